@@ -1,0 +1,521 @@
+//! The high-level IR: one Python function, names resolved, every node spanned.
+//!
+//! Expressions live in an arena (`Function::exprs`) so later stages can attach
+//! facts to them by `ExprId` (typeinfer gives every expression a type).
+//! Statements stay a tree: Python's block structure is what `lower` walks.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::span::{SourceFile, Span};
+
+/// Index of an expression in `Function::exprs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ExprId(pub u32);
+
+/// Index of a local variable (parameters first) in `Function::locals`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LocalId(pub u32);
+
+/// Index of a `@jit` function in the `Program` being compiled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FuncId(pub u32);
+
+impl fmt::Display for ExprId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "e{}", self.0)
+    }
+}
+impl fmt::Display for LocalId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "l{}", self.0)
+    }
+}
+impl fmt::Display for FuncId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "fn{}", self.0)
+    }
+}
+
+/// Every `@jit` function reachable from the one being compiled; `FuncId` indexes it.
+#[derive(Clone, Debug, Default)]
+pub struct Program {
+    pub functions: Vec<Arc<Function>>,
+}
+
+impl Program {
+    pub fn function(&self, id: FuncId) -> &Function {
+        &self.functions[id.0 as usize]
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Function {
+    pub name: String,
+    /// The first `params.len()` locals are the parameters, in order.
+    pub params: Vec<LocalId>,
+    pub locals: Vec<Local>,
+    pub exprs: Vec<Expr>,
+    pub body: Vec<Stmt>,
+    /// Span of the `def` line's name.
+    pub span: Span,
+    pub source: Arc<SourceFile>,
+}
+
+impl Function {
+    pub fn expr(&self, id: ExprId) -> &Expr {
+        &self.exprs[id.0 as usize]
+    }
+    pub fn local(&self, id: LocalId) -> &Local {
+        &self.locals[id.0 as usize]
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Local {
+    pub name: String,
+    /// Where the name is first bound (the parameter, or the first assignment).
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    Const(Constant),
+    Local(LocalId),
+    /// A module-level constant, read once at compile time.
+    Global { name: String, value: Constant },
+    Unary { op: UnaryOp, operand: ExprId },
+    Binary { op: BinOp, lhs: ExprId, rhs: ExprId },
+    /// `a < b <= c`: `left` compared with each right operand in turn, Python's chaining.
+    Compare { left: ExprId, comparisons: Vec<(CmpOp, ExprId)> },
+    /// `a and b and c` / `a or b`: short-circuit, Python's value semantics.
+    BoolOp { op: BoolOp, values: Vec<ExprId> },
+    /// `body if test else orelse`
+    IfExp { test: ExprId, body: ExprId, orelse: ExprId },
+    Call { callee: Callee, args: Vec<ExprId>, kwargs: Vec<Keyword> },
+    /// `a.shape`, `a.size`, `a.ndim`, `a.dtype`, `z.real`, `z.imag`, `a.T`...
+    Attribute { value: ExprId, attr: String },
+    /// `a[i]`, `a[i, j]`, `t[0]`: one entry per comma-separated index.
+    Subscript { value: ExprId, indices: Vec<ExprId> },
+    Tuple(Vec<ExprId>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Keyword {
+    pub name: String,
+    pub value: ExprId,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Constant {
+    None,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Complex { re: f64, im: f64 },
+    Str(String),
+    Tuple(Vec<Constant>),
+}
+
+#[derive(Clone, Debug)]
+pub enum Callee {
+    /// A builtin, `math.*`, or `np.*` function, resolved by what it is.
+    Known(KnownFunction),
+    /// Another `@jit` function: a native call.
+    Jit(FuncId),
+    /// `receiver.name(...)`, e.g. `a.copy()`.
+    Method { receiver: ExprId, name: String },
+}
+
+/// What a module-level name refers to, as reported by the `Resolver`.
+#[derive(Clone, Debug)]
+pub enum GlobalValue {
+    Constant(Constant),
+    Module(KnownModule),
+    Function(KnownFunction),
+    Jit(FuncId),
+    /// A Python object ferrojit cannot compile against; the text says what it is
+    /// (for example "function `helper` (not decorated with @jit)").
+    Unsupported(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KnownModule {
+    Math,
+    Numpy,
+}
+
+/// NumPy scalar types, also the element types of arrays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dtype {
+    Bool,
+    Int8,
+    Int16,
+    Int32,
+    Int64,
+    UInt8,
+    UInt16,
+    UInt32,
+    UInt64,
+    Float32,
+    Float64,
+    Complex64,
+    Complex128,
+}
+
+impl Dtype {
+    pub const ALL: [Dtype; 13] = [
+        Dtype::Bool,
+        Dtype::Int8,
+        Dtype::Int16,
+        Dtype::Int32,
+        Dtype::Int64,
+        Dtype::UInt8,
+        Dtype::UInt16,
+        Dtype::UInt32,
+        Dtype::UInt64,
+        Dtype::Float32,
+        Dtype::Float64,
+        Dtype::Complex64,
+        Dtype::Complex128,
+    ];
+
+    /// NumPy's name: `float64`, `int8`, `bool`...
+    pub fn name(self) -> &'static str {
+        match self {
+            Dtype::Bool => "bool",
+            Dtype::Int8 => "int8",
+            Dtype::Int16 => "int16",
+            Dtype::Int32 => "int32",
+            Dtype::Int64 => "int64",
+            Dtype::UInt8 => "uint8",
+            Dtype::UInt16 => "uint16",
+            Dtype::UInt32 => "uint32",
+            Dtype::UInt64 => "uint64",
+            Dtype::Float32 => "float32",
+            Dtype::Float64 => "float64",
+            Dtype::Complex64 => "complex64",
+            Dtype::Complex128 => "complex128",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Dtype> {
+        Dtype::ALL.into_iter().find(|d| d.name() == name)
+    }
+
+    pub fn itemsize(self) -> u32 {
+        match self {
+            Dtype::Bool | Dtype::Int8 | Dtype::UInt8 => 1,
+            Dtype::Int16 | Dtype::UInt16 => 2,
+            Dtype::Int32 | Dtype::UInt32 | Dtype::Float32 => 4,
+            Dtype::Int64 | Dtype::UInt64 | Dtype::Float64 | Dtype::Complex64 => 8,
+            Dtype::Complex128 => 16,
+        }
+    }
+
+    pub fn is_signed_int(self) -> bool {
+        matches!(self, Dtype::Int8 | Dtype::Int16 | Dtype::Int32 | Dtype::Int64)
+    }
+    pub fn is_unsigned_int(self) -> bool {
+        matches!(self, Dtype::UInt8 | Dtype::UInt16 | Dtype::UInt32 | Dtype::UInt64)
+    }
+    pub fn is_int(self) -> bool {
+        self.is_signed_int() || self.is_unsigned_int()
+    }
+    pub fn is_float(self) -> bool {
+        matches!(self, Dtype::Float32 | Dtype::Float64)
+    }
+    pub fn is_complex(self) -> bool {
+        matches!(self, Dtype::Complex64 | Dtype::Complex128)
+    }
+}
+
+impl fmt::Display for Dtype {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Builtin exception types a kernel may `raise`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ExceptionKind {
+    Exception,
+    ValueError,
+    TypeError,
+    IndexError,
+    KeyError,
+    ZeroDivisionError,
+    ArithmeticError,
+    OverflowError,
+    RuntimeError,
+    AssertionError,
+    NotImplementedError,
+    MemoryError,
+}
+
+impl ExceptionKind {
+    pub const ALL: [ExceptionKind; 12] = [
+        ExceptionKind::Exception,
+        ExceptionKind::ValueError,
+        ExceptionKind::TypeError,
+        ExceptionKind::IndexError,
+        ExceptionKind::KeyError,
+        ExceptionKind::ZeroDivisionError,
+        ExceptionKind::ArithmeticError,
+        ExceptionKind::OverflowError,
+        ExceptionKind::RuntimeError,
+        ExceptionKind::AssertionError,
+        ExceptionKind::NotImplementedError,
+        ExceptionKind::MemoryError,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ExceptionKind::Exception => "Exception",
+            ExceptionKind::ValueError => "ValueError",
+            ExceptionKind::TypeError => "TypeError",
+            ExceptionKind::IndexError => "IndexError",
+            ExceptionKind::KeyError => "KeyError",
+            ExceptionKind::ZeroDivisionError => "ZeroDivisionError",
+            ExceptionKind::ArithmeticError => "ArithmeticError",
+            ExceptionKind::OverflowError => "OverflowError",
+            ExceptionKind::RuntimeError => "RuntimeError",
+            ExceptionKind::AssertionError => "AssertionError",
+            ExceptionKind::NotImplementedError => "NotImplementedError",
+            ExceptionKind::MemoryError => "MemoryError",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ExceptionKind> {
+        ExceptionKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// Functions recognised by identity (the resolver checks `obj is math.sqrt`), never by spelling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KnownFunction {
+    Range,
+    Prange,
+    Len,
+    Abs,
+    Min,
+    Max,
+    Int,
+    Float,
+    Bool,
+    Complex,
+    Round,
+    /// `math.f` or the scalar `np.f` of the same name.
+    Math(MathFn),
+    /// `np.float32(x)`, `np.int64(x)`...: a conversion; also valid as `dtype=`.
+    Scalar(Dtype),
+    /// `np.empty`, `np.zeros`...
+    Alloc(AllocFn),
+    /// `ValueError`, ... (only meaningful after `raise`).
+    Exception(ExceptionKind),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MathFn {
+    Sqrt,
+    Exp,
+    Log,
+    Log1p,
+    Expm1,
+    Sin,
+    Cos,
+    Tan,
+    Tanh,
+    Atan2,
+    Floor,
+    Ceil,
+    Fabs,
+    Pow,
+    Erf,
+    IsNan,
+    IsInf,
+}
+
+impl MathFn {
+    pub const ALL: [MathFn; 17] = [
+        MathFn::Sqrt,
+        MathFn::Exp,
+        MathFn::Log,
+        MathFn::Log1p,
+        MathFn::Expm1,
+        MathFn::Sin,
+        MathFn::Cos,
+        MathFn::Tan,
+        MathFn::Tanh,
+        MathFn::Atan2,
+        MathFn::Floor,
+        MathFn::Ceil,
+        MathFn::Fabs,
+        MathFn::Pow,
+        MathFn::Erf,
+        MathFn::IsNan,
+        MathFn::IsInf,
+    ];
+
+    /// The name in Python's `math` module.
+    pub fn name(self) -> &'static str {
+        match self {
+            MathFn::Sqrt => "sqrt",
+            MathFn::Exp => "exp",
+            MathFn::Log => "log",
+            MathFn::Log1p => "log1p",
+            MathFn::Expm1 => "expm1",
+            MathFn::Sin => "sin",
+            MathFn::Cos => "cos",
+            MathFn::Tan => "tan",
+            MathFn::Tanh => "tanh",
+            MathFn::Atan2 => "atan2",
+            MathFn::Floor => "floor",
+            MathFn::Ceil => "ceil",
+            MathFn::Fabs => "fabs",
+            MathFn::Pow => "pow",
+            MathFn::Erf => "erf",
+            MathFn::IsNan => "isnan",
+            MathFn::IsInf => "isinf",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<MathFn> {
+        MathFn::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    pub fn arity(self) -> usize {
+        match self {
+            MathFn::Atan2 | MathFn::Pow => 2,
+            _ => 1,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AllocFn {
+    Empty,
+    Zeros,
+    Ones,
+    Full,
+    EmptyLike,
+    ZerosLike,
+    OnesLike,
+}
+
+impl AllocFn {
+    pub const ALL: [AllocFn; 7] = [
+        AllocFn::Empty,
+        AllocFn::Zeros,
+        AllocFn::Ones,
+        AllocFn::Full,
+        AllocFn::EmptyLike,
+        AllocFn::ZerosLike,
+        AllocFn::OnesLike,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AllocFn::Empty => "empty",
+            AllocFn::Zeros => "zeros",
+            AllocFn::Ones => "ones",
+            AllocFn::Full => "full",
+            AllocFn::EmptyLike => "empty_like",
+            AllocFn::ZerosLike => "zeros_like",
+            AllocFn::OnesLike => "ones_like",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<AllocFn> {
+        AllocFn::ALL.into_iter().find(|a| a.name() == name)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    Neg,
+    Pos,
+    Not,
+    Invert,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    FloorDiv,
+    Mod,
+    Pow,
+    BitAnd,
+    BitOr,
+    BitXor,
+    LShift,
+    RShift,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    Eq,
+    NotEq,
+    Lt,
+    LtE,
+    Gt,
+    GtE,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BoolOp {
+    And,
+    Or,
+}
+
+#[derive(Clone, Debug)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum StmtKind {
+    /// `target = value` (chained `a = b = v` becomes one Assign per target).
+    Assign { target: Target, value: ExprId },
+    /// `target op= value`
+    AugAssign { target: Target, op: BinOp, value: ExprId },
+    /// An expression evaluated for its effect (a call).
+    Expr(ExprId),
+    If { test: ExprId, body: Vec<Stmt>, orelse: Vec<Stmt> },
+    While { test: ExprId, body: Vec<Stmt> },
+    /// `for var in range(start, stop, step)` / `prange(...)`; missing parts are
+    /// filled in by the frontend (start 0, step 1), so all three are present.
+    ForRange {
+        var: LocalId,
+        start: ExprId,
+        stop: ExprId,
+        step: ExprId,
+        parallel: bool,
+        body: Vec<Stmt>,
+    },
+    Break,
+    Continue,
+    Return(Option<ExprId>),
+    Raise { kind: ExceptionKind, message: Option<String> },
+    Pass,
+}
+
+#[derive(Clone, Debug)]
+pub enum Target {
+    Local(LocalId),
+    /// `a, b = ...` (nested tuples allowed).
+    Tuple(Vec<Target>),
+    /// `a[i, j] = ...`
+    Subscript { value: ExprId, indices: Vec<ExprId> },
+}

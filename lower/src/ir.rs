@@ -1,0 +1,288 @@
+//! The low IR: explicit, typed, structured, with no Python semantics left.
+//!
+//! Values are SSA (`ValueId`, defined once by a `Stmt::Let`, usable in the
+//! block that defines it and blocks nested in it after the definition).
+//! Mutable state lives in variables (`VarId`), which codegen turns into
+//! stack slots that LLVM's mem2reg promotes. Control flow is structured
+//! (`If`, `Loop`, `ForRange`) so the text form reads like the source.
+//!
+//! Arrays do not exist here: an array is its data pointer plus one `i64` per
+//! extent and one per byte stride. Every element access is spelled out as
+//! address arithmetic; every bounds check and wraparound is an explicit
+//! compare and `Raise`.
+
+use std::fmt;
+
+pub use frontend::hir::{ExceptionKind, MathFn};
+use frontend::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ValueId(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VarId(pub u32);
+
+/// Index of a function in `Module::functions`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FuncIndex(pub u32);
+
+impl fmt::Display for ValueId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "v{}", self.0)
+    }
+}
+impl fmt::Display for VarId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "x{}", self.0)
+    }
+}
+impl fmt::Display for FuncIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "f{}", self.0)
+    }
+}
+
+/// Machine-level types. Integers carry no sign: operations say how to treat them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LType {
+    I1,
+    I8,
+    I16,
+    I32,
+    I64,
+    F32,
+    F64,
+    /// `{f32, f32}`
+    C64,
+    /// `{f64, f64}`
+    C128,
+    /// An untyped byte address.
+    Ptr,
+}
+
+/// A compiled module: `functions[0]` is the entry point called from Python.
+///
+/// Calling convention (codegen implements it, pymod relies on it):
+/// every function becomes `i32 name(ptr ctx, ptr ret, params...)` returning 0
+/// on success and 1 when an exception was recorded in `ctx`. Results are
+/// written to `ret` as consecutive 8-byte slots, one per entry of
+/// `Function::results` (complex values take two slots, re then im).
+/// The entry function also gets a wrapper `i32 name_entry(ptr args, ptr ret, ptr ctx)`
+/// reading each param from consecutive 8-byte slots of `args` the same way.
+#[derive(Clone, Debug)]
+pub struct Module {
+    pub functions: Vec<Function>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Function {
+    /// Unique in the module, e.g. `convolve` or `fib__i64`.
+    pub name: String,
+    /// Parameters are variables initialised from the call's arguments.
+    pub params: Vec<VarId>,
+    pub results: Vec<LType>,
+    /// Indexed by `VarId`.
+    pub vars: Vec<Var>,
+    /// Indexed by `ValueId`.
+    pub value_types: Vec<LType>,
+    pub body: Block,
+}
+
+#[derive(Clone, Debug)]
+pub struct Var {
+    pub ty: LType,
+    /// The Python name or a description (`a.shape0`, `a.data`), for the text form.
+    pub name: String,
+}
+
+pub type Block = Vec<Stmt>;
+
+#[derive(Clone, Debug)]
+pub enum Stmt {
+    Let { dst: ValueId, inst: Inst, span: Span },
+    Set { var: VarId, value: ValueId },
+    /// `*(ty*)addr = value`
+    Store { addr: ValueId, value: ValueId },
+    If { cond: ValueId, then_body: Block, else_body: Block },
+    /// Runs `body` until a `Break`.
+    Loop { body: Block },
+    /// `var` takes `start, start+step, ...` while `var < stop` (or `var > stop`
+    /// when the step is negative). `step` is a non-zero i64; `var` must not
+    /// be `Set` in `body`. `Break`/`Continue` inside apply to this loop.
+    ForRange {
+        var: VarId,
+        start: ValueId,
+        stop: ValueId,
+        step: ValueId,
+        step_sign: StepSign,
+        body: Block,
+    },
+    /// Calls a function of this module and sets `results` (one variable per
+    /// entry of the callee's `Function::results`). When the callee reports an
+    /// exception the caller returns status 1 at once.
+    Call { callee: FuncIndex, args: Vec<ValueId>, results: Vec<VarId>, span: Span },
+    Break,
+    Continue,
+    /// Writes the values to the result slots and returns status 0.
+    Return(Vec<ValueId>),
+    /// Records an exception in the context and returns status 1.
+    Raise { error: RuntimeError, span: Span },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StepSign {
+    Positive,
+    Negative,
+    /// Chosen at run time from the sign of `step`.
+    Unknown,
+}
+
+/// Exceptions raised at run time.
+#[derive(Clone, Debug)]
+pub enum RuntimeError {
+    /// `index {index} is out of bounds for axis {axis} with size {size}`
+    IndexOutOfBounds { index: ValueId, axis: u32, size: ValueId },
+    /// A fixed message, e.g. `ZeroDivisionError: integer division or modulo by zero`.
+    Message { kind: ExceptionKind, message: String },
+}
+
+#[derive(Clone, Debug)]
+pub enum Inst {
+    Const(Const),
+    /// The current value of a variable.
+    Get(VarId),
+    Unary(UnaryOp, ValueId),
+    Binary(BinaryOp, ValueId, ValueId),
+    /// Result is `I1`.
+    Cmp(CmpOp, ValueId, ValueId),
+    Cast(CastOp, ValueId, LType),
+    Select { cond: ValueId, if_true: ValueId, if_false: ValueId },
+    /// `*(ty*)addr`
+    Load { ty: LType, addr: ValueId },
+    /// `addr + offset` bytes (`offset` is an I64).
+    PtrOffset { addr: ValueId, offset: ValueId },
+    /// A float libm function or intrinsic, in the float type of the arguments.
+    Math(MathFn, Vec<ValueId>),
+    MakeComplex { re: ValueId, im: ValueId },
+    Real(ValueId),
+    Imag(ValueId),
+    /// Allocates `bytes` (I64) bytes owned by the call's context (freed when
+    /// the Python-level call ends unless handed to NumPy as a result).
+    /// `zeroed` asks for zero-filled memory. Raises MemoryError on failure.
+    Alloc { bytes: ValueId, zeroed: bool },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Const {
+    Bool(bool),
+    /// An integer of the given integer type (bits kept as i64).
+    Int(LType, i64),
+    Float(LType, f64),
+    Complex(LType, f64, f64),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    /// Integer negation (wrapping).
+    INeg,
+    FNeg,
+    CNeg,
+    /// Bitwise not (also logical not on I1).
+    Not,
+    /// Absolute value of a complex number (hypot), giving its float type.
+    CAbs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    IAdd,
+    ISub,
+    IMul,
+    /// Truncating division; the divisor is known non-zero (lower checks).
+    SDiv,
+    UDiv,
+    SRem,
+    URem,
+    And,
+    Or,
+    Xor,
+    Shl,
+    AShr,
+    LShr,
+    SMin,
+    SMax,
+    UMin,
+    UMax,
+    FAdd,
+    FSub,
+    FMul,
+    FDiv,
+    /// C `fmod` (sign of the dividend).
+    FRem,
+    /// Python's `min`/`max` on floats: NaN handling as CPython's comparison chain.
+    FMin,
+    FMax,
+    CAdd,
+    CSub,
+    CMul,
+    CDiv,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    SLt,
+    SLe,
+    SGt,
+    SGe,
+    ULt,
+    ULe,
+    UGt,
+    UGe,
+    /// Ordered float compares (false when either is NaN)...
+    FEq,
+    FLt,
+    FLe,
+    FGt,
+    FGe,
+    /// ...except `!=`, which is true when either is NaN.
+    FNe,
+    /// Complex equality / inequality of both parts.
+    CEq,
+    CNe,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CastOp {
+    /// Integer widening, sign- or zero-extending.
+    SExt,
+    ZExt,
+    Trunc,
+    SIToFP,
+    UIToFP,
+    /// Float to integer, truncating toward zero (NumPy's `astype`).
+    FPToSI,
+    FPToUI,
+    FPExt,
+    FPTrunc,
+    /// Real float to complex with zero imaginary part, or complex to complex.
+    ToComplex,
+}
+
+impl fmt::Display for LType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LType::I1 => "i1",
+            LType::I8 => "i8",
+            LType::I16 => "i16",
+            LType::I32 => "i32",
+            LType::I64 => "i64",
+            LType::F32 => "f32",
+            LType::F64 => "f64",
+            LType::C64 => "c64",
+            LType::C128 => "c128",
+            LType::Ptr => "ptr",
+        })
+    }
+}

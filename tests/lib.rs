@@ -1,0 +1,1 @@
+//! Corpus snapshot tests live in tests/corpus.rs.

@@ -1,0 +1,63 @@
+//! HIR + argument types -> a type for every expression and local.
+//!
+//! Each `@jit` function reachable from the entry is specialized for the argument
+//! types it is called with; the result is a `TypedProgram` whose first function
+//! is the entry.
+
+mod types;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use frontend::hir::{self, ExprId, FuncId};
+
+pub use types::{ArrayType, Layout, OpaqueType, Type};
+
+/// Index of a specialization in `TypedProgram::functions`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SpecId(pub u32);
+
+/// Every specialization the entry needs; `functions[0]` is the entry.
+#[derive(Clone, Debug)]
+pub struct TypedProgram {
+    pub functions: Vec<TypedFunction>,
+}
+
+/// One HIR function specialized for one tuple of argument types.
+#[derive(Clone, Debug)]
+pub struct TypedFunction {
+    pub func: FuncId,
+    pub hir: Arc<hir::Function>,
+    pub arg_types: Vec<Type>,
+    /// `Type::None` when the function never returns a value.
+    pub return_type: Type,
+    /// Indexed by `ExprId`: the type of the value each expression produces.
+    pub expr_types: Vec<Type>,
+    /// Indexed by `LocalId`: the join of every type assigned to the local.
+    pub local_types: Vec<Type>,
+    /// For each `Callee::Jit` call expression, the specialization it calls.
+    pub calls: HashMap<ExprId, SpecId>,
+}
+
+impl TypedFunction {
+    pub fn expr_type(&self, id: ExprId) -> &Type {
+        &self.expr_types[id.0 as usize]
+    }
+    pub fn local_type(&self, id: hir::LocalId) -> &Type {
+        &self.local_types[id.0 as usize]
+    }
+}
+
+/// Specializes `entry` (and every `@jit` function it calls) for `arg_types`.
+/// Reports every type error found, not just the first.
+pub fn infer(program: &hir::Program, entry: FuncId, arg_types: &[Type]) -> Result<TypedProgram, Vec<frontend::Diagnostic>> {
+    let _ = (program, entry, arg_types);
+    unimplemented!("typeinfer::infer: being written")
+}
+
+/// Parses a Numba-style signature, `"float64(float64[:, ::1], int64)"` or
+/// `"(float64[:], int64)"` (no return type): `(return type if given, argument types)`.
+pub fn parse_signature(text: &str) -> Result<(Option<Type>, Vec<Type>), String> {
+    let _ = text;
+    unimplemented!("typeinfer::parse_signature: being written")
+}
