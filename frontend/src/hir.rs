@@ -90,6 +90,8 @@ pub enum ExprKind {
     Local(LocalId),
     /// A module-level constant, read once at compile time.
     Global { name: String, value: Constant },
+    /// A known function used as a value, e.g. `dtype=np.float32` or `dtype=float`.
+    Function(KnownFunction),
     Unary { op: UnaryOp, operand: ExprId },
     Binary { op: BinOp, lhs: ExprId, rhs: ExprId },
     /// `a < b <= c`: `left` compared with each right operand in turn, Python's chaining.

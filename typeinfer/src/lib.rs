@@ -35,6 +35,10 @@ pub struct TypedFunction {
     pub expr_types: Vec<Type>,
     /// Indexed by `LocalId`: the join of every type assigned to the local.
     pub local_types: Vec<Type>,
+    /// Implicit conversions: where the consumer of an expression needs its value
+    /// in another type (an int assigned to a float local, an operand promoted for
+    /// a binary operation, a test converted to bool), the type to convert to.
+    pub coercions: HashMap<ExprId, Type>,
     /// For each `Callee::Jit` call expression, the specialization it calls.
     pub calls: HashMap<ExprId, SpecId>,
 }
@@ -42,6 +46,10 @@ pub struct TypedFunction {
 impl TypedFunction {
     pub fn expr_type(&self, id: ExprId) -> &Type {
         &self.expr_types[id.0 as usize]
+    }
+    /// The type the consumer of `id` reads it as: its coercion if any, else its own type.
+    pub fn coerced_type(&self, id: ExprId) -> &Type {
+        self.coercions.get(&id).unwrap_or_else(|| self.expr_type(id))
     }
     pub fn local_type(&self, id: hir::LocalId) -> &Type {
         &self.local_types[id.0 as usize]
@@ -60,4 +68,12 @@ pub fn infer(program: &hir::Program, entry: FuncId, arg_types: &[Type]) -> Resul
 pub fn parse_signature(text: &str) -> Result<(Option<Type>, Vec<Type>), String> {
     let _ = text;
     unimplemented!("typeinfer::parse_signature: being written")
+}
+
+/// NumPy 2 promotion of two value types (no weak Python scalars): the type
+/// both are converted to before a binary operation or comparison.
+/// `None` when they do not promote (an array with a scalar, a tuple...).
+pub fn promote(a: &Type, b: &Type) -> Option<Type> {
+    let _ = (a, b);
+    unimplemented!("typeinfer::promote: being written")
 }
