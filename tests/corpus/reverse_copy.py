@@ -1,0 +1,11 @@
+# signature: (float64[:], float64[:])
+from ferrojit import jit
+
+
+@jit
+def reverse_copy(src, dst):
+    n = len(src)
+    j = 0
+    for i in range(n - 1, -1, -1):
+        dst[j] = src[i]
+        j += 1
