@@ -1,0 +1,236 @@
+"""ferrojit against Numba, same kernels, same process: prints a Markdown report.
+
+    .venv/bin/python bench/run.py           # full run (~1-2 minutes)
+    .venv/bin/python bench/run.py --quick   # small sizes, few repetitions
+
+Ratios: first-call latency and dispatch overhead are ferrojit / Numba (lower is
+better for ferrojit); steady-state speed is Numba time / ferrojit time (above 1
+means ferrojit is faster).
+"""
+
+import argparse
+import datetime
+import math
+import os
+import pathlib
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import timeit
+
+import numpy as np
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+
+import kernels  # noqa: E402
+
+
+class Bench:
+    """A kernel, how to build its arguments for a given size, and its sizes."""
+
+    def __init__(self, name, func, make, size, quick_size, tiny_size, describe):
+        self.name = name
+        self.func = func
+        self.make = make
+        self.size = size
+        self.quick_size = quick_size
+        self.tiny_size = tiny_size
+        self.describe = describe
+
+
+def _rng():
+    return np.random.default_rng(20240601)
+
+
+def make_sum(n):
+    return (_rng().random(n),)
+
+
+def make_saxpy(n):
+    r = _rng()
+    return 2.5, r.random(n), r.random(n), np.zeros(n)
+
+
+def make_matmul(n):
+    r = _rng()
+    return r.random((n, n)), r.random((n, n)), np.zeros((n, n))
+
+
+def make_convolve(n):
+    r = _rng()
+    return r.random((n, n)), r.random((5, 5)), np.zeros((n, n))
+
+
+def make_floyd_warshall(n):
+    r = _rng()
+    d = r.random((n, n)) * 100.0
+    d[r.random((n, n)) < 0.5] = np.inf
+    np.fill_diagonal(d, 0.0)
+    return (d,)
+
+
+def make_mandelbrot(n):
+    return -2.0, 1.0, -1.2, 1.2, n, (n * 3) // 4, 100
+
+
+def make_black_scholes(n):
+    r = _rng()
+    return (r.uniform(10, 50, n), r.uniform(10, 50, n), r.uniform(0.1, 2.0, n), 0.02, 0.3, np.zeros(n), np.zeros(n))
+
+
+BENCHES = [
+    Bench("sum", kernels.sum_1d, make_sum, 5_000_000, 200_000, 16, lambda n: f"{n:,} f64"),
+    Bench("saxpy", kernels.saxpy, make_saxpy, 2_000_000, 100_000, 16, lambda n: f"{n:,} f64"),
+    Bench("matmul (naive)", kernels.matmul, make_matmul, 200, 60, 4, lambda n: f"{n}x{n} @ {n}x{n}"),
+    Bench("convolve 5x5", kernels.convolve, make_convolve, 1000, 200, 8, lambda n: f"{n}x{n} image"),
+    Bench("Floyd-Warshall", kernels.floyd_warshall, make_floyd_warshall, 250, 60, 4, lambda n: f"{n} nodes"),
+    Bench("mandelbrot", kernels.mandelbrot, make_mandelbrot, 400, 100, 8, lambda n: f"{n}x{(n * 3) // 4}, 100 iter"),
+    Bench("Black-Scholes", kernels.black_scholes, make_black_scholes, 200_000, 20_000, 16, lambda n: f"{n:,} options"),
+]
+
+
+def fresh_first_call(wrap, func, args_for_call, runs):
+    """Median seconds of `wrap(func)` then one call, each with a new dispatcher."""
+    times = []
+    for _ in range(runs):
+        args = args_for_call()
+        start = time.perf_counter()
+        dispatcher = wrap(func)
+        dispatcher(*args)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def steady_state(dispatcher, args, budget_s, min_reps=5, max_reps=500):
+    """Median seconds per call after warm-up, repeating until the time budget is spent."""
+    dispatcher(*args)
+    dispatcher(*args)
+    times = []
+    spent = 0.0
+    while len(times) < min_reps or (spent < budget_s and len(times) < max_reps):
+        start = time.perf_counter()
+        dispatcher(*args)
+        elapsed = time.perf_counter() - start
+        times.append(elapsed)
+        spent += elapsed
+    return statistics.median(times)
+
+
+def results_agree(a_result, a_args, b_result, b_args):
+    """Compares return values and every array argument (outputs written in place)."""
+    pairs = [(a_result, b_result)] + [(x, y) for x, y in zip(a_args, b_args) if isinstance(x, np.ndarray)]
+    for x, y in pairs:
+        if x is None and y is None:
+            continue
+        if not np.allclose(np.asarray(x), np.asarray(y), rtol=1e-9, atol=0.0, equal_nan=True):
+            return False
+    return True
+
+
+def import_time(module, runs):
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    times = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+        times.append(float(out.stdout.strip()))
+    return statistics.median(times)
+
+
+def dispatch_ns(dispatcher, arg, number):
+    dispatcher(arg)
+    best = min(timeit.repeat("f(x)", globals={"f": dispatcher, "x": arg}, repeat=3, number=number))
+    return best / number * 1e9
+
+
+def ms(seconds):
+    return f"{seconds * 1e3:.2f}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small sizes and few repetitions")
+    options = parser.parse_args()
+
+    import ferrojit
+    import numba
+
+    first_runs = 3 if options.quick else 5
+    budget = 0.1 if options.quick else 1.0
+    dispatch_calls = 100_000 if options.quick else 1_000_000
+
+    rows = []
+    speed_ratios = []
+    failures = []
+    for bench in BENCHES:
+        size = bench.quick_size if options.quick else bench.size
+        try:
+            fj_first = fresh_first_call(ferrojit.jit, bench.func, lambda: bench.make(bench.tiny_size), first_runs)
+            nb_first = fresh_first_call(numba.njit, bench.func, lambda: bench.make(bench.tiny_size), first_runs)
+            fj, nb = ferrojit.jit(bench.func), numba.njit(bench.func)
+            fj_args, nb_args = bench.make(size), bench.make(size)
+            if not results_agree(fj(*fj_args), fj_args, nb(*nb_args), nb_args):
+                failures.append(f"{bench.name}: ferrojit and Numba results differ")
+            fj_steady = steady_state(fj, bench.make(size), budget)
+            nb_steady = steady_state(nb, bench.make(size), budget)
+        except Exception as exc:  # one failing kernel must not hide the others' numbers
+            failures.append(f"{bench.name}: {type(exc).__name__}: {exc}")
+            rows.append(f"| {bench.name} | {bench.describe(size)} | failed | | | | | |")
+            continue
+        speed = nb_steady / fj_steady
+        speed_ratios.append(speed)
+        rows.append(
+            f"| {bench.name} | {bench.describe(size)} | {ms(fj_first)} | {ms(nb_first)} | {fj_first / nb_first:.3f} "
+            f"| {ms(fj_steady)} | {ms(nb_steady)} | {speed:.2f} |"
+        )
+
+    scalar = 1
+    array = np.zeros(10)
+    dispatch_rows = []
+    for label, func, arg in (("f(1) -> x + 1", kernels.add_one, scalar), ("f(a) -> a.shape[0]", kernels.first_dim, array)):
+        fj_ns = dispatch_ns(ferrojit.jit(func), arg, dispatch_calls)
+        nb_ns = dispatch_ns(numba.njit(func), arg, dispatch_calls)
+        py_ns = dispatch_ns(func, arg, dispatch_calls)
+        dispatch_rows.append(f"| {label} | {fj_ns:.0f} | {nb_ns:.0f} | {fj_ns / nb_ns:.2f} | {py_ns:.0f} |")
+
+    fj_import = import_time("ferrojit", first_runs)
+    nb_import = import_time("numba", first_runs)
+
+    geomean = math.exp(sum(math.log(r) for r in speed_ratios) / len(speed_ratios)) if speed_ratios else float("nan")
+
+    print(f"## ferrojit vs Numba {numba.__version__}")
+    print()
+    print(f"Run {datetime.date.today().isoformat()} on {platform.platform()}, {platform.processor() or platform.machine()}, "
+          f"{os.cpu_count()} CPUs, Python {platform.python_version()}, NumPy {np.__version__}"
+          f"{' (--quick)' if options.quick else ''}.")
+    print()
+    print("| kernel | size | first call ferrojit (ms) | first call Numba (ms) | ferrojit / Numba "
+          "| steady ferrojit (ms) | steady Numba (ms) | speed vs Numba |")
+    print("|---|---|--:|--:|--:|--:|--:|--:|")
+    for row in rows:
+        print(row)
+    print()
+    print(f"Geometric mean of steady-state speed vs Numba: **{geomean:.2f}** (above 1: ferrojit faster).")
+    print()
+    print("| dispatch | ferrojit (ns/call) | Numba (ns/call) | ferrojit / Numba | plain Python (ns/call) |")
+    print("|---|--:|--:|--:|--:|")
+    for row in dispatch_rows:
+        print(row)
+    print()
+    print("| import | ferrojit (ms) | Numba (ms) | ferrojit / Numba |")
+    print("|---|--:|--:|--:|")
+    print(f"| `import <module>` | {ms(fj_import)} | {ms(nb_import)} | {fj_import / nb_import:.3f} |")
+    print()
+    print("First call: median of fresh dispatchers (`jit(py_func)` then one call on a tiny input). "
+          "Steady state: median per call after two warm-up calls. Dispatch: best of 3 `timeit` runs of "
+          f"{dispatch_calls:,} calls. Import: median of {first_runs} subprocesses.")
+    if failures:
+        print()
+        for failure in failures:
+            print(f"- FAILED {failure}")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
