@@ -89,22 +89,52 @@ pub enum ExprKind {
     Const(Constant),
     Local(LocalId),
     /// A module-level constant, read once at compile time.
-    Global { name: String, value: Constant },
+    Global {
+        name: String,
+        value: Constant,
+    },
     /// A known function used as a value, e.g. `dtype=np.float32` or `dtype=float`.
     Function(KnownFunction),
-    Unary { op: UnaryOp, operand: ExprId },
-    Binary { op: BinOp, lhs: ExprId, rhs: ExprId },
+    Unary {
+        op: UnaryOp,
+        operand: ExprId,
+    },
+    Binary {
+        op: BinOp,
+        lhs: ExprId,
+        rhs: ExprId,
+    },
     /// `a < b <= c`: `left` compared with each right operand in turn, Python's chaining.
-    Compare { left: ExprId, comparisons: Vec<(CmpOp, ExprId)> },
+    Compare {
+        left: ExprId,
+        comparisons: Vec<(CmpOp, ExprId)>,
+    },
     /// `a and b and c` / `a or b`: short-circuit, Python's value semantics.
-    BoolOp { op: BoolOp, values: Vec<ExprId> },
+    BoolOp {
+        op: BoolOp,
+        values: Vec<ExprId>,
+    },
     /// `body if test else orelse`
-    IfExp { test: ExprId, body: ExprId, orelse: ExprId },
-    Call { callee: Callee, args: Vec<ExprId>, kwargs: Vec<Keyword> },
+    IfExp {
+        test: ExprId,
+        body: ExprId,
+        orelse: ExprId,
+    },
+    Call {
+        callee: Callee,
+        args: Vec<ExprId>,
+        kwargs: Vec<Keyword>,
+    },
     /// `a.shape`, `a.size`, `a.ndim`, `a.dtype`, `z.real`, `z.imag`, `a.T`...
-    Attribute { value: ExprId, attr: String },
+    Attribute {
+        value: ExprId,
+        attr: String,
+    },
     /// `a[i]`, `a[i, j]`, `t[0]`: one entry per comma-separated index.
-    Subscript { value: ExprId, indices: Vec<ExprId> },
+    Subscript {
+        value: ExprId,
+        indices: Vec<ExprId>,
+    },
     Tuple(Vec<ExprId>),
 }
 
@@ -223,10 +253,16 @@ impl Dtype {
     }
 
     pub fn is_signed_int(self) -> bool {
-        matches!(self, Dtype::Int8 | Dtype::Int16 | Dtype::Int32 | Dtype::Int64)
+        matches!(
+            self,
+            Dtype::Int8 | Dtype::Int16 | Dtype::Int32 | Dtype::Int64
+        )
     }
     pub fn is_unsigned_int(self) -> bool {
-        matches!(self, Dtype::UInt8 | Dtype::UInt16 | Dtype::UInt32 | Dtype::UInt64)
+        matches!(
+            self,
+            Dtype::UInt8 | Dtype::UInt16 | Dtype::UInt32 | Dtype::UInt64
+        )
     }
     pub fn is_int(self) -> bool {
         self.is_signed_int() || self.is_unsigned_int()
@@ -489,13 +525,27 @@ pub struct Stmt {
 #[derive(Clone, Debug)]
 pub enum StmtKind {
     /// `target = value` (chained `a = b = v` becomes one Assign per target).
-    Assign { target: Target, value: ExprId },
+    Assign {
+        target: Target,
+        value: ExprId,
+    },
     /// `target op= value`
-    AugAssign { target: Target, op: BinOp, value: ExprId },
+    AugAssign {
+        target: Target,
+        op: BinOp,
+        value: ExprId,
+    },
     /// An expression evaluated for its effect (a call).
     Expr(ExprId),
-    If { test: ExprId, body: Vec<Stmt>, orelse: Vec<Stmt> },
-    While { test: ExprId, body: Vec<Stmt> },
+    If {
+        test: ExprId,
+        body: Vec<Stmt>,
+        orelse: Vec<Stmt>,
+    },
+    While {
+        test: ExprId,
+        body: Vec<Stmt>,
+    },
     /// `for var in range(start, stop, step)` / `prange(...)`; missing parts are
     /// filled in by the frontend (start 0, step 1), so all three are present.
     ForRange {
@@ -509,7 +559,10 @@ pub enum StmtKind {
     Break,
     Continue,
     Return(Option<ExprId>),
-    Raise { kind: ExceptionKind, message: Option<String> },
+    Raise {
+        kind: ExceptionKind,
+        message: Option<String>,
+    },
     Pass,
 }
 
@@ -519,5 +572,8 @@ pub enum Target {
     /// `a, b = ...` (nested tuples allowed).
     Tuple(Vec<Target>),
     /// `a[i, j] = ...`
-    Subscript { value: ExprId, indices: Vec<ExprId> },
+    Subscript {
+        value: ExprId,
+        indices: Vec<ExprId>,
+    },
 }

@@ -1,0 +1,1388 @@
+//! rustpython AST of one `def` -> HIR, resolving names on the way.
+//!
+//! Errors never stop the walk: an unsupported expression becomes a placeholder
+//! constant and the diagnostic is recorded, so one compile reports every problem.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rustpython_parser::ast::{self, Ranged};
+use rustpython_parser::text_size::TextRange;
+
+use crate::codes;
+use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::hir::{
+    BinOp, BoolOp, Callee, CmpOp, Constant, ExceptionKind, Expr, ExprId, ExprKind, Function,
+    GlobalValue, Keyword, KnownFunction, KnownModule, Local, LocalId, Stmt, StmtKind, Target,
+    UnaryOp,
+};
+use crate::resolve::{collect_bindings, module_member, module_name, ModuleMember};
+use crate::span::{SourceFile, Span};
+use crate::Resolver;
+
+pub(crate) struct Builder<'a> {
+    source: &'a Arc<SourceFile>,
+    /// Length of the text parsed before `source.text` (the `if 1:` wrapper), subtracted from every range.
+    prefix: u32,
+    resolver: &'a mut dyn Resolver,
+    /// Each global name is resolved once, so a name means the same thing everywhere in the function.
+    globals: HashMap<String, Option<GlobalValue>>,
+    locals: Vec<Local>,
+    local_ids: HashMap<String, LocalId>,
+    exprs: Vec<Expr>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Builder<'a> {
+    pub(crate) fn new(
+        source: &'a Arc<SourceFile>,
+        prefix: u32,
+        resolver: &'a mut dyn Resolver,
+    ) -> Builder<'a> {
+        Builder {
+            source,
+            prefix,
+            resolver,
+            globals: HashMap::new(),
+            locals: Vec::new(),
+            local_ids: HashMap::new(),
+            exprs: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub(crate) fn function(
+        mut self,
+        def: &ast::StmtFunctionDef,
+    ) -> Result<Function, Vec<Diagnostic>> {
+        let params = self.parameters(&def.args);
+        for binding in collect_bindings(&def.body) {
+            if !self.local_ids.contains_key(&binding.name) {
+                let span = self.span(binding.range);
+                self.add_local(binding.name, span);
+            }
+        }
+
+        let body = match def.body.split_first() {
+            Some((ast::Stmt::Expr(first), rest)) if is_str_constant(&first.value) => {
+                self.block(rest)
+            }
+            _ => self.block(&def.body),
+        };
+
+        if !self.diagnostics.is_empty() {
+            return Err(self.diagnostics);
+        }
+        let span = self.def_name_span(def);
+        Ok(Function {
+            name: def.name.to_string(),
+            params,
+            locals: self.locals,
+            exprs: self.exprs,
+            body,
+            span,
+            source: self.source.clone(),
+        })
+    }
+
+    // ---- spans and diagnostics ----
+
+    fn span(&self, range: TextRange) -> Span {
+        let start = u32::from(range.start()).saturating_sub(self.prefix);
+        let end = u32::from(range.end()).saturating_sub(self.prefix);
+        Span::new(start, end)
+    }
+
+    fn text(&self, span: Span) -> &str {
+        &self.source.text[span.start as usize..span.end as usize]
+    }
+
+    /// The first line of a statement, without trailing blanks: the part worth a caret
+    /// for a compound statement whose range covers its whole body.
+    fn header_span(&self, range: TextRange) -> Span {
+        let span = self.span(range);
+        let text = &self.source.text[span.start as usize..span.end as usize];
+        let line = text.split('\n').next().unwrap_or(text);
+        // A comment is cut off only when no string could contain the `#`.
+        let line = match line.find('#') {
+            Some(hash) if !line.contains(['"', '\'']) => &line[..hash],
+            _ => line,
+        };
+        Span::new(span.start, span.start + line.trim_end().len() as u32)
+    }
+
+    /// The `else` keyword closest before the first statement of an `else:` block.
+    fn else_span(&self, orelse: &[ast::Stmt], fallback: Span) -> Span {
+        let Some(first) = orelse.first() else {
+            return fallback;
+        };
+        let before = &self.source.text[..self.span(first.range()).start as usize];
+        match before.rfind("else") {
+            Some(at) if at as u32 >= fallback.start => Span::new(at as u32, at as u32 + 4),
+            _ => fallback,
+        }
+    }
+
+    fn report(
+        &mut self,
+        kind: DiagnosticKind,
+        code: &'static str,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let diagnostic = Diagnostic::new(kind, code, message, self.source, span)
+            .with_label(label)
+            .with_note(help);
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn unsupported(
+        &mut self,
+        code: &'static str,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.report(
+            DiagnosticKind::Unsupported,
+            code,
+            span,
+            message,
+            label,
+            help,
+        );
+    }
+
+    fn typing(
+        &mut self,
+        code: &'static str,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.report(DiagnosticKind::Typing, code, span, message, label, help);
+    }
+
+    // ---- names ----
+
+    fn add_local(&mut self, name: String, span: Span) -> LocalId {
+        let id = LocalId(self.locals.len() as u32);
+        self.local_ids.insert(name.clone(), id);
+        self.locals.push(Local { name, span });
+        id
+    }
+
+    fn global(&mut self, name: &str) -> Option<GlobalValue> {
+        if let Some(value) = self.globals.get(name) {
+            return value.clone();
+        }
+        let value = self.resolver.resolve(name);
+        self.globals.insert(name.to_string(), value.clone());
+        value
+    }
+
+    fn report_undefined(&mut self, name: &str, span: Span) {
+        self.typing(
+            codes::UNDEFINED_NAME,
+            span,
+            format!("name `{name}` is not defined"),
+            "not a local variable, a module-level name or a builtin",
+            format!("assign `{name}` before this line, pass it as an argument, or define it at module level"),
+        );
+    }
+
+    /// `Some(module)` when `expr` is a name that resolves to `math` or `numpy`.
+    fn module_base(&mut self, expr: &ast::Expr) -> Option<KnownModule> {
+        let ast::Expr::Name(name) = expr else {
+            return None;
+        };
+        if self.local_ids.contains_key(name.id.as_str()) {
+            return None;
+        }
+        match self.global(&name.id) {
+            Some(GlobalValue::Module(m)) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// `module.attr` where `module` is `math` or `numpy`; reports an unknown attribute.
+    fn module_attribute(
+        &mut self,
+        module: KnownModule,
+        attr: &ast::ExprAttribute,
+    ) -> Option<ModuleMember> {
+        let member = module_member(module, &attr.attr);
+        if member.is_none() {
+            let dotted = format!("{}.{}", module_name(module), attr.attr);
+            let help = match module {
+                KnownModule::Math => "supported: sqrt, exp, log, log1p, expm1, sin, cos, tan, tanh, atan2, floor, ceil, fabs, pow, erf, isnan, isinf, pi, e, tau, inf, nan",
+                KnownModule::Numpy => "supported: empty, zeros, ones, full, the *_like allocators, dtypes such as float64, scalar math functions, inf, nan, pi, e",
+            };
+            self.typing(
+                codes::MODULE_ATTRIBUTE,
+                self.span(attr.range),
+                format!("`{dotted}` is not supported by ferrojit"),
+                "not supported inside @jit functions",
+                help,
+            );
+        }
+        member
+    }
+
+    // ---- parameters ----
+
+    fn parameters(&mut self, args: &ast::Arguments) -> Vec<LocalId> {
+        let mut params = Vec::new();
+        for param in args.posonlyargs.iter().chain(&args.args) {
+            let span = self.span(param.def.range);
+            if let Some(default) = &param.default {
+                let span = span.cover(self.span(default.range()));
+                self.unsupported(
+                    codes::PARAMETER,
+                    span,
+                    "default parameter values are not supported",
+                    "this parameter has a default value",
+                    "remove the default and pass the value at every call",
+                );
+            }
+            let name = param.def.arg.as_str();
+            if self.local_ids.contains_key(name) {
+                self.unsupported(
+                    codes::PARAMETER,
+                    span,
+                    format!("duplicate parameter `{name}`"),
+                    "defined twice",
+                    "rename one of the parameters",
+                );
+                continue;
+            }
+            params.push(self.add_local(name.to_string(), span));
+        }
+        if let Some(vararg) = &args.vararg {
+            let span = self.starred_span(vararg.range);
+            self.unsupported(
+                codes::PARAMETER,
+                span,
+                "`*args` parameters are not supported",
+                "variable positional parameters cannot be compiled",
+                "take a tuple or an array as one parameter instead",
+            );
+        }
+        for param in &args.kwonlyargs {
+            let span = self.span(param.def.range);
+            self.unsupported(
+                codes::PARAMETER,
+                span,
+                "keyword-only parameters are not supported",
+                "this parameter comes after `*`",
+                "make it an ordinary positional parameter",
+            );
+        }
+        if let Some(kwarg) = &args.kwarg {
+            let span = self.starred_span(kwarg.range);
+            self.unsupported(
+                codes::PARAMETER,
+                span,
+                "`**kwargs` parameters are not supported",
+                "variable keyword parameters cannot be compiled",
+                "list the parameters explicitly",
+            );
+        }
+        params
+    }
+
+    /// Widens a `*args` / `**kw` name's span to include its stars.
+    fn starred_span(&self, range: TextRange) -> Span {
+        let span = self.span(range);
+        let before = &self.source.text[..span.start as usize];
+        let stars = before.len() - before.trim_end_matches('*').len();
+        Span::new(span.start - stars as u32, span.end)
+    }
+
+    fn def_name_span(&self, def: &ast::StmtFunctionDef) -> Span {
+        let span = self.span(def.range);
+        let text = self.text(span);
+        // The range starts at `def` (decorators come before it); the name follows.
+        let after_def = text.strip_prefix("def").unwrap_or(text);
+        let name_start = span.start as usize + (text.len() - after_def.trim_start().len());
+        Span::new(name_start as u32, (name_start + def.name.len()) as u32)
+    }
+
+    // ---- statements ----
+
+    fn block(&mut self, stmts: &[ast::Stmt]) -> Vec<Stmt> {
+        let mut out = Vec::new();
+        for stmt in stmts {
+            self.stmt(stmt, &mut out);
+        }
+        out
+    }
+
+    fn stmt(&mut self, stmt: &ast::Stmt, out: &mut Vec<Stmt>) {
+        let span = self.span(stmt.range());
+        let header = self.header_span(stmt.range());
+        let kind = match stmt {
+            ast::Stmt::Assign(s) => return self.assign(s, span, out),
+            ast::Stmt::AugAssign(s) => {
+                let value = self.expr(&s.value);
+                let Some(target) = self.target(&s.target) else {
+                    return;
+                };
+                let Some(op) = self.bin_op(s.op, span) else {
+                    return;
+                };
+                StmtKind::AugAssign { target, op, value }
+            }
+            ast::Stmt::AnnAssign(s) => match &s.value {
+                Some(value) => {
+                    let value = self.expr(value);
+                    let Some(target) = self.target(&s.target) else {
+                        return;
+                    };
+                    StmtKind::Assign { target, value }
+                }
+                // `x: float` only declares `x` local; it evaluates nothing.
+                None => StmtKind::Pass,
+            },
+            ast::Stmt::Expr(s) => match &*s.value {
+                // A string or `...` on its own line is a comment or a placeholder body.
+                ast::Expr::Constant(c)
+                    if matches!(c.value, ast::Constant::Str(_) | ast::Constant::Ellipsis) =>
+                {
+                    StmtKind::Pass
+                }
+                value => StmtKind::Expr(self.expr(value)),
+            },
+            ast::Stmt::If(s) => {
+                let test = self.expr(&s.test);
+                StmtKind::If {
+                    test,
+                    body: self.block(&s.body),
+                    orelse: self.block(&s.orelse),
+                }
+            }
+            ast::Stmt::While(s) => {
+                if !s.orelse.is_empty() {
+                    let at = self.else_span(&s.orelse, span);
+                    self.unsupported(
+                        codes::LOOP,
+                        at,
+                        "`while ... else` is not supported",
+                        "an `else` block on a loop",
+                        "set a flag before `break` and test it after the loop",
+                    );
+                }
+                let test = self.expr(&s.test);
+                StmtKind::While {
+                    test,
+                    body: self.block(&s.body),
+                }
+            }
+            ast::Stmt::For(s) => match self.for_range(s, span) {
+                Some(kind) => kind,
+                None => return,
+            },
+            ast::Stmt::Break(_) => StmtKind::Break,
+            ast::Stmt::Continue(_) => StmtKind::Continue,
+            ast::Stmt::Pass(_) => StmtKind::Pass,
+            ast::Stmt::Return(s) => StmtKind::Return(s.value.as_ref().map(|v| self.expr(v))),
+            ast::Stmt::Raise(s) => match self.raise(s, span) {
+                Some(kind) => kind,
+                None => return,
+            },
+            ast::Stmt::Assert(s) => return self.assert(s, span, out),
+            ast::Stmt::Try(_) | ast::Stmt::TryStar(_) => {
+                let at = Span::new(span.start, span.start + 3);
+                let at = if self.text(header).ends_with(':') {
+                    header
+                } else {
+                    at
+                };
+                self.unsupported(
+                    codes::TRY,
+                    at,
+                    "`try` statements are not supported",
+                    "ferrojit cannot compile exception handlers",
+                    "move the try/except into the Python code that calls this function",
+                );
+                return;
+            }
+            ast::Stmt::With(_) | ast::Stmt::AsyncWith(_) => {
+                self.unsupported(
+                    codes::WITH,
+                    header,
+                    "`with` statements are not supported",
+                    "context managers cannot be compiled",
+                    "move the `with` block into the Python code that calls this function",
+                );
+                return;
+            }
+            ast::Stmt::FunctionDef(_) | ast::Stmt::AsyncFunctionDef(_) => {
+                self.unsupported(
+                    codes::NESTED_DEFINITION,
+                    header,
+                    "nested functions are not supported",
+                    "a function defined inside a compiled function",
+                    "define it at module level and decorate it with @ferrojit.jit",
+                );
+                return;
+            }
+            ast::Stmt::ClassDef(_) => {
+                self.unsupported(codes::NESTED_DEFINITION, header, "class definitions are not supported", "a class defined inside a compiled function", "define the class outside the compiled function and pass plain numbers or arrays in");
+                return;
+            }
+            ast::Stmt::Import(_) | ast::Stmt::ImportFrom(_) => {
+                self.unsupported(
+                    codes::STATEMENT,
+                    header,
+                    "`import` statements are not supported",
+                    "imports cannot run inside compiled code",
+                    "import at module level; ferrojit reads the module's globals when it compiles",
+                );
+                return;
+            }
+            ast::Stmt::Global(_) | ast::Stmt::Nonlocal(_) => {
+                let keyword = if matches!(stmt, ast::Stmt::Global(_)) {
+                    "global"
+                } else {
+                    "nonlocal"
+                };
+                self.unsupported(
+                    codes::STATEMENT,
+                    header,
+                    format!("`{keyword}` statements are not supported"),
+                    "compiled code cannot rebind outer variables",
+                    "pass the value in as an argument and return the new value",
+                );
+                return;
+            }
+            ast::Stmt::Delete(_) => {
+                self.unsupported(
+                    codes::STATEMENT,
+                    header,
+                    "`del` statements are not supported",
+                    "names and elements cannot be deleted",
+                    "remove the `del`; locals are freed when the function returns",
+                );
+                return;
+            }
+            ast::Stmt::Match(_) => {
+                self.unsupported(
+                    codes::STATEMENT,
+                    header,
+                    "`match` statements are not supported",
+                    "pattern matching cannot be compiled",
+                    "use if/elif/else",
+                );
+                return;
+            }
+            ast::Stmt::AsyncFor(_) => {
+                self.unsupported(
+                    codes::STATEMENT,
+                    header,
+                    "`async for` loops are not supported",
+                    "asynchronous code cannot be compiled",
+                    "use `for ... in range(...)`",
+                );
+                return;
+            }
+            ast::Stmt::TypeAlias(_) => {
+                self.unsupported(
+                    codes::STATEMENT,
+                    header,
+                    "`type` alias statements are not supported",
+                    "type aliases cannot be declared in compiled code",
+                    "declare the alias at module level",
+                );
+                return;
+            }
+        };
+        out.push(Stmt { kind, span });
+    }
+
+    fn assign(&mut self, s: &ast::StmtAssign, span: Span, out: &mut Vec<Stmt>) {
+        let value = self.expr(&s.value);
+        let targets: Vec<Option<Target>> = s.targets.iter().map(|t| self.target(t)).collect();
+        let [target] = targets.as_slice() else {
+            return self.chained_assign(targets, value, span, out);
+        };
+        if let Some(target) = target {
+            out.push(Stmt {
+                kind: StmtKind::Assign {
+                    target: target.clone(),
+                    value,
+                },
+                span,
+            });
+        }
+    }
+
+    /// `a = b = v` assigns one value to each target, left to right, evaluating `v` once.
+    /// A constant is simply repeated; anything else goes through a hidden local
+    /// (`$chain<n>`, a name no Python code can spell), as CPython's DUP_TOP does.
+    fn chained_assign(
+        &mut self,
+        targets: Vec<Option<Target>>,
+        value: ExprId,
+        span: Span,
+        out: &mut Vec<Stmt>,
+    ) {
+        let value_expr = self.exprs[value.0 as usize].clone();
+        let read_value: Box<dyn Fn(&mut Self) -> ExprId> =
+            if matches!(value_expr.kind, ExprKind::Const(_)) {
+                Box::new(move |b: &mut Self| b.push(value_expr.kind.clone(), value_expr.span))
+            } else {
+                let chained = self
+                    .locals
+                    .iter()
+                    .filter(|l| l.name.starts_with("$chain"))
+                    .count();
+                let temp = self.add_local(format!("$chain{chained}"), value_expr.span);
+                out.push(Stmt {
+                    kind: StmtKind::Assign {
+                        target: Target::Local(temp),
+                        value,
+                    },
+                    span,
+                });
+                Box::new(move |b: &mut Self| b.push(ExprKind::Local(temp), value_expr.span))
+            };
+        for target in targets.into_iter().flatten() {
+            let value = read_value(self);
+            out.push(Stmt {
+                kind: StmtKind::Assign { target, value },
+                span,
+            });
+        }
+    }
+
+    fn target(&mut self, target: &ast::Expr) -> Option<Target> {
+        let span = self.span(target.range());
+        match target {
+            ast::Expr::Name(n) => Some(Target::Local(self.local_ids[n.id.as_str()])),
+            ast::Expr::Tuple(ast::ExprTuple { elts, .. })
+            | ast::Expr::List(ast::ExprList { elts, .. }) => {
+                let parts: Vec<Option<Target>> = elts.iter().map(|e| self.target(e)).collect();
+                parts
+                    .into_iter()
+                    .collect::<Option<Vec<_>>>()
+                    .map(Target::Tuple)
+            }
+            ast::Expr::Subscript(s) => {
+                let value = self.expr(&s.value);
+                let indices = self.indices(&s.slice);
+                Some(Target::Subscript { value, indices })
+            }
+            ast::Expr::Attribute(a) => {
+                self.unsupported(
+                    codes::ASSIGN_TARGET,
+                    span,
+                    format!("cannot assign to attribute `{}`", a.attr),
+                    "attributes are read-only in compiled code",
+                    "store the value in a local variable or an array element",
+                );
+                None
+            }
+            ast::Expr::Starred(_) => {
+                self.unsupported(
+                    codes::ASSIGN_TARGET,
+                    span,
+                    "starred assignment targets are not supported",
+                    "`*` unpacking cannot be compiled",
+                    "unpack a fixed number of values: `a, b, c = t`",
+                );
+                None
+            }
+            _ => {
+                self.unsupported(
+                    codes::ASSIGN_TARGET,
+                    span,
+                    "cannot assign to this expression",
+                    "not a name, tuple of names or array element",
+                    "assign to a local variable or an array element",
+                );
+                None
+            }
+        }
+    }
+
+    fn for_range(&mut self, s: &ast::StmtFor, span: Span) -> Option<StmtKind> {
+        let mut ok = true;
+        if !s.orelse.is_empty() {
+            let at = self.else_span(&s.orelse, span);
+            self.unsupported(
+                codes::LOOP,
+                at,
+                "`for ... else` is not supported",
+                "an `else` block on a loop",
+                "set a flag before `break` and test it after the loop",
+            );
+            ok = false;
+        }
+        let var = match &*s.target {
+            ast::Expr::Name(n) => Some(self.local_ids[n.id.as_str()]),
+            other => {
+                self.unsupported(
+                    codes::LOOP,
+                    self.span(other.range()),
+                    "the loop variable must be a plain name",
+                    "unpacking in a `for` target is not supported",
+                    "loop over an index and unpack inside the body",
+                );
+                None
+            }
+        };
+        let range = self.range_call(&s.iter);
+        let bounds = match range {
+            Some((parallel, call)) => self.range_bounds(call, parallel),
+            None => {
+                self.unsupported(
+                    codes::LOOP,
+                    self.span(s.iter.range()),
+                    "only `for ... in range(...)` and `prange(...)` loops are supported",
+                    "this is not a call to `range` or `prange`",
+                    "loop over indices instead, e.g. `for i in range(len(a)):`",
+                );
+                None
+            }
+        };
+        let body = self.block(&s.body);
+        let (start, stop, step, parallel) = bounds?;
+        if !ok {
+            return None;
+        }
+        Some(StmtKind::ForRange {
+            var: var?,
+            start,
+            stop,
+            step,
+            parallel,
+            body,
+        })
+    }
+
+    /// `Some((parallel, call))` when `iter` is a call of the builtin `range` or of `prange`.
+    fn range_call<'e>(&mut self, iter: &'e ast::Expr) -> Option<(bool, &'e ast::ExprCall)> {
+        let ast::Expr::Call(call) = iter else {
+            return None;
+        };
+        let ast::Expr::Name(name) = &*call.func else {
+            return None;
+        };
+        if self.local_ids.contains_key(name.id.as_str()) {
+            return None;
+        }
+        match self.global(&name.id) {
+            Some(GlobalValue::Function(KnownFunction::Range)) => Some((false, call)),
+            Some(GlobalValue::Function(KnownFunction::Prange)) => Some((true, call)),
+            _ => None,
+        }
+    }
+
+    fn range_bounds(
+        &mut self,
+        call: &ast::ExprCall,
+        parallel: bool,
+    ) -> Option<(ExprId, ExprId, ExprId, bool)> {
+        let span = self.span(call.range);
+        let function = if parallel { "prange" } else { "range" };
+        let starred = call.args.iter().any(|a| matches!(a, ast::Expr::Starred(_)));
+        if !(1..=3).contains(&call.args.len()) || !call.keywords.is_empty() || starred {
+            self.unsupported(
+                codes::LOOP,
+                span,
+                format!("`{function}` takes 1 to 3 positional arguments"),
+                format!("called with {} positional and {} keyword arguments", call.args.len(), call.keywords.len()),
+                format!("write `{function}(stop)`, `{function}(start, stop)` or `{function}(start, stop, step)`"),
+            );
+            return None;
+        }
+        let args: Vec<ExprId> = call.args.iter().map(|a| self.expr(a)).collect();
+        let (start, stop, step) = match args[..] {
+            [stop] => (
+                self.push(ExprKind::Const(Constant::Int(0)), span),
+                stop,
+                None,
+            ),
+            [start, stop] => (start, stop, None),
+            [start, stop, step] => (start, stop, Some(step)),
+            _ => unreachable!("argument count checked above"),
+        };
+        let step = step.unwrap_or_else(|| self.push(ExprKind::Const(Constant::Int(1)), span));
+        Some((start, stop, step, parallel))
+    }
+
+    fn raise(&mut self, s: &ast::StmtRaise, span: Span) -> Option<StmtKind> {
+        if let Some(cause) = &s.cause {
+            self.unsupported(
+                codes::RAISE,
+                self.span(cause.range()),
+                "`raise ... from ...` is not supported",
+                "exception chaining cannot be compiled",
+                "raise the exception without `from`",
+            );
+            return None;
+        }
+        let Some(exc) = &s.exc else {
+            self.unsupported(
+                codes::RAISE,
+                span,
+                "a bare `raise` is not supported",
+                "there is no exception being handled to re-raise",
+                "raise a specific exception, e.g. `raise ValueError(\"...\")`",
+            );
+            return None;
+        };
+        let (class, call) = match &**exc {
+            ast::Expr::Call(call) => (&*call.func, Some(call)),
+            other => (other, None),
+        };
+        let kind = self.exception_class(class)?;
+        let message = match call {
+            None => None,
+            Some(call) => self.exception_message(call)?,
+        };
+        Some(StmtKind::Raise { kind, message })
+    }
+
+    fn exception_class(&mut self, class: &ast::Expr) -> Option<ExceptionKind> {
+        let span = self.span(class.range());
+        if let ast::Expr::Name(name) = class {
+            if !self.local_ids.contains_key(name.id.as_str()) {
+                match self.global(&name.id) {
+                    Some(GlobalValue::Function(KnownFunction::Exception(kind))) => {
+                        return Some(kind)
+                    }
+                    None => {
+                        self.report_undefined(&name.id, span);
+                        return None;
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        self.unsupported(
+            codes::RAISE,
+            span,
+            "only builtin exception types can be raised",
+            "not a builtin exception type",
+            "raise one of Exception, ValueError, TypeError, IndexError, KeyError, ZeroDivisionError, ArithmeticError, OverflowError, RuntimeError, AssertionError, NotImplementedError or MemoryError",
+        );
+        None
+    }
+
+    /// The message of `X(...)`: nothing, or one constant string. `None` after reporting an error.
+    fn exception_message(&mut self, call: &ast::ExprCall) -> Option<Option<String>> {
+        if let Some(keyword) = call.keywords.first() {
+            self.unsupported(
+                codes::RAISE,
+                self.span(keyword.range),
+                "keyword arguments to exceptions are not supported",
+                "exceptions take one constant message",
+                "write `raise ValueError(\"message\")`",
+            );
+            return None;
+        }
+        match call.args.as_slice() {
+            [] => Some(None),
+            [ast::Expr::Constant(ast::ExprConstant {
+                value: ast::Constant::Str(message),
+                ..
+            })] => Some(Some(message.clone())),
+            [only] => {
+                self.unsupported(
+                    codes::RAISE,
+                    self.span(only.range()),
+                    "exception messages must be constant strings",
+                    "not a string literal",
+                    "use a string literal; formatting values into messages is not supported yet",
+                );
+                None
+            }
+            [_, second, ..] => {
+                let span = self
+                    .span(second.range())
+                    .cover(self.span(call.args.last().map_or(second.range(), |a| a.range())));
+                self.unsupported(
+                    codes::RAISE,
+                    span,
+                    "exceptions take at most one argument",
+                    "extra arguments",
+                    "pass a single constant string message",
+                );
+                None
+            }
+        }
+    }
+
+    /// `assert test, "msg"` becomes `if not test: raise AssertionError("msg")`.
+    fn assert(&mut self, s: &ast::StmtAssert, span: Span, out: &mut Vec<Stmt>) {
+        let test = self.expr(&s.test);
+        let message = match s.msg.as_deref() {
+            None => Some(None),
+            Some(ast::Expr::Constant(ast::ExprConstant {
+                value: ast::Constant::Str(message),
+                ..
+            })) => Some(Some(message.clone())),
+            Some(other) => {
+                self.unsupported(
+                    codes::RAISE,
+                    self.span(other.range()),
+                    "assertion messages must be constant strings",
+                    "not a string literal",
+                    "use a string literal; formatting values into messages is not supported yet",
+                );
+                None
+            }
+        };
+        let Some(message) = message else { return };
+        let test_span = self.exprs[test.0 as usize].span;
+        let not_test = self.push(
+            ExprKind::Unary {
+                op: UnaryOp::Not,
+                operand: test,
+            },
+            test_span,
+        );
+        let raise = Stmt {
+            kind: StmtKind::Raise {
+                kind: ExceptionKind::AssertionError,
+                message,
+            },
+            span,
+        };
+        out.push(Stmt {
+            kind: StmtKind::If {
+                test: not_test,
+                body: vec![raise],
+                orelse: Vec::new(),
+            },
+            span,
+        });
+    }
+
+    // ---- expressions ----
+
+    fn push(&mut self, kind: ExprKind, span: Span) -> ExprId {
+        let id = ExprId(self.exprs.len() as u32);
+        self.exprs.push(Expr { kind, span });
+        id
+    }
+
+    /// Stands in for an expression that could not be translated; its diagnostic is
+    /// already recorded, so the function is never returned and this is never seen.
+    fn placeholder(&mut self, span: Span) -> ExprId {
+        self.push(ExprKind::Const(Constant::None), span)
+    }
+
+    fn expr(&mut self, expr: &ast::Expr) -> ExprId {
+        let span = self.span(expr.range());
+        let kind = match expr {
+            ast::Expr::Constant(c) => match self.constant(&c.value, span) {
+                Some(c) => ExprKind::Const(c),
+                None => return self.placeholder(span),
+            },
+            ast::Expr::Name(n) => return self.name_value(&n.id, span),
+            ast::Expr::BoolOp(b) => {
+                let op = match b.op {
+                    ast::BoolOp::And => BoolOp::And,
+                    ast::BoolOp::Or => BoolOp::Or,
+                };
+                ExprKind::BoolOp {
+                    op,
+                    values: b.values.iter().map(|v| self.expr(v)).collect(),
+                }
+            }
+            ast::Expr::BinOp(b) => {
+                let lhs = self.expr(&b.left);
+                let rhs = self.expr(&b.right);
+                match self.bin_op(b.op, span) {
+                    Some(op) => ExprKind::Binary { op, lhs, rhs },
+                    None => return self.placeholder(span),
+                }
+            }
+            ast::Expr::UnaryOp(u) => return self.unary(u, span),
+            ast::Expr::IfExp(e) => {
+                let test = self.expr(&e.test);
+                let body = self.expr(&e.body);
+                let orelse = self.expr(&e.orelse);
+                ExprKind::IfExp { test, body, orelse }
+            }
+            ast::Expr::Compare(c) => {
+                let left = self.expr(&c.left);
+                let mut comparisons = Vec::new();
+                for (op, right) in c.ops.iter().zip(&c.comparators) {
+                    let right = self.expr(right);
+                    if let Some(op) = self.cmp_op(*op, span) {
+                        comparisons.push((op, right));
+                    }
+                }
+                if comparisons.len() != c.ops.len() {
+                    return self.placeholder(span);
+                }
+                ExprKind::Compare { left, comparisons }
+            }
+            ast::Expr::Call(c) => return self.call(c, span),
+            ast::Expr::Attribute(a) => return self.attribute(a, span),
+            ast::Expr::Subscript(s) => {
+                let value = self.expr(&s.value);
+                let indices = self.indices(&s.slice);
+                ExprKind::Subscript { value, indices }
+            }
+            ast::Expr::Tuple(t) => ExprKind::Tuple(t.elts.iter().map(|e| self.expr(e)).collect()),
+            ast::Expr::Slice(_) => {
+                self.unsupported(
+                    codes::SLICE,
+                    span,
+                    "slices are not supported yet",
+                    "a slice",
+                    "index one element at a time inside a loop",
+                );
+                return self.placeholder(span);
+            }
+            ast::Expr::Yield(_) | ast::Expr::YieldFrom(_) => {
+                self.unsupported(
+                    codes::GENERATOR,
+                    span,
+                    "generators are not supported",
+                    "`yield` makes this function a generator",
+                    "fill and return an array, or return a tuple of results",
+                );
+                return self.placeholder(span);
+            }
+            ast::Expr::Lambda(_) => {
+                self.unsupported(
+                    codes::NESTED_DEFINITION,
+                    span,
+                    "lambda expressions are not supported",
+                    "a function defined inside a compiled function",
+                    "define a module-level function decorated with @ferrojit.jit and call it",
+                );
+                return self.placeholder(span);
+            }
+            other => {
+                let (message, help) = unsupported_expression(other);
+                self.unsupported(
+                    codes::EXPRESSION,
+                    span,
+                    message,
+                    "not supported in compiled code",
+                    help,
+                );
+                return self.placeholder(span);
+            }
+        };
+        self.push(kind, span)
+    }
+
+    fn constant(&mut self, value: &ast::Constant, span: Span) -> Option<Constant> {
+        Some(match value {
+            ast::Constant::None => Constant::None,
+            ast::Constant::Bool(b) => Constant::Bool(*b),
+            ast::Constant::Str(s) => Constant::Str(s.clone()),
+            ast::Constant::Int(i) => match i64::try_from(i) {
+                Ok(v) => Constant::Int(v),
+                Err(_) => {
+                    self.unsupported(
+                        codes::INTEGER_RANGE,
+                        span,
+                        "integer constant does not fit in 64 bits",
+                        "outside -2**63 ..= 2**63-1",
+                        "use a float constant, or a smaller integer",
+                    );
+                    return None;
+                }
+            },
+            ast::Constant::Float(f) => Constant::Float(*f),
+            ast::Constant::Complex { real, imag } => Constant::Complex {
+                re: *real,
+                im: *imag,
+            },
+            ast::Constant::Tuple(items) => {
+                let items: Vec<Option<Constant>> =
+                    items.iter().map(|c| self.constant(c, span)).collect();
+                Constant::Tuple(items.into_iter().collect::<Option<Vec<_>>>()?)
+            }
+            ast::Constant::Bytes(_) => {
+                self.unsupported(
+                    codes::EXPRESSION,
+                    span,
+                    "bytes constants are not supported",
+                    "a bytes literal",
+                    "use a number or a str constant",
+                );
+                return None;
+            }
+            ast::Constant::Ellipsis => {
+                self.unsupported(
+                    codes::EXPRESSION,
+                    span,
+                    "`...` is not supported as a value",
+                    "an Ellipsis",
+                    "slices and `...` indexing are not supported yet; index element by element",
+                );
+                return None;
+            }
+        })
+    }
+
+    fn unary(&mut self, u: &ast::ExprUnaryOp, span: Span) -> ExprId {
+        // `-9223372036854775808` is i64::MIN although its digits alone do not fit.
+        if let (
+            ast::UnaryOp::USub,
+            ast::Expr::Constant(ast::ExprConstant {
+                value: ast::Constant::Int(i),
+                ..
+            }),
+        ) = (u.op, &*u.operand)
+        {
+            if i64::try_from(i).is_err() {
+                if let Ok(v) = i64::try_from(-i) {
+                    return self.push(ExprKind::Const(Constant::Int(v)), span);
+                }
+            }
+        }
+        let operand = self.expr(&u.operand);
+        let op = match u.op {
+            ast::UnaryOp::USub => UnaryOp::Neg,
+            ast::UnaryOp::UAdd => UnaryOp::Pos,
+            ast::UnaryOp::Not => UnaryOp::Not,
+            ast::UnaryOp::Invert => UnaryOp::Invert,
+        };
+        self.push(ExprKind::Unary { op, operand }, span)
+    }
+
+    fn bin_op(&mut self, op: ast::Operator, span: Span) -> Option<BinOp> {
+        Some(match op {
+            ast::Operator::Add => BinOp::Add,
+            ast::Operator::Sub => BinOp::Sub,
+            ast::Operator::Mult => BinOp::Mul,
+            ast::Operator::Div => BinOp::Div,
+            ast::Operator::FloorDiv => BinOp::FloorDiv,
+            ast::Operator::Mod => BinOp::Mod,
+            ast::Operator::Pow => BinOp::Pow,
+            ast::Operator::BitAnd => BinOp::BitAnd,
+            ast::Operator::BitOr => BinOp::BitOr,
+            ast::Operator::BitXor => BinOp::BitXor,
+            ast::Operator::LShift => BinOp::LShift,
+            ast::Operator::RShift => BinOp::RShift,
+            ast::Operator::MatMult => {
+                self.unsupported(
+                    codes::OPERATOR,
+                    span,
+                    "the `@` operator is not supported yet",
+                    "matrix multiplication",
+                    "write the multiplication as loops",
+                );
+                return None;
+            }
+        })
+    }
+
+    fn cmp_op(&mut self, op: ast::CmpOp, span: Span) -> Option<CmpOp> {
+        Some(match op {
+            ast::CmpOp::Eq => CmpOp::Eq,
+            ast::CmpOp::NotEq => CmpOp::NotEq,
+            ast::CmpOp::Lt => CmpOp::Lt,
+            ast::CmpOp::LtE => CmpOp::LtE,
+            ast::CmpOp::Gt => CmpOp::Gt,
+            ast::CmpOp::GtE => CmpOp::GtE,
+            ast::CmpOp::Is | ast::CmpOp::IsNot => {
+                self.unsupported(
+                    codes::OPERATOR,
+                    span,
+                    "`is` comparisons are not supported",
+                    "identity comparison",
+                    "compare values with `==` or `!=`",
+                );
+                return None;
+            }
+            ast::CmpOp::In | ast::CmpOp::NotIn => {
+                self.unsupported(
+                    codes::OPERATOR,
+                    span,
+                    "`in` comparisons are not supported",
+                    "membership test",
+                    "compare with each candidate, or search in a loop",
+                );
+                return None;
+            }
+        })
+    }
+
+    fn indices(&mut self, slice: &ast::Expr) -> Vec<ExprId> {
+        match slice {
+            ast::Expr::Tuple(t) => t.elts.iter().map(|e| self.expr(e)).collect(),
+            index => vec![self.expr(index)],
+        }
+    }
+
+    fn name_value(&mut self, name: &str, span: Span) -> ExprId {
+        if let Some(&local) = self.local_ids.get(name) {
+            return self.push(ExprKind::Local(local), span);
+        }
+        let kind = match self.global(name) {
+            Some(GlobalValue::Constant(value)) => ExprKind::Global {
+                name: name.to_string(),
+                value,
+            },
+            Some(GlobalValue::Function(KnownFunction::Exception(kind))) => {
+                self.report_exception_value(kind, span);
+                return self.placeholder(span);
+            }
+            Some(GlobalValue::Function(f)) => ExprKind::Function(f),
+            Some(GlobalValue::Module(module)) => {
+                self.typing(
+                    codes::NOT_A_VALUE,
+                    span,
+                    format!("module `{name}` cannot be used as a value"),
+                    format!("`{name}` is the {} module", module_name(module)),
+                    format!(
+                        "use one of its functions or constants, e.g. `{name}.{}`",
+                        if module == KnownModule::Math {
+                            "sqrt"
+                        } else {
+                            "zeros"
+                        }
+                    ),
+                );
+                return self.placeholder(span);
+            }
+            Some(GlobalValue::Jit(_)) => {
+                self.typing(
+                    codes::NOT_A_VALUE,
+                    span,
+                    "functions can only be called",
+                    format!("`{name}` is a @jit function"),
+                    format!(
+                        "call it, `{name}(...)`; passing functions as values is not supported yet"
+                    ),
+                );
+                return self.placeholder(span);
+            }
+            Some(GlobalValue::Unsupported(description)) => {
+                self.typing(codes::UNSUPPORTED_GLOBAL, span, format!("`{name}` cannot be used in compiled code"), description, "pass the value as an argument, or make it a module-level number or tuple constant");
+                return self.placeholder(span);
+            }
+            None => {
+                self.report_undefined(name, span);
+                return self.placeholder(span);
+            }
+        };
+        self.push(kind, span)
+    }
+
+    fn report_exception_value(&mut self, kind: ExceptionKind, span: Span) {
+        self.typing(
+            codes::EXCEPTION_VALUE,
+            span,
+            "exception types can only be used in `raise`",
+            format!("`{}` is an exception type", kind.name()),
+            format!("write `raise {}(\"message\")`", kind.name()),
+        );
+    }
+
+    fn attribute(&mut self, a: &ast::ExprAttribute, span: Span) -> ExprId {
+        let Some(module) = self.module_base(&a.value) else {
+            let value = self.expr(&a.value);
+            return self.push(
+                ExprKind::Attribute {
+                    value,
+                    attr: a.attr.to_string(),
+                },
+                span,
+            );
+        };
+        let kind = match self.module_attribute(module, a) {
+            Some(ModuleMember::Function(f)) => ExprKind::Function(f),
+            Some(ModuleMember::Constant(value)) => ExprKind::Global {
+                name: format!("{}.{}", self.text(self.span(a.value.range())), a.attr),
+                value: Constant::Float(value),
+            },
+            None => return self.placeholder(span),
+        };
+        self.push(kind, span)
+    }
+
+    fn call(&mut self, call: &ast::ExprCall, span: Span) -> ExprId {
+        let callee = self.callee(&call.func);
+        let args: Vec<ExprId> = call.args.iter().map(|a| self.expr(a)).collect();
+        let mut kwargs = Vec::new();
+        for keyword in &call.keywords {
+            let keyword_span = self.span(keyword.range);
+            let value = self.expr(&keyword.value);
+            match &keyword.arg {
+                Some(name) => kwargs.push(Keyword {
+                    name: name.to_string(),
+                    value,
+                    span: keyword_span,
+                }),
+                None => self.unsupported(
+                    codes::CALL_FORM,
+                    keyword_span,
+                    "`**` arguments are not supported",
+                    "keyword unpacking",
+                    "pass each keyword argument by name",
+                ),
+            }
+        }
+        match callee {
+            Some(callee) => self.push(
+                ExprKind::Call {
+                    callee,
+                    args,
+                    kwargs,
+                },
+                span,
+            ),
+            None => self.placeholder(span),
+        }
+    }
+
+    fn callee(&mut self, func: &ast::Expr) -> Option<Callee> {
+        let span = self.span(func.range());
+        match func {
+            ast::Expr::Name(n) => {
+                let name = n.id.as_str();
+                if self.local_ids.contains_key(name) {
+                    self.unsupported(
+                        codes::CALL_FORM,
+                        span,
+                        format!("cannot call local variable `{name}`"),
+                        "a local variable, not a function known at compile time",
+                        "call a @jit function or a supported builtin by its module-level name",
+                    );
+                    return None;
+                }
+                match self.global(name) {
+                    Some(GlobalValue::Function(KnownFunction::Exception(kind))) => {
+                        self.report_exception_value(kind, span);
+                        None
+                    }
+                    Some(GlobalValue::Function(f)) => Some(Callee::Known(f)),
+                    Some(GlobalValue::Jit(id)) => Some(Callee::Jit(id)),
+                    Some(GlobalValue::Constant(_)) => {
+                        self.typing(codes::NOT_A_VALUE, span, format!("`{name}` is not callable"), format!("`{name}` is a module-level constant"), "only @jit functions and supported builtin, math and NumPy functions can be called");
+                        None
+                    }
+                    Some(GlobalValue::Module(module)) => {
+                        self.typing(
+                            codes::NOT_A_VALUE,
+                            span,
+                            format!("module `{name}` is not callable"),
+                            format!("`{name}` is the {} module", module_name(module)),
+                            "call one of its functions instead",
+                        );
+                        None
+                    }
+                    Some(GlobalValue::Unsupported(description)) => {
+                        self.typing(
+                            codes::UNSUPPORTED_GLOBAL,
+                            span,
+                            format!("call to unsupported function `{name}`"),
+                            description,
+                            format!("decorate `{name}` with @ferrojit.jit, or use a supported builtin, math or NumPy function"),
+                        );
+                        None
+                    }
+                    None => {
+                        self.report_undefined(name, span);
+                        None
+                    }
+                }
+            }
+            ast::Expr::Attribute(a) => match self.module_base(&a.value) {
+                Some(module) => match self.module_attribute(module, a)? {
+                    ModuleMember::Function(f) => Some(Callee::Known(f)),
+                    ModuleMember::Constant(_) => {
+                        let dotted = format!("{}.{}", module_name(module), a.attr);
+                        self.typing(
+                            codes::NOT_A_VALUE,
+                            span,
+                            format!("`{dotted}` is not callable"),
+                            "a constant",
+                            "use it as a value, without parentheses",
+                        );
+                        None
+                    }
+                },
+                None => {
+                    let receiver = self.expr(&a.value);
+                    Some(Callee::Method {
+                        receiver,
+                        name: a.attr.to_string(),
+                    })
+                }
+            },
+            _ => {
+                self.unsupported(
+                    codes::CALL_FORM,
+                    span,
+                    "only named functions can be called",
+                    "the called expression is not a name",
+                    "call a @jit function or a supported function by its name",
+                );
+                None
+            }
+        }
+    }
+}
+
+fn is_str_constant(expr: &ast::Expr) -> bool {
+    matches!(
+        expr,
+        ast::Expr::Constant(ast::ExprConstant {
+            value: ast::Constant::Str(_),
+            ..
+        })
+    )
+}
+
+/// Message and help for expressions that have no HIR form.
+fn unsupported_expression(expr: &ast::Expr) -> (&'static str, &'static str) {
+    match expr {
+        ast::Expr::List(_) => (
+            "list literals are not supported",
+            "use a tuple, or allocate an array with np.empty/np.zeros",
+        ),
+        ast::Expr::Dict(_) => (
+            "dict literals are not supported",
+            "use separate variables, or arrays indexed by integers",
+        ),
+        ast::Expr::Set(_) => (
+            "set literals are not supported",
+            "use a tuple, or compare with each value",
+        ),
+        ast::Expr::ListComp(_) | ast::Expr::SetComp(_) | ast::Expr::DictComp(_) => (
+            "comprehensions are not supported",
+            "write a `for` loop that fills an array allocated with np.empty",
+        ),
+        ast::Expr::GeneratorExp(_) => (
+            "generator expressions are not supported",
+            "write a `for` loop that accumulates the result",
+        ),
+        ast::Expr::Await(_) => (
+            "`await` is not supported",
+            "asynchronous code cannot be compiled; call the function from Python",
+        ),
+        ast::Expr::JoinedStr(_) | ast::Expr::FormattedValue(_) => {
+            ("f-strings are not supported", "use a constant string")
+        }
+        ast::Expr::Starred(_) => (
+            "starred expressions are not supported",
+            "pass the elements one by one",
+        ),
+        ast::Expr::NamedExpr(_) => (
+            "assignment expressions (`:=`) are not supported",
+            "assign the value on its own line first",
+        ),
+        _ => (
+            "this expression is not supported",
+            "rewrite it with supported operations",
+        ),
+    }
+}
