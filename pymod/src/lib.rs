@@ -1,1 +1,26 @@
+//! `ferrojit._native`: the dispatcher, the exception classes, and the glue
+//! between Python objects and the compiler pipeline. The only crate that uses pyo3.
 
+mod args;
+mod dispatcher;
+mod errors;
+mod pipeline;
+mod resolve;
+mod results;
+
+use pyo3::prelude::*;
+
+pub use dispatcher::Dispatcher;
+pub use errors::{CompileError, InternalError, TypingError, UnsupportedError};
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    args::init(py)?;
+    m.add("CompileError", py.get_type::<CompileError>())?;
+    m.add("TypingError", py.get_type::<TypingError>())?;
+    m.add("UnsupportedError", py.get_type::<UnsupportedError>())?;
+    m.add("InternalError", py.get_type::<InternalError>())?;
+    m.add_class::<Dispatcher>()?;
+    Ok(())
+}

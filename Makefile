@@ -1,0 +1,55 @@
+# ferrojit: `make demo`, `make test`, `make bench` on a fresh Debian bookworm machine.
+# `make setup` (a dependency of all three) installs what is missing and is quick when done.
+
+SHELL := /bin/bash
+export LLVM_SYS_191_PREFIX := /usr/lib/llvm-19
+
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+# Pinned to the versions the project was developed and measured with.
+PY_DEPS := numpy==2.4.6 pytest==9.2.0 maturin==1.16.0
+NUMBA := numba==0.68.1
+
+# Root privileges for apt-get: none needed as root, sudo otherwise.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+# Everything the extension is built from: rebuilding only when one is newer
+# than the stamp keeps `make test` quick after the first run.
+BUILD_INPUTS := $(shell find frontend typeinfer lower codegen pymod python \
+	-type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name 'Cargo.toml' \) \
+	-not -path '*/__pycache__/*' 2>/dev/null) Cargo.toml Cargo.lock pyproject.toml
+BUILD_STAMP := $(VENV)/.ferrojit-built
+DEPS_STAMP := $(VENV)/.ferrojit-deps
+
+.PHONY: setup llvm demo test bench
+
+setup: llvm $(BUILD_STAMP)
+
+llvm:
+	@if ! command -v llvm-config-19 >/dev/null 2>&1; then \
+		echo "installing LLVM 19 (Debian packages)"; \
+		$(SUDO) apt-get update && \
+		$(SUDO) apt-get install -y llvm-19-dev libpolly-19-dev libzstd-dev zlib1g-dev; \
+	fi
+
+$(DEPS_STAMP):
+	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --quiet --upgrade pip
+	$(VPY) -m pip install --quiet $(PY_DEPS)
+	touch $@
+
+$(BUILD_STAMP): $(DEPS_STAMP) $(BUILD_INPUTS)
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(VENV)/bin/maturin develop --release --quiet
+	touch $@
+
+demo: setup
+	$(VPY) examples/demo.py
+
+test: setup
+	cargo test --workspace --exclude pymod
+	$(VPY) -m pytest tests/python -q
+
+bench: setup
+	$(VPY) -c "import numba" 2>/dev/null || $(VPY) -m pip install --quiet $(NUMBA)
+	$(VPY) bench/run.py

@@ -1,0 +1,528 @@
+//! `Dispatcher`: what `@jit` returns. Calls find a specialization by argument
+//! types (compiling one on a miss) and run its machine code.
+
+use std::sync::{Arc, Mutex, RwLock};
+
+use codegen::runtime::RuntimeContext;
+use codegen::{CodegenOptions, CompiledModule, EntryFn};
+use lower::LowerOptions;
+use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use typeinfer::Type;
+
+use crate::args::{
+    encode_arg, key_of_types, slot_count, types_of_key, EncodeError, KeyBuf, SlotBuf,
+};
+use crate::errors::{internal_error, raised_error, CompileFailure};
+use crate::pipeline::{self, ParsedFunction, PipelineOptions};
+use crate::results::{box_result, ResultContext};
+
+/// Machine code of one specialization.
+struct JitCode(CompiledModule);
+
+// SAFETY: compiled code is immutable once built and its entry is reentrant:
+// every call gets its own argument, result and context buffers.
+unsafe impl Send for JitCode {}
+unsafe impl Sync for JitCode {}
+
+struct Specialization {
+    arg_types: Vec<Type>,
+    return_type: Type,
+    ret_slots: usize,
+    /// Compiled from an explicit signature: also serves calls whose array
+    /// arguments are more specific (C-contiguous for `float64[:]`, writable for readonly).
+    explicit: bool,
+    code: JitCode,
+}
+
+/// How the Python function binds arguments, read once from its code object.
+struct Params {
+    qualname: String,
+    names: Vec<String>,
+    positional_only: usize,
+    /// Default values of the last `defaults.len()` parameters.
+    defaults: Vec<Py<PyAny>>,
+}
+
+#[pyclass(dict, frozen, module = "ferrojit._native")]
+pub struct Dispatcher {
+    py_func: Py<PyAny>,
+    pipeline: PipelineOptions,
+    nogil: bool,
+    params: Params,
+    /// The parsed HIR, reused by every specialization and by callers that call this function.
+    parsed: Mutex<Option<Arc<ParsedFunction>>>,
+    /// Looked up by linear scan: a function has few specializations, and comparing
+    /// short `u32` slices beats hashing on the call path. Several keys may share a
+    /// specialization (see `Specialization::explicit`).
+    specializations: RwLock<Vec<(Box<[u32]>, Arc<Specialization>)>>,
+}
+
+#[pymethods]
+impl Dispatcher {
+    #[new]
+    #[pyo3(signature = (
+        py_func, *, boundscheck = true, wraparound = true, parallel = false, fastmath = false,
+        cache = false, nogil = false, error_model = "python", nopython = true, inline = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py_func: &Bound<'_, PyAny>,
+        boundscheck: bool,
+        wraparound: bool,
+        parallel: bool,
+        fastmath: bool,
+        cache: bool,
+        nogil: bool,
+        error_model: &str,
+        nopython: bool,
+        inline: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        // prange is parallel whatever `parallel=` says, on-disk caching is not
+        // implemented yet, and there is no object mode to fall back to: these
+        // options are accepted for Numba compatibility and change nothing.
+        let _ = (parallel, cache, nopython, inline);
+        let numpy_error_model = match error_model {
+            "python" => false,
+            "numpy" => true,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "error_model must be \"python\" or \"numpy\", not {other:?}"
+                )))
+            }
+        };
+        let params = read_params(py_func)?;
+        Ok(Dispatcher {
+            py_func: py_func.clone().unbind(),
+            pipeline: PipelineOptions {
+                lower: LowerOptions {
+                    boundscheck,
+                    wraparound,
+                    numpy_error_model,
+                },
+                codegen: CodegenOptions { fastmath },
+            },
+            nogil,
+            params,
+            parsed: Mutex::new(None),
+            specializations: RwLock::new(Vec::new()),
+        })
+    }
+
+    /// The original Python function.
+    #[getter(py_func)]
+    fn get_py_func(&self, py: Python<'_>) -> Py<PyAny> {
+        self.py_func.clone_ref(py)
+    }
+
+    /// One tuple of argument type names per compiled specialization.
+    #[getter]
+    fn signatures<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let specs = self
+            .specializations
+            .read()
+            .map_err(|_| internal_error("lock poisoned"))?;
+        let list = PyList::empty(py);
+        let mut seen: Vec<&Arc<Specialization>> = Vec::new();
+        for (_, spec) in specs.iter() {
+            if seen.iter().any(|s| Arc::ptr_eq(s, spec)) {
+                continue;
+            }
+            seen.push(spec);
+            let names = spec
+                .arg_types
+                .iter()
+                .map(|t| PyString::new(py, &t.to_string()));
+            list.append(PyTuple::new(py, names)?)?;
+        }
+        Ok(list)
+    }
+
+    /// Compiles the specialization for a Numba-style signature now,
+    /// `"float64(float64[:], int64)"` or `"(float64[:], int64)"`.
+    fn compile(slf: &Bound<'_, Self>, signature: &str) -> PyResult<()> {
+        let this = slf.get();
+        let bad = |reason: String| {
+            CompileFailure::BadSignature {
+                text: signature.to_string(),
+                reason,
+            }
+            .into_pyerr()
+        };
+        let (declared, arg_types) = typeinfer::parse_signature(signature).map_err(bad)?;
+        if arg_types.len() != this.params.names.len() {
+            return Err(bad(format!(
+                "it gives {} argument type(s), but `{}` takes {}",
+                arg_types.len(),
+                this.params.qualname,
+                this.params.names.len()
+            )));
+        }
+        let key = key_of_types(&arg_types).ok_or_else(|| {
+            bad("arguments must be numbers, arrays or tuples of them".to_string())
+        })?;
+        if this.lookup(&key).is_some() {
+            return Ok(());
+        }
+        let spec = Dispatcher::specialize(slf, arg_types, true)?;
+        if let Some(declared) = declared {
+            if declared != spec.return_type {
+                return Err(CompileFailure::ReturnMismatch {
+                    declared: declared.to_string(),
+                    inferred: spec.return_type.to_string(),
+                }
+                .into_pyerr());
+            }
+        }
+        this.insert(key, spec)
+    }
+
+    #[pyo3(signature = (*args, **kwargs))]
+    fn __call__(
+        slf: &Bound<'_, Self>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        let this = slf.get();
+        if kwargs.is_none_or(|k| k.is_empty()) && args.len() == this.params.names.len() {
+            return Dispatcher::call_positional(slf, args);
+        }
+        let bound = this.bind_arguments(args, kwargs)?;
+        Dispatcher::call_positional(slf, &bound)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<ferrojit.Dispatcher of {}>", self.params.qualname)
+    }
+}
+
+impl Dispatcher {
+    pub(crate) fn py_func(&self) -> &Py<PyAny> {
+        &self.py_func
+    }
+
+    /// The HIR of this function, parsed on first use.
+    pub(crate) fn parsed(slf: &Bound<'_, Self>) -> Result<Arc<ParsedFunction>, CompileFailure> {
+        let this = slf.get();
+        if let Some(parsed) = this.parsed.lock().ok().and_then(|p| p.clone()) {
+            return Ok(parsed);
+        }
+        // Parse without holding the lock: parsing runs Python code, which may
+        // release the GIL and let another thread ask for the same function.
+        let parsed = Arc::new(pipeline::parse(slf)?);
+        if let Ok(mut slot) = this.parsed.lock() {
+            Ok(slot.get_or_insert(parsed).clone())
+        } else {
+            Ok(parsed)
+        }
+    }
+
+    /// Encodes `args` (one per parameter), finds or compiles the specialization, calls it.
+    fn call_positional(slf: &Bound<'_, Self>, args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        let mut key = KeyBuf::new();
+        let mut slots = SlotBuf::new();
+        for (i, arg) in args.iter_borrowed().enumerate() {
+            // SAFETY: `arg` is a live object borrowed from `args`, and the GIL is held.
+            if let Err(err) = unsafe { encode_arg(py, arg.as_ptr(), &mut key, &mut slots) } {
+                return Err(this.argument_error(py, i, err));
+            }
+        }
+        let spec = match this.lookup(key.as_slice()) {
+            Some(spec) => spec,
+            None => this.specialization_for(slf, key.as_slice())?,
+        };
+        this.invoke(py, &spec, slots.as_slice(), args)
+    }
+
+    fn lookup(&self, key: &[u32]) -> Option<Arc<Specialization>> {
+        let specs = self.specializations.read().ok()?;
+        specs
+            .iter()
+            .find(|(k, _)| **k == *key)
+            .map(|(_, s)| s.clone())
+    }
+
+    fn insert(&self, key: Box<[u32]>, spec: Arc<Specialization>) -> PyResult<()> {
+        let mut specs = self
+            .specializations
+            .write()
+            .map_err(|_| internal_error("lock poisoned"))?;
+        // Another thread may have compiled the same key while this one did.
+        if !specs.iter().any(|(k, _)| *k == key) {
+            specs.push((key, spec));
+        }
+        Ok(())
+    }
+
+    /// A cache miss: reuse an explicit signature that accepts these types, else compile.
+    fn specialization_for(
+        &self,
+        slf: &Bound<'_, Self>,
+        key: &[u32],
+    ) -> PyResult<Arc<Specialization>> {
+        let arg_types = types_of_key(key);
+        let compatible = self.specializations.read().ok().and_then(|specs| {
+            specs
+                .iter()
+                .find(|(_, s)| {
+                    s.explicit
+                        && s.arg_types
+                            .iter()
+                            .zip(&arg_types)
+                            .all(|(p, a)| accepts(p, a))
+                })
+                .map(|(_, s)| s.clone())
+        });
+        let spec = match compatible {
+            Some(spec) => spec,
+            None => Dispatcher::specialize(slf, arg_types, false)?,
+        };
+        self.insert(key.into(), spec.clone())?;
+        Ok(spec)
+    }
+
+    fn specialize(
+        slf: &Bound<'_, Self>,
+        arg_types: Vec<Type>,
+        explicit: bool,
+    ) -> PyResult<Arc<Specialization>> {
+        let this = slf.get();
+        let (return_type, module) = pipeline::compile(slf, &arg_types, &this.pipeline)
+            .map_err(CompileFailure::into_pyerr)?;
+        if let Type::Opaque(_) = return_type {
+            return Err(internal_error(&format!(
+                "`{}` returns a value of type {return_type}",
+                this.params.qualname
+            )));
+        }
+        Ok(Arc::new(Specialization {
+            ret_slots: slot_count(&return_type),
+            arg_types,
+            return_type,
+            explicit,
+            code: JitCode(module),
+        }))
+    }
+
+    fn invoke(
+        &self,
+        py: Python<'_>,
+        spec: &Specialization,
+        slots: &[u64],
+        args: &Bound<'_, PyTuple>,
+    ) -> PyResult<Py<PyAny>> {
+        let mut inline_ret = [0u64; 16];
+        let mut heap_ret = Vec::new();
+        let ret: &mut [u64] = if spec.ret_slots <= inline_ret.len() {
+            &mut inline_ret
+        } else {
+            heap_ret.resize(spec.ret_slots, 0);
+            &mut heap_ret
+        };
+        let mut ctx = RuntimeContext::default();
+        let call = RawCall {
+            entry: spec.code.0.entry,
+            args: slots.as_ptr(),
+            ret: ret.as_mut_ptr(),
+            ctx: &mut ctx,
+        };
+        let status = if self.nogil {
+            py.detach(move || call.run())
+        } else {
+            call.run()
+        };
+        if status != 0 {
+            return Err(match ctx.take_error() {
+                Some(err) => raised_error(err.kind, err.message),
+                None => internal_error("compiled code failed without recording an exception"),
+            });
+        }
+        let mut rc = ResultContext {
+            ctx: &mut ctx,
+            args,
+            made: Vec::new(),
+        };
+        box_result(py, &spec.return_type, ret, &mut rc)
+    }
+
+    fn argument_error(&self, py: Python<'_>, index: usize, err: EncodeError) -> PyErr {
+        let name = self.params.names.get(index).map_or("?", String::as_str);
+        let position = index + 1;
+        match err {
+            EncodeError::Unsupported(ty) => PyTypeError::new_err(format!(
+                "argument `{name}` (position {position}) has unsupported type {ty}: ferrojit compiles \
+                 numbers, NumPy arrays and tuples of them"
+            )),
+            EncodeError::Python(err) if err.is_instance_of::<PyOverflowError>(py) => {
+                PyOverflowError::new_err(format!("argument `{name}` (position {position}) does not fit in int64"))
+            }
+            EncodeError::Python(err) => err,
+        }
+    }
+
+    /// Binds positional and keyword arguments to parameters as CPython does,
+    /// with CPython's error messages; returns one value per parameter.
+    fn bind_arguments<'py>(
+        &self,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let py = args.py();
+        let p = &self.params;
+        let n = p.names.len();
+        let required = n - p.defaults.len();
+        if args.len() > n {
+            let takes = if p.defaults.is_empty() {
+                format!("{n} positional argument{}", plural(n))
+            } else {
+                format!("from {required} to {n} positional arguments")
+            };
+            let given = args.len();
+            let verb = if given == 1 { "was" } else { "were" };
+            return Err(PyTypeError::new_err(format!(
+                "{}() takes {takes} but {given} {verb} given",
+                p.qualname
+            )));
+        }
+        let mut values: Vec<Option<Bound<'py, PyAny>>> = args.iter().map(Some).collect();
+        values.resize(n, None);
+        let mut positional_as_keyword = Vec::new();
+        if let Some(kwargs) = kwargs {
+            for (key, value) in kwargs.iter() {
+                let key: String = key.extract()?;
+                match p.names.iter().position(|name| *name == key) {
+                    Some(i) if i < p.positional_only => positional_as_keyword.push(key),
+                    Some(i) if values[i].is_some() => {
+                        return Err(PyTypeError::new_err(format!(
+                            "{}() got multiple values for argument '{key}'",
+                            p.qualname
+                        )))
+                    }
+                    Some(i) => values[i] = Some(value),
+                    None => {
+                        return Err(PyTypeError::new_err(format!(
+                            "{}() got an unexpected keyword argument '{key}'",
+                            p.qualname
+                        )))
+                    }
+                }
+            }
+        }
+        if !positional_as_keyword.is_empty() {
+            return Err(PyTypeError::new_err(format!(
+                "{}() got some positional-only arguments passed as keyword arguments: '{}'",
+                p.qualname,
+                positional_as_keyword.join(", ")
+            )));
+        }
+        for (i, value) in values.iter_mut().enumerate().skip(required) {
+            if value.is_none() {
+                *value = Some(p.defaults[i - required].bind(py).clone());
+            }
+        }
+        let missing: Vec<String> = values
+            .iter()
+            .zip(&p.names)
+            .filter(|(v, _)| v.is_none())
+            .map(|(_, name)| format!("'{name}'"))
+            .collect();
+        if !missing.is_empty() {
+            return Err(PyTypeError::new_err(format!(
+                "{}() missing {} required positional argument{}: {}",
+                p.qualname,
+                missing.len(),
+                plural(missing.len()),
+                english_list(&missing)
+            )));
+        }
+        PyTuple::new(py, values.into_iter().flatten().collect::<Vec<_>>())
+    }
+}
+
+/// Whether a specialization compiled for parameter type `p` can run with an argument of type `a`:
+/// the same type, or an array that is at least as specific (contiguous for `Any`, writable for readonly).
+fn accepts(p: &Type, a: &Type) -> bool {
+    match (p, a) {
+        (Type::Array(p), Type::Array(a)) => {
+            p.dtype == a.dtype
+                && p.ndim == a.ndim
+                && (p.layout == a.layout || p.layout == typeinfer::Layout::Any)
+                && (a.writable || !p.writable)
+        }
+        (Type::Tuple(ps), Type::Tuple(as_)) => {
+            ps.len() == as_.len() && ps.iter().zip(as_).all(|(p, a)| accepts(p, a))
+        }
+        _ => p == a,
+    }
+}
+
+/// The entry call, movable into `py.detach` when `nogil=True`.
+struct RawCall {
+    entry: EntryFn,
+    args: *const u64,
+    ret: *mut u64,
+    ctx: *mut RuntimeContext,
+}
+
+// SAFETY: the pointers refer to buffers owned by the calling frame, which waits
+// for the call to finish; compiled code touches no Python object.
+unsafe impl Send for RawCall {}
+
+impl RawCall {
+    fn run(self) -> i32 {
+        // SAFETY: `args` holds the slots of the specialization's argument types, `ret`
+        // has room for its result slots, as the ABI of `lower::ir::Module` requires.
+        unsafe { (self.entry)(self.args, self.ret, self.ctx) }
+    }
+}
+
+fn read_params(py_func: &Bound<'_, PyAny>) -> PyResult<Params> {
+    let code = py_func.getattr("__code__").map_err(|_| {
+        let ty = py_func
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        PyTypeError::new_err(format!(
+            "@jit decorates Python functions, not objects of type {ty}"
+        ))
+    })?;
+    let count: usize = code.getattr("co_argcount")?.extract()?;
+    let varnames = code.getattr("co_varnames")?.cast_into::<PyTuple>()?;
+    let names = varnames
+        .iter()
+        .take(count)
+        .map(|n| n.extract())
+        .collect::<PyResult<Vec<String>>>()?;
+    let defaults = match py_func.getattr("__defaults__")?.cast_into::<PyTuple>() {
+        Ok(t) => t.iter().map(Bound::unbind).collect(),
+        Err(_) => Vec::new(),
+    };
+    Ok(Params {
+        qualname: py_func.getattr("__qualname__")?.extract()?,
+        names,
+        positional_only: code.getattr("co_posonlyargcount")?.extract()?,
+        defaults,
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// `'a'`, `'a' and 'b'`, `'a', 'b', and 'c'`: CPython's wording for missing arguments.
+fn english_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [a, b] => format!("{a} and {b}"),
+        [rest @ .., last] => format!("{}, and {last}", rest.join(", ")),
+    }
+}

@@ -1,0 +1,126 @@
+//! Every error that reaches Python is mapped here, in one place.
+
+use frontend::{Diagnostic, DiagnosticKind};
+use lower::ir::ExceptionKind;
+use pyo3::exceptions::{
+    PyArithmeticError, PyAssertionError, PyException, PyIndexError, PyKeyError, PyMemoryError,
+    PyNotImplementedError, PyOverflowError, PyRuntimeError, PyTypeError, PyValueError,
+    PyZeroDivisionError,
+};
+use pyo3::{create_exception, PyErr};
+
+create_exception!(
+    ferrojit,
+    CompileError,
+    PyTypeError,
+    "ferrojit could not compile a function (a TypeError, as in Numba)."
+);
+create_exception!(
+    ferrojit,
+    TypingError,
+    CompileError,
+    "An operation has no meaning for the types ferrojit inferred, or a name is unknown."
+);
+create_exception!(
+    ferrojit,
+    UnsupportedError,
+    CompileError,
+    "The function uses Python syntax or objects that ferrojit does not compile."
+);
+create_exception!(ferrojit, InternalError, CompileError, "A bug in ferrojit.");
+
+const BUG: &str = "this is a bug in ferrojit, please report it";
+
+/// Why compiling a specialization failed.
+pub(crate) enum CompileFailure {
+    /// User errors (or an internal one) found by a stage, pointing into the source.
+    Diagnostics(Vec<Diagnostic>),
+    /// `inspect` found no source for the function called `name`.
+    NoSource { name: String },
+    /// The explicit signature does not parse.
+    BadSignature { text: String, reason: String },
+    /// The explicit signature's return type is not the one inferred.
+    ReturnMismatch { declared: String, inferred: String },
+    /// A stage failed in a way no user input should cause: a codegen error or a panic.
+    Internal(String),
+    /// A Python error raised while reading the function's source or globals.
+    Python(PyErr),
+}
+
+impl From<PyErr> for CompileFailure {
+    fn from(err: PyErr) -> Self {
+        CompileFailure::Python(err)
+    }
+}
+
+impl CompileFailure {
+    pub(crate) fn into_pyerr(self) -> PyErr {
+        match self {
+            CompileFailure::Diagnostics(diagnostics) => diagnostics_error(&diagnostics),
+            CompileFailure::NoSource { name } => CompileError::new_err(format!(
+                "cannot find the source code of `{name}`: ferrojit compiles from source, so define \
+                 the function in a file or a notebook cell (functions made by exec() or typed at \
+                 the plain interactive prompt have no source)"
+            )),
+            CompileFailure::BadSignature { text, reason } => {
+                TypingError::new_err(format!("invalid signature {text:?}: {reason}"))
+            }
+            CompileFailure::ReturnMismatch { declared, inferred } => TypingError::new_err(format!(
+                "the signature declares the return type {declared}, but the function returns {inferred}"
+            )),
+            CompileFailure::Internal(what) => InternalError::new_err(format!("{what}: {BUG}")),
+            CompileFailure::Python(err) => err,
+        }
+    }
+}
+
+/// One exception for all diagnostics of a failed compile; the first one (in
+/// source order) decides the class, and the message shows every one.
+fn diagnostics_error(diagnostics: &[Diagnostic]) -> PyErr {
+    let Some(first) = diagnostics.first() else {
+        return InternalError::new_err(format!("compilation failed without a diagnostic: {BUG}"));
+    };
+    let message = diagnostics
+        .iter()
+        .map(render)
+        .collect::<Vec<_>>()
+        .join("\n");
+    match first.kind {
+        DiagnosticKind::Unsupported => UnsupportedError::new_err(message),
+        DiagnosticKind::Typing => TypingError::new_err(message),
+        DiagnosticKind::Internal => InternalError::new_err(format!("{message}\n{BUG}")),
+    }
+}
+
+// FIXME: switch to `Diagnostic::render` (source line and caret) once the frontend lands it.
+fn render(d: &Diagnostic) -> String {
+    let (line, column) = d.source.line_col(d.span.start);
+    format!(
+        "error[{}]: {}\n  --> {}:{line}:{column}",
+        d.code, d.message, d.source.path
+    )
+}
+
+/// The builtin exception a kernel raised (`raise ValueError(...)`, an IndexError from
+/// a bounds check...), as Python raises it.
+pub(crate) fn raised_error(kind: ExceptionKind, message: String) -> PyErr {
+    match kind {
+        ExceptionKind::Exception => PyException::new_err(message),
+        ExceptionKind::ValueError => PyValueError::new_err(message),
+        ExceptionKind::TypeError => PyTypeError::new_err(message),
+        ExceptionKind::IndexError => PyIndexError::new_err(message),
+        ExceptionKind::KeyError => PyKeyError::new_err(message),
+        ExceptionKind::ZeroDivisionError => PyZeroDivisionError::new_err(message),
+        ExceptionKind::ArithmeticError => PyArithmeticError::new_err(message),
+        ExceptionKind::OverflowError => PyOverflowError::new_err(message),
+        ExceptionKind::RuntimeError => PyRuntimeError::new_err(message),
+        ExceptionKind::AssertionError => PyAssertionError::new_err(message),
+        ExceptionKind::NotImplementedError => PyNotImplementedError::new_err(message),
+        ExceptionKind::MemoryError => PyMemoryError::new_err(message),
+    }
+}
+
+/// A failure that is ferrojit's fault, found outside the compile pipeline.
+pub(crate) fn internal_error(what: &str) -> PyErr {
+    InternalError::new_err(format!("{what}: {BUG}"))
+}
