@@ -2,8 +2,32 @@
 //!
 //! The only crate that uses inkwell/llvm-sys. Also home of the runtime that
 //! JIT code calls back into (error recording, allocation).
+//!
+//! # Slot layout of `args` and `ret`
+//!
+//! The entry point (`EntryFn`) reads the entry function's parameters from
+//! `args` and writes its results to `ret`. Both are arrays of 8-byte slots,
+//! one value after another in declaration order, 8-byte aligned:
+//!
+//! | type | slots | `args` (read by JIT code) | `ret` (written by JIT code) |
+//! |---|---|---|---|
+//! | `I1` | 1 | byte 0 of the slot, any non-zero byte is true | the whole slot as a `u64`, 0 or 1 |
+//! | `I8`..`I64` | 1 | the low 1/2/4/8 bytes of the slot | the whole slot as an `i64`, sign-extended (readers of unsigned dtypes truncate to the width) |
+//! | `F32` | 1 | an `f32` in bytes 0..4 | an `f32` in bytes 0..4 (bytes 4..8 unspecified) |
+//! | `F64` | 1 | an `f64` | an `f64` |
+//! | `C64` | 2 | re then im, each an `f32` at the start of its slot | the same |
+//! | `C128` | 2 | re then im, each an `f64` | the same |
+//! | `Ptr` | 1 | an address | an address |
+//!
+//! Internal functions use the same layout for their results, so the entry
+//! wrapper passes `ret` straight through.
 
+mod emit;
+mod jit;
 pub mod runtime;
+
+use inkwell::context::{Context, ContextRef};
+use inkwell::module::Module;
 
 /// Options that change machine code, not meaning.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -13,25 +37,59 @@ pub struct CodegenOptions {
 }
 
 /// `i32 entry(const u64 *args, u64 *ret, RuntimeContext *ctx)`: 0 on success,
-/// 1 when an exception was recorded in `ctx`. See `lower::ir::Module` for the slot layout.
+/// 1 when an exception was recorded in `ctx`. See the crate docs for the slot layout.
 pub type EntryFn = unsafe extern "C" fn(args: *const u64, ret: *mut u64, ctx: *mut runtime::RuntimeContext) -> i32;
 
-/// Machine code for one module, alive as long as this value is.
+/// Machine code for one module, alive as long as this value is: dropping it
+/// frees the code, so `entry` must not be called afterwards.
 pub struct CompiledModule {
     pub entry: EntryFn,
+    _code: jit::LoadedCode,
 }
 
 #[derive(Debug)]
 pub struct CodegenError(pub String);
 
+impl std::fmt::Display for CodegenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CodegenError {}
+
 /// Emits, verifies, optimizes (`default<O3>`, host CPU) and JIT-compiles `module`.
 pub fn compile(module: &lower::ir::Module, options: &CodegenOptions) -> Result<CompiledModule, CodegenError> {
-    let _ = (module, options);
-    unimplemented!("codegen::compile: being written")
+    let (entry, code) = jit::compile(module, options)?;
+    Ok(CompiledModule { entry, _code: code })
 }
 
 /// The LLVM IR text emitted for `module` before optimization (for snapshot tests).
 pub fn emit_llvm_ir(module: &lower::ir::Module, options: &CodegenOptions) -> Result<String, CodegenError> {
-    let _ = (module, options);
-    unimplemented!("codegen::emit_llvm_ir: being written")
+    let context = Context::create();
+    // SAFETY: `context` outlives the module built in it (both end in this scope).
+    let context_ref = unsafe { ContextRef::new(context.raw()) };
+    let symbol = format!("{}_entry", module.functions.first().map_or("module", |f| f.name.as_str()));
+    let llvm = build_verified(context_ref, module, options, &symbol)?;
+    Ok(llvm.print_to_string().to_string())
+}
+
+/// Emits `module` into `context` and runs the LLVM verifier on it.
+fn build_verified<'ctx>(
+    context: ContextRef<'ctx>,
+    module: &lower::ir::Module,
+    options: &CodegenOptions,
+    entry_symbol: &str,
+) -> Result<Module<'ctx>, CodegenError> {
+    const BUG: &str = "this is a bug in ferrojit, please report it";
+    let llvm = emit::emit_module(context, module, options, entry_symbol)
+        .map_err(|e| CodegenError(format!("cannot generate code ({BUG}): {}", e.0)))?;
+    if let Err(message) = llvm.verify() {
+        return Err(CodegenError(format!(
+            "LLVM verifier rejected the generated code ({BUG}):\n{}\n{}",
+            message.to_string_lossy(),
+            llvm.print_to_string().to_string_lossy()
+        )));
+    }
+    Ok(llvm)
 }

@@ -1,5 +1,11 @@
 //! What JIT code calls back into (error recording, allocation), and what the
 //! caller reads back after a call.
+//!
+//! Every `extern "C"` function here is called from JIT frames, so none of
+//! them may panic: they only record into the context and report failure
+//! through their return value.
+
+use std::ptr;
 
 use lower::ir::ExceptionKind;
 
@@ -18,7 +24,18 @@ pub struct RuntimeContext {
     allocations: Vec<*mut u8>,
 }
 
+// The context owns its buffers exclusively (nothing else frees them), so
+// moving it to another thread, e.g. a pool worker running the call, is sound.
+unsafe impl Send for RuntimeContext {}
+
+/// Buffers are aligned for the widest vector loads (AVX-512) and cache lines.
+const BUFFER_ALIGN: usize = 64;
+
 impl RuntimeContext {
+    pub fn new() -> RuntimeContext {
+        RuntimeContext::default()
+    }
+
     pub fn take_error(&mut self) -> Option<RaisedError> {
         self.error.take()
     }
@@ -27,8 +44,53 @@ impl RuntimeContext {
     /// array can own it; release it later with `free_buffer`. False when
     /// `ptr` was not allocated in this call.
     pub fn keep_allocation(&mut self, ptr: *mut u8) -> bool {
-        let _ = ptr;
-        unimplemented!("being written")
+        match self.allocations.iter().rposition(|&p| p == ptr) {
+            Some(i) => {
+                self.allocations.swap_remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The first exception of a call is the one Python sees; later ones are
+    /// consequences of unwinding the kernel and are dropped.
+    fn record(&mut self, kind: ExceptionKind, message: String) {
+        if self.error.is_none() {
+            self.error = Some(RaisedError { kind, message });
+        }
+    }
+
+    fn alloc(&mut self, bytes: i64, zeroed: bool) -> *mut u8 {
+        let Ok(size) = usize::try_from(bytes) else {
+            self.record(ExceptionKind::MemoryError, format!("Unable to allocate {bytes} bytes"));
+            return ptr::null_mut();
+        };
+        let mut out: *mut libc::c_void = ptr::null_mut();
+        // SAFETY: `out` is a valid location for the result; the alignment is
+        // a power of two multiple of `size_of::<*mut c_void>()`.
+        let rc = unsafe { libc::posix_memalign(&mut out, BUFFER_ALIGN, size.max(1)) };
+        if rc != 0 || out.is_null() {
+            self.record(ExceptionKind::MemoryError, format!("Unable to allocate {size} bytes"));
+            return ptr::null_mut();
+        }
+        let out = out.cast::<u8>();
+        if zeroed {
+            // SAFETY: `out` points to at least `size` writable bytes.
+            unsafe { ptr::write_bytes(out, 0, size) };
+        }
+        self.allocations.push(out);
+        out
+    }
+}
+
+impl Drop for RuntimeContext {
+    fn drop(&mut self) {
+        for &p in &self.allocations {
+            // SAFETY: every registered pointer came from `posix_memalign` and
+            // is freed only here (`keep_allocation` unregisters kept ones).
+            unsafe { libc::free(p.cast()) };
+        }
     }
 }
 
@@ -37,6 +99,117 @@ impl RuntimeContext {
 /// # Safety
 /// `ptr` must come from `keep_allocation` and be freed once.
 pub unsafe fn free_buffer(ptr: *mut u8) {
-    let _ = ptr;
-    unimplemented!("being written")
+    // SAFETY: the caller guarantees `ptr` came from `posix_memalign` via the context.
+    unsafe { libc::free(ptr.cast()) }
+}
+
+/// The code JIT code passes for an exception kind: its index in `ExceptionKind::ALL`.
+pub(crate) fn exception_code(kind: ExceptionKind) -> u32 {
+    ExceptionKind::ALL.iter().position(|&k| k == kind).map_or(0, |i| i as u32)
+}
+
+/// `raise kind(message)`; `message` is `len` bytes of UTF-8.
+pub(crate) unsafe extern "C" fn ferrojit_raise_message(
+    ctx: *mut RuntimeContext,
+    kind: u32,
+    message: *const u8,
+    len: i64,
+) {
+    // SAFETY: JIT code passes the call's live context (or null, tolerated).
+    let Some(ctx) = (unsafe { ctx.as_mut() }) else { return };
+    let kind = ExceptionKind::ALL.get(kind as usize).copied().unwrap_or(ExceptionKind::RuntimeError);
+    let text = match usize::try_from(len) {
+        Ok(len) if !message.is_null() => {
+            // SAFETY: JIT code passes a private constant of exactly `len` bytes.
+            let bytes = unsafe { std::slice::from_raw_parts(message, len) };
+            String::from_utf8_lossy(bytes).into_owned()
+        }
+        _ => String::new(),
+    };
+    ctx.record(kind, text);
+}
+
+/// NumPy's `IndexError` for an index outside its axis.
+pub(crate) unsafe extern "C" fn ferrojit_raise_index_error(
+    ctx: *mut RuntimeContext,
+    index: i64,
+    axis: i64,
+    size: i64,
+) {
+    // SAFETY: JIT code passes the call's live context (or null, tolerated).
+    let Some(ctx) = (unsafe { ctx.as_mut() }) else { return };
+    ctx.record(
+        ExceptionKind::IndexError,
+        format!("index {index} is out of bounds for axis {axis} with size {size}"),
+    );
+}
+
+/// A buffer of `bytes` bytes (zero-filled when `zeroed != 0`) owned by the
+/// context, or null after recording a `MemoryError`.
+pub(crate) unsafe extern "C" fn ferrojit_alloc(ctx: *mut RuntimeContext, bytes: i64, zeroed: i32) -> *mut u8 {
+    // SAFETY: JIT code passes the call's live context (or null, tolerated).
+    match unsafe { ctx.as_mut() } {
+        Some(ctx) => ctx.alloc(bytes, zeroed != 0),
+        None => ptr::null_mut(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_error_wins() {
+        let mut ctx = RuntimeContext::new();
+        let msg = "bad value";
+        unsafe {
+            ferrojit_raise_message(&mut ctx, exception_code(ExceptionKind::ValueError), msg.as_ptr(), msg.len() as i64);
+            ferrojit_raise_index_error(&mut ctx, 7, 0, 7);
+        }
+        assert_eq!(
+            ctx.take_error(),
+            Some(RaisedError { kind: ExceptionKind::ValueError, message: "bad value".into() })
+        );
+        assert_eq!(ctx.take_error(), None);
+    }
+
+    #[test]
+    fn index_error_uses_numpy_wording() {
+        let mut ctx = RuntimeContext::new();
+        unsafe { ferrojit_raise_index_error(&mut ctx, -9, 1, 4) };
+        let err = ctx.take_error().unwrap();
+        assert_eq!(err.kind, ExceptionKind::IndexError);
+        assert_eq!(err.message, "index -9 is out of bounds for axis 1 with size 4");
+    }
+
+    #[test]
+    fn allocations_are_aligned_zeroed_and_kept_on_request() {
+        let mut ctx = RuntimeContext::new();
+        let a = unsafe { ferrojit_alloc(&mut ctx, 1000, 1) };
+        let b = unsafe { ferrojit_alloc(&mut ctx, 0, 0) };
+        assert!(!a.is_null() && !b.is_null());
+        assert_eq!(a as usize % BUFFER_ALIGN, 0);
+        assert!(unsafe { std::slice::from_raw_parts(a, 1000) }.iter().all(|&x| x == 0));
+        assert!(ctx.keep_allocation(a));
+        assert!(!ctx.keep_allocation(a), "a buffer is handed out once");
+        drop(ctx);
+        unsafe { free_buffer(a) };
+    }
+
+    #[test]
+    fn negative_size_is_a_memory_error() {
+        let mut ctx = RuntimeContext::new();
+        let p = unsafe { ferrojit_alloc(&mut ctx, -8, 0) };
+        assert!(p.is_null());
+        assert_eq!(ctx.take_error().unwrap().kind, ExceptionKind::MemoryError);
+    }
+
+    #[test]
+    fn every_exception_kind_round_trips_through_its_code() {
+        for kind in ExceptionKind::ALL {
+            let mut ctx = RuntimeContext::new();
+            unsafe { ferrojit_raise_message(&mut ctx, exception_code(kind), std::ptr::null(), 0) };
+            assert_eq!(ctx.take_error().unwrap().kind, kind);
+        }
+    }
 }

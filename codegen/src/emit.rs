@@ -1,0 +1,1189 @@
+//! Low IR -> LLVM IR. Host-independent: no triple, data layout or CPU
+//! attributes are set here (`jit` adds them), so the text is stable for
+//! snapshots.
+
+use std::collections::HashMap;
+
+use inkwell::attributes::{Attribute, AttributeLoc};
+use inkwell::basic_block::BasicBlock;
+use inkwell::builder::{Builder, BuilderError};
+use inkwell::context::ContextRef;
+use inkwell::intrinsics::Intrinsic;
+use inkwell::module::{Linkage, Module};
+use inkwell::types::{BasicMetadataTypeEnum, BasicTypeEnum, FloatType, FunctionType, IntType};
+use inkwell::values::{
+    AsValueRef, BasicMetadataValueEnum, BasicValue, BasicValueEnum, FloatValue, FunctionValue, InstructionValue,
+    IntValue, PointerValue, ValueKind,
+};
+use inkwell::{AddressSpace, FloatPredicate, IntPredicate};
+use lower::ir::{
+    self, BinaryOp, Block, CastOp, CmpOp, Const, ExceptionKind, Inst, LType, MathFn, RuntimeError, StepSign, Stmt,
+    UnaryOp, ValueId, VarId,
+};
+
+use crate::runtime::exception_code;
+use crate::CodegenOptions;
+
+/// A malformed low-IR module or an LLVM builder failure: always a compiler bug.
+#[derive(Debug)]
+pub(crate) struct EmitError(pub(crate) String);
+
+impl From<BuilderError> for EmitError {
+    fn from(e: BuilderError) -> Self {
+        EmitError(format!("LLVM builder error: {e}"))
+    }
+}
+
+type R<T> = Result<T, EmitError>;
+
+fn bug<T>(message: impl Into<String>) -> R<T> {
+    Err(EmitError(message.into()))
+}
+
+/// Branch weights that mark one side of a branch as almost never taken.
+const LIKELY_WEIGHT: u64 = 2000;
+const UNLIKELY_WEIGHT: u64 = 1;
+
+/// Emits `ir` into a new LLVM module in `context`. The entry wrapper (see the
+/// crate docs for its slot layout) is the only external symbol and is named
+/// `entry_symbol`.
+pub(crate) fn emit_module<'ctx>(
+    context: ContextRef<'ctx>,
+    ir: &ir::Module,
+    options: &CodegenOptions,
+    entry_symbol: &str,
+) -> R<Module<'ctx>> {
+    let Some(entry) = ir.functions.first() else {
+        return bug("low-IR module has no functions");
+    };
+    let module_name = entry.name.clone();
+    let mut m = ModuleCx::new(context, &module_name);
+    for f in &ir.functions {
+        let ty = m.internal_fn_type(f)?;
+        let llfn = m.module.add_function(&f.name, ty, Some(Linkage::Internal));
+        m.add_fn_attr(llfn, "nounwind");
+        name_params(llfn, f);
+        m.functions.push(llfn);
+    }
+    for (i, f) in ir.functions.iter().enumerate() {
+        let llfn = m.functions[i];
+        FnEmitter::new(&mut m, ir, f, llfn)?.emit()?;
+    }
+    let entry_fn = m.functions[0];
+    m.emit_entry_wrapper(entry, entry_fn, entry_symbol)?;
+    if options.fastmath {
+        m.set_fast_math_everywhere();
+    }
+    Ok(m.module)
+}
+
+fn name_params(llfn: FunctionValue<'_>, f: &ir::Function) {
+    let params = llfn.get_params();
+    params[0].set_name("ctx");
+    params[1].set_name("ret");
+    for (value, var) in params[2..].iter().zip(&f.params) {
+        if let Some(v) = f.vars.get(var.0 as usize) {
+            value.set_name(&v.name);
+        }
+    }
+}
+
+/// How many 8-byte slots a value of `ty` takes in `args`/`ret`.
+fn slot_count(ty: LType) -> u32 {
+    match ty {
+        LType::C64 | LType::C128 => 2,
+        _ => 1,
+    }
+}
+
+/// Alignment assumed for loads and stores through array pointers: the natural
+/// alignment of the scalar (NumPy aligns elements unless built otherwise).
+fn natural_align(ty: LType) -> u32 {
+    match ty {
+        LType::I1 | LType::I8 => 1,
+        LType::I16 => 2,
+        LType::I32 | LType::F32 | LType::C64 => 4,
+        LType::I64 | LType::F64 | LType::C128 | LType::Ptr => 8,
+    }
+}
+
+fn var_type(f: &ir::Function, var: VarId) -> R<LType> {
+    match f.vars.get(var.0 as usize) {
+        Some(v) => Ok(v.ty),
+        None => bug(format!("function `{}` uses undeclared variable {var}", f.name)),
+    }
+}
+
+struct ModuleCx<'ctx> {
+    context: ContextRef<'ctx>,
+    module: Module<'ctx>,
+    builder: Builder<'ctx>,
+    /// Positioned at the end of the current function's entry block, which
+    /// holds only allocas until the function is finished.
+    alloca_builder: Builder<'ctx>,
+    functions: Vec<FunctionValue<'ctx>>,
+    strings: HashMap<String, PointerValue<'ctx>>,
+}
+
+impl<'ctx> ModuleCx<'ctx> {
+    fn new(context: ContextRef<'ctx>, name: &str) -> Self {
+        ModuleCx {
+            context,
+            module: context.create_module(name),
+            builder: context.create_builder(),
+            alloca_builder: context.create_builder(),
+            functions: Vec::new(),
+            strings: HashMap::new(),
+        }
+    }
+
+    fn ptr_type(&self) -> inkwell::types::PointerType<'ctx> {
+        self.context.ptr_type(AddressSpace::default())
+    }
+
+    fn i32(&self) -> IntType<'ctx> {
+        self.context.i32_type()
+    }
+
+    fn i64(&self) -> IntType<'ctx> {
+        self.context.i64_type()
+    }
+
+    fn float_type(&self, ty: LType) -> R<FloatType<'ctx>> {
+        match ty {
+            LType::F32 | LType::C64 => Ok(self.context.f32_type()),
+            LType::F64 | LType::C128 => Ok(self.context.f64_type()),
+            _ => bug(format!("expected a float or complex type, found {ty}")),
+        }
+    }
+
+    fn ty(&self, ty: LType) -> BasicTypeEnum<'ctx> {
+        let c = &self.context;
+        match ty {
+            LType::I1 => c.bool_type().into(),
+            LType::I8 => c.i8_type().into(),
+            LType::I16 => c.i16_type().into(),
+            LType::I32 => c.i32_type().into(),
+            LType::I64 => c.i64_type().into(),
+            LType::F32 => c.f32_type().into(),
+            LType::F64 => c.f64_type().into(),
+            LType::C64 => c.struct_type(&[c.f32_type().into(), c.f32_type().into()], false).into(),
+            LType::C128 => c.struct_type(&[c.f64_type().into(), c.f64_type().into()], false).into(),
+            LType::Ptr => self.ptr_type().into(),
+        }
+    }
+
+    /// `i32 (ptr ctx, ptr ret, params...)`
+    fn internal_fn_type(&self, f: &ir::Function) -> R<FunctionType<'ctx>> {
+        let mut params: Vec<BasicMetadataTypeEnum> = vec![self.ptr_type().into(), self.ptr_type().into()];
+        for &p in &f.params {
+            params.push(self.ty(var_type(f, p)?).into());
+        }
+        Ok(self.i32().fn_type(&params, false))
+    }
+
+    fn enum_attr(&self, name: &str, value: u64) -> Attribute {
+        self.context.create_enum_attribute(Attribute::get_named_enum_kind_id(name), value)
+    }
+
+    fn add_fn_attr(&self, f: FunctionValue<'ctx>, name: &str) {
+        f.add_attribute(AttributeLoc::Function, self.enum_attr(name, 0));
+    }
+
+    /// A runtime function (see `runtime.rs`), declared on first use.
+    fn runtime_fn(&self, name: &str) -> R<FunctionValue<'ctx>> {
+        if let Some(f) = self.module.get_function(name) {
+            return Ok(f);
+        }
+        let ptr = self.ptr_type();
+        let void = self.context.void_type();
+        let (ty, cold) = match name {
+            "ferrojit_raise_message" => {
+                (void.fn_type(&[ptr.into(), self.i32().into(), ptr.into(), self.i64().into()], false), true)
+            }
+            "ferrojit_raise_index_error" => (
+                void.fn_type(&[ptr.into(), self.i64().into(), self.i64().into(), self.i64().into()], false),
+                true,
+            ),
+            "ferrojit_alloc" => (ptr.fn_type(&[ptr.into(), self.i64().into(), self.i32().into()], false), false),
+            _ => return bug(format!("unknown runtime function `{name}`")),
+        };
+        let f = self.module.add_function(name, ty, Some(Linkage::External));
+        self.add_fn_attr(f, "nounwind");
+        if cold {
+            // Raising is the slow path: keep it out of the hot loop layout.
+            self.add_fn_attr(f, "cold");
+            self.add_fn_attr(f, "noinline");
+        } else {
+            f.add_attribute(AttributeLoc::Return, self.enum_attr("noalias", 0));
+        }
+        Ok(f)
+    }
+
+    /// A libm function of `arity` float arguments, declared on first use.
+    /// Declared as not touching memory: JIT code never reads `errno`, and
+    /// without this LLVM could not hoist or vectorize around the calls.
+    fn libm_fn(&self, name: &str, ty: FloatType<'ctx>, arity: usize) -> FunctionValue<'ctx> {
+        if let Some(f) = self.module.get_function(name) {
+            return f;
+        }
+        let params: Vec<BasicMetadataTypeEnum> = vec![ty.into(); arity];
+        let f = self.module.add_function(name, ty.fn_type(&params, false), Some(Linkage::External));
+        for attr in ["nounwind", "willreturn", "nosync"] {
+            self.add_fn_attr(f, attr);
+        }
+        f.add_attribute(AttributeLoc::Function, self.enum_attr("memory", 0));
+        f
+    }
+
+    /// A private constant holding the bytes of `text` (no terminator).
+    fn string_constant(&mut self, text: &str) -> PointerValue<'ctx> {
+        if let Some(&p) = self.strings.get(text) {
+            return p;
+        }
+        let value = self.context.const_string(text.as_bytes(), false);
+        let global = self.module.add_global(value.get_type(), None, "msg");
+        global.set_initializer(&value);
+        global.set_constant(true);
+        global.set_linkage(Linkage::Private);
+        global.set_unnamed_addr(true);
+        global.set_alignment(1);
+        let p = global.as_pointer_value();
+        self.strings.insert(text.to_owned(), p);
+        p
+    }
+
+    fn slot_ptr(&self, base: PointerValue<'ctx>, slot: u32) -> R<PointerValue<'ctx>> {
+        if slot == 0 {
+            return Ok(base);
+        }
+        let index = self.i64().const_int(u64::from(slot), false);
+        // SAFETY: the slot arrays hold at least `slot + 1` entries (calling convention).
+        Ok(unsafe { self.builder.build_in_bounds_gep(self.i64(), base, &[index], "slot")? })
+    }
+
+    /// Writes `value` of type `ty` into the slots starting at `*slot` (see the
+    /// crate docs for the layout) and advances `*slot`.
+    fn store_slots(&self, base: PointerValue<'ctx>, slot: &mut u32, ty: LType, value: BasicValueEnum<'ctx>) -> R<()> {
+        let b = &self.builder;
+        let store = |slot: u32, v: BasicValueEnum<'ctx>| -> R<()> {
+            let p = self.slot_ptr(base, slot)?;
+            set_align(b.build_store(p, v)?, 8)
+        };
+        match ty {
+            LType::I1 => store(*slot, b.build_int_z_extend(as_int(value)?, self.i64(), "")?.into())?,
+            LType::I8 | LType::I16 | LType::I32 => {
+                store(*slot, b.build_int_s_extend(as_int(value)?, self.i64(), "")?.into())?
+            }
+            LType::I64 | LType::F32 | LType::F64 | LType::Ptr => store(*slot, value)?,
+            LType::C64 | LType::C128 => {
+                let (re, im) = self.complex_parts(value)?;
+                store(*slot, re.into())?;
+                store(*slot + 1, im.into())?;
+            }
+        }
+        *slot += slot_count(ty);
+        Ok(())
+    }
+
+    /// Reads a value of type `ty` from the slots starting at `*slot` and advances `*slot`.
+    fn load_slots(&self, base: PointerValue<'ctx>, slot: &mut u32, ty: LType) -> R<BasicValueEnum<'ctx>> {
+        let b = &self.builder;
+        let load = |slot: u32, t: BasicTypeEnum<'ctx>| -> R<BasicValueEnum<'ctx>> {
+            let p = self.slot_ptr(base, slot)?;
+            let v = b.build_load(t, p, "")?;
+            set_align(instruction_of(v)?, 8)?;
+            Ok(v)
+        };
+        let value = match ty {
+            LType::I1 => {
+                let byte = as_int(load(*slot, self.context.i8_type().into())?)?;
+                b.build_int_compare(IntPredicate::NE, byte, byte.get_type().const_zero(), "")?.into()
+            }
+            LType::I8 | LType::I16 | LType::I32 | LType::I64 | LType::F32 | LType::F64 | LType::Ptr => {
+                load(*slot, self.ty(ty))?
+            }
+            LType::C64 | LType::C128 => {
+                let part = self.float_type(ty)?;
+                let re = as_float(load(*slot, part.into())?)?;
+                let im = as_float(load(*slot + 1, part.into())?)?;
+                self.make_complex(ty, re, im)?
+            }
+        };
+        *slot += slot_count(ty);
+        Ok(value)
+    }
+
+    fn complex_parts(&self, v: BasicValueEnum<'ctx>) -> R<(FloatValue<'ctx>, FloatValue<'ctx>)> {
+        let BasicValueEnum::StructValue(s) = v else {
+            return bug(format!("expected a complex value, found {:?}", v.get_type()));
+        };
+        let re = self.builder.build_extract_value(s, 0, "re")?;
+        let im = self.builder.build_extract_value(s, 1, "im")?;
+        Ok((as_float(re)?, as_float(im)?))
+    }
+
+    fn make_complex(&self, ty: LType, re: FloatValue<'ctx>, im: FloatValue<'ctx>) -> R<BasicValueEnum<'ctx>> {
+        let BasicTypeEnum::StructType(st) = self.ty(ty) else {
+            return bug(format!("expected a complex type, found {ty}"));
+        };
+        let with_re = self.builder.build_insert_value(st.get_poison(), re, 0, "")?;
+        let both = self.builder.build_insert_value(with_re, im, 1, "")?;
+        Ok(both.into_struct_value().into())
+    }
+
+    fn call(&self, f: FunctionValue<'ctx>, args: &[BasicMetadataValueEnum<'ctx>], name: &str) -> R<BasicValueEnum<'ctx>> {
+        match self.builder.build_call(f, args, name)?.try_as_basic_value() {
+            ValueKind::Basic(v) => Ok(v),
+            ValueKind::Instruction(_) => bug(format!("call to `{}` gives no value", f.get_name().to_string_lossy())),
+        }
+    }
+
+    fn call_void(&self, f: FunctionValue<'ctx>, args: &[BasicMetadataValueEnum<'ctx>]) -> R<()> {
+        self.builder.build_call(f, args, "")?;
+        Ok(())
+    }
+
+    fn intrinsic(
+        &self,
+        name: &str,
+        overloads: &[BasicTypeEnum<'ctx>],
+        args: &[BasicMetadataValueEnum<'ctx>],
+    ) -> R<BasicValueEnum<'ctx>> {
+        let Some(decl) = Intrinsic::find(name).and_then(|i| i.get_declaration(&self.module, overloads)) else {
+            return bug(format!("LLVM has no intrinsic `{name}` for {overloads:?}"));
+        };
+        self.call(decl, args, "")
+    }
+
+    /// `!prof` weights on a conditional branch whose `likely` side is taken almost always.
+    fn set_branch_weights(&self, br: InstructionValue<'ctx>, likely_true: bool) -> R<()> {
+        let (t, f) = if likely_true { (LIKELY_WEIGHT, UNLIKELY_WEIGHT) } else { (UNLIKELY_WEIGHT, LIKELY_WEIGHT) };
+        let node = self.context.metadata_node(&[
+            self.context.metadata_string("branch_weights").into(),
+            self.i32().const_int(t, false).into(),
+            self.i32().const_int(f, false).into(),
+        ]);
+        br.set_metadata(node, self.context.get_kind_id("prof"))
+            .map_err(|e| EmitError(format!("cannot set branch weights: {e}")))
+    }
+
+    /// `i32 <symbol>(ptr args, ptr ret, ptr ctx)`: unpacks the params from
+    /// `args` and calls `entry`, which writes its results into `ret` itself.
+    fn emit_entry_wrapper(&mut self, f: &ir::Function, entry: FunctionValue<'ctx>, symbol: &str) -> R<()> {
+        let ptr = self.ptr_type();
+        let ty = self.i32().fn_type(&[ptr.into(), ptr.into(), ptr.into()], false);
+        let wrapper = self.module.add_function(symbol, ty, Some(Linkage::External));
+        self.add_fn_attr(wrapper, "nounwind");
+        let params = wrapper.get_params();
+        let (args, ret, ctx) = (params[0].into_pointer_value(), params[1].into_pointer_value(), params[2].into_pointer_value());
+        args.set_name("args");
+        ret.set_name("ret");
+        ctx.set_name("ctx");
+        let bb = self.context.append_basic_block(wrapper, "entry");
+        self.builder.position_at_end(bb);
+        let mut call_args: Vec<BasicMetadataValueEnum> = vec![ctx.into(), ret.into()];
+        let mut slot = 0;
+        for &p in &f.params {
+            call_args.push(self.load_slots(args, &mut slot, var_type(f, p)?)?.into());
+        }
+        let status = self.call(entry, &call_args, "status")?;
+        self.builder.build_return(Some(&status))?;
+        Ok(())
+    }
+
+    fn set_fast_math_everywhere(&self) {
+        let mut f = self.module.get_first_function();
+        while let Some(func) = f {
+            for bb in func.get_basic_blocks() {
+                for inst in bb.get_instructions() {
+                    if inst.can_use_fast_math_flags() {
+                        // Cannot fail: guarded by `can_use_fast_math_flags`.
+                        let _ = inst.set_fast_math_flags(inkwell::values::FastMathFlags::all());
+                    }
+                }
+            }
+            f = func.get_next_function();
+        }
+    }
+}
+
+fn set_align(inst: InstructionValue<'_>, align: u32) -> R<()> {
+    inst.set_alignment(align).map_err(|e| EmitError(format!("cannot set alignment: {e}")))
+}
+
+fn instruction_of(v: BasicValueEnum<'_>) -> R<InstructionValue<'_>> {
+    match v.as_instruction_value() {
+        Some(i) => Ok(i),
+        None => bug("expected an instruction"),
+    }
+}
+
+fn as_int(v: BasicValueEnum<'_>) -> R<IntValue<'_>> {
+    match v {
+        BasicValueEnum::IntValue(i) => Ok(i),
+        other => bug(format!("expected an integer value, found {:?}", other.get_type())),
+    }
+}
+
+fn as_float(v: BasicValueEnum<'_>) -> R<FloatValue<'_>> {
+    match v {
+        BasicValueEnum::FloatValue(f) => Ok(f),
+        other => bug(format!("expected a float value, found {:?}", other.get_type())),
+    }
+}
+
+fn as_ptr(v: BasicValueEnum<'_>) -> R<PointerValue<'_>> {
+    match v {
+        BasicValueEnum::PointerValue(p) => Ok(p),
+        other => bug(format!("expected a pointer value, found {:?}", other.get_type())),
+    }
+}
+
+/// Where `Break` and `Continue` of the innermost loop jump, and whether they did.
+struct LoopTargets<'ctx> {
+    continue_to: BasicBlock<'ctx>,
+    break_to: BasicBlock<'ctx>,
+    continued: bool,
+    broke: bool,
+}
+
+struct FnEmitter<'m, 'ctx> {
+    m: &'m mut ModuleCx<'ctx>,
+    ir: &'m ir::Module,
+    f: &'m ir::Function,
+    llfn: FunctionValue<'ctx>,
+    entry_block: BasicBlock<'ctx>,
+    ctx_ptr: PointerValue<'ctx>,
+    ret_ptr: PointerValue<'ctx>,
+    values: Vec<Option<BasicValueEnum<'ctx>>>,
+    vars: Vec<PointerValue<'ctx>>,
+    loops: Vec<LoopTargets<'ctx>>,
+    /// The shared `ret i32 1` block, created on first use.
+    unwind: Option<BasicBlock<'ctx>>,
+}
+
+impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
+    fn new(m: &'m mut ModuleCx<'ctx>, ir: &'m ir::Module, f: &'m ir::Function, llfn: FunctionValue<'ctx>) -> R<Self> {
+        let entry_block = m.context.append_basic_block(llfn, "entry");
+        m.alloca_builder.position_at_end(entry_block);
+        let params = llfn.get_params();
+        let mut vars = Vec::with_capacity(f.vars.len());
+        for var in &f.vars {
+            vars.push(m.alloca_builder.build_alloca(m.ty(var.ty), &var.name)?);
+        }
+        for (value, var) in params[2..].iter().zip(&f.params) {
+            let Some(&slot) = vars.get(var.0 as usize) else {
+                return bug(format!("function `{}` has undeclared parameter {var}", f.name));
+            };
+            m.alloca_builder.build_store(slot, *value)?;
+        }
+        Ok(FnEmitter {
+            ctx_ptr: params[0].into_pointer_value(),
+            ret_ptr: params[1].into_pointer_value(),
+            m,
+            ir,
+            f,
+            llfn,
+            entry_block,
+            values: vec![None; f.value_types.len()],
+            vars,
+            loops: Vec::new(),
+            unwind: None,
+        })
+    }
+
+    fn emit(mut self) -> R<()> {
+        let body = self.append("body");
+        self.m.builder.position_at_end(body);
+        if self.emit_block(&self.f.body)? {
+            if !self.f.results.is_empty() {
+                return bug(format!("function `{}` can reach its end without returning its results", self.f.name));
+            }
+            self.m.builder.build_return(Some(&self.m.i32().const_zero()))?;
+        }
+        self.m.alloca_builder.position_at_end(self.entry_block);
+        self.m.alloca_builder.build_unconditional_branch(body)?;
+        Ok(())
+    }
+
+    fn append(&self, name: &str) -> BasicBlock<'ctx> {
+        self.m.context.append_basic_block(self.llfn, name)
+    }
+
+    fn b(&self) -> &Builder<'ctx> {
+        &self.m.builder
+    }
+
+    fn value(&self, id: ValueId) -> R<BasicValueEnum<'ctx>> {
+        match self.values.get(id.0 as usize) {
+            Some(Some(v)) => Ok(*v),
+            _ => bug(format!("function `{}` uses {id} before its definition", self.f.name)),
+        }
+    }
+
+    fn value_type(&self, id: ValueId) -> R<LType> {
+        match self.f.value_types.get(id.0 as usize) {
+            Some(&t) => Ok(t),
+            None => bug(format!("function `{}` has no type for {id}", self.f.name)),
+        }
+    }
+
+    fn int(&self, id: ValueId) -> R<IntValue<'ctx>> {
+        as_int(self.value(id)?)
+    }
+
+    fn float(&self, id: ValueId) -> R<FloatValue<'ctx>> {
+        as_float(self.value(id)?)
+    }
+
+    fn var_slot(&self, var: VarId) -> R<(PointerValue<'ctx>, LType)> {
+        match self.vars.get(var.0 as usize) {
+            Some(&p) => Ok((p, var_type(self.f, var)?)),
+            None => bug(format!("function `{}` uses undeclared variable {var}", self.f.name)),
+        }
+    }
+
+    fn alloca(&self, ty: BasicTypeEnum<'ctx>, name: &str) -> R<PointerValue<'ctx>> {
+        Ok(self.m.alloca_builder.build_alloca(ty, name)?)
+    }
+
+    /// Emits `block`; false when it ends in a terminator (the rest of the
+    /// block, if any, is unreachable and skipped).
+    fn emit_block(&mut self, block: &'m Block) -> R<bool> {
+        for stmt in block {
+            if !self.emit_stmt(stmt)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    fn emit_stmt(&mut self, stmt: &'m Stmt) -> R<bool> {
+        match stmt {
+            Stmt::Let { dst, inst, .. } => {
+                let ty = self.value_type(*dst)?;
+                let v = self.emit_inst(inst, ty)?;
+                self.values[dst.0 as usize] = Some(v);
+            }
+            Stmt::Set { var, value } => {
+                let (slot, _) = self.var_slot(*var)?;
+                self.b().build_store(slot, self.value(*value)?)?;
+            }
+            Stmt::Store { addr, value } => {
+                let p = as_ptr(self.value(*addr)?)?;
+                let store = self.b().build_store(p, self.value(*value)?)?;
+                set_align(store, natural_align(self.value_type(*value)?))?;
+            }
+            Stmt::If { cond, then_body, else_body } => return self.emit_if(*cond, then_body, else_body),
+            Stmt::Loop { body } => return self.emit_loop(body),
+            Stmt::ForRange { var, start, stop, step, step_sign, body } => {
+                return self.emit_for_range(*var, [*start, *stop, *step], *step_sign, body)
+            }
+            Stmt::Call { callee, args, results, .. } => self.emit_call(*callee, args, results)?,
+            Stmt::Break | Stmt::Continue => {
+                let Some(targets) = self.loops.last_mut() else {
+                    return bug(format!("function `{}` has a break/continue outside a loop", self.f.name));
+                };
+                let to = if matches!(stmt, Stmt::Break) {
+                    targets.broke = true;
+                    targets.break_to
+                } else {
+                    targets.continued = true;
+                    targets.continue_to
+                };
+                self.b().build_unconditional_branch(to)?;
+                return Ok(false);
+            }
+            Stmt::Return(values) => {
+                if values.len() != self.f.results.len() {
+                    return bug(format!("function `{}` returns {} values, declares {}", self.f.name, values.len(), self.f.results.len()));
+                }
+                let mut slot = 0;
+                for (&v, &ty) in values.iter().zip(&self.f.results) {
+                    self.m.store_slots(self.ret_ptr, &mut slot, ty, self.value(v)?)?;
+                }
+                self.b().build_return(Some(&self.m.i32().const_zero()))?;
+                return Ok(false);
+            }
+            Stmt::Raise { error, .. } => {
+                self.emit_raise(error)?;
+                let unwind = self.unwind_block()?;
+                self.b().build_unconditional_branch(unwind)?;
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    fn emit_if(&mut self, cond: ValueId, then_body: &'m Block, else_body: &'m Block) -> R<bool> {
+        let cond = self.int(cond)?;
+        let then_bb = self.append("then");
+        let else_bb = if else_body.is_empty() { None } else { Some(self.append("else")) };
+        let merge = self.append("endif");
+        let br = self.b().build_conditional_branch(cond, then_bb, else_bb.unwrap_or(merge))?;
+        match (ends_in_raise(then_body), ends_in_raise(else_body)) {
+            (true, false) => self.m.set_branch_weights(br, false)?,
+            (false, true) => self.m.set_branch_weights(br, true)?,
+            _ => {}
+        }
+        self.m.builder.position_at_end(then_bb);
+        let mut merge_used = else_bb.is_none();
+        if self.emit_block(then_body)? {
+            self.b().build_unconditional_branch(merge)?;
+            merge_used = true;
+        }
+        if let Some(else_bb) = else_bb {
+            self.m.builder.position_at_end(else_bb);
+            if self.emit_block(else_body)? {
+                self.b().build_unconditional_branch(merge)?;
+                merge_used = true;
+            }
+        }
+        self.finish_join_block(merge, merge_used)
+    }
+
+    /// Continues in `bb` when something jumps there, else drops it.
+    fn finish_join_block(&self, bb: BasicBlock<'ctx>, used: bool) -> R<bool> {
+        if used {
+            self.m.builder.position_at_end(bb);
+        } else {
+            // SAFETY: nothing refers to `bb` (no branch was built to it) and it is empty.
+            unsafe { bb.delete() }.map_err(|()| EmitError("cannot delete an unused block".into()))?;
+        }
+        Ok(used)
+    }
+
+    fn emit_loop(&mut self, body: &'m Block) -> R<bool> {
+        let head = self.append("loop");
+        let exit = self.append("loop.end");
+        self.b().build_unconditional_branch(head)?;
+        self.m.builder.position_at_end(head);
+        self.loops.push(LoopTargets { continue_to: head, break_to: exit, continued: false, broke: false });
+        let falls_through = self.emit_block(body)?;
+        let targets = self.loops.pop();
+        if falls_through {
+            self.b().build_unconditional_branch(head)?;
+        }
+        self.finish_join_block(exit, targets.is_some_and(|t| t.broke))
+    }
+
+    /// `for var in range(start, stop, step)` as a counted loop: the trip count
+    /// is computed once in unsigned arithmetic (exact even when `stop` is near
+    /// `i64::MAX`), the counter runs `0..trip` and `var = start + k * step`.
+    fn emit_for_range(&mut self, var: VarId, bounds: [ValueId; 3], sign: StepSign, body: &'m Block) -> R<bool> {
+        let [start, stop, step] = [self.int(bounds[0])?, self.int(bounds[1])?, self.int(bounds[2])?];
+        let (slot, var_ty) = self.var_slot(var)?;
+        let i64t = self.m.i64();
+        let one = i64t.const_int(1, false);
+        let b = &self.m.builder;
+        let up = || -> R<_> {
+            Ok((b.build_int_compare(IntPredicate::SLT, start, stop, "nonempty")?, b.build_int_sub(stop, start, "dist")?, step))
+        };
+        let down = || -> R<_> {
+            Ok((
+                b.build_int_compare(IntPredicate::SGT, start, stop, "nonempty")?,
+                b.build_int_sub(start, stop, "dist")?,
+                b.build_int_neg(step, "abs.step")?,
+            ))
+        };
+        let (nonempty, dist, abs_step) = match sign {
+            StepSign::Positive => up()?,
+            StepSign::Negative => down()?,
+            StepSign::Unknown => {
+                let (up_nonempty, up_dist, up_step) = up()?;
+                let (down_nonempty, down_dist, down_step) = down()?;
+                let neg = b.build_int_compare(IntPredicate::SLT, step, i64t.const_zero(), "step.neg")?;
+                let pick = |t: IntValue<'ctx>, f: IntValue<'ctx>| -> R<IntValue<'ctx>> {
+                    Ok(as_int(b.build_select(neg, t, f, "")?)?)
+                };
+                (pick(down_nonempty, up_nonempty)?, pick(down_dist, up_dist)?, pick(down_step, up_step)?)
+            }
+        };
+        // A zero step is rejected by `lower`; clamping keeps a bug from becoming SIGFPE.
+        let abs_step = if abs_step.is_const() {
+            abs_step
+        } else {
+            as_int(self.m.intrinsic("llvm.umax", &[i64t.into()], &[abs_step.into(), one.into()])?)?
+        };
+        let b = &self.m.builder;
+        let last = b.build_int_unsigned_div(b.build_int_sub(dist, one, "")?, abs_step, "")?;
+        let trip = as_int(b.build_select(nonempty, b.build_int_nuw_add(last, one, "")?, i64t.const_zero(), "trip")?)?;
+
+        let counter = self.alloca(i64t.into(), "for.k")?;
+        self.b().build_store(counter, i64t.const_zero())?;
+        let head = self.append("for.head");
+        let body_bb = self.append("for.body");
+        let latch = self.append("for.latch");
+        let exit = self.append("for.end");
+        self.b().build_unconditional_branch(head)?;
+
+        self.m.builder.position_at_end(head);
+        let k = as_int(self.b().build_load(i64t, counter, "k")?)?;
+        let more = self.b().build_int_compare(IntPredicate::ULT, k, trip, "")?;
+        self.b().build_conditional_branch(more, body_bb, exit)?;
+
+        self.m.builder.position_at_end(body_bb);
+        let offset = self.b().build_int_mul(k, step, "")?;
+        let current = self.b().build_int_add(start, offset, "")?;
+        let current: BasicValueEnum = match var_ty {
+            LType::I64 => current.into(),
+            LType::I8 | LType::I16 | LType::I32 => {
+                self.b().build_int_truncate(current, self.m.ty(var_ty).into_int_type(), "")?.into()
+            }
+            other => return bug(format!("range loop variable {var} has type {other}")),
+        };
+        self.b().build_store(slot, current)?;
+        self.loops.push(LoopTargets { continue_to: latch, break_to: exit, continued: false, broke: false });
+        let falls_through = self.emit_block(body)?;
+        let continued = self.loops.pop().is_some_and(|t| t.continued);
+        if falls_through {
+            self.b().build_unconditional_branch(latch)?;
+        }
+        if self.finish_join_block(latch, falls_through || continued)? {
+            // k < trip <= u64::MAX, so k + 1 cannot wrap.
+            let next = self.b().build_int_nuw_add(k, one, "k.next")?;
+            self.b().build_store(counter, next)?;
+            self.b().build_unconditional_branch(head)?;
+        }
+        self.m.builder.position_at_end(exit);
+        Ok(true)
+    }
+
+    fn emit_call(&mut self, callee: ir::FuncIndex, args: &[ValueId], results: &[VarId]) -> R<()> {
+        let (Some(target), Some(&llfn)) =
+            (self.ir.functions.get(callee.0 as usize), self.m.functions.get(callee.0 as usize))
+        else {
+            return bug(format!("function `{}` calls unknown function {callee}", self.f.name));
+        };
+        if results.len() != target.results.len() || args.len() != target.params.len() {
+            return bug(format!("call of `{}` from `{}` does not match its signature", target.name, self.f.name));
+        }
+        let slots: u32 = target.results.iter().map(|&t| slot_count(t)).sum();
+        let buffer = if slots == 0 {
+            self.m.ptr_type().const_null()
+        } else {
+            self.alloca(self.m.i64().array_type(slots).into(), "call.ret")?
+        };
+        let mut call_args: Vec<BasicMetadataValueEnum> = vec![self.ctx_ptr.into(), buffer.into()];
+        for &a in args {
+            call_args.push(self.value(a)?.into());
+        }
+        let status = as_int(self.m.call(llfn, &call_args, "status")?)?;
+        let failed = self.b().build_int_compare(IntPredicate::NE, status, self.m.i32().const_zero(), "failed")?;
+        self.unwind_if(failed)?;
+        let mut slot = 0;
+        for (&var, &ty) in results.iter().zip(&target.results) {
+            let v = self.m.load_slots(buffer, &mut slot, ty)?;
+            let (var_slot, _) = self.var_slot(var)?;
+            self.b().build_store(var_slot, v)?;
+        }
+        Ok(())
+    }
+
+    fn unwind_block(&mut self) -> R<BasicBlock<'ctx>> {
+        if let Some(bb) = self.unwind {
+            return Ok(bb);
+        }
+        let bb = self.append("raised");
+        let here = self.b().get_insert_block();
+        self.m.builder.position_at_end(bb);
+        self.b().build_return(Some(&self.m.i32().const_int(1, false)))?;
+        if let Some(here) = here {
+            self.m.builder.position_at_end(here);
+        }
+        self.unwind = Some(bb);
+        Ok(bb)
+    }
+
+    /// Returns status 1 when `cond` holds, else continues in a new block.
+    fn unwind_if(&mut self, cond: IntValue<'ctx>) -> R<()> {
+        let unwind = self.unwind_block()?;
+        let cont = self.append("ok");
+        let br = self.b().build_conditional_branch(cond, unwind, cont)?;
+        self.m.set_branch_weights(br, false)?;
+        self.m.builder.position_at_end(cont);
+        Ok(())
+    }
+
+    fn emit_raise(&mut self, error: &RuntimeError) -> R<()> {
+        match error {
+            RuntimeError::IndexOutOfBounds { index, axis, size } => {
+                let f = self.m.runtime_fn("ferrojit_raise_index_error")?;
+                let index = self.to_i64(*index)?;
+                let size = self.to_i64(*size)?;
+                let axis = self.m.i64().const_int(u64::from(*axis), false);
+                self.m.call_void(f, &[self.ctx_ptr.into(), index.into(), axis.into(), size.into()])
+            }
+            RuntimeError::Message { kind, message } => self.emit_raise_message(*kind, message),
+        }
+    }
+
+    fn emit_raise_message(&mut self, kind: ExceptionKind, message: &str) -> R<()> {
+        let f = self.m.runtime_fn("ferrojit_raise_message")?;
+        let text = self.m.string_constant(message);
+        let kind = self.m.i32().const_int(u64::from(exception_code(kind)), false);
+        let len = self.m.i64().const_int(message.len() as u64, false);
+        self.m.call_void(f, &[self.ctx_ptr.into(), kind.into(), text.into(), len.into()])
+    }
+
+    fn to_i64(&self, id: ValueId) -> R<IntValue<'ctx>> {
+        let v = self.int(id)?;
+        if v.get_type().get_bit_width() == 64 {
+            Ok(v)
+        } else {
+            Ok(self.b().build_int_s_extend(v, self.m.i64(), "")?)
+        }
+    }
+
+    fn emit_inst(&mut self, inst: &Inst, ty: LType) -> R<BasicValueEnum<'ctx>> {
+        let b = &self.m.builder;
+        Ok(match inst {
+            Inst::Const(c) => self.emit_const(*c)?,
+            Inst::Get(var) => {
+                let (slot, var_ty) = self.var_slot(*var)?;
+                b.build_load(self.m.ty(var_ty), slot, "")?
+            }
+            Inst::Unary(op, a) => self.emit_unary(*op, *a)?,
+            Inst::Binary(op, a, c) => self.emit_binary(*op, *a, *c, ty)?,
+            Inst::Cmp(op, a, c) => self.emit_cmp(*op, *a, *c)?.into(),
+            Inst::Cast(op, a, to) => self.emit_cast(*op, *a, *to)?,
+            Inst::Select { cond, if_true, if_false } => {
+                b.build_select(self.int(*cond)?, self.value(*if_true)?, self.value(*if_false)?, "")?
+            }
+            Inst::Load { ty: load_ty, addr } => {
+                let v = b.build_load(self.m.ty(*load_ty), as_ptr(self.value(*addr)?)?, "")?;
+                set_align(instruction_of(v)?, natural_align(*load_ty))?;
+                v
+            }
+            Inst::PtrOffset { addr, offset } => {
+                let (p, off) = (as_ptr(self.value(*addr)?)?, self.int(*offset)?);
+                // SAFETY: `lower` only forms addresses of elements it checked (or
+                // that the user vouched for with boundscheck=False), so they stay
+                // inside the array's buffer.
+                unsafe { b.build_in_bounds_gep(self.m.context.i8_type(), p, &[off], "")? }.into()
+            }
+            Inst::Math(f, args) => self.emit_math(*f, args)?,
+            Inst::MakeComplex { re, im } => self.m.make_complex(ty, self.float(*re)?, self.float(*im)?)?,
+            Inst::Real(c) => self.m.complex_parts(self.value(*c)?)?.0.into(),
+            Inst::Imag(c) => self.m.complex_parts(self.value(*c)?)?.1.into(),
+            Inst::Alloc { bytes, zeroed } => {
+                let f = self.m.runtime_fn("ferrojit_alloc")?;
+                let zeroed = self.m.i32().const_int(u64::from(*zeroed), false);
+                let p = as_ptr(self.m.call(f, &[self.ctx_ptr.into(), self.int(*bytes)?.into(), zeroed.into()], "buf")?)?;
+                let failed = self.b().build_is_null(p, "")?;
+                self.unwind_if(failed)?;
+                p.into()
+            }
+        })
+    }
+
+    fn emit_const(&self, c: Const) -> R<BasicValueEnum<'ctx>> {
+        Ok(match c {
+            Const::Bool(v) => self.m.context.bool_type().const_int(u64::from(v), false).into(),
+            Const::Int(ty, v) => match self.m.ty(ty) {
+                BasicTypeEnum::IntType(t) => t.const_int(v as u64, true).into(),
+                _ => return bug(format!("integer constant of type {ty}")),
+            },
+            Const::Float(ty, v) => self.m.float_type(ty)?.const_float(v).into(),
+            Const::Complex(ty, re, im) => {
+                let part = self.m.float_type(ty)?;
+                self.m.context.const_struct(&[part.const_float(re).into(), part.const_float(im).into()], false).into()
+            }
+        })
+    }
+
+    fn emit_unary(&self, op: UnaryOp, a: ValueId) -> R<BasicValueEnum<'ctx>> {
+        let b = self.b();
+        Ok(match op {
+            UnaryOp::INeg => b.build_int_neg(self.int(a)?, "")?.into(),
+            UnaryOp::Not => b.build_not(self.int(a)?, "")?.into(),
+            UnaryOp::FNeg => b.build_float_neg(self.float(a)?, "")?.into(),
+            UnaryOp::CNeg => {
+                let (re, im) = self.m.complex_parts(self.value(a)?)?;
+                let ty = self.value_type(a)?;
+                self.m.make_complex(ty, b.build_float_neg(re, "")?, b.build_float_neg(im, "")?)?
+            }
+            UnaryOp::CAbs => {
+                let (re, im) = self.m.complex_parts(self.value(a)?)?;
+                self.libm_call("hypot", re.get_type(), &[re, im])?
+            }
+        })
+    }
+
+    fn libm_call(&self, name: &str, ty: FloatType<'ctx>, args: &[FloatValue<'ctx>]) -> R<BasicValueEnum<'ctx>> {
+        let single = ty == self.m.context.f32_type();
+        let symbol = if single { format!("{name}f") } else { name.to_owned() };
+        let f = self.m.libm_fn(&symbol, ty, args.len());
+        let args: Vec<BasicMetadataValueEnum> = args.iter().map(|&a| a.into()).collect();
+        self.m.call(f, &args, "")
+    }
+
+    fn emit_binary(&self, op: BinaryOp, a: ValueId, c: ValueId, ty: LType) -> R<BasicValueEnum<'ctx>> {
+        use BinaryOp::*;
+        let b = self.b();
+        match op {
+            IAdd | ISub | IMul | SDiv | UDiv | SRem | URem | And | Or | Xor | Shl | AShr | LShr | SMin | SMax
+            | UMin | UMax => {
+                let (x, y) = (self.int(a)?, self.int(c)?);
+                let v = match op {
+                    IAdd => b.build_int_add(x, y, "")?,
+                    ISub => b.build_int_sub(x, y, "")?,
+                    IMul => b.build_int_mul(x, y, "")?,
+                    SDiv | SRem => self.signed_div_rem(op == SDiv, x, y)?,
+                    UDiv => b.build_int_unsigned_div(x, y, "")?,
+                    URem => b.build_int_unsigned_rem(x, y, "")?,
+                    And => b.build_and(x, y, "")?,
+                    Or => b.build_or(x, y, "")?,
+                    Xor => b.build_xor(x, y, "")?,
+                    // An oversized shift amount gives poison; freezing turns it
+                    // into some fixed value so it cannot reach a branch as UB.
+                    Shl => self.freeze(b.build_left_shift(x, y, "")?)?,
+                    AShr => self.freeze(b.build_right_shift(x, y, true, "")?)?,
+                    LShr => self.freeze(b.build_right_shift(x, y, false, "")?)?,
+                    _ => {
+                        let name = match op {
+                            SMin => "llvm.smin",
+                            SMax => "llvm.smax",
+                            UMin => "llvm.umin",
+                            _ => "llvm.umax",
+                        };
+                        return self.m.intrinsic(name, &[x.get_type().into()], &[x.into(), y.into()]);
+                    }
+                };
+                Ok(v.into())
+            }
+            FAdd | FSub | FMul | FDiv | FRem | FMin | FMax => {
+                let (x, y) = (self.float(a)?, self.float(c)?);
+                Ok(match op {
+                    FAdd => b.build_float_add(x, y, "")?.into(),
+                    FSub => b.build_float_sub(x, y, "")?.into(),
+                    FMul => b.build_float_mul(x, y, "")?.into(),
+                    FDiv => b.build_float_div(x, y, "")?.into(),
+                    FRem => b.build_float_rem(x, y, "")?.into(),
+                    // Python's min(x, y) keeps x unless y < x (so a NaN first
+                    // argument wins, a NaN second one loses); max likewise.
+                    FMin => b.build_select(b.build_float_compare(FloatPredicate::OLT, y, x, "")?, y, x, "")?,
+                    _ => b.build_select(b.build_float_compare(FloatPredicate::OGT, y, x, "")?, y, x, "")?,
+                })
+            }
+            CAdd | CSub | CMul | CDiv => {
+                let (xr, xi) = self.m.complex_parts(self.value(a)?)?;
+                let (yr, yi) = self.m.complex_parts(self.value(c)?)?;
+                let (re, im) = match op {
+                    CAdd => (b.build_float_add(xr, yr, "")?, b.build_float_add(xi, yi, "")?),
+                    CSub => (b.build_float_sub(xr, yr, "")?, b.build_float_sub(xi, yi, "")?),
+                    CMul => (
+                        b.build_float_sub(b.build_float_mul(xr, yr, "")?, b.build_float_mul(xi, yi, "")?, "")?,
+                        b.build_float_add(b.build_float_mul(xr, yi, "")?, b.build_float_mul(xi, yr, "")?, "")?,
+                    ),
+                    _ => self.complex_div((xr, xi), (yr, yi))?,
+                };
+                self.m.make_complex(ty, re, im)
+            }
+        }
+    }
+
+    /// `sdiv`/`srem` where `i64::MIN / -1` wraps (gives MIN, remainder 0)
+    /// instead of trapping as the hardware instruction does.
+    fn signed_div_rem(&self, div: bool, x: IntValue<'ctx>, y: IntValue<'ctx>) -> R<IntValue<'ctx>> {
+        let b = self.b();
+        let zero = x.get_type().const_zero();
+        let op = |x, y| -> R<IntValue<'ctx>> {
+            Ok(if div { b.build_int_signed_div(x, y, "")? } else { b.build_int_signed_rem(x, y, "")? })
+        };
+        match y.get_sign_extended_constant() {
+            Some(-1) => Ok(if div { b.build_int_neg(x, "")? } else { zero }),
+            Some(_) => op(x, y),
+            None => {
+                let minus_one = x.get_type().const_all_ones();
+                let is_minus_one = b.build_int_compare(IntPredicate::EQ, y, minus_one, "")?;
+                let safe = as_int(b.build_select(is_minus_one, x.get_type().const_int(1, false), y, "")?)?;
+                let q = op(x, safe)?;
+                let special = if div { b.build_int_neg(x, "")? } else { zero };
+                as_int(b.build_select(is_minus_one, special, q, "")?)
+            }
+        }
+    }
+
+    fn freeze(&self, v: IntValue<'ctx>) -> R<IntValue<'ctx>> {
+        // inkwell 0.11 has no `build_freeze`.
+        // SAFETY: the builder is positioned (it just built `v`) and `v` is a
+        // valid value of this context; LLVMBuildFreeze returns an int of the same type.
+        unsafe {
+            let raw = llvm_sys::core::LLVMBuildFreeze(self.b().as_mut_ptr(), v.as_value_ref(), c"".as_ptr());
+            Ok(IntValue::new(raw))
+        }
+    }
+
+    /// Smith's algorithm, as CPython's `_Py_c_quot`: scales by the larger
+    /// part of the divisor so that neither product overflows needlessly.
+    fn complex_div(
+        &self,
+        (ar, ai): (FloatValue<'ctx>, FloatValue<'ctx>),
+        (br, bi): (FloatValue<'ctx>, FloatValue<'ctx>),
+    ) -> R<(FloatValue<'ctx>, FloatValue<'ctx>)> {
+        let b = self.b();
+        let fabs = |x: FloatValue<'ctx>| -> R<FloatValue<'ctx>> {
+            as_float(self.m.intrinsic("llvm.fabs", &[x.get_type().into()], &[x.into()])?)
+        };
+        let (abs_br, abs_bi) = (fabs(br)?, fabs(bi)?);
+        // |br| >= |bi|: ratio = bi/br, denom = br + bi*ratio
+        let ratio1 = b.build_float_div(bi, br, "")?;
+        let denom1 = b.build_float_add(br, b.build_float_mul(bi, ratio1, "")?, "")?;
+        let re1 = b.build_float_div(b.build_float_add(ar, b.build_float_mul(ai, ratio1, "")?, "")?, denom1, "")?;
+        let im1 = b.build_float_div(b.build_float_sub(ai, b.build_float_mul(ar, ratio1, "")?, "")?, denom1, "")?;
+        // |bi| > |br|: ratio = br/bi, denom = br*ratio + bi
+        let ratio2 = b.build_float_div(br, bi, "")?;
+        let denom2 = b.build_float_add(b.build_float_mul(br, ratio2, "")?, bi, "")?;
+        let re2 = b.build_float_div(b.build_float_add(b.build_float_mul(ar, ratio2, "")?, ai, "")?, denom2, "")?;
+        let im2 = b.build_float_div(b.build_float_sub(b.build_float_mul(ai, ratio2, "")?, ar, "")?, denom2, "")?;
+        let first = b.build_float_compare(FloatPredicate::OGE, abs_br, abs_bi, "")?;
+        let second = b.build_float_compare(FloatPredicate::OGE, abs_bi, abs_br, "")?;
+        // Neither comparison holds only when a part of the divisor is NaN.
+        let nan = ar.get_type().const_float(f64::NAN);
+        let pick = |x1: FloatValue<'ctx>, x2: FloatValue<'ctx>| -> R<FloatValue<'ctx>> {
+            let inner = b.build_select(second, x2, nan, "")?;
+            as_float(b.build_select(first, x1.into(), inner, "")?)
+        };
+        Ok((pick(re1, re2)?, pick(im1, im2)?))
+    }
+
+    fn emit_cmp(&self, op: CmpOp, a: ValueId, c: ValueId) -> R<IntValue<'ctx>> {
+        let b = self.b();
+        let (x, y) = (self.value(a)?, self.value(c)?);
+        let int_pred = match op {
+            CmpOp::Eq => Some(IntPredicate::EQ),
+            CmpOp::Ne => Some(IntPredicate::NE),
+            CmpOp::SLt => Some(IntPredicate::SLT),
+            CmpOp::SLe => Some(IntPredicate::SLE),
+            CmpOp::SGt => Some(IntPredicate::SGT),
+            CmpOp::SGe => Some(IntPredicate::SGE),
+            CmpOp::ULt => Some(IntPredicate::ULT),
+            CmpOp::ULe => Some(IntPredicate::ULE),
+            CmpOp::UGt => Some(IntPredicate::UGT),
+            CmpOp::UGe => Some(IntPredicate::UGE),
+            _ => None,
+        };
+        if let Some(pred) = int_pred {
+            return Ok(match (x, y) {
+                (BasicValueEnum::PointerValue(p), BasicValueEnum::PointerValue(q)) => b.build_int_compare(pred, p, q, "")?,
+                _ => b.build_int_compare(pred, as_int(x)?, as_int(y)?, "")?,
+            });
+        }
+        let float_pred = match op {
+            CmpOp::FEq => Some(FloatPredicate::OEQ),
+            CmpOp::FLt => Some(FloatPredicate::OLT),
+            CmpOp::FLe => Some(FloatPredicate::OLE),
+            CmpOp::FGt => Some(FloatPredicate::OGT),
+            CmpOp::FGe => Some(FloatPredicate::OGE),
+            CmpOp::FNe => Some(FloatPredicate::UNE),
+            _ => None,
+        };
+        if let Some(pred) = float_pred {
+            return Ok(b.build_float_compare(pred, as_float(x)?, as_float(y)?, "")?);
+        }
+        let (xr, xi) = self.m.complex_parts(x)?;
+        let (yr, yi) = self.m.complex_parts(y)?;
+        if op == CmpOp::CEq {
+            let re = b.build_float_compare(FloatPredicate::OEQ, xr, yr, "")?;
+            let im = b.build_float_compare(FloatPredicate::OEQ, xi, yi, "")?;
+            Ok(b.build_and(re, im, "")?)
+        } else {
+            let re = b.build_float_compare(FloatPredicate::UNE, xr, yr, "")?;
+            let im = b.build_float_compare(FloatPredicate::UNE, xi, yi, "")?;
+            Ok(b.build_or(re, im, "")?)
+        }
+    }
+
+    fn emit_cast(&self, op: CastOp, a: ValueId, to: LType) -> R<BasicValueEnum<'ctx>> {
+        let b = self.b();
+        let from = self.value_type(a)?;
+        let v = self.value(a)?;
+        if from == to && op != CastOp::ToComplex {
+            return Ok(v);
+        }
+        let to_ty = self.m.ty(to);
+        let int_to = || match to_ty {
+            BasicTypeEnum::IntType(t) => Ok(t),
+            _ => bug(format!("{op:?} to non-integer type {to}")),
+        };
+        Ok(match op {
+            CastOp::SExt => b.build_int_s_extend(as_int(v)?, int_to()?, "")?.into(),
+            CastOp::ZExt => b.build_int_z_extend(as_int(v)?, int_to()?, "")?.into(),
+            CastOp::Trunc => b.build_int_truncate(as_int(v)?, int_to()?, "")?.into(),
+            CastOp::SIToFP => b.build_signed_int_to_float(as_int(v)?, self.m.float_type(to)?, "")?.into(),
+            CastOp::UIToFP => b.build_unsigned_int_to_float(as_int(v)?, self.m.float_type(to)?, "")?.into(),
+            // NaN or out-of-range inputs give poison; frozen, they give some
+            // fixed integer, which a following bounds check then handles.
+            CastOp::FPToSI => self.freeze(b.build_float_to_signed_int(as_float(v)?, int_to()?, "")?)?.into(),
+            CastOp::FPToUI => self.freeze(b.build_float_to_unsigned_int(as_float(v)?, int_to()?, "")?)?.into(),
+            CastOp::FPExt => b.build_float_ext(as_float(v)?, self.m.float_type(to)?, "")?.into(),
+            CastOp::FPTrunc => b.build_float_trunc(as_float(v)?, self.m.float_type(to)?, "")?.into(),
+            CastOp::ToComplex => {
+                let part = self.m.float_type(to)?;
+                let (re, im) = match from {
+                    LType::C64 | LType::C128 => self.m.complex_parts(v)?,
+                    LType::F32 | LType::F64 => (as_float(v)?, self.m.float_type(from)?.const_zero()),
+                    other => return bug(format!("ToComplex from {other}")),
+                };
+                let convert = |x: FloatValue<'ctx>| -> R<FloatValue<'ctx>> {
+                    Ok(match (x.get_type() == part, from_is_wider(from, to)) {
+                        (true, _) => x,
+                        (false, true) => b.build_float_trunc(x, part, "")?,
+                        (false, false) => b.build_float_ext(x, part, "")?,
+                    })
+                };
+                self.m.make_complex(to, convert(re)?, convert(im)?)?
+            }
+        })
+    }
+
+    fn emit_math(&self, f: MathFn, args: &[ValueId]) -> R<BasicValueEnum<'ctx>> {
+        let floats = args.iter().map(|&a| self.float(a)).collect::<R<Vec<_>>>()?;
+        let arity = match f {
+            MathFn::Atan2 | MathFn::Pow => 2,
+            _ => 1,
+        };
+        if floats.len() != arity {
+            return bug(format!("math.{} takes {arity} arguments, low IR gives {}", f.name(), floats.len()));
+        }
+        let x = floats[0];
+        let ty = x.get_type();
+        let b = self.b();
+        let intrinsic = |name: &str| -> R<BasicValueEnum<'ctx>> {
+            let args: Vec<BasicMetadataValueEnum> = floats.iter().map(|&a| a.into()).collect();
+            self.m.intrinsic(name, &[ty.into()], &args)
+        };
+        match f {
+            MathFn::Sqrt => intrinsic("llvm.sqrt"),
+            MathFn::Exp => intrinsic("llvm.exp"),
+            MathFn::Log => intrinsic("llvm.log"),
+            MathFn::Sin => intrinsic("llvm.sin"),
+            MathFn::Cos => intrinsic("llvm.cos"),
+            MathFn::Floor => intrinsic("llvm.floor"),
+            MathFn::Ceil => intrinsic("llvm.ceil"),
+            MathFn::Fabs => intrinsic("llvm.fabs"),
+            MathFn::Pow => intrinsic("llvm.pow"),
+            MathFn::Log1p => self.libm_call("log1p", ty, &floats),
+            MathFn::Expm1 => self.libm_call("expm1", ty, &floats),
+            MathFn::Tan => self.libm_call("tan", ty, &floats),
+            MathFn::Tanh => self.libm_call("tanh", ty, &floats),
+            MathFn::Atan2 => self.libm_call("atan2", ty, &floats),
+            MathFn::Erf => self.libm_call("erf", ty, &floats),
+            MathFn::IsNan => Ok(b.build_float_compare(FloatPredicate::UNO, x, x, "")?.into()),
+            MathFn::IsInf => {
+                let abs = as_float(intrinsic("llvm.fabs")?)?;
+                Ok(b.build_float_compare(FloatPredicate::OEQ, abs, ty.const_float(f64::INFINITY), "")?.into())
+            }
+        }
+    }
+}
+
+fn from_is_wider(from: LType, to: LType) -> bool {
+    matches!(from, LType::F64 | LType::C128) && matches!(to, LType::F32 | LType::C64)
+}
+
+fn ends_in_raise(block: &Block) -> bool {
+    matches!(block.last(), Some(Stmt::Raise { .. }))
+}

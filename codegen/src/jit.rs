@@ -1,0 +1,243 @@
+//! The process-wide ORC LLJIT and the optimizing target machine.
+//!
+//! Created once, on first use: native target initialisation, the host
+//! target machines, the LLJIT, and the definitions every module links
+//! against (the runtime functions, and the process's own symbols for libm
+//! and `memcpy`/`memset`).
+
+use std::ffi::{c_char, CStr, CString};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+use inkwell::attributes::AttributeLoc;
+use inkwell::context::ContextRef;
+use inkwell::module::Module;
+use inkwell::passes::PassBuilderOptions;
+use inkwell::targets::{CodeModel, InitializationConfig, RelocMode, Target, TargetMachine};
+use inkwell::OptimizationLevel;
+use llvm_sys::error::{LLVMDisposeErrorMessage, LLVMErrorRef, LLVMGetErrorMessage};
+use llvm_sys::orc2::lljit::{
+    LLVMOrcCreateLLJIT, LLVMOrcCreateLLJITBuilder, LLVMOrcLLJITAddLLVMIRModuleWithRT,
+    LLVMOrcLLJITBuilderSetJITTargetMachineBuilder, LLVMOrcLLJITGetGlobalPrefix, LLVMOrcLLJITGetMainJITDylib,
+    LLVMOrcLLJITLookup, LLVMOrcLLJITMangleAndIntern, LLVMOrcLLJITRef,
+};
+use llvm_sys::orc2::{
+    LLVMJITEvaluatedSymbol, LLVMJITSymbolFlags, LLVMJITSymbolGenericFlags, LLVMOrcAbsoluteSymbols,
+    LLVMOrcCSymbolMapPair, LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess, LLVMOrcCreateNewThreadSafeContext,
+    LLVMOrcCreateNewThreadSafeModule, LLVMOrcDisposeThreadSafeContext, LLVMOrcJITDylibAddGenerator,
+    LLVMOrcJITDylibCreateResourceTracker, LLVMOrcJITDylibDefine, LLVMOrcJITDylibRef,
+    LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine, LLVMOrcReleaseResourceTracker,
+    LLVMOrcResourceTrackerRef, LLVMOrcResourceTrackerRemove, LLVMOrcThreadSafeContextGetContext,
+};
+
+use crate::{runtime, CodegenError, CodegenOptions, EntryFn};
+
+struct Jit {
+    lljit: LLVMOrcLLJITRef,
+    main: LLVMOrcJITDylibRef,
+    /// The machine the optimization pipeline queries (vector widths, costs);
+    /// LLVM target machines are not safe to share between concurrent pass runs.
+    optimizer: Mutex<TargetMachine>,
+    cpu: String,
+    features: String,
+}
+
+// The LLJIT and its JITDylibs are internally synchronised (ORC is designed
+// for concurrent use); the target machine is behind a mutex.
+unsafe impl Send for Jit {}
+unsafe impl Sync for Jit {}
+
+static JIT: OnceLock<Result<Jit, String>> = OnceLock::new();
+
+/// Makes every compiled module's entry symbol unique in the shared JITDylib.
+static NEXT_MODULE: AtomicU64 = AtomicU64::new(0);
+
+fn jit() -> Result<&'static Jit, CodegenError> {
+    JIT.get_or_init(Jit::create).as_ref().map_err(|e| CodegenError(format!("cannot start the LLVM JIT: {e}")))
+}
+
+/// Takes ownership of `err` and returns its message.
+unsafe fn error_message(err: LLVMErrorRef) -> String {
+    // SAFETY: `err` is a live error; getting its message consumes it.
+    unsafe {
+        let raw = LLVMGetErrorMessage(err);
+        let text = CStr::from_ptr(raw).to_string_lossy().into_owned();
+        LLVMDisposeErrorMessage(raw);
+        text
+    }
+}
+
+unsafe fn check(err: LLVMErrorRef) -> Result<(), String> {
+    if err.is_null() {
+        Ok(())
+    } else {
+        // SAFETY: a non-null error is live and ours to consume.
+        Err(unsafe { error_message(err) })
+    }
+}
+
+impl Jit {
+    fn create() -> Result<Jit, String> {
+        Target::initialize_native(&InitializationConfig::default())?;
+        let cpu = TargetMachine::get_host_cpu_name().to_string();
+        let features = TargetMachine::get_host_cpu_features().to_string();
+        let machine = || -> Result<TargetMachine, String> {
+            let triple = TargetMachine::get_default_triple();
+            let target = Target::from_triple(&triple).map_err(|e| e.to_string())?;
+            target
+                .create_target_machine(
+                    &triple,
+                    &cpu,
+                    &features,
+                    OptimizationLevel::Aggressive,
+                    RelocMode::Default,
+                    CodeModel::JITDefault,
+                )
+                .ok_or_else(|| format!("no target machine for {}", triple.as_str().to_string_lossy()))
+        };
+        let optimizer = machine()?;
+        let for_jit = machine()?;
+        // SAFETY: plain ORC C API calls in their documented order; ownership of
+        // the target machine, the JTMB, the builder, the generator and the
+        // symbol map passes to ORC as each call documents.
+        unsafe {
+            let jtmb = LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(for_jit.as_mut_ptr());
+            std::mem::forget(for_jit);
+            let builder = LLVMOrcCreateLLJITBuilder();
+            LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(builder, jtmb);
+            let mut lljit = std::ptr::null_mut();
+            check(LLVMOrcCreateLLJIT(&mut lljit, builder))?;
+            let main = LLVMOrcLLJITGetMainJITDylib(lljit);
+
+            let mut generator = std::ptr::null_mut();
+            check(LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(
+                &mut generator,
+                LLVMOrcLLJITGetGlobalPrefix(lljit),
+                None,
+                std::ptr::null_mut(),
+            ))?;
+            LLVMOrcJITDylibAddGenerator(main, generator);
+
+            // Python loads extension modules RTLD_LOCAL, so the process search
+            // above cannot see these: give ORC their addresses.
+            let runtime_symbols: [(&CStr, usize); 3] = [
+                (c"ferrojit_raise_message", runtime::ferrojit_raise_message as *const () as usize),
+                (c"ferrojit_raise_index_error", runtime::ferrojit_raise_index_error as *const () as usize),
+                (c"ferrojit_alloc", runtime::ferrojit_alloc as *const () as usize),
+            ];
+            let flags = || LLVMJITSymbolFlags {
+                GenericFlags: LLVMJITSymbolGenericFlags::LLVMJITSymbolGenericFlagsExported as u8
+                    | LLVMJITSymbolGenericFlags::LLVMJITSymbolGenericFlagsCallable as u8,
+                TargetFlags: 0,
+            };
+            let mut pairs: Vec<LLVMOrcCSymbolMapPair> = runtime_symbols
+                .iter()
+                .map(|&(name, address)| LLVMOrcCSymbolMapPair {
+                    Name: LLVMOrcLLJITMangleAndIntern(lljit, name.as_ptr()),
+                    Sym: LLVMJITEvaluatedSymbol { Address: address as u64, Flags: flags() },
+                })
+                .collect();
+            let unit = LLVMOrcAbsoluteSymbols(pairs.as_mut_ptr(), pairs.len());
+            check(LLVMOrcJITDylibDefine(main, unit))?;
+
+            Ok(Jit { lljit, main, optimizer: Mutex::new(optimizer), cpu, features })
+        }
+    }
+
+    /// Host CPU attributes, triple and data layout, then `default<O3>`.
+    fn optimize(&self, module: &Module<'_>) -> Result<(), CodegenError> {
+        let cpu_attr = module.get_context().create_string_attribute("target-cpu", &self.cpu);
+        let features_attr = module.get_context().create_string_attribute("target-features", &self.features);
+        let mut f = module.get_first_function();
+        while let Some(func) = f {
+            if func.count_basic_blocks() > 0 {
+                func.add_attribute(AttributeLoc::Function, cpu_attr);
+                func.add_attribute(AttributeLoc::Function, features_attr);
+            }
+            f = func.get_next_function();
+        }
+        let machine = self.optimizer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        module.set_triple(&machine.get_triple());
+        module.set_data_layout(&machine.get_target_data().get_data_layout());
+        let options = PassBuilderOptions::create();
+        options.set_loop_vectorization(true);
+        options.set_loop_slp_vectorization(true);
+        options.set_loop_interleaving(true);
+        options.set_loop_unrolling(true);
+        module
+            .run_passes("default<O3>", &machine, options)
+            .map_err(|e| CodegenError(format!("LLVM optimization failed: {e}")))
+    }
+}
+
+/// Keeps a module's machine code in the JIT; removes it when dropped.
+pub(crate) struct LoadedCode {
+    tracker: LLVMOrcResourceTrackerRef,
+}
+
+// ORC resource trackers may be used and removed from any thread.
+unsafe impl Send for LoadedCode {}
+unsafe impl Sync for LoadedCode {}
+
+impl Drop for LoadedCode {
+    fn drop(&mut self) {
+        // SAFETY: the tracker is live (released only here); removing it frees
+        // the code, which the owning `CompiledModule` no longer hands out.
+        unsafe {
+            let err = LLVMOrcResourceTrackerRemove(self.tracker);
+            if !err.is_null() {
+                // Nothing useful to do on failure in a destructor: the code leaks.
+                error_message(err);
+            }
+            LLVMOrcReleaseResourceTracker(self.tracker);
+        }
+    }
+}
+
+/// Emits, verifies, optimizes and loads `ir`, returning its entry point.
+pub(crate) fn compile(ir: &lower::ir::Module, options: &CodegenOptions) -> Result<(EntryFn, LoadedCode), CodegenError> {
+    let jit = jit()?;
+    let entry_name = ir.functions.first().map_or("module", |f| f.name.as_str());
+    let symbol = format!("ferrojit{}.{entry_name}_entry", NEXT_MODULE.fetch_add(1, Ordering::Relaxed));
+    let symbol_c =
+        CString::new(symbol.as_str()).map_err(|_| CodegenError(format!("function name `{entry_name}` contains NUL")))?;
+
+    // Build directly in a fresh ORC context, so no bitcode round trip is needed.
+    // SAFETY: the context stays alive (the TSC holds it) until the module is
+    // handed over; `ContextRef` does not dispose it.
+    let tsc = unsafe { LLVMOrcCreateNewThreadSafeContext() };
+    let context = unsafe { ContextRef::new(LLVMOrcThreadSafeContextGetContext(tsc)) };
+    let built = crate::build_verified(context, ir, options, &symbol).and_then(|module| {
+        jit.optimize(&module)?;
+        Ok(module)
+    });
+    let module = match built {
+        Ok(m) => m,
+        Err(e) => {
+            // SAFETY: the module (dropped with `built`) is gone; the TSC is ours.
+            unsafe { LLVMOrcDisposeThreadSafeContext(tsc) };
+            return Err(e);
+        }
+    };
+    let raw_module = module.as_mut_ptr();
+    // The ThreadSafeModule takes ownership of the LLVM module.
+    std::mem::forget(module);
+    // SAFETY: ORC C API per its docs: the TSM owns the module, the TSC handle
+    // can be released once the TSM holds the context, AddLLVMIRModule takes the
+    // TSM even on failure, and lookups return the address of a defined symbol.
+    unsafe {
+        let tsm = LLVMOrcCreateNewThreadSafeModule(raw_module, tsc);
+        LLVMOrcDisposeThreadSafeContext(tsc);
+        let code = LoadedCode { tracker: LLVMOrcJITDylibCreateResourceTracker(jit.main) };
+        check(LLVMOrcLLJITAddLLVMIRModuleWithRT(jit.lljit, code.tracker, tsm))
+            .map_err(|e| CodegenError(format!("JIT rejected the module: {e}")))?;
+        let mut address = 0;
+        check(LLVMOrcLLJITLookup(jit.lljit, &mut address, symbol_c.as_ptr() as *const c_char))
+            .map_err(|e| CodegenError(format!("JIT could not materialize `{symbol}`: {e}")))?;
+        if address == 0 {
+            return Err(CodegenError(format!("JIT gave a null address for `{symbol}`")));
+        }
+        let entry: EntryFn = std::mem::transmute::<usize, EntryFn>(address as usize);
+        Ok((entry, code))
+    }
+}
