@@ -4,6 +4,13 @@
 //! types it is called with; the result is a `TypedProgram` whose first function
 //! is the entry.
 
+mod call;
+mod expr;
+mod flow;
+mod infer;
+mod numeric;
+mod signature;
+mod stmt;
 mod types;
 
 use std::collections::HashMap;
@@ -49,7 +56,9 @@ impl TypedFunction {
     }
     /// The type the consumer of `id` reads it as: its coercion if any, else its own type.
     pub fn coerced_type(&self, id: ExprId) -> &Type {
-        self.coercions.get(&id).unwrap_or_else(|| self.expr_type(id))
+        self.coercions
+            .get(&id)
+            .unwrap_or_else(|| self.expr_type(id))
     }
     pub fn local_type(&self, id: hir::LocalId) -> &Type {
         &self.local_types[id.0 as usize]
@@ -58,22 +67,26 @@ impl TypedFunction {
 
 /// Specializes `entry` (and every `@jit` function it calls) for `arg_types`.
 /// Reports every type error found, not just the first.
-pub fn infer(program: &hir::Program, entry: FuncId, arg_types: &[Type]) -> Result<TypedProgram, Vec<frontend::Diagnostic>> {
-    let _ = (program, entry, arg_types);
-    unimplemented!("typeinfer::infer: being written")
+pub fn infer(
+    program: &hir::Program,
+    entry: FuncId,
+    arg_types: &[Type],
+) -> Result<TypedProgram, Vec<frontend::Diagnostic>> {
+    infer::infer(program, entry, arg_types)
 }
 
 /// Parses a Numba-style signature, `"float64(float64[:, ::1], int64)"` or
 /// `"(float64[:], int64)"` (no return type): `(return type if given, argument types)`.
 pub fn parse_signature(text: &str) -> Result<(Option<Type>, Vec<Type>), String> {
-    let _ = text;
-    unimplemented!("typeinfer::parse_signature: being written")
+    signature::parse_signature(text)
 }
 
 /// NumPy 2 promotion of two value types (no weak Python scalars): the type
 /// both are converted to before a binary operation or comparison.
 /// `None` when they do not promote (an array with a scalar, a tuple...).
 pub fn promote(a: &Type, b: &Type) -> Option<Type> {
-    let _ = (a, b);
-    unimplemented!("typeinfer::promote: being written")
+    match (a, b) {
+        (Type::Scalar(x), Type::Scalar(y)) => Some(Type::Scalar(numeric::promote_dtype(*x, *y))),
+        _ => None,
+    }
 }
