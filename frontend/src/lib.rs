@@ -6,6 +6,7 @@
 
 mod codes;
 mod diagnostic;
+mod display;
 pub mod hir;
 mod lower_ast;
 mod resolve;

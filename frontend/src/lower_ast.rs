@@ -71,6 +71,8 @@ impl<'a> Builder<'a> {
         };
 
         if !self.diagnostics.is_empty() {
+            // The walk visits an assignment's value before its target; users read top to bottom.
+            self.diagnostics.sort_by_key(|d| d.span.start);
             return Err(self.diagnostics);
         }
         let span = self.def_name_span(def);
@@ -176,6 +178,15 @@ impl<'a> Builder<'a> {
         id
     }
 
+    /// The local a binding target names. `collect_bindings` has seen every target the
+    /// walk reaches, so the local exists; adding it otherwise keeps that a soft rule.
+    fn bound_local(&mut self, name: &str, span: Span) -> LocalId {
+        match self.local_ids.get(name) {
+            Some(&id) => id,
+            None => self.add_local(name.to_string(), span),
+        }
+    }
+
     fn global(&mut self, name: &str) -> Option<GlobalValue> {
         if let Some(value) = self.globals.get(name) {
             return value.clone();
@@ -271,6 +282,7 @@ impl<'a> Builder<'a> {
                 "variable positional parameters cannot be compiled",
                 "take a tuple or an array as one parameter instead",
             );
+            self.add_rejected_parameter(&vararg.arg, span);
         }
         for param in &args.kwonlyargs {
             let span = self.span(param.def.range);
@@ -281,6 +293,7 @@ impl<'a> Builder<'a> {
                 "this parameter comes after `*`",
                 "make it an ordinary positional parameter",
             );
+            self.add_rejected_parameter(&param.def.arg, span);
         }
         if let Some(kwarg) = &args.kwarg {
             let span = self.starred_span(kwarg.range);
@@ -291,8 +304,17 @@ impl<'a> Builder<'a> {
                 "variable keyword parameters cannot be compiled",
                 "list the parameters explicitly",
             );
+            self.add_rejected_parameter(&kwarg.arg, span);
         }
         params
+    }
+
+    /// A parameter already reported as unsupported still names a local, so its uses
+    /// in the body do not add "not defined" errors on top.
+    fn add_rejected_parameter(&mut self, name: &str, span: Span) {
+        if !self.local_ids.contains_key(name) {
+            self.add_local(name.to_string(), span);
+        }
     }
 
     /// Widens a `*args` / `**kw` name's span to include its stars.
@@ -563,7 +585,7 @@ impl<'a> Builder<'a> {
     fn target(&mut self, target: &ast::Expr) -> Option<Target> {
         let span = self.span(target.range());
         match target {
-            ast::Expr::Name(n) => Some(Target::Local(self.local_ids[n.id.as_str()])),
+            ast::Expr::Name(n) => Some(Target::Local(self.bound_local(&n.id, span))),
             ast::Expr::Tuple(ast::ExprTuple { elts, .. })
             | ast::Expr::List(ast::ExprList { elts, .. }) => {
                 let parts: Vec<Option<Target>> = elts.iter().map(|e| self.target(e)).collect();
@@ -624,7 +646,7 @@ impl<'a> Builder<'a> {
             ok = false;
         }
         let var = match &*s.target {
-            ast::Expr::Name(n) => Some(self.local_ids[n.id.as_str()]),
+            ast::Expr::Name(n) => Some(self.bound_local(&n.id, self.span(n.range))),
             other => {
                 self.unsupported(
                     codes::LOOP,

@@ -1,0 +1,374 @@
+//! frontend::parse over small functions: the HIR's shape (through its text form)
+//! and the diagnostics, rendered, for every unsupported construct.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use frontend::hir::{
+    Constant, ExceptionKind, ExprKind, FuncId, Function, GlobalValue, KnownFunction, KnownModule,
+    MathFn, StmtKind,
+};
+use frontend::{Diagnostic, DiagnosticKind, Resolver, SourceFile};
+
+/// The names a test module sees, as `pymod` would report them.
+struct TableResolver {
+    table: HashMap<&'static str, GlobalValue>,
+    /// Every name asked for, in order, to check each is resolved once.
+    asked: Vec<String>,
+}
+
+impl TableResolver {
+    fn new() -> TableResolver {
+        let mut table = HashMap::new();
+        table.insert("np", GlobalValue::Module(KnownModule::Numpy));
+        table.insert("math", GlobalValue::Module(KnownModule::Math));
+        table.insert("range", GlobalValue::Function(KnownFunction::Range));
+        table.insert("prange", GlobalValue::Function(KnownFunction::Prange));
+        table.insert("len", GlobalValue::Function(KnownFunction::Len));
+        table.insert("abs", GlobalValue::Function(KnownFunction::Abs));
+        table.insert("float", GlobalValue::Function(KnownFunction::Float));
+        table.insert(
+            "ValueError",
+            GlobalValue::Function(KnownFunction::Exception(ExceptionKind::ValueError)),
+        );
+        table.insert(
+            "AssertionError",
+            GlobalValue::Function(KnownFunction::Exception(ExceptionKind::AssertionError)),
+        );
+        table.insert("N", GlobalValue::Constant(Constant::Int(10)));
+        table.insert("helper", GlobalValue::Jit(FuncId(1)));
+        table.insert(
+            "print",
+            GlobalValue::Unsupported("builtin print".to_string()),
+        );
+        TableResolver {
+            table,
+            asked: Vec::new(),
+        }
+    }
+}
+
+impl Resolver for TableResolver {
+    fn resolve(&mut self, name: &str) -> Option<GlobalValue> {
+        self.asked.push(name.to_string());
+        self.table.get(name).cloned()
+    }
+}
+
+fn source(text: &str, first_line: u32) -> Arc<SourceFile> {
+    Arc::new(SourceFile {
+        path: "kernel.py".to_string(),
+        text: text.to_string(),
+        first_line,
+    })
+}
+
+fn parse(text: &str) -> Function {
+    frontend::parse(source(text, 1), &mut TableResolver::new())
+        .unwrap_or_else(|d| panic!("does not parse:\n{}", frontend::render_all(&d)))
+}
+
+fn errors(text: &str) -> Vec<Diagnostic> {
+    match frontend::parse(source(text, 1), &mut TableResolver::new()) {
+        Ok(f) => panic!("parsed without errors:\n{f}"),
+        Err(d) => d,
+    }
+}
+
+/// The one helper the HIR tests go through: parse, print, compare.
+fn check(text: &str, expect: &str) {
+    assert_eq!(parse(text).to_string(), expect);
+}
+
+#[test]
+fn representative_kernel() {
+    check(
+        "\
+def kernel(a, out, scale):
+    \"\"\"Docstrings are skipped.\"\"\"
+    n, m = a.shape
+    total = count = 0
+    for i in range(n):
+        for j in range(1, m - 1):
+            v = a[i, j] * scale + N
+            out[i, j] = math.sqrt(abs(v)) if v > 0.0 else -v
+            total += out[i, j]
+    if not 0 <= total < np.inf and count == 0:
+        return helper(total, k=2), 2j
+    return total, a.copy()
+",
+        "\
+def kernel(a, out, scale):  # locals: l0 a, l1 out, l2 scale, l3 n, l4 m, l5 total, l6 count, l7 i, l8 j, l9 v
+    (n, m) = a.shape
+    total = 0
+    count = 0
+    for i in range(0, n, 1):
+        for j in range(1, (m - 1), 1):
+            v = ((a[i, j] * scale) + N{10})
+            out[i, j] = (<math.sqrt>(<abs>(v)) if (v > 0.0) else (-v))
+            total += out[i, j]
+    if ((not (0 <= total < np.inf{inf})) and (count == 0)):
+        return (fn1(total, k=2), (0.0+2.0j))
+    return (total, a.copy())
+",
+    );
+}
+
+#[test]
+fn for_range_fills_start_and_step_with_constants_spanning_the_call() {
+    let text = "def f(n):\n    for i in prange(n):\n        pass\n";
+    let f = parse(text);
+    let StmtKind::ForRange {
+        var,
+        start,
+        stop,
+        step,
+        parallel,
+        ..
+    } = &f.body[0].kind
+    else {
+        panic!("not a range loop: {f}")
+    };
+    assert!(parallel);
+    assert_eq!(f.local(*var).name, "i");
+    assert!(matches!(f.expr(*stop).kind, ExprKind::Local(_)));
+    for (id, value) in [(start, 0), (step, 1)] {
+        let expr = f.expr(*id);
+        assert!(matches!(expr.kind, ExprKind::Const(Constant::Int(v)) if v == value));
+        assert_eq!(
+            &text[expr.span.start as usize..expr.span.end as usize],
+            "prange(n)"
+        );
+    }
+}
+
+#[test]
+fn locals_follow_python_scoping() {
+    // `x` is assigned later, so the first read is a local read (UnboundLocalError in
+    // Python), never the module's `N`-like global; `len` stays the builtin.
+    check(
+        "def f(a):\n    y = x\n    x = len(a)\n    return y\n",
+        "def f(a):  # locals: l0 a, l1 y, l2 x\n    y = x\n    x = <len>(a)\n    return y\n",
+    );
+    // A local named like a builtin shadows it everywhere in the function.
+    check(
+        "def f(a):\n    abs = 1\n    return abs\n",
+        "def f(a):  # locals: l0 a, l1 abs\n    abs = 1\n    return abs\n",
+    );
+}
+
+#[test]
+fn chained_assignment_evaluates_the_value_once() {
+    check(
+        "def f(a):\n    x = a[0] = helper(a)\n    y = z = 1.5\n",
+        "\
+def f(a):  # locals: l0 a, l1 x, l2 y, l3 z, l4 $chain0
+    $chain0 = fn1(a)
+    x = $chain0
+    a[0] = $chain0
+    y = 1.5
+    z = 1.5
+",
+    );
+}
+
+#[test]
+fn nested_tuple_unpacking_and_annotated_assignment() {
+    check(
+        "def f(t):\n    (a, (b, c)), d = t\n    e: float = a\n    g: int\n    a, b = b, a\n",
+        "\
+def f(t):  # locals: l0 t, l1 a, l2 b, l3 c, l4 d, l5 e, l6 g
+    ((a, (b, c)), d) = t
+    e = a
+    pass
+    (a, b) = (b, a)
+",
+    );
+}
+
+#[test]
+fn raise_and_assert() {
+    check(
+        "\
+def f(x):
+    if x < 0:
+        raise ValueError(\"negative\")
+    elif x == 0:
+        raise ValueError
+    else:
+        raise ValueError()
+    assert x > 1, \"too small\"
+    assert x
+",
+        "\
+def f(x):  # locals: l0 x
+    if (x < 0):
+        raise ValueError(\"negative\")
+    else:
+        if (x == 0):
+            raise ValueError
+        else:
+            raise ValueError
+    if (not (x > 1)):
+        raise AssertionError(\"too small\")
+    if (not x):
+        raise AssertionError
+",
+    );
+}
+
+#[test]
+fn module_attributes_resolve_by_module() {
+    check(
+        "\
+def f(a):
+    b = np.zeros((3, 4), dtype=np.float32)
+    c = np.empty_like(a)
+    d = np.int64(math.floor(np.arctan2(1.0, 2.0))) + np.power(2.0, 3) + np.absolute(-1)
+    e = math.pi + math.e + np.nan + math.tau
+    return a.shape[0], a.T, float
+",
+        "\
+def f(a):  # locals: l0 a, l1 b, l2 c, l3 d, l4 e
+    b = <numpy.zeros>((3, 4), dtype=<numpy.float32>)
+    c = <numpy.empty_like>(a)
+    d = ((<numpy.int64>(<math.floor>(<math.atan2>(1.0, 2.0))) + <math.pow>(2.0, 3)) + <abs>((-1)))
+    e = (((math.pi{3.141592653589793} + math.e{2.718281828459045}) + np.nan{NaN}) + math.tau{6.283185307179586})
+    return (a.shape[0], a.T, <float>)
+",
+    );
+    let f = parse("def f():\n    return np.intp(1), np.bool_(0), math.erf(1.0)\n");
+    let calls: Vec<KnownFunction> = f
+        .exprs
+        .iter()
+        .filter_map(|e| match &e.kind {
+            ExprKind::Call {
+                callee: frontend::hir::Callee::Known(k),
+                ..
+            } => Some(*k),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            KnownFunction::Scalar(frontend::hir::Dtype::Int64),
+            KnownFunction::Scalar(frontend::hir::Dtype::Bool),
+            KnownFunction::Math(MathFn::Erf)
+        ]
+    );
+}
+
+#[test]
+fn constants() {
+    check(
+        "def f():\n    return -9223372036854775808, 9223372036854775807, 1e300, True, None, 'x'\n",
+        "def f():  # locals: \n    return (-9223372036854775808, 9223372036854775807, 1e300, True, None, \"x\")\n",
+    );
+}
+
+#[test]
+fn indented_method_with_decorators_keeps_spans_in_the_original_text() {
+    let text = "    @staticmethod\n    @jit(boundscheck=False)\n    def method(a, b):\n        return a + b\n";
+    let f = frontend::parse(source(text, 40), &mut TableResolver::new()).unwrap();
+    assert_eq!(f.name, "method");
+    assert_eq!(&text[f.span.start as usize..f.span.end as usize], "method");
+    assert_eq!(f.source.line_col(f.span.start), (42, 9));
+    let StmtKind::Return(Some(sum)) = f.body[0].kind else {
+        panic!("{f}")
+    };
+    let span = f.expr(sum).span;
+    assert_eq!(&text[span.start as usize..span.end as usize], "a + b");
+    assert_eq!(&text[f.local(f.params[1]).span.start as usize..][..1], "b");
+}
+
+#[test]
+fn each_global_name_is_resolved_once() {
+    let mut resolver = TableResolver::new();
+    let text = "def f(a):\n    return np.sqrt(N) + np.exp(N) + N\n";
+    frontend::parse(source(text, 1), &mut resolver).unwrap();
+    assert_eq!(resolver.asked, ["np", "N"]);
+}
+
+#[test]
+fn every_error_in_the_function_is_reported() {
+    let d = errors("def f(a):\n    x = [1]\n    y = undefined_name\n    try:\n        pass\n    except Exception:\n        pass\n    return a[1:]\n");
+    let codes: Vec<&str> = d.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["E0108", "E0102", "E0103", "E0110"]);
+    assert_eq!(d[1].kind, DiagnosticKind::Typing);
+    assert_eq!(d[2].kind, DiagnosticKind::Unsupported);
+}
+
+#[test]
+fn values_that_are_not_values() {
+    let d = errors("def f(a):\n    x = np\n    y = helper\n    z = print\n    w = ValueError\n    return np.foo(a), math.bar, N(a), a(1)\n");
+    let messages: Vec<(&str, &str)> = d.iter().map(|d| (d.code, d.message.as_str())).collect();
+    assert_eq!(
+        messages,
+        [
+            ("E0113", "module `np` cannot be used as a value"),
+            ("E0113", "functions can only be called"),
+            ("E0112", "`print` cannot be used in compiled code"),
+            ("E0119", "exception types can only be used in `raise`"),
+            ("E0114", "`numpy.foo` is not supported by ferrojit"),
+            ("E0114", "`math.bar` is not supported by ferrojit"),
+            ("E0113", "`N` is not callable"),
+            ("E0118", "cannot call local variable `a`"),
+        ]
+    );
+    assert_eq!(d[2].label, "builtin print");
+}
+
+#[test]
+fn top_level_must_be_one_function() {
+    let d = errors("x = 1\n");
+    assert_eq!((d[0].code, d[0].kind), ("E0199", DiagnosticKind::Internal));
+    let d = errors("def f():\n    pass\ndef g():\n    pass\n");
+    assert_eq!(d[0].code, "E0199");
+    assert_eq!(d[0].source.line_col(d[0].span.start), (3, 1));
+}
+
+#[test]
+fn render_shows_the_real_file_position() {
+    let text = "@jit\ndef kernel(a):\n    try:\n        pass\n    finally:\n        pass\n";
+    let d = frontend::parse(source(text, 11), &mut TableResolver::new()).unwrap_err();
+    assert_eq!(
+        frontend::render_all(&d),
+        "\
+error[E0103]: `try` statements are not supported
+  --> kernel.py:13:5
+   |
+13 |     try:
+   |     ^^^^ ferrojit cannot compile exception handlers
+   |
+   = help: move the try/except into the Python code that calls this function"
+    );
+}
+
+/// One file per error case under tests/data/frontend/, rendered as the user sees it.
+#[test]
+fn error_snapshots() {
+    insta::glob!("../../tests/data/frontend", "*.py", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy();
+        let file = Arc::new(SourceFile {
+            path: format!("tests/data/frontend/{name}"),
+            text,
+            first_line: 1,
+        });
+        let rendered = match frontend::parse(file, &mut TableResolver::new()) {
+            Ok(f) => panic!("{name}: expected errors, parsed as\n{f}"),
+            Err(d) => frontend::render_all(&d),
+        };
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let mut settings = insta::Settings::clone_current();
+        // glob! would name snapshots `error_snapshots@<file>.py`; the case name reads better.
+        settings.remove_snapshot_suffix();
+        settings.set_snapshot_path(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../snapshots/frontend"
+        ));
+        settings.set_prepend_module_to_snapshot(false);
+        settings.bind(|| insta::assert_snapshot!(stem, rendered));
+    });
+}

@@ -1,0 +1,5 @@
+    @staticmethod
+    @jit(boundscheck=False)
+    def step(x, v, dt):
+        x += v * dt
+        return x if x is not None else 0.0

@@ -1,0 +1,3 @@
+def kernel(a):
+    square = lambda x: x * x
+    return square(a[0])

@@ -1,0 +1,5 @@
+def kernel(a):
+    s = 0.0
+    for i in range(len(a))
+        s += a[i]
+    return s

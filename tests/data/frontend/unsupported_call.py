@@ -1,0 +1,3 @@
+def kernel(a):
+    for i in range(len(a)):
+        print(a[i])

@@ -1,0 +1,3 @@
+def kernel(a, lock):
+    with lock:
+        a[0] += 1
