@@ -1,6 +1,6 @@
 //! Every error that reaches Python is mapped here, in one place.
 
-use frontend::{Diagnostic, DiagnosticKind};
+use frontend::{render_all, Diagnostic, DiagnosticKind};
 use lower::ir::ExceptionKind;
 use pyo3::exceptions::{
     PyArithmeticError, PyAssertionError, PyException, PyIndexError, PyKeyError, PyMemoryError,
@@ -80,25 +80,12 @@ fn diagnostics_error(diagnostics: &[Diagnostic]) -> PyErr {
     let Some(first) = diagnostics.first() else {
         return InternalError::new_err(format!("compilation failed without a diagnostic: {BUG}"));
     };
-    let message = diagnostics
-        .iter()
-        .map(render)
-        .collect::<Vec<_>>()
-        .join("\n");
+    let message = render_all(diagnostics);
     match first.kind {
         DiagnosticKind::Unsupported => UnsupportedError::new_err(message),
         DiagnosticKind::Typing => TypingError::new_err(message),
         DiagnosticKind::Internal => InternalError::new_err(format!("{message}\n{BUG}")),
     }
-}
-
-// FIXME: switch to `Diagnostic::render` (source line and caret) once the frontend lands it.
-fn render(d: &Diagnostic) -> String {
-    let (line, column) = d.source.line_col(d.span.start);
-    format!(
-        "error[{}]: {}\n  --> {}:{line}:{column}",
-        d.code, d.message, d.source.path
-    )
 }
 
 /// The builtin exception a kernel raised (`raise ValueError(...)`, an IndexError from
