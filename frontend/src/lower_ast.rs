@@ -1053,19 +1053,21 @@ impl<'a> Builder<'a> {
     }
 
     fn unary(&mut self, u: &ast::ExprUnaryOp, span: Span) -> ExprId {
+        // A negated number literal is one constant, as CPython's AST optimizer makes it:
+        // later stages see `range(n, -1, -1)` with a constant step, and
         // `-9223372036854775808` is i64::MIN although its digits alone do not fit.
-        if let (
-            ast::UnaryOp::USub,
-            ast::Expr::Constant(ast::ExprConstant {
-                value: ast::Constant::Int(i),
-                ..
-            }),
-        ) = (u.op, &*u.operand)
-        {
-            if i64::try_from(i).is_err() {
-                if let Ok(v) = i64::try_from(-i) {
-                    return self.push(ExprKind::Const(Constant::Int(v)), span);
-                }
+        if let (ast::UnaryOp::USub, ast::Expr::Constant(c)) = (u.op, &*u.operand) {
+            let negated = match &c.value {
+                ast::Constant::Int(i) => i64::try_from(-i).ok().map(Constant::Int),
+                ast::Constant::Float(x) => Some(Constant::Float(-x)),
+                ast::Constant::Complex { real, imag } => Some(Constant::Complex {
+                    re: -real,
+                    im: -imag,
+                }),
+                _ => None,
+            };
+            if let Some(value) = negated {
+                return self.push(ExprKind::Const(value), span);
             }
         }
         let operand = self.expr(&u.operand);

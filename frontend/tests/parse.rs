@@ -232,7 +232,7 @@ def f(a):
 def f(a):  # locals: l0 a, l1 b, l2 c, l3 d, l4 e
     b = <numpy.zeros>((3, 4), dtype=<numpy.float32>)
     c = <numpy.empty_like>(a)
-    d = ((<numpy.int64>(<math.floor>(<math.atan2>(1.0, 2.0))) + <math.pow>(2.0, 3)) + <abs>((-1)))
+    d = ((<numpy.int64>(<math.floor>(<math.atan2>(1.0, 2.0))) + <math.pow>(2.0, 3)) + <abs>(-1))
     e = (((math.pi{3.141592653589793} + math.e{2.718281828459045}) + np.nan{NaN}) + math.tau{6.283185307179586})
     return (a.shape[0], a.T, <float>)
 ",
@@ -261,9 +261,14 @@ def f(a):  # locals: l0 a, l1 b, l2 c, l3 d, l4 e
 
 #[test]
 fn constants() {
+    // Negated literals fold into one constant; a negated name stays an operation.
     check(
-        "def f():\n    return -9223372036854775808, 9223372036854775807, 1e300, True, None, 'x'\n",
-        "def f():  # locals: \n    return (-9223372036854775808, 9223372036854775807, 1e300, True, None, \"x\")\n",
+        "def f(x):\n    return -9223372036854775808, 9223372036854775807, -2.5, -1j, 1e300, -x\n",
+        "def f(x):  # locals: l0 x\n    return (-9223372036854775808, 9223372036854775807, -2.5, (-0.0+-1.0j), 1e300, (-x))\n",
+    );
+    check(
+        "def f():\n    return True, None, 'x', 2j\n",
+        "def f():  # locals: \n    return (True, None, \"x\", (0.0+2.0j))\n",
     );
 }
 
