@@ -85,7 +85,9 @@ fn syntax_error(
     error: &rustpython_parser::ParseError,
     prefix: u32,
 ) -> Diagnostic {
-    let len = source.text.len() as u32;
+    // An error at the end of the text (an unclosed bracket) is shown just after the
+    // last token rather than on the empty line past the final newline.
+    let len = source.text.trim_end().len() as u32;
     let start = u32::from(error.offset).saturating_sub(prefix).min(len);
     // One character wide, so the caret is visible even at a line end.
     let end = source.text[start as usize..]

@@ -260,17 +260,8 @@ impl<'a> Builder<'a> {
                     "remove the default and pass the value at every call",
                 );
             }
+            // The parser already rejects a duplicate parameter name.
             let name = param.def.arg.as_str();
-            if self.local_ids.contains_key(name) {
-                self.unsupported(
-                    codes::PARAMETER,
-                    span,
-                    format!("duplicate parameter `{name}`"),
-                    "defined twice",
-                    "rename one of the parameters",
-                );
-                continue;
-            }
             params.push(self.add_local(name.to_string(), span));
         }
         if let Some(vararg) = &args.vararg {

@@ -377,3 +377,30 @@ fn error_snapshots() {
         settings.bind(|| insta::assert_snapshot!(stem, rendered));
     });
 }
+
+#[test]
+fn syntax_errors_point_into_the_original_text() {
+    let text = "    def f(a):\n        return a +\n";
+    let d = errors(text);
+    assert_eq!(
+        (d[0].code, d[0].kind),
+        ("E0100", DiagnosticKind::Unsupported)
+    );
+    assert_eq!(d[0].source.line_col(d[0].span.start), (2, 19));
+    // An unclosed bracket is reported just after the last token, not past the final newline.
+    let d = errors("\tdef f(a):\n\t\treturn a[\n");
+    assert_eq!(d[0].source.line_col(d[0].span.start), (2, 12));
+    // annotate-snippets shows each tab as four spaces.
+    assert!(
+        d[0].render().contains("2 |         return a["),
+        "{}",
+        d[0].render()
+    );
+    // Nothing to underline at all; rendering still works.
+    let d = errors("");
+    assert!(
+        d[0].render().starts_with("error[E0199]"),
+        "{}",
+        d[0].render()
+    );
+}
