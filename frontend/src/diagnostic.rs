@@ -29,7 +29,8 @@ pub struct Diagnostic {
     pub source: Arc<SourceFile>,
     /// Shown under the caret: "`a` is array(float64, 2d, C)".
     pub label: String,
-    /// `= help: ...` / `= note: ...` lines.
+    /// `= help: ...` / `= note: ...` lines: a note starting with `note: ` renders as a
+    /// note, any other as help (a leading `help: ` is optional).
     pub notes: Vec<String>,
 }
 
