@@ -154,8 +154,9 @@ impl FnCx<'_, '_> {
                         let (message, help) = match &shown {
                             Type::Tuple(items) => (
                                 format!(
-                                    "cannot unpack {} values into {} targets",
+                                    "cannot unpack {} value{} into {} targets",
                                     items.len(),
+                                    if items.len() == 1 { "" } else { "s" },
                                     targets.len()
                                 ),
                                 "use as many names on the left as the tuple has items",

@@ -1,0 +1,341 @@
+//! `typeinfer::infer` over the small programs in `tests/data/typeinfer/*.py`.
+//!
+//! A file holds a `# signature: (...)` line for the entry (the `def` named
+//! after the file, else the first),
+//! optional module constants (`SCALE = 2.5`), and one or more `def`s, which
+//! call each other as `@jit` functions. Inline comments are checked:
+//! `# revealed: T` (the local assigned, or the value returned, on that line)
+//! and `# error: [E0211]` (a diagnostic with that code starts on that line;
+//! every diagnostic must be expected). The typed program, or the rendered
+//! diagnostics, are snapshotted into `snapshots/typeinfer/`.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::sync::Arc;
+
+use frontend::hir::{
+    Constant, ExceptionKind, FuncId, Function, GlobalValue, KnownFunction, KnownModule, Program,
+    Stmt, StmtKind, Target,
+};
+use frontend::{Resolver, SourceFile};
+use typeinfer::{ArrayType, Layout, Type, TypedFunction, TypedProgram};
+
+struct TableResolver {
+    table: HashMap<String, GlobalValue>,
+}
+
+impl Resolver for TableResolver {
+    fn resolve(&mut self, name: &str) -> Option<GlobalValue> {
+        self.table.get(name).cloned()
+    }
+}
+
+fn builtins() -> HashMap<String, GlobalValue> {
+    let mut table = HashMap::new();
+    let functions = [
+        ("range", KnownFunction::Range),
+        ("prange", KnownFunction::Prange),
+        ("len", KnownFunction::Len),
+        ("abs", KnownFunction::Abs),
+        ("min", KnownFunction::Min),
+        ("max", KnownFunction::Max),
+        ("int", KnownFunction::Int),
+        ("float", KnownFunction::Float),
+        ("bool", KnownFunction::Bool),
+        ("complex", KnownFunction::Complex),
+        ("round", KnownFunction::Round),
+    ];
+    for (name, f) in functions {
+        table.insert(name.to_string(), GlobalValue::Function(f));
+    }
+    for k in ExceptionKind::ALL {
+        table.insert(
+            k.name().to_string(),
+            GlobalValue::Function(KnownFunction::Exception(k)),
+        );
+    }
+    table.insert("np".to_string(), GlobalValue::Module(KnownModule::Numpy));
+    table.insert("math".to_string(), GlobalValue::Module(KnownModule::Math));
+    table
+}
+
+fn parse_constant(text: &str) -> Option<Constant> {
+    match text {
+        "True" => Some(Constant::Bool(true)),
+        "False" => Some(Constant::Bool(false)),
+        _ => text
+            .parse()
+            .map(Constant::Int)
+            .ok()
+            .or_else(|| text.parse().map(Constant::Float).ok()),
+    }
+}
+
+struct Case {
+    program: Program,
+    result: Result<TypedProgram, Vec<frontend::Diagnostic>>,
+}
+
+fn run(path: &str, text: &str) -> Case {
+    let signature = text
+        .lines()
+        .find_map(|l| l.strip_prefix("# signature: "))
+        .unwrap_or_else(|| panic!("{path}: no `# signature:` line"));
+    let (_, args) = typeinfer::parse_signature(signature).unwrap_or_else(|e| panic!("{path}: {e}"));
+    run_with(path, text, &args)
+}
+
+/// Like `run`, with argument types a signature cannot spell (read-only arrays).
+fn run_with(path: &str, text: &str, args: &[Type]) -> Case {
+    let lines: Vec<&str> = text.lines().collect();
+    let def_starts: Vec<usize> = (0..lines.len())
+        .filter(|i| lines[*i].starts_with("def "))
+        .collect();
+    let mut table = builtins();
+    for line in &lines {
+        if let Some((name, value)) = line.split_once(" = ") {
+            if let Some(c) = parse_constant(value.trim()) {
+                table.insert(name.trim().to_string(), GlobalValue::Constant(c));
+            }
+        }
+    }
+    for (i, start) in def_starts.iter().enumerate() {
+        let name = lines[*start]["def ".len()..]
+            .split('(')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        table.insert(name, GlobalValue::Jit(FuncId(i as u32)));
+    }
+    let mut resolver = TableResolver { table };
+    let mut program = Program::default();
+    for (i, start) in def_starts.iter().enumerate() {
+        let mut end = def_starts.get(i + 1).copied().unwrap_or(lines.len());
+        // The next function's decorators belong to it.
+        while end > *start && lines[end - 1].starts_with('@') {
+            end -= 1;
+        }
+        let body = lines[*start..end].join("\n") + "\n";
+        let source = Arc::new(SourceFile {
+            path: path.to_string(),
+            text: body,
+            first_line: *start as u32 + 1,
+        });
+        let f = frontend::parse(source, &mut resolver)
+            .unwrap_or_else(|d| panic!("{path} does not parse:\n{}", frontend::render_all(&d)));
+        program.functions.push(Arc::new(f));
+    }
+    // The entry is the function named after the file, else the first one.
+    let stem = path.trim_end_matches(".py");
+    let entry = program
+        .functions
+        .iter()
+        .position(|f| f.name == stem)
+        .unwrap_or(0);
+    let result = typeinfer::infer(&program, FuncId(entry as u32), args);
+    Case { program, result }
+}
+
+/// `(line, text after the marker)` for every comment `# <marker>: ...`.
+fn comments<'t>(text: &'t str, marker: &str) -> Vec<(u32, &'t str)> {
+    let marker = format!("# {marker}: ");
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            l.split_once(&marker)
+                .map(|(_, rest)| (i as u32 + 1, rest.trim()))
+        })
+        .collect()
+}
+
+fn line_of(source: &SourceFile, offset: u32) -> u32 {
+    source.line_col(offset).0
+}
+
+/// The type shown for the statement starting on `line`, searched recursively.
+fn revealed(f: &Function, typed: &TypedFunction, stmts: &[Stmt], line: u32) -> Option<String> {
+    for s in stmts {
+        let here = line_of(&f.source, s.span.start) == line;
+        let found = match &s.kind {
+            StmtKind::Assign {
+                target: Target::Local(l),
+                ..
+            }
+            | StmtKind::AugAssign {
+                target: Target::Local(l),
+                ..
+            } if here => Some(typed.local_type(*l).to_string()),
+            StmtKind::Return(Some(e)) | StmtKind::Expr(e) if here => {
+                Some(typed.expr_type(*e).to_string())
+            }
+            StmtKind::If { body, orelse, .. } => {
+                revealed(f, typed, body, line).or_else(|| revealed(f, typed, orelse, line))
+            }
+            StmtKind::While { body, .. } | StmtKind::ForRange { body, .. } => {
+                revealed(f, typed, body, line)
+            }
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+fn describe(program: &TypedProgram) -> String {
+    let mut out = String::new();
+    for (i, t) in program.functions.iter().enumerate() {
+        let f = &t.hir;
+        let args: Vec<String> = t.arg_types.iter().map(|a| a.to_string()).collect();
+        writeln!(
+            out,
+            "spec {i}: fn {}({}) -> {}",
+            f.name,
+            args.join(", "),
+            t.return_type
+        )
+        .unwrap();
+        let locals: Vec<String> = f
+            .locals
+            .iter()
+            .zip(&t.local_types)
+            .map(|(l, ty)| format!("{}: {ty}", l.name))
+            .collect();
+        writeln!(out, "  locals: {}", locals.join(", ")).unwrap();
+        let mut coercions: Vec<_> = t.coercions.iter().collect();
+        coercions.sort_by_key(|(e, _)| (f.expr(**e).span.start, f.expr(**e).span.end));
+        for (e, to) in coercions {
+            let span = f.expr(*e).span;
+            let (line, col) = f.source.line_col(span.start);
+            let text = &f.source.text[span.start as usize..span.end as usize];
+            writeln!(out, "  {line}:{col} `{text}`: {} -> {to}", t.expr_type(*e)).unwrap();
+        }
+        let mut calls: Vec<_> = t.calls.iter().collect();
+        calls.sort_by_key(|(e, _)| f.expr(**e).span.start);
+        for (e, spec) in calls {
+            let (line, col) = f.source.line_col(f.expr(*e).span.start);
+            writeln!(out, "  {line}:{col} calls spec {}", spec.0).unwrap();
+        }
+    }
+    out
+}
+
+/// Checks the `# revealed:` and `# error:` comments, then gives the typed
+/// program, or the rendered diagnostics, for the snapshot.
+fn check(name: &str, text: &str, case: &Case) -> String {
+    let expected_errors = comments(text, "error");
+    match &case.result {
+        Ok(program) => {
+            assert!(
+                expected_errors.is_empty(),
+                "{name}: expected errors {expected_errors:?}, got none"
+            );
+            for (line, want) in comments(text, "revealed") {
+                let got = program.functions.iter().find_map(|t| {
+                    let f = &case.program.functions[t.func.0 as usize];
+                    revealed(f, t, &f.body, line)
+                });
+                assert_eq!(got.as_deref(), Some(want), "{name}:{line}: revealed type");
+            }
+            describe(program)
+        }
+        Err(diags) => {
+            for d in diags {
+                let line = line_of(&d.source, d.span.start);
+                let expected = expected_errors
+                    .iter()
+                    .any(|(l, c)| *l == line && c.contains(d.code));
+                assert!(expected, "{name}: unexpected diagnostic\n{}", d.render());
+            }
+            for (line, code) in &expected_errors {
+                let found = diags
+                    .iter()
+                    .any(|d| line_of(&d.source, d.span.start) == *line && code.contains(d.code));
+                assert!(
+                    found,
+                    "{name}:{line}: expected {code}, got:\n{}",
+                    frontend::render_all(diags)
+                );
+            }
+            frontend::render_all(diags)
+        }
+    }
+}
+
+macro_rules! snapshot {
+    ($output:expr) => {
+        insta::with_settings!({
+            snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/../snapshots/typeinfer"),
+            prepend_module_to_snapshot => false,
+        }, {
+            insta::assert_snapshot!($output);
+        })
+    };
+}
+
+#[test]
+fn typeinfer_data() {
+    insta::glob!("../../tests/data/typeinfer", "*.py", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let output = check(&name, &text, &run(&name, &text));
+        snapshot!(output);
+    });
+}
+
+/// Every kernel of the end-to-end corpus type-checks for its signature.
+#[test]
+fn corpus() {
+    insta::glob!("../../tests/corpus", "*.py", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let case = run(&name, &text);
+        if let Err(diags) = &case.result {
+            panic!(
+                "{name} does not type-check:\n{}",
+                frontend::render_all(diags)
+            );
+        }
+        snapshot!(check(&name, &text, &case));
+    });
+}
+
+#[test]
+fn writing_to_a_readonly_array() {
+    let text = "\
+def fill(a, b):
+    a[0] = 1.0  # error: [E0217]
+    a[1] += 2.0  # error: [E0217]
+    b[0] = a[2]
+    return b
+";
+    let readonly = ArrayType {
+        dtype: frontend::hir::Dtype::Float64,
+        ndim: 1,
+        layout: Layout::C,
+        writable: false,
+    };
+    let writable = ArrayType {
+        writable: true,
+        ..readonly
+    };
+    let case = run_with(
+        "fill.py",
+        text,
+        &[Type::Array(readonly), Type::Array(writable)],
+    );
+    snapshot!(check("fill.py", text, &case));
+}
+
+#[test]
+fn wrong_number_of_entry_arguments() {
+    let text = "def two(a, b):\n    return a + b\n";
+    let diags = run_with("two.py", text, &[Type::INT])
+        .result
+        .err()
+        .expect("an arity error");
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0].code, "E0219");
+    assert_eq!(diags[0].message, "`two` takes 2 arguments but 1 were given");
+}
