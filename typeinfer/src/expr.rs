@@ -1,10 +1,12 @@
 //! Expressions other than calls: operators, attributes, subscripts, tuples.
 
-use frontend::hir::{BinOp, BoolOp, CmpOp, Constant, ExprId, ExprKind, KnownFunction, UnaryOp};
+use frontend::hir::{
+    BinOp, BoolOp, CmpOp, Constant, Dtype, ExprId, ExprKind, KnownFunction, UnaryOp,
+};
 use frontend::Span;
 
 use crate::infer::{join_ty, promote_numbers, report, FnCx, Ty};
-use crate::numeric::{python_default, Kind};
+use crate::numeric::{int_fits, promote_dtype, python_default, Kind};
 use crate::{ArrayType, OpaqueType, Type};
 
 /// The type of a constant; Python numbers are weak (NEP 50).
@@ -152,10 +154,10 @@ impl FnCx<'_, '_> {
     fn function_value(&mut self, kf: KnownFunction, span: Span) -> Ty {
         let dtype = match kf {
             KnownFunction::Scalar(d) => d,
-            KnownFunction::Float => frontend::hir::Dtype::Float64,
-            KnownFunction::Int => frontend::hir::Dtype::Int64,
-            KnownFunction::Bool => frontend::hir::Dtype::Bool,
-            KnownFunction::Complex => frontend::hir::Dtype::Complex128,
+            KnownFunction::Float => Dtype::Float64,
+            KnownFunction::Int => Dtype::Int64,
+            KnownFunction::Bool => Dtype::Bool,
+            KnownFunction::Complex => Dtype::Complex128,
             KnownFunction::Exception(k) => {
                 self.exception_outside_raise(k.name(), span);
                 return Ty::Error;
@@ -309,10 +311,34 @@ impl FnCx<'_, '_> {
         if let Some(t) = op_ty.concrete() {
             if let Some(lhs) = lhs {
                 self.coerce(lhs, l, &t);
+                self.check_int_literal(lhs, l, &t);
             }
             self.coerce(rhs, r, &t);
+            self.check_int_literal(rhs, r, &t);
         }
         op_ty
+    }
+
+    /// NumPy 2 raises OverflowError where a Python int literal does not fit the
+    /// integer type it is converted to (`np.int8(1) + 1000`); so do we, earlier.
+    pub(crate) fn check_int_literal(&mut self, e: ExprId, ty: &Ty, to: &Type) {
+        let (Ty::Weak(Kind::Int), Type::Scalar(d)) = (ty, to) else {
+            return;
+        };
+        let Some(v) = self.constant_int(e) else {
+            return;
+        };
+        if !int_fits(*d, v) {
+            self.emit(
+                self.span(e),
+                report(
+                    "E0235",
+                    format!("Python integer {v} is out of bounds for {d}"),
+                    format!("converted to {d} here"),
+                )
+                .help(format!("NumPy raises OverflowError here; use a value that fits {d}, or widen the other operand first, e.g. np.int64(x)")),
+            );
+        }
     }
 
     fn unary(&mut self, op: UnaryOp, operand: ExprId, span: Span) -> Ty {
@@ -420,11 +446,21 @@ impl FnCx<'_, '_> {
             }
         }
         // One type for the whole chain, so the middle operand converts once.
-        let common = operands[1..]
+        let mut common = operands[1..]
             .iter()
             .try_fold(operands[0].1.clone(), |acc, (_, t)| {
                 promote_numbers(&acc, t)
             });
+        // NumPy 2 compares with a Python int the narrow type cannot hold
+        // (`u8 < 300`, `u8 > -1`) exactly: widen instead of wrapping the literal.
+        if let Some(Ty::Known(Type::Scalar(d))) = &common {
+            let overflows = operands.iter().any(|(e, t)| {
+                *t == Ty::Weak(Kind::Int) && self.constant_int(*e).is_some_and(|v| !int_fits(*d, v))
+            });
+            if overflows {
+                common = Some(Ty::Known(Type::Scalar(promote_dtype(*d, Dtype::Int64))));
+            }
+        }
         if let Some(t) = common.and_then(|c| c.concrete()) {
             for (e, ty) in &operands {
                 self.coerce(*e, ty, &t);
@@ -484,10 +520,8 @@ impl FnCx<'_, '_> {
             },
             Ty::Known(Type::Scalar(d)) if attr == "real" || attr == "imag" => {
                 return match d {
-                    frontend::hir::Dtype::Complex64 => {
-                        Ty::Known(Type::Scalar(frontend::hir::Dtype::Float32))
-                    }
-                    frontend::hir::Dtype::Complex128 => Ty::Known(Type::FLOAT),
+                    Dtype::Complex64 => Ty::Known(Type::Scalar(Dtype::Float32)),
+                    Dtype::Complex128 => Ty::Known(Type::FLOAT),
                     _ => t.clone(),
                 }
             }

@@ -131,6 +131,18 @@ pub(crate) fn promote_weak(weak: Kind, strong: Dtype) -> Dtype {
     }
 }
 
+/// Whether the integer `v` is a value of `d` (NumPy 2 refuses to wrap Python ints).
+pub(crate) fn int_fits(d: Dtype, v: i64) -> bool {
+    let bits = d.itemsize() * 8;
+    if d.is_signed_int() {
+        bits >= 64 || (-(1i64 << (bits - 1))..(1i64 << (bits - 1))).contains(&v)
+    } else if d.is_unsigned_int() {
+        v >= 0 && (bits >= 64 || v < (1i64 << bits))
+    } else {
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,5 +190,18 @@ mod tests {
         assert_eq!(promote_weak(Kind::Complex, Float32), Complex64);
         assert_eq!(promote_weak(Kind::Complex, Int8), Complex128);
         assert_eq!(promote_weak(Kind::Float, Complex64), Complex64);
+    }
+
+    #[test]
+    fn integer_ranges() {
+        assert!(
+            int_fits(Int8, -128)
+                && int_fits(Int8, 127)
+                && !int_fits(Int8, 128)
+                && !int_fits(Int8, -129)
+        );
+        assert!(int_fits(UInt8, 255) && !int_fits(UInt8, 256) && !int_fits(UInt8, -1));
+        assert!(int_fits(UInt64, i64::MAX) && !int_fits(UInt64, -1));
+        assert!(int_fits(Int64, i64::MIN) && int_fits(Float32, 1 << 40));
     }
 }

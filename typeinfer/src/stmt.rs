@@ -300,6 +300,7 @@ impl FnCx<'_, '_> {
         if let Some(d) = elem {
             if self.check_store(d, ty, self.span(value)) {
                 self.coerce(value, ty, &Type::Scalar(d));
+                self.check_int_literal(value, ty, &Type::Scalar(d));
             }
         }
     }
