@@ -12,13 +12,13 @@ use inkwell::intrinsics::Intrinsic;
 use inkwell::module::{Linkage, Module};
 use inkwell::types::{BasicMetadataTypeEnum, BasicTypeEnum, FloatType, FunctionType, IntType};
 use inkwell::values::{
-    AsValueRef, BasicMetadataValueEnum, BasicValue, BasicValueEnum, FloatValue, FunctionValue, InstructionValue,
-    IntValue, PointerValue, ValueKind,
+    AsValueRef, BasicMetadataValueEnum, BasicValue, BasicValueEnum, FloatValue, FunctionValue,
+    InstructionValue, IntValue, PointerValue, ValueKind,
 };
 use inkwell::{AddressSpace, FloatPredicate, IntPredicate};
 use lower::ir::{
-    self, BinaryOp, Block, CastOp, CmpOp, Const, ExceptionKind, Inst, LType, MathFn, RuntimeError, StepSign, Stmt,
-    UnaryOp, ValueId, VarId,
+    self, BinaryOp, Block, CastOp, CmpOp, Const, ExceptionKind, Inst, LType, MathFn, RuntimeError,
+    StepSign, Stmt, UnaryOp, ValueId, VarId,
 };
 
 use crate::runtime::exception_code;
@@ -110,7 +110,10 @@ fn natural_align(ty: LType) -> u32 {
 fn var_type(f: &ir::Function, var: VarId) -> R<LType> {
     match f.vars.get(var.0 as usize) {
         Some(v) => Ok(v.ty),
-        None => bug(format!("function `{}` uses undeclared variable {var}", f.name)),
+        None => bug(format!(
+            "function `{}` uses undeclared variable {var}",
+            f.name
+        )),
     }
 }
 
@@ -167,15 +170,20 @@ impl<'ctx> ModuleCx<'ctx> {
             LType::I64 => c.i64_type().into(),
             LType::F32 => c.f32_type().into(),
             LType::F64 => c.f64_type().into(),
-            LType::C64 => c.struct_type(&[c.f32_type().into(), c.f32_type().into()], false).into(),
-            LType::C128 => c.struct_type(&[c.f64_type().into(), c.f64_type().into()], false).into(),
+            LType::C64 => c
+                .struct_type(&[c.f32_type().into(), c.f32_type().into()], false)
+                .into(),
+            LType::C128 => c
+                .struct_type(&[c.f64_type().into(), c.f64_type().into()], false)
+                .into(),
             LType::Ptr => self.ptr_type().into(),
         }
     }
 
     /// `i32 (ptr ctx, ptr ret, params...)`
     fn internal_fn_type(&self, f: &ir::Function) -> R<FunctionType<'ctx>> {
-        let mut params: Vec<BasicMetadataTypeEnum> = vec![self.ptr_type().into(), self.ptr_type().into()];
+        let mut params: Vec<BasicMetadataTypeEnum> =
+            vec![self.ptr_type().into(), self.ptr_type().into()];
         for &p in &f.params {
             params.push(self.ty(var_type(f, p)?).into());
         }
@@ -183,7 +191,8 @@ impl<'ctx> ModuleCx<'ctx> {
     }
 
     fn enum_attr(&self, name: &str, value: u64) -> Attribute {
-        self.context.create_enum_attribute(Attribute::get_named_enum_kind_id(name), value)
+        self.context
+            .create_enum_attribute(Attribute::get_named_enum_kind_id(name), value)
     }
 
     fn add_fn_attr(&self, f: FunctionValue<'ctx>, name: &str) {
@@ -198,14 +207,29 @@ impl<'ctx> ModuleCx<'ctx> {
         let ptr = self.ptr_type();
         let void = self.context.void_type();
         let (ty, cold) = match name {
-            "ferrojit_raise_message" => {
-                (void.fn_type(&[ptr.into(), self.i32().into(), ptr.into(), self.i64().into()], false), true)
-            }
-            "ferrojit_raise_index_error" => (
-                void.fn_type(&[ptr.into(), self.i64().into(), self.i64().into(), self.i64().into()], false),
+            "ferrojit_raise_message" => (
+                void.fn_type(
+                    &[ptr.into(), self.i32().into(), ptr.into(), self.i64().into()],
+                    false,
+                ),
                 true,
             ),
-            "ferrojit_alloc" => (ptr.fn_type(&[ptr.into(), self.i64().into(), self.i32().into()], false), false),
+            "ferrojit_raise_index_error" => (
+                void.fn_type(
+                    &[
+                        ptr.into(),
+                        self.i64().into(),
+                        self.i64().into(),
+                        self.i64().into(),
+                    ],
+                    false,
+                ),
+                true,
+            ),
+            "ferrojit_alloc" => (
+                ptr.fn_type(&[ptr.into(), self.i64().into(), self.i32().into()], false),
+                false,
+            ),
             _ => return bug(format!("unknown runtime function `{name}`")),
         };
         let f = self.module.add_function(name, ty, Some(Linkage::External));
@@ -228,7 +252,9 @@ impl<'ctx> ModuleCx<'ctx> {
             return f;
         }
         let params: Vec<BasicMetadataTypeEnum> = vec![ty.into(); arity];
-        let f = self.module.add_function(name, ty.fn_type(&params, false), Some(Linkage::External));
+        let f = self
+            .module
+            .add_function(name, ty.fn_type(&params, false), Some(Linkage::External));
         for attr in ["nounwind", "willreturn", "nosync"] {
             self.add_fn_attr(f, attr);
         }
@@ -259,22 +285,35 @@ impl<'ctx> ModuleCx<'ctx> {
         }
         let index = self.i64().const_int(u64::from(slot), false);
         // SAFETY: the slot arrays hold at least `slot + 1` entries (calling convention).
-        Ok(unsafe { self.builder.build_in_bounds_gep(self.i64(), base, &[index], "slot")? })
+        Ok(unsafe {
+            self.builder
+                .build_in_bounds_gep(self.i64(), base, &[index], "slot")?
+        })
     }
 
     /// Writes `value` of type `ty` into the slots starting at `*slot` (see the
     /// crate docs for the layout) and advances `*slot`.
-    fn store_slots(&self, base: PointerValue<'ctx>, slot: &mut u32, ty: LType, value: BasicValueEnum<'ctx>) -> R<()> {
+    fn store_slots(
+        &self,
+        base: PointerValue<'ctx>,
+        slot: &mut u32,
+        ty: LType,
+        value: BasicValueEnum<'ctx>,
+    ) -> R<()> {
         let b = &self.builder;
         let store = |slot: u32, v: BasicValueEnum<'ctx>| -> R<()> {
             let p = self.slot_ptr(base, slot)?;
             set_align(b.build_store(p, v)?, 8)
         };
         match ty {
-            LType::I1 => store(*slot, b.build_int_z_extend(as_int(value)?, self.i64(), "")?.into())?,
-            LType::I8 | LType::I16 | LType::I32 => {
-                store(*slot, b.build_int_s_extend(as_int(value)?, self.i64(), "")?.into())?
-            }
+            LType::I1 => store(
+                *slot,
+                b.build_int_z_extend(as_int(value)?, self.i64(), "")?.into(),
+            )?,
+            LType::I8 | LType::I16 | LType::I32 => store(
+                *slot,
+                b.build_int_s_extend(as_int(value)?, self.i64(), "")?.into(),
+            )?,
             LType::I64 | LType::F32 | LType::F64 | LType::Ptr => store(*slot, value)?,
             LType::C64 | LType::C128 => {
                 let (re, im) = self.complex_parts(value)?;
@@ -287,7 +326,12 @@ impl<'ctx> ModuleCx<'ctx> {
     }
 
     /// Reads a value of type `ty` from the slots starting at `*slot` and advances `*slot`.
-    fn load_slots(&self, base: PointerValue<'ctx>, slot: &mut u32, ty: LType) -> R<BasicValueEnum<'ctx>> {
+    fn load_slots(
+        &self,
+        base: PointerValue<'ctx>,
+        slot: &mut u32,
+        ty: LType,
+    ) -> R<BasicValueEnum<'ctx>> {
         let b = &self.builder;
         let load = |slot: u32, t: BasicTypeEnum<'ctx>| -> R<BasicValueEnum<'ctx>> {
             let p = self.slot_ptr(base, slot)?;
@@ -298,11 +342,16 @@ impl<'ctx> ModuleCx<'ctx> {
         let value = match ty {
             LType::I1 => {
                 let byte = as_int(load(*slot, self.context.i8_type().into())?)?;
-                b.build_int_compare(IntPredicate::NE, byte, byte.get_type().const_zero(), "")?.into()
+                b.build_int_compare(IntPredicate::NE, byte, byte.get_type().const_zero(), "")?
+                    .into()
             }
-            LType::I8 | LType::I16 | LType::I32 | LType::I64 | LType::F32 | LType::F64 | LType::Ptr => {
-                load(*slot, self.ty(ty))?
-            }
+            LType::I8
+            | LType::I16
+            | LType::I32
+            | LType::I64
+            | LType::F32
+            | LType::F64
+            | LType::Ptr => load(*slot, self.ty(ty))?,
             LType::C64 | LType::C128 => {
                 let part = self.float_type(ty)?;
                 let re = as_float(load(*slot, part.into())?)?;
@@ -316,26 +365,44 @@ impl<'ctx> ModuleCx<'ctx> {
 
     fn complex_parts(&self, v: BasicValueEnum<'ctx>) -> R<(FloatValue<'ctx>, FloatValue<'ctx>)> {
         let BasicValueEnum::StructValue(s) = v else {
-            return bug(format!("expected a complex value, found {:?}", v.get_type()));
+            return bug(format!(
+                "expected a complex value, found {:?}",
+                v.get_type()
+            ));
         };
         let re = self.builder.build_extract_value(s, 0, "re")?;
         let im = self.builder.build_extract_value(s, 1, "im")?;
         Ok((as_float(re)?, as_float(im)?))
     }
 
-    fn make_complex(&self, ty: LType, re: FloatValue<'ctx>, im: FloatValue<'ctx>) -> R<BasicValueEnum<'ctx>> {
+    fn make_complex(
+        &self,
+        ty: LType,
+        re: FloatValue<'ctx>,
+        im: FloatValue<'ctx>,
+    ) -> R<BasicValueEnum<'ctx>> {
         let BasicTypeEnum::StructType(st) = self.ty(ty) else {
             return bug(format!("expected a complex type, found {ty}"));
         };
-        let with_re = self.builder.build_insert_value(st.get_poison(), re, 0, "")?;
+        let with_re = self
+            .builder
+            .build_insert_value(st.get_poison(), re, 0, "")?;
         let both = self.builder.build_insert_value(with_re, im, 1, "")?;
         Ok(both.into_struct_value().into())
     }
 
-    fn call(&self, f: FunctionValue<'ctx>, args: &[BasicMetadataValueEnum<'ctx>], name: &str) -> R<BasicValueEnum<'ctx>> {
+    fn call(
+        &self,
+        f: FunctionValue<'ctx>,
+        args: &[BasicMetadataValueEnum<'ctx>],
+        name: &str,
+    ) -> R<BasicValueEnum<'ctx>> {
         match self.builder.build_call(f, args, name)?.try_as_basic_value() {
             ValueKind::Basic(v) => Ok(v),
-            ValueKind::Instruction(_) => bug(format!("call to `{}` gives no value", f.get_name().to_string_lossy())),
+            ValueKind::Instruction(_) => bug(format!(
+                "call to `{}` gives no value",
+                f.get_name().to_string_lossy()
+            )),
         }
     }
 
@@ -350,7 +417,9 @@ impl<'ctx> ModuleCx<'ctx> {
         overloads: &[BasicTypeEnum<'ctx>],
         args: &[BasicMetadataValueEnum<'ctx>],
     ) -> R<BasicValueEnum<'ctx>> {
-        let Some(decl) = Intrinsic::find(name).and_then(|i| i.get_declaration(&self.module, overloads)) else {
+        let Some(decl) =
+            Intrinsic::find(name).and_then(|i| i.get_declaration(&self.module, overloads))
+        else {
             return bug(format!("LLVM has no intrinsic `{name}` for {overloads:?}"));
         };
         self.call(decl, args, "")
@@ -358,7 +427,11 @@ impl<'ctx> ModuleCx<'ctx> {
 
     /// `!prof` weights on a conditional branch whose `likely` side is taken almost always.
     fn set_branch_weights(&self, br: InstructionValue<'ctx>, likely_true: bool) -> R<()> {
-        let (t, f) = if likely_true { (LIKELY_WEIGHT, UNLIKELY_WEIGHT) } else { (UNLIKELY_WEIGHT, LIKELY_WEIGHT) };
+        let (t, f) = if likely_true {
+            (LIKELY_WEIGHT, UNLIKELY_WEIGHT)
+        } else {
+            (UNLIKELY_WEIGHT, LIKELY_WEIGHT)
+        };
         let node = self.context.metadata_node(&[
             self.context.metadata_string("branch_weights").into(),
             self.i32().const_int(t, false).into(),
@@ -370,13 +443,26 @@ impl<'ctx> ModuleCx<'ctx> {
 
     /// `i32 <symbol>(ptr args, ptr ret, ptr ctx)`: unpacks the params from
     /// `args` and calls `entry`, which writes its results into `ret` itself.
-    fn emit_entry_wrapper(&mut self, f: &ir::Function, entry: FunctionValue<'ctx>, symbol: &str) -> R<()> {
+    fn emit_entry_wrapper(
+        &mut self,
+        f: &ir::Function,
+        entry: FunctionValue<'ctx>,
+        symbol: &str,
+    ) -> R<()> {
         let ptr = self.ptr_type();
-        let ty = self.i32().fn_type(&[ptr.into(), ptr.into(), ptr.into()], false);
-        let wrapper = self.module.add_function(symbol, ty, Some(Linkage::External));
+        let ty = self
+            .i32()
+            .fn_type(&[ptr.into(), ptr.into(), ptr.into()], false);
+        let wrapper = self
+            .module
+            .add_function(symbol, ty, Some(Linkage::External));
         self.add_fn_attr(wrapper, "nounwind");
         let params = wrapper.get_params();
-        let (args, ret, ctx) = (params[0].into_pointer_value(), params[1].into_pointer_value(), params[2].into_pointer_value());
+        let (args, ret, ctx) = (
+            params[0].into_pointer_value(),
+            params[1].into_pointer_value(),
+            params[2].into_pointer_value(),
+        );
         args.set_name("args");
         ret.set_name("ret");
         ctx.set_name("ctx");
@@ -409,7 +495,8 @@ impl<'ctx> ModuleCx<'ctx> {
 }
 
 fn set_align(inst: InstructionValue<'_>, align: u32) -> R<()> {
-    inst.set_alignment(align).map_err(|e| EmitError(format!("cannot set alignment: {e}")))
+    inst.set_alignment(align)
+        .map_err(|e| EmitError(format!("cannot set alignment: {e}")))
 }
 
 fn instruction_of(v: BasicValueEnum<'_>) -> R<InstructionValue<'_>> {
@@ -422,21 +509,30 @@ fn instruction_of(v: BasicValueEnum<'_>) -> R<InstructionValue<'_>> {
 fn as_int(v: BasicValueEnum<'_>) -> R<IntValue<'_>> {
     match v {
         BasicValueEnum::IntValue(i) => Ok(i),
-        other => bug(format!("expected an integer value, found {:?}", other.get_type())),
+        other => bug(format!(
+            "expected an integer value, found {:?}",
+            other.get_type()
+        )),
     }
 }
 
 fn as_float(v: BasicValueEnum<'_>) -> R<FloatValue<'_>> {
     match v {
         BasicValueEnum::FloatValue(f) => Ok(f),
-        other => bug(format!("expected a float value, found {:?}", other.get_type())),
+        other => bug(format!(
+            "expected a float value, found {:?}",
+            other.get_type()
+        )),
     }
 }
 
 fn as_ptr(v: BasicValueEnum<'_>) -> R<PointerValue<'_>> {
     match v {
         BasicValueEnum::PointerValue(p) => Ok(p),
-        other => bug(format!("expected a pointer value, found {:?}", other.get_type())),
+        other => bug(format!(
+            "expected a pointer value, found {:?}",
+            other.get_type()
+        )),
     }
 }
 
@@ -464,7 +560,12 @@ struct FnEmitter<'m, 'ctx> {
 }
 
 impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
-    fn new(m: &'m mut ModuleCx<'ctx>, ir: &'m ir::Module, f: &'m ir::Function, llfn: FunctionValue<'ctx>) -> R<Self> {
+    fn new(
+        m: &'m mut ModuleCx<'ctx>,
+        ir: &'m ir::Module,
+        f: &'m ir::Function,
+        llfn: FunctionValue<'ctx>,
+    ) -> R<Self> {
         let entry_block = m.context.append_basic_block(llfn, "entry");
         m.alloca_builder.position_at_end(entry_block);
         let params = llfn.get_params();
@@ -474,7 +575,10 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         }
         for (value, var) in params[2..].iter().zip(&f.params) {
             let Some(&slot) = vars.get(var.0 as usize) else {
-                return bug(format!("function `{}` has undeclared parameter {var}", f.name));
+                return bug(format!(
+                    "function `{}` has undeclared parameter {var}",
+                    f.name
+                ));
             };
             m.alloca_builder.build_store(slot, *value)?;
         }
@@ -498,9 +602,14 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         self.m.builder.position_at_end(body);
         if self.emit_block(&self.f.body)? {
             if !self.f.results.is_empty() {
-                return bug(format!("function `{}` can reach its end without returning its results", self.f.name));
+                return bug(format!(
+                    "function `{}` can reach its end without returning its results",
+                    self.f.name
+                ));
             }
-            self.m.builder.build_return(Some(&self.m.i32().const_zero()))?;
+            self.m
+                .builder
+                .build_return(Some(&self.m.i32().const_zero()))?;
         }
         self.m.alloca_builder.position_at_end(self.entry_block);
         self.m.alloca_builder.build_unconditional_branch(body)?;
@@ -518,7 +627,10 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
     fn value(&self, id: ValueId) -> R<BasicValueEnum<'ctx>> {
         match self.values.get(id.0 as usize) {
             Some(Some(v)) => Ok(*v),
-            _ => bug(format!("function `{}` uses {id} before its definition", self.f.name)),
+            _ => bug(format!(
+                "function `{}` uses {id} before its definition",
+                self.f.name
+            )),
         }
     }
 
@@ -540,7 +652,10 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
     fn var_slot(&self, var: VarId) -> R<(PointerValue<'ctx>, LType)> {
         match self.vars.get(var.0 as usize) {
             Some(&p) => Ok((p, var_type(self.f, var)?)),
-            None => bug(format!("function `{}` uses undeclared variable {var}", self.f.name)),
+            None => bug(format!(
+                "function `{}` uses undeclared variable {var}",
+                self.f.name
+            )),
         }
     }
 
@@ -575,15 +690,32 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 let store = self.b().build_store(p, self.value(*value)?)?;
                 set_align(store, natural_align(self.value_type(*value)?))?;
             }
-            Stmt::If { cond, then_body, else_body } => return self.emit_if(*cond, then_body, else_body),
+            Stmt::If {
+                cond,
+                then_body,
+                else_body,
+            } => return self.emit_if(*cond, then_body, else_body),
             Stmt::Loop { body } => return self.emit_loop(body),
-            Stmt::ForRange { var, start, stop, step, step_sign, body } => {
-                return self.emit_for_range(*var, [*start, *stop, *step], *step_sign, body)
-            }
-            Stmt::Call { callee, args, results, .. } => self.emit_call(*callee, args, results)?,
+            Stmt::ForRange {
+                var,
+                start,
+                stop,
+                step,
+                step_sign,
+                body,
+            } => return self.emit_for_range(*var, [*start, *stop, *step], *step_sign, body),
+            Stmt::Call {
+                callee,
+                args,
+                results,
+                ..
+            } => self.emit_call(*callee, args, results)?,
             Stmt::Break | Stmt::Continue => {
                 let Some(targets) = self.loops.last_mut() else {
-                    return bug(format!("function `{}` has a break/continue outside a loop", self.f.name));
+                    return bug(format!(
+                        "function `{}` has a break/continue outside a loop",
+                        self.f.name
+                    ));
                 };
                 let to = if matches!(stmt, Stmt::Break) {
                     targets.broke = true;
@@ -597,11 +729,17 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             }
             Stmt::Return(values) => {
                 if values.len() != self.f.results.len() {
-                    return bug(format!("function `{}` returns {} values, declares {}", self.f.name, values.len(), self.f.results.len()));
+                    return bug(format!(
+                        "function `{}` returns {} values, declares {}",
+                        self.f.name,
+                        values.len(),
+                        self.f.results.len()
+                    ));
                 }
                 let mut slot = 0;
                 for (&v, &ty) in values.iter().zip(&self.f.results) {
-                    self.m.store_slots(self.ret_ptr, &mut slot, ty, self.value(v)?)?;
+                    self.m
+                        .store_slots(self.ret_ptr, &mut slot, ty, self.value(v)?)?;
                 }
                 self.b().build_return(Some(&self.m.i32().const_zero()))?;
                 return Ok(false);
@@ -619,9 +757,15 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
     fn emit_if(&mut self, cond: ValueId, then_body: &'m Block, else_body: &'m Block) -> R<bool> {
         let cond = self.int(cond)?;
         let then_bb = self.append("then");
-        let else_bb = if else_body.is_empty() { None } else { Some(self.append("else")) };
+        let else_bb = if else_body.is_empty() {
+            None
+        } else {
+            Some(self.append("else"))
+        };
         let merge = self.append("endif");
-        let br = self.b().build_conditional_branch(cond, then_bb, else_bb.unwrap_or(merge))?;
+        let br = self
+            .b()
+            .build_conditional_branch(cond, then_bb, else_bb.unwrap_or(merge))?;
         match (ends_in_raise(then_body), ends_in_raise(else_body)) {
             (true, false) => self.m.set_branch_weights(br, false)?,
             (false, true) => self.m.set_branch_weights(br, true)?,
@@ -649,7 +793,8 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             self.m.builder.position_at_end(bb);
         } else {
             // SAFETY: nothing refers to `bb` (no branch was built to it) and it is empty.
-            unsafe { bb.delete() }.map_err(|()| EmitError("cannot delete an unused block".into()))?;
+            unsafe { bb.delete() }
+                .map_err(|()| EmitError("cannot delete an unused block".into()))?;
         }
         Ok(used)
     }
@@ -659,7 +804,12 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         let exit = self.append("loop.end");
         self.b().build_unconditional_branch(head)?;
         self.m.builder.position_at_end(head);
-        self.loops.push(LoopTargets { continue_to: head, break_to: exit, continued: false, broke: false });
+        self.loops.push(LoopTargets {
+            continue_to: head,
+            break_to: exit,
+            continued: false,
+            broke: false,
+        });
         let falls_through = self.emit_block(body)?;
         let targets = self.loops.pop();
         if falls_through {
@@ -671,14 +821,28 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
     /// `for var in range(start, stop, step)` as a counted loop: the trip count
     /// is computed once in unsigned arithmetic (exact even when `stop` is near
     /// `i64::MAX`), the counter runs `0..trip` and `var = start + k * step`.
-    fn emit_for_range(&mut self, var: VarId, bounds: [ValueId; 3], sign: StepSign, body: &'m Block) -> R<bool> {
-        let [start, stop, step] = [self.int(bounds[0])?, self.int(bounds[1])?, self.int(bounds[2])?];
+    fn emit_for_range(
+        &mut self,
+        var: VarId,
+        bounds: [ValueId; 3],
+        sign: StepSign,
+        body: &'m Block,
+    ) -> R<bool> {
+        let [start, stop, step] = [
+            self.int(bounds[0])?,
+            self.int(bounds[1])?,
+            self.int(bounds[2])?,
+        ];
         let (slot, var_ty) = self.var_slot(var)?;
         let i64t = self.m.i64();
         let one = i64t.const_int(1, false);
         let b = &self.m.builder;
         let up = || -> R<_> {
-            Ok((b.build_int_compare(IntPredicate::SLT, start, stop, "nonempty")?, b.build_int_sub(stop, start, "dist")?, step))
+            Ok((
+                b.build_int_compare(IntPredicate::SLT, start, stop, "nonempty")?,
+                b.build_int_sub(stop, start, "dist")?,
+                step,
+            ))
         };
         let down = || -> R<_> {
             Ok((
@@ -693,22 +857,36 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             StepSign::Unknown => {
                 let (up_nonempty, up_dist, up_step) = up()?;
                 let (down_nonempty, down_dist, down_step) = down()?;
-                let neg = b.build_int_compare(IntPredicate::SLT, step, i64t.const_zero(), "step.neg")?;
+                let neg =
+                    b.build_int_compare(IntPredicate::SLT, step, i64t.const_zero(), "step.neg")?;
                 let pick = |t: IntValue<'ctx>, f: IntValue<'ctx>| -> R<IntValue<'ctx>> {
                     Ok(as_int(b.build_select(neg, t, f, "")?)?)
                 };
-                (pick(down_nonempty, up_nonempty)?, pick(down_dist, up_dist)?, pick(down_step, up_step)?)
+                (
+                    pick(down_nonempty, up_nonempty)?,
+                    pick(down_dist, up_dist)?,
+                    pick(down_step, up_step)?,
+                )
             }
         };
         // A zero step is rejected by `lower`; clamping keeps a bug from becoming SIGFPE.
         let abs_step = if abs_step.is_const() {
             abs_step
         } else {
-            as_int(self.m.intrinsic("llvm.umax", &[i64t.into()], &[abs_step.into(), one.into()])?)?
+            as_int(self.m.intrinsic(
+                "llvm.umax",
+                &[i64t.into()],
+                &[abs_step.into(), one.into()],
+            )?)?
         };
         let b = &self.m.builder;
         let last = b.build_int_unsigned_div(b.build_int_sub(dist, one, "")?, abs_step, "")?;
-        let trip = as_int(b.build_select(nonempty, b.build_int_nuw_add(last, one, "")?, i64t.const_zero(), "trip")?)?;
+        let trip = as_int(b.build_select(
+            nonempty,
+            b.build_int_nuw_add(last, one, "")?,
+            i64t.const_zero(),
+            "trip",
+        )?)?;
 
         let counter = self.alloca(i64t.into(), "for.k")?;
         self.b().build_store(counter, i64t.const_zero())?;
@@ -728,13 +906,19 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         let current = self.b().build_int_add(start, offset, "")?;
         let current: BasicValueEnum = match var_ty {
             LType::I64 => current.into(),
-            LType::I8 | LType::I16 | LType::I32 => {
-                self.b().build_int_truncate(current, self.m.ty(var_ty).into_int_type(), "")?.into()
-            }
+            LType::I8 | LType::I16 | LType::I32 => self
+                .b()
+                .build_int_truncate(current, self.m.ty(var_ty).into_int_type(), "")?
+                .into(),
             other => return bug(format!("range loop variable {var} has type {other}")),
         };
         self.b().build_store(slot, current)?;
-        self.loops.push(LoopTargets { continue_to: latch, break_to: exit, continued: false, broke: false });
+        self.loops.push(LoopTargets {
+            continue_to: latch,
+            break_to: exit,
+            continued: false,
+            broke: false,
+        });
         let falls_through = self.emit_block(body)?;
         let continued = self.loops.pop().is_some_and(|t| t.continued);
         if falls_through {
@@ -751,13 +935,20 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
     }
 
     fn emit_call(&mut self, callee: ir::FuncIndex, args: &[ValueId], results: &[VarId]) -> R<()> {
-        let (Some(target), Some(&llfn)) =
-            (self.ir.functions.get(callee.0 as usize), self.m.functions.get(callee.0 as usize))
-        else {
-            return bug(format!("function `{}` calls unknown function {callee}", self.f.name));
+        let (Some(target), Some(&llfn)) = (
+            self.ir.functions.get(callee.0 as usize),
+            self.m.functions.get(callee.0 as usize),
+        ) else {
+            return bug(format!(
+                "function `{}` calls unknown function {callee}",
+                self.f.name
+            ));
         };
         if results.len() != target.results.len() || args.len() != target.params.len() {
-            return bug(format!("call of `{}` from `{}` does not match its signature", target.name, self.f.name));
+            return bug(format!(
+                "call of `{}` from `{}` does not match its signature",
+                target.name, self.f.name
+            ));
         }
         let slots: u32 = target.results.iter().map(|&t| slot_count(t)).sum();
         let buffer = if slots == 0 {
@@ -770,7 +961,12 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             call_args.push(self.value(a)?.into());
         }
         let status = as_int(self.m.call(llfn, &call_args, "status")?)?;
-        let failed = self.b().build_int_compare(IntPredicate::NE, status, self.m.i32().const_zero(), "failed")?;
+        let failed = self.b().build_int_compare(
+            IntPredicate::NE,
+            status,
+            self.m.i32().const_zero(),
+            "failed",
+        )?;
         self.unwind_if(failed)?;
         let mut slot = 0;
         for (&var, &ty) in results.iter().zip(&target.results) {
@@ -788,7 +984,8 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         let bb = self.append("raised");
         let here = self.b().get_insert_block();
         self.m.builder.position_at_end(bb);
-        self.b().build_return(Some(&self.m.i32().const_int(1, false)))?;
+        self.b()
+            .build_return(Some(&self.m.i32().const_int(1, false)))?;
         if let Some(here) = here {
             self.m.builder.position_at_end(here);
         }
@@ -813,7 +1010,10 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 let index = self.to_i64(*index)?;
                 let size = self.to_i64(*size)?;
                 let axis = self.m.i64().const_int(u64::from(*axis), false);
-                self.m.call_void(f, &[self.ctx_ptr.into(), index.into(), axis.into(), size.into()])
+                self.m.call_void(
+                    f,
+                    &[self.ctx_ptr.into(), index.into(), axis.into(), size.into()],
+                )
             }
             RuntimeError::Message { kind, message } => self.emit_raise_message(*kind, message),
         }
@@ -822,9 +1022,15 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
     fn emit_raise_message(&mut self, kind: ExceptionKind, message: &str) -> R<()> {
         let f = self.m.runtime_fn("ferrojit_raise_message")?;
         let text = self.m.string_constant(message);
-        let kind = self.m.i32().const_int(u64::from(exception_code(kind)), false);
+        let kind = self
+            .m
+            .i32()
+            .const_int(u64::from(exception_code(kind)), false);
         let len = self.m.i64().const_int(message.len() as u64, false);
-        self.m.call_void(f, &[self.ctx_ptr.into(), kind.into(), text.into(), len.into()])
+        self.m.call_void(
+            f,
+            &[self.ctx_ptr.into(), kind.into(), text.into(), len.into()],
+        )
     }
 
     fn to_i64(&self, id: ValueId) -> R<IntValue<'ctx>> {
@@ -848,9 +1054,16 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             Inst::Binary(op, a, c) => self.emit_binary(*op, *a, *c, ty)?,
             Inst::Cmp(op, a, c) => self.emit_cmp(*op, *a, *c)?.into(),
             Inst::Cast(op, a, to) => self.emit_cast(*op, *a, *to)?,
-            Inst::Select { cond, if_true, if_false } => {
-                b.build_select(self.int(*cond)?, self.value(*if_true)?, self.value(*if_false)?, "")?
-            }
+            Inst::Select {
+                cond,
+                if_true,
+                if_false,
+            } => b.build_select(
+                self.int(*cond)?,
+                self.value(*if_true)?,
+                self.value(*if_false)?,
+                "",
+            )?,
             Inst::Load { ty: load_ty, addr } => {
                 let v = b.build_load(self.m.ty(*load_ty), as_ptr(self.value(*addr)?)?, "")?;
                 set_align(instruction_of(v)?, natural_align(*load_ty))?;
@@ -864,13 +1077,20 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 unsafe { b.build_in_bounds_gep(self.m.context.i8_type(), p, &[off], "")? }.into()
             }
             Inst::Math(f, args) => self.emit_math(*f, args)?,
-            Inst::MakeComplex { re, im } => self.m.make_complex(ty, self.float(*re)?, self.float(*im)?)?,
+            Inst::MakeComplex { re, im } => {
+                self.m
+                    .make_complex(ty, self.float(*re)?, self.float(*im)?)?
+            }
             Inst::Real(c) => self.m.complex_parts(self.value(*c)?)?.0.into(),
             Inst::Imag(c) => self.m.complex_parts(self.value(*c)?)?.1.into(),
             Inst::Alloc { bytes, zeroed } => {
                 let f = self.m.runtime_fn("ferrojit_alloc")?;
                 let zeroed = self.m.i32().const_int(u64::from(*zeroed), false);
-                let p = as_ptr(self.m.call(f, &[self.ctx_ptr.into(), self.int(*bytes)?.into(), zeroed.into()], "buf")?)?;
+                let p = as_ptr(self.m.call(
+                    f,
+                    &[self.ctx_ptr.into(), self.int(*bytes)?.into(), zeroed.into()],
+                    "buf",
+                )?)?;
                 let failed = self.b().build_is_null(p, "")?;
                 self.unwind_if(failed)?;
                 p.into()
@@ -880,7 +1100,12 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
 
     fn emit_const(&self, c: Const) -> R<BasicValueEnum<'ctx>> {
         Ok(match c {
-            Const::Bool(v) => self.m.context.bool_type().const_int(u64::from(v), false).into(),
+            Const::Bool(v) => self
+                .m
+                .context
+                .bool_type()
+                .const_int(u64::from(v), false)
+                .into(),
             Const::Int(ty, v) => match self.m.ty(ty) {
                 BasicTypeEnum::IntType(t) => t.const_int(v as u64, true).into(),
                 _ => return bug(format!("integer constant of type {ty}")),
@@ -888,7 +1113,13 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             Const::Float(ty, v) => self.m.float_type(ty)?.const_float(v).into(),
             Const::Complex(ty, re, im) => {
                 let part = self.m.float_type(ty)?;
-                self.m.context.const_struct(&[part.const_float(re).into(), part.const_float(im).into()], false).into()
+                self.m
+                    .context
+                    .const_struct(
+                        &[part.const_float(re).into(), part.const_float(im).into()],
+                        false,
+                    )
+                    .into()
             }
         })
     }
@@ -902,7 +1133,8 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             UnaryOp::CNeg => {
                 let (re, im) = self.m.complex_parts(self.value(a)?)?;
                 let ty = self.value_type(a)?;
-                self.m.make_complex(ty, b.build_float_neg(re, "")?, b.build_float_neg(im, "")?)?
+                self.m
+                    .make_complex(ty, b.build_float_neg(re, "")?, b.build_float_neg(im, "")?)?
             }
             UnaryOp::CAbs => {
                 let (re, im) = self.m.complex_parts(self.value(a)?)?;
@@ -911,20 +1143,35 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         })
     }
 
-    fn libm_call(&self, name: &str, ty: FloatType<'ctx>, args: &[FloatValue<'ctx>]) -> R<BasicValueEnum<'ctx>> {
+    fn libm_call(
+        &self,
+        name: &str,
+        ty: FloatType<'ctx>,
+        args: &[FloatValue<'ctx>],
+    ) -> R<BasicValueEnum<'ctx>> {
         let single = ty == self.m.context.f32_type();
-        let symbol = if single { format!("{name}f") } else { name.to_owned() };
+        let symbol = if single {
+            format!("{name}f")
+        } else {
+            name.to_owned()
+        };
         let f = self.m.libm_fn(&symbol, ty, args.len());
         let args: Vec<BasicMetadataValueEnum> = args.iter().map(|&a| a.into()).collect();
         self.m.call(f, &args, "")
     }
 
-    fn emit_binary(&self, op: BinaryOp, a: ValueId, c: ValueId, ty: LType) -> R<BasicValueEnum<'ctx>> {
+    fn emit_binary(
+        &self,
+        op: BinaryOp,
+        a: ValueId,
+        c: ValueId,
+        ty: LType,
+    ) -> R<BasicValueEnum<'ctx>> {
         use BinaryOp::*;
         let b = self.b();
         match op {
-            IAdd | ISub | IMul | SDiv | UDiv | SRem | URem | And | Or | Xor | Shl | AShr | LShr | SMin | SMax
-            | UMin | UMax => {
+            IAdd | ISub | IMul | SDiv | UDiv | SRem | URem | And | Or | Xor | Shl | AShr | LShr
+            | SMin | SMax | UMin | UMax => {
                 let (x, y) = (self.int(a)?, self.int(c)?);
                 let v = match op {
                     IAdd => b.build_int_add(x, y, "")?,
@@ -948,7 +1195,11 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                             UMin => "llvm.umin",
                             _ => "llvm.umax",
                         };
-                        return self.m.intrinsic(name, &[x.get_type().into()], &[x.into(), y.into()]);
+                        return self.m.intrinsic(
+                            name,
+                            &[x.get_type().into()],
+                            &[x.into(), y.into()],
+                        );
                     }
                 };
                 Ok(v.into())
@@ -963,19 +1214,43 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                     FRem => b.build_float_rem(x, y, "")?.into(),
                     // Python's min(x, y) keeps x unless y < x (so a NaN first
                     // argument wins, a NaN second one loses); max likewise.
-                    FMin => b.build_select(b.build_float_compare(FloatPredicate::OLT, y, x, "")?, y, x, "")?,
-                    _ => b.build_select(b.build_float_compare(FloatPredicate::OGT, y, x, "")?, y, x, "")?,
+                    FMin => b.build_select(
+                        b.build_float_compare(FloatPredicate::OLT, y, x, "")?,
+                        y,
+                        x,
+                        "",
+                    )?,
+                    _ => b.build_select(
+                        b.build_float_compare(FloatPredicate::OGT, y, x, "")?,
+                        y,
+                        x,
+                        "",
+                    )?,
                 })
             }
             CAdd | CSub | CMul | CDiv => {
                 let (xr, xi) = self.m.complex_parts(self.value(a)?)?;
                 let (yr, yi) = self.m.complex_parts(self.value(c)?)?;
                 let (re, im) = match op {
-                    CAdd => (b.build_float_add(xr, yr, "")?, b.build_float_add(xi, yi, "")?),
-                    CSub => (b.build_float_sub(xr, yr, "")?, b.build_float_sub(xi, yi, "")?),
+                    CAdd => (
+                        b.build_float_add(xr, yr, "")?,
+                        b.build_float_add(xi, yi, "")?,
+                    ),
+                    CSub => (
+                        b.build_float_sub(xr, yr, "")?,
+                        b.build_float_sub(xi, yi, "")?,
+                    ),
                     CMul => (
-                        b.build_float_sub(b.build_float_mul(xr, yr, "")?, b.build_float_mul(xi, yi, "")?, "")?,
-                        b.build_float_add(b.build_float_mul(xr, yi, "")?, b.build_float_mul(xi, yr, "")?, "")?,
+                        b.build_float_sub(
+                            b.build_float_mul(xr, yr, "")?,
+                            b.build_float_mul(xi, yi, "")?,
+                            "",
+                        )?,
+                        b.build_float_add(
+                            b.build_float_mul(xr, yi, "")?,
+                            b.build_float_mul(xi, yr, "")?,
+                            "",
+                        )?,
                     ),
                     _ => self.complex_div((xr, xi), (yr, yi))?,
                 };
@@ -990,7 +1265,11 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         let b = self.b();
         let zero = x.get_type().const_zero();
         let op = |x, y| -> R<IntValue<'ctx>> {
-            Ok(if div { b.build_int_signed_div(x, y, "")? } else { b.build_int_signed_rem(x, y, "")? })
+            Ok(if div {
+                b.build_int_signed_div(x, y, "")?
+            } else {
+                b.build_int_signed_rem(x, y, "")?
+            })
         };
         match y.get_sign_extended_constant() {
             Some(-1) => Ok(if div { b.build_int_neg(x, "")? } else { zero }),
@@ -998,7 +1277,12 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             None => {
                 let minus_one = x.get_type().const_all_ones();
                 let is_minus_one = b.build_int_compare(IntPredicate::EQ, y, minus_one, "")?;
-                let safe = as_int(b.build_select(is_minus_one, x.get_type().const_int(1, false), y, "")?)?;
+                let safe = as_int(b.build_select(
+                    is_minus_one,
+                    x.get_type().const_int(1, false),
+                    y,
+                    "",
+                )?)?;
                 let q = op(x, safe)?;
                 let special = if div { b.build_int_neg(x, "")? } else { zero };
                 as_int(b.build_select(is_minus_one, special, q, "")?)
@@ -1011,7 +1295,11 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         // SAFETY: the builder is positioned (it just built `v`) and `v` is a
         // valid value of this context; LLVMBuildFreeze returns an int of the same type.
         unsafe {
-            let raw = llvm_sys::core::LLVMBuildFreeze(self.b().as_mut_ptr(), v.as_value_ref(), c"".as_ptr());
+            let raw = llvm_sys::core::LLVMBuildFreeze(
+                self.b().as_mut_ptr(),
+                v.as_value_ref(),
+                c"".as_ptr(),
+            );
             Ok(IntValue::new(raw))
         }
     }
@@ -1025,19 +1313,38 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
     ) -> R<(FloatValue<'ctx>, FloatValue<'ctx>)> {
         let b = self.b();
         let fabs = |x: FloatValue<'ctx>| -> R<FloatValue<'ctx>> {
-            as_float(self.m.intrinsic("llvm.fabs", &[x.get_type().into()], &[x.into()])?)
+            as_float(
+                self.m
+                    .intrinsic("llvm.fabs", &[x.get_type().into()], &[x.into()])?,
+            )
         };
         let (abs_br, abs_bi) = (fabs(br)?, fabs(bi)?);
         // |br| >= |bi|: ratio = bi/br, denom = br + bi*ratio
         let ratio1 = b.build_float_div(bi, br, "")?;
         let denom1 = b.build_float_add(br, b.build_float_mul(bi, ratio1, "")?, "")?;
-        let re1 = b.build_float_div(b.build_float_add(ar, b.build_float_mul(ai, ratio1, "")?, "")?, denom1, "")?;
-        let im1 = b.build_float_div(b.build_float_sub(ai, b.build_float_mul(ar, ratio1, "")?, "")?, denom1, "")?;
+        let re1 = b.build_float_div(
+            b.build_float_add(ar, b.build_float_mul(ai, ratio1, "")?, "")?,
+            denom1,
+            "",
+        )?;
+        let im1 = b.build_float_div(
+            b.build_float_sub(ai, b.build_float_mul(ar, ratio1, "")?, "")?,
+            denom1,
+            "",
+        )?;
         // |bi| > |br|: ratio = br/bi, denom = br*ratio + bi
         let ratio2 = b.build_float_div(br, bi, "")?;
         let denom2 = b.build_float_add(b.build_float_mul(br, ratio2, "")?, bi, "")?;
-        let re2 = b.build_float_div(b.build_float_add(b.build_float_mul(ar, ratio2, "")?, ai, "")?, denom2, "")?;
-        let im2 = b.build_float_div(b.build_float_sub(b.build_float_mul(ai, ratio2, "")?, ar, "")?, denom2, "")?;
+        let re2 = b.build_float_div(
+            b.build_float_add(b.build_float_mul(ar, ratio2, "")?, ai, "")?,
+            denom2,
+            "",
+        )?;
+        let im2 = b.build_float_div(
+            b.build_float_sub(b.build_float_mul(ai, ratio2, "")?, ar, "")?,
+            denom2,
+            "",
+        )?;
         let first = b.build_float_compare(FloatPredicate::OGE, abs_br, abs_bi, "")?;
         let second = b.build_float_compare(FloatPredicate::OGE, abs_bi, abs_br, "")?;
         // Neither comparison holds only when a part of the divisor is NaN.
@@ -1067,7 +1374,9 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         };
         if let Some(pred) = int_pred {
             return Ok(match (x, y) {
-                (BasicValueEnum::PointerValue(p), BasicValueEnum::PointerValue(q)) => b.build_int_compare(pred, p, q, "")?,
+                (BasicValueEnum::PointerValue(p), BasicValueEnum::PointerValue(q)) => {
+                    b.build_int_compare(pred, p, q, "")?
+                }
                 _ => b.build_int_compare(pred, as_int(x)?, as_int(y)?, "")?,
             });
         }
@@ -1112,19 +1421,33 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             CastOp::SExt => b.build_int_s_extend(as_int(v)?, int_to()?, "")?.into(),
             CastOp::ZExt => b.build_int_z_extend(as_int(v)?, int_to()?, "")?.into(),
             CastOp::Trunc => b.build_int_truncate(as_int(v)?, int_to()?, "")?.into(),
-            CastOp::SIToFP => b.build_signed_int_to_float(as_int(v)?, self.m.float_type(to)?, "")?.into(),
-            CastOp::UIToFP => b.build_unsigned_int_to_float(as_int(v)?, self.m.float_type(to)?, "")?.into(),
+            CastOp::SIToFP => b
+                .build_signed_int_to_float(as_int(v)?, self.m.float_type(to)?, "")?
+                .into(),
+            CastOp::UIToFP => b
+                .build_unsigned_int_to_float(as_int(v)?, self.m.float_type(to)?, "")?
+                .into(),
             // NaN or out-of-range inputs give poison; frozen, they give some
             // fixed integer, which a following bounds check then handles.
-            CastOp::FPToSI => self.freeze(b.build_float_to_signed_int(as_float(v)?, int_to()?, "")?)?.into(),
-            CastOp::FPToUI => self.freeze(b.build_float_to_unsigned_int(as_float(v)?, int_to()?, "")?)?.into(),
-            CastOp::FPExt => b.build_float_ext(as_float(v)?, self.m.float_type(to)?, "")?.into(),
-            CastOp::FPTrunc => b.build_float_trunc(as_float(v)?, self.m.float_type(to)?, "")?.into(),
+            CastOp::FPToSI => self
+                .freeze(b.build_float_to_signed_int(as_float(v)?, int_to()?, "")?)?
+                .into(),
+            CastOp::FPToUI => self
+                .freeze(b.build_float_to_unsigned_int(as_float(v)?, int_to()?, "")?)?
+                .into(),
+            CastOp::FPExt => b
+                .build_float_ext(as_float(v)?, self.m.float_type(to)?, "")?
+                .into(),
+            CastOp::FPTrunc => b
+                .build_float_trunc(as_float(v)?, self.m.float_type(to)?, "")?
+                .into(),
             CastOp::ToComplex => {
                 let part = self.m.float_type(to)?;
                 let (re, im) = match from {
                     LType::C64 | LType::C128 => self.m.complex_parts(v)?,
-                    LType::F32 | LType::F64 => (as_float(v)?, self.m.float_type(from)?.const_zero()),
+                    LType::F32 | LType::F64 => {
+                        (as_float(v)?, self.m.float_type(from)?.const_zero())
+                    }
                     other => return bug(format!("ToComplex from {other}")),
                 };
                 let convert = |x: FloatValue<'ctx>| -> R<FloatValue<'ctx>> {
@@ -1146,7 +1469,11 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             _ => 1,
         };
         if floats.len() != arity {
-            return bug(format!("math.{} takes {arity} arguments, low IR gives {}", f.name(), floats.len()));
+            return bug(format!(
+                "math.{} takes {arity} arguments, low IR gives {}",
+                f.name(),
+                floats.len()
+            ));
         }
         let x = floats[0];
         let ty = x.get_type();
@@ -1174,7 +1501,13 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             MathFn::IsNan => Ok(b.build_float_compare(FloatPredicate::UNO, x, x, "")?.into()),
             MathFn::IsInf => {
                 let abs = as_float(intrinsic("llvm.fabs")?)?;
-                Ok(b.build_float_compare(FloatPredicate::OEQ, abs, ty.const_float(f64::INFINITY), "")?.into())
+                Ok(b.build_float_compare(
+                    FloatPredicate::OEQ,
+                    abs,
+                    ty.const_float(f64::INFINITY),
+                    "",
+                )?
+                .into())
             }
         }
     }

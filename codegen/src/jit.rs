@@ -18,13 +18,14 @@ use inkwell::OptimizationLevel;
 use llvm_sys::error::{LLVMDisposeErrorMessage, LLVMErrorRef, LLVMGetErrorMessage};
 use llvm_sys::orc2::lljit::{
     LLVMOrcCreateLLJIT, LLVMOrcCreateLLJITBuilder, LLVMOrcLLJITAddLLVMIRModuleWithRT,
-    LLVMOrcLLJITBuilderSetJITTargetMachineBuilder, LLVMOrcLLJITGetGlobalPrefix, LLVMOrcLLJITGetMainJITDylib,
-    LLVMOrcLLJITLookup, LLVMOrcLLJITMangleAndIntern, LLVMOrcLLJITRef,
+    LLVMOrcLLJITBuilderSetJITTargetMachineBuilder, LLVMOrcLLJITGetGlobalPrefix,
+    LLVMOrcLLJITGetMainJITDylib, LLVMOrcLLJITLookup, LLVMOrcLLJITMangleAndIntern, LLVMOrcLLJITRef,
 };
 use llvm_sys::orc2::{
     LLVMJITEvaluatedSymbol, LLVMJITSymbolFlags, LLVMJITSymbolGenericFlags, LLVMOrcAbsoluteSymbols,
-    LLVMOrcCSymbolMapPair, LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess, LLVMOrcCreateNewThreadSafeContext,
-    LLVMOrcCreateNewThreadSafeModule, LLVMOrcDisposeThreadSafeContext, LLVMOrcJITDylibAddGenerator,
+    LLVMOrcCSymbolMapPair, LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess,
+    LLVMOrcCreateNewThreadSafeContext, LLVMOrcCreateNewThreadSafeModule,
+    LLVMOrcDisposeThreadSafeContext, LLVMOrcJITDylibAddGenerator,
     LLVMOrcJITDylibCreateResourceTracker, LLVMOrcJITDylibDefine, LLVMOrcJITDylibRef,
     LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine, LLVMOrcReleaseResourceTracker,
     LLVMOrcResourceTrackerRef, LLVMOrcResourceTrackerRemove, LLVMOrcThreadSafeContextGetContext,
@@ -35,8 +36,11 @@ use crate::{runtime, CodegenError, CodegenOptions, EntryFn};
 struct Jit {
     lljit: LLVMOrcLLJITRef,
     main: LLVMOrcJITDylibRef,
-    /// The machine the optimization pipeline queries (vector widths, costs);
-    /// LLVM target machines are not safe to share between concurrent pass runs.
+    /// The machine the optimization pipeline queries (vector widths, costs).
+    /// Held from optimization through materialization: target machines are
+    /// not safe to share between concurrent pass runs, and the C API cannot
+    /// ask LLJIT for a concurrent compiler, so its one machine-code compiler
+    /// must not run on two threads at once either.
     optimizer: Mutex<TargetMachine>,
     cpu: String,
     features: String,
@@ -53,7 +57,9 @@ static JIT: OnceLock<Result<Jit, String>> = OnceLock::new();
 static NEXT_MODULE: AtomicU64 = AtomicU64::new(0);
 
 fn jit() -> Result<&'static Jit, CodegenError> {
-    JIT.get_or_init(Jit::create).as_ref().map_err(|e| CodegenError(format!("cannot start the LLVM JIT: {e}")))
+    JIT.get_or_init(Jit::create)
+        .as_ref()
+        .map_err(|e| CodegenError(format!("cannot start the LLVM JIT: {e}")))
 }
 
 /// Takes ownership of `err` and returns its message.
@@ -93,7 +99,12 @@ impl Jit {
                     RelocMode::Default,
                     CodeModel::JITDefault,
                 )
-                .ok_or_else(|| format!("no target machine for {}", triple.as_str().to_string_lossy()))
+                .ok_or_else(|| {
+                    format!(
+                        "no target machine for {}",
+                        triple.as_str().to_string_lossy()
+                    )
+                })
         };
         let optimizer = machine()?;
         let for_jit = machine()?;
@@ -121,9 +132,18 @@ impl Jit {
             // Python loads extension modules RTLD_LOCAL, so the process search
             // above cannot see these: give ORC their addresses.
             let runtime_symbols: [(&CStr, usize); 3] = [
-                (c"ferrojit_raise_message", runtime::ferrojit_raise_message as *const () as usize),
-                (c"ferrojit_raise_index_error", runtime::ferrojit_raise_index_error as *const () as usize),
-                (c"ferrojit_alloc", runtime::ferrojit_alloc as *const () as usize),
+                (
+                    c"ferrojit_raise_message",
+                    runtime::ferrojit_raise_message as *const () as usize,
+                ),
+                (
+                    c"ferrojit_raise_index_error",
+                    runtime::ferrojit_raise_index_error as *const () as usize,
+                ),
+                (
+                    c"ferrojit_alloc",
+                    runtime::ferrojit_alloc as *const () as usize,
+                ),
             ];
             let flags = || LLVMJITSymbolFlags {
                 GenericFlags: LLVMJITSymbolGenericFlags::LLVMJITSymbolGenericFlagsExported as u8
@@ -134,20 +154,33 @@ impl Jit {
                 .iter()
                 .map(|&(name, address)| LLVMOrcCSymbolMapPair {
                     Name: LLVMOrcLLJITMangleAndIntern(lljit, name.as_ptr()),
-                    Sym: LLVMJITEvaluatedSymbol { Address: address as u64, Flags: flags() },
+                    Sym: LLVMJITEvaluatedSymbol {
+                        Address: address as u64,
+                        Flags: flags(),
+                    },
                 })
                 .collect();
             let unit = LLVMOrcAbsoluteSymbols(pairs.as_mut_ptr(), pairs.len());
             check(LLVMOrcJITDylibDefine(main, unit))?;
 
-            Ok(Jit { lljit, main, optimizer: Mutex::new(optimizer), cpu, features })
+            Ok(Jit {
+                lljit,
+                main,
+                optimizer: Mutex::new(optimizer),
+                cpu,
+                features,
+            })
         }
     }
 
     /// Host CPU attributes, triple and data layout, then `default<O3>`.
-    fn optimize(&self, module: &Module<'_>) -> Result<(), CodegenError> {
-        let cpu_attr = module.get_context().create_string_attribute("target-cpu", &self.cpu);
-        let features_attr = module.get_context().create_string_attribute("target-features", &self.features);
+    fn optimize(&self, machine: &TargetMachine, module: &Module<'_>) -> Result<(), CodegenError> {
+        let cpu_attr = module
+            .get_context()
+            .create_string_attribute("target-cpu", &self.cpu);
+        let features_attr = module
+            .get_context()
+            .create_string_attribute("target-features", &self.features);
         let mut f = module.get_first_function();
         while let Some(func) = f {
             if func.count_basic_blocks() > 0 {
@@ -156,7 +189,6 @@ impl Jit {
             }
             f = func.get_next_function();
         }
-        let machine = self.optimizer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         module.set_triple(&machine.get_triple());
         module.set_data_layout(&machine.get_target_data().get_data_layout());
         let options = PassBuilderOptions::create();
@@ -165,7 +197,7 @@ impl Jit {
         options.set_loop_interleaving(true);
         options.set_loop_unrolling(true);
         module
-            .run_passes("default<O3>", &machine, options)
+            .run_passes("default<O3>", machine, options)
             .map_err(|e| CodegenError(format!("LLVM optimization failed: {e}")))
     }
 }
@@ -195,20 +227,30 @@ impl Drop for LoadedCode {
 }
 
 /// Emits, verifies, optimizes and loads `ir`, returning its entry point.
-pub(crate) fn compile(ir: &lower::ir::Module, options: &CodegenOptions) -> Result<(EntryFn, LoadedCode), CodegenError> {
+pub(crate) fn compile(
+    ir: &lower::ir::Module,
+    options: &CodegenOptions,
+) -> Result<(EntryFn, LoadedCode), CodegenError> {
     let jit = jit()?;
     let entry_name = ir.functions.first().map_or("module", |f| f.name.as_str());
-    let symbol = format!("ferrojit{}.{entry_name}_entry", NEXT_MODULE.fetch_add(1, Ordering::Relaxed));
-    let symbol_c =
-        CString::new(symbol.as_str()).map_err(|_| CodegenError(format!("function name `{entry_name}` contains NUL")))?;
+    let symbol = format!(
+        "ferrojit{}.{entry_name}_entry",
+        NEXT_MODULE.fetch_add(1, Ordering::Relaxed)
+    );
+    let symbol_c = CString::new(symbol.as_str())
+        .map_err(|_| CodegenError(format!("function name `{entry_name}` contains NUL")))?;
 
     // Build directly in a fresh ORC context, so no bitcode round trip is needed.
     // SAFETY: the context stays alive (the TSC holds it) until the module is
     // handed over; `ContextRef` does not dispose it.
     let tsc = unsafe { LLVMOrcCreateNewThreadSafeContext() };
     let context = unsafe { ContextRef::new(LLVMOrcThreadSafeContextGetContext(tsc)) };
+    let machine = jit
+        .optimizer
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let built = crate::build_verified(context, ir, options, &symbol).and_then(|module| {
-        jit.optimize(&module)?;
+        jit.optimize(&machine, &module)?;
         Ok(module)
     });
     let module = match built {
@@ -228,14 +270,26 @@ pub(crate) fn compile(ir: &lower::ir::Module, options: &CodegenOptions) -> Resul
     unsafe {
         let tsm = LLVMOrcCreateNewThreadSafeModule(raw_module, tsc);
         LLVMOrcDisposeThreadSafeContext(tsc);
-        let code = LoadedCode { tracker: LLVMOrcJITDylibCreateResourceTracker(jit.main) };
-        check(LLVMOrcLLJITAddLLVMIRModuleWithRT(jit.lljit, code.tracker, tsm))
-            .map_err(|e| CodegenError(format!("JIT rejected the module: {e}")))?;
+        let code = LoadedCode {
+            tracker: LLVMOrcJITDylibCreateResourceTracker(jit.main),
+        };
+        check(LLVMOrcLLJITAddLLVMIRModuleWithRT(
+            jit.lljit,
+            code.tracker,
+            tsm,
+        ))
+        .map_err(|e| CodegenError(format!("JIT rejected the module: {e}")))?;
         let mut address = 0;
-        check(LLVMOrcLLJITLookup(jit.lljit, &mut address, symbol_c.as_ptr() as *const c_char))
-            .map_err(|e| CodegenError(format!("JIT could not materialize `{symbol}`: {e}")))?;
+        check(LLVMOrcLLJITLookup(
+            jit.lljit,
+            &mut address,
+            symbol_c.as_ptr() as *const c_char,
+        ))
+        .map_err(|e| CodegenError(format!("JIT could not materialize `{symbol}`: {e}")))?;
         if address == 0 {
-            return Err(CodegenError(format!("JIT gave a null address for `{symbol}`")));
+            return Err(CodegenError(format!(
+                "JIT gave a null address for `{symbol}`"
+            )));
         }
         let entry: EntryFn = std::mem::transmute::<usize, EntryFn>(address as usize);
         Ok((entry, code))

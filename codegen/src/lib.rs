@@ -38,7 +38,8 @@ pub struct CodegenOptions {
 
 /// `i32 entry(const u64 *args, u64 *ret, RuntimeContext *ctx)`: 0 on success,
 /// 1 when an exception was recorded in `ctx`. See the crate docs for the slot layout.
-pub type EntryFn = unsafe extern "C" fn(args: *const u64, ret: *mut u64, ctx: *mut runtime::RuntimeContext) -> i32;
+pub type EntryFn =
+    unsafe extern "C" fn(args: *const u64, ret: *mut u64, ctx: *mut runtime::RuntimeContext) -> i32;
 
 /// Machine code for one module, alive as long as this value is: dropping it
 /// frees the code, so `entry` must not be called afterwards.
@@ -59,17 +60,29 @@ impl std::fmt::Display for CodegenError {
 impl std::error::Error for CodegenError {}
 
 /// Emits, verifies, optimizes (`default<O3>`, host CPU) and JIT-compiles `module`.
-pub fn compile(module: &lower::ir::Module, options: &CodegenOptions) -> Result<CompiledModule, CodegenError> {
+pub fn compile(
+    module: &lower::ir::Module,
+    options: &CodegenOptions,
+) -> Result<CompiledModule, CodegenError> {
     let (entry, code) = jit::compile(module, options)?;
     Ok(CompiledModule { entry, _code: code })
 }
 
 /// The LLVM IR text emitted for `module` before optimization (for snapshot tests).
-pub fn emit_llvm_ir(module: &lower::ir::Module, options: &CodegenOptions) -> Result<String, CodegenError> {
+pub fn emit_llvm_ir(
+    module: &lower::ir::Module,
+    options: &CodegenOptions,
+) -> Result<String, CodegenError> {
     let context = Context::create();
     // SAFETY: `context` outlives the module built in it (both end in this scope).
     let context_ref = unsafe { ContextRef::new(context.raw()) };
-    let symbol = format!("{}_entry", module.functions.first().map_or("module", |f| f.name.as_str()));
+    let symbol = format!(
+        "{}_entry",
+        module
+            .functions
+            .first()
+            .map_or("module", |f| f.name.as_str())
+    );
     let llvm = build_verified(context_ref, module, options, &symbol)?;
     Ok(llvm.print_to_string().to_string())
 }

@@ -63,7 +63,10 @@ impl RuntimeContext {
 
     fn alloc(&mut self, bytes: i64, zeroed: bool) -> *mut u8 {
         let Ok(size) = usize::try_from(bytes) else {
-            self.record(ExceptionKind::MemoryError, format!("Unable to allocate {bytes} bytes"));
+            self.record(
+                ExceptionKind::MemoryError,
+                format!("Unable to allocate {bytes} bytes"),
+            );
             return ptr::null_mut();
         };
         let mut out: *mut libc::c_void = ptr::null_mut();
@@ -71,7 +74,10 @@ impl RuntimeContext {
         // a power of two multiple of `size_of::<*mut c_void>()`.
         let rc = unsafe { libc::posix_memalign(&mut out, BUFFER_ALIGN, size.max(1)) };
         if rc != 0 || out.is_null() {
-            self.record(ExceptionKind::MemoryError, format!("Unable to allocate {size} bytes"));
+            self.record(
+                ExceptionKind::MemoryError,
+                format!("Unable to allocate {size} bytes"),
+            );
             return ptr::null_mut();
         }
         let out = out.cast::<u8>();
@@ -105,7 +111,10 @@ pub unsafe fn free_buffer(ptr: *mut u8) {
 
 /// The code JIT code passes for an exception kind: its index in `ExceptionKind::ALL`.
 pub(crate) fn exception_code(kind: ExceptionKind) -> u32 {
-    ExceptionKind::ALL.iter().position(|&k| k == kind).map_or(0, |i| i as u32)
+    ExceptionKind::ALL
+        .iter()
+        .position(|&k| k == kind)
+        .map_or(0, |i| i as u32)
 }
 
 /// `raise kind(message)`; `message` is `len` bytes of UTF-8.
@@ -116,8 +125,13 @@ pub(crate) unsafe extern "C" fn ferrojit_raise_message(
     len: i64,
 ) {
     // SAFETY: JIT code passes the call's live context (or null, tolerated).
-    let Some(ctx) = (unsafe { ctx.as_mut() }) else { return };
-    let kind = ExceptionKind::ALL.get(kind as usize).copied().unwrap_or(ExceptionKind::RuntimeError);
+    let Some(ctx) = (unsafe { ctx.as_mut() }) else {
+        return;
+    };
+    let kind = ExceptionKind::ALL
+        .get(kind as usize)
+        .copied()
+        .unwrap_or(ExceptionKind::RuntimeError);
     let text = match usize::try_from(len) {
         Ok(len) if !message.is_null() => {
             // SAFETY: JIT code passes a private constant of exactly `len` bytes.
@@ -137,7 +151,9 @@ pub(crate) unsafe extern "C" fn ferrojit_raise_index_error(
     size: i64,
 ) {
     // SAFETY: JIT code passes the call's live context (or null, tolerated).
-    let Some(ctx) = (unsafe { ctx.as_mut() }) else { return };
+    let Some(ctx) = (unsafe { ctx.as_mut() }) else {
+        return;
+    };
     ctx.record(
         ExceptionKind::IndexError,
         format!("index {index} is out of bounds for axis {axis} with size {size}"),
@@ -146,7 +162,11 @@ pub(crate) unsafe extern "C" fn ferrojit_raise_index_error(
 
 /// A buffer of `bytes` bytes (zero-filled when `zeroed != 0`) owned by the
 /// context, or null after recording a `MemoryError`.
-pub(crate) unsafe extern "C" fn ferrojit_alloc(ctx: *mut RuntimeContext, bytes: i64, zeroed: i32) -> *mut u8 {
+pub(crate) unsafe extern "C" fn ferrojit_alloc(
+    ctx: *mut RuntimeContext,
+    bytes: i64,
+    zeroed: i32,
+) -> *mut u8 {
     // SAFETY: JIT code passes the call's live context (or null, tolerated).
     match unsafe { ctx.as_mut() } {
         Some(ctx) => ctx.alloc(bytes, zeroed != 0),
@@ -163,12 +183,20 @@ mod tests {
         let mut ctx = RuntimeContext::new();
         let msg = "bad value";
         unsafe {
-            ferrojit_raise_message(&mut ctx, exception_code(ExceptionKind::ValueError), msg.as_ptr(), msg.len() as i64);
+            ferrojit_raise_message(
+                &mut ctx,
+                exception_code(ExceptionKind::ValueError),
+                msg.as_ptr(),
+                msg.len() as i64,
+            );
             ferrojit_raise_index_error(&mut ctx, 7, 0, 7);
         }
         assert_eq!(
             ctx.take_error(),
-            Some(RaisedError { kind: ExceptionKind::ValueError, message: "bad value".into() })
+            Some(RaisedError {
+                kind: ExceptionKind::ValueError,
+                message: "bad value".into()
+            })
         );
         assert_eq!(ctx.take_error(), None);
     }
@@ -179,7 +207,10 @@ mod tests {
         unsafe { ferrojit_raise_index_error(&mut ctx, -9, 1, 4) };
         let err = ctx.take_error().unwrap();
         assert_eq!(err.kind, ExceptionKind::IndexError);
-        assert_eq!(err.message, "index -9 is out of bounds for axis 1 with size 4");
+        assert_eq!(
+            err.message,
+            "index -9 is out of bounds for axis 1 with size 4"
+        );
     }
 
     #[test]
@@ -189,7 +220,9 @@ mod tests {
         let b = unsafe { ferrojit_alloc(&mut ctx, 0, 0) };
         assert!(!a.is_null() && !b.is_null());
         assert_eq!(a as usize % BUFFER_ALIGN, 0);
-        assert!(unsafe { std::slice::from_raw_parts(a, 1000) }.iter().all(|&x| x == 0));
+        assert!(unsafe { std::slice::from_raw_parts(a, 1000) }
+            .iter()
+            .all(|&x| x == 0));
         assert!(ctx.keep_allocation(a));
         assert!(!ctx.keep_allocation(a), "a buffer is handed out once");
         drop(ctx);

@@ -1,0 +1,1005 @@
+//! Hand-built low-IR modules, compiled through the JIT and run through `EntryFn`.
+
+mod support;
+
+use codegen::runtime::{free_buffer, RuntimeContext};
+use codegen::CodegenOptions;
+use lower::ir::{
+    BinaryOp::*, CastOp, CmpOp, Const, ExceptionKind, FuncIndex, Inst, LType, LType::*, MathFn,
+    Module, RuntimeError, StepSign, Stmt, UnaryOp, ValueId,
+};
+use support::*;
+
+macro_rules! assert_ir_snapshot {
+    ($name:expr, $module:expr) => {
+        let ir = codegen::emit_llvm_ir(&$module, &CodegenOptions::default()).unwrap_or_else(|e| panic!("{}", e.0));
+        insta::with_settings!({
+            snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/../snapshots/codegen"),
+            prepend_module_to_snapshot => false,
+        }, {
+            insta::assert_snapshot!($name, ir);
+        });
+    };
+}
+
+/// `sum(a)` over a strided f64 buffer given as (data, extent, byte stride).
+fn sum_module() -> Module {
+    let mut f = FnBuilder::new("sum", &[F64]);
+    let data = f.param("a.data", Ptr);
+    let n = f.param("a.shape0", I64);
+    let stride = f.param("a.stride0", I64);
+    let acc = f.var("acc", F64);
+    let i = f.var("i", I64);
+    let zero = f.float(0.0);
+    f.set(acc, zero);
+    let (start, stop, step) = (f.int(0), f.get(n), f.int(1));
+    f.for_range(i, [start, stop, step], StepSign::Positive, |f| {
+        let (iv, s, d) = (f.get(i), f.get(stride), f.get(data));
+        let offset = f.bin(IMul, iv, s);
+        let p = f.inst(Ptr, Inst::PtrOffset { addr: d, offset });
+        let x = f.inst(F64, Inst::Load { ty: F64, addr: p });
+        let a = f.get(acc);
+        let a2 = f.bin(FAdd, a, x);
+        f.set(acc, a2);
+    });
+    let r = f.get(acc);
+    f.ret(&[r]);
+    module(vec![f.finish()])
+}
+
+#[test]
+fn sums_contiguous_strided_and_reversed_buffers() {
+    let code = compile(&sum_module());
+    let xs: Vec<f64> = (0..101).map(|i| f64::from(i) * 0.5 - 3.0).collect();
+    let base = xs.as_ptr() as u64;
+    let sum = |args: &[u64]| as_f64(call(&code, args, 1).unwrap()[0]);
+    assert_eq!(sum(&[base, 101, 8]), xs.iter().sum::<f64>());
+    assert_eq!(sum(&[base, 51, 16]), xs.iter().step_by(2).sum::<f64>());
+    let last = base + 100 * 8;
+    assert_eq!(
+        sum(&[last, 101, (-8i64) as u64]),
+        xs.iter().rev().sum::<f64>()
+    );
+    assert_eq!(sum(&[base, 0, 8]), 0.0);
+}
+
+#[test]
+fn sum_llvm_ir() {
+    assert_ir_snapshot!("sum", sum_module());
+}
+
+const SENTINEL: i64 = -999;
+
+/// `(count, wrapping sum, last value of i)` of `for i in range(start, stop, step)`.
+fn range_module(sign: StepSign) -> Module {
+    let mut f = FnBuilder::new("range_stats", &[I64, I64, I64]);
+    let start = f.param("start", I64);
+    let stop = f.param("stop", I64);
+    let step = f.param("step", I64);
+    let i = f.var("i", I64);
+    let count = f.var("count", I64);
+    let sum = f.var("sum", I64);
+    let (zero, sentinel) = (f.int(0), f.int(SENTINEL));
+    f.set(count, zero);
+    f.set(sum, zero);
+    f.set(i, sentinel);
+    let bounds = [f.get(start), f.get(stop), f.get(step)];
+    f.for_range(i, bounds, sign, |f| {
+        let (c, one) = (f.get(count), f.int(1));
+        let c2 = f.bin(IAdd, c, one);
+        f.set(count, c2);
+        let (s, iv) = (f.get(sum), f.get(i));
+        let s2 = f.bin(IAdd, s, iv);
+        f.set(sum, s2);
+    });
+    let r = [f.get(count), f.get(sum), f.get(i)];
+    f.ret(&r);
+    module(vec![f.finish()])
+}
+
+fn range_reference(start: i64, stop: i64, step: i64) -> Vec<u64> {
+    let (mut count, mut sum, mut last) = (0i64, 0i64, SENTINEL);
+    let mut i = i128::from(start);
+    while (step > 0 && i < i128::from(stop)) || (step < 0 && i > i128::from(stop)) {
+        count += 1;
+        sum = sum.wrapping_add(i as i64);
+        last = i as i64;
+        i += i128::from(step);
+    }
+    vec![count as u64, sum as u64, last as u64]
+}
+
+#[test]
+fn range_loops_follow_python_for_every_step_sign() {
+    let up: &[(i64, i64, i64)] = &[
+        (0, 10, 1),
+        (0, 10, 3),
+        (-3, 3, 2),
+        (5, 5, 1),
+        (5, 0, 1),
+        (i64::MAX - 10, i64::MAX, 3),
+        (i64::MIN, i64::MIN + 5, i64::MAX),
+    ];
+    let down: &[(i64, i64, i64)] = &[
+        (10, 0, -1),
+        (10, 0, -3),
+        (0, 5, -1),
+        (3, 3, -2),
+        (i64::MIN + 10, i64::MIN, -4),
+        (i64::MAX, 0, i64::MIN),
+    ];
+    let cases = [
+        (StepSign::Positive, up.to_vec()),
+        (StepSign::Negative, down.to_vec()),
+        (StepSign::Unknown, [up, down].concat()),
+    ];
+    for (sign, cases) in cases {
+        let code = compile(&range_module(sign));
+        for (start, stop, step) in cases {
+            let got = call(&code, &[start as u64, stop as u64, step as u64], 3).unwrap();
+            assert_eq!(
+                got,
+                range_reference(start, stop, step),
+                "range({start}, {stop}, {step}) with {sign:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn range_unknown_sign_llvm_ir() {
+    assert_ir_snapshot!("range_unknown_sign", range_module(StepSign::Unknown));
+}
+
+/// Nested counted loops with break/continue, then a Collatz `while` loop.
+fn nested_module() -> Module {
+    let mut f = FnBuilder::new("nested", &[I64, I64]);
+    let n = f.param("n", I64);
+    let (i, j, total, k, steps) = (
+        f.var("i", I64),
+        f.var("j", I64),
+        f.var("total", I64),
+        f.var("k", I64),
+        f.var("steps", I64),
+    );
+    let zero = f.int(0);
+    f.set(total, zero);
+    f.set(steps, zero);
+    let outer = [f.int(0), f.get(n), f.int(1)];
+    f.for_range(i, outer, StepSign::Positive, |f| {
+        let inner = [f.int(0), f.get(n), f.int(1)];
+        f.for_range(j, inner, StepSign::Positive, |f| {
+            let (iv, jv) = (f.get(i), f.get(j));
+            let past_diagonal = f.cmp(CmpOp::SGt, jv, iv);
+            f.if_(past_diagonal, |f| f.push(Stmt::Break));
+            let (sum, three, zero) = (f.bin(IAdd, iv, jv), f.int(3), f.int(0));
+            let rem = f.bin(SRem, sum, three);
+            let skip = f.cmp(CmpOp::Eq, rem, zero);
+            f.if_(skip, |f| f.push(Stmt::Continue));
+            let (t, prod) = (f.get(total), f.bin(IMul, iv, jv));
+            let t2 = f.bin(IAdd, t, prod);
+            f.set(total, t2);
+        });
+    });
+    let nv = f.get(n);
+    f.set(k, nv);
+    f.loop_(|f| {
+        let (kv, one, two, zero) = (f.get(k), f.int(1), f.int(2), f.int(0));
+        let done = f.cmp(CmpOp::SLe, kv, one);
+        f.if_(done, |f| f.push(Stmt::Break));
+        let parity = f.bin(SRem, kv, two);
+        let even = f.cmp(CmpOp::Eq, parity, zero);
+        f.if_else(
+            even,
+            |f| {
+                let half = f.bin(SDiv, kv, two);
+                f.set(k, half);
+            },
+            |f| {
+                let three = f.int(3);
+                let triple = f.bin(IMul, kv, three);
+                let next = f.bin(IAdd, triple, one);
+                f.set(k, next);
+            },
+        );
+        let (s, one) = (f.get(steps), f.int(1));
+        let s2 = f.bin(IAdd, s, one);
+        f.set(steps, s2);
+    });
+    let r = [f.get(total), f.get(steps)];
+    f.ret(&r);
+    module(vec![f.finish()])
+}
+
+#[test]
+fn nested_loops_with_break_and_continue() {
+    let code = compile(&nested_module());
+    for n in [0i64, 1, 7, 27, 100] {
+        let mut total = 0i64;
+        for i in 0..n {
+            for j in 0..n {
+                if j > i {
+                    break;
+                }
+                if (i + j) % 3 == 0 {
+                    continue;
+                }
+                total += i * j;
+            }
+        }
+        let (mut k, mut steps) = (n, 0i64);
+        while k > 1 {
+            k = if k % 2 == 0 { k / 2 } else { 3 * k + 1 };
+            steps += 1;
+        }
+        assert_eq!(
+            call(&code, &[n as u64], 2).unwrap(),
+            vec![total as u64, steps as u64],
+            "n = {n}"
+        );
+    }
+}
+
+fn raise_module() -> Module {
+    let mut f = FnBuilder::new("check", &[I64]);
+    let x = f.param("x", I64);
+    let (xv, zero, ten) = (f.get(x), f.int(0), f.int(10));
+    let negative = f.cmp(CmpOp::SLt, xv, zero);
+    f.if_(negative, |f| {
+        f.raise(RuntimeError::Message {
+            kind: ExceptionKind::ValueError,
+            message: "x must be non-negative".into(),
+        })
+    });
+    let too_big = f.cmp(CmpOp::SGe, xv, ten);
+    f.if_(too_big, |f| {
+        f.raise(RuntimeError::IndexOutOfBounds {
+            index: xv,
+            axis: 1,
+            size: ten,
+        })
+    });
+    let two = f.int(2);
+    let r = f.bin(IMul, xv, two);
+    f.ret(&[r]);
+    module(vec![f.finish()])
+}
+
+#[test]
+fn raise_records_message_and_index_error() {
+    let code = compile(&raise_module());
+    assert_eq!(call(&code, &[4], 1).unwrap(), vec![8]);
+    let err = call(&code, &[(-1i64) as u64], 1).unwrap_err();
+    assert_eq!(err.kind, ExceptionKind::ValueError);
+    assert_eq!(err.message, "x must be non-negative");
+    let err = call(&code, &[12], 1).unwrap_err();
+    assert_eq!(err.kind, ExceptionKind::IndexError);
+    assert_eq!(
+        err.message,
+        "index 12 is out of bounds for axis 1 with size 10"
+    );
+}
+
+#[test]
+fn raise_llvm_ir() {
+    assert_ir_snapshot!("raise", raise_module());
+}
+
+/// Allocates `n` f64s (`zeroed` or filled with 0.5 * i) and returns the buffer.
+fn alloc_module(zeroed: bool) -> Module {
+    let mut f = FnBuilder::new("make", &[Ptr]);
+    let n = f.param("n", I64);
+    let i = f.var("i", I64);
+    let (nv, eight) = (f.get(n), f.int(8));
+    let bytes = f.bin(IMul, nv, eight);
+    let buf = f.inst(Ptr, Inst::Alloc { bytes, zeroed });
+    if !zeroed {
+        let bounds = [f.int(0), nv, f.int(1)];
+        f.for_range(i, bounds, StepSign::Positive, |f| {
+            let iv = f.get(i);
+            let offset = f.bin(IMul, iv, eight);
+            let p = f.inst(Ptr, Inst::PtrOffset { addr: buf, offset });
+            let x = f.cast(CastOp::SIToFP, iv, F64);
+            let half = f.float(0.5);
+            let y = f.bin(FMul, x, half);
+            f.push(Stmt::Store { addr: p, value: y });
+        });
+    }
+    f.ret(&[buf]);
+    module(vec![f.finish()])
+}
+
+#[test]
+fn allocated_buffers_can_be_kept_past_the_call() {
+    let code = compile(&alloc_module(false));
+    let mut ctx = RuntimeContext::new();
+    let p = call_in(&code, &mut ctx, &[5], 1).unwrap()[0] as *mut u8;
+    assert!(ctx.keep_allocation(p));
+    drop(ctx);
+    let values = unsafe { std::slice::from_raw_parts(p.cast::<f64>(), 5) }.to_vec();
+    assert_eq!(values, [0.0, 0.5, 1.0, 1.5, 2.0]);
+    unsafe { free_buffer(p) };
+
+    let zeros = compile(&alloc_module(true));
+    let mut ctx = RuntimeContext::new();
+    let p = call_in(&zeros, &mut ctx, &[1000], 1).unwrap()[0] as *const f64;
+    assert!(unsafe { std::slice::from_raw_parts(p, 1000) }
+        .iter()
+        .all(|&x| x == 0.0));
+    let err = call_in(&zeros, &mut ctx, &[(-1i64) as u64], 1).unwrap_err();
+    assert_eq!(err.kind, ExceptionKind::MemoryError);
+}
+
+/// `parts(a, b, z)` returns several results of different types; raises on `b == 0`.
+fn parts_fn() -> lower::ir::Function {
+    let mut f = FnBuilder::new("parts", &[I64, F64, C128, I1, F32]);
+    let a = f.param("a", I64);
+    let b = f.param("b", I64);
+    let z = f.param("z", C128);
+    let (av, bv, zv, zero) = (f.get(a), f.get(b), f.get(z), f.int(0));
+    let by_zero = f.cmp(CmpOp::Eq, bv, zero);
+    f.if_(by_zero, |f| {
+        f.raise(RuntimeError::Message {
+            kind: ExceptionKind::ZeroDivisionError,
+            message: "integer division or modulo by zero".into(),
+        })
+    });
+    let q = f.bin(SDiv, av, bv);
+    let (af, bf) = (
+        f.cast(CastOp::SIToFP, av, F64),
+        f.cast(CastOp::SIToFP, bv, F64),
+    );
+    let ratio = f.bin(FDiv, af, bf);
+    let square = f.bin(CMul, zv, zv);
+    let less = f.cmp(CmpOp::SLt, av, bv);
+    let single = f.cast(CastOp::SIToFP, av, F32);
+    f.ret(&[q, ratio, square, less, single]);
+    f.finish()
+}
+
+fn call_module() -> Module {
+    let mut f = FnBuilder::new("caller", &[I64, F64, C128, I1, F32, F64]);
+    let a = f.param("a", I64);
+    let b = f.param("b", I64);
+    let results = [
+        f.var("q", I64),
+        f.var("r", F64),
+        f.var("sq", C128),
+        f.var("lt", I1),
+        f.var("s", F32),
+    ];
+    let (av, bv) = (f.get(a), f.get(b));
+    let z = f.konst(Const::Complex(C128, 1.0, 2.0));
+    f.push(Stmt::Call {
+        callee: FuncIndex(1),
+        args: vec![av, bv, z],
+        results: results.to_vec(),
+        span: Default::default(),
+    });
+    let vals: Vec<ValueId> = results.iter().map(|&v| f.get(v)).collect();
+    let sq_re = f.inst(F64, Inst::Real(vals[2]));
+    let extra = f.bin(FAdd, vals[1], sq_re);
+    f.ret(&[vals[0], vals[1], vals[2], vals[3], vals[4], extra]);
+    module(vec![f.finish(), parts_fn()])
+}
+
+#[test]
+fn internal_call_forwards_several_results_and_errors() {
+    let code = compile(&call_module());
+    let got = call(&code, &[7, (-2i64) as u64], 8).unwrap();
+    assert_eq!(got[0] as i64, -3);
+    assert_eq!(as_f64(got[1]), -3.5);
+    assert_eq!((as_f64(got[2]), as_f64(got[3])), (-3.0, 4.0));
+    assert_eq!(got[4], 0);
+    assert_eq!(as_f32(got[5]), 7.0);
+    assert_eq!(as_f64(got[6]), -6.5);
+    let err = call(&code, &[7, 0], 8).unwrap_err();
+    assert_eq!(err.kind, ExceptionKind::ZeroDivisionError);
+    assert_eq!(err.message, "integer division or modulo by zero");
+}
+
+#[test]
+fn call_llvm_ir() {
+    assert_ir_snapshot!("call_several_results", call_module());
+}
+
+fn fib_module() -> Module {
+    let mut f = FnBuilder::new("fib", &[I64]);
+    let n = f.param("n", I64);
+    let (a, b) = (f.var("a", I64), f.var("b", I64));
+    let (nv, two) = (f.get(n), f.int(2));
+    let small = f.cmp(CmpOp::SLt, nv, two);
+    f.if_(small, |f| f.ret(&[nv]));
+    let one = f.int(1);
+    let (n1, n2) = (f.bin(ISub, nv, one), f.bin(ISub, nv, two));
+    f.push(Stmt::Call {
+        callee: FuncIndex(0),
+        args: vec![n1],
+        results: vec![a],
+        span: Default::default(),
+    });
+    f.push(Stmt::Call {
+        callee: FuncIndex(0),
+        args: vec![n2],
+        results: vec![b],
+        span: Default::default(),
+    });
+    let (av, bv) = (f.get(a), f.get(b));
+    let r = f.bin(IAdd, av, bv);
+    f.ret(&[r]);
+    module(vec![f.finish()])
+}
+
+#[test]
+fn recursion() {
+    let code = compile(&fib_module());
+    assert_eq!(call(&code, &[20], 1).unwrap(), vec![6765]);
+}
+
+fn complex_module(ty: LType) -> Module {
+    let part = if ty == C128 { F64 } else { F32 };
+    let mut f = FnBuilder::new("cplx", &[ty, ty, part, I1, I1, ty, ty, ty, part, part]);
+    let a = f.param("a", ty);
+    let b = f.param("b", ty);
+    let (av, bv) = (f.get(a), f.get(b));
+    let mul = f.bin(CMul, av, bv);
+    let div = f.bin(CDiv, av, bv);
+    let abs = f.inst(part, Inst::Unary(UnaryOp::CAbs, av));
+    let eq = f.cmp(CmpOp::CEq, av, bv);
+    let ne = f.cmp(CmpOp::CNe, av, bv);
+    let neg = f.inst(ty, Inst::Unary(UnaryOp::CNeg, av));
+    let add = f.bin(CAdd, av, bv);
+    let sub = f.bin(CSub, av, bv);
+    let re = f.inst(part, Inst::Real(bv));
+    let im = f.inst(part, Inst::Imag(bv));
+    f.ret(&[mul, div, abs, eq, ne, neg, add, sub, re, im]);
+    module(vec![f.finish()])
+}
+
+#[test]
+fn complex128_arithmetic() {
+    let code = compile(&complex_module(C128));
+    let c = |re: f64, im: f64| [f64_slot(re), f64_slot(im)];
+    let run = |a: [u64; 2], b: [u64; 2]| {
+        let r = call(&code, &[a, b].concat(), 15).unwrap();
+        let f = |i: usize| as_f64(r[i]);
+        (r.clone(), (f(0), f(1)), (f(2), f(3)), f(4))
+    };
+    let (r, mul, div, abs) = run(c(1.0, 2.0), c(3.0, -4.0));
+    assert_eq!(mul, (11.0, 2.0));
+    assert!(
+        (div.0 + 0.2).abs() < 1e-16 && (div.1 - 0.4).abs() < 1e-16,
+        "{div:?}"
+    );
+    assert_eq!(abs, 5f64.sqrt());
+    assert_eq!((r[5], r[6]), (0, 1));
+    assert_eq!((as_f64(r[7]), as_f64(r[8])), (-1.0, -2.0));
+    assert_eq!((as_f64(r[9]), as_f64(r[10])), (4.0, -2.0));
+    assert_eq!((as_f64(r[11]), as_f64(r[12])), (-2.0, 6.0));
+    assert_eq!((as_f64(r[13]), as_f64(r[14])), (3.0, -4.0));
+    // Smith's algorithm does not overflow where the textbook formula does.
+    let (r, _, div, _) = run(c(1e300, 1e300), c(1e300, 1e300));
+    assert_eq!(div, (1.0, 0.0));
+    assert_eq!((r[5], r[6]), (1, 0));
+    let (_, _, div, _) = run(c(1.0, 1.0), c(f64::NAN, 0.0));
+    assert!(div.0.is_nan() && div.1.is_nan());
+}
+
+#[test]
+fn complex64_arithmetic() {
+    let code = compile(&complex_module(C64));
+    let c = |re: f32, im: f32| [f32_slot(re), f32_slot(im)];
+    let r = call(&code, &[c(1.0, 2.0), c(3.0, -4.0)].concat(), 15).unwrap();
+    assert_eq!((as_f32(r[0]), as_f32(r[1])), (11.0, 2.0));
+    assert!((as_f32(r[2]) + 0.2).abs() < 1e-7 && (as_f32(r[3]) - 0.4).abs() < 1e-7);
+    assert_eq!(as_f32(r[4]), 5f32.sqrt());
+}
+
+#[test]
+fn complex_llvm_ir() {
+    assert_ir_snapshot!("complex128", complex_module(C128));
+}
+
+fn math_module(ty: LType) -> Module {
+    let mut f = FnBuilder::new(
+        "math",
+        &vec![ty; 15]
+            .into_iter()
+            .chain([I1, I1, I1, I1])
+            .collect::<Vec<_>>(),
+    );
+    let x = f.param("x", ty);
+    let y = f.param("y", ty);
+    let (xv, yv) = (f.get(x), f.get(y));
+    let mut results = Vec::new();
+    for func in MathFn::ALL {
+        let args = if matches!(func, MathFn::Atan2 | MathFn::Pow) {
+            vec![xv, yv]
+        } else {
+            vec![xv]
+        };
+        if matches!(func, MathFn::IsNan | MathFn::IsInf) {
+            results.push(f.inst(I1, Inst::Math(func, vec![xv])));
+            results.push(f.inst(I1, Inst::Math(func, vec![yv])));
+        } else {
+            results.push(f.inst(ty, Inst::Math(func, args)));
+        }
+    }
+    f.ret(&results);
+    module(vec![f.finish()])
+}
+
+fn assert_close(got: f64, want: f64, tolerance: f64, what: &str) {
+    let ok = (got == want) || (got - want).abs() <= tolerance * want.abs().max(f64::MIN_POSITIVE);
+    assert!(ok, "{what}: got {got:e}, want {want:e}");
+}
+
+#[test]
+fn math_functions_match_rust_in_f64() {
+    let code = compile(&math_module(F64));
+    for (x, y) in [(0.7, 1.3), (-2.5, 0.5), (10.0, -3.0)] {
+        let r = call(&code, &[f64_slot(x), f64_slot(y)], 19).unwrap();
+        let got = |i: usize| as_f64(r[i]);
+        let want = [
+            x.sqrt(),
+            x.exp(),
+            x.ln(),
+            x.ln_1p(),
+            x.exp_m1(),
+            x.sin(),
+            x.cos(),
+            x.tan(),
+            x.tanh(),
+            x.atan2(y),
+            x.floor(),
+            x.ceil(),
+            x.abs(),
+            x.powf(y),
+        ];
+        for (i, (w, func)) in want.iter().zip(MathFn::ALL).enumerate() {
+            if w.is_nan() {
+                assert!(got(i).is_nan(), "{}({x}) should be NaN", func.name());
+            } else {
+                assert_close(got(i), *w, 2.0 * f64::EPSILON, func.name());
+            }
+        }
+        let erf = libm_erf(x);
+        assert_close(got(14), erf, 2.0 * f64::EPSILON, "erf");
+        assert_eq!(&r[15..19], &[0, 0, 0, 0]);
+    }
+    let r = call(
+        &code,
+        &[f64_slot(f64::NAN), f64_slot(f64::NEG_INFINITY)],
+        19,
+    )
+    .unwrap();
+    assert_eq!(
+        &r[15..19],
+        &[1, 0, 0, 1],
+        "isnan(x), isnan(y), isinf(x), isinf(y)"
+    );
+}
+
+extern "C" {
+    #[link_name = "erf"]
+    fn c_erf(x: f64) -> f64;
+}
+
+fn libm_erf(x: f64) -> f64 {
+    // SAFETY: libm's erf is a pure function.
+    unsafe { c_erf(x) }
+}
+
+#[test]
+fn math_functions_match_rust_in_f32() {
+    let code = compile(&math_module(F32));
+    let (x, y) = (0.7f32, 1.3f32);
+    let r = call(&code, &[f32_slot(x), f32_slot(y)], 19).unwrap();
+    let want = [
+        x.sqrt(),
+        x.exp(),
+        x.ln(),
+        x.ln_1p(),
+        x.exp_m1(),
+        x.sin(),
+        x.cos(),
+        x.tan(),
+        x.tanh(),
+        x.atan2(y),
+        x.floor(),
+        x.ceil(),
+        x.abs(),
+        x.powf(y),
+        libm_erf(f64::from(x)) as f32,
+    ];
+    for (i, w) in want.iter().enumerate() {
+        assert_close(
+            f64::from(as_f32(r[i])),
+            f64::from(*w),
+            2.0 * f64::from(f32::EPSILON),
+            &format!("result {i}"),
+        );
+    }
+}
+
+fn min_max_module() -> Module {
+    let mut f = FnBuilder::new("min_max", &[F64, F64]);
+    let a = f.param("a", F64);
+    let b = f.param("b", F64);
+    let (av, bv) = (f.get(a), f.get(b));
+    let lo = f.bin(FMin, av, bv);
+    let hi = f.bin(FMax, av, bv);
+    f.ret(&[lo, hi]);
+    module(vec![f.finish()])
+}
+
+#[test]
+fn fmin_fmax_follow_python_with_nan() {
+    let code = compile(&min_max_module());
+    let run = |a: f64, b: f64| {
+        let r = call(&code, &[f64_slot(a), f64_slot(b)], 2).unwrap();
+        (as_f64(r[0]), as_f64(r[1]))
+    };
+    assert_eq!(run(1.0, 2.0), (1.0, 2.0));
+    assert_eq!(run(2.0, 1.0), (1.0, 2.0));
+    // min(nan, 1) and max(nan, 1) are nan; min(1, nan) and max(1, nan) are 1.
+    let (lo, hi) = run(f64::NAN, 1.0);
+    assert!(lo.is_nan() && hi.is_nan());
+    assert_eq!(run(1.0, f64::NAN), (1.0, 1.0));
+}
+
+/// Every cast, and parameters of every scalar width.
+fn cast_module() -> Module {
+    let results = [
+        I64, I64, I16, F64, F64, I64, I32, F64, F32, C128, C64, I1, I8, I16, I32, F32,
+    ];
+    let mut f = FnBuilder::new("casts", &results);
+    let p8 = f.param("a", I8);
+    let p64 = f.param("b", I64);
+    let pf64 = f.param("x", F64);
+    let pf32 = f.param("y", F32);
+    let pu = f.param("u", I64);
+    let pbool = f.param("flag", I1);
+    let p16 = f.param("h", I16);
+    let p32 = f.param("w", I32);
+    let (a, b, x, y, u) = (f.get(p8), f.get(p64), f.get(pf64), f.get(pf32), f.get(pu));
+    let (flag, h, w) = (f.get(pbool), f.get(p16), f.get(p32));
+    let r = vec![
+        f.cast(CastOp::SExt, a, I64),
+        f.cast(CastOp::ZExt, a, I64),
+        f.cast(CastOp::Trunc, b, I16),
+        f.cast(CastOp::SIToFP, b, F64),
+        f.cast(CastOp::UIToFP, u, F64),
+        f.cast(CastOp::FPToSI, x, I64),
+        f.cast(CastOp::FPToUI, x, I32),
+        f.cast(CastOp::FPExt, y, F64),
+        f.cast(CastOp::FPTrunc, x, F32),
+        f.cast(CastOp::ToComplex, x, C128),
+    ];
+    let wide = r[9];
+    let mut r = r;
+    r.push(f.cast(CastOp::ToComplex, wide, C64));
+    let not_flag = f.inst(I1, Inst::Unary(UnaryOp::Not, flag));
+    r.push(not_flag);
+    r.push(f.inst(I8, Inst::Unary(UnaryOp::INeg, a)));
+    r.push(h);
+    r.push(w);
+    r.push(f.inst(F32, Inst::Unary(UnaryOp::FNeg, y)));
+    f.ret(&r);
+    module(vec![f.finish()])
+}
+
+#[test]
+fn casts_and_narrow_parameters() {
+    let code = compile(&cast_module());
+    let args = [
+        0xffu64,           // a: i8 -1 (upper bytes of the slot ignored)
+        0x1_0000_fffe_u64, // b
+        f64_slot(3.0e9 + 0.75),
+        f32_slot(1.5),
+        u64::MAX, // u
+        2,        // flag: any non-zero byte is true
+        (-300i64) as u64 & 0xffff,
+        (-70000i64) as u64,
+    ];
+    let r = call(&code, &args, 18).unwrap();
+    assert_eq!(r[0] as i64, -1, "sext");
+    assert_eq!(r[1], 255, "zext");
+    assert_eq!(r[2] as i64, -2, "trunc to i16, returned sign-extended");
+    assert_eq!(as_f64(r[3]), 0x1_0000_fffe_u64 as f64);
+    assert_eq!(as_f64(r[4]), u64::MAX as f64);
+    assert_eq!(r[5] as i64, 3_000_000_000);
+    assert_eq!(
+        r[6] as u32, 3_000_000_000,
+        "fptoui into u32, slot sign-extended"
+    );
+    assert_eq!(as_f64(r[7]), 1.5);
+    assert_eq!(as_f32(r[8]), (3.0e9 + 0.75) as f32);
+    assert_eq!((as_f64(r[9]), as_f64(r[10])), (3.0e9 + 0.75, 0.0));
+    assert_eq!((as_f32(r[11]), as_f32(r[12])), ((3.0e9 + 0.75) as f32, 0.0));
+    assert_eq!(r[13], 0, "not of true");
+    assert_eq!(r[14] as i64, 1, "-(-1i8)");
+    assert_eq!(r[15] as i64, -300);
+    assert_eq!(r[16] as i64, -70000);
+    assert_eq!(as_f32(r[17]), -1.5);
+}
+
+#[test]
+fn float_to_int_of_nan_gives_some_integer() {
+    let code = compile(&cast_module());
+    let args = [0, 0, f64_slot(f64::NAN), f32_slot(0.0), 0, 0, 0, 0];
+    assert!(call(&code, &args, 18).is_ok());
+}
+
+fn int_ops_module() -> Module {
+    let ops = [
+        IAdd, ISub, IMul, SDiv, UDiv, SRem, URem, And, Or, Xor, SMin, SMax, UMin, UMax,
+    ];
+    let cmps = [
+        CmpOp::Eq,
+        CmpOp::Ne,
+        CmpOp::SLt,
+        CmpOp::SLe,
+        CmpOp::SGt,
+        CmpOp::SGe,
+        CmpOp::ULt,
+        CmpOp::ULe,
+        CmpOp::UGt,
+        CmpOp::UGe,
+    ];
+    let results: Vec<LType> = [vec![I64; ops.len() + 4], vec![I1; cmps.len()]].concat();
+    let mut f = FnBuilder::new("int_ops", &results);
+    let a = f.param("a", I64);
+    let b = f.param("b", I64);
+    let s = f.param("s", I64);
+    let (av, bv, sv) = (f.get(a), f.get(b), f.get(s));
+    let mut r: Vec<ValueId> = ops.iter().map(|&op| f.bin(op, av, bv)).collect();
+    r.push(f.bin(Shl, av, sv));
+    r.push(f.bin(AShr, av, sv));
+    r.push(f.bin(LShr, av, sv));
+    r.push(f.inst(I64, Inst::Unary(UnaryOp::INeg, av)));
+    for op in cmps {
+        r.push(f.cmp(op, av, bv));
+    }
+    f.ret(&r);
+    module(vec![f.finish()])
+}
+
+#[test]
+fn integer_ops_wrap_and_compare() {
+    let code = compile(&int_ops_module());
+    for (a, b) in [
+        (7i64, -3i64),
+        (-8, 3),
+        (i64::MAX, 2),
+        (i64::MIN, -1),
+        (5, 5),
+    ] {
+        let r = call(&code, &[a as u64, b as u64, 3], 28).unwrap();
+        let (ua, ub) = (a as u64, b as u64);
+        let want: Vec<u64> = vec![
+            a.wrapping_add(b) as u64,
+            a.wrapping_sub(b) as u64,
+            a.wrapping_mul(b) as u64,
+            a.wrapping_div(b) as u64,
+            ua / ub,
+            a.wrapping_rem(b) as u64,
+            ua % ub,
+            (a & b) as u64,
+            (a | b) as u64,
+            (a ^ b) as u64,
+            a.min(b) as u64,
+            a.max(b) as u64,
+            ua.min(ub),
+            ua.max(ub),
+            (a << 3) as u64,
+            (a >> 3) as u64,
+            ua >> 3,
+            a.wrapping_neg() as u64,
+            u64::from(a == b),
+            u64::from(a != b),
+            u64::from(a < b),
+            u64::from(a <= b),
+            u64::from(a > b),
+            u64::from(a >= b),
+            u64::from(ua < ub),
+            u64::from(ua <= ub),
+            u64::from(ua > ub),
+            u64::from(ua >= ub),
+        ];
+        assert_eq!(r, want, "a = {a}, b = {b}");
+    }
+}
+
+fn float_ops_module() -> Module {
+    let ops = [FAdd, FSub, FMul, FDiv, FRem];
+    let cmps = [
+        CmpOp::FEq,
+        CmpOp::FLt,
+        CmpOp::FLe,
+        CmpOp::FGt,
+        CmpOp::FGe,
+        CmpOp::FNe,
+    ];
+    let results: Vec<LType> = [vec![F64; ops.len() + 1], vec![I1; cmps.len()], vec![F64]].concat();
+    let mut f = FnBuilder::new("float_ops", &results);
+    let x = f.param("x", F64);
+    let y = f.param("y", F64);
+    let c = f.param("c", I1);
+    let (xv, yv, cv) = (f.get(x), f.get(y), f.get(c));
+    let mut r: Vec<ValueId> = ops.iter().map(|&op| f.bin(op, xv, yv)).collect();
+    r.push(f.inst(F64, Inst::Unary(UnaryOp::FNeg, xv)));
+    for op in cmps {
+        r.push(f.cmp(op, xv, yv));
+    }
+    r.push(f.inst(
+        F64,
+        Inst::Select {
+            cond: cv,
+            if_true: xv,
+            if_false: yv,
+        },
+    ));
+    f.ret(&r);
+    module(vec![f.finish()])
+}
+
+#[test]
+fn float_ops_compare_and_select() {
+    let code = compile(&float_ops_module());
+    for (x, y) in [(7.5, -2.0), (-7.5, 2.0), (1.0, 1.0), (f64::NAN, 1.0)] {
+        for c in [0u64, 1] {
+            let r = call(&code, &[f64_slot(x), f64_slot(y), c], 13).unwrap();
+            let want = [x + y, x - y, x * y, x / y, x % y, -x];
+            for (i, w) in want.iter().enumerate() {
+                assert!(
+                    as_f64(r[i]) == *w || (w.is_nan() && as_f64(r[i]).is_nan()),
+                    "op {i} of ({x}, {y})"
+                );
+            }
+            let cmps = [x == y, x < y, x <= y, x > y, x >= y, x != y].map(u64::from);
+            assert_eq!(&r[6..12], &cmps, "({x}, {y})");
+            let selected = if c == 1 { x } else { y };
+            assert!(as_f64(r[12]) == selected || selected.is_nan());
+        }
+    }
+}
+
+/// Copies one value of every storable type from `src` to `dst` at the same offsets.
+fn copy_module() -> Module {
+    let layout = [
+        (I8, 0),
+        (I16, 2),
+        (I32, 4),
+        (I64, 8),
+        (F32, 16),
+        (C64, 20),
+        (F32, 28),
+        (F64, 32),
+        (C128, 40),
+        (Ptr, 56),
+    ];
+    let mut f = FnBuilder::new("copy", &[]);
+    let src = f.param("src", Ptr);
+    let dst = f.param("dst", Ptr);
+    let (s, d) = (f.get(src), f.get(dst));
+    for (ty, offset) in layout {
+        let v = f.load_at(ty, s, offset);
+        f.store_at(d, offset, v);
+    }
+    module(vec![f.finish()])
+}
+
+#[test]
+fn loads_and_stores_of_every_type() {
+    let code = compile(&copy_module());
+    let src: Vec<u8> = (0..64u8)
+        .map(|i| i.wrapping_mul(37).wrapping_add(11))
+        .collect();
+    let mut dst = vec![0u8; 64];
+    call(&code, &[src.as_ptr() as u64, dst.as_mut_ptr() as u64], 0).unwrap();
+    assert_eq!(src[..1], dst[..1]);
+    assert_eq!(
+        src[2..],
+        dst[2..],
+        "every value but the padding byte 1 is copied"
+    );
+    assert_eq!(dst[1], 0);
+}
+
+#[test]
+fn the_same_module_compiles_twice_and_each_copy_lives_on_its_own() {
+    let m = sum_module();
+    let first = compile(&m);
+    let second = compile(&m);
+    let xs = [1.0f64, 2.0, 3.0];
+    let args = [xs.as_ptr() as u64, 3, 8];
+    assert_eq!(as_f64(call(&first, &args, 1).unwrap()[0]), 6.0);
+    drop(first);
+    assert_eq!(as_f64(call(&second, &args, 1).unwrap()[0]), 6.0);
+    let third = compile(&m);
+    assert_eq!(as_f64(call(&third, &args, 1).unwrap()[0]), 6.0);
+}
+
+#[test]
+fn modules_compile_from_several_threads_at_once() {
+    let handles: Vec<_> = (0..4)
+        .map(|t| {
+            std::thread::spawn(move || {
+                let code = compile(&fib_module());
+                call(&code, &[10 + t], 1).unwrap()[0]
+            })
+        })
+        .collect();
+    let got: Vec<u64> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(got, [55, 89, 144, 233]);
+}
+
+#[test]
+fn malformed_low_ir_is_an_error_not_a_crash() {
+    let mut f = FnBuilder::new("mixed_widths", &[I64]);
+    let a = f.param("a", I64);
+    let b = f.param("b", I32);
+    let (av, bv) = (f.get(a), f.get(b));
+    let sum = f.bin(IAdd, av, bv);
+    f.ret(&[sum]);
+    let err = codegen::compile(&module(vec![f.finish()]), &CodegenOptions::default())
+        .err()
+        .unwrap();
+    assert!(
+        err.0.contains("verifier") && err.0.contains("bug in ferrojit"),
+        "{}",
+        err.0
+    );
+
+    let mut f = FnBuilder::new("undefined", &[I64]);
+    f.ret(&[ValueId(3)]);
+    let err =
+        codegen::emit_llvm_ir(&module(vec![f.finish()]), &CodegenOptions::default()).unwrap_err();
+    assert!(err.0.contains("v3 before its definition"), "{}", err.0);
+
+    let mut f = FnBuilder::new("no_return", &[I64]);
+    f.int(1);
+    let err =
+        codegen::emit_llvm_ir(&module(vec![f.finish()]), &CodegenOptions::default()).unwrap_err();
+    assert!(err.0.contains("without returning"), "{}", err.0);
+
+    let mut f = FnBuilder::new("stray_break", &[]);
+    f.push(Stmt::Break);
+    let err =
+        codegen::emit_llvm_ir(&module(vec![f.finish()]), &CodegenOptions::default()).unwrap_err();
+    assert!(err.0.contains("outside a loop"), "{}", err.0);
+
+    let err = codegen::compile(&module(vec![]), &CodegenOptions::default())
+        .err()
+        .unwrap();
+    assert!(err.0.contains("no functions"), "{}", err.0);
+}
+
+#[test]
+fn fastmath_sets_flags_and_default_is_strict() {
+    let m = sum_module();
+    let strict = codegen::emit_llvm_ir(&m, &CodegenOptions::default()).unwrap();
+    let fast = codegen::emit_llvm_ir(&m, &CodegenOptions { fastmath: true }).unwrap();
+    assert!(!strict.contains("fadd fast"), "{strict}");
+    assert!(fast.contains("fadd fast"), "{fast}");
+    let code = codegen::compile(&m, &CodegenOptions { fastmath: true }).unwrap();
+    let xs: Vec<f64> = (1..=1000).map(f64::from).collect();
+    assert_eq!(
+        as_f64(call(&code, &[xs.as_ptr() as u64, 1000, 8], 1).unwrap()[0]),
+        500_500.0
+    );
+}
+
+#[test]
+fn emitted_ir_is_host_independent() {
+    let ir = codegen::emit_llvm_ir(&sum_module(), &CodegenOptions::default()).unwrap();
+    for host_specific in [
+        "target-cpu",
+        "target-features",
+        "target triple",
+        "target datalayout",
+    ] {
+        assert!(!ir.contains(host_specific), "{host_specific} in\n{ir}");
+    }
+}
