@@ -3,6 +3,28 @@
 //! Each `@jit` function reachable from the entry is specialized for the argument
 //! types it is called with; the result is a `TypedProgram` whose first function
 //! is the entry.
+//!
+//! # What `lower` can rely on (the coercion contract)
+//!
+//! - A binary operation's operands are both read as its own type
+//!   (`expr_type` of the `Binary`): `i32 / 2` has type float64 and both
+//!   operands coerce to float64; `i32 ** 2` is int64.
+//! - A comparison chain reads every operand as one common type; its type is bool.
+//! - `x op= v`: `v` is read as the operation type, `coerced_type(v)`; the
+//!   target's current value is converted to it, the operation done there, and
+//!   the result converted to the local's type or the array's dtype.
+//! - Conditions (`if`, `while`, `not`, `x if c else y`) are read as bool.
+//!   `and`/`or` operands are read as the result type; testing the converted
+//!   value gives the same truth value, since conversions only widen.
+//! - A tuple-typed coercion converts element by element (`p, q = 1, 2.5`
+//!   where `p` is float64; an int32 shape tuple read as int64s).
+//! - `int(x)`, `float(x)`, `bool(x)`, `np.float32(x)`, `round(x)` convert by
+//!   themselves: their argument is not coerced. `math.*` arguments are read as
+//!   float64, indices and `range` bounds as int64, stored values as the dtype.
+//! - A `@jit` call passes its arguments unconverted: they are exactly the
+//!   callee specialization's `arg_types` (Python literals are int64/float64).
+//! - A `for` variable's local may be wider than int64 when it is also
+//!   assigned a float elsewhere; the counter converts to it.
 
 mod call;
 mod expr;

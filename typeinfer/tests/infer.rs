@@ -333,8 +333,7 @@ fn wrong_number_of_entry_arguments() {
     let text = "def two(a, b):\n    return a + b\n";
     let diags = run_with("two.py", text, &[Type::INT])
         .result
-        .err()
-        .expect("an arity error");
+        .expect_err("an arity error");
     assert_eq!(diags.len(), 1);
     assert_eq!(diags[0].code, "E0219");
     assert_eq!(diags[0].message, "`two` takes 2 arguments but 1 were given");
