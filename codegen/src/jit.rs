@@ -251,6 +251,9 @@ pub(crate) fn compile(
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let built = crate::build_verified(context, ir, options, &symbol).and_then(|module| {
         jit.optimize(&machine, &module)?;
+        if std::env::var_os("FERROJIT_DUMP_LLVM").is_some() {
+            eprintln!("{}", module.print_to_string().to_string_lossy());
+        }
         Ok(module)
     });
     let module = match built {

@@ -21,6 +21,9 @@
 //!
 //! Internal functions use the same layout for their results, so the entry
 //! wrapper passes `ret` straight through.
+//!
+//! Setting the environment variable `FERROJIT_DUMP_LLVM` prints each module's
+//! optimized LLVM IR to stderr as it is compiled.
 
 mod emit;
 mod jit;

@@ -1003,3 +1003,18 @@ fn emitted_ir_is_host_independent() {
         assert!(!ir.contains(host_specific), "{host_specific} in\n{ir}");
     }
 }
+
+#[test]
+fn compiled_modules_and_contexts_can_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<codegen::CompiledModule>();
+    send::<RuntimeContext>();
+    let code = compile(&fib_module());
+    let got = std::thread::scope(|s| {
+        s.spawn(|| call(&code, &[15], 1).unwrap()[0])
+            .join()
+            .unwrap()
+    });
+    assert_eq!(got, 610);
+}

@@ -223,10 +223,6 @@ pub fn call_in(
     }
 }
 
-pub fn run(m: &Module, args: &[u64], ret_slots: usize) -> Result<Vec<u64>, RaisedError> {
-    call(&compile(m), args, ret_slots)
-}
-
 pub fn f64_slot(x: f64) -> u64 {
     x.to_bits()
 }
