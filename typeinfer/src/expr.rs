@@ -472,9 +472,14 @@ impl FnCx<'_, '_> {
     fn bool_op(&mut self, op: BoolOp, values: &[ExprId], span: Span) -> Ty {
         let mut tys = Vec::new();
         let mut ok = true;
-        for v in values {
+        for (k, v) in values.iter().enumerate() {
             let t = self.expr(*v);
-            ok &= self.check_truth(*v, &t) || t == Ty::Unknown;
+            // Python never tests the last operand: `n or a` just returns `a`.
+            if k + 1 < values.len() {
+                ok &= self.check_truth(*v, &t) || t == Ty::Unknown;
+            } else if t == Ty::Error {
+                ok = false;
+            }
             tys.push(t);
         }
         if !ok {

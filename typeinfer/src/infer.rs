@@ -19,6 +19,16 @@ const MAX_SWEEPS: usize = 200;
 /// Recursion whose argument types keep changing would specialize forever.
 const MAX_SPECS: usize = 128;
 
+/// Bound on the number of type nodes in one specialization's argument types.
+const MAX_ARG_TYPE_SIZE: usize = 1024;
+
+fn type_size(t: &Type) -> usize {
+    match t {
+        Type::Tuple(items) => 1 + items.iter().map(type_size).sum::<usize>(),
+        _ => 1,
+    }
+}
+
 /// A type during inference.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Ty {
@@ -232,7 +242,9 @@ impl<'p> Engine<'p> {
         if let Some(id) = self.index.get(&key) {
             return Some(*id);
         }
-        if self.specs.len() >= MAX_SPECS {
+        // Recursion that nests its arguments (`f((t, t))`) grows types exponentially.
+        let size: usize = key.1.iter().map(type_size).sum();
+        if self.specs.len() >= MAX_SPECS || size > MAX_ARG_TYPE_SIZE {
             return None;
         }
         let id = SpecId(self.specs.len() as u32);

@@ -112,3 +112,31 @@ pub fn promote(a: &Type, b: &Type) -> Option<Type> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use frontend::hir::Dtype;
+
+    #[test]
+    fn promote_is_numpy_result_type_for_scalars_only() {
+        let s = |d| Type::Scalar(d);
+        assert_eq!(
+            promote(&s(Dtype::Int32), &s(Dtype::Float32)),
+            Some(Type::FLOAT)
+        );
+        assert_eq!(
+            promote(&s(Dtype::Bool), &s(Dtype::UInt8)),
+            Some(s(Dtype::UInt8))
+        );
+        let array = Type::Array(ArrayType {
+            dtype: Dtype::Float64,
+            ndim: 1,
+            layout: Layout::C,
+            writable: true,
+        });
+        assert_eq!(promote(&array, &Type::FLOAT), None);
+        assert_eq!(promote(&Type::Tuple(vec![Type::INT]), &Type::INT), None);
+        assert_eq!(promote(&Type::None, &Type::INT), None);
+    }
+}
