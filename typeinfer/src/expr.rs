@@ -485,9 +485,12 @@ impl FnCx<'_, '_> {
         if !ok {
             return Ty::Error;
         }
-        let Some(result) = tys[1..]
+        let Some((first, rest)) = tys.split_first() else {
+            return Ty::Error;
+        };
+        let Some(result) = rest
             .iter()
-            .try_fold(tys[0].clone(), |acc, t| join_ty(&acc, t))
+            .try_fold(first.clone(), |acc, t| join_ty(&acc, t))
         else {
             let word = if op == BoolOp::And { "and" } else { "or" };
             let label = values
