@@ -237,7 +237,6 @@ impl<'ctx> ModuleCx<'ctx> {
         if cold {
             // Raising is the slow path: keep it out of the hot loop layout.
             self.add_fn_attr(f, "cold");
-            self.add_fn_attr(f, "noinline");
         } else {
             f.add_attribute(AttributeLoc::Return, self.enum_attr("noalias", 0));
         }

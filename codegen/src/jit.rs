@@ -245,11 +245,13 @@ pub(crate) fn compile(
     // handed over; `ContextRef` does not dispose it.
     let tsc = unsafe { LLVMOrcCreateNewThreadSafeContext() };
     let context = unsafe { ContextRef::new(LLVMOrcThreadSafeContextGetContext(tsc)) };
+    let built = crate::build_verified(context, ir, options, &symbol);
+    // Emission runs in parallel; from here to the lookup, one compile at a time.
     let machine = jit
         .optimizer
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let built = crate::build_verified(context, ir, options, &symbol).and_then(|module| {
+    let built = built.and_then(|module| {
         jit.optimize(&machine, &module)?;
         if std::env::var_os("FERROJIT_DUMP_LLVM").is_some() {
             eprintln!("{}", module.print_to_string().to_string_lossy());
