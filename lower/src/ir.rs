@@ -99,13 +99,29 @@ pub type Block = Vec<Stmt>;
 
 #[derive(Clone, Debug)]
 pub enum Stmt {
-    Let { dst: ValueId, inst: Inst, span: Span },
-    Set { var: VarId, value: ValueId },
+    Let {
+        dst: ValueId,
+        inst: Inst,
+        span: Span,
+    },
+    Set {
+        var: VarId,
+        value: ValueId,
+    },
     /// `*(ty*)addr = value`
-    Store { addr: ValueId, value: ValueId },
-    If { cond: ValueId, then_body: Block, else_body: Block },
+    Store {
+        addr: ValueId,
+        value: ValueId,
+    },
+    If {
+        cond: ValueId,
+        then_body: Block,
+        else_body: Block,
+    },
     /// Runs `body` until a `Break`.
-    Loop { body: Block },
+    Loop {
+        body: Block,
+    },
     /// `var` takes `start, start+step, ...` while `var < stop` (or `var > stop`
     /// when the step is negative). `step` is a non-zero i64; `var` must not
     /// be `Set` in `body`. `Break`/`Continue` inside apply to this loop.
@@ -120,13 +136,21 @@ pub enum Stmt {
     /// Calls a function of this module and sets `results` (one variable per
     /// entry of the callee's `Function::results`). When the callee reports an
     /// exception the caller returns status 1 at once.
-    Call { callee: FuncIndex, args: Vec<ValueId>, results: Vec<VarId>, span: Span },
+    Call {
+        callee: FuncIndex,
+        args: Vec<ValueId>,
+        results: Vec<VarId>,
+        span: Span,
+    },
     Break,
     Continue,
     /// Writes the values to the result slots and returns status 0.
     Return(Vec<ValueId>),
     /// Records an exception in the context and returns status 1.
-    Raise { error: RuntimeError, span: Span },
+    Raise {
+        error: RuntimeError,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -141,9 +165,16 @@ pub enum StepSign {
 #[derive(Clone, Debug)]
 pub enum RuntimeError {
     /// `index {index} is out of bounds for axis {axis} with size {size}`
-    IndexOutOfBounds { index: ValueId, axis: u32, size: ValueId },
+    IndexOutOfBounds {
+        index: ValueId,
+        axis: u32,
+        size: ValueId,
+    },
     /// A fixed message, e.g. `ZeroDivisionError: integer division or modulo by zero`.
-    Message { kind: ExceptionKind, message: String },
+    Message {
+        kind: ExceptionKind,
+        message: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -156,20 +187,36 @@ pub enum Inst {
     /// Result is `I1`.
     Cmp(CmpOp, ValueId, ValueId),
     Cast(CastOp, ValueId, LType),
-    Select { cond: ValueId, if_true: ValueId, if_false: ValueId },
+    Select {
+        cond: ValueId,
+        if_true: ValueId,
+        if_false: ValueId,
+    },
     /// `*(ty*)addr`
-    Load { ty: LType, addr: ValueId },
+    Load {
+        ty: LType,
+        addr: ValueId,
+    },
     /// `addr + offset` bytes (`offset` is an I64).
-    PtrOffset { addr: ValueId, offset: ValueId },
+    PtrOffset {
+        addr: ValueId,
+        offset: ValueId,
+    },
     /// A float libm function or intrinsic, in the float type of the arguments.
     Math(MathFn, Vec<ValueId>),
-    MakeComplex { re: ValueId, im: ValueId },
+    MakeComplex {
+        re: ValueId,
+        im: ValueId,
+    },
     Real(ValueId),
     Imag(ValueId),
     /// Allocates `bytes` (I64) bytes owned by the call's context (freed when
     /// the Python-level call ends unless handed to NumPy as a result).
     /// `zeroed` asks for zero-filled memory. Raises MemoryError on failure.
-    Alloc { bytes: ValueId, zeroed: bool },
+    Alloc {
+        bytes: ValueId,
+        zeroed: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,7 +1,14 @@
 //! Typed HIR -> low IR: loops, bounds checks, negative-index wraparound,
 //! floor division, strided address arithmetic, array allocation.
 
+mod builder;
+mod expr;
+mod func;
 pub mod ir;
+mod print;
+mod ranges;
+mod values;
+mod verify;
 
 /// What the user asked for with `@jit(...)` that changes the generated code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -14,13 +21,50 @@ pub struct LowerOptions {
 
 impl Default for LowerOptions {
     fn default() -> Self {
-        LowerOptions { boundscheck: true, wraparound: true, numpy_error_model: false }
+        LowerOptions {
+            boundscheck: true,
+            wraparound: true,
+            numpy_error_model: false,
+        }
     }
 }
 
 /// Lowers every specialization of `program` into one low-IR module whose
-/// first function is the entry.
+/// first function is the entry (`functions[i]` lowers `program.functions[i]`,
+/// so a `SpecId` is also the callee's `FuncIndex`).
+///
+/// # ABI: parameters and results
+/// Each function's parameters are its Python arguments flattened in order
+/// (pymod marshals exactly this; codegen passes them as listed):
+/// - a scalar is one value of its machine type: bool `i1`, int8/uint8 `i8`,
+///   int16/uint16 `i16`, int32/uint32 `i32`, int64/uint64 `i64`, float32 `f32`,
+///   float64 `f64`, complex64 `c64`, complex128 `c128`;
+/// - an array of `ndim` axes is its data pointer (`ptr`), then its `ndim`
+///   extents (`i64`), then its `ndim` byte strides (`i64`);
+/// - a tuple is its elements flattened in order; `None` is nothing.
+///
+/// `Function::results` flattens the return type the same way. A returned array
+/// is (data, extents, strides) of a C-ordered buffer from `Inst::Alloc` (or of
+/// an argument's memory when the function returns an argument).
 pub fn lower(program: &typeinfer::TypedProgram, options: &LowerOptions) -> ir::Module {
-    let _ = (program, options);
-    unimplemented!("lower::lower: being written")
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let functions = program
+        .functions
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let count = seen.entry(f.hir.name.as_str()).or_insert(0);
+            let name = if *count == 0 {
+                f.hir.name.clone()
+            } else {
+                format!("{}_{}", f.hir.name, count)
+            };
+            *count += 1;
+            func::lower_function(program, i, name, *options)
+        })
+        .collect();
+    let module = ir::Module { functions };
+    #[cfg(debug_assertions)]
+    verify::verify(&module);
+    module
 }

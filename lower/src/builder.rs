@@ -1,0 +1,212 @@
+//! Arenas of one function under construction and a stack of open blocks.
+
+use frontend::hir::Dtype;
+use frontend::Span;
+
+use crate::ir::{
+    BinaryOp, Block, CastOp, CmpOp, Const, Inst, LType, RuntimeError, Stmt, UnaryOp, ValueId, Var,
+    VarId,
+};
+
+/// The machine type a scalar of `dtype` has in a value or variable.
+pub(crate) fn ltype(dtype: Dtype) -> LType {
+    match dtype {
+        Dtype::Bool => LType::I1,
+        Dtype::Int8 | Dtype::UInt8 => LType::I8,
+        Dtype::Int16 | Dtype::UInt16 => LType::I16,
+        Dtype::Int32 | Dtype::UInt32 => LType::I32,
+        Dtype::Int64 | Dtype::UInt64 => LType::I64,
+        Dtype::Float32 => LType::F32,
+        Dtype::Float64 => LType::F64,
+        Dtype::Complex64 => LType::C64,
+        Dtype::Complex128 => LType::C128,
+    }
+}
+
+/// The machine type of an array element in memory: NumPy stores bools as bytes.
+pub(crate) fn mem_ltype(dtype: Dtype) -> LType {
+    match dtype {
+        Dtype::Bool => LType::I8,
+        other => ltype(other),
+    }
+}
+
+pub(crate) fn complex_part(ty: LType) -> LType {
+    match ty {
+        LType::C64 => LType::F32,
+        _ => LType::F64,
+    }
+}
+
+fn complex_of(ty: LType) -> LType {
+    match ty {
+        LType::F32 => LType::C64,
+        _ => LType::C128,
+    }
+}
+
+/// The type an instruction produces, given the types of values and variables.
+/// The verifier uses the same function, so builder and verifier cannot disagree.
+pub(crate) fn inst_type(inst: &Inst, values: &[LType], vars: &[Var]) -> LType {
+    let ty = |v: &ValueId| values[v.0 as usize];
+    match inst {
+        Inst::Const(Const::Bool(_)) => LType::I1,
+        Inst::Const(Const::Int(t, _) | Const::Float(t, _) | Const::Complex(t, _, _)) => *t,
+        Inst::Get(var) => vars[var.0 as usize].ty,
+        Inst::Unary(UnaryOp::CAbs, v) => complex_part(ty(v)),
+        Inst::Unary(_, v) => ty(v),
+        Inst::Binary(_, a, _) => ty(a),
+        Inst::Cmp(..) => LType::I1,
+        Inst::Cast(_, _, t) => *t,
+        Inst::Select { if_true, .. } => ty(if_true),
+        Inst::Load { ty, .. } => *ty,
+        Inst::PtrOffset { .. } | Inst::Alloc { .. } => LType::Ptr,
+        Inst::Math(_, args) => args.first().map_or(LType::F64, ty),
+        Inst::MakeComplex { re, .. } => complex_of(ty(re)),
+        Inst::Real(v) | Inst::Imag(v) => complex_part(ty(v)),
+    }
+}
+
+pub(crate) struct Builder {
+    pub(crate) vars: Vec<Var>,
+    pub(crate) value_types: Vec<LType>,
+    blocks: Vec<Block>,
+    /// Span given to the statements emitted next (the HIR node being lowered).
+    pub(crate) span: Span,
+}
+
+impl Builder {
+    pub(crate) fn new() -> Builder {
+        Builder {
+            vars: Vec::new(),
+            value_types: Vec::new(),
+            blocks: vec![Vec::new()],
+            span: Span::default(),
+        }
+    }
+
+    pub(crate) fn var(&mut self, ty: LType, name: impl Into<String>) -> VarId {
+        self.vars.push(Var {
+            ty,
+            name: name.into(),
+        });
+        VarId(self.vars.len() as u32 - 1)
+    }
+
+    pub(crate) fn ty(&self, v: ValueId) -> LType {
+        self.value_types[v.0 as usize]
+    }
+
+    pub(crate) fn emit(&mut self, inst: Inst) -> ValueId {
+        let ty = inst_type(&inst, &self.value_types, &self.vars);
+        self.value_types.push(ty);
+        let dst = ValueId(self.value_types.len() as u32 - 1);
+        let span = self.span;
+        self.stmt(Stmt::Let { dst, inst, span });
+        dst
+    }
+
+    pub(crate) fn stmt(&mut self, stmt: Stmt) {
+        self.blocks
+            .last_mut()
+            .expect("a block is always open")
+            .push(stmt);
+    }
+
+    /// Opens a nested block; statements go there until `end`.
+    pub(crate) fn begin(&mut self) {
+        self.blocks.push(Vec::new());
+    }
+
+    pub(crate) fn end(&mut self) -> Block {
+        self.blocks.pop().expect("begin/end are paired")
+    }
+
+    /// Takes the outermost block once lowering is done.
+    pub(crate) fn finish(mut self) -> (Vec<Var>, Vec<LType>, Block) {
+        assert_eq!(self.blocks.len(), 1, "unbalanced begin/end");
+        let body = self.blocks.pop().unwrap_or_default();
+        (self.vars, self.value_types, body)
+    }
+
+    /// Whether control cannot reach the end of the current block.
+    pub(crate) fn terminated(&self) -> bool {
+        self.blocks.last().is_some_and(|b| !falls_through(b))
+    }
+
+    pub(crate) fn get(&mut self, var: VarId) -> ValueId {
+        self.emit(Inst::Get(var))
+    }
+    pub(crate) fn set(&mut self, var: VarId, value: ValueId) {
+        self.stmt(Stmt::Set { var, value });
+    }
+    pub(crate) fn i64c(&mut self, v: i64) -> ValueId {
+        self.emit(Inst::Const(Const::Int(LType::I64, v)))
+    }
+    pub(crate) fn int(&mut self, ty: LType, v: i64) -> ValueId {
+        self.emit(Inst::Const(Const::Int(ty, v)))
+    }
+    pub(crate) fn float(&mut self, ty: LType, v: f64) -> ValueId {
+        self.emit(Inst::Const(Const::Float(ty, v)))
+    }
+    pub(crate) fn boolc(&mut self, v: bool) -> ValueId {
+        self.emit(Inst::Const(Const::Bool(v)))
+    }
+    pub(crate) fn bin(&mut self, op: BinaryOp, a: ValueId, b: ValueId) -> ValueId {
+        self.emit(Inst::Binary(op, a, b))
+    }
+    pub(crate) fn cmp(&mut self, op: CmpOp, a: ValueId, b: ValueId) -> ValueId {
+        self.emit(Inst::Cmp(op, a, b))
+    }
+    pub(crate) fn unary(&mut self, op: UnaryOp, a: ValueId) -> ValueId {
+        self.emit(Inst::Unary(op, a))
+    }
+    pub(crate) fn cast(&mut self, op: CastOp, v: ValueId, ty: LType) -> ValueId {
+        self.emit(Inst::Cast(op, v, ty))
+    }
+    pub(crate) fn select(&mut self, cond: ValueId, if_true: ValueId, if_false: ValueId) -> ValueId {
+        self.emit(Inst::Select {
+            cond,
+            if_true,
+            if_false,
+        })
+    }
+
+    /// `if cond { raise error }`
+    pub(crate) fn raise_if(&mut self, cond: ValueId, error: RuntimeError) {
+        let span = self.span;
+        self.stmt(Stmt::If {
+            cond,
+            then_body: vec![Stmt::Raise { error, span }],
+            else_body: Vec::new(),
+        });
+    }
+}
+
+/// Whether control can leave `block` through its end.
+pub(crate) fn falls_through(block: &Block) -> bool {
+    match block.last() {
+        None => true,
+        Some(Stmt::Return(_) | Stmt::Raise { .. } | Stmt::Break | Stmt::Continue) => false,
+        Some(Stmt::If {
+            then_body,
+            else_body,
+            ..
+        }) => falls_through(then_body) || falls_through(else_body),
+        Some(Stmt::Loop { body }) => contains_break(body),
+        Some(_) => true,
+    }
+}
+
+/// Whether a `Break` in `block` leaves the loop that directly contains it.
+fn contains_break(block: &Block) -> bool {
+    block.iter().any(|s| match s {
+        Stmt::Break => true,
+        Stmt::If {
+            then_body,
+            else_body,
+            ..
+        } => contains_break(then_body) || contains_break(else_body),
+        _ => false,
+    })
+}

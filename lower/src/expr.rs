@@ -1,0 +1,1257 @@
+//! Lowering of expressions: conversions, arithmetic with Python's rules,
+//! comparisons, short-circuit operators, builtins, allocation and calls.
+
+use frontend::hir::{
+    AllocFn, BinOp, BoolOp, Callee, CmpOp as PyCmp, Constant, Dtype, ExceptionKind, ExprId,
+    ExprKind, Keyword, KnownFunction, MathFn, UnaryOp as PyUnary,
+};
+use typeinfer::Type;
+
+use crate::builder::ltype;
+use crate::func::FnLower;
+use crate::ir::{BinaryOp, CastOp, CmpOp, Const, FuncIndex, Inst, LType, Stmt, UnaryOp, ValueId};
+use crate::ranges;
+use crate::values::{ArrayVal, Slot, Val};
+
+/// The float type holding the parts of a complex type, or the type itself.
+fn real_dtype(d: Dtype) -> Dtype {
+    match d {
+        Dtype::Complex64 | Dtype::Float32 => Dtype::Float32,
+        _ => Dtype::Float64,
+    }
+}
+
+fn bits(d: Dtype) -> i64 {
+    match d {
+        Dtype::Bool => 1,
+        other => other.itemsize() as i64 * 8,
+    }
+}
+
+impl<'a> FnLower<'a> {
+    /// Lowers `e` and converts it to the type its consumer reads it as.
+    pub(crate) fn expr(&mut self, e: ExprId) -> Val {
+        let v = self.expr_raw(e);
+        let from = self.tf.expr_type(e).clone();
+        let to = self.tf.coerced_type(e).clone();
+        self.convert(v, &from, &to)
+    }
+
+    pub(crate) fn convert(&mut self, v: Val, from: &Type, to: &Type) -> Val {
+        match (v, from, to) {
+            (Val::Scalar(v), Type::Scalar(a), Type::Scalar(b)) => {
+                Val::Scalar(self.cast_scalar(v, *a, *b))
+            }
+            (Val::Tuple(items), Type::Tuple(fs), Type::Tuple(ts)) if fs.len() == ts.len() => {
+                Val::Tuple(
+                    items
+                        .into_iter()
+                        .zip(fs.iter().zip(ts))
+                        .map(|(v, (f, t))| self.convert(v, f, t))
+                        .collect(),
+                )
+            }
+            (v, _, _) => v,
+        }
+    }
+
+    /// Converts a scalar between dtypes with NumPy's casting rules.
+    pub(crate) fn cast_scalar(&mut self, v: ValueId, from: Dtype, to: Dtype) -> ValueId {
+        if from == to {
+            return v;
+        }
+        let ty = ltype(to);
+        if to == Dtype::Bool {
+            let zero = self.zero(from);
+            let op = if from.is_float() {
+                CmpOp::FNe
+            } else if from.is_complex() {
+                CmpOp::CNe
+            } else {
+                CmpOp::Ne
+            };
+            return self.b.cmp(op, v, zero);
+        }
+        if to.is_complex() {
+            let part = real_dtype(to);
+            let v = if from.is_complex() {
+                v
+            } else {
+                self.cast_scalar(v, from, part)
+            };
+            return self.b.cast(CastOp::ToComplex, v, ty);
+        }
+        if from.is_complex() {
+            // NumPy discards the imaginary part.
+            let re = self.b.emit(Inst::Real(v));
+            return self.cast_scalar(re, real_dtype(from), to);
+        }
+        let from_signed = from.is_signed_int();
+        match (from.is_float(), to.is_float()) {
+            (true, true) => {
+                let op = if from.itemsize() < to.itemsize() {
+                    CastOp::FPExt
+                } else {
+                    CastOp::FPTrunc
+                };
+                self.b.cast(op, v, ty)
+            }
+            (false, true) => self.b.cast(
+                if from_signed {
+                    CastOp::SIToFP
+                } else {
+                    CastOp::UIToFP
+                },
+                v,
+                ty,
+            ),
+            (true, false) => self.b.cast(
+                if to.is_signed_int() {
+                    CastOp::FPToSI
+                } else {
+                    CastOp::FPToUI
+                },
+                v,
+                ty,
+            ),
+            (false, false) => {
+                let (fb, tb) = (bits(from), bits(to));
+                if fb == tb {
+                    v
+                } else if fb > tb {
+                    self.b.cast(CastOp::Trunc, v, ty)
+                } else {
+                    self.b.cast(
+                        if from_signed {
+                            CastOp::SExt
+                        } else {
+                            CastOp::ZExt
+                        },
+                        v,
+                        ty,
+                    )
+                }
+            }
+        }
+    }
+
+    fn expr_raw(&mut self, e: ExprId) -> Val {
+        let tf = self.tf;
+        let ex = tf.hir.expr(e);
+        let saved = self.b.span;
+        self.b.span = ex.span;
+        let ty = tf.expr_type(e).clone();
+        let v = match &ex.kind {
+            ExprKind::Const(c) | ExprKind::Global { value: c, .. } => self.constant(c, &ty),
+            ExprKind::Local(l) => self.locals[l.0 as usize].clone().read(&mut self.b),
+            ExprKind::Function(_) => Val::Unit,
+            ExprKind::Unary { op, operand } => self.unary(*op, *operand, &ty),
+            ExprKind::Binary { op, lhs, rhs } => {
+                let (l, lt) = self.scalar_expr(*lhs);
+                let (r, rt) = self.scalar_expr(*rhs);
+                let res = ty
+                    .as_scalar()
+                    .unwrap_or_else(|| self.binop_result(*op, lt, rt));
+                Val::Scalar(self.binary_op(*op, l, lt, r, rt, res, Some(*rhs)))
+            }
+            ExprKind::Compare { left, comparisons } => {
+                Val::Scalar(self.compare_chain(*left, comparisons))
+            }
+            ExprKind::BoolOp { op, values } => self.bool_op(*op, values, &ty),
+            ExprKind::IfExp { test, body, orelse } => {
+                let slot = Slot::new(&mut self.b, &ty, "ifexp");
+                let cond = self.truth_of(*test);
+                let branch = |this: &mut Self, e: ExprId| {
+                    this.b.begin();
+                    let v = this.expr(e);
+                    let from = this.tf.coerced_type(e).clone();
+                    let v = this.convert(v, &from, &ty);
+                    slot.write(&mut this.b, &v);
+                    this.b.end()
+                };
+                let then_body = branch(self, *body);
+                let else_body = branch(self, *orelse);
+                self.b.stmt(Stmt::If {
+                    cond,
+                    then_body,
+                    else_body,
+                });
+                slot.read(&mut self.b)
+            }
+            ExprKind::Call {
+                callee,
+                args,
+                kwargs,
+            } => self.call(e, callee, args, kwargs, &ty),
+            ExprKind::Attribute { value, attr } => self.attribute(*value, attr, &ty),
+            ExprKind::Subscript { value, indices } => self.subscript(*value, indices),
+            ExprKind::Tuple(items) => Val::Tuple(items.iter().map(|i| self.expr(*i)).collect()),
+        };
+        self.b.span = saved;
+        v
+    }
+
+    fn constant(&mut self, c: &Constant, ty: &Type) -> Val {
+        match (c, ty) {
+            (Constant::Tuple(items), Type::Tuple(tys)) => Val::Tuple(
+                items
+                    .iter()
+                    .zip(tys)
+                    .map(|(c, t)| self.constant(c, t))
+                    .collect(),
+            ),
+            (_, Type::Scalar(d)) => {
+                let (re, im, int) = match c {
+                    Constant::Bool(b) => (*b as i64 as f64, 0.0, *b as i64),
+                    Constant::Int(i) => (*i as f64, 0.0, *i),
+                    Constant::Float(f) => (*f, 0.0, *f as i64),
+                    Constant::Complex { re, im } => (*re, *im, *re as i64),
+                    _ => return Val::Unit,
+                };
+                let t = ltype(*d);
+                let k = match d {
+                    Dtype::Bool => Const::Bool(re != 0.0 || im != 0.0),
+                    _ if d.is_float() => Const::Float(t, re),
+                    _ if d.is_complex() => Const::Complex(t, re, im),
+                    _ => Const::Int(t, int),
+                };
+                Val::Scalar(self.b.emit(Inst::Const(k)))
+            }
+            _ => Val::Unit,
+        }
+    }
+
+    /// The integer value of a constant expression (`3`, `-1`, a module constant).
+    pub(crate) fn const_int(&self, e: ExprId) -> Option<i64> {
+        match &self.tf.hir.expr(e).kind {
+            ExprKind::Const(Constant::Int(i))
+            | ExprKind::Global {
+                value: Constant::Int(i),
+                ..
+            } => Some(*i),
+            ExprKind::Const(Constant::Bool(b))
+            | ExprKind::Global {
+                value: Constant::Bool(b),
+                ..
+            } => Some(*b as i64),
+            ExprKind::Unary {
+                op: PyUnary::Neg,
+                operand,
+            } => self.const_int(*operand)?.checked_neg(),
+            _ => None,
+        }
+    }
+
+    fn const_float(&self, e: ExprId) -> Option<f64> {
+        match &self.tf.hir.expr(e).kind {
+            ExprKind::Const(Constant::Float(f))
+            | ExprKind::Global {
+                value: Constant::Float(f),
+                ..
+            } => Some(*f),
+            ExprKind::Unary {
+                op: PyUnary::Neg,
+                operand,
+            } => self.const_float(*operand).map(|f| -f),
+            _ => self.const_int(e).map(|i| i as f64),
+        }
+    }
+
+    fn unary(&mut self, op: PyUnary, operand: ExprId, ty: &Type) -> Val {
+        let (v, od) = self.scalar_expr(operand);
+        let d = ty.as_scalar().unwrap_or(od);
+        let r = match op {
+            PyUnary::Pos => self.cast_scalar(v, od, d),
+            PyUnary::Neg => {
+                let x = self.cast_scalar(v, od, d);
+                let op = if d.is_float() {
+                    UnaryOp::FNeg
+                } else if d.is_complex() {
+                    UnaryOp::CNeg
+                } else {
+                    UnaryOp::INeg
+                };
+                self.b.unary(op, x)
+            }
+            PyUnary::Not => {
+                let t = self.cast_scalar(v, od, Dtype::Bool);
+                let n = self.b.unary(UnaryOp::Not, t);
+                self.cast_scalar(n, Dtype::Bool, d)
+            }
+            PyUnary::Invert => {
+                let x = self.cast_scalar(v, od, d);
+                self.b.unary(UnaryOp::Not, x)
+            }
+        };
+        Val::Scalar(r)
+    }
+
+    fn promote_dtype(&self, a: Dtype, b: Dtype) -> Dtype {
+        if a == b {
+            return a;
+        }
+        typeinfer::promote(&Type::Scalar(a), &Type::Scalar(b))
+            .and_then(|t| t.as_scalar())
+            .unwrap_or_else(|| {
+                let rank = |d: Dtype| (d.is_complex(), d.is_float(), d.itemsize());
+                if rank(a) >= rank(b) {
+                    a
+                } else {
+                    b
+                }
+            })
+    }
+
+    /// The dtype of `l op r` for scalars (used where HIR has no expression for the result).
+    pub(crate) fn binop_result(&self, op: BinOp, lt: Dtype, rt: Dtype) -> Dtype {
+        let p = self.promote_dtype(lt, rt);
+        match op {
+            BinOp::Div if !(p.is_float() || p.is_complex()) => Dtype::Float64,
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::FloorDiv | BinOp::Mod | BinOp::Pow
+                if p == Dtype::Bool =>
+            {
+                Dtype::Int64
+            }
+            _ => p,
+        }
+    }
+
+    /// `l op r` with Python's rules; the result has dtype `res`. `rhs` is the
+    /// divisor's expression, to skip checks for non-zero constants.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn binary_op(
+        &mut self,
+        op: BinOp,
+        l: ValueId,
+        lt: Dtype,
+        r: ValueId,
+        rt: Dtype,
+        res: Dtype,
+        rhs: Option<ExprId>,
+    ) -> ValueId {
+        match op {
+            BinOp::Div => {
+                let ft = if res.is_float() || res.is_complex() {
+                    res
+                } else {
+                    Dtype::Float64
+                };
+                let ints = !(lt.is_float() || lt.is_complex() || rt.is_float() || rt.is_complex());
+                let a = self.cast_scalar(l, lt, ft);
+                let b = self.cast_scalar(r, rt, ft);
+                let nonzero = rhs
+                    .and_then(|e| self.const_float(e))
+                    .is_some_and(|c| c != 0.0);
+                let q = self.true_div(a, b, ft, ints, nonzero);
+                self.cast_scalar(q, ft, res)
+            }
+            BinOp::Pow => self.power(l, lt, r, rt, res, rhs),
+            BinOp::LShift | BinOp::RShift => {
+                let a = self.cast_scalar(l, lt, res);
+                let b = self.cast_scalar(r, rt, res);
+                self.shift(op, a, b, res)
+            }
+            _ => {
+                let ot = self.binop_result(op, lt, rt);
+                let a = self.cast_scalar(l, lt, ot);
+                let b = self.cast_scalar(r, rt, ot);
+                let v = self.arith(op, a, b, ot, rhs);
+                self.cast_scalar(v, ot, res)
+            }
+        }
+    }
+
+    fn arith(
+        &mut self,
+        op: BinOp,
+        a: ValueId,
+        b: ValueId,
+        d: Dtype,
+        rhs: Option<ExprId>,
+    ) -> ValueId {
+        let kind = if d.is_complex() {
+            2
+        } else if d.is_float() {
+            1
+        } else {
+            0
+        };
+        let pick = |ops: [BinaryOp; 3]| ops[kind];
+        match op {
+            BinOp::Add => self
+                .b
+                .bin(pick([BinaryOp::IAdd, BinaryOp::FAdd, BinaryOp::CAdd]), a, b),
+            BinOp::Sub => self
+                .b
+                .bin(pick([BinaryOp::ISub, BinaryOp::FSub, BinaryOp::CSub]), a, b),
+            BinOp::Mul => self
+                .b
+                .bin(pick([BinaryOp::IMul, BinaryOp::FMul, BinaryOp::CMul]), a, b),
+            BinOp::BitAnd => self.b.bin(BinaryOp::And, a, b),
+            BinOp::BitOr => self.b.bin(BinaryOp::Or, a, b),
+            BinOp::BitXor => self.b.bin(BinaryOp::Xor, a, b),
+            BinOp::FloorDiv | BinOp::Mod if kind == 1 => {
+                let c = rhs.and_then(|e| self.const_float(e));
+                self.float_divmod(op, a, b, d, c)
+            }
+            BinOp::FloorDiv | BinOp::Mod if kind == 0 => {
+                let c = rhs.and_then(|e| self.const_int(e));
+                self.int_divmod(op, a, b, d, c)
+            }
+            _ => {
+                self.bug("an arithmetic operator with no meaning for its operand types");
+                self.zero(d)
+            }
+        }
+    }
+
+    fn true_div(
+        &mut self,
+        a: ValueId,
+        b: ValueId,
+        d: Dtype,
+        int_operands: bool,
+        nonzero: bool,
+    ) -> ValueId {
+        if d.is_complex() {
+            if !self.opts.numpy_error_model && !nonzero {
+                let zero = self.zero(d);
+                let is_zero = self.b.cmp(CmpOp::CEq, b, zero);
+                self.raise_if(
+                    is_zero,
+                    ExceptionKind::ZeroDivisionError,
+                    "complex division by zero",
+                );
+            }
+            return self.b.bin(BinaryOp::CDiv, a, b);
+        }
+        if !self.opts.numpy_error_model && !nonzero {
+            let zero = self.zero(d);
+            let is_zero = self.b.cmp(CmpOp::FEq, b, zero);
+            let message = if int_operands {
+                "division by zero"
+            } else {
+                "float division by zero"
+            };
+            self.raise_if(is_zero, ExceptionKind::ZeroDivisionError, message);
+        }
+        self.b.bin(BinaryOp::FDiv, a, b)
+    }
+
+    /// Integer `//` and `%` with Python's floor semantics.
+    fn int_divmod(
+        &mut self,
+        op: BinOp,
+        n: ValueId,
+        d: ValueId,
+        dt: Dtype,
+        divisor: Option<i64>,
+    ) -> ValueId {
+        let ty = ltype(dt);
+        let zero = self.b.int(ty, 0);
+        let one = self.b.int(ty, 1);
+        let known_nonzero = divisor.is_some_and(|c| c != 0);
+        let mut is_zero = None;
+        let mut d1 = d;
+        if !known_nonzero {
+            let z = self.b.cmp(CmpOp::Eq, d, zero);
+            if self.opts.numpy_error_model {
+                // NumPy gives 0; divide by 1 meanwhile to stay defined.
+                d1 = self.b.select(z, one, d);
+                is_zero = Some(z);
+            } else {
+                let message = match op {
+                    BinOp::FloorDiv => "integer division or modulo by zero",
+                    _ => "integer modulo by zero",
+                };
+                self.raise_if(z, ExceptionKind::ZeroDivisionError, message);
+            }
+        }
+        let result = if dt.is_unsigned_int() {
+            let o = if op == BinOp::FloorDiv {
+                BinaryOp::UDiv
+            } else {
+                BinaryOp::URem
+            };
+            self.b.bin(o, n, d1)
+        } else {
+            let (q, r) = if divisor.is_none_or(|c| c == -1) {
+                // MIN / -1 overflows the machine division; dividing by 1 and
+                // negating gives NumPy's wrapped result.
+                let minus_one = self.b.int(ty, -1);
+                let is_m1 = self.b.cmp(CmpOp::Eq, d1, minus_one);
+                let d2 = self.b.select(is_m1, one, d1);
+                let q = self.b.bin(BinaryOp::SDiv, n, d2);
+                let r = self.b.bin(BinaryOp::SRem, n, d2);
+                let neg = self.b.unary(UnaryOp::INeg, q);
+                (self.b.select(is_m1, neg, q), r)
+            } else {
+                (
+                    self.b.bin(BinaryOp::SDiv, n, d1),
+                    self.b.bin(BinaryOp::SRem, n, d1),
+                )
+            };
+            // Truncation rounds toward zero; floor differs when the remainder is
+            // non-zero and its sign differs from the divisor's.
+            let r_nonzero = self.b.cmp(CmpOp::Ne, r, zero);
+            let signs = self.b.bin(BinaryOp::Xor, r, d1);
+            let differ = self.b.cmp(CmpOp::SLt, signs, zero);
+            let adjust = self.b.bin(BinaryOp::And, r_nonzero, differ);
+            match op {
+                BinOp::FloorDiv => {
+                    let q1 = self.b.bin(BinaryOp::ISub, q, one);
+                    self.b.select(adjust, q1, q)
+                }
+                _ => {
+                    let r1 = self.b.bin(BinaryOp::IAdd, r, d1);
+                    self.b.select(adjust, r1, r)
+                }
+            }
+        };
+        match is_zero {
+            Some(z) => self.b.select(z, zero, result),
+            None => result,
+        }
+    }
+
+    /// Float `//` and `%` as CPython's `float_divmod` computes them.
+    fn float_divmod(
+        &mut self,
+        op: BinOp,
+        vx: ValueId,
+        wx: ValueId,
+        dt: Dtype,
+        divisor: Option<f64>,
+    ) -> ValueId {
+        let ty = ltype(dt);
+        let zero = self.b.float(ty, 0.0);
+        if !self.opts.numpy_error_model && divisor.is_none_or(|c| c == 0.0) {
+            let z = self.b.cmp(CmpOp::FEq, wx, zero);
+            let message = match op {
+                BinOp::FloorDiv => "float floor division by zero",
+                _ => "float modulo",
+            };
+            self.raise_if(z, ExceptionKind::ZeroDivisionError, message);
+        }
+        let neg_zero = self.b.float(ty, -0.0);
+        let m = self.b.bin(BinaryOp::FRem, vx, wx);
+        // `!=` is true for NaN, like C's `if (mod)`.
+        let m_nonzero = self.b.cmp(CmpOp::FNe, m, zero);
+        let w_neg = self.b.cmp(CmpOp::FLt, wx, zero);
+        let m_neg = self.b.cmp(CmpOp::FLt, m, zero);
+        let differ = self.b.bin(BinaryOp::Xor, w_neg, m_neg);
+        let adjust = self.b.bin(BinaryOp::And, m_nonzero, differ);
+        match op {
+            BinOp::Mod => {
+                let shifted = self.b.bin(BinaryOp::FAdd, m, wx);
+                let m2 = self.b.select(adjust, shifted, m);
+                // A zero remainder takes the divisor's sign (copysign(0.0, wx)).
+                let signed_zero = self.b.select(w_neg, neg_zero, zero);
+                self.b.select(m_nonzero, m2, signed_zero)
+            }
+            _ => {
+                let one = self.b.float(ty, 1.0);
+                let half = self.b.float(ty, 0.5);
+                let diff = self.b.bin(BinaryOp::FSub, vx, m);
+                let div = self.b.bin(BinaryOp::FDiv, diff, wx);
+                let div_minus = self.b.bin(BinaryOp::FSub, div, one);
+                let div = self.b.select(adjust, div_minus, div);
+                let fl = self.b.emit(Inst::Math(MathFn::Floor, vec![div]));
+                let frac = self.b.bin(BinaryOp::FSub, div, fl);
+                let round_up = self.b.cmp(CmpOp::FGt, frac, half);
+                let fl_up = self.b.bin(BinaryOp::FAdd, fl, one);
+                let fl = self.b.select(round_up, fl_up, fl);
+                // A zero quotient takes the sign of vx / wx.
+                let q = self.b.bin(BinaryOp::FDiv, vx, wx);
+                let q_neg = self.b.cmp(CmpOp::FLt, q, zero);
+                let signed_zero = self.b.select(q_neg, neg_zero, zero);
+                let div_nonzero = self.b.cmp(CmpOp::FNe, div, zero);
+                let r = self.b.select(div_nonzero, fl, signed_zero);
+                if self.opts.numpy_error_model {
+                    let w_zero = self.b.cmp(CmpOp::FEq, wx, zero);
+                    self.b.select(w_zero, q, r)
+                } else {
+                    r
+                }
+            }
+        }
+    }
+
+    fn power(
+        &mut self,
+        l: ValueId,
+        lt: Dtype,
+        r: ValueId,
+        rt: Dtype,
+        res: Dtype,
+        rhs: Option<ExprId>,
+    ) -> ValueId {
+        let exponent = rhs.and_then(|e| self.const_int(e));
+        let base = self.cast_scalar(l, lt, res);
+        if res.is_float() {
+            if rhs.and_then(|e| self.const_float(e)) == Some(2.0) {
+                return self.b.bin(BinaryOp::FMul, base, base);
+            }
+            let e = self.cast_scalar(r, rt, res);
+            return self.b.emit(Inst::Math(MathFn::Pow, vec![base, e]));
+        }
+        if res.is_complex() {
+            let Some(k) = exponent else {
+                let cond = self.b.boolc(true);
+                let message =
+                    "complex ** with an exponent that is not an integer constant is not supported";
+                self.raise_if(cond, ExceptionKind::NotImplementedError, message);
+                return self.zero(res);
+            };
+            let one = self
+                .b
+                .emit(Inst::Const(Const::Complex(ltype(res), 1.0, 0.0)));
+            let p = self.pow_const(base, k.unsigned_abs(), BinaryOp::CMul, one);
+            return if k < 0 {
+                self.b.bin(BinaryOp::CDiv, one, p)
+            } else {
+                p
+            };
+        }
+        let ty = ltype(res);
+        let one = self.b.int(ty, 1);
+        if let Some(k) = exponent.filter(|k| *k >= 0) {
+            return self.pow_const(base, k as u64, BinaryOp::IMul, one);
+        }
+        let e = self.cast_scalar(r, rt, res);
+        let zero = self.b.int(ty, 0);
+        if res.is_signed_int() {
+            let negative = self.b.cmp(CmpOp::SLt, e, zero);
+            self.raise_if(
+                negative,
+                ExceptionKind::ValueError,
+                "integers to negative integer powers are not allowed",
+            );
+        }
+        // Exponentiation by squaring.
+        let acc = self.b.var(ty, "pow.acc");
+        let bv = self.b.var(ty, "pow.base");
+        let ev = self.b.var(ty, "pow.exp");
+        self.b.set(acc, one);
+        self.b.set(bv, base);
+        self.b.set(ev, e);
+        self.b.begin();
+        let ecur = self.b.get(ev);
+        let done = self.b.cmp(CmpOp::Eq, ecur, zero);
+        self.b.stmt(Stmt::If {
+            cond: done,
+            then_body: vec![Stmt::Break],
+            else_body: Vec::new(),
+        });
+        let low = self.b.bin(BinaryOp::And, ecur, one);
+        let odd = self.b.cmp(CmpOp::Ne, low, zero);
+        self.b.begin();
+        let a = self.b.get(acc);
+        let bb = self.b.get(bv);
+        let m = self.b.bin(BinaryOp::IMul, a, bb);
+        self.b.set(acc, m);
+        let then_body = self.b.end();
+        self.b.stmt(Stmt::If {
+            cond: odd,
+            then_body,
+            else_body: Vec::new(),
+        });
+        let bb = self.b.get(bv);
+        let sq = self.b.bin(BinaryOp::IMul, bb, bb);
+        self.b.set(bv, sq);
+        let next = self.b.bin(BinaryOp::LShr, ecur, one);
+        self.b.set(ev, next);
+        let body = self.b.end();
+        self.b.stmt(Stmt::Loop { body });
+        self.b.get(acc)
+    }
+
+    /// `base ** k` for a constant `k`, by squaring at compile time.
+    fn pow_const(&mut self, base: ValueId, mut k: u64, mul: BinaryOp, one: ValueId) -> ValueId {
+        let mut acc: Option<ValueId> = None;
+        let mut sq = base;
+        while k > 0 {
+            if k & 1 == 1 {
+                acc = Some(match acc {
+                    Some(a) => self.b.bin(mul, a, sq),
+                    None => sq,
+                });
+            }
+            k >>= 1;
+            if k > 0 {
+                sq = self.b.bin(mul, sq, sq);
+            }
+        }
+        acc.unwrap_or(one)
+    }
+
+    fn shift(&mut self, op: BinOp, a: ValueId, b: ValueId, d: Dtype) -> ValueId {
+        let ty = ltype(d);
+        let zero = self.b.int(ty, 0);
+        if d.is_signed_int() {
+            let negative = self.b.cmp(CmpOp::SLt, b, zero);
+            self.raise_if(negative, ExceptionKind::ValueError, "negative shift count");
+        }
+        // The machine shift is undefined from the bit width on: shifting that
+        // far gives 0 (or the sign for an arithmetic right shift).
+        let width = self.b.int(ty, bits(d));
+        let too_far = self.b.cmp(CmpOp::UGe, b, width);
+        match (op, d.is_signed_int()) {
+            (BinOp::RShift, true) => {
+                let max = self.b.int(ty, bits(d) - 1);
+                let count = self.b.select(too_far, max, b);
+                self.b.bin(BinaryOp::AShr, a, count)
+            }
+            _ => {
+                let o = if op == BinOp::LShift {
+                    BinaryOp::Shl
+                } else {
+                    BinaryOp::LShr
+                };
+                let s = self.b.bin(o, a, b);
+                self.b.select(too_far, zero, s)
+            }
+        }
+    }
+
+    fn compare(&mut self, op: PyCmp, l: ValueId, lt: Dtype, r: ValueId, rt: Dtype) -> ValueId {
+        let d = self.promote_dtype(lt, rt);
+        let a = self.cast_scalar(l, lt, d);
+        let b = self.cast_scalar(r, rt, d);
+        let (signed, unsigned, float) = (
+            [CmpOp::SLt, CmpOp::SLe, CmpOp::SGt, CmpOp::SGe],
+            [CmpOp::ULt, CmpOp::ULe, CmpOp::UGt, CmpOp::UGe],
+            [CmpOp::FLt, CmpOp::FLe, CmpOp::FGt, CmpOp::FGe],
+        );
+        let order = |ops: [CmpOp; 4]| match op {
+            PyCmp::Lt => Some(ops[0]),
+            PyCmp::LtE => Some(ops[1]),
+            PyCmp::Gt => Some(ops[2]),
+            PyCmp::GtE => Some(ops[3]),
+            _ => None,
+        };
+        let cmp = match op {
+            PyCmp::Eq if d.is_float() => Some(CmpOp::FEq),
+            PyCmp::NotEq if d.is_float() => Some(CmpOp::FNe),
+            PyCmp::Eq if d.is_complex() => Some(CmpOp::CEq),
+            PyCmp::NotEq if d.is_complex() => Some(CmpOp::CNe),
+            PyCmp::Eq => Some(CmpOp::Eq),
+            PyCmp::NotEq => Some(CmpOp::Ne),
+            _ if d.is_float() => order(float),
+            _ if d.is_complex() => None,
+            _ if d.is_signed_int() => order(signed),
+            _ => order(unsigned),
+        };
+        match cmp {
+            Some(c) => self.b.cmp(c, a, b),
+            None => {
+                self.bug("an ordering comparison of complex numbers");
+                self.b.boolc(false)
+            }
+        }
+    }
+
+    /// `a < b <= c`: each operand evaluated once, stopping at the first false comparison.
+    fn compare_chain(&mut self, left: ExprId, comparisons: &[(PyCmp, ExprId)]) -> ValueId {
+        let (mut cur, mut cur_t) = self.scalar_expr(left);
+        if let [(op, rhs)] = comparisons {
+            let (r, rt) = self.scalar_expr(*rhs);
+            return self.compare(*op, cur, cur_t, r, rt);
+        }
+        let result = self.b.var(LType::I1, "cmp");
+        let mut open = Vec::new();
+        for (k, (op, rhs)) in comparisons.iter().enumerate() {
+            let (r, rt) = self.scalar_expr(*rhs);
+            let c = self.compare(*op, cur, cur_t, r, rt);
+            self.b.set(result, c);
+            if k + 1 < comparisons.len() {
+                open.push(c);
+                self.b.begin();
+            }
+            (cur, cur_t) = (r, rt);
+        }
+        for cond in open.into_iter().rev() {
+            let then_body = self.b.end();
+            self.b.stmt(Stmt::If {
+                cond,
+                then_body,
+                else_body: Vec::new(),
+            });
+        }
+        self.b.get(result)
+    }
+
+    /// `a and b` / `a or b` with Python's value semantics.
+    fn bool_op(&mut self, op: BoolOp, values: &[ExprId], ty: &Type) -> Val {
+        let d = ty.as_scalar().unwrap_or(Dtype::Bool);
+        let result = self.b.var(ltype(d), "boolop");
+        let mut open = Vec::new();
+        for (k, e) in values.iter().enumerate() {
+            let (v, vt) = self.scalar_expr(*e);
+            let as_result = self.cast_scalar(v, vt, d);
+            self.b.set(result, as_result);
+            if k + 1 < values.len() {
+                let t = self.cast_scalar(v, vt, Dtype::Bool);
+                let go_on = match op {
+                    BoolOp::And => t,
+                    BoolOp::Or => self.b.unary(UnaryOp::Not, t),
+                };
+                open.push(go_on);
+                self.b.begin();
+            }
+        }
+        for cond in open.into_iter().rev() {
+            let then_body = self.b.end();
+            self.b.stmt(Stmt::If {
+                cond,
+                then_body,
+                else_body: Vec::new(),
+            });
+        }
+        Val::Scalar(self.b.get(result))
+    }
+
+    fn attribute(&mut self, value: ExprId, attr: &str, ty: &Type) -> Val {
+        let vt = self.tf.coerced_type(value).clone();
+        let v = self.expr(value);
+        match (v, &vt) {
+            (Val::Array(a), Type::Array(at)) => match attr {
+                "shape" => Val::Tuple(a.extents.iter().map(|e| Val::Scalar(*e)).collect()),
+                "size" => Val::Scalar(self.product(&a.extents)),
+                "ndim" => Val::Scalar(self.b.i64c(at.ndim as i64)),
+                "T" => Val::Array(ArrayVal {
+                    data: a.data,
+                    extents: a.extents.iter().rev().copied().collect(),
+                    strides: a.strides.iter().rev().copied().collect(),
+                }),
+                _ => Val::Unit,
+            },
+            (Val::Scalar(v), Type::Scalar(d)) => {
+                let out = ty.as_scalar().unwrap_or(*d);
+                let part = match (attr, d.is_complex()) {
+                    ("real", true) => self.b.emit(Inst::Real(v)),
+                    ("imag", true) => self.b.emit(Inst::Imag(v)),
+                    ("imag", false) => return Val::Scalar(self.zero(out)),
+                    _ => v,
+                };
+                let from = if d.is_complex() { real_dtype(*d) } else { *d };
+                Val::Scalar(self.cast_scalar(part, from, out))
+            }
+            _ => Val::Unit,
+        }
+    }
+
+    fn subscript(&mut self, value: ExprId, indices: &[ExprId]) -> Val {
+        match self.tf.coerced_type(value) {
+            Type::Tuple(items) => {
+                let n = items.len() as i64;
+                let v = self.expr(value);
+                let k = indices.first().and_then(|i| self.const_int(*i)).map(|k| {
+                    if k < 0 {
+                        k + n
+                    } else {
+                        k
+                    }
+                });
+                match (v, k) {
+                    (Val::Tuple(vals), Some(k)) if (0..n).contains(&k) => vals[k as usize].clone(),
+                    _ => {
+                        self.bug("a tuple index that is not an in-range constant");
+                        Val::Unit
+                    }
+                }
+            }
+            _ => match self.element_address(value, indices) {
+                Some((addr, dtype)) => Val::Scalar(self.load_elem(addr, dtype)),
+                None => Val::Unit,
+            },
+        }
+    }
+
+    fn call(
+        &mut self,
+        e: ExprId,
+        callee: &Callee,
+        args: &[ExprId],
+        kwargs: &[Keyword],
+        ty: &Type,
+    ) -> Val {
+        match callee {
+            Callee::Known(f) => self.known_call(*f, args, kwargs, ty),
+            Callee::Jit(_) => self.jit_call(e, args),
+            Callee::Method { receiver, name } if name == "copy" => {
+                let at = self.tf.coerced_type(*receiver).as_array().copied();
+                match (self.expr(*receiver), at) {
+                    (Val::Array(src), Some(at)) => Val::Array(self.copy_array(&src, &at)),
+                    _ => {
+                        self.bug("copy() of a value that is not an array");
+                        Val::Unit
+                    }
+                }
+            }
+            Callee::Method { .. } => {
+                self.bug("a method call typeinfer accepted but lower does not know");
+                Val::Unit
+            }
+        }
+    }
+
+    fn jit_call(&mut self, e: ExprId, args: &[ExprId]) -> Val {
+        let Some(spec) = self.tf.calls.get(&e).copied() else {
+            self.bug("a call to a @jit function without a specialization");
+            return Val::Unit;
+        };
+        let program = self.program;
+        let target = &program.functions[spec.0 as usize];
+        let mut flat = Vec::new();
+        for (k, a) in args.iter().enumerate() {
+            let v = self.expr(*a);
+            let from = self.tf.coerced_type(*a).clone();
+            let v = match target.arg_types.get(k) {
+                Some(to) => self.convert(v, &from, to),
+                None => v,
+            };
+            v.flatten(&mut flat);
+        }
+        let slot = Slot::new(
+            &mut self.b,
+            &target.return_type,
+            &format!("{}.ret", target.hir.name),
+        );
+        let mut results = Vec::new();
+        slot.flatten(&mut results);
+        let span = self.b.span;
+        self.b.stmt(Stmt::Call {
+            callee: FuncIndex(spec.0),
+            args: flat,
+            results,
+            span,
+        });
+        slot.read(&mut self.b)
+    }
+
+    fn known_call(
+        &mut self,
+        f: KnownFunction,
+        args: &[ExprId],
+        kwargs: &[Keyword],
+        ty: &Type,
+    ) -> Val {
+        let d = ty.as_scalar().unwrap_or(Dtype::Float64);
+        let v = match f {
+            KnownFunction::Len => match args.first().map(|a| self.expr(*a)) {
+                Some(Val::Array(a)) => a.extents[0],
+                Some(Val::Tuple(items)) => self.b.i64c(items.len() as i64),
+                _ => {
+                    self.bug("len() of a value without a length");
+                    self.b.i64c(0)
+                }
+            },
+            KnownFunction::Abs => {
+                let Some(arg) = args.first() else {
+                    return self.bad_call("abs");
+                };
+                let (x, xd) = self.scalar_expr(*arg);
+                if xd.is_complex() {
+                    let a = self.b.unary(UnaryOp::CAbs, x);
+                    self.cast_scalar(a, real_dtype(xd), d)
+                } else {
+                    let x = self.cast_scalar(x, xd, d);
+                    if d.is_float() {
+                        self.b.emit(Inst::Math(MathFn::Fabs, vec![x]))
+                    } else if d.is_signed_int() {
+                        let zero = self.b.int(ltype(d), 0);
+                        let negative = self.b.cmp(CmpOp::SLt, x, zero);
+                        let neg = self.b.unary(UnaryOp::INeg, x);
+                        self.b.select(negative, neg, x)
+                    } else {
+                        x
+                    }
+                }
+            }
+            KnownFunction::Min | KnownFunction::Max => {
+                self.min_max(f == KnownFunction::Min, args, d)
+            }
+            KnownFunction::Int
+            | KnownFunction::Float
+            | KnownFunction::Bool
+            | KnownFunction::Complex
+            | KnownFunction::Scalar(_) => match args {
+                [] => self.zero(d),
+                [re, im] if d.is_complex() => {
+                    let part = real_dtype(d);
+                    let (r, rt) = self.scalar_expr(*re);
+                    let (i, it) = self.scalar_expr(*im);
+                    let re = self.cast_scalar(r, rt, part);
+                    let im = self.cast_scalar(i, it, part);
+                    self.b.emit(Inst::MakeComplex { re, im })
+                }
+                [x, ..] => {
+                    let (v, vd) = self.scalar_expr(*x);
+                    self.cast_scalar(v, vd, d)
+                }
+            },
+            KnownFunction::Round => match args {
+                [x] => {
+                    let (v, vd) = self.scalar_expr(*x);
+                    if vd.is_float() {
+                        let r = self.round_half_even(v, vd);
+                        self.cast_scalar(r, vd, d)
+                    } else {
+                        self.cast_scalar(v, vd, d)
+                    }
+                }
+                [x, n] => {
+                    let (v, vd) = self.scalar_expr(*x);
+                    let ft = if vd.is_float() { vd } else { Dtype::Float64 };
+                    let v = self.cast_scalar(v, vd, ft);
+                    let (n, nd) = self.scalar_expr(*n);
+                    let r = self.round_digits(v, n, nd, ft);
+                    self.cast_scalar(r, ft, d)
+                }
+                _ => return self.bad_call("round"),
+            },
+            KnownFunction::Math(m) => self.math(m, args, d),
+            KnownFunction::Alloc(a) => return self.alloc(a, args, kwargs, ty),
+            KnownFunction::Range | KnownFunction::Prange | KnownFunction::Exception(_) => {
+                return self.bad_call("range(), prange() or an exception outside its statement")
+            }
+        };
+        Val::Scalar(v)
+    }
+
+    fn bad_call(&mut self, what: &str) -> Val {
+        self.bug(&format!(
+            "a call of {what} that typeinfer should have rejected"
+        ));
+        Val::Unit
+    }
+
+    fn min_max(&mut self, is_min: bool, args: &[ExprId], d: Dtype) -> ValueId {
+        let mut items: Vec<(ValueId, Dtype)> = Vec::new();
+        for a in args {
+            let v = self.expr(*a);
+            match (v, self.tf.coerced_type(*a).clone()) {
+                (Val::Scalar(v), Type::Scalar(t)) => items.push((v, t)),
+                (Val::Tuple(vals), Type::Tuple(tys)) => {
+                    for (v, t) in vals.into_iter().zip(tys) {
+                        if let (Val::Scalar(v), Type::Scalar(t)) = (v, t) {
+                            items.push((v, t));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let op = match (is_min, d) {
+            (true, Dtype::Bool) => BinaryOp::And,
+            (false, Dtype::Bool) => BinaryOp::Or,
+            (true, _) if d.is_float() => BinaryOp::FMin,
+            (false, _) if d.is_float() => BinaryOp::FMax,
+            (true, _) if d.is_signed_int() => BinaryOp::SMin,
+            (false, _) if d.is_signed_int() => BinaryOp::SMax,
+            (true, _) => BinaryOp::UMin,
+            (false, _) => BinaryOp::UMax,
+        };
+        let mut acc = None;
+        for (v, t) in items {
+            let v = self.cast_scalar(v, t, d);
+            acc = Some(match acc {
+                Some(a) => self.b.bin(op, a, v),
+                None => v,
+            });
+        }
+        acc.unwrap_or_else(|| {
+            self.bug("min() or max() of nothing");
+            self.zero(d)
+        })
+    }
+
+    /// Rounds half to even, from `floor` (the float result; NaN and inf pass through).
+    fn round_half_even(&mut self, x: ValueId, d: Dtype) -> ValueId {
+        let ty = ltype(d);
+        let half = self.b.float(ty, 0.5);
+        let one = self.b.float(ty, 1.0);
+        let two = self.b.float(ty, 2.0);
+        let fl = self.b.emit(Inst::Math(MathFn::Floor, vec![x]));
+        let diff = self.b.bin(BinaryOp::FSub, x, fl);
+        let up = self.b.bin(BinaryOp::FAdd, fl, one);
+        let halved = self.b.bin(BinaryOp::FMul, fl, half);
+        let halved_floor = self.b.emit(Inst::Math(MathFn::Floor, vec![halved]));
+        let twice = self.b.bin(BinaryOp::FMul, halved_floor, two);
+        let even = self.b.cmp(CmpOp::FEq, twice, fl);
+        let tie = self.b.select(even, fl, up);
+        let below = self.b.cmp(CmpOp::FLt, diff, half);
+        let above = self.b.cmp(CmpOp::FGt, diff, half);
+        let not_above = self.b.select(below, fl, tie);
+        self.b.select(above, up, not_above)
+    }
+
+    /// `round(x, n)`: scale by `10**n`, round half to even, scale back (NumPy's method).
+    fn round_digits(&mut self, x: ValueId, n: ValueId, nd: Dtype, ft: Dtype) -> ValueId {
+        let ty = ltype(ft);
+        let nf = self.cast_scalar(n, nd, ft);
+        let ten = self.b.float(ty, 10.0);
+        let zero = self.b.float(ty, 0.0);
+        let magnitude = self.b.emit(Inst::Math(MathFn::Fabs, vec![nf]));
+        let p = self.b.emit(Inst::Math(MathFn::Pow, vec![ten, magnitude]));
+        let negative = self.b.cmp(CmpOp::FLt, nf, zero);
+        let down = self.b.bin(BinaryOp::FDiv, x, p);
+        let upv = self.b.bin(BinaryOp::FMul, x, p);
+        let y = self.b.select(negative, down, upv);
+        let r = self.round_half_even(y, ft);
+        let back_up = self.b.bin(BinaryOp::FMul, r, p);
+        let back_down = self.b.bin(BinaryOp::FDiv, r, p);
+        let res = self.b.select(negative, back_up, back_down);
+        // Scaling overflowed: x has fewer digits than asked for, so it is its own rounding.
+        let inf = self.b.float(ty, f64::INFINITY);
+        let y_abs = self.b.emit(Inst::Math(MathFn::Fabs, vec![y]));
+        let overflow = self.b.cmp(CmpOp::FEq, y_abs, inf);
+        self.b.select(overflow, x, res)
+    }
+
+    fn math(&mut self, m: MathFn, args: &[ExprId], d: Dtype) -> ValueId {
+        let mut vals = Vec::new();
+        for a in args {
+            vals.push(self.scalar_expr(*a));
+        }
+        let ft = match (m, vals.first()) {
+            (MathFn::IsNan | MathFn::IsInf | MathFn::Floor | MathFn::Ceil, Some((_, t)))
+                if t.is_float() =>
+            {
+                *t
+            }
+            (MathFn::IsNan | MathFn::IsInf | MathFn::Floor | MathFn::Ceil, _) => Dtype::Float64,
+            _ if d.is_float() => d,
+            _ => Dtype::Float64,
+        };
+        let xs: Vec<ValueId> = vals
+            .iter()
+            .map(|(v, t)| self.cast_scalar(*v, *t, ft))
+            .collect();
+        if xs.len() != m.arity() {
+            self.bug("a math function with the wrong number of arguments");
+            return self.zero(d);
+        }
+        let r = match m {
+            MathFn::IsNan => {
+                let t = self.b.cmp(CmpOp::FNe, xs[0], xs[0]);
+                return self.cast_scalar(t, Dtype::Bool, d);
+            }
+            MathFn::IsInf => {
+                let a = self.b.emit(Inst::Math(MathFn::Fabs, vec![xs[0]]));
+                let inf = self.b.float(ltype(ft), f64::INFINITY);
+                let t = self.b.cmp(CmpOp::FEq, a, inf);
+                return self.cast_scalar(t, Dtype::Bool, d);
+            }
+            _ => self.b.emit(Inst::Math(m, xs)),
+        };
+        // math.floor and math.ceil give ints.
+        self.cast_scalar(r, ft, d)
+    }
+
+    fn alloc(&mut self, f: AllocFn, args: &[ExprId], kwargs: &[Keyword], ty: &Type) -> Val {
+        let Some(at) = ty.as_array().copied() else {
+            return self.bad_call(f.name());
+        };
+        let kwarg = |name: &str| kwargs.iter().find(|k| k.name == name).map(|k| k.value);
+        let like = matches!(
+            f,
+            AllocFn::EmptyLike | AllocFn::ZerosLike | AllocFn::OnesLike
+        );
+        let first = args
+            .first()
+            .copied()
+            .or_else(|| kwarg(if like { "prototype" } else { "shape" }));
+        let Some(first) = first else {
+            return self.bad_call(f.name());
+        };
+        let extents = if like {
+            match self.expr(first) {
+                Val::Array(src) => src.extents,
+                _ => return self.bad_call(f.name()),
+            }
+        } else {
+            self.shape_extents(first)
+        };
+        if extents.len() != at.ndim as usize {
+            return self.bad_call(f.name());
+        }
+        let fill = match f {
+            AllocFn::Ones | AllocFn::OnesLike => Some(self.one(at.dtype)),
+            AllocFn::Full => {
+                let Some(e) = args.get(1).copied().or_else(|| kwarg("fill_value")) else {
+                    return self.bad_call("full");
+                };
+                let (v, vd) = self.scalar_expr(e);
+                Some(self.cast_scalar(v, vd, at.dtype))
+            }
+            _ => None,
+        };
+        let zeroed = matches!(f, AllocFn::Zeros | AllocFn::ZerosLike);
+        let (arr, total) = self.alloc_array(&at, extents, zeroed);
+        if let Some(v) = fill {
+            self.fill(&arr, total, at.dtype, v);
+        }
+        Val::Array(arr)
+    }
+
+    /// The extents given by a shape argument (an int or a tuple of ints), each
+    /// checked non-negative unless that is known.
+    fn shape_extents(&mut self, shape: ExprId) -> Vec<ValueId> {
+        let hir = &self.tf.hir;
+        let item_exprs: Vec<Option<ExprId>> =
+            match (&hir.expr(shape).kind, self.tf.coerced_type(shape)) {
+                (ExprKind::Tuple(items), _) => items.iter().map(|i| Some(*i)).collect(),
+                (_, Type::Scalar(_)) => vec![Some(shape)],
+                (ExprKind::Attribute { attr, .. }, Type::Tuple(items)) if attr == "shape" => {
+                    vec![None; items.len()]
+                }
+                (_, Type::Tuple(items)) => vec![Some(shape); items.len()],
+                _ => Vec::new(),
+            };
+        let v = self.expr(shape);
+        let (vals, types): (Vec<Val>, Vec<Type>) = match (v, self.tf.coerced_type(shape).clone()) {
+            (Val::Tuple(vals), Type::Tuple(tys)) => (vals, tys),
+            (v, t) => (vec![v], vec![t]),
+        };
+        let mut extents = Vec::new();
+        for ((v, t), item) in vals.into_iter().zip(types).zip(item_exprs) {
+            let d = t.as_scalar().unwrap_or(Dtype::Int64);
+            let v = self.scalar_of(v);
+            let v = self.cast_scalar(v, d, Dtype::Int64);
+            // `item == shape` for a tuple-valued shape: nothing is known per element.
+            let known = match item {
+                None => true,
+                Some(e) if e == shape && matches!(self.tf.coerced_type(shape), Type::Tuple(_)) => {
+                    false
+                }
+                Some(e) => {
+                    ranges::never_negative(d)
+                        || self.ranges.exact(e).is_some_and(|x| self.ranges.nonneg(&x))
+                }
+            };
+            if !known {
+                let zero = self.b.i64c(0);
+                let negative = self.b.cmp(CmpOp::SLt, v, zero);
+                self.raise_if(
+                    negative,
+                    ExceptionKind::ValueError,
+                    "negative dimensions are not allowed",
+                );
+            }
+            extents.push(v);
+        }
+        extents
+    }
+
+    fn one(&mut self, d: Dtype) -> ValueId {
+        let ty = ltype(d);
+        match d {
+            Dtype::Bool => self.b.boolc(true),
+            _ if d.is_float() => self.b.float(ty, 1.0),
+            _ if d.is_complex() => self.b.emit(Inst::Const(Const::Complex(ty, 1.0, 0.0))),
+            _ => self.b.int(ty, 1),
+        }
+    }
+}

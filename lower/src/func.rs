@@ -1,0 +1,872 @@
+//! Lowering of one specialization: locals, statements, loops, element access.
+
+use frontend::hir::{self, Dtype, ExceptionKind, ExprId, ExprKind, LocalId, StmtKind, Target};
+use typeinfer::{ArrayType, Layout, Type, TypedFunction, TypedProgram};
+
+use crate::builder::{ltype, mem_ltype, Builder};
+use crate::ir::{
+    BinaryOp, CastOp, CmpOp, Function, Inst, LType, RuntimeError, StepSign, Stmt, UnaryOp, ValueId,
+};
+use crate::ranges::{self, Affine, Ranges, Sym};
+use crate::values::{c_strides, f_strides, flat_types, ArrayVal, Slot, Val};
+use crate::LowerOptions;
+
+pub(crate) struct FnLower<'a> {
+    pub(crate) tf: &'a TypedFunction,
+    pub(crate) program: &'a TypedProgram,
+    pub(crate) opts: LowerOptions,
+    pub(crate) b: Builder,
+    /// Indexed by `LocalId`.
+    pub(crate) locals: Vec<Slot>,
+    pub(crate) ranges: Ranges<'a>,
+}
+
+/// One index check that loop versioning hoists: `index` on `axis` of array local `array`.
+#[derive(Clone, Debug, PartialEq)]
+struct HoistedCheck {
+    array: LocalId,
+    axis: u8,
+    index: Affine,
+}
+
+pub(crate) fn lower_function(
+    program: &TypedProgram,
+    index: usize,
+    name: String,
+    opts: LowerOptions,
+) -> Function {
+    let tf = &program.functions[index];
+    let hir = &tf.hir;
+    let mut b = Builder::new();
+    b.span = hir.span;
+    let locals = hir
+        .locals
+        .iter()
+        .zip(&tf.local_types)
+        .map(|(local, ty)| Slot::new(&mut b, ty, &local.name))
+        .collect();
+    let mut fl = FnLower {
+        tf,
+        program,
+        opts,
+        b,
+        locals,
+        ranges: Ranges::new(tf),
+    };
+    let params = fl.bind_params();
+    fl.lower_block(&hir.body);
+    if !fl.b.terminated() {
+        fl.b.span = hir.span;
+        if matches!(tf.return_type, Type::None) {
+            fl.b.stmt(Stmt::Return(Vec::new()));
+        } else {
+            // typeinfer types a function that may fall off its end as returning
+            // None, so reaching this point means the two stages disagree.
+            fl.bug("the end of a function returning a value is reachable");
+        }
+    }
+    let mut results = Vec::new();
+    flat_types(&tf.return_type, &mut results);
+    let (vars, value_types, body) = fl.b.finish();
+    Function {
+        name,
+        params,
+        results,
+        vars,
+        value_types,
+        body,
+    }
+}
+
+impl<'a> FnLower<'a> {
+    /// Creates the parameter variables (ABI order) and initialises the locals from them.
+    fn bind_params(&mut self) -> Vec<crate::ir::VarId> {
+        let hir = &self.tf.hir;
+        let mut params = Vec::new();
+        for (k, p) in hir.params.iter().enumerate() {
+            let arg_ty = &self.tf.arg_types[k];
+            let local_ty = self.tf.local_type(*p);
+            let slot = if arg_ty == local_ty {
+                self.locals[p.0 as usize].clone()
+            } else {
+                Slot::new(&mut self.b, arg_ty, &format!("{}.arg", hir.local(*p).name))
+            };
+            slot.flatten(&mut params);
+            if let (
+                Type::Array(at),
+                Slot::Array {
+                    extents, strides, ..
+                },
+            ) = (arg_ty, &slot)
+            {
+                // Strides of contiguous arrays are recomputed from the extents so
+                // that LLVM sees the unit stride and vectorizes.
+                let ext: Vec<ValueId> = extents.iter().map(|v| self.b.get(*v)).collect();
+                let computed = match at.layout {
+                    Layout::C => Some(c_strides(&mut self.b, &ext, at.dtype.itemsize())),
+                    Layout::F => Some(f_strides(&mut self.b, &ext, at.dtype.itemsize())),
+                    Layout::Any => None,
+                };
+                for (var, v) in strides.iter().zip(computed.into_iter().flatten()) {
+                    self.b.set(*var, v);
+                }
+            }
+            if arg_ty != local_ty {
+                let val = slot.read(&mut self.b);
+                let val = self.convert(val, arg_ty, local_ty);
+                self.locals[p.0 as usize].clone().write(&mut self.b, &val);
+            }
+        }
+        params
+    }
+
+    /// Emits a run-time error for a state the earlier stages promise cannot happen,
+    /// instead of panicking inside the user's process.
+    pub(crate) fn bug(&mut self, what: &str) {
+        let cond = self.b.boolc(true);
+        let message = format!("internal error in ferrojit (lower): {what}; this is a bug in ferrojit, please report it");
+        self.b.raise_if(
+            cond,
+            RuntimeError::Message {
+                kind: ExceptionKind::RuntimeError,
+                message,
+            },
+        );
+    }
+
+    pub(crate) fn raise(&mut self, kind: ExceptionKind, message: &str) {
+        let span = self.b.span;
+        self.b.stmt(Stmt::Raise {
+            error: RuntimeError::Message {
+                kind,
+                message: message.to_string(),
+            },
+            span,
+        });
+    }
+
+    pub(crate) fn raise_if(&mut self, cond: ValueId, kind: ExceptionKind, message: &str) {
+        self.b.raise_if(
+            cond,
+            RuntimeError::Message {
+                kind,
+                message: message.to_string(),
+            },
+        );
+    }
+
+    pub(crate) fn lower_block(&mut self, body: &[hir::Stmt]) {
+        for stmt in body {
+            // Statements after a return, raise, break or continue never run.
+            if self.b.terminated() {
+                break;
+            }
+            self.lower_stmt(stmt);
+        }
+    }
+
+    fn lower_stmt(&mut self, stmt: &hir::Stmt) {
+        self.b.span = stmt.span;
+        match &stmt.kind {
+            StmtKind::Assign { target, value } => {
+                let v = self.expr(*value);
+                let ty = self.tf.coerced_type(*value).clone();
+                self.assign(target, v, &ty);
+            }
+            StmtKind::AugAssign { target, op, value } => self.aug_assign(target, *op, *value),
+            StmtKind::Expr(e) => {
+                self.expr(*e);
+            }
+            StmtKind::If { test, body, orelse } => {
+                let cond = self.truth_of(*test);
+                self.b.begin();
+                self.lower_block(body);
+                let then_body = self.b.end();
+                self.b.begin();
+                self.lower_block(orelse);
+                let else_body = self.b.end();
+                self.b.stmt(Stmt::If {
+                    cond,
+                    then_body,
+                    else_body,
+                });
+            }
+            StmtKind::While { test, body } => {
+                self.b.begin();
+                let cond = self.truth_of(*test);
+                let stop = self.b.unary(UnaryOp::Not, cond);
+                self.b.stmt(Stmt::If {
+                    cond: stop,
+                    then_body: vec![Stmt::Break],
+                    else_body: Vec::new(),
+                });
+                self.lower_block(body);
+                let body = self.b.end();
+                self.b.stmt(Stmt::Loop { body });
+            }
+            StmtKind::ForRange {
+                var,
+                start,
+                stop,
+                step,
+                parallel: _,
+                body,
+            } => {
+                // `prange` is lowered exactly like `range` for now: running it on a
+                // thread pool is the next issue.
+                self.lower_for(*var, *start, *stop, *step, body);
+            }
+            StmtKind::Break => self.b.stmt(Stmt::Break),
+            StmtKind::Continue => self.b.stmt(Stmt::Continue),
+            StmtKind::Return(value) => {
+                let mut values = Vec::new();
+                if let Some(e) = value {
+                    let v = self.expr(*e);
+                    let from = self.tf.coerced_type(*e).clone();
+                    let v = self.convert(v, &from, &self.tf.return_type.clone());
+                    v.flatten(&mut values);
+                }
+                self.b.stmt(Stmt::Return(values));
+            }
+            StmtKind::Raise { kind, message } => {
+                self.raise(*kind, message.as_deref().unwrap_or(""))
+            }
+            StmtKind::Pass => {}
+        }
+    }
+
+    pub(crate) fn truth_of(&mut self, e: ExprId) -> ValueId {
+        let v = self.expr(e);
+        match (self.tf.coerced_type(e).as_scalar(), v) {
+            (Some(d), Val::Scalar(v)) => self.cast_scalar(v, d, Dtype::Bool),
+            _ => {
+                self.bug("the truth value of a non-scalar");
+                self.b.boolc(false)
+            }
+        }
+    }
+
+    pub(crate) fn store_local(&mut self, l: LocalId, val: Val, ty: &Type) {
+        let local_ty = self.tf.local_type(l).clone();
+        let val = self.convert(val, ty, &local_ty);
+        self.locals[l.0 as usize].clone().write(&mut self.b, &val);
+    }
+
+    fn assign(&mut self, target: &Target, val: Val, ty: &Type) {
+        match target {
+            Target::Local(l) => self.store_local(*l, val, ty),
+            Target::Tuple(targets) => match (val, ty) {
+                (Val::Tuple(vals), Type::Tuple(tys)) if vals.len() == targets.len() => {
+                    for ((t, v), ty) in targets.iter().zip(vals).zip(tys) {
+                        self.assign(t, v, ty);
+                    }
+                }
+                _ => self.bug("unpacking a value that is not a tuple of the right length"),
+            },
+            Target::Subscript { value, indices } => {
+                let Some((addr, dtype)) = self.element_address(*value, indices) else {
+                    return;
+                };
+                let v = self.scalar_of(val);
+                let from = ty.as_scalar().unwrap_or(dtype);
+                let v = self.cast_scalar(v, from, dtype);
+                self.store_elem(addr, v, dtype);
+            }
+        }
+    }
+
+    fn aug_assign(&mut self, target: &Target, op: hir::BinOp, value: ExprId) {
+        match target {
+            Target::Local(l) => {
+                let Some(lt) = self.tf.local_type(*l).as_scalar() else {
+                    return self.bug("augmented assignment to a non-scalar local");
+                };
+                let cur = self.locals[l.0 as usize].clone().read(&mut self.b);
+                let cur = self.scalar_of(cur);
+                let (rhs, rt) = self.scalar_expr(value);
+                let res = self.binop_result(op, lt, rt);
+                let v = self.binary_op(op, cur, lt, rhs, rt, res, Some(value));
+                let v = self.cast_scalar(v, res, lt);
+                self.locals[l.0 as usize]
+                    .clone()
+                    .write(&mut self.b, &Val::Scalar(v));
+            }
+            Target::Subscript {
+                value: arr,
+                indices,
+            } => {
+                let Some((addr, dtype)) = self.element_address(*arr, indices) else {
+                    return;
+                };
+                let cur = self.load_elem(addr, dtype);
+                let (rhs, rt) = self.scalar_expr(value);
+                let res = self.binop_result(op, dtype, rt);
+                let v = self.binary_op(op, cur, dtype, rhs, rt, res, Some(value));
+                let v = self.cast_scalar(v, res, dtype);
+                self.store_elem(addr, v, dtype);
+            }
+            Target::Tuple(_) => self.bug("augmented assignment to a tuple"),
+        }
+    }
+
+    pub(crate) fn int64(&mut self, e: ExprId) -> ValueId {
+        let (v, d) = self.scalar_expr(e);
+        self.cast_scalar(v, d, Dtype::Int64)
+    }
+
+    fn lower_for(
+        &mut self,
+        var: LocalId,
+        start: ExprId,
+        stop: ExprId,
+        step: ExprId,
+        body: &[hir::Stmt],
+    ) {
+        let s0 = self.int64(start);
+        let s1 = self.int64(stop);
+        let st = self.int64(step);
+        let step_const = self.const_int(step);
+        const ZERO_STEP: &str = "range() arg 3 must not be zero";
+        let sign = match step_const {
+            Some(0) => return self.raise(ExceptionKind::ValueError, ZERO_STEP),
+            Some(c) if c > 0 => StepSign::Positive,
+            Some(_) => StepSign::Negative,
+            None => {
+                let zero = self.b.i64c(0);
+                let is_zero = self.b.cmp(CmpOp::Eq, st, zero);
+                self.raise_if(is_zero, ExceptionKind::ValueError, ZERO_STEP);
+                StepSign::Unknown
+            }
+        };
+        self.ranges.enter_loop(var, start, stop, step_const, body);
+        let counter = self
+            .b
+            .var(LType::I64, format!("{}.iter", self.tf.hir.local(var).name));
+        let hoisted = if step_const == Some(1) {
+            self.hoistable_checks(var, body)
+        } else {
+            None
+        };
+        match hoisted {
+            Some(checks) if !checks.is_empty() => {
+                // Loop versioning: when every check holds at the first and the last
+                // iteration it holds at all of them (the indices are `var + c`), so
+                // the loop runs without checks; otherwise the checked loop runs and
+                // raises at the same iteration as Python would.
+                let cond = self.version_condition(var, &checks, s0, s1);
+                self.b.begin();
+                self.ranges.set_assume(Some(var));
+                self.emit_range_loop(var, counter, [s0, s1, st], sign, body);
+                self.ranges.set_assume(None);
+                let then_body = self.b.end();
+                self.b.begin();
+                self.emit_range_loop(var, counter, [s0, s1, st], sign, body);
+                let else_body = self.b.end();
+                self.b.stmt(Stmt::If {
+                    cond,
+                    then_body,
+                    else_body,
+                });
+            }
+            _ => self.emit_range_loop(var, counter, [s0, s1, st], sign, body),
+        }
+        self.ranges.exit_loop();
+    }
+
+    fn emit_range_loop(
+        &mut self,
+        var: LocalId,
+        counter: crate::ir::VarId,
+        [start, stop, step]: [ValueId; 3],
+        step_sign: StepSign,
+        body: &[hir::Stmt],
+    ) {
+        self.b.begin();
+        // The counter is private to the loop; the Python variable is a copy the
+        // body may reassign without changing the iteration.
+        let i = self.b.get(counter);
+        self.store_local(var, Val::Scalar(i), &Type::INT);
+        self.lower_block(body);
+        let body = self.b.end();
+        self.b.stmt(Stmt::ForRange {
+            var: counter,
+            start,
+            stop,
+            step,
+            step_sign,
+            body,
+        });
+    }
+
+    /// The checks left in the body of an innermost step-1 loop over `var`, when
+    /// all of them can be hoisted; `None` when some cannot.
+    fn hoistable_checks(&self, var: LocalId, body: &[hir::Stmt]) -> Option<Vec<HoistedCheck>> {
+        if !(self.opts.boundscheck || self.opts.wraparound)
+            || contains_loop(body)
+            || ranges::assigns(body, var)
+        {
+            return None;
+        }
+        let mut accesses = Vec::new();
+        for stmt in body {
+            collect_accesses_stmt(&self.tf.hir, stmt, &mut accesses);
+        }
+        let mut checks = Vec::new();
+        for (arr, indices) in accesses {
+            if self.tf.expr_type(arr).as_array().is_none() {
+                continue;
+            }
+            let local = match self.tf.hir.expr(arr).kind {
+                ExprKind::Local(l) => Some(l),
+                _ => None,
+            };
+            for (axis, idx) in indices.iter().enumerate() {
+                let axis = axis as u8;
+                if self.index_needs(local, axis, *idx) == (false, false) {
+                    continue;
+                }
+                let array = local?;
+                let index = self.ranges.versioned_index(array, *idx, var)?;
+                let check = HoistedCheck { array, axis, index };
+                if !checks.contains(&check) {
+                    checks.push(check);
+                }
+            }
+        }
+        Some(checks)
+    }
+
+    /// `all(first index >= 0 and last index < extent)`.
+    fn version_condition(
+        &mut self,
+        var: LocalId,
+        checks: &[HoistedCheck],
+        start: ValueId,
+        stop: ValueId,
+    ) -> ValueId {
+        let one = self.b.i64c(1);
+        let last = self.b.bin(BinaryOp::ISub, stop, one);
+        let zero = self.b.i64c(0);
+        let mut cond = None;
+        for check in checks {
+            let first = self.materialize(&check.index, var, start);
+            let final_ = self.materialize(&check.index, var, last);
+            let ext = self.materialize(
+                &Affine::sym(Sym::Extent(check.array, check.axis)),
+                var,
+                start,
+            );
+            let lo = self.b.cmp(CmpOp::SGe, first, zero);
+            let hi = self.b.cmp(CmpOp::SLt, final_, ext);
+            let both = self.b.bin(BinaryOp::And, lo, hi);
+            cond = Some(match cond {
+                Some(c) => self.b.bin(BinaryOp::And, c, both),
+                None => both,
+            });
+        }
+        cond.unwrap_or_else(|| self.b.boolc(true))
+    }
+
+    /// Computes an affine form, with `var` taken as `value`.
+    fn materialize(&mut self, f: &Affine, var: LocalId, value: ValueId) -> ValueId {
+        let mut acc = None;
+        for (sym, k) in &f.terms {
+            let s = match *sym {
+                Sym::Local(l) if l == var => value,
+                Sym::Local(l) => match &self.locals[l.0 as usize] {
+                    Slot::Scalar(v) => self.b.get(*v),
+                    _ => self.b.i64c(0),
+                },
+                Sym::Extent(l, axis) => match &self.locals[l.0 as usize] {
+                    Slot::Array { extents, .. } => self.b.get(extents[axis as usize]),
+                    _ => self.b.i64c(0),
+                },
+            };
+            let term = if *k == 1 {
+                s
+            } else {
+                let kv = self.b.i64c(*k);
+                self.b.bin(BinaryOp::IMul, s, kv)
+            };
+            acc = Some(match acc {
+                Some(a) => self.b.bin(BinaryOp::IAdd, a, term),
+                None => term,
+            });
+        }
+        match acc {
+            Some(a) if f.c == 0 => a,
+            Some(a) => {
+                let c = self.b.i64c(f.c);
+                self.b.bin(BinaryOp::IAdd, a, c)
+            }
+            None => self.b.i64c(f.c),
+        }
+    }
+
+    /// Which adjustments the index `idx` on `axis` still needs: (wraparound, bounds check).
+    fn index_needs(&self, arr: Option<LocalId>, axis: u8, idx: ExprId) -> (bool, bool) {
+        if !(self.opts.wraparound || self.opts.boundscheck) {
+            return (false, false);
+        }
+        let (mut lo, hi) = self.ranges.index_proof(arr, axis, idx);
+        if self
+            .tf
+            .coerced_type(idx)
+            .as_scalar()
+            .is_some_and(ranges::never_negative)
+        {
+            lo = true;
+        }
+        (
+            self.opts.wraparound && !lo,
+            self.opts.boundscheck && !(lo && hi),
+        )
+    }
+
+    /// Evaluates `arr[indices]`'s array and indices, wraps and checks the indices,
+    /// and returns the element's address and dtype.
+    pub(crate) fn element_address(
+        &mut self,
+        arr_expr: ExprId,
+        indices: &[ExprId],
+    ) -> Option<(ValueId, Dtype)> {
+        let Some(at) = self.tf.coerced_type(arr_expr).as_array().copied() else {
+            self.bug("indexing a value that is not an array");
+            return None;
+        };
+        let arr = self.expr(arr_expr);
+        let Val::Array(arr) = arr else {
+            self.bug("an array expression without an array value");
+            return None;
+        };
+        if indices.len() != at.ndim as usize {
+            self.bug("an element access with fewer indices than axes");
+            return None;
+        }
+        let local = match self.tf.hir.expr(arr_expr).kind {
+            ExprKind::Local(l) => Some(l),
+            _ => None,
+        };
+        let mut offset = None;
+        for (k, idx) in indices.iter().enumerate() {
+            let i = self.int64(*idx);
+            let ext = arr.extents[k];
+            let (wrap, check) = self.index_needs(local, k as u8, *idx);
+            let i2 = if wrap {
+                let zero = self.b.i64c(0);
+                let negative = self.b.cmp(CmpOp::SLt, i, zero);
+                let from_end = self.b.bin(BinaryOp::IAdd, i, ext);
+                self.b.select(negative, from_end, i)
+            } else {
+                i
+            };
+            if check {
+                let out = self.b.cmp(CmpOp::UGe, i2, ext);
+                self.b.raise_if(
+                    out,
+                    RuntimeError::IndexOutOfBounds {
+                        index: i,
+                        axis: k as u32,
+                        size: ext,
+                    },
+                );
+            }
+            let stride = self.stride(&arr, &at, k);
+            let term = self.b.bin(BinaryOp::IMul, i2, stride);
+            offset = Some(match offset {
+                Some(o) => self.b.bin(BinaryOp::IAdd, o, term),
+                None => term,
+            });
+        }
+        let addr = match offset {
+            Some(offset) => self.b.emit(Inst::PtrOffset {
+                addr: arr.data,
+                offset,
+            }),
+            None => arr.data,
+        };
+        Some((addr, at.dtype))
+    }
+
+    /// The byte stride of `axis`: a constant for the unit-stride axis of a contiguous layout.
+    pub(crate) fn stride(&mut self, arr: &ArrayVal, at: &ArrayType, axis: usize) -> ValueId {
+        let unit = match at.layout {
+            Layout::C => axis + 1 == at.ndim as usize,
+            Layout::F => axis == 0,
+            Layout::Any => false,
+        };
+        if unit {
+            self.b.i64c(at.dtype.itemsize() as i64)
+        } else {
+            arr.strides[axis]
+        }
+    }
+
+    pub(crate) fn load_elem(&mut self, addr: ValueId, dtype: Dtype) -> ValueId {
+        let v = self.b.emit(Inst::Load {
+            ty: mem_ltype(dtype),
+            addr,
+        });
+        if dtype == Dtype::Bool {
+            let zero = self.b.int(LType::I8, 0);
+            self.b.cmp(CmpOp::Ne, v, zero)
+        } else {
+            v
+        }
+    }
+
+    pub(crate) fn store_elem(&mut self, addr: ValueId, value: ValueId, dtype: Dtype) {
+        let value = if dtype == Dtype::Bool && self.b.ty(value) == LType::I1 {
+            self.b.cast(CastOp::ZExt, value, LType::I8)
+        } else {
+            value
+        };
+        self.b.stmt(Stmt::Store { addr, value });
+    }
+
+    /// An array of type `at` with these extents, allocated in C order.
+    pub(crate) fn alloc_array(
+        &mut self,
+        at: &ArrayType,
+        extents: Vec<ValueId>,
+        zeroed: bool,
+    ) -> (ArrayVal, ValueId) {
+        let total = self.product(&extents);
+        let size = self.b.i64c(at.dtype.itemsize() as i64);
+        let bytes = self.b.bin(BinaryOp::IMul, total, size);
+        let data = self.b.emit(Inst::Alloc { bytes, zeroed });
+        let strides = c_strides(&mut self.b, &extents, at.dtype.itemsize());
+        (
+            ArrayVal {
+                data,
+                extents,
+                strides,
+            },
+            total,
+        )
+    }
+
+    pub(crate) fn product(&mut self, values: &[ValueId]) -> ValueId {
+        let mut acc = None;
+        for v in values {
+            acc = Some(match acc {
+                Some(a) => self.b.bin(BinaryOp::IMul, a, *v),
+                None => *v,
+            });
+        }
+        acc.unwrap_or_else(|| self.b.i64c(1))
+    }
+
+    /// Stores `value` into each of the `total` elements of a C-ordered array.
+    pub(crate) fn fill(&mut self, arr: &ArrayVal, total: ValueId, dtype: Dtype, value: ValueId) {
+        let counter = self.b.var(LType::I64, "fill.i");
+        let zero = self.b.i64c(0);
+        let one = self.b.i64c(1);
+        self.b.begin();
+        let i = self.b.get(counter);
+        let size = self.b.i64c(dtype.itemsize() as i64);
+        let offset = self.b.bin(BinaryOp::IMul, i, size);
+        let addr = self.b.emit(Inst::PtrOffset {
+            addr: arr.data,
+            offset,
+        });
+        self.store_elem(addr, value, dtype);
+        let body = self.b.end();
+        self.b.stmt(Stmt::ForRange {
+            var: counter,
+            start: zero,
+            stop: total,
+            step: one,
+            step_sign: StepSign::Positive,
+            body,
+        });
+    }
+
+    /// `src.copy()`: a new C-ordered array with the same elements, whatever the source layout.
+    pub(crate) fn copy_array(&mut self, src: &ArrayVal, at: &ArrayType) -> ArrayVal {
+        let (dst, _) = self.alloc_array(at, src.extents.clone(), false);
+        let ndim = at.ndim as usize;
+        let counters: Vec<_> = (0..ndim)
+            .map(|k| self.b.var(LType::I64, format!("copy.i{k}")))
+            .collect();
+        let zero = self.b.i64c(0);
+        let one = self.b.i64c(1);
+        for _ in 0..ndim {
+            self.b.begin();
+        }
+        let mut src_off = None;
+        let mut dst_off = None;
+        for (k, counter) in counters.iter().enumerate() {
+            let i = self.b.get(*counter);
+            let s = self.stride(src, at, k);
+            let d = dst.strides[k];
+            let st = self.b.bin(BinaryOp::IMul, i, s);
+            let dt = self.b.bin(BinaryOp::IMul, i, d);
+            src_off = Some(src_off.map_or(st, |o| self.b.bin(BinaryOp::IAdd, o, st)));
+            dst_off = Some(dst_off.map_or(dt, |o| self.b.bin(BinaryOp::IAdd, o, dt)));
+        }
+        let (from, to) = match (src_off, dst_off) {
+            (Some(s), Some(d)) => (
+                self.b.emit(Inst::PtrOffset {
+                    addr: src.data,
+                    offset: s,
+                }),
+                self.b.emit(Inst::PtrOffset {
+                    addr: dst.data,
+                    offset: d,
+                }),
+            ),
+            _ => (src.data, dst.data),
+        };
+        // Elements are copied as stored (bools as bytes).
+        let v = self.b.emit(Inst::Load {
+            ty: mem_ltype(at.dtype),
+            addr: from,
+        });
+        self.b.stmt(Stmt::Store { addr: to, value: v });
+        for k in (0..ndim).rev() {
+            let body = self.b.end();
+            self.b.stmt(Stmt::ForRange {
+                var: counters[k],
+                start: zero,
+                stop: src.extents[k],
+                step: one,
+                step_sign: StepSign::Positive,
+                body,
+            });
+        }
+        dst
+    }
+
+    pub(crate) fn scalar_of(&mut self, v: Val) -> ValueId {
+        match v {
+            Val::Scalar(v) => v,
+            _ => {
+                self.bug("a scalar was expected");
+                self.b.i64c(0)
+            }
+        }
+    }
+
+    /// Lowers `e` as a scalar: its value and dtype after coercion.
+    pub(crate) fn scalar_expr(&mut self, e: ExprId) -> (ValueId, Dtype) {
+        let v = self.expr(e);
+        let v = self.scalar_of(v);
+        let d = self.tf.coerced_type(e).as_scalar().unwrap_or(Dtype::Int64);
+        (v, d)
+    }
+
+    /// The zero of a scalar type.
+    pub(crate) fn zero(&mut self, d: Dtype) -> ValueId {
+        let ty = ltype(d);
+        match d {
+            Dtype::Bool => self.b.boolc(false),
+            _ if d.is_float() => self.b.float(ty, 0.0),
+            _ if d.is_complex() => self
+                .b
+                .emit(Inst::Const(crate::ir::Const::Complex(ty, 0.0, 0.0))),
+            _ => self.b.int(ty, 0),
+        }
+    }
+}
+
+fn contains_loop(body: &[hir::Stmt]) -> bool {
+    body.iter().any(|s| match &s.kind {
+        StmtKind::While { .. } | StmtKind::ForRange { .. } => true,
+        StmtKind::If { body, orelse, .. } => contains_loop(body) || contains_loop(orelse),
+        _ => false,
+    })
+}
+
+type Access = (ExprId, Vec<ExprId>);
+
+fn collect_accesses_stmt(hir: &hir::Function, stmt: &hir::Stmt, out: &mut Vec<Access>) {
+    fn target(hir: &hir::Function, t: &Target, out: &mut Vec<Access>) {
+        match t {
+            Target::Local(_) => {}
+            Target::Tuple(items) => items.iter().for_each(|t| target(hir, t, out)),
+            Target::Subscript { value, indices } => {
+                out.push((*value, indices.clone()));
+                collect_accesses_expr(hir, *value, out);
+                indices
+                    .iter()
+                    .for_each(|i| collect_accesses_expr(hir, *i, out));
+            }
+        }
+    }
+    match &stmt.kind {
+        StmtKind::Assign { target: t, value }
+        | StmtKind::AugAssign {
+            target: t, value, ..
+        } => {
+            collect_accesses_expr(hir, *value, out);
+            target(hir, t, out);
+        }
+        StmtKind::Expr(e) | StmtKind::Return(Some(e)) => collect_accesses_expr(hir, *e, out),
+        StmtKind::If { test, body, orelse } => {
+            collect_accesses_expr(hir, *test, out);
+            body.iter()
+                .chain(orelse)
+                .for_each(|s| collect_accesses_stmt(hir, s, out));
+        }
+        StmtKind::While { test, body } => {
+            collect_accesses_expr(hir, *test, out);
+            body.iter().for_each(|s| collect_accesses_stmt(hir, s, out));
+        }
+        StmtKind::ForRange {
+            start,
+            stop,
+            step,
+            body,
+            ..
+        } => {
+            [start, stop, step]
+                .into_iter()
+                .for_each(|e| collect_accesses_expr(hir, *e, out));
+            body.iter().for_each(|s| collect_accesses_stmt(hir, s, out));
+        }
+        StmtKind::Break
+        | StmtKind::Continue
+        | StmtKind::Return(None)
+        | StmtKind::Raise { .. }
+        | StmtKind::Pass => {}
+    }
+}
+
+fn collect_accesses_expr(hir: &hir::Function, e: ExprId, out: &mut Vec<Access>) {
+    let mut walk = |e: &ExprId| collect_accesses_expr(hir, *e, out);
+    match &hir.expr(e).kind {
+        ExprKind::Const(_)
+        | ExprKind::Local(_)
+        | ExprKind::Global { .. }
+        | ExprKind::Function(_) => {}
+        ExprKind::Unary { operand, .. } => walk(operand),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            walk(lhs);
+            walk(rhs);
+        }
+        ExprKind::Compare { left, comparisons } => {
+            walk(left);
+            comparisons.iter().for_each(|(_, r)| walk(r));
+        }
+        ExprKind::BoolOp { values, .. } | ExprKind::Tuple(values) => values.iter().for_each(walk),
+        ExprKind::IfExp { test, body, orelse } => [test, body, orelse].into_iter().for_each(walk),
+        ExprKind::Call {
+            callee,
+            args,
+            kwargs,
+        } => {
+            if let hir::Callee::Method { receiver, .. } = callee {
+                walk(receiver);
+            }
+            args.iter().for_each(&mut walk);
+            kwargs.iter().for_each(|k| walk(&k.value));
+        }
+        ExprKind::Attribute { value, .. } => walk(value),
+        ExprKind::Subscript { value, indices } => {
+            walk(value);
+            indices.iter().for_each(&mut walk);
+            out.push((*value, indices.clone()));
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! The text form of the low IR (snapshot tests, debugging). Spans are left out.
+
+use std::fmt::{self, Write};
+
+use crate::ir::{
+    BinaryOp, Block, CastOp, CmpOp, Const, Function, Inst, Module, RuntimeError, StepSign, Stmt,
+    UnaryOp, ValueId,
+};
+
+impl fmt::Display for Module {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, func) in self.functions.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            writeln!(f, "// f{i}")?;
+            write!(f, "{func}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Function {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .map(|p| format!("{p}: {}", self.vars[p.0 as usize].ty))
+            .collect();
+        let results: Vec<String> = self.results.iter().map(|t| t.to_string()).collect();
+        writeln!(
+            f,
+            "fn {}({}) -> ({}) {{",
+            self.name,
+            params.join(", "),
+            results.join(", ")
+        )?;
+        for (i, var) in self.vars.iter().enumerate() {
+            writeln!(f, "    var x{i}: {}  // {}", var.ty, var.name)?;
+        }
+        let mut out = String::new();
+        block(&mut out, &self.body, 1)?;
+        f.write_str(&out)?;
+        f.write_str("}\n")
+    }
+}
+
+fn list(values: &[ValueId]) -> String {
+    values
+        .iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn block(out: &mut String, body: &Block, depth: usize) -> fmt::Result {
+    for s in body {
+        stmt(out, s, depth)?;
+    }
+    Ok(())
+}
+
+fn stmt(out: &mut String, s: &Stmt, depth: usize) -> fmt::Result {
+    let pad = "    ".repeat(depth);
+    match s {
+        Stmt::Let { dst, inst: i, .. } => writeln!(out, "{pad}{dst} = {}", inst(i)),
+        Stmt::Set { var, value } => writeln!(out, "{pad}set {var}, {value}"),
+        Stmt::Store { addr, value } => writeln!(out, "{pad}store {addr}, {value}"),
+        Stmt::If {
+            cond,
+            then_body,
+            else_body,
+        } => {
+            writeln!(out, "{pad}if {cond} {{")?;
+            block(out, then_body, depth + 1)?;
+            if !else_body.is_empty() {
+                writeln!(out, "{pad}}} else {{")?;
+                block(out, else_body, depth + 1)?;
+            }
+            writeln!(out, "{pad}}}")
+        }
+        Stmt::Loop { body } => {
+            writeln!(out, "{pad}loop {{")?;
+            block(out, body, depth + 1)?;
+            writeln!(out, "{pad}}}")
+        }
+        Stmt::ForRange {
+            var,
+            start,
+            stop,
+            step,
+            step_sign,
+            body,
+        } => {
+            let sign = match step_sign {
+                StepSign::Positive => "",
+                StepSign::Negative => " (negative)",
+                StepSign::Unknown => " (sign unknown)",
+            };
+            writeln!(
+                out,
+                "{pad}for {var} in {start}..{stop} step {step}{sign} {{"
+            )?;
+            block(out, body, depth + 1)?;
+            writeln!(out, "{pad}}}")
+        }
+        Stmt::Call {
+            callee,
+            args,
+            results,
+            ..
+        } => {
+            let results: Vec<String> = results.iter().map(|r| r.to_string()).collect();
+            writeln!(
+                out,
+                "{pad}call {callee}({}) -> ({})",
+                list(args),
+                results.join(", ")
+            )
+        }
+        Stmt::Break => writeln!(out, "{pad}break"),
+        Stmt::Continue => writeln!(out, "{pad}continue"),
+        Stmt::Return(values) => writeln!(out, "{pad}return {}", list(values)).map(|_| ()),
+        Stmt::Raise { error, .. } => match error {
+            RuntimeError::IndexOutOfBounds { index, axis, size } => {
+                writeln!(
+                    out,
+                    "{pad}raise IndexError(index {index}, axis {axis}, size {size})"
+                )
+            }
+            RuntimeError::Message { kind, message } => {
+                writeln!(out, "{pad}raise {}({message:?})", kind.name())
+            }
+        },
+    }
+}
+
+fn inst(i: &Inst) -> String {
+    match i {
+        Inst::Const(c) => match c {
+            Const::Bool(b) => format!("i1.const {b}"),
+            Const::Int(t, v) => format!("{t}.const {v}"),
+            Const::Float(t, v) => format!("{t}.const {v:?}"),
+            Const::Complex(t, re, im) => format!("{t}.const ({re:?}, {im:?})"),
+        },
+        Inst::Get(var) => format!("get {var}"),
+        Inst::Unary(op, v) => {
+            let name = match op {
+                UnaryOp::INeg => "ineg",
+                UnaryOp::FNeg => "fneg",
+                UnaryOp::CNeg => "cneg",
+                UnaryOp::Not => "not",
+                UnaryOp::CAbs => "cabs",
+            };
+            format!("{name} {v}")
+        }
+        Inst::Binary(op, a, b) => format!("{} {a}, {b}", binary_name(*op)),
+        Inst::Cmp(op, a, b) => format!("cmp {} {a}, {b}", cmp_name(*op)),
+        Inst::Cast(op, v, t) => format!("{} {v} to {t}", cast_name(*op)),
+        Inst::Select {
+            cond,
+            if_true,
+            if_false,
+        } => format!("select {cond}, {if_true}, {if_false}"),
+        Inst::Load { ty, addr } => format!("load {ty} {addr}"),
+        Inst::PtrOffset { addr, offset } => format!("ptradd {addr}, {offset}"),
+        Inst::Math(m, args) => format!("math.{} {}", m.name(), list(args)),
+        Inst::MakeComplex { re, im } => format!("complex {re}, {im}"),
+        Inst::Real(v) => format!("real {v}"),
+        Inst::Imag(v) => format!("imag {v}"),
+        Inst::Alloc { bytes, zeroed } => {
+            format!("alloc{} {bytes}", if *zeroed { ".zeroed" } else { "" })
+        }
+    }
+}
+
+fn binary_name(op: BinaryOp) -> &'static str {
+    match op {
+        BinaryOp::IAdd => "iadd",
+        BinaryOp::ISub => "isub",
+        BinaryOp::IMul => "imul",
+        BinaryOp::SDiv => "sdiv",
+        BinaryOp::UDiv => "udiv",
+        BinaryOp::SRem => "srem",
+        BinaryOp::URem => "urem",
+        BinaryOp::And => "and",
+        BinaryOp::Or => "or",
+        BinaryOp::Xor => "xor",
+        BinaryOp::Shl => "shl",
+        BinaryOp::AShr => "ashr",
+        BinaryOp::LShr => "lshr",
+        BinaryOp::SMin => "smin",
+        BinaryOp::SMax => "smax",
+        BinaryOp::UMin => "umin",
+        BinaryOp::UMax => "umax",
+        BinaryOp::FAdd => "fadd",
+        BinaryOp::FSub => "fsub",
+        BinaryOp::FMul => "fmul",
+        BinaryOp::FDiv => "fdiv",
+        BinaryOp::FRem => "frem",
+        BinaryOp::FMin => "fmin",
+        BinaryOp::FMax => "fmax",
+        BinaryOp::CAdd => "cadd",
+        BinaryOp::CSub => "csub",
+        BinaryOp::CMul => "cmul",
+        BinaryOp::CDiv => "cdiv",
+    }
+}
+
+fn cmp_name(op: CmpOp) -> &'static str {
+    match op {
+        CmpOp::Eq => "eq",
+        CmpOp::Ne => "ne",
+        CmpOp::SLt => "slt",
+        CmpOp::SLe => "sle",
+        CmpOp::SGt => "sgt",
+        CmpOp::SGe => "sge",
+        CmpOp::ULt => "ult",
+        CmpOp::ULe => "ule",
+        CmpOp::UGt => "ugt",
+        CmpOp::UGe => "uge",
+        CmpOp::FEq => "feq",
+        CmpOp::FLt => "flt",
+        CmpOp::FLe => "fle",
+        CmpOp::FGt => "fgt",
+        CmpOp::FGe => "fge",
+        CmpOp::FNe => "fne",
+        CmpOp::CEq => "ceq",
+        CmpOp::CNe => "cne",
+    }
+}
+
+fn cast_name(op: CastOp) -> &'static str {
+    match op {
+        CastOp::SExt => "sext",
+        CastOp::ZExt => "zext",
+        CastOp::Trunc => "trunc",
+        CastOp::SIToFP => "sitofp",
+        CastOp::UIToFP => "uitofp",
+        CastOp::FPToSI => "fptosi",
+        CastOp::FPToUI => "fptoui",
+        CastOp::FPExt => "fpext",
+        CastOp::FPTrunc => "fptrunc",
+        CastOp::ToComplex => "tocomplex",
+    }
+}

@@ -1,0 +1,566 @@
+//! Symbolic range analysis: proves indices in range so their checks can go.
+//!
+//! Values are affine forms `c + sum(k * sym)` over loop-invariant symbols:
+//! array extents, locals assigned once at the top level of the function, and
+//! the variables of the enclosing `for` loops. Each symbol carries facts
+//! (lower and upper bounds, themselves affine). `x >= 0` is proved by
+//! replacing symbols with their bounds (a lower bound where the coefficient is
+//! positive, an upper bound where it is negative) until only a constant is
+//! left; that is how `i + a` with `i in [r, n-r-1]`, `a in [-r, r]` cancels
+//! to `[0, n-1]`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use frontend::hir::{
+    BinOp, Callee, Constant, Dtype, ExprId, ExprKind, KnownFunction, LocalId, Stmt, StmtKind,
+    Target, UnaryOp,
+};
+use typeinfer::{Type, TypedFunction};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Sym {
+    /// Extent `axis` of an array local that is never reassigned.
+    Extent(LocalId, u8),
+    /// An int64 local that is invariant where it is used.
+    Local(LocalId),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Affine {
+    pub(crate) c: i64,
+    pub(crate) terms: BTreeMap<Sym, i64>,
+}
+
+impl Affine {
+    pub(crate) fn constant(c: i64) -> Affine {
+        Affine {
+            c,
+            terms: BTreeMap::new(),
+        }
+    }
+    pub(crate) fn sym(s: Sym) -> Affine {
+        Affine {
+            c: 0,
+            terms: BTreeMap::from([(s, 1)]),
+        }
+    }
+    pub(crate) fn coeff(&self, s: Sym) -> i64 {
+        self.terms.get(&s).copied().unwrap_or(0)
+    }
+    pub(crate) fn as_const(&self) -> Option<i64> {
+        self.terms.is_empty().then_some(self.c)
+    }
+    /// `self + k * other`, `None` on overflow.
+    pub(crate) fn add_scaled(&self, other: &Affine, k: i64) -> Option<Affine> {
+        let mut out = self.clone();
+        out.c = out.c.checked_add(other.c.checked_mul(k)?)?;
+        for (s, v) in &other.terms {
+            let e = out.terms.entry(*s).or_insert(0);
+            *e = e.checked_add(v.checked_mul(k)?)?;
+            if *e == 0 {
+                out.terms.remove(s);
+            }
+        }
+        Some(out)
+    }
+    pub(crate) fn add(&self, other: &Affine) -> Option<Affine> {
+        self.add_scaled(other, 1)
+    }
+    pub(crate) fn sub(&self, other: &Affine) -> Option<Affine> {
+        self.add_scaled(other, -1)
+    }
+    pub(crate) fn scale(&self, k: i64) -> Option<Affine> {
+        Affine::constant(0).add_scaled(self, k)
+    }
+    pub(crate) fn offset(&self, k: i64) -> Option<Affine> {
+        self.add(&Affine::constant(k))
+    }
+    /// `self` with `s` replaced by `value`.
+    pub(crate) fn substitute(&self, s: Sym, value: &Affine) -> Option<Affine> {
+        let k = self.coeff(s);
+        let mut rest = self.clone();
+        rest.terms.remove(&s);
+        rest.add_scaled(value, k)
+    }
+}
+
+/// Lower and upper bounds of a symbol.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Facts {
+    pub(crate) lower: Vec<Affine>,
+    pub(crate) upper: Vec<Affine>,
+}
+
+/// Where a local that is assigned once gets its value.
+#[derive(Clone, Copy, Debug)]
+enum Source {
+    Param,
+    Expr(ExprId),
+    Extent(LocalId, u8),
+    Opaque,
+}
+
+struct LoopScope {
+    var: LocalId,
+    /// `None` when the loop variable is reassigned in the body.
+    facts: Option<Facts>,
+}
+
+/// How far substitution goes looking for a proof; each step removes one symbol
+/// occurrence, and real kernels need three or four.
+const PROOF_DEPTH: u32 = 6;
+/// Guards recursion through definitions (`n = m + 1`, `m = ...`).
+const DEF_DEPTH: u32 = 16;
+
+pub(crate) struct Ranges<'a> {
+    tf: &'a TypedFunction,
+    /// Locals that never change once assigned, with where their value comes from.
+    stable: HashMap<LocalId, Source>,
+    loops: Vec<LoopScope>,
+    /// Inside the fast copy of a versioned loop over this variable, checks on
+    /// indices `var + c` are known to hold.
+    assume: Option<LocalId>,
+}
+
+impl<'a> Ranges<'a> {
+    pub(crate) fn new(tf: &'a TypedFunction) -> Ranges<'a> {
+        let hir = &tf.hir;
+        let mut count: HashMap<LocalId, u32> = HashMap::new();
+        count_assignments(&hir.body, &mut count);
+        let mut stable = HashMap::new();
+        for p in &hir.params {
+            if !count.contains_key(p) {
+                stable.insert(*p, Source::Param);
+            }
+        }
+        for stmt in &hir.body {
+            if let StmtKind::Assign { target, value } = &stmt.kind {
+                collect_sources(tf, target, Some(*value), &count, &mut stable);
+            }
+        }
+        Ranges {
+            tf,
+            stable,
+            loops: Vec::new(),
+            assume: None,
+        }
+    }
+
+    pub(crate) fn is_stable_array(&self, l: LocalId) -> bool {
+        self.stable.contains_key(&l) && matches!(self.tf.local_type(l), Type::Array(_))
+    }
+
+    fn is_int64(&self, e: ExprId) -> bool {
+        self.tf.coerced_type(e) == &Type::INT && self.tf.expr_type(e) == &Type::INT
+    }
+
+    /// The exact value of the int64 expression `e` as an affine form, if it is one.
+    pub(crate) fn exact(&self, e: ExprId) -> Option<Affine> {
+        self.exact_at(e, DEF_DEPTH)
+    }
+
+    fn exact_at(&self, e: ExprId, depth: u32) -> Option<Affine> {
+        if depth == 0 || !self.is_int64(e) {
+            return None;
+        }
+        let hir = &self.tf.hir;
+        match &hir.expr(e).kind {
+            ExprKind::Const(Constant::Int(v))
+            | ExprKind::Global {
+                value: Constant::Int(v),
+                ..
+            } => Some(Affine::constant(*v)),
+            ExprKind::Local(l) => self.local_value(*l, depth),
+            ExprKind::Unary {
+                op: UnaryOp::Neg,
+                operand,
+            } => self.exact_at(*operand, depth - 1)?.scale(-1),
+            ExprKind::Unary {
+                op: UnaryOp::Pos,
+                operand,
+            } => self.exact_at(*operand, depth - 1),
+            ExprKind::Binary { op, lhs, rhs } => {
+                let l = self.exact_at(*lhs, depth - 1);
+                let r = self.exact_at(*rhs, depth - 1);
+                match op {
+                    BinOp::Add => l?.add(&r?),
+                    BinOp::Sub => l?.sub(&r?),
+                    BinOp::Mul => {
+                        let (l, r) = (l?, r?);
+                        match (l.as_const(), r.as_const()) {
+                            (Some(k), _) => r.scale(k),
+                            (_, Some(k)) => l.scale(k),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                }
+            }
+            ExprKind::Call {
+                callee: Callee::Known(KnownFunction::Len),
+                args,
+                ..
+            } => self.extent_of(*args.first()?, 0),
+            ExprKind::Subscript { value, indices } if indices.len() == 1 => {
+                let ExprKind::Attribute { value: arr, attr } = &hir.expr(*value).kind else {
+                    return None;
+                };
+                let ExprKind::Const(Constant::Int(k)) = hir.expr(indices[0]).kind else {
+                    return None;
+                };
+                if attr != "shape" {
+                    return None;
+                }
+                let ndim = self.tf.expr_type(*arr).as_array()?.ndim as i64;
+                let k = if k < 0 { k + ndim } else { k };
+                if !(0..ndim).contains(&k) {
+                    return None;
+                }
+                self.extent_of(*arr, k as u8)
+            }
+            ExprKind::Attribute { value, attr } if attr == "size" => {
+                let arr = self.tf.expr_type(*value).as_array()?;
+                if arr.ndim == 1 {
+                    self.extent_of(*value, 0)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn extent_of(&self, arr: ExprId, axis: u8) -> Option<Affine> {
+        match self.tf.hir.expr(arr).kind {
+            ExprKind::Local(l) if self.is_stable_array(l) => {
+                Some(Affine::sym(Sym::Extent(l, axis)))
+            }
+            _ => None,
+        }
+    }
+
+    fn local_value(&self, l: LocalId, depth: u32) -> Option<Affine> {
+        if self.tf.local_type(l) != &Type::INT {
+            return None;
+        }
+        if let Some(scope) = self.loops.iter().rev().find(|s| s.var == l) {
+            return scope.facts.as_ref().map(|_| Affine::sym(Sym::Local(l)));
+        }
+        match self.stable.get(&l)? {
+            Source::Extent(arr, k) if self.is_stable_array(*arr) => {
+                Some(Affine::sym(Sym::Extent(*arr, *k)))
+            }
+            Source::Expr(e) => self
+                .exact_at(*e, depth - 1)
+                .or(Some(Affine::sym(Sym::Local(l)))),
+            _ => Some(Affine::sym(Sym::Local(l))),
+        }
+    }
+
+    /// What is known about a symbol.
+    fn facts(&self, s: Sym) -> Facts {
+        match s {
+            Sym::Extent(..) => Facts {
+                lower: vec![Affine::constant(0)],
+                upper: Vec::new(),
+            },
+            Sym::Local(l) => {
+                if let Some(scope) = self.loops.iter().rev().find(|s| s.var == l) {
+                    return scope.facts.clone().unwrap_or_default();
+                }
+                match self.stable.get(&l) {
+                    Some(Source::Expr(e)) => self.definition_facts(*e),
+                    _ => Facts::default(),
+                }
+            }
+        }
+    }
+
+    /// Bounds of a non-affine definition such as `k.shape[0] // 2` or `min(len(a), len(b))`.
+    fn definition_facts(&self, e: ExprId) -> Facts {
+        let hir = &self.tf.hir;
+        let mut facts = Facts::default();
+        let zero = Affine::constant(0);
+        match &hir.expr(e).kind {
+            ExprKind::Binary {
+                op: BinOp::FloorDiv,
+                lhs,
+                rhs,
+            } => {
+                let divisor = self.exact(*rhs).and_then(|a| a.as_const());
+                if let (Some(x), Some(d)) = (self.exact(*lhs), divisor) {
+                    if d > 0 && self.nonneg(&x) {
+                        facts.lower.push(zero);
+                        facts.upper.push(x);
+                    }
+                }
+            }
+            ExprKind::Binary {
+                op: BinOp::Mod,
+                rhs,
+                ..
+            } => {
+                if let Some(d) = self
+                    .exact(*rhs)
+                    .and_then(|a| a.as_const())
+                    .filter(|d| *d > 0)
+                {
+                    facts.lower.push(zero);
+                    facts.upper.push(Affine::constant(d - 1));
+                }
+            }
+            ExprKind::Call {
+                callee: Callee::Known(KnownFunction::Min),
+                args,
+                ..
+            } => {
+                let exact: Vec<Option<Affine>> = args.iter().map(|a| self.exact(*a)).collect();
+                if exact
+                    .iter()
+                    .all(|a| a.as_ref().is_some_and(|a| self.nonneg(a)))
+                {
+                    facts.lower.push(zero);
+                }
+                facts.upper.extend(exact.into_iter().flatten());
+            }
+            ExprKind::Call {
+                callee: Callee::Known(KnownFunction::Max),
+                args,
+                ..
+            } => {
+                facts
+                    .lower
+                    .extend(args.iter().filter_map(|a| self.exact(*a)));
+            }
+            ExprKind::Call {
+                callee: Callee::Known(KnownFunction::Abs),
+                ..
+            } => facts.lower.push(zero),
+            ExprKind::Attribute { attr, .. } if attr == "size" => facts.lower.push(zero),
+            _ => {}
+        }
+        facts
+    }
+
+    /// Proves `f >= 0`.
+    pub(crate) fn nonneg(&self, f: &Affine) -> bool {
+        self.nonneg_at(f, PROOF_DEPTH)
+    }
+
+    fn nonneg_at(&self, f: &Affine, depth: u32) -> bool {
+        if f.terms.is_empty() {
+            return f.c >= 0;
+        }
+        if depth == 0 {
+            return false;
+        }
+        let options: Vec<(Sym, Vec<Affine>)> = f
+            .terms
+            .iter()
+            .map(|(s, k)| {
+                let facts = self.facts(*s);
+                (*s, if *k > 0 { facts.lower } else { facts.upper })
+            })
+            .collect();
+        // A symbol with no bound in the needed direction can never be eliminated.
+        if options.iter().any(|(_, bounds)| bounds.is_empty()) {
+            return false;
+        }
+        options.iter().any(|(s, bounds)| {
+            bounds.iter().any(|b| {
+                // A bound mentioning its own symbol would not make progress.
+                b.coeff(*s) == 0
+                    && f.substitute(*s, b)
+                        .is_some_and(|g| self.nonneg_at(&g, depth - 1))
+            })
+        })
+    }
+
+    /// Enters the body of `for var in range(start, stop, step)`; `step` is the
+    /// step when it is a constant.
+    pub(crate) fn enter_loop(
+        &mut self,
+        var: LocalId,
+        start: ExprId,
+        stop: ExprId,
+        step: Option<i64>,
+        body: &[Stmt],
+    ) {
+        let invariant = !assigns(body, var) && self.tf.local_type(var) == &Type::INT;
+        let facts = invariant.then(|| {
+            let start = self.exact(start);
+            let stop = self.exact(stop);
+            let (lower, upper) = match step {
+                Some(s) if s > 0 => (start, stop.and_then(|s| s.offset(-1))),
+                Some(s) if s < 0 => (stop.and_then(|s| s.offset(1)), start),
+                _ => (None, None),
+            };
+            // The bounds were computed before the loop: one that mentions the
+            // loop variable speaks of its previous value.
+            let own = Sym::Local(var);
+            let keep = |a: Option<Affine>| a.filter(|a| a.coeff(own) == 0).into_iter().collect();
+            Facts {
+                lower: keep(lower),
+                upper: keep(upper),
+            }
+        });
+        self.loops.push(LoopScope { var, facts });
+    }
+
+    pub(crate) fn exit_loop(&mut self) {
+        self.loops.pop();
+    }
+
+    pub(crate) fn set_assume(&mut self, var: Option<LocalId>) {
+        self.assume = var;
+    }
+
+    /// Which parts of the check of index `idx` on `axis` of array `arr` are
+    /// proven: (`idx >= 0`, `idx <= extent - 1`).
+    pub(crate) fn index_proof(&self, arr: Option<LocalId>, axis: u8, idx: ExprId) -> (bool, bool) {
+        let Some(arr) = arr.filter(|a| self.is_stable_array(*a)) else {
+            return (false, false);
+        };
+        if let Some(v) = self.assume {
+            if self.versioned_index(arr, idx, v).is_some() {
+                return (true, true);
+            }
+        }
+        let Some(x) = self.exact(idx) else {
+            return (false, false);
+        };
+        let upper = Affine::sym(Sym::Extent(arr, axis))
+            .offset(-1)
+            .and_then(|e| e.sub(&x));
+        (self.nonneg(&x), upper.is_some_and(|u| self.nonneg(&u)))
+    }
+
+    /// The index as `var + c` (or `c`) with `c` invariant in the loop over `var`,
+    /// when its check can be hoisted out of that loop.
+    pub(crate) fn versioned_index(
+        &self,
+        arr: LocalId,
+        idx: ExprId,
+        var: LocalId,
+    ) -> Option<Affine> {
+        if !self.is_stable_array(arr) {
+            return None;
+        }
+        let x = self.exact(idx)?;
+        matches!(x.coeff(Sym::Local(var)), 0 | 1).then_some(x)
+    }
+}
+
+/// Whether `body` assigns `var` anywhere (including as a nested loop variable).
+pub(crate) fn assigns(body: &[Stmt], var: LocalId) -> bool {
+    let mut count = HashMap::new();
+    count_assignments(body, &mut count);
+    count.contains_key(&var)
+}
+
+fn count_assignments(body: &[Stmt], count: &mut HashMap<LocalId, u32>) {
+    fn target(t: &Target, count: &mut HashMap<LocalId, u32>) {
+        match t {
+            Target::Local(l) => *count.entry(*l).or_insert(0) += 1,
+            Target::Tuple(items) => items.iter().for_each(|t| target(t, count)),
+            Target::Subscript { .. } => {}
+        }
+    }
+    for stmt in body {
+        match &stmt.kind {
+            StmtKind::Assign { target: t, .. } | StmtKind::AugAssign { target: t, .. } => {
+                target(t, count)
+            }
+            StmtKind::If { body, orelse, .. } => {
+                count_assignments(body, count);
+                count_assignments(orelse, count);
+            }
+            StmtKind::While { body, .. } => count_assignments(body, count),
+            StmtKind::ForRange { var, body, .. } => {
+                // Counted twice so a loop variable is never taken for a once-assigned local.
+                *count.entry(*var).or_insert(0) += 2;
+                count_assignments(body, count);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Records where each once-assigned local bound by a top-level `target = value` gets its value.
+fn collect_sources(
+    tf: &TypedFunction,
+    target: &Target,
+    value: Option<ExprId>,
+    count: &HashMap<LocalId, u32>,
+    out: &mut HashMap<LocalId, Source>,
+) {
+    match target {
+        Target::Local(l) => {
+            if count.get(l) == Some(&1) && !tf.hir.params.contains(l) {
+                out.insert(*l, value.map_or(Source::Opaque, Source::Expr));
+            }
+        }
+        Target::Tuple(items) => {
+            let kind = value.map(|v| &tf.hir.expr(v).kind);
+            for (k, item) in items.iter().enumerate() {
+                match (kind, item) {
+                    (Some(ExprKind::Tuple(elems)), _) => {
+                        collect_sources(tf, item, elems.get(k).copied(), count, out)
+                    }
+                    (Some(ExprKind::Attribute { value: arr, attr }), Target::Local(l))
+                        if attr == "shape" && count.get(l) == Some(&1) =>
+                    {
+                        let source = match tf.hir.expr(*arr).kind {
+                            ExprKind::Local(a) => Source::Extent(a, k as u8),
+                            _ => Source::Opaque,
+                        };
+                        out.insert(*l, source);
+                    }
+                    _ => collect_sources(tf, item, None, count, out),
+                }
+            }
+        }
+        Target::Subscript { .. } => {}
+    }
+}
+
+/// Whether `d` is an integer type whose values are never negative.
+pub(crate) fn never_negative(d: Dtype) -> bool {
+    d.is_unsigned_int() || d == Dtype::Bool
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn l(i: u32) -> Sym {
+        Sym::Local(LocalId(i))
+    }
+
+    #[test]
+    fn affine_arithmetic_cancels_terms() {
+        let i = Affine::sym(l(0));
+        let r = Affine::sym(l(1));
+        let sum = i.add(&r).unwrap().sub(&r).unwrap();
+        assert_eq!(sum, i);
+        assert_eq!(r.scale(3).unwrap().coeff(l(1)), 3);
+        assert_eq!(r.scale(0).unwrap(), Affine::constant(0));
+        let sub = i
+            .add(&r)
+            .unwrap()
+            .substitute(l(0), &Affine::constant(5))
+            .unwrap();
+        assert_eq!(sub, r.offset(5).unwrap());
+    }
+
+    #[test]
+    fn affine_overflow_is_none() {
+        let big = Affine::constant(i64::MAX);
+        assert!(big.offset(1).is_none());
+        assert!(Affine::sym(l(0))
+            .scale(i64::MAX)
+            .unwrap()
+            .scale(2)
+            .is_none());
+    }
+}

@@ -1,0 +1,185 @@
+//! How typed values are spread over low-IR values and variables.
+//!
+//! A scalar is one value; an array is its data pointer, then one `i64` extent
+//! per axis, then one `i64` byte stride per axis; a tuple is its elements in
+//! order; `None` and compile-time-only values are nothing. Locals use the same
+//! shape with variables instead of values.
+
+use typeinfer::Type;
+
+use crate::builder::{ltype, Builder};
+use crate::ir::{LType, ValueId, VarId};
+
+#[derive(Clone, Debug)]
+pub(crate) enum Val {
+    Scalar(ValueId),
+    Array(ArrayVal),
+    Tuple(Vec<Val>),
+    Unit,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ArrayVal {
+    pub(crate) data: ValueId,
+    pub(crate) extents: Vec<ValueId>,
+    pub(crate) strides: Vec<ValueId>,
+}
+
+/// Variables holding a value of some `Type`.
+#[derive(Clone, Debug)]
+pub(crate) enum Slot {
+    Scalar(VarId),
+    Array {
+        data: VarId,
+        extents: Vec<VarId>,
+        strides: Vec<VarId>,
+    },
+    Tuple(Vec<Slot>),
+    Unit,
+}
+
+impl Val {
+    /// The flat list of values, in ABI order.
+    pub(crate) fn flatten(&self, out: &mut Vec<ValueId>) {
+        match self {
+            Val::Scalar(v) => out.push(*v),
+            Val::Array(a) => {
+                out.push(a.data);
+                out.extend(&a.extents);
+                out.extend(&a.strides);
+            }
+            Val::Tuple(items) => items.iter().for_each(|i| i.flatten(out)),
+            Val::Unit => {}
+        }
+    }
+}
+
+impl Slot {
+    /// Fresh variables for a value of type `ty`; `name` describes it in the text form.
+    pub(crate) fn new(b: &mut Builder, ty: &Type, name: &str) -> Slot {
+        match ty {
+            Type::Scalar(d) => Slot::Scalar(b.var(ltype(*d), name)),
+            Type::Array(a) => Slot::Array {
+                data: b.var(LType::Ptr, format!("{name}.data")),
+                extents: (0..a.ndim)
+                    .map(|k| b.var(LType::I64, format!("{name}.shape{k}")))
+                    .collect(),
+                strides: (0..a.ndim)
+                    .map(|k| b.var(LType::I64, format!("{name}.stride{k}")))
+                    .collect(),
+            },
+            Type::Tuple(items) => Slot::Tuple(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(k, t)| Slot::new(b, t, &format!("{name}.{k}")))
+                    .collect(),
+            ),
+            Type::None | Type::Opaque(_) => Slot::Unit,
+        }
+    }
+
+    pub(crate) fn flatten(&self, out: &mut Vec<VarId>) {
+        match self {
+            Slot::Scalar(v) => out.push(*v),
+            Slot::Array {
+                data,
+                extents,
+                strides,
+            } => {
+                out.push(*data);
+                out.extend(extents);
+                out.extend(strides);
+            }
+            Slot::Tuple(items) => items.iter().for_each(|i| i.flatten(out)),
+            Slot::Unit => {}
+        }
+    }
+
+    pub(crate) fn read(&self, b: &mut Builder) -> Val {
+        match self {
+            Slot::Scalar(v) => Val::Scalar(b.get(*v)),
+            Slot::Array {
+                data,
+                extents,
+                strides,
+            } => Val::Array(ArrayVal {
+                data: b.get(*data),
+                extents: extents.iter().map(|v| b.get(*v)).collect(),
+                strides: strides.iter().map(|v| b.get(*v)).collect(),
+            }),
+            Slot::Tuple(items) => Val::Tuple(items.iter().map(|i| i.read(b)).collect()),
+            Slot::Unit => Val::Unit,
+        }
+    }
+
+    /// Stores `val`, which must have this slot's shape (the lowering converts first).
+    pub(crate) fn write(&self, b: &mut Builder, val: &Val) {
+        match (self, val) {
+            (Slot::Scalar(var), Val::Scalar(v)) => b.set(*var, *v),
+            (
+                Slot::Array {
+                    data,
+                    extents,
+                    strides,
+                },
+                Val::Array(a),
+            ) => {
+                b.set(*data, a.data);
+                for (var, v) in extents
+                    .iter()
+                    .zip(&a.extents)
+                    .chain(strides.iter().zip(&a.strides))
+                {
+                    b.set(*var, *v);
+                }
+            }
+            (Slot::Tuple(slots), Val::Tuple(vals)) => {
+                for (s, v) in slots.iter().zip(vals) {
+                    s.write(b, v);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The flat machine types of a value of type `ty`, in ABI order.
+pub(crate) fn flat_types(ty: &Type, out: &mut Vec<LType>) {
+    match ty {
+        Type::Scalar(d) => out.push(ltype(*d)),
+        Type::Array(a) => {
+            out.push(LType::Ptr);
+            out.extend(std::iter::repeat_n(LType::I64, 2 * a.ndim as usize));
+        }
+        Type::Tuple(items) => items.iter().for_each(|t| flat_types(t, out)),
+        Type::None | Type::Opaque(_) => {}
+    }
+}
+
+/// Byte strides of a C-contiguous array with these extents: the last axis is
+/// `itemsize`, each earlier one the next one's stride times its extent.
+pub(crate) fn c_strides(b: &mut Builder, extents: &[ValueId], itemsize: u32) -> Vec<ValueId> {
+    let mut strides = vec![ValueId(0); extents.len()];
+    let mut stride = b.i64c(itemsize as i64);
+    for k in (0..extents.len()).rev() {
+        strides[k] = stride;
+        if k > 0 {
+            stride = b.bin(crate::ir::BinaryOp::IMul, extents[k], stride);
+        }
+    }
+    strides
+}
+
+/// Fortran order: the first axis is `itemsize`.
+pub(crate) fn f_strides(b: &mut Builder, extents: &[ValueId], itemsize: u32) -> Vec<ValueId> {
+    let mut strides = vec![ValueId(0); extents.len()];
+    let mut stride = b.i64c(itemsize as i64);
+    for k in 0..extents.len() {
+        strides[k] = stride;
+        if k + 1 < extents.len() {
+            stride = b.bin(crate::ir::BinaryOp::IMul, extents[k], stride);
+        }
+    }
+    strides
+}
