@@ -152,7 +152,9 @@ impl<'a> FnLower<'a> {
                 let res = ty
                     .as_scalar()
                     .unwrap_or_else(|| self.binop_result(*op, lt, rt));
-                Val::Scalar(self.binary_op(*op, l, lt, r, rt, res, Some(*rhs)))
+                let ints = self.is_integral(self.tf.expr_type(*lhs))
+                    && self.is_integral(self.tf.expr_type(*rhs));
+                Val::Scalar(self.binary_op(*op, (l, lt), (r, rt), res, Some(*rhs), ints))
             }
             ExprKind::Compare { left, comparisons } => {
                 Val::Scalar(self.compare_chain(*left, comparisons))
@@ -316,18 +318,23 @@ impl<'a> FnLower<'a> {
         }
     }
 
+    /// Whether a value of type `t` is a bool or an integer (before any coercion).
+    pub(crate) fn is_integral(&self, t: &Type) -> bool {
+        t.as_scalar()
+            .is_some_and(|d| !(d.is_float() || d.is_complex()))
+    }
+
     /// `l op r` with Python's rules; the result has dtype `res`. `rhs` is the
-    /// divisor's expression, to skip checks for non-zero constants.
-    #[allow(clippy::too_many_arguments)]
+    /// divisor's expression, to skip checks for non-zero constants; `ints` says
+    /// both operands were integers before coercion (CPython's messages differ).
     pub(crate) fn binary_op(
         &mut self,
         op: BinOp,
-        l: ValueId,
-        lt: Dtype,
-        r: ValueId,
-        rt: Dtype,
+        (l, lt): (ValueId, Dtype),
+        (r, rt): (ValueId, Dtype),
         res: Dtype,
         rhs: Option<ExprId>,
+        ints: bool,
     ) -> ValueId {
         match op {
             BinOp::Div => {
@@ -336,7 +343,6 @@ impl<'a> FnLower<'a> {
                 } else {
                     Dtype::Float64
                 };
-                let ints = !(lt.is_float() || lt.is_complex() || rt.is_float() || rt.is_complex());
                 let a = self.cast_scalar(l, lt, ft);
                 let b = self.cast_scalar(r, rt, ft);
                 let nonzero = rhs

@@ -284,8 +284,11 @@ impl<'a> FnLower<'a> {
                 let cur = self.locals[l.0 as usize].clone().read(&mut self.b);
                 let cur = self.scalar_of(cur);
                 let (rhs, rt) = self.scalar_expr(value);
-                let res = self.binop_result(op, lt, rt);
-                let v = self.binary_op(op, cur, lt, rhs, rt, res, Some(value));
+                // The value is read as the operation's type (typeinfer's contract).
+                let res = rt;
+                let ints = self.is_integral(&Type::Scalar(lt))
+                    && self.is_integral(self.tf.expr_type(value));
+                let v = self.binary_op(op, (cur, lt), (rhs, rt), res, Some(value), ints);
                 let v = self.cast_scalar(v, res, lt);
                 self.locals[l.0 as usize]
                     .clone()
@@ -300,8 +303,10 @@ impl<'a> FnLower<'a> {
                 };
                 let cur = self.load_elem(addr, dtype);
                 let (rhs, rt) = self.scalar_expr(value);
-                let res = self.binop_result(op, dtype, rt);
-                let v = self.binary_op(op, cur, dtype, rhs, rt, res, Some(value));
+                let res = rt;
+                let ints = self.is_integral(&Type::Scalar(dtype))
+                    && self.is_integral(self.tf.expr_type(value));
+                let v = self.binary_op(op, (cur, dtype), (rhs, rt), res, Some(value), ints);
                 let v = self.cast_scalar(v, res, dtype);
                 self.store_elem(addr, v, dtype);
             }

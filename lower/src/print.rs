@@ -120,7 +120,8 @@ fn stmt(out: &mut String, s: &Stmt, depth: usize) -> fmt::Result {
         }
         Stmt::Break => writeln!(out, "{pad}break"),
         Stmt::Continue => writeln!(out, "{pad}continue"),
-        Stmt::Return(values) => writeln!(out, "{pad}return {}", list(values)).map(|_| ()),
+        Stmt::Return(values) if values.is_empty() => writeln!(out, "{pad}return"),
+        Stmt::Return(values) => writeln!(out, "{pad}return {}", list(values)),
         Stmt::Raise { error, .. } => match error {
             RuntimeError::IndexOutOfBounds { index, axis, size } => {
                 writeln!(

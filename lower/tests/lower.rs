@@ -1,0 +1,204 @@
+//! Snapshots of the low IR for the small kernels in `tests/data/lower/*.py`.
+//!
+//! A file starts with `# signature: (...)`, may have `# options: boundscheck=False,
+//! wraparound=False, error_model=numpy`, module constants (`SCALE = 2.5`) and one or
+//! more `def`s calling each other as `@jit` functions; the last `def` is the entry.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use frontend::hir::{
+    Constant, ExceptionKind, FuncId, GlobalValue, KnownFunction, KnownModule, Program,
+};
+use frontend::{Resolver, SourceFile};
+use lower::LowerOptions;
+
+struct TableResolver {
+    table: HashMap<String, GlobalValue>,
+}
+
+impl Resolver for TableResolver {
+    fn resolve(&mut self, name: &str) -> Option<GlobalValue> {
+        self.table.get(name).cloned()
+    }
+}
+
+fn builtins() -> HashMap<String, GlobalValue> {
+    let mut table = HashMap::new();
+    let functions = [
+        ("range", KnownFunction::Range),
+        ("prange", KnownFunction::Prange),
+        ("len", KnownFunction::Len),
+        ("abs", KnownFunction::Abs),
+        ("min", KnownFunction::Min),
+        ("max", KnownFunction::Max),
+        ("int", KnownFunction::Int),
+        ("float", KnownFunction::Float),
+        ("bool", KnownFunction::Bool),
+        ("complex", KnownFunction::Complex),
+        ("round", KnownFunction::Round),
+    ];
+    for (name, f) in functions {
+        table.insert(name.to_string(), GlobalValue::Function(f));
+    }
+    for k in ExceptionKind::ALL {
+        table.insert(
+            k.name().to_string(),
+            GlobalValue::Function(KnownFunction::Exception(k)),
+        );
+    }
+    table.insert("np".to_string(), GlobalValue::Module(KnownModule::Numpy));
+    table.insert("math".to_string(), GlobalValue::Module(KnownModule::Math));
+    table
+}
+
+fn parse_constant(text: &str) -> Option<Constant> {
+    match text {
+        "True" => Some(Constant::Bool(true)),
+        "False" => Some(Constant::Bool(false)),
+        _ => text
+            .parse()
+            .map(Constant::Int)
+            .ok()
+            .or_else(|| text.parse().map(Constant::Float).ok()),
+    }
+}
+
+fn parse_options(text: &str) -> LowerOptions {
+    let mut options = LowerOptions::default();
+    let Some(line) = text.lines().find_map(|l| l.strip_prefix("# options: ")) else {
+        return options;
+    };
+    for item in line.split(',') {
+        match item.trim() {
+            "boundscheck=False" => options.boundscheck = false,
+            "wraparound=False" => options.wraparound = false,
+            "error_model=numpy" => options.numpy_error_model = true,
+            other => panic!("unknown option `{other}`"),
+        }
+    }
+    options
+}
+
+/// Parses, infers and lowers `text` (the last `def` is the entry), returning the printed IR.
+fn check(path: &str, text: &str) -> String {
+    let signature = text
+        .lines()
+        .find_map(|l| l.strip_prefix("# signature: "))
+        .unwrap_or_else(|| panic!("{path}: no `# signature:` line"));
+    let (_, args) = typeinfer::parse_signature(signature).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let lines: Vec<&str> = text.lines().collect();
+    let def_starts: Vec<usize> = (0..lines.len())
+        .filter(|i| lines[*i].starts_with("def "))
+        .collect();
+    let mut table = builtins();
+    for line in &lines {
+        if let Some((name, value)) = line.split_once(" = ").filter(|_| !line.starts_with(' ')) {
+            if let Some(c) = parse_constant(value.trim()) {
+                table.insert(name.trim().to_string(), GlobalValue::Constant(c));
+            }
+        }
+    }
+    for (i, start) in def_starts.iter().enumerate() {
+        let name = lines[*start]["def ".len()..]
+            .split('(')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        table.insert(name, GlobalValue::Jit(FuncId(i as u32)));
+    }
+    let mut resolver = TableResolver { table };
+    let mut program = Program::default();
+    for (i, start) in def_starts.iter().enumerate() {
+        let mut end = def_starts.get(i + 1).copied().unwrap_or(lines.len());
+        // The next function's decorators belong to it.
+        while end > *start && lines[end - 1].starts_with('@') {
+            end -= 1;
+        }
+        let source = Arc::new(SourceFile {
+            path: path.to_string(),
+            text: lines[*start..end].join("\n") + "\n",
+            first_line: *start as u32 + 1,
+        });
+        let f = frontend::parse(source, &mut resolver)
+            .unwrap_or_else(|d| panic!("{path} does not parse:\n{}", frontend::render_all(&d)));
+        program.functions.push(Arc::new(f));
+    }
+    let entry = FuncId(program.functions.len() as u32 - 1);
+    let typed = typeinfer::infer(&program, entry, &args)
+        .unwrap_or_else(|d| panic!("{path} does not type:\n{}", frontend::render_all(&d)));
+    lower::lower(&typed, &parse_options(text)).to_string()
+}
+
+#[test]
+fn lower_snapshots() {
+    insta::glob!("../../tests/data/lower", "*.py", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let ir = check(&name, &text);
+        insta::with_settings!({
+            snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/../snapshots/lower"),
+            prepend_module_to_snapshot => false,
+            input_file => path,
+        }, {
+            insta::assert_snapshot!("lower", ir);
+        });
+    });
+}
+
+/// Every kernel of the shared corpus lowers (and verifies, in debug builds)
+/// without reaching a state the earlier stages promise away.
+#[test]
+fn corpus_kernels_lower() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/corpus");
+    let mut count = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "py") {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let ir = check(&name, &std::fs::read_to_string(&path).unwrap());
+            assert!(!ir.contains("internal error"), "{name}:\n{ir}");
+            count += 1;
+        }
+    }
+    assert!(count >= 20, "only {count} corpus kernels");
+}
+
+/// The number of bounds checks left in the printed IR.
+fn checks(ir: &str) -> usize {
+    ir.matches("raise IndexError").count()
+}
+
+#[test]
+fn provably_in_range_loops_have_no_checks() {
+    let sum = "# signature: (float64[:],)\ndef f(a):\n    s = 0.0\n    for i in range(len(a)):\n        s += a[i]\n    return s\n";
+    assert_eq!(checks(&check("sum.py", sum)), 0);
+    let shape = "# signature: (float64[:, :],)\ndef f(a):\n    n, m = a.shape\n    s = 0.0\n    for i in range(n):\n        for j in range(m):\n            s += a[i, j]\n    return s\n";
+    let ir = check("shape.py", shape);
+    assert_eq!(checks(&ir), 0);
+    assert!(!ir.contains("select"), "no wraparound expected:\n{ir}");
+    let dot = "# signature: (float64[:], float64[:])\ndef f(x, y):\n    n = min(len(x), len(y))\n    acc = 0.0\n    for i in range(n):\n        acc += x[i] * y[i]\n    return acc\n";
+    assert_eq!(checks(&check("dot.py", dot)), 0);
+}
+
+#[test]
+fn unprovable_index_keeps_its_check() {
+    let src = "# signature: (float64[:], int64)\ndef f(a, k):\n    return a[k]\n";
+    let ir = check("one.py", src);
+    assert_eq!(checks(&ir), 1);
+    assert!(ir.contains("select"), "wraparound expected:\n{ir}");
+    let off = "# signature: (float64[:], int64)\n# options: boundscheck=False, wraparound=False\ndef f(a, k):\n    return a[k]\n";
+    let ir = check("off.py", off);
+    assert_eq!(checks(&ir), 0);
+    assert!(!ir.contains("select"));
+}
+
+#[test]
+fn shifted_index_in_innermost_loop_is_versioned() {
+    // `a[i + k]` cannot be proven in range, but its check hoists out of the loop.
+    let src = "# signature: (float64[:], int64, int64)\ndef f(a, k, n):\n    s = 0.0\n    for i in range(n):\n        s += a[i + k]\n    return s\n";
+    let ir = check("shift.py", src);
+    // One loop without checks, one with: the slow copy keeps exactly one.
+    assert_eq!(ir.matches("for x").count(), 2, "{ir}");
+    assert_eq!(checks(&ir), 1, "{ir}");
+}

@@ -1,0 +1,9 @@
+# signature: (int64,)
+def fib(n):
+    if n < 2:
+        return n
+    return fib(n - 1) + fib(n - 2)
+
+
+def jit_call(n):
+    return fib(n) + 1
