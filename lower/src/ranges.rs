@@ -553,6 +553,139 @@ mod tests {
         assert_eq!(sub, r.offset(5).unwrap());
     }
 
+    struct Builtins;
+
+    impl frontend::Resolver for Builtins {
+        fn resolve(&mut self, name: &str) -> Option<frontend::hir::GlobalValue> {
+            use frontend::hir::GlobalValue::Function;
+            match name {
+                "range" => Some(Function(KnownFunction::Range)),
+                "len" => Some(Function(KnownFunction::Len)),
+                "min" => Some(Function(KnownFunction::Min)),
+                _ => None,
+            }
+        }
+    }
+
+    /// For every element access in the innermost loop of `src`, in source
+    /// order, which of (`index >= 0`, `index < extent`) is proven per axis.
+    fn proofs(src: &str, signature: &str) -> Vec<(bool, bool)> {
+        let source = std::sync::Arc::new(frontend::SourceFile {
+            path: "t.py".into(),
+            text: src.into(),
+            first_line: 1,
+        });
+        let hir = frontend::parse(source, &mut Builtins).expect("parses");
+        let program = frontend::hir::Program {
+            functions: vec![std::sync::Arc::new(hir)],
+        };
+        let (_, args) = typeinfer::parse_signature(signature).expect("signature");
+        let typed = typeinfer::infer(&program, frontend::hir::FuncId(0), &args).expect("types");
+        let tf = &typed.functions[0];
+        let mut ranges = Ranges::new(tf);
+        let mut out = Vec::new();
+        innermost(tf, &mut ranges, &tf.hir.body, &mut out);
+        out
+    }
+
+    fn innermost(
+        tf: &TypedFunction,
+        ranges: &mut Ranges,
+        body: &[Stmt],
+        out: &mut Vec<(bool, bool)>,
+    ) {
+        for stmt in body {
+            if let StmtKind::ForRange {
+                var,
+                start,
+                stop,
+                step,
+                body,
+                ..
+            } = &stmt.kind
+            {
+                let step = match tf.hir.expr(*step).kind {
+                    ExprKind::Const(Constant::Int(k)) => Some(k),
+                    _ => None,
+                };
+                ranges.enter_loop(*var, *start, *stop, step, body);
+                if body
+                    .iter()
+                    .any(|s| matches!(s.kind, StmtKind::ForRange { .. }))
+                {
+                    innermost(tf, ranges, body, out);
+                } else {
+                    for e in 0..tf.hir.exprs.len() {
+                        if let ExprKind::Subscript { value, indices } = &tf.hir.exprs[e].kind {
+                            let ExprKind::Local(arr) = tf.hir.expr(*value).kind else {
+                                continue;
+                            };
+                            for (axis, idx) in indices.iter().enumerate() {
+                                out.push(ranges.index_proof(Some(arr), axis as u8, *idx));
+                            }
+                        }
+                    }
+                }
+                ranges.exit_loop();
+            }
+        }
+    }
+
+    #[test]
+    fn loop_over_len_is_in_range() {
+        let src = "def f(a):\n    s = 0.0\n    for i in range(len(a)):\n        s += a[i]\n    return s\n";
+        assert_eq!(proofs(src, "(float64[:],)"), vec![(true, true)]);
+    }
+
+    #[test]
+    fn shape_locals_are_extents() {
+        let src = "def f(a):\n    n, m = a.shape\n    s = 0.0\n    for i in range(n):\n        for j in range(m):\n            s += a[i, j]\n    return s\n";
+        assert_eq!(
+            proofs(src, "(float64[:, :],)"),
+            vec![(true, true), (true, true)]
+        );
+    }
+
+    #[test]
+    fn convolution_indices_cancel() {
+        let src = "def f(img, k):\n    n, m = img.shape\n    r = k.shape[0] // 2\n    s = 0.0\n    for i in range(r, n - r):\n        for a in range(-r, r + 1):\n            s += img[i + a, 0] * k[r + a, 0]\n    return s\n";
+        let p = proofs(src, "(float64[:, :], float64[:, :])");
+        // img[i + a]: both sides proven; k[r + a]: non-negative, but an even
+        // kernel size makes `2r` out of range, so the upper check stays.
+        assert_eq!(p[0], (true, true));
+        assert_eq!(p[2], (true, false));
+        // The constant 0 is non-negative but may exceed an empty axis.
+        assert_eq!(p[1], (true, false));
+    }
+
+    #[test]
+    fn min_of_lengths_bounds_both_arrays() {
+        let src = "def f(x, y):\n    n = min(len(x), len(y))\n    s = 0.0\n    for i in range(n):\n        s += x[i] * y[i]\n    return s\n";
+        assert_eq!(
+            proofs(src, "(float64[:], float64[:])"),
+            vec![(true, true), (true, true)]
+        );
+    }
+
+    #[test]
+    fn reassigned_or_unrelated_bounds_prove_nothing() {
+        let src =
+            "def f(a, n):\n    s = 0.0\n    for i in range(n):\n        s += a[i]\n    return s\n";
+        assert_eq!(proofs(src, "(float64[:], int64)"), vec![(true, false)]);
+        let src = "def f(a):\n    s = 0.0\n    for i in range(len(a)):\n        i = i + 1\n        s += a[i]\n    return s\n";
+        assert_eq!(proofs(src, "(float64[:],)"), vec![(false, false)]);
+        let src = "def f(a):\n    s = 0.0\n    for i in range(len(a)):\n        s += a[-i]\n    return s\n";
+        // `-i <= len(a) - 1` needs `len(a) >= 1`, which only the loop running
+        // implies; the prover does not combine bounds of different symbols.
+        assert_eq!(proofs(src, "(float64[:],)"), vec![(false, false)]);
+    }
+
+    #[test]
+    fn negative_step_bounds() {
+        let src = "def f(a):\n    s = 0.0\n    for i in range(len(a) - 1, -1, -1):\n        s += a[i]\n    return s\n";
+        assert_eq!(proofs(src, "(float64[:],)"), vec![(true, true)]);
+    }
+
     #[test]
     fn affine_overflow_is_none() {
         let big = Affine::constant(i64::MAX);
