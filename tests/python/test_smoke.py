@@ -103,3 +103,61 @@ def test_prange_is_range_in_py_func():
 def test_non_function_is_rejected():
     with pytest.raises(TypeError, match="Python functions"):
         jit(np.sqrt)
+
+
+def test_returned_argument_is_a_view_of_it():
+    @jit
+    def identity(a):
+        return a
+
+    a = np.arange(6.0)
+    r = identity(a)
+    assert np.shares_memory(r, a) and r.base is a
+    reversed_view = a[::-2]
+    np.testing.assert_array_equal(identity(reversed_view), reversed_view)
+    readonly = np.arange(3.0)
+    readonly.flags.writeable = False
+    assert not identity(readonly).flags.writeable
+
+
+def test_numpy_scalars_keep_their_dtype_and_box_as_python_numbers():
+    @jit
+    def same(x):
+        return x
+
+    assert same(np.int8(-5)) == -5
+    assert same(np.uint64(2**64 - 1)) == 2**64 - 1
+    assert same(np.float32(1.5)) == 1.5 and isinstance(same(np.float32(1.5)), float)
+    assert same(np.complex64(1 + 2j)) == 1 + 2j
+    assert same(np.bool_(True)) is True
+    assert len(same.signatures) == 5
+
+
+def test_explicit_any_layout_signature_serves_contiguous_arrays():
+    @jit("float64(float64[:])")
+    def total(a):
+        s = 0.0
+        for i in range(a.shape[0]):
+            s += a[i]
+        return s
+
+    assert total(np.arange(5.0)) == 10.0
+    assert total(np.arange(10.0)[::2]) == 20.0
+    assert len(total.signatures) == 1
+
+
+def test_keyword_arguments_and_nogil():
+    @jit(nogil=True)
+    def scaled(a, factor):
+        return a[0] * factor
+
+    assert scaled(factor=2.0, a=np.ones(2)) == 2.0
+    assert scaled(np.ones(2), factor=3.0) == 3.0
+
+
+def test_unsupported_array_dtypes_and_byte_orders():
+    f = jit(double)
+    with pytest.raises(TypeError, match="ndarray of dtype float16"):
+        f(np.zeros(2, dtype=np.float16))
+    with pytest.raises(TypeError, match="non-native byte order"):
+        f(np.zeros(2, dtype=">f8"))
