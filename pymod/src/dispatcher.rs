@@ -46,7 +46,7 @@ struct Params {
 }
 
 #[pyclass(dict, frozen, module = "ferrojit._native")]
-pub struct Dispatcher {
+pub(crate) struct Dispatcher {
     py_func: Py<PyAny>,
     pipeline: PipelineOptions,
     nogil: bool,

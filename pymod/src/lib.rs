@@ -10,8 +10,8 @@ mod results;
 
 use pyo3::prelude::*;
 
-pub use dispatcher::Dispatcher;
-pub use errors::{CompileError, InternalError, TypingError, UnsupportedError};
+use dispatcher::Dispatcher;
+use errors::{CompileError, InternalError, TypingError, UnsupportedError};
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
