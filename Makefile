@@ -24,7 +24,7 @@ DEPS_STAMP := $(VENV)/.ferrojit-deps
 
 .PHONY: setup llvm demo test bench
 
-setup: llvm $(BUILD_STAMP)
+setup: $(BUILD_STAMP)
 
 llvm:
 	@if ! command -v llvm-config-19 >/dev/null 2>&1; then \
@@ -33,13 +33,15 @@ llvm:
 		$(SUDO) apt-get install -y llvm-19-dev libpolly-19-dev libzstd-dev zlib1g-dev; \
 	fi
 
+# Debian's python3 needs the python3-venv package for `-m venv` to work.
 $(DEPS_STAMP):
-	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	test -x $(VPY) || $(PYTHON) -m venv $(VENV) || { \
+		$(SUDO) apt-get install -y python3-venv && $(PYTHON) -m venv --clear $(VENV); }
 	$(VPY) -m pip install --quiet --upgrade pip
 	$(VPY) -m pip install --quiet $(PY_DEPS)
 	touch $@
 
-$(BUILD_STAMP): $(DEPS_STAMP) $(BUILD_INPUTS)
+$(BUILD_STAMP): $(DEPS_STAMP) $(BUILD_INPUTS) | llvm
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(VENV)/bin/maturin develop --release --quiet
 	touch $@
 
