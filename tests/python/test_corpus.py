@@ -54,7 +54,7 @@ def type_key(value):
             layout = "F"
         else:
             layout = "A"
-        return ("array", value.dtype.str, value.ndim, layout, value.flags.writeable)
+        return ("array", value.dtype.name, value.ndim, layout, value.flags.writeable)
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int):
@@ -64,7 +64,7 @@ def type_key(value):
     if isinstance(value, complex):
         return "complex128"
     if isinstance(value, np.generic):
-        return value.dtype.str
+        return value.dtype.name
     raise TypeError(type(value))
 
 

@@ -132,6 +132,11 @@ def first_element(a):
     return a[0]
 
 
+@jit
+def corner(a):
+    return a[0, 1]
+
+
 def test_specialization_per_dtype_and_layout():
     f = jit(first_element.py_func)
     base = np.arange(12.0).reshape(3, 4)
@@ -148,10 +153,13 @@ def test_specialization_per_dtype_and_layout():
     for (arg, value), count in zip(calls, expected_counts):
         assert f(arg) == value
         assert len(f.signatures) == count, f.signatures
-    g = jit(first_element.py_func)
-    np.testing.assert_array_equal(g(base), base[0])
-    np.testing.assert_array_equal(g(np.asfortranarray(base)), base[0])
+    g = jit(corner.py_func)
+    assert g(base) == 1.0
+    assert g(np.asfortranarray(base)) == 1.0
+    assert g(base.T) == 4.0
     assert len(g.signatures) == 2
+    assert g(base[::2, ::-1]) == 2.0
+    assert len(g.signatures) == 3
 
 
 def test_scalar_specialization():
@@ -229,12 +237,24 @@ def test_tuple_argument():
 
 @jit
 def shape_info(a):
-    return a.ndim, a.size, len(a), a.shape[a.ndim - 1]
+    n, m, k = a.shape
+    return a.ndim, a.size, len(a), a.shape[2], n * m * k
+
+
+@jit
+def shape_at(a, axis):
+    return a.shape[axis]
 
 
 def test_array_attributes():
-    assert shape_info(np.zeros((3, 4, 5))) == (3, 60, 3, 5)
-    assert shape_info(np.zeros(7)) == (1, 7, 7, 7)
+    assert shape_info(np.zeros((3, 4, 5))) == (3, 60, 3, 5, 60)
+    assert shape_info(np.zeros((3, 4, 5))[::-1, :, ::2]) == (3, 36, 3, 3, 36)
+
+
+def test_shape_indexed_at_run_time():
+    a = np.zeros((3, 4, 5))
+    assert [shape_at(a, axis) for axis in range(3)] == [3, 4, 5]
+    assert shape_at(a, -1) == 5
 
 
 @jit

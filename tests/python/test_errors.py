@@ -20,8 +20,9 @@ def not_decorated(x):
 def expected_position(func, construct):
     """(path, line, column) of the first occurrence of `construct` in `func`'s body."""
     lines, first = inspect.getsourcelines(func.py_func)
-    for offset, text in enumerate(lines):
-        if offset > 0 and construct in text:
+    body_start = next(i for i, text in enumerate(lines) if text.lstrip().startswith("def ")) + 1
+    for offset, text in enumerate(lines[body_start:], start=body_start):
+        if construct in text:
             return inspect.getsourcefile(func.py_func), first + offset, text.index(construct) + 1, text.rstrip("\n")
     raise AssertionError(f"{construct!r} not in the source of {func.__name__}")
 
