@@ -198,9 +198,10 @@ pub(crate) fn numpy_scalar_dtype(ty: *mut ffi::PyTypeObject) -> Option<Dtype> {
         .map(|(_, d)| *d)
 }
 
+/// Exactly `np.ndarray`: subclasses (masked arrays, `np.matrix`) give their data
+/// a meaning that compiled code would silently ignore, so they are not arrays here.
 pub(crate) fn is_ndarray(obj: *mut ffi::PyObject) -> bool {
-    let array_type = NDARRAY_TYPE.load(Ordering::Relaxed);
-    unsafe { ffi::Py_TYPE(obj) == array_type || ffi::PyObject_TypeCheck(obj, array_type) != 0 }
+    unsafe { ffi::Py_TYPE(obj) == NDARRAY_TYPE.load(Ordering::Relaxed) }
 }
 
 /// Why an argument could not be encoded.

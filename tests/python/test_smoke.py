@@ -161,3 +161,9 @@ def test_unsupported_array_dtypes_and_byte_orders():
         f(np.zeros(2, dtype=np.float16))
     with pytest.raises(TypeError, match="non-native byte order"):
         f(np.zeros(2, dtype=">f8"))
+
+
+def test_ndarray_subclasses_are_rejected():
+    f = jit(double)
+    with pytest.raises(TypeError, match="unsupported type MaskedArray"):
+        f(np.ma.masked_array([1.0, 2.0], mask=[False, True]))
