@@ -28,9 +28,11 @@ __version__ = "0.1.0"
 
 
 def prange(*args):
-    """``range`` whose iterations run in parallel inside ``@jit`` code.
+    """``range`` for a loop whose iterations are independent.
 
-    Called from plain Python (``f.py_func``) it is ``range``.
+    Inside ``@jit`` code it marks a parallel loop; this version still runs its
+    iterations in order (the thread pool comes with the prange issue). Called
+    from plain Python (``f.py_func``) it is ``range``.
     """
     return range(*args)
 
