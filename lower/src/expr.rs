@@ -240,6 +240,10 @@ impl<'a> FnLower<'a> {
                 op: PyUnary::Neg,
                 operand,
             } => self.const_int(*operand)?.checked_neg(),
+            ExprKind::Unary {
+                op: PyUnary::Pos,
+                operand,
+            } => self.const_int(*operand),
             _ => None,
         }
     }
@@ -859,10 +863,15 @@ impl<'a> FnLower<'a> {
                         k
                     }
                 });
-                match (v, k) {
-                    (Val::Tuple(vals), Some(k)) if (0..n).contains(&k) => vals[k as usize].clone(),
+                match (v, k, indices) {
+                    (Val::Tuple(vals), Some(k), _) if (0..n).contains(&k) => {
+                        vals[k as usize].clone()
+                    }
+                    (Val::Tuple(vals), None, [index]) => self.tuple_item_at(vals, *index),
                     _ => {
-                        self.bug("a tuple index that is not an in-range constant");
+                        self.bug(
+                            "a tuple index that is neither an in-range constant nor an integer",
+                        );
                         Val::Unit
                     }
                 }
@@ -872,6 +881,66 @@ impl<'a> FnLower<'a> {
                 None => Val::Unit,
             },
         }
+    }
+
+    /// `t[i]` for a run-time `i` (typeinfer allows it only when every item has
+    /// one type): wraps and checks `i` like CPython, then picks the item with
+    /// a chain of selects, which LLVM folds when `i` becomes known.
+    fn tuple_item_at(&mut self, mut vals: Vec<Val>, index: ExprId) -> Val {
+        let len = vals.len() as i64;
+        let Some(last) = vals.pop() else {
+            self.bug("an item of an empty tuple");
+            return Val::Unit;
+        };
+        let mut i = self.int64(index);
+        if self.opts.wraparound || self.opts.boundscheck {
+            let n = self.b.i64c(len);
+            if self.opts.wraparound {
+                let zero = self.b.i64c(0);
+                let negative = self.b.cmp(CmpOp::SLt, i, zero);
+                let from_end = self.b.bin(BinaryOp::IAdd, i, n);
+                i = self.b.select(negative, from_end, i);
+            }
+            if self.opts.boundscheck {
+                // Unsigned, so that an index still negative counts as out of range.
+                let out = self.b.cmp(CmpOp::UGe, i, n);
+                self.raise_if(out, ExceptionKind::IndexError, "tuple index out of range");
+            }
+        }
+        vals.into_iter()
+            .enumerate()
+            .rev()
+            .fold(last, |rest, (k, item)| {
+                let k = self.b.i64c(k as i64);
+                let hit = self.b.cmp(CmpOp::Eq, i, k);
+                self.select_val(hit, item, rest)
+            })
+    }
+
+    /// `cond ? a : b` for values of one type, part by part.
+    fn select_val(&mut self, cond: ValueId, a: Val, b: Val) -> Val {
+        match (a, b) {
+            (Val::Scalar(x), Val::Scalar(y)) => Val::Scalar(self.b.select(cond, x, y)),
+            (Val::Array(x), Val::Array(y)) => Val::Array(ArrayVal {
+                data: self.b.select(cond, x.data, y.data),
+                extents: self.select_all(cond, &x.extents, &y.extents),
+                strides: self.select_all(cond, &x.strides, &y.strides),
+            }),
+            (Val::Tuple(xs), Val::Tuple(ys)) => Val::Tuple(
+                xs.into_iter()
+                    .zip(ys)
+                    .map(|(x, y)| self.select_val(cond, x, y))
+                    .collect(),
+            ),
+            (a, _) => a,
+        }
+    }
+
+    fn select_all(&mut self, cond: ValueId, xs: &[ValueId], ys: &[ValueId]) -> Vec<ValueId> {
+        xs.iter()
+            .zip(ys)
+            .map(|(x, y)| self.b.select(cond, *x, *y))
+            .collect()
     }
 
     fn call(

@@ -251,10 +251,62 @@ def test_array_attributes():
     assert shape_info(np.zeros((3, 4, 5))[::-1, :, ::2]) == (3, 36, 3, 3, 36)
 
 
+@jit(wraparound=False)
+def shape_at_no_wrap(a, axis):
+    return a.shape[axis]
+
+
+@jit
+def item_at(t, i):
+    return t[i]
+
+
+def tuple_message(t, index):
+    try:
+        t[index]
+    except IndexError as exc:
+        return str(exc)
+    raise AssertionError("Python did not raise")
+
+
 def test_shape_indexed_at_run_time():
     a = np.zeros((3, 4, 5))
     assert [shape_at(a, axis) for axis in range(3)] == [3, 4, 5]
     assert shape_at(a, -1) == 5
+    assert [shape_at(a, axis) for axis in range(-3, 0)] == [3, 4, 5]
+    assert shape_at(a, np.int32(1)) == 4
+
+
+@pytest.mark.parametrize("axis", [3, -4, 2**40, -(2**40)])
+def test_shape_index_out_of_range_raises_python_message(axis):
+    a = np.zeros((3, 4, 5))
+    with pytest.raises(IndexError) as info:
+        shape_at(a, axis)
+    assert str(info.value) == tuple_message(a.shape, axis) == "tuple index out of range"
+
+
+def test_shape_index_without_wraparound_rejects_negative():
+    a = np.zeros((3, 4))
+    assert shape_at_no_wrap(a, 1) == 4
+    with pytest.raises(IndexError) as info:
+        shape_at_no_wrap(a, -1)
+    assert str(info.value) == "tuple index out of range"
+
+
+def test_homogeneous_tuple_indexed_at_run_time():
+    t = (1.5, 2.5, 3.5)
+    assert [item_at(t, i) for i in range(-3, 3)] == [t[i] for i in range(-3, 3)]
+    pairs = ((1, 2), (3, 4))
+    assert [item_at(pairs, i) for i in (0, 1, -1)] == [(1, 2), (3, 4), (3, 4)]
+    with pytest.raises(IndexError) as info:
+        item_at(pairs, 2)
+    assert str(info.value) == tuple_message(pairs, 2)
+
+
+def test_mixed_tuple_needs_a_constant_index():
+    with pytest.raises(ferrojit.TypingError) as info:
+        item_at((1, 2.5), 0)
+    assert "a tuple index must be a constant integer" in str(info.value)
 
 
 @jit

@@ -689,12 +689,7 @@ impl FnCx<'_, '_> {
             return Ty::Error;
         }
         let Some(k) = self.constant_int(indices[0]) else {
-            self.emit(
-                self.span(indices[0]),
-                report("E0214", "a tuple index must be a constant integer", label)
-                    .help("index tuples with a constant such as t[0]"),
-            );
-            return Ty::Error;
+            return self.run_time_tuple_index(indices[0], &tys[0], items, label);
         };
         let at = if k < 0 {
             k.checked_add(n as i64)
@@ -720,5 +715,50 @@ impl FnCx<'_, '_> {
                 Ty::Error
             }
         }
+    }
+
+    /// `t[i]` with `i` known only at run time: like Numba, only a tuple whose
+    /// items all have one type can be indexed so, since the result needs one type.
+    fn run_time_tuple_index(
+        &mut self,
+        index: ExprId,
+        ty: &Ty,
+        items: &[Type],
+        label: String,
+    ) -> Ty {
+        let item = items
+            .split_first()
+            .filter(|(first, rest)| rest.iter().all(|t| t == *first))
+            .map(|(first, _)| first.clone());
+        let rep = match (item, ty.number_kind()) {
+            (Some(item), Some(Kind::Int)) => {
+                self.coerce(index, ty, &Type::INT);
+                return Ty::Known(item);
+            }
+            (Some(item), None) if ty.is_pending() => return Ty::Known(item),
+            (Some(_), Some(Kind::Bool)) => {
+                let s = shown(ty);
+                report(
+                    "E0214",
+                    "a bool cannot be used as a tuple index",
+                    format!("{} is {s}", self.expr_text(index)),
+                )
+                .help("convert it with int(...)")
+            }
+            (Some(_), _) => {
+                let s = shown(ty);
+                report(
+                    "E0214",
+                    "tuple indices must be integers",
+                    format!("{} is {s}", self.expr_text(index)),
+                )
+                .help("convert it with int(...)")
+            }
+            (None, _) => report("E0214", "a tuple index must be a constant integer", label).help(
+                "index tuples with a constant such as t[0]; only a tuple whose items all have one type can be indexed with a variable",
+            ),
+        };
+        self.emit(self.span(index), rep);
+        Ty::Error
     }
 }
