@@ -1295,12 +1295,21 @@ impl<'a> Builder<'a> {
                         None
                     }
                     Some(GlobalValue::Unsupported(description)) => {
+                        // Only a plain Python function can be fixed by decorating it;
+                        // `print`, classes and other callables cannot be compiled at all.
+                        let help = if is_undecorated_function(&description) {
+                            format!(
+                                "decorate `{name}` with @ferrojit.jit so compiled code can call it"
+                            )
+                        } else {
+                            format!("`{name}` is not supported in compiled code; use one of the supported builtin, math or NumPy functions listed in docs/language.md")
+                        };
                         self.typing(
                             codes::UNSUPPORTED_GLOBAL,
                             span,
                             format!("call to unsupported function `{name}`"),
                             description,
-                            format!("decorate `{name}` with @ferrojit.jit, or use a supported builtin, math or NumPy function"),
+                            help,
                         );
                         None
                     }
@@ -1345,6 +1354,12 @@ impl<'a> Builder<'a> {
             }
         }
     }
+}
+
+/// Whether the resolver's description of an unsupported global is a plain Python
+/// function: `pymod` words it "function `f` (not decorated with @jit)".
+fn is_undecorated_function(description: &str) -> bool {
+    description.starts_with("function `") && description.ends_with("(not decorated with @jit)")
 }
 
 fn is_str_constant(expr: &ast::Expr) -> bool {

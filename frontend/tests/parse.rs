@@ -37,9 +37,14 @@ impl TableResolver {
         );
         table.insert("N", GlobalValue::Constant(Constant::Int(10)));
         table.insert("helper", GlobalValue::Jit(FuncId(1)));
+        // Described in pymod's words.
         table.insert(
             "print",
-            GlobalValue::Unsupported("builtin print".to_string()),
+            GlobalValue::Unsupported("object of type builtin_function_or_method".to_string()),
+        );
+        table.insert(
+            "plain",
+            GlobalValue::Unsupported("function `plain` (not decorated with @jit)".to_string()),
         );
         TableResolver {
             table,
@@ -321,7 +326,7 @@ fn values_that_are_not_values() {
             ("E0118", "cannot call local variable `a`"),
         ]
     );
-    assert_eq!(d[2].label, "builtin print");
+    assert_eq!(d[2].label, "object of type builtin_function_or_method");
 }
 
 #[test]

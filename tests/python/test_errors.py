@@ -82,6 +82,12 @@ def calls_plain_python(x):
 
 
 @jit
+def calls_print(x):
+    print(x)
+    return x
+
+
+@jit
 def uses_unknown_name(x):
     return x + name_that_is_not_defined  # noqa: F821
 
@@ -107,7 +113,19 @@ def test_call_to_undecorated_function():
     with pytest.raises(ferrojit.CompileError) as info:
         calls_plain_python(3)
     assert "not_decorated" in str(info.value)
+    assert "help: decorate `not_decorated` with @ferrojit.jit" in str(info.value)
     check_diagnostic(info.value, calls_plain_python, "not_decorated")
+
+
+def test_call_to_builtin_does_not_suggest_decorating_it():
+    with pytest.raises(ferrojit.CompileError) as info:
+        calls_print(3)
+    message = str(info.value)
+    assert "call to unsupported function `print`" in message
+    assert "decorate" not in message
+    assert "`print` is not supported in compiled code" in message
+    assert "docs/language.md" in message
+    check_diagnostic(info.value, calls_print, "print")
 
 
 def test_unknown_name():
