@@ -173,15 +173,33 @@ pub enum GlobalValue {
     Module(KnownModule),
     Function(KnownFunction),
     Jit(FuncId),
-    /// A Python object ferrojit cannot compile against; the text says what it is
-    /// (for example "function `helper` (not decorated with @jit)").
+    /// A plain Python function (its `__name__`): decorating it with `@jit` would
+    /// make it callable from compiled code.
+    PythonFunction {
+        name: String,
+    },
+    /// Any other Python object ferrojit cannot compile against; the text says what
+    /// it is (for example "builtin function `print`").
     Unsupported(String),
 }
 
+/// Modules whose members (`known::module_members`) compiled code can use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum KnownModule {
     Math,
     Numpy,
+}
+
+impl KnownModule {
+    pub const ALL: [KnownModule; 2] = [KnownModule::Math, KnownModule::Numpy];
+
+    /// The name it is imported by, also its dotted name in messages (`numpy.foo`).
+    pub fn name(self) -> &'static str {
+        match self {
+            KnownModule::Math => "math",
+            KnownModule::Numpy => "numpy",
+        }
+    }
 }
 
 /// NumPy scalar types, also the element types of arrays.

@@ -8,6 +8,7 @@ mod codes;
 mod diagnostic;
 mod display;
 pub mod hir;
+pub mod known;
 mod lower_ast;
 mod resolve;
 mod span;

@@ -16,7 +16,8 @@ use crate::hir::{
     GlobalValue, Keyword, KnownFunction, KnownModule, Local, LocalId, Stmt, StmtKind, Target,
     UnaryOp,
 };
-use crate::resolve::{collect_bindings, module_member, module_name, ModuleMember};
+use crate::known::{module_member, supported_members, ModuleMember};
+use crate::resolve::collect_bindings;
 use crate::span::{SourceFile, Span};
 use crate::Resolver;
 
@@ -228,17 +229,13 @@ impl<'a> Builder<'a> {
     ) -> Option<ModuleMember> {
         let member = module_member(module, &attr.attr);
         if member.is_none() {
-            let dotted = format!("{}.{}", module_name(module), attr.attr);
-            let help = match module {
-                KnownModule::Math => "supported: sqrt, exp, log, log1p, expm1, sin, cos, tan, tanh, atan2, floor, ceil, fabs, pow, erf, isnan, isinf, pi, e, tau, inf, nan",
-                KnownModule::Numpy => "supported: empty, zeros, ones, full, the *_like allocators, dtypes such as float64, scalar math functions, inf, nan, pi, e",
-            };
+            let dotted = format!("{}.{}", module.name(), attr.attr);
             self.typing(
                 codes::MODULE_ATTRIBUTE,
                 self.span(attr.range),
                 format!("`{dotted}` is not supported by ferrojit"),
                 "not supported inside @jit functions",
-                help,
+                supported_members(module),
             );
         }
         member
@@ -1155,7 +1152,7 @@ impl<'a> Builder<'a> {
                     codes::NOT_A_VALUE,
                     span,
                     format!("module `{name}` cannot be used as a value"),
-                    format!("`{name}` is the {} module", module_name(module)),
+                    format!("`{name}` is the {} module", module.name()),
                     format!(
                         "use one of its functions or constants, e.g. `{name}.{}`",
                         if module == KnownModule::Math {
@@ -1177,6 +1174,10 @@ impl<'a> Builder<'a> {
                         "call it, `{name}(...)`; passing functions as values is not supported yet"
                     ),
                 );
+                return self.placeholder(span);
+            }
+            Some(GlobalValue::PythonFunction { name: function }) => {
+                self.typing(codes::UNSUPPORTED_GLOBAL, span, format!("`{name}` cannot be used in compiled code"), undecorated(&function), "pass the value as an argument, or make it a module-level number or tuple constant");
                 return self.placeholder(span);
             }
             Some(GlobalValue::Unsupported(description)) => {
@@ -1289,27 +1290,31 @@ impl<'a> Builder<'a> {
                             codes::NOT_A_VALUE,
                             span,
                             format!("module `{name}` is not callable"),
-                            format!("`{name}` is the {} module", module_name(module)),
+                            format!("`{name}` is the {} module", module.name()),
                             "call one of its functions instead",
                         );
                         None
                     }
-                    Some(GlobalValue::Unsupported(description)) => {
-                        // Only a plain Python function can be fixed by decorating it;
-                        // `print`, classes and other callables cannot be compiled at all.
-                        let help = if is_undecorated_function(&description) {
+                    Some(GlobalValue::PythonFunction { name: function }) => {
+                        self.typing(
+                            codes::UNSUPPORTED_GLOBAL,
+                            span,
+                            format!("call to unsupported function `{name}`"),
+                            undecorated(&function),
                             format!(
                                 "decorate `{name}` with @ferrojit.jit so compiled code can call it"
-                            )
-                        } else {
-                            format!("`{name}` is not supported in compiled code; use one of the supported builtin, math or NumPy functions listed in docs/language.md")
-                        };
+                            ),
+                        );
+                        None
+                    }
+                    // `print`, classes and other callables cannot be compiled at all.
+                    Some(GlobalValue::Unsupported(description)) => {
                         self.typing(
                             codes::UNSUPPORTED_GLOBAL,
                             span,
                             format!("call to unsupported function `{name}`"),
                             description,
-                            help,
+                            format!("`{name}` is not supported in compiled code; use one of the supported builtin, math or NumPy functions listed in docs/language.md"),
                         );
                         None
                     }
@@ -1323,7 +1328,7 @@ impl<'a> Builder<'a> {
                 Some(module) => match self.module_attribute(module, a)? {
                     ModuleMember::Function(f) => Some(Callee::Known(f)),
                     ModuleMember::Constant(_) => {
-                        let dotted = format!("{}.{}", module_name(module), a.attr);
+                        let dotted = format!("{}.{}", module.name(), a.attr);
                         self.typing(
                             codes::NOT_A_VALUE,
                             span,
@@ -1356,10 +1361,9 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// Whether the resolver's description of an unsupported global is a plain Python
-/// function: `pymod` words it "function `f` (not decorated with @jit)".
-fn is_undecorated_function(description: &str) -> bool {
-    description.starts_with("function `") && description.ends_with("(not decorated with @jit)")
+/// The label on a use of a plain Python function.
+fn undecorated(function: &str) -> String {
+    format!("function `{function}` (not decorated with @jit)")
 }
 
 fn is_str_constant(expr: &ast::Expr) -> bool {

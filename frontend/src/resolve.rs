@@ -1,10 +1,7 @@
-//! Python's scoping rules for one function: which names are locals, and what
-//! the attributes of the `math` and `numpy` modules mean.
+//! Python's scoping rules for one function: which names are locals.
 
 use rustpython_parser::ast::{self, Ranged};
 use rustpython_parser::text_size::TextRange;
-
-use crate::hir::{AllocFn, Dtype, KnownFunction, KnownModule, MathFn};
 
 /// A name bound somewhere in the function body, with the range of its first binding.
 pub(crate) struct Binding {
@@ -63,105 +60,4 @@ fn collect_target(target: &ast::Expr, out: &mut Vec<Binding>) {
         // `a[i] = v` and `a.x = v` bind no name.
         _ => {}
     }
-}
-
-/// What `module.attr` refers to.
-pub(crate) enum ModuleMember {
-    Function(KnownFunction),
-    Constant(f64),
-}
-
-/// The dotted name users know the module by, for messages (`numpy.foo`).
-pub(crate) fn module_name(module: KnownModule) -> &'static str {
-    match module {
-        KnownModule::Math => "math",
-        KnownModule::Numpy => "numpy",
-    }
-}
-
-pub(crate) fn module_member(module: KnownModule, attr: &str) -> Option<ModuleMember> {
-    match module {
-        KnownModule::Math => math_member(attr),
-        KnownModule::Numpy => numpy_member(attr),
-    }
-}
-
-fn math_member(attr: &str) -> Option<ModuleMember> {
-    if let Some(f) = MathFn::from_name(attr) {
-        return Some(ModuleMember::Function(KnownFunction::Math(f)));
-    }
-    let value = match attr {
-        "pi" => std::f64::consts::PI,
-        "e" => std::f64::consts::E,
-        "tau" => std::f64::consts::TAU,
-        "inf" => f64::INFINITY,
-        "nan" => f64::NAN,
-        _ => return None,
-    };
-    Some(ModuleMember::Constant(value))
-}
-
-/// NumPy's scalar functions that share semantics with a `math` function.
-const NUMPY_MATH: [(&str, MathFn); 16] = [
-    ("sqrt", MathFn::Sqrt),
-    ("exp", MathFn::Exp),
-    ("log", MathFn::Log),
-    ("log1p", MathFn::Log1p),
-    ("expm1", MathFn::Expm1),
-    ("sin", MathFn::Sin),
-    ("cos", MathFn::Cos),
-    ("tan", MathFn::Tan),
-    ("tanh", MathFn::Tanh),
-    ("floor", MathFn::Floor),
-    ("ceil", MathFn::Ceil),
-    ("fabs", MathFn::Fabs),
-    ("isnan", MathFn::IsNan),
-    ("isinf", MathFn::IsInf),
-    ("arctan2", MathFn::Atan2),
-    ("power", MathFn::Pow),
-];
-
-/// NumPy's aliases of the dtypes in `Dtype` (the canonical names are found by `Dtype::from_name`).
-const NUMPY_DTYPE_ALIASES: [(&str, Dtype); 17] = [
-    ("bool_", Dtype::Bool),
-    ("intp", Dtype::Int64),
-    ("uintp", Dtype::UInt64),
-    ("int_", Dtype::Int64),
-    ("byte", Dtype::Int8),
-    ("ubyte", Dtype::UInt8),
-    ("short", Dtype::Int16),
-    ("ushort", Dtype::UInt16),
-    ("intc", Dtype::Int32),
-    ("uintc", Dtype::UInt32),
-    ("longlong", Dtype::Int64),
-    ("ulonglong", Dtype::UInt64),
-    ("single", Dtype::Float32),
-    ("double", Dtype::Float64),
-    ("csingle", Dtype::Complex64),
-    ("cdouble", Dtype::Complex128),
-    ("float_", Dtype::Float64),
-];
-
-fn numpy_member(attr: &str) -> Option<ModuleMember> {
-    let function = if let Some(a) = AllocFn::from_name(attr) {
-        KnownFunction::Alloc(a)
-    } else if let Some(d) = Dtype::from_name(attr) {
-        KnownFunction::Scalar(d)
-    } else if let Some((_, d)) = NUMPY_DTYPE_ALIASES.iter().find(|(n, _)| *n == attr) {
-        KnownFunction::Scalar(*d)
-    } else if let Some((_, f)) = NUMPY_MATH.iter().find(|(n, _)| *n == attr) {
-        KnownFunction::Math(*f)
-    } else if attr == "abs" || attr == "absolute" {
-        KnownFunction::Abs
-    } else {
-        let value = match attr {
-            "pi" => std::f64::consts::PI,
-            "e" => std::f64::consts::E,
-            "inf" => f64::INFINITY,
-            "nan" => f64::NAN,
-            _ => return None,
-        };
-        return Some(ModuleMember::Constant(value));
-    };
-    Some(ModuleMember::Function(function))
 }

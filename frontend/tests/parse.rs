@@ -5,8 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use frontend::hir::{
-    Constant, ExceptionKind, ExprKind, FuncId, Function, GlobalValue, KnownFunction, KnownModule,
-    MathFn, StmtKind,
+    Constant, ExprKind, FuncId, Function, GlobalValue, KnownFunction, KnownModule, MathFn, StmtKind,
 };
 use frontend::{Diagnostic, DiagnosticKind, Resolver, SourceFile};
 
@@ -22,29 +21,22 @@ impl TableResolver {
         let mut table = HashMap::new();
         table.insert("np", GlobalValue::Module(KnownModule::Numpy));
         table.insert("math", GlobalValue::Module(KnownModule::Math));
-        table.insert("range", GlobalValue::Function(KnownFunction::Range));
+        for (name, f) in frontend::known::builtins() {
+            table.insert(name, GlobalValue::Function(f));
+        }
         table.insert("prange", GlobalValue::Function(KnownFunction::Prange));
-        table.insert("len", GlobalValue::Function(KnownFunction::Len));
-        table.insert("abs", GlobalValue::Function(KnownFunction::Abs));
-        table.insert("float", GlobalValue::Function(KnownFunction::Float));
-        table.insert(
-            "ValueError",
-            GlobalValue::Function(KnownFunction::Exception(ExceptionKind::ValueError)),
-        );
-        table.insert(
-            "AssertionError",
-            GlobalValue::Function(KnownFunction::Exception(ExceptionKind::AssertionError)),
-        );
         table.insert("N", GlobalValue::Constant(Constant::Int(10)));
         table.insert("helper", GlobalValue::Jit(FuncId(1)));
         // Described in pymod's words.
         table.insert(
             "print",
-            GlobalValue::Unsupported("object of type builtin_function_or_method".to_string()),
+            GlobalValue::Unsupported("builtin function `print`".to_string()),
         );
         table.insert(
             "plain",
-            GlobalValue::Unsupported("function `plain` (not decorated with @jit)".to_string()),
+            GlobalValue::PythonFunction {
+                name: "plain".to_string(),
+            },
         );
         TableResolver {
             table,
@@ -229,7 +221,7 @@ fn module_attributes_resolve_by_module() {
 def f(a):
     b = np.zeros((3, 4), dtype=np.float32)
     c = np.empty_like(a)
-    d = np.int64(math.floor(np.arctan2(1.0, 2.0))) + np.power(2.0, 3) + np.absolute(-1)
+    d = np.int64(math.floor(np.arctan2(1.0, 2.0))) + np.atan2(2.0, 3) + np.absolute(-1)
     e = math.pi + math.e + np.nan + math.tau
     return a.shape[0], a.T, float
 ",
@@ -237,7 +229,7 @@ def f(a):
 def f(a):  # locals: l0 a, l1 b, l2 c, l3 d, l4 e
     b = <numpy.zeros>((3, 4), dtype=<numpy.float32>)
     c = <numpy.empty_like>(a)
-    d = ((<numpy.int64>(<math.floor>(<math.atan2>(1.0, 2.0))) + <math.pow>(2.0, 3)) + <abs>(-1))
+    d = ((<numpy.int64>(<math.floor>(<math.atan2>(1.0, 2.0))) + <math.atan2>(2.0, 3)) + <abs>(-1))
     e = (((math.pi{3.141592653589793} + math.e{2.718281828459045}) + np.nan{NaN}) + math.tau{6.283185307179586})
     return (a.shape[0], a.T, <float>)
 ",
@@ -326,7 +318,29 @@ fn values_that_are_not_values() {
             ("E0118", "cannot call local variable `a`"),
         ]
     );
-    assert_eq!(d[2].label, "object of type builtin_function_or_method");
+    assert_eq!(d[2].label, "builtin function `print`");
+}
+
+/// They return floats (or keep ints) where `math.floor`, `math.ceil`, `math.pow`
+/// return ints (or floats); mapping them to the `math` functions would change results.
+#[test]
+fn numpy_functions_unlike_their_math_namesakes_are_not_supported() {
+    let d = errors(
+        "def f(x):
+    return np.floor(x) + np.ceil(x) + np.power(x, 2) + math.floor(x)
+",
+    );
+    let messages: Vec<(&str, &str)> = d.iter().map(|d| (d.code, d.message.as_str())).collect();
+    assert_eq!(
+        messages,
+        [
+            ("E0114", "`numpy.floor` is not supported by ferrojit"),
+            ("E0114", "`numpy.ceil` is not supported by ferrojit"),
+            ("E0114", "`numpy.power` is not supported by ferrojit"),
+        ]
+    );
+    assert!(d[0].notes[0].contains("sqrt, exp"), "{:?}", d[0].notes);
+    assert!(!d[0].notes[0].contains("floor"), "{:?}", d[0].notes);
 }
 
 #[test]

@@ -4,65 +4,9 @@
 //! wraparound=False, error_model=numpy`, module constants (`SCALE = 2.5`) and one or
 //! more `def`s calling each other as `@jit` functions; the last `def` is the entry.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
-use frontend::hir::{
-    Constant, ExceptionKind, FuncId, GlobalValue, KnownFunction, KnownModule, Program,
-};
-use frontend::{Resolver, SourceFile};
+use corpus_tests::TestFile;
+use frontend::hir::FuncId;
 use lower::LowerOptions;
-
-struct TableResolver {
-    table: HashMap<String, GlobalValue>,
-}
-
-impl Resolver for TableResolver {
-    fn resolve(&mut self, name: &str) -> Option<GlobalValue> {
-        self.table.get(name).cloned()
-    }
-}
-
-fn builtins() -> HashMap<String, GlobalValue> {
-    let mut table = HashMap::new();
-    let functions = [
-        ("range", KnownFunction::Range),
-        ("prange", KnownFunction::Prange),
-        ("len", KnownFunction::Len),
-        ("abs", KnownFunction::Abs),
-        ("min", KnownFunction::Min),
-        ("max", KnownFunction::Max),
-        ("int", KnownFunction::Int),
-        ("float", KnownFunction::Float),
-        ("bool", KnownFunction::Bool),
-        ("complex", KnownFunction::Complex),
-        ("round", KnownFunction::Round),
-    ];
-    for (name, f) in functions {
-        table.insert(name.to_string(), GlobalValue::Function(f));
-    }
-    for k in ExceptionKind::ALL {
-        table.insert(
-            k.name().to_string(),
-            GlobalValue::Function(KnownFunction::Exception(k)),
-        );
-    }
-    table.insert("np".to_string(), GlobalValue::Module(KnownModule::Numpy));
-    table.insert("math".to_string(), GlobalValue::Module(KnownModule::Math));
-    table
-}
-
-fn parse_constant(text: &str) -> Option<Constant> {
-    match text {
-        "True" => Some(Constant::Bool(true)),
-        "False" => Some(Constant::Bool(false)),
-        _ => text
-            .parse()
-            .map(Constant::Int)
-            .ok()
-            .or_else(|| text.parse().map(Constant::Float).ok()),
-    }
-}
 
 fn parse_options(text: &str) -> LowerOptions {
     let mut options = LowerOptions::default();
@@ -82,48 +26,13 @@ fn parse_options(text: &str) -> LowerOptions {
 
 /// Parses, infers and lowers `text` (the last `def` is the entry), returning the printed IR.
 fn check(path: &str, text: &str) -> String {
-    let signature = text
-        .lines()
-        .find_map(|l| l.strip_prefix("# signature: "))
+    let file = TestFile::split(text);
+    let signature = file
+        .signature
+        .as_deref()
         .unwrap_or_else(|| panic!("{path}: no `# signature:` line"));
     let (_, args) = typeinfer::parse_signature(signature).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let lines: Vec<&str> = text.lines().collect();
-    let def_starts: Vec<usize> = (0..lines.len())
-        .filter(|i| lines[*i].starts_with("def "))
-        .collect();
-    let mut table = builtins();
-    for line in &lines {
-        if let Some((name, value)) = line.split_once(" = ").filter(|_| !line.starts_with(' ')) {
-            if let Some(c) = parse_constant(value.trim()) {
-                table.insert(name.trim().to_string(), GlobalValue::Constant(c));
-            }
-        }
-    }
-    for (i, start) in def_starts.iter().enumerate() {
-        let name = lines[*start]["def ".len()..]
-            .split('(')
-            .next()
-            .unwrap_or("")
-            .to_string();
-        table.insert(name, GlobalValue::Jit(FuncId(i as u32)));
-    }
-    let mut resolver = TableResolver { table };
-    let mut program = Program::default();
-    for (i, start) in def_starts.iter().enumerate() {
-        let mut end = def_starts.get(i + 1).copied().unwrap_or(lines.len());
-        // The next function's decorators belong to it.
-        while end > *start && lines[end - 1].starts_with('@') {
-            end -= 1;
-        }
-        let source = Arc::new(SourceFile {
-            path: path.to_string(),
-            text: lines[*start..end].join("\n") + "\n",
-            first_line: *start as u32 + 1,
-        });
-        let f = frontend::parse(source, &mut resolver)
-            .unwrap_or_else(|d| panic!("{path} does not parse:\n{}", frontend::render_all(&d)));
-        program.functions.push(Arc::new(f));
-    }
+    let program = file.program(path);
     let entry = FuncId(program.functions.len() as u32 - 1);
     let typed = typeinfer::infer(&program, entry, &args)
         .unwrap_or_else(|d| panic!("{path} does not type:\n{}", frontend::render_all(&d)));

@@ -1,109 +1,51 @@
 //! `frontend::Resolver` over a Python function's closure, globals and builtins.
 //! Objects are recognised by identity (`obj is math.sqrt`), never by spelling.
 
-use frontend::hir::{
-    AllocFn, Constant, Dtype, ExceptionKind, FuncId, GlobalValue, KnownFunction, KnownModule,
-    MathFn,
-};
+use frontend::hir::{Constant, Dtype, FuncId, GlobalValue, KnownFunction, KnownModule};
+use frontend::known::ModuleMember;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
-    PyBool, PyComplex, PyDict, PyFloat, PyFunction, PyInt, PyModule, PyString, PyTuple,
+    PyBool, PyCFunction, PyComplex, PyDict, PyFloat, PyFunction, PyInt, PyModule, PyString, PyTuple,
 };
 
-use crate::args::{numpy_scalar_dtype, numpy_scalar_name};
+use crate::args::numpy_scalar_dtype;
 use crate::dispatcher::Dispatcher;
 
-/// The Python objects ferrojit knows, looked up once per process.
+/// The Python objects behind the names in `frontend::known`, looked up once per process.
 struct KnownObjects {
-    math: Py<PyModule>,
-    numpy: Py<PyModule>,
+    modules: Vec<(Py<PyModule>, KnownModule)>,
     functions: Vec<(Py<PyAny>, KnownFunction)>,
 }
 
 static KNOWN: PyOnceLock<KnownObjects> = PyOnceLock::new();
 
-/// NumPy functions that mean the same as a `math` function for scalars. `np.floor`,
-/// `np.ceil` and `np.power` are left out on purpose: they return floats (or keep
-/// ints) where `math.floor`/`math.ceil`/`math.pow` do not, so mapping them to
-/// `MathFn` would change results.
-const NUMPY_MATH: [(&str, MathFn); 14] = [
-    ("sqrt", MathFn::Sqrt),
-    ("exp", MathFn::Exp),
-    ("log", MathFn::Log),
-    ("log1p", MathFn::Log1p),
-    ("expm1", MathFn::Expm1),
-    ("sin", MathFn::Sin),
-    ("cos", MathFn::Cos),
-    ("tan", MathFn::Tan),
-    ("tanh", MathFn::Tanh),
-    ("arctan2", MathFn::Atan2),
-    ("atan2", MathFn::Atan2),
-    ("fabs", MathFn::Fabs),
-    ("isnan", MathFn::IsNan),
-    ("isinf", MathFn::IsInf),
-];
-
-/// `np.abs` keeps ints as ints, like the builtin `abs` and unlike `math.fabs`.
-const NUMPY_ABS: [&str; 2] = ["abs", "absolute"];
-
 fn known(py: Python<'_>) -> PyResult<&'static KnownObjects> {
     KNOWN.get_or_try_init(py, || {
         let builtins = py.import("builtins")?;
-        let math = py.import("math")?;
-        let numpy = py.import("numpy")?;
         let mut functions: Vec<(Py<PyAny>, KnownFunction)> = Vec::new();
-        let builtin_functions = [
-            ("range", KnownFunction::Range),
-            ("len", KnownFunction::Len),
-            ("abs", KnownFunction::Abs),
-            ("min", KnownFunction::Min),
-            ("max", KnownFunction::Max),
-            ("int", KnownFunction::Int),
-            ("float", KnownFunction::Float),
-            ("bool", KnownFunction::Bool),
-            ("complex", KnownFunction::Complex),
-            ("round", KnownFunction::Round),
-        ];
-        for (name, f) in builtin_functions {
+        for (name, f) in frontend::known::builtins() {
             functions.push((builtins.getattr(name)?.unbind(), f));
         }
-        for kind in ExceptionKind::ALL {
-            functions.push((
-                builtins.getattr(kind.name())?.unbind(),
-                KnownFunction::Exception(kind),
-            ));
-        }
-        for m in MathFn::ALL {
-            functions.push((math.getattr(m.name())?.unbind(), KnownFunction::Math(m)));
-        }
-        for (name, m) in NUMPY_MATH {
-            // Some aliases (`np.atan2`) only exist in NumPy 2.
-            if let Ok(f) = numpy.getattr(name) {
-                functions.push((f.unbind(), KnownFunction::Math(m)));
+        let mut modules = Vec::new();
+        for module in KnownModule::ALL {
+            let object = py.import(module.name())?;
+            for (name, member) in frontend::known::module_members(module) {
+                let ModuleMember::Function(f) = member else {
+                    continue;
+                };
+                // Some names exist only in some NumPy versions (`np.atan2`, `np.float_`).
+                if let Ok(function) = object.getattr(name) {
+                    functions.push((function.unbind(), f));
+                }
             }
-        }
-        for name in NUMPY_ABS {
-            functions.push((numpy.getattr(name)?.unbind(), KnownFunction::Abs));
-        }
-        for d in Dtype::ALL {
-            functions.push((
-                numpy.getattr(numpy_scalar_name(d))?.unbind(),
-                KnownFunction::Scalar(d),
-            ));
-        }
-        for a in AllocFn::ALL {
-            functions.push((numpy.getattr(a.name())?.unbind(), KnownFunction::Alloc(a)));
+            modules.push((object.unbind(), module));
         }
         // Absent only when `_native` is imported without its package.
         if let Ok(prange) = py.import("ferrojit").and_then(|m| m.getattr("prange")) {
             functions.push((prange.unbind(), KnownFunction::Prange));
         }
-        Ok(KnownObjects {
-            math: math.unbind(),
-            numpy: numpy.unbind(),
-            functions,
-        })
+        Ok(KnownObjects { modules, functions })
     })
 }
 
@@ -167,11 +109,8 @@ impl<'py> PyResolver<'py> {
 
     fn classify(&mut self, name: &str, obj: &Bound<'py, PyAny>) -> PyResult<GlobalValue> {
         let known = self.known;
-        if obj.is(known.math.bind(obj.py())) {
-            return Ok(GlobalValue::Module(KnownModule::Math));
-        }
-        if obj.is(known.numpy.bind(obj.py())) {
-            return Ok(GlobalValue::Module(KnownModule::Numpy));
+        if let Some((_, module)) = known.modules.iter().find(|(m, _)| obj.is(m.bind(obj.py()))) {
+            return Ok(GlobalValue::Module(*module));
         }
         if let Some((_, f)) = known
             .functions
@@ -185,6 +124,11 @@ impl<'py> PyResolver<'py> {
         }
         if let Some(constant) = constant_of(obj)? {
             return Ok(GlobalValue::Constant(constant));
+        }
+        if obj.is_instance_of::<PyFunction>() {
+            return Ok(GlobalValue::PythonFunction {
+                name: obj.getattr("__name__")?.extract()?,
+            });
         }
         Ok(GlobalValue::Unsupported(describe(name, obj)?))
     }
@@ -293,9 +237,9 @@ fn describe(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<String> {
     if obj.is_instance_of::<PyInt>() {
         return Ok(format!("integer `{name}` (too large for int64)"));
     }
-    if obj.is_instance_of::<PyFunction>() {
+    if obj.is_instance_of::<PyCFunction>() {
         let fname: String = obj.getattr("__name__")?.extract()?;
-        return Ok(format!("function `{fname}` (not decorated with @jit)"));
+        return Ok(format!("builtin function `{fname}`"));
     }
     if let Ok(module) = obj.cast::<PyModule>() {
         return Ok(format!("module `{}`", module.name()?));

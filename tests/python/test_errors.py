@@ -123,9 +123,25 @@ def test_call_to_builtin_does_not_suggest_decorating_it():
     message = str(info.value)
     assert "call to unsupported function `print`" in message
     assert "decorate" not in message
+    assert "builtin function `print`" in message
     assert "`print` is not supported in compiled code" in message
     assert "docs/language.md" in message
     check_diagnostic(info.value, calls_print, "print")
+
+
+@jit
+def numpy_floor(x):
+    return np.floor(x)
+
+
+def test_numpy_floor_is_not_math_floor():
+    # np.floor returns a float; compiling it as math.floor would return an int.
+    assert isinstance(numpy_floor.py_func(2.5), np.floating)
+    with pytest.raises(ferrojit.TypingError) as info:
+        numpy_floor(2.5)
+    message = str(info.value)
+    assert "error[E0114]: `numpy.floor` is not supported by ferrojit" in message
+    check_diagnostic(info.value, numpy_floor, "np.floor")
 
 
 def test_unknown_name():

@@ -9,67 +9,12 @@
 //! every diagnostic must be expected). The typed program, or the rendered
 //! diagnostics, are snapshotted into `snapshots/typeinfer/`.
 
-use std::collections::HashMap;
 use std::fmt::Write;
-use std::sync::Arc;
 
-use frontend::hir::{
-    Constant, ExceptionKind, FuncId, Function, GlobalValue, KnownFunction, KnownModule, Program,
-    Stmt, StmtKind, Target,
-};
-use frontend::{Resolver, SourceFile};
+use corpus_tests::TestFile;
+use frontend::hir::{FuncId, Function, Program, Stmt, StmtKind, Target};
+use frontend::SourceFile;
 use typeinfer::{ArrayType, Layout, Type, TypedFunction, TypedProgram};
-
-struct TableResolver {
-    table: HashMap<String, GlobalValue>,
-}
-
-impl Resolver for TableResolver {
-    fn resolve(&mut self, name: &str) -> Option<GlobalValue> {
-        self.table.get(name).cloned()
-    }
-}
-
-fn builtins() -> HashMap<String, GlobalValue> {
-    let mut table = HashMap::new();
-    let functions = [
-        ("range", KnownFunction::Range),
-        ("prange", KnownFunction::Prange),
-        ("len", KnownFunction::Len),
-        ("abs", KnownFunction::Abs),
-        ("min", KnownFunction::Min),
-        ("max", KnownFunction::Max),
-        ("int", KnownFunction::Int),
-        ("float", KnownFunction::Float),
-        ("bool", KnownFunction::Bool),
-        ("complex", KnownFunction::Complex),
-        ("round", KnownFunction::Round),
-    ];
-    for (name, f) in functions {
-        table.insert(name.to_string(), GlobalValue::Function(f));
-    }
-    for k in ExceptionKind::ALL {
-        table.insert(
-            k.name().to_string(),
-            GlobalValue::Function(KnownFunction::Exception(k)),
-        );
-    }
-    table.insert("np".to_string(), GlobalValue::Module(KnownModule::Numpy));
-    table.insert("math".to_string(), GlobalValue::Module(KnownModule::Math));
-    table
-}
-
-fn parse_constant(text: &str) -> Option<Constant> {
-    match text {
-        "True" => Some(Constant::Bool(true)),
-        "False" => Some(Constant::Bool(false)),
-        _ => text
-            .parse()
-            .map(Constant::Int)
-            .ok()
-            .or_else(|| text.parse().map(Constant::Float).ok()),
-    }
-}
 
 struct Case {
     program: Program,
@@ -77,54 +22,17 @@ struct Case {
 }
 
 fn run(path: &str, text: &str) -> Case {
-    let signature = text
-        .lines()
-        .find_map(|l| l.strip_prefix("# signature: "))
+    let signature = TestFile::split(text)
+        .signature
         .unwrap_or_else(|| panic!("{path}: no `# signature:` line"));
-    let (_, args) = typeinfer::parse_signature(signature).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let (_, args) =
+        typeinfer::parse_signature(&signature).unwrap_or_else(|e| panic!("{path}: {e}"));
     run_with(path, text, &args)
 }
 
 /// Like `run`, with argument types a signature cannot spell (read-only arrays).
 fn run_with(path: &str, text: &str, args: &[Type]) -> Case {
-    let lines: Vec<&str> = text.lines().collect();
-    let def_starts: Vec<usize> = (0..lines.len())
-        .filter(|i| lines[*i].starts_with("def "))
-        .collect();
-    let mut table = builtins();
-    for line in &lines {
-        if let Some((name, value)) = line.split_once(" = ") {
-            if let Some(c) = parse_constant(value.trim()) {
-                table.insert(name.trim().to_string(), GlobalValue::Constant(c));
-            }
-        }
-    }
-    for (i, start) in def_starts.iter().enumerate() {
-        let name = lines[*start]["def ".len()..]
-            .split('(')
-            .next()
-            .unwrap_or("")
-            .to_string();
-        table.insert(name, GlobalValue::Jit(FuncId(i as u32)));
-    }
-    let mut resolver = TableResolver { table };
-    let mut program = Program::default();
-    for (i, start) in def_starts.iter().enumerate() {
-        let mut end = def_starts.get(i + 1).copied().unwrap_or(lines.len());
-        // The next function's decorators belong to it.
-        while end > *start && lines[end - 1].starts_with('@') {
-            end -= 1;
-        }
-        let body = lines[*start..end].join("\n") + "\n";
-        let source = Arc::new(SourceFile {
-            path: path.to_string(),
-            text: body,
-            first_line: *start as u32 + 1,
-        });
-        let f = frontend::parse(source, &mut resolver)
-            .unwrap_or_else(|d| panic!("{path} does not parse:\n{}", frontend::render_all(&d)));
-        program.functions.push(Arc::new(f));
-    }
+    let program = TestFile::split(text).program(path);
     // The entry is the function named after the file, else the first one.
     let stem = path.trim_end_matches(".py");
     let entry = program
