@@ -62,6 +62,37 @@ fn jit() -> Result<&'static Jit, CodegenError> {
         .map_err(|e| CodegenError(format!("cannot start the LLVM JIT: {e}")))
 }
 
+/// Tunes LLVM's optimizer through its command-line options, once per process
+/// (they are global to the LLVM linked into this library, and
+/// `LLVMParseCommandLineOptions` exits the process on a bad option, so the
+/// list is fixed here):
+/// - `-hoist-runtime-checks=false`: the vectorizer's runtime alias checks stay
+///   in front of the inner loop. Hoisted out of the outer loop they compare
+///   whole arrays, so for `d[i, j]` against `d[k, j]` (Floyd-Warshall) they
+///   always fail and the vector loop never runs.
+/// - `-unroll-max-count=2`: partial and runtime unrolling by at most two.
+///   LLVM's default (up to eight) multiplies every inner loop's code, which
+///   costs compile time and slows loops of a few iterations (a 5x5 stencil);
+///   two keeps the gain on long non-vectorizable loops such as a strict
+///   floating-point reduction.
+fn set_llvm_options() {
+    let args = [
+        c"ferrojit",
+        c"-hoist-runtime-checks=false",
+        c"-unroll-max-count=2",
+    ];
+    let argv: Vec<*const c_char> = args.iter().map(|a| a.as_ptr()).collect();
+    // SAFETY: `argv` holds valid NUL-terminated strings that outlive the call;
+    // `Jit::create` runs once per process, before any optimization.
+    unsafe {
+        llvm_sys::support::LLVMParseCommandLineOptions(
+            argv.len() as i32,
+            argv.as_ptr(),
+            std::ptr::null(),
+        )
+    };
+}
+
 /// Takes ownership of `err` and returns its message.
 unsafe fn error_message(err: LLVMErrorRef) -> String {
     // SAFETY: `err` is a live error; getting its message consumes it.
@@ -85,6 +116,7 @@ unsafe fn check(err: LLVMErrorRef) -> Result<(), String> {
 impl Jit {
     fn create() -> Result<Jit, String> {
         Target::initialize_native(&InitializationConfig::default())?;
+        set_llvm_options();
         let cpu = TargetMachine::get_host_cpu_name().to_string();
         let features = TargetMachine::get_host_cpu_features().to_string();
         let machine = || -> Result<TargetMachine, String> {
@@ -173,7 +205,12 @@ impl Jit {
         }
     }
 
-    /// Host CPU attributes, triple and data layout, then `default<O3>`.
+    /// Host CPU attributes, triple and data layout, then `default<O2>`.
+    ///
+    /// Not O3: on the benchmark kernels O3 generated the same inner loops and
+    /// ran no faster, but its non-trivial loop unswitching copied whole loop
+    /// nests (once per versioned loop), which doubled optimization and machine
+    /// code time.
     fn optimize(&self, machine: &TargetMachine, module: &Module<'_>) -> Result<(), CodegenError> {
         let cpu_attr = module
             .get_context()
@@ -194,10 +231,13 @@ impl Jit {
         let options = PassBuilderOptions::create();
         options.set_loop_vectorization(true);
         options.set_loop_slp_vectorization(true);
-        options.set_loop_interleaving(true);
+        // Interleaving copies each vector body up to four times: more code to
+        // select and allocate, and longer scalar remainders on short rows, for
+        // no gain on loops that stream memory.
+        options.set_loop_interleaving(false);
         options.set_loop_unrolling(true);
         module
-            .run_passes("default<O3>", machine, options)
+            .run_passes("default<O2>", machine, options)
             .map_err(|e| CodegenError(format!("LLVM optimization failed: {e}")))
     }
 }

@@ -62,7 +62,7 @@ impl std::fmt::Display for CodegenError {
 
 impl std::error::Error for CodegenError {}
 
-/// Emits, verifies, optimizes (`default<O3>`, host CPU) and JIT-compiles `module`.
+/// Emits, verifies, optimizes (`default<O2>`, host CPU) and JIT-compiles `module`.
 pub fn compile(
     module: &lower::ir::Module,
     options: &CodegenOptions,

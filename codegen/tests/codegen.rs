@@ -285,6 +285,69 @@ fn raise_llvm_ir() {
     assert_ir_snapshot!("raise", raise_module());
 }
 
+/// `sum(i for i in range(n))` where each `i` must be below `limit`: a
+/// versioned loop, check-free when `n <= limit`, raising at `i == limit` otherwise.
+fn versioned_module() -> Module {
+    let mut f = FnBuilder::new("bounded_sum", &[I64]);
+    let (n, limit) = (f.param("n", I64), f.param("limit", I64));
+    let (i, total) = (f.var("i", I64), f.var("total", I64));
+    let zero = f.int(0);
+    f.set(total, zero);
+    let (nv, lv) = (f.get(n), f.get(limit));
+    let in_bounds = f.cmp(CmpOp::SLe, nv, lv);
+    let add = |f: &mut FnBuilder| {
+        let (t, iv) = (f.get(total), f.get(i));
+        let t2 = f.bin(IAdd, t, iv);
+        f.set(total, t2);
+    };
+    let range = |f: &mut FnBuilder| [f.int(0), f.get(n), f.int(1)];
+    f.versioned(
+        in_bounds,
+        |f| {
+            let r = range(f);
+            f.for_range(i, r, StepSign::Positive, add);
+        },
+        |f| {
+            let r = range(f);
+            f.for_range(i, r, StepSign::Positive, |f| {
+                let (iv, lv) = (f.get(i), f.get(limit));
+                let out = f.cmp(CmpOp::SGe, iv, lv);
+                f.if_(out, |f| {
+                    f.raise(RuntimeError::IndexOutOfBounds {
+                        index: iv,
+                        axis: 0,
+                        size: lv,
+                    })
+                });
+                add(f);
+            });
+        },
+    );
+    let t = f.get(total);
+    f.ret(&[t]);
+    module(vec![f.finish()])
+}
+
+#[test]
+fn versioned_loop_runs_the_checked_copy_only_when_out_of_bounds() {
+    let code = compile(&versioned_module());
+    assert_eq!(call(&code, &[100, 100], 1).unwrap(), vec![4950]);
+    assert_eq!(call(&code, &[0, 0], 1).unwrap(), vec![0]);
+    let err = call(&code, &[12, 10], 1).unwrap_err();
+    assert_eq!(err.kind, ExceptionKind::IndexError);
+    assert_eq!(
+        err.message,
+        "index 10 is out of bounds for axis 0 with size 10"
+    );
+}
+
+#[test]
+fn versioned_llvm_ir() {
+    // The checked loop is marked not to vectorize or unroll; the fast loop's
+    // vector and remainder copies are marked not to unroll.
+    assert_ir_snapshot!("versioned", versioned_module());
+}
+
 /// Allocates `n` f64s (`zeroed` or filled with 0.5 * i) and returns the buffer.
 fn alloc_module(zeroed: bool) -> Module {
     let mut f = FnBuilder::new("make", &[Ptr]);

@@ -192,6 +192,11 @@ pub(crate) fn falls_through(block: &Block) -> bool {
             then_body,
             else_body,
             ..
+        })
+        | Some(Stmt::Versioned {
+            fast: then_body,
+            checked: else_body,
+            ..
         }) => falls_through(then_body) || falls_through(else_body),
         Some(Stmt::Loop { body }) => contains_break(body),
         Some(_) => true,
@@ -205,6 +210,11 @@ fn contains_break(block: &Block) -> bool {
         Stmt::If {
             then_body,
             else_body,
+            ..
+        }
+        | Stmt::Versioned {
+            fast: then_body,
+            checked: else_body,
             ..
         } => contains_break(then_body) || contains_break(else_body),
         _ => false,

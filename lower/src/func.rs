@@ -363,14 +363,14 @@ impl<'a> FnLower<'a> {
                 self.ranges.set_assume(Some(var));
                 self.emit_range_loop(var, counter, [s0, s1, st], sign, body);
                 self.ranges.set_assume(None);
-                let then_body = self.b.end();
+                let fast = self.b.end();
                 self.b.begin();
                 self.emit_range_loop(var, counter, [s0, s1, st], sign, body);
-                let else_body = self.b.end();
-                self.b.stmt(Stmt::If {
+                let checked = self.b.end();
+                self.b.stmt(Stmt::Versioned {
                     cond,
-                    then_body,
-                    else_body,
+                    fast,
+                    checked,
                 });
             }
             _ => self.emit_range_loop(var, counter, [s0, s1, st], sign, body),

@@ -118,6 +118,16 @@ pub enum Stmt {
         then_body: Block,
         else_body: Block,
     },
+    /// Loop versioning: `fast` when `cond` holds, else `checked`. Both run the
+    /// same loop; `cond` proves the bounds checks of the whole index range, so
+    /// `fast` has none. `checked` keeps every check and runs only when some
+    /// index of the range is out of bounds (the loop then raises, or leaves
+    /// early): codegen treats it as cold and does not vectorize or unroll it.
+    Versioned {
+        cond: ValueId,
+        fast: Block,
+        checked: Block,
+    },
     /// Runs `body` until a `Break`.
     Loop {
         body: Block,

@@ -79,6 +79,17 @@ fn stmt(out: &mut String, s: &Stmt, depth: usize) -> fmt::Result {
             }
             writeln!(out, "{pad}}}")
         }
+        Stmt::Versioned {
+            cond,
+            fast,
+            checked,
+        } => {
+            writeln!(out, "{pad}version {cond} {{")?;
+            block(out, fast, depth + 1)?;
+            writeln!(out, "{pad}}} else checked {{")?;
+            block(out, checked, depth + 1)?;
+            writeln!(out, "{pad}}}")
+        }
         Stmt::Loop { body } => {
             writeln!(out, "{pad}loop {{")?;
             block(out, body, depth + 1)?;

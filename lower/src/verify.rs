@@ -123,6 +123,15 @@ impl Verifier<'_> {
                 self.block(then_body, loops)?;
                 self.block(else_body, loops)?;
             }
+            Stmt::Versioned {
+                cond,
+                fast,
+                checked,
+            } => {
+                self.expect(*cond, LType::I1, "version condition")?;
+                self.block(fast, loops)?;
+                self.block(checked, loops)?;
+            }
             Stmt::Loop { body } => self.block(body, loops + 1)?,
             Stmt::ForRange {
                 var,

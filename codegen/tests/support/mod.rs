@@ -135,6 +135,21 @@ impl FnBuilder {
         });
     }
 
+    pub fn versioned(
+        &mut self,
+        cond: ValueId,
+        fast: impl FnOnce(&mut Self),
+        checked: impl FnOnce(&mut Self),
+    ) {
+        let fast = self.block(fast);
+        let checked = self.block(checked);
+        self.push(Stmt::Versioned {
+            cond,
+            fast,
+            checked,
+        });
+    }
+
     pub fn if_(&mut self, cond: ValueId, then: impl FnOnce(&mut Self)) {
         self.if_else(cond, then, |_| {});
     }
