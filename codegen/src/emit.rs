@@ -1200,6 +1200,20 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 self.unwind_if(failed)?;
                 p.into()
             }
+            Inst::StackExhausted => {
+                // `RuntimeContext` is `repr(C)` and starts with the stack limit.
+                let limit = b.build_load(self.m.i64(), self.ctx_ptr, "stack.limit")?;
+                set_align(instruction_of(limit)?, 8)?;
+                let frame = self.m.intrinsic(
+                    "llvm.frameaddress",
+                    &[self.m.ptr_type().into()],
+                    &[self.m.i32().const_zero().into()],
+                )?;
+                let b = self.b();
+                let here = b.build_ptr_to_int(as_ptr(frame)?, self.m.i64(), "stack.here")?;
+                b.build_int_compare(IntPredicate::ULT, here, as_int(limit)?, "")?
+                    .into()
+            }
         })
     }
 

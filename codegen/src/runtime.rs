@@ -16,13 +16,22 @@ pub struct RaisedError {
     pub message: String,
 }
 
-/// Per-call state shared with JIT code: the pending exception and the
-/// buffers allocated during the call.
-#[derive(Debug, Default)]
+/// Per-call state shared with JIT code: the lowest stack address recursive
+/// code may reach, the pending exception and the buffers allocated during the
+/// call.
+///
+/// The stack limit is the calling thread's: JIT code that runs on another
+/// thread needs a context created there.
+#[derive(Debug)]
+#[repr(C)]
 pub struct RuntimeContext {
+    /// Read by JIT code (`lower::ir::Inst::StackExhausted`) at offset 0.
+    stack_limit: usize,
     error: Option<RaisedError>,
     allocations: Vec<*mut u8>,
 }
+
+const _: () = assert!(std::mem::offset_of!(RuntimeContext, stack_limit) == 0);
 
 // The context owns its buffers exclusively (nothing else frees them), so
 // moving it to another thread, e.g. a pool worker running the call, is sound.
@@ -31,9 +40,79 @@ unsafe impl Send for RuntimeContext {}
 /// Buffers are aligned for the widest vector loads (AVX-512) and cache lines.
 const BUFFER_ALIGN: usize = 64;
 
+/// Stack kept free below the limit: it must hold the frame of the recursive
+/// function that passed the check, the chain of non-recursive functions it
+/// may call, and the runtime functions they call (formatting a message,
+/// allocating). Stacks smaller than four times this keep a quarter free.
+const STACK_MARGIN: usize = 256 * 1024;
+
+/// How deep recursion may go below the first call on a thread whose stack
+/// bounds cannot be read.
+const FALLBACK_STACK_DEPTH: usize = 512 * 1024;
+
+thread_local! {
+    /// This thread's stack limit, computed on its first call (reading the
+    /// bounds can be slow: glibc parses /proc/self/maps for the main thread).
+    static STACK_LIMIT: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// The lowest address of the current thread's stack and its size.
+#[cfg(target_os = "linux")]
+fn thread_stack() -> Option<(usize, usize)> {
+    // SAFETY: `attr` is initialised by `pthread_getattr_np` before it is read
+    // and destroyed once; the out-pointers are valid locals.
+    unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
+            return None;
+        }
+        let mut low: *mut libc::c_void = ptr::null_mut();
+        let mut size: libc::size_t = 0;
+        let rc = libc::pthread_attr_getstack(&attr, &mut low, &mut size);
+        libc::pthread_attr_destroy(&mut attr);
+        (rc == 0 && !low.is_null() && size > 0).then_some((low as usize, size))
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn thread_stack() -> Option<(usize, usize)> {
+    None
+}
+
+fn current_stack_limit() -> usize {
+    STACK_LIMIT.with(|cell| {
+        if let Some(limit) = cell.get() {
+            return limit;
+        }
+        let here = {
+            let marker = 0u8;
+            std::hint::black_box(&marker) as *const u8 as usize
+        };
+        let limit = match thread_stack() {
+            Some((low, size)) if low < here && here <= low.saturating_add(size) => {
+                low.saturating_add(STACK_MARGIN.min(size / 4))
+            }
+            _ => here.saturating_sub(FALLBACK_STACK_DEPTH),
+        };
+        cell.set(Some(limit));
+        limit
+    })
+}
+
+impl Default for RuntimeContext {
+    fn default() -> Self {
+        RuntimeContext::new()
+    }
+}
+
 impl RuntimeContext {
+    /// A context for a call made on the current thread.
     pub fn new() -> RuntimeContext {
-        RuntimeContext::default()
+        RuntimeContext {
+            stack_limit: current_stack_limit(),
+            error: None,
+            allocations: Vec::new(),
+        }
     }
 
     pub fn take_error(&mut self) -> Option<RaisedError> {

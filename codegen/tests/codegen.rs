@@ -499,6 +499,55 @@ fn recursion() {
     assert_eq!(call(&code, &[20], 1).unwrap(), vec![6765]);
 }
 
+/// `deep(n) = deep(n - 1) + 1`, guarded on entry as lower guards recursive functions.
+fn deep_module() -> Module {
+    let mut f = FnBuilder::new("deep", &[I64]);
+    let n = f.param("n", I64);
+    let r = f.var("r", I64);
+    let exhausted = f.inst(I1, Inst::StackExhausted);
+    f.if_(exhausted, |f| {
+        f.raise(RuntimeError::Message {
+            kind: ExceptionKind::RecursionError,
+            message: "maximum recursion depth exceeded".into(),
+        })
+    });
+    let (nv, zero, one) = (f.get(n), f.int(0), f.int(1));
+    let done = f.cmp(CmpOp::Eq, nv, zero);
+    f.if_(done, |f| f.ret(&[zero]));
+    let n1 = f.bin(ISub, nv, one);
+    f.push(Stmt::Call {
+        callee: FuncIndex(0),
+        args: vec![n1],
+        results: vec![r],
+        span: Default::default(),
+    });
+    let rv = f.get(r);
+    let sum = f.bin(IAdd, rv, one);
+    f.ret(&[sum]);
+    module(vec![f.finish()])
+}
+
+#[test]
+fn recursion_stops_at_the_stack_limit_of_the_calling_thread() {
+    let code = compile(&deep_module());
+    for stack in [256 << 10, 1 << 20, 8 << 20] {
+        let (shallow, deep) = std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .stack_size(stack)
+                .spawn_scoped(s, || {
+                    (call(&code, &[1000], 1), call(&code, &[10_000_000], 1))
+                })
+                .unwrap()
+                .join()
+                .unwrap()
+        });
+        assert_eq!(shallow.unwrap(), vec![1000], "stack of {stack} bytes");
+        let err = deep.unwrap_err();
+        assert_eq!(err.kind, ExceptionKind::RecursionError);
+        assert_eq!(err.message, "maximum recursion depth exceeded");
+    }
+}
+
 fn complex_module(ty: LType) -> Module {
     let part = if ty == C128 { F64 } else { F32 };
     let mut f = FnBuilder::new("cplx", &[ty, ty, part, I1, I1, ty, ty, ty, part, part]);

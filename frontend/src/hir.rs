@@ -314,10 +314,12 @@ pub enum ExceptionKind {
     AssertionError,
     NotImplementedError,
     MemoryError,
+    /// Compiled recursion that ran out of native stack (never unwound as a segfault).
+    RecursionError,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 12] = [
+    pub const ALL: [ExceptionKind; 13] = [
         ExceptionKind::Exception,
         ExceptionKind::ValueError,
         ExceptionKind::TypeError,
@@ -330,6 +332,7 @@ impl ExceptionKind {
         ExceptionKind::AssertionError,
         ExceptionKind::NotImplementedError,
         ExceptionKind::MemoryError,
+        ExceptionKind::RecursionError,
     ];
 
     pub fn name(self) -> &'static str {
@@ -346,6 +349,7 @@ impl ExceptionKind {
             ExceptionKind::AssertionError => "AssertionError",
             ExceptionKind::NotImplementedError => "NotImplementedError",
             ExceptionKind::MemoryError => "MemoryError",
+            ExceptionKind::RecursionError => "RecursionError",
         }
     }
 

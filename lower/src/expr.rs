@@ -1263,6 +1263,9 @@ impl<'a> FnLower<'a> {
             }
             _ => None,
         };
+        // Checked here, not in `alloc_array`: the size of a copy cannot
+        // overflow, since its source array exists.
+        self.check_byte_count(&extents, at.dtype.itemsize());
         let zeroed = matches!(f, AllocFn::Zeros | AllocFn::ZerosLike);
         let (arr, total) = self.alloc_array(&at, extents, zeroed);
         if let Some(v) = fill {

@@ -34,11 +34,22 @@ pub(crate) fn lower_function(
     index: usize,
     name: String,
     opts: LowerOptions,
+    recursive: bool,
 ) -> Function {
     let tf = &program.functions[index];
     let hir = &tf.hir;
     let mut b = Builder::new();
     b.span = hir.span;
+    if recursive {
+        let exhausted = b.emit(Inst::StackExhausted);
+        b.raise_if(
+            exhausted,
+            RuntimeError::Message {
+                kind: ExceptionKind::RecursionError,
+                message: "maximum recursion depth exceeded".to_string(),
+            },
+        );
+    }
     let locals = hir
         .locals
         .iter()
@@ -649,6 +660,30 @@ impl<'a> FnLower<'a> {
             },
             total,
         )
+    }
+
+    /// NumPy's check before it allocates: the byte count (the itemsize times
+    /// every non-zero extent, so a zero extent does not hide an overflow of the
+    /// others) must fit in an i64. The extents are known non-negative.
+    pub(crate) fn check_byte_count(&mut self, extents: &[ValueId], itemsize: u32) {
+        let zero = self.b.i64c(0);
+        let one = self.b.i64c(1);
+        let max = self.b.i64c(i64::MAX);
+        let mut acc = self.b.i64c(itemsize as i64);
+        let mut overflow = self.b.boolc(false);
+        for &ext in extents {
+            let is_zero = self.b.cmp(CmpOp::Eq, ext, zero);
+            let factor = self.b.select(is_zero, one, ext);
+            let room = self.b.bin(BinaryOp::SDiv, max, factor);
+            let too_big = self.b.cmp(CmpOp::SGt, acc, room);
+            overflow = self.b.bin(BinaryOp::Or, overflow, too_big);
+            acc = self.b.bin(BinaryOp::IMul, acc, factor);
+        }
+        self.raise_if(
+            overflow,
+            ExceptionKind::ValueError,
+            "array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size.",
+        );
     }
 
     pub(crate) fn product(&mut self, values: &[ValueId]) -> ValueId {

@@ -227,6 +227,11 @@ pub enum Inst {
         bytes: ValueId,
         zeroed: bool,
     },
+    /// `I1`: whether the native stack of the running thread is within the
+    /// runtime's safety margin of its end (the limit the call's context holds).
+    /// Recursive functions test it on entry, so deep recursion raises instead
+    /// of overflowing the stack.
+    StackExhausted,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]

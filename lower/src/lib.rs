@@ -47,6 +47,7 @@ impl Default for LowerOptions {
 /// is (data, extents, strides) of a C-ordered buffer from `Inst::Alloc` (or of
 /// an argument's memory when the function returns an argument).
 pub fn lower(program: &typeinfer::TypedProgram, options: &LowerOptions) -> ir::Module {
+    let recursive = on_call_cycle(program);
     let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let functions = program
         .functions
@@ -60,11 +61,38 @@ pub fn lower(program: &typeinfer::TypedProgram, options: &LowerOptions) -> ir::M
                 format!("{}_{}", f.hir.name, count)
             };
             *count += 1;
-            func::lower_function(program, i, name, *options)
+            func::lower_function(program, i, name, *options, recursive[i])
         })
         .collect();
     let module = ir::Module { functions };
     #[cfg(debug_assertions)]
     verify::verify(&module);
     module
+}
+
+/// For each specialization, whether it can call itself through a chain of
+/// calls: only those need the stack check on entry, since the depth of every
+/// other chain is bounded by the size of the program.
+fn on_call_cycle(program: &typeinfer::TypedProgram) -> Vec<bool> {
+    let callees: Vec<Vec<usize>> = program
+        .functions
+        .iter()
+        .map(|f| f.calls.values().map(|s| s.0 as usize).collect())
+        .collect();
+    (0..callees.len())
+        .map(|start| {
+            let mut seen = vec![false; callees.len()];
+            let mut stack: Vec<usize> = callees[start].clone();
+            while let Some(f) = stack.pop() {
+                if f == start {
+                    return true;
+                }
+                if let Some(false) = seen.get(f) {
+                    seen[f] = true;
+                    stack.extend(&callees[f]);
+                }
+            }
+            false
+        })
+        .collect()
 }

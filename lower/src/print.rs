@@ -183,6 +183,7 @@ fn inst(i: &Inst) -> String {
         Inst::Alloc { bytes, zeroed } => {
             format!("alloc{} {bytes}", if *zeroed { ".zeroed" } else { "" })
         }
+        Inst::StackExhausted => "stack.exhausted".to_string(),
     }
 }
 

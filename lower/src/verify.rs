@@ -313,6 +313,7 @@ impl Verifier<'_> {
                 }
             }
             Inst::Alloc { bytes, .. } => self.expect(*bytes, LType::I64, "alloc size")?,
+            Inst::StackExhausted => {}
         }
         Ok(())
     }

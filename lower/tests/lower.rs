@@ -111,3 +111,52 @@ fn shifted_index_in_innermost_loop_is_versioned() {
     assert_eq!(ir.matches("for x").count(), 2, "{ir}");
     assert_eq!(checks(&ir), 1, "{ir}");
 }
+
+/// The printed functions of a module, by name (`fn name(` starts each one).
+fn functions(ir: &str) -> Vec<(String, String)> {
+    ir.split("\nfn ")
+        .skip(1)
+        .map(|f| {
+            let name = f.split('(').next().unwrap().to_string();
+            (name, f.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn only_functions_on_a_call_cycle_check_the_stack() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/data/lower/mutual_recursion.py"
+    ))
+    .unwrap();
+    let ir = check("mutual_recursion.py", &text);
+    let guarded: Vec<(String, bool)> = functions(&ir)
+        .into_iter()
+        .map(|(name, body)| (name, body.contains("stack.exhausted")))
+        .collect();
+    let expect = |name: &str| guarded.iter().find(|(n, _)| n == name).map(|(_, g)| *g);
+    // The entry and the helper are called from the cycle but are not on it.
+    assert_eq!(expect("parity"), Some(false), "{ir}");
+    assert_eq!(expect("step"), Some(false), "{ir}");
+    assert_eq!(expect("is_even"), Some(true), "{ir}");
+    assert_eq!(expect("is_odd"), Some(true), "{ir}");
+    assert_eq!(
+        ir.matches("raise RecursionError(\"maximum recursion depth exceeded\")")
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn allocations_check_the_byte_count_for_overflow() {
+    let too_big = "raise ValueError(\"array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size.\")";
+    let empty = "# signature: (int64, int64)\nimport numpy as np\ndef f(n, m):\n    return np.empty((n, m, 3))\n";
+    let ir = check("empty.py", empty);
+    assert_eq!(ir.matches(too_big).count(), 1, "{ir}");
+    // One division per extent: a zero extent is skipped, as NumPy does.
+    assert_eq!(ir.matches(" = sdiv ").count(), 3, "{ir}");
+    // A copy has the size of an array that exists: nothing to check.
+    let copy = "# signature: (float64[:, :],)\ndef f(a):\n    return a.copy()\n";
+    assert!(!check("copy.py", copy).contains(too_big));
+}

@@ -4,7 +4,8 @@ use frontend::{render_all, Diagnostic, DiagnosticKind};
 use lower::ir::ExceptionKind;
 use pyo3::exceptions::{
     PyArithmeticError, PyAssertionError, PyException, PyIndexError, PyKeyError, PyMemoryError,
-    PyNotImplementedError, PyOverflowError, PyRuntimeError, PyTypeError, PyValueError,
+    PyNotImplementedError, PyOverflowError, PyRecursionError, PyRuntimeError, PyTypeError,
+    PyValueError,
     PyZeroDivisionError,
 };
 use pyo3::{create_exception, PyErr};
@@ -104,6 +105,7 @@ pub(crate) fn raised_error(kind: ExceptionKind, message: String) -> PyErr {
         ExceptionKind::AssertionError => PyAssertionError::new_err(message),
         ExceptionKind::NotImplementedError => PyNotImplementedError::new_err(message),
         ExceptionKind::MemoryError => PyMemoryError::new_err(message),
+        ExceptionKind::RecursionError => PyRecursionError::new_err(message),
     }
 }
 
