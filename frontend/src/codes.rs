@@ -21,4 +21,5 @@ pub(crate) const RAISE: &str = "E0116";
 pub(crate) const ASSIGN_TARGET: &str = "E0117";
 pub(crate) const CALL_FORM: &str = "E0118";
 pub(crate) const EXCEPTION_VALUE: &str = "E0119";
+pub(crate) const NESTING: &str = "E0120";
 pub(crate) const NOT_ONE_FUNCTION: &str = "E0199";

@@ -32,7 +32,16 @@ pub(crate) struct Builder<'a> {
     local_ids: HashMap<String, LocalId>,
     exprs: Vec<Expr>,
     diagnostics: Vec<Diagnostic>,
+    /// Nesting of the statement or expression being translated (see `MAX_NESTING`).
+    depth: usize,
 }
+
+/// How deeply statements and expressions may nest, counting each operand of an
+/// `and`/`or` chain or a comparison chain as a level (later stages turn those
+/// into nested branches). Every stage walks the nesting recursively, so this
+/// bounds the native stack they need. CPython's own parser stops at 200 nested
+/// parentheses and, with the default recursion limit, about 3000 levels.
+const MAX_NESTING: usize = 1000;
 
 impl<'a> Builder<'a> {
     pub(crate) fn new(
@@ -49,6 +58,7 @@ impl<'a> Builder<'a> {
             local_ids: HashMap::new(),
             exprs: Vec::new(),
             diagnostics: Vec::new(),
+            depth: 0,
         }
     }
 
@@ -333,6 +343,33 @@ impl<'a> Builder<'a> {
     }
 
     fn stmt(&mut self, stmt: &ast::Stmt, out: &mut Vec<Stmt>) {
+        if self.enter(1, stmt.range()) {
+            self.stmt_within_limit(stmt, out);
+            self.depth -= 1;
+        }
+    }
+
+    /// Adds `levels` to the nesting depth; false (after reporting it, once) when
+    /// that passes `MAX_NESTING`, leaving the depth as it was.
+    fn enter(&mut self, levels: usize, range: TextRange) -> bool {
+        if self.depth + levels <= MAX_NESTING {
+            self.depth += levels;
+            return true;
+        }
+        if !self.diagnostics.iter().any(|d| d.code == codes::NESTING) {
+            let span = self.span(range);
+            self.unsupported(
+                codes::NESTING,
+                span,
+                format!("code nested more than {MAX_NESTING} levels deep"),
+                "nested too deeply to compile",
+                "split the expression into several assignments, or the branches into functions",
+            );
+        }
+        false
+    }
+
+    fn stmt_within_limit(&mut self, stmt: &ast::Stmt, out: &mut Vec<Stmt>) {
         let span = self.span(stmt.range());
         let header = self.header_span(stmt.range());
         let kind = match stmt {
@@ -890,6 +927,20 @@ impl<'a> Builder<'a> {
     }
 
     fn expr(&mut self, expr: &ast::Expr) -> ExprId {
+        let levels = match expr {
+            ast::Expr::BoolOp(b) => b.values.len(),
+            ast::Expr::Compare(c) => c.comparators.len() + 1,
+            _ => 1,
+        };
+        if !self.enter(levels, expr.range()) {
+            return self.placeholder(self.span(expr.range()));
+        }
+        let id = self.expr_within_limit(expr);
+        self.depth -= levels;
+        id
+    }
+
+    fn expr_within_limit(&mut self, expr: &ast::Expr) -> ExprId {
         let span = self.span(expr.range());
         let kind = match expr {
             ast::Expr::Constant(c) => match self.constant(&c.value, span) {

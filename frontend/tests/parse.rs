@@ -423,3 +423,38 @@ fn syntax_errors_point_into_the_original_text() {
         d[0].render()
     );
 }
+
+#[test]
+fn nesting_deeper_than_the_limit_is_one_error() {
+    let function = |body: String| format!("def f(x):\n    return {body}\n");
+    let nesting_errors = |text: &str| -> Vec<Diagnostic> {
+        errors(text)
+            .into_iter()
+            .filter(|d| d.code == "E0120")
+            .collect()
+    };
+    for deep in [
+        chain(" + ", 1500),
+        chain(" and ", 1200),
+        chain(" < ", 1200),
+        format!("x{}", "[0]".repeat(1500)),
+    ] {
+        let found = nesting_errors(&function(deep));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].kind, DiagnosticKind::Unsupported);
+        assert_eq!(found[0].message, "code nested more than 1000 levels deep");
+    }
+    let elifs: String = (0..1100)
+        .map(|i| format!("    elif x == {i}:\n        return {i}\n"))
+        .collect();
+    let text = format!("def f(x):\n    if x < 0:\n        return 0\n{elifs}    return 1\n");
+    assert_eq!(nesting_errors(&text).len(), 1);
+    // Long but within the limit: translated as usual.
+    parse(&function(chain(" + ", 900)));
+    parse(&function(chain(" and ", 900)));
+}
+
+/// `x <op> x <op> ... x` with `n` operands.
+fn chain(op: &str, n: usize) -> String {
+    vec!["x"; n].join(op)
+}

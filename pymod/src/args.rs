@@ -44,6 +44,11 @@ impl<T: Copy + Default, const N: usize> InlineVec<T, N> {
     }
 
     #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline]
     pub(crate) fn as_slice(&self) -> &[T] {
         if self.len <= N {
             &self.inline[..self.len]
@@ -55,6 +60,12 @@ impl<T: Copy + Default, const N: usize> InlineVec<T, N> {
 
 pub(crate) type KeyBuf = InlineVec<u32, 16>;
 pub(crate) type SlotBuf = InlineVec<u64, 32>;
+
+/// The most key codes (numbers, arrays and tuples) the arguments of one call
+/// may have together: the bound typeinfer puts on a specialization's argument
+/// types, checked here as well so that encoding a deeply nested tuple cannot
+/// exhaust the native stack.
+pub(crate) const MAX_KEY_CODES: usize = 1024;
 
 const TAG_SHIFT: u32 = 24;
 const TAG_SCALAR: u32 = 0;
@@ -210,6 +221,8 @@ pub(crate) enum EncodeError {
     Unsupported(String),
     /// A Python error is set (an int too large for int64).
     Python(PyErr),
+    /// Tuples with more than `MAX_KEY_CODES` items in all, nested ones included.
+    TooLarge,
 }
 
 pub(crate) fn dtype_of_type_num(type_num: i32) -> Option<Dtype> {
@@ -297,9 +310,15 @@ pub(crate) unsafe fn encode_arg(
         }
         if ffi::PyTuple_Check(obj) != 0 {
             let n = ffi::PyTuple_Size(obj);
+            if key.len() >= MAX_KEY_CODES || n as usize >= MAX_KEY_CODES {
+                return Err(EncodeError::TooLarge);
+            }
             key.push((TAG_TUPLE << TAG_SHIFT) | n as u32);
             for i in 0..n {
                 encode_arg(py, ffi::PyTuple_GetItem(obj, i), key, slots)?;
+            }
+            if key.len() > MAX_KEY_CODES {
+                return Err(EncodeError::TooLarge);
             }
             return Ok(());
         }

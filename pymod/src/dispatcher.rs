@@ -12,7 +12,7 @@ use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use typeinfer::Type;
 
 use crate::args::{
-    encode_arg, key_of_types, slot_count, types_of_key, EncodeError, KeyBuf, SlotBuf,
+    encode_arg, key_of_types, slot_count, types_of_key, EncodeError, KeyBuf, SlotBuf, MAX_KEY_CODES,
 };
 use crate::errors::{internal_error, raised_error, CompileFailure};
 use crate::pipeline::{self, ParsedFunction, PipelineOptions};
@@ -360,6 +360,10 @@ impl Dispatcher {
                 PyOverflowError::new_err(format!("argument `{name}` (position {position}) does not fit in int64"))
             }
             EncodeError::Python(err) => err,
+            EncodeError::TooLarge => PyTypeError::new_err(format!(
+                "argument `{name}` (position {position}) is too large: ferrojit compiles arguments with \
+                 at most {MAX_KEY_CODES} numbers, arrays and tuples in all, nested tuples included"
+            )),
         }
     }
 

@@ -5,8 +5,7 @@ use lower::ir::ExceptionKind;
 use pyo3::exceptions::{
     PyArithmeticError, PyAssertionError, PyException, PyIndexError, PyKeyError, PyMemoryError,
     PyNotImplementedError, PyOverflowError, PyRecursionError, PyRuntimeError, PyTypeError,
-    PyValueError,
-    PyZeroDivisionError,
+    PyValueError, PyZeroDivisionError,
 };
 use pyo3::{create_exception, PyErr};
 

@@ -130,6 +130,12 @@ pub(crate) struct PipelineOptions {
     pub(crate) codegen: CodegenOptions,
 }
 
+/// Stack of the thread that runs the stages after the frontend. They recurse
+/// over the nesting of the code, which the frontend bounds (1000 levels, a few
+/// KiB each at most), so they get a stack of their own rather than whatever is
+/// left of the caller's (a Python thread may have a small one).
+const COMPILE_STACK: usize = 64 << 20;
+
 /// Compiles the entry for `arg_types`: its return type and machine code.
 /// A panic anywhere in the compiler becomes an `InternalError`, never a crash.
 pub(crate) fn compile(
@@ -137,8 +143,10 @@ pub(crate) fn compile(
     arg_types: &[Type],
     options: &PipelineOptions,
 ) -> Result<(Type, CompiledModule), CompileFailure> {
-    let run = || {
-        let program = build_program(entry)?;
+    // The frontend asks Python about globals, so it runs here, with the GIL.
+    let program = catch_unwind(AssertUnwindSafe(|| build_program(entry)))
+        .unwrap_or_else(|payload| Err(panicked(payload)))?;
+    let stages = || {
         let typed = typeinfer::infer(&program, FuncId(0), arg_types)
             .map_err(CompileFailure::Diagnostics)?;
         let return_type = typed
@@ -153,14 +161,24 @@ pub(crate) fn compile(
             .map_err(|e| CompileFailure::Internal(format!("code generation failed: {}", e.0)))?;
         Ok((return_type, module))
     };
-    catch_unwind(AssertUnwindSafe(run)).unwrap_or_else(|payload| {
-        let what = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a panic without a message".to_string());
-        Err(CompileFailure::Internal(format!(
-            "the compiler panicked: {what}"
-        )))
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("ferrojit-compile".to_string())
+            .stack_size(COMPILE_STACK)
+            .spawn_scoped(scope, stages)
+            .map_err(|e| {
+                CompileFailure::Internal(format!("cannot start the compiler's thread: {e}"))
+            })?
+            .join()
+            .unwrap_or_else(|payload| Err(panicked(payload)))
     })
+}
+
+fn panicked(payload: Box<dyn std::any::Any + Send>) -> CompileFailure {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_string());
+    CompileFailure::Internal(format!("the compiler panicked: {what}"))
 }

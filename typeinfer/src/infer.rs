@@ -20,7 +20,7 @@ const MAX_SWEEPS: usize = 200;
 const MAX_SPECS: usize = 128;
 
 /// Bound on the number of type nodes in one specialization's argument types.
-const MAX_ARG_TYPE_SIZE: usize = 1024;
+pub(crate) const MAX_ARG_TYPE_SIZE: usize = 1024;
 
 fn type_size(t: &Type) -> usize {
     match t {
@@ -204,7 +204,24 @@ pub(crate) fn infer(
         index: HashMap::new(),
         changed: false,
     };
-    engine.spec_for(entry, arg_types.to_vec());
+    if engine.spec_for(entry, arg_types.to_vec()).is_none() {
+        let size: usize = arg_types.iter().map(type_size).sum();
+        let diag = Diagnostic::new(
+            DiagnosticKind::Typing,
+            "E0233",
+            format!(
+                "the argument types of `{}` are too large: {size} numbers, arrays and tuples in all",
+                entry_fn.name
+            ),
+            &entry_fn.source,
+            entry_fn.span,
+        )
+        .with_label(format!("`{}` is defined here", entry_fn.name))
+        .with_note(format!(
+            "pass at most {MAX_ARG_TYPE_SIZE} numbers, arrays and tuples, nested tuples included"
+        ));
+        return Err(vec![diag]);
+    }
     let mut sweeps = 0;
     loop {
         engine.changed = false;

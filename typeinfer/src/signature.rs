@@ -2,6 +2,7 @@
 
 use frontend::hir::Dtype;
 
+use crate::infer::MAX_ARG_TYPE_SIZE;
 use crate::{ArrayType, Layout, Type};
 
 /// A dtype spelled as Numba signatures or NumPy `dtype=` strings spell it.
@@ -27,6 +28,9 @@ pub(crate) fn dtype_from_name(name: &str) -> Option<Dtype> {
     })
 }
 
+/// Tuples in a hand-written signature nest a few levels; this many is surely a mistake.
+const MAX_NESTING: usize = 64;
+
 #[derive(Clone, Debug, PartialEq)]
 enum Token {
     Ident(String),
@@ -38,6 +42,8 @@ struct Parser {
     tokens: Vec<(usize, Token)>,
     pos: usize,
     text_len: usize,
+    /// Tuples open around the type being parsed.
+    depth: usize,
 }
 
 pub(crate) fn parse_signature(text: &str) -> Result<(Option<Type>, Vec<Type>), String> {
@@ -45,6 +51,7 @@ pub(crate) fn parse_signature(text: &str) -> Result<(Option<Type>, Vec<Type>), S
         tokens: tokenize(text)?,
         pos: 0,
         text_len: text.len(),
+        depth: 0,
     };
     let (ret, args) = if p.peek() == Some(&Token::Punct('(')) {
         let first = p.paren_list()?;
@@ -163,14 +170,32 @@ impl Parser {
         Ok(items)
     }
 
+    /// Runs `parse` one tuple deeper; an error past `MAX_NESTING` levels (the
+    /// parser recurses per level).
+    fn nested<T>(
+        &mut self,
+        parse: impl FnOnce(&mut Self) -> Result<T, String>,
+    ) -> Result<T, String> {
+        if self.depth >= MAX_NESTING {
+            return Err(format!(
+                "tuples nested more than {MAX_NESTING} levels deep at {}",
+                self.where_()
+            ));
+        }
+        self.depth += 1;
+        let result = parse(self);
+        self.depth -= 1;
+        result
+    }
+
     fn value_type(&mut self) -> Result<Type, String> {
         let at = self.where_();
         match self.peek().cloned() {
-            Some(Token::Punct('(')) => Ok(Type::Tuple(self.paren_list()?)),
+            Some(Token::Punct('(')) => Ok(Type::Tuple(self.nested(Self::paren_list)?)),
             Some(Token::Ident(name)) if name == "UniTuple" => {
                 self.pos += 1;
                 self.expect('(')?;
-                let item = self.value_type()?;
+                let item = self.nested(Self::value_type)?;
                 self.expect(',')?;
                 let count = match self.peek() {
                     Some(Token::Int(n)) => *n,
@@ -181,6 +206,11 @@ impl Parser {
                         ))
                     }
                 };
+                if count > MAX_ARG_TYPE_SIZE as u64 {
+                    return Err(format!(
+                        "`UniTuple` of {count} items at {at}: at most {MAX_ARG_TYPE_SIZE} are supported"
+                    ));
+                }
                 self.pos += 1;
                 self.expect(')')?;
                 Ok(Type::Tuple(vec![item; count as usize]))
@@ -346,6 +376,19 @@ mod tests {
                 Some(Type::Tuple(vec![Type::INT, Type::INT])),
                 vec![Type::Scalar(Dtype::Float32)]
             )
+        );
+    }
+
+    #[test]
+    fn oversized_tuples_are_errors() {
+        let deep = format!("void({}int64{})", "(".repeat(100_000), ",)".repeat(100_000));
+        assert_eq!(
+            parse_signature(&deep).unwrap_err(),
+            "tuples nested more than 64 levels deep at column 70"
+        );
+        assert_eq!(
+            parse_signature("void(UniTuple(int64, 1000000000000))").unwrap_err(),
+            "`UniTuple` of 1000000000000 items at column 6: at most 1024 are supported"
         );
     }
 

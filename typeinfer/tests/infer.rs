@@ -246,3 +246,18 @@ fn wrong_number_of_entry_arguments() {
     assert_eq!(diags[0].code, "E0219");
     assert_eq!(diags[0].message, "`two` takes 2 arguments but 1 were given");
 }
+
+#[test]
+fn entry_arguments_too_large_to_specialize() {
+    let text = "def first(t):\n    return t[0]\n";
+    let huge = Type::Tuple(vec![Type::INT; 2000]);
+    let diags = run_with("first.py", text, &[huge])
+        .result
+        .expect_err("a size error, not an empty program");
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0].code, "E0233");
+    assert_eq!(
+        diags[0].message,
+        "the argument types of `first` are too large: 2001 numbers, arrays and tuples in all"
+    );
+}

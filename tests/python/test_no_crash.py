@@ -1,0 +1,554 @@
+"""Adversarial inputs: bad input gets a clear Python exception, never a crash or a hang.
+
+Each case runs in a fresh interpreter with a time limit, so a segfault, an abort
+or a hang fails that case instead of taking the test run down with it. A case is
+a script that asserts its own expectations and prints `CASE OK` at the end.
+"""
+
+import subprocess
+import sys
+import textwrap
+
+PRELUDE = '''
+import math
+import sys
+import threading
+import warnings
+
+import numpy as np
+
+import ferrojit
+from ferrojit import jit
+
+
+def raises(exc, f, *args, match=None, **kwargs):
+    """Calls f and returns the exception of type exc it raises (its message containing match)."""
+    try:
+        result = f(*args, **kwargs)
+    except exc as e:
+        assert match is None or match in str(e), f"{type(e).__name__}: {e}"
+        return e
+    raise AssertionError(f"{getattr(f, '__name__', f)}{args} returned {result!r}, expected {exc.__name__}")
+
+
+def load(tmp, name, source):
+    """Imports generated source from a file, since @jit compiles from source files."""
+    import importlib.util
+    import os
+    path = os.path.join(tmp, name + ".py")
+    with open(path, "w") as f:
+        f.write(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+'''
+
+
+def run_case(tmp_path, body, timeout=120):
+    script = tmp_path / "case.py"
+    script.write_text(PRELUDE + f"TMP = {str(tmp_path)!r}\n" + textwrap.dedent(body) + "\nprint('CASE OK')\n")
+    proc = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=timeout, cwd=tmp_path
+    )
+    assert proc.returncode == 0 and "CASE OK" in proc.stdout, (
+        f"exit status {proc.returncode}\n--- stdout\n{proc.stdout[-3000:]}\n--- stderr\n{proc.stderr[-3000:]}"
+    )
+
+
+def test_deep_recursion_raises_recursion_error(tmp_path):
+    run_case(tmp_path, """
+    @jit
+    def deep(n):
+        if n == 0:
+            return 0
+        return deep(n - 1) + 1
+
+    @jit
+    def is_even(n):
+        if n == 0:
+            return True
+        return is_odd(n - 1)
+
+    @jit
+    def is_odd(n):
+        if n == 0:
+            return False
+        return is_even(n - 1)
+
+    assert deep(10000) == 10000
+    raises(RecursionError, deep, 10**7, match="maximum recursion depth exceeded")
+    # The process survives, and the same specialization runs again.
+    assert deep(10000) == 10000
+    raises(RecursionError, is_even, 10**7)
+    assert is_even(1000) is True
+
+    # Each thread is checked against its own stack, small ones included.
+    threading.stack_size(512 * 1024)
+    out = []
+    def work():
+        try:
+            out.append(deep(100))
+            deep(10**7)
+        except RecursionError as e:
+            out.append(e)
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert out.count(100) == 4 and sum(isinstance(x, RecursionError) for x in out) == 4, out
+    """)
+
+
+def test_deep_recursion_without_the_gil(tmp_path):
+    run_case(tmp_path, """
+    @jit(nogil=True)
+    def deep(n):
+        if n == 0:
+            return 0.0
+        return deep(n - 1) + 0.5
+
+    errors = []
+    def work():
+        try:
+            deep(10**8)
+        except RecursionError as e:
+            errors.append(e)
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(errors) == 4
+    assert deep(3) == 1.5
+    """)
+
+
+def test_huge_allocations(tmp_path):
+    run_case(tmp_path, """
+    @jit
+    def cube(n):
+        return np.empty((n, n, n))
+
+    @jit
+    def zeros2(n, m):
+        return np.zeros((n, m))
+
+    @jit
+    def ones_u8(n):
+        return np.ones(n, dtype=np.uint8)
+
+    @jit
+    def with_zero_axis(n):
+        return np.zeros((0, n, n))
+
+    too_big = "array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size."
+    for f, args in [(cube, (10**7,)), (zeros2, (2**62, 4)), (zeros2, (2**60, 1)), (with_zero_axis, (10**10,))]:
+        raises(ValueError, f, *args, match=too_big)
+    # NumPy agrees on each of them, a zero extent included.
+    raises(ValueError, np.zeros, (0, 10**10, 10**10), match=too_big)
+    # Representable but not available.
+    raises(MemoryError, ones_u8, 2**62)
+    raises(ValueError, cube, -1, match="negative dimensions are not allowed")
+    assert cube(2).shape == (2, 2, 2)
+    assert with_zero_axis(3).shape == (0, 3, 3)
+    """)
+
+
+def test_zero_d_empty_and_zero_size_arrays(tmp_path):
+    run_case(tmp_path, """
+    @jit
+    def ndim_size(a):
+        return a.ndim, a.size
+
+    @jit
+    def total(a):
+        s = 0.0
+        for i in range(a.shape[0]):
+            for j in range(a.shape[1]):
+                s += a[i, j]
+        return s
+
+    @jit
+    def at(a, i, j):
+        return a[i, j]
+
+    @jit
+    def first(a):
+        return a[0]
+
+    @jit
+    def last(a):
+        return a[-1]
+
+    @jit
+    def make(n, m):
+        return np.zeros((n, m))
+
+    assert ndim_size(np.array(5.0)) == (0, 1)
+    assert total(np.zeros((3, 0))) == 0.0
+    assert total(np.zeros((0, 3))) == 0.0
+    raises(IndexError, at, np.zeros((3, 0)), 1, 0, match="index 0 is out of bounds for axis 1 with size 0")
+    raises(IndexError, at, np.zeros((0, 0)), 0, 0)
+    raises(IndexError, first, np.zeros(0))
+    raises(IndexError, last, np.zeros(0))
+    assert make(0, 0).shape == (0, 0)
+    assert make(5, 0).shape == (5, 0)
+    """)
+
+
+def test_negative_strides_keep_bounds_checks(tmp_path):
+    run_case(tmp_path, """
+    @jit
+    def get(a, i):
+        return a[i]
+
+    @jit
+    def get2(a, i, j):
+        return a[i, j]
+
+    @jit
+    def total(a):
+        s = 0.0
+        for i in range(len(a)):
+            s += a[i]
+        return s
+
+    a = np.arange(10.0)[::-1]
+    assert get(a, 0) == 9.0 and get(a, 9) == 0.0 and get(a, -10) == 9.0
+    raises(IndexError, get, a, 10)
+    raises(IndexError, get, a, -11)
+    assert total(a) == 45.0
+    b = np.arange(12.0).reshape(3, 4)[::-1, ::-2]
+    assert get2(b, 2, 1) == b[2, 1]
+    raises(IndexError, get2, b, 3, 0)
+    raises(IndexError, get2, b, 0, 2)
+    """)
+
+
+def test_integer_division_overflow_and_shifts(tmp_path):
+    run_case(tmp_path, """
+    @jit
+    def floordiv(a, b):
+        return a // b
+
+    @jit
+    def mod(a, b):
+        return a % b
+
+    @jit(error_model="numpy")
+    def divmod_numpy(a, b):
+        return a // b, a % b
+
+    @jit
+    def by_minus_one(a):
+        return a // -1, a % -1
+
+    @jit
+    def shl(a, b):
+        return a << b
+
+    @jit
+    def shr(a, b):
+        return a >> b
+
+    # MIN // -1 wraps (it would trap in the machine division), MIN % -1 is 0.
+    for t in (np.int64, np.int32, np.int16, np.int8):
+        low = t(np.iinfo(t).min)
+        assert floordiv(low, t(-1)) == low
+        assert mod(low, t(-1)) == 0
+    low = -2**63
+    assert floordiv(low, -1) == low and mod(low, -1) == 0
+    assert by_minus_one(low) == (low, 0)
+    assert divmod_numpy(low, -1) == (low, 0)
+    assert divmod_numpy(low, 0) == (0, 0)
+    raises(ZeroDivisionError, floordiv, 1, 0)
+
+    for count in (64, 65, 1000, 2**62):
+        assert shl(1, count) == 0
+        assert shr(-8, count) == -1
+        assert shr(8, count) == 0
+    assert shl(1, 63) == -2**63
+    raises(ValueError, shl, 1, -1, match="negative shift count")
+    raises(ValueError, shr, 1, -2**63, match="negative shift count")
+    assert shl(np.uint64(1), np.uint64(64)) == 0
+    assert shl(np.int8(1), np.int8(9)) == 0
+    """)
+
+
+def test_float_to_int_of_nan_and_inf(tmp_path):
+    run_case(tmp_path, """
+    @jit
+    def to_int(x):
+        return int(x)
+
+    @jit
+    def to_int64(x):
+        return np.int64(x)
+
+    @jit
+    def store(a, x):
+        a[0] = x
+        return a[0]
+
+    @jit
+    def index_with(a, x):
+        return a[int(x)]
+
+    specials = (float("nan"), float("inf"), -float("inf"), 1e300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for x in specials:
+            # An int64 comes back (the value is the machine's, as NumPy's casts
+            # give), never undefined behaviour that could skip a bounds check.
+            assert isinstance(to_int(x), int)
+            assert isinstance(to_int64(x), (int, np.integer))
+            assert isinstance(store(np.zeros(2, np.int64), x), (int, np.integer))
+            raises(IndexError, index_with, np.zeros(3), x)
+    """)
+
+
+def test_array_flavours(tmp_path):
+    run_case(tmp_path, """
+    @jit
+    def total(a):
+        s = 0.0
+        for i in range(a.shape[0]):
+            s += a[i]
+        return s
+
+    @jit
+    def total2(a):
+        s = 0.0
+        for i in range(a.shape[0]):
+            for j in range(a.shape[1]):
+                s += a[i, j]
+        return s
+
+    @jit
+    def write(a):
+        a[0] = 1.0
+        return a[0]
+
+    readonly = np.arange(5.0)
+    readonly.flags.writeable = False
+    assert total(readonly) == 10.0
+    raises(ferrojit.CompileError, write, readonly)
+    assert total(np.arange(10.0)[::3]) == 18.0
+    assert total2(np.asfortranarray(np.ones((3, 4)))) == 12.0
+    assert total2(np.ones((6, 8))[::2, 1::3]) == 9.0
+    misaligned = np.ndarray((10,), dtype=np.float64, buffer=bytearray(81), offset=1)
+    assert not misaligned.flags.aligned
+    raises(TypeError, total, misaligned, match="unaligned")
+    raises(TypeError, total, np.arange(10.0).astype(">f8"), match="byte order")
+    for dtype in (np.float16, "U3", object, [("a", "f8")], "M8[s]"):
+        raises(TypeError, total, np.zeros(3, dtype=dtype))
+    raises(TypeError, total, np.ma.array([1.0]))
+    """)
+
+
+def test_many_dimensions_and_huge_shapes(tmp_path):
+    run_case(tmp_path, """
+    @jit
+    def ndim(a):
+        return a.ndim
+
+    @jit
+    def same(a):
+        return a
+
+    @jit
+    def copy(a):
+        return a.copy()
+
+    for nd in (32, 33, 40, 64):
+        a = np.arange(2.0).reshape((2,) + (1,) * (nd - 1))
+        assert ndim(a) == nd
+        assert same(a).shape == a.shape
+    # A copy is one loop per axis: compile time grows fast with the axes
+    # (about 40 s at 64), so the test stops past NumPy's old limit of 32.
+    a = np.arange(2.0).reshape((2,) + (1,) * 32)
+    c = copy(a)
+    assert c.shape == a.shape and (c == a).all()
+
+    ones = ", ".join(["1"] * 40)
+    mod = load(TMP, "many_axes", f"from ferrojit import jit\\nimport numpy as np\\n@jit\\ndef make():\\n    return np.zeros(({ones}))\\n")
+    assert mod.make().shape == (1,) * 40
+
+    @jit
+    def last(a):
+        return a[len(a) - 1], a[-1], len(a), a.size
+
+    huge = np.lib.stride_tricks.as_strided(np.ones(1), shape=(2**40,), strides=(0,))
+    assert last(huge) == (1.0, 1.0, 2**40, 2**40)
+    raises(IndexError, last, huge[:0])
+    """)
+
+
+def test_bad_calls(tmp_path):
+    run_case(tmp_path, """
+    @jit
+    def add(a, b):
+        return a + b
+
+    raises(TypeError, add, match="missing 2 required positional arguments")
+    raises(TypeError, add, 1, 2, 3, match="takes 2 positional arguments but 3 were given")
+    raises(TypeError, add, 1, c=3, match="unexpected keyword argument 'c'")
+    raises(TypeError, add, 1, 2, b=3, match="multiple values for argument 'b'")
+    raises(TypeError, add, 1, **{"a": 2, "b": 3})
+    raises(OverflowError, add, 2**63, 1)
+    for bad in ("x", None, [1], {}, object()):
+        raises(TypeError, add, bad, 1)
+    assert add(a=1, b=2) == 3
+    assert add(1.5, 2j) == 1.5 + 2j
+    """)
+
+
+def test_tuple_arguments(tmp_path):
+    run_case(tmp_path, """
+    @jit
+    def pick(t):
+        return t[0][0] + t[1][1][0]
+
+    @jit
+    def ident(x):
+        return x
+
+    @jit
+    def first(t):
+        return t[0]
+
+    assert pick(((1, 2.0), (3, (4, 5)))) == 5
+    raises(ferrojit.CompileError, pick, ((1,), (3,)))
+    assert ident(()) == ()
+    nested = ()
+    for _ in range(100_000):
+        nested = (nested,)
+    raises(TypeError, ident, nested, match="too large")
+    raises(TypeError, first, tuple(range(5000)), match="too large")
+    assert first(tuple(range(500))) == 0
+    deep = 1.5
+    for _ in range(500):
+        deep = (deep,)
+    out = deep
+    try:
+        out = first(deep)
+    except ferrojit.CompileError:
+        pass
+    assert out == deep or out == deep[0]
+    """)
+
+
+def test_threads_share_a_dispatcher(tmp_path):
+    run_case(tmp_path, """
+    for nogil in (False, True):
+        @jit(nogil=nogil)
+        def total(a):
+            s = 0.0
+            for i in range(a.shape[0]):
+                s += a[i]
+            return s
+
+        @jit(nogil=nogil)
+        def get(a, i):
+            return a[i]
+
+        data = np.arange(1000.0)
+        errors = []
+        def work():
+            try:
+                for _ in range(500):
+                    assert total(data) == 499500.0
+                for k in range(10):
+                    # New specializations compiled while other threads call.
+                    assert total(np.arange(k, dtype=np.int32)) == sum(range(k))
+                raises(IndexError, get, data, len(data))
+            except BaseException as e:
+                errors.append(e)
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == [], errors
+    """)
+
+
+def test_threads_compile_at_once(tmp_path):
+    run_case(tmp_path, """
+    barrier = threading.Barrier(8)
+
+    @jit
+    def f(x):
+        return x * 2 + 1
+
+    results = []
+    def compile_and_call(value):
+        barrier.wait()
+        results.append((value, f(value)))
+    values = [1, 2.0, np.float32(3), 4j, 5, 6.0, np.int8(7), np.float32(8)]
+    threads = [threading.Thread(target=compile_and_call, args=(v,)) for v in values]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 8
+    for value, got in results:
+        assert got == value * 2 + 1, (value, got)
+    assert len(f.signatures) == 5  # int64, float64, float32, complex128, int8
+    """)
+
+
+def test_very_long_function(tmp_path):
+    run_case(tmp_path, """
+    lines = ["from ferrojit import jit", "@jit", "def long(x):", "    y = x"]
+    lines += [f"    y = y + {i % 7} * x - {i % 3}" for i in range(2000)]
+    lines.append("    return y")
+    mod = load(TMP, "long_function", "\\n".join(lines) + "\\n")
+    expected = 1 + sum((i % 7) - (i % 3) for i in range(2000))
+    assert mod.long(1) == expected
+    """, timeout=300)
+
+
+def test_deeply_nested_code_is_a_compile_error(tmp_path):
+    run_case(tmp_path, """
+    def function(expr):
+        return f"from ferrojit import jit\\n@jit\\ndef f(x):\\n    a = x\\n    return {expr}\\n"
+
+    # CPython's parser itself refuses 500 nested parentheses.
+    raises(SyntaxError, load, TMP, "parens500", function("(" * 500 + "x" + ")" * 500))
+    assert load(TMP, "parens190", function("(" * 190 + "x" + ")" * 190)).f(1) == 1
+    assert load(TMP, "sum900", function(" + ".join(["x"] * 900))).f(1) == 900
+
+    # Deeper than the compiler's limit: a compile error naming the limit.
+    sys.setrecursionlimit(100_000)
+    for name, expr in [
+        ("sum", " + ".join(["x"] * 20_000)),
+        ("conj", " and ".join(["x"] * 20_000)),
+        ("chain", " < ".join(["x"] * 20_000)),
+        ("index", "a" + "[0]" * 5_000),
+    ]:
+        f = load(TMP, name, function(expr)).f
+        raises(ferrojit.UnsupportedError, f, 1, match="nested more than 1000 levels deep")
+
+    elifs = "".join(f"    elif x == {i}:\\n        return {i}\\n" for i in range(2000))
+    f = load(TMP, "elifs", f"from ferrojit import jit\\n@jit\\ndef f(x):\\n    if x < 0:\\n        return 0\\n{elifs}    return 1\\n").f
+    raises(ferrojit.UnsupportedError, f, 1)
+    """, timeout=300)
+
+
+def test_bad_signatures(tmp_path):
+    run_case(tmp_path, """
+    def ident(x):
+        return x
+
+    for signature in [
+        "float64(" + "(" * 100_000,
+        "void(" + "(" * 5_000 + "int64" + ",)" * 5_000 + ")",
+        "void(UniTuple(int64, 1000000000000))",
+        "float64(int64[" * 1000,
+        "",
+    ]:
+        raises(ferrojit.CompileError, jit(signature), ident)
+    """)
