@@ -130,10 +130,10 @@ pub(crate) struct PipelineOptions {
     pub(crate) codegen: CodegenOptions,
 }
 
-/// Stack of the thread that runs the stages after the frontend. They recurse
-/// over the nesting of the code, which the frontend bounds (1000 levels, a few
-/// KiB each at most), so they get a stack of their own rather than whatever is
-/// left of the caller's (a Python thread may have a small one).
+/// Stack the stages after the frontend run on. They recurse over the nesting
+/// of the code, which the frontend bounds (1000 levels, a few KiB each at
+/// most), so they get a stack of their own rather than whatever is left of the
+/// caller's (a Python thread may have a small one).
 const COMPILE_STACK: usize = 64 << 20;
 
 /// Compiles the entry for `arg_types`: its return type and machine code.
@@ -161,16 +161,10 @@ pub(crate) fn compile(
             .map_err(|e| CompileFailure::Internal(format!("code generation failed: {}", e.0)))?;
         Ok((return_type, module))
     };
-    std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name("ferrojit-compile".to_string())
-            .stack_size(COMPILE_STACK)
-            .spawn_scoped(scope, stages)
-            .map_err(|e| {
-                CompileFailure::Internal(format!("cannot start the compiler's thread: {e}"))
-            })?
-            .join()
-            .unwrap_or_else(|payload| Err(panicked(payload)))
+    // On this thread, switched to a stack segment of its own: no thread to
+    // start per compile, and no caller stack size to depend on.
+    stacker::grow(COMPILE_STACK, || {
+        catch_unwind(AssertUnwindSafe(stages)).unwrap_or_else(|payload| Err(panicked(payload)))
     })
 }
 
