@@ -12,8 +12,8 @@
 use std::fmt::{self, Write};
 
 use crate::hir::{
-    BinOp, BoolOp, Callee, CmpOp, Constant, ExprId, ExprKind, Function, KnownFunction, Stmt,
-    StmtKind, Target, UnaryOp,
+    BoolOp, Callee, Constant, ExprId, ExprKind, Function, KnownFunction, Stmt, StmtKind, Target,
+    UnaryOp,
 };
 
 impl fmt::Display for Function {
@@ -72,7 +72,7 @@ impl Printer<'_> {
                 format!(
                     "{} {}= {}",
                     self.target(target),
-                    bin_op(*op),
+                    op.symbol(),
                     self.expr(*value)
                 )
             }
@@ -159,12 +159,12 @@ impl Printer<'_> {
                 format!("({op}{})", self.expr(*operand))
             }
             ExprKind::Binary { op, lhs, rhs } => {
-                format!("({} {} {})", self.expr(*lhs), bin_op(*op), self.expr(*rhs))
+                format!("({} {} {})", self.expr(*lhs), op.symbol(), self.expr(*rhs))
             }
             ExprKind::Compare { left, comparisons } => {
                 let mut text = format!("({}", self.expr(*left));
                 for (op, right) in comparisons {
-                    text.push_str(&format!(" {} {}", cmp_op(*op), self.expr(*right)));
+                    text.push_str(&format!(" {} {}", op.symbol(), self.expr(*right)));
                 }
                 text + ")"
             }
@@ -246,32 +246,4 @@ fn known(k: KnownFunction) -> String {
         other => format!("{other:?}").to_lowercase(),
     };
     format!("<{name}>")
-}
-
-fn bin_op(op: BinOp) -> &'static str {
-    match op {
-        BinOp::Add => "+",
-        BinOp::Sub => "-",
-        BinOp::Mul => "*",
-        BinOp::Div => "/",
-        BinOp::FloorDiv => "//",
-        BinOp::Mod => "%",
-        BinOp::Pow => "**",
-        BinOp::BitAnd => "&",
-        BinOp::BitOr => "|",
-        BinOp::BitXor => "^",
-        BinOp::LShift => "<<",
-        BinOp::RShift => ">>",
-    }
-}
-
-fn cmp_op(op: CmpOp) -> &'static str {
-    match op {
-        CmpOp::Eq => "==",
-        CmpOp::NotEq => "!=",
-        CmpOp::Lt => "<",
-        CmpOp::LtE => "<=",
-        CmpOp::Gt => ">",
-        CmpOp::GtE => ">=",
-    }
 }

@@ -53,23 +53,6 @@ pub(crate) fn known_name(kf: KnownFunction) -> String {
     }
 }
 
-fn binop_symbol(op: BinOp) -> &'static str {
-    match op {
-        BinOp::Add => "+",
-        BinOp::Sub => "-",
-        BinOp::Mul => "*",
-        BinOp::Div => "/",
-        BinOp::FloorDiv => "//",
-        BinOp::Mod => "%",
-        BinOp::Pow => "**",
-        BinOp::BitAnd => "&",
-        BinOp::BitOr => "|",
-        BinOp::BitXor => "^",
-        BinOp::LShift => "<<",
-        BinOp::RShift => ">>",
-    }
-}
-
 fn shown(ty: &Ty) -> Type {
     ty.concrete().unwrap_or(Type::None)
 }
@@ -210,7 +193,7 @@ impl FnCx<'_, '_> {
         if l.is_pending() || r.is_pending() {
             return Ty::Unknown;
         }
-        let sym = binop_symbol(op);
+        let sym = op.symbol();
         let rtext = self.expr_text(rhs);
         let (Some(lk), Some(rk), Some(p)) =
             (l.number_kind(), r.number_kind(), promote_numbers(l, r))
