@@ -1,11 +1,12 @@
 """ferrojit against Numba, same kernels, same process: prints a Markdown report.
 
-    .venv/bin/python bench/run.py           # full run (~1-2 minutes)
+    .venv/bin/python bench/run.py           # full run (about 35 s)
     .venv/bin/python bench/run.py --quick   # small sizes, few repetitions
 
 Ratios: first-call latency and dispatch overhead are ferrojit / Numba (lower is
 better for ferrojit); steady-state speed is Numba time / ferrojit time (above 1
-means ferrojit is faster).
+means ferrojit is faster); "checks on / off" is ferrojit's default time over its
+time with `boundscheck=False, wraparound=False` (about 1 means the checks are free).
 """
 
 import argparse
@@ -160,29 +161,37 @@ def main():
     budget = 0.1 if options.quick else 1.0
     dispatch_calls = 100_000 if options.quick else 1_000_000
 
+    unchecked_jit = ferrojit.jit(boundscheck=False, wraparound=False)
     rows = []
     speed_ratios = []
+    check_ratios = []
     failures = []
     for bench in BENCHES:
         size = bench.quick_size if options.quick else bench.size
         try:
             fj_first = fresh_first_call(ferrojit.jit, bench.func, lambda: bench.make(bench.tiny_size), first_runs)
             nb_first = fresh_first_call(numba.njit, bench.func, lambda: bench.make(bench.tiny_size), first_runs)
-            fj, nb = ferrojit.jit(bench.func), numba.njit(bench.func)
-            fj_args, nb_args = bench.make(size), bench.make(size)
-            if not results_agree(fj(*fj_args), fj_args, nb(*nb_args), nb_args):
+            fj, nb, fj_off = ferrojit.jit(bench.func), numba.njit(bench.func), unchecked_jit(bench.func)
+            fj_args, nb_args, off_args = bench.make(size), bench.make(size), bench.make(size)
+            fj_result = fj(*fj_args)
+            if not results_agree(fj_result, fj_args, nb(*nb_args), nb_args):
                 failures.append(f"{bench.name}: ferrojit and Numba results differ")
+            if not results_agree(fj_result, fj_args, fj_off(*off_args), off_args):
+                failures.append(f"{bench.name}: ferrojit with checks on and off results differ")
             fj_steady = steady_state(fj, bench.make(size), budget)
             nb_steady = steady_state(nb, bench.make(size), budget)
+            off_steady = steady_state(fj_off, bench.make(size), budget)
         except Exception as exc:  # one failing kernel must not hide the others' numbers
             failures.append(f"{bench.name}: {type(exc).__name__}: {exc}")
-            rows.append(f"| {bench.name} | {bench.describe(size)} | failed | | | | | |")
+            rows.append(f"| {bench.name} | {bench.describe(size)} | failed | | | | | | | |")
             continue
         speed = nb_steady / fj_steady
         speed_ratios.append(speed)
+        checks = fj_steady / off_steady
+        check_ratios.append(checks)
         rows.append(
             f"| {bench.name} | {bench.describe(size)} | {ms(fj_first)} | {ms(nb_first)} | {fj_first / nb_first:.3f} "
-            f"| {ms(fj_steady)} | {ms(nb_steady)} | {speed:.2f} |"
+            f"| {ms(fj_steady)} | {ms(nb_steady)} | {speed:.2f} | {ms(off_steady)} | {checks:.2f} |"
         )
 
     scalar = 1
@@ -197,7 +206,8 @@ def main():
     fj_import = import_time("ferrojit", first_runs)
     nb_import = import_time("numba", first_runs)
 
-    geomean = math.exp(sum(math.log(r) for r in speed_ratios) / len(speed_ratios)) if speed_ratios else float("nan")
+    def geomean(ratios):
+        return math.exp(sum(math.log(r) for r in ratios) / len(ratios)) if ratios else float("nan")
 
     print(f"## ferrojit vs Numba {numba.__version__}")
     print()
@@ -206,12 +216,16 @@ def main():
           f"{' (--quick)' if options.quick else ''}.")
     print()
     print("| kernel | size | first call ferrojit (ms) | first call Numba (ms) | ferrojit / Numba "
-          "| steady ferrojit (ms) | steady Numba (ms) | speed vs Numba |")
-    print("|---|---|--:|--:|--:|--:|--:|--:|")
+          "| steady ferrojit (ms) | steady Numba (ms) | speed vs Numba | steady ferrojit, checks off (ms) "
+          "| checks on / off |")
+    print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
     for row in rows:
         print(row)
     print()
-    print(f"Geometric mean of steady-state speed vs Numba: **{geomean:.2f}** (above 1: ferrojit faster).")
+    print(f"Geometric mean of steady-state speed vs Numba: **{geomean(speed_ratios):.2f}** (above 1: ferrojit faster).")
+    print()
+    print(f"Geometric mean of checks on / off: **{geomean(check_ratios):.2f}** (about 1: bounds checks and "
+          "negative-index wraparound cost nothing).")
     print()
     print("| dispatch | ferrojit (ns/call) | Numba (ns/call) | ferrojit / Numba | plain Python (ns/call) |")
     print("|---|--:|--:|--:|--:|")
@@ -223,7 +237,8 @@ def main():
     print(f"| `import <module>` | {ms(fj_import)} | {ms(nb_import)} | {fj_import / nb_import:.3f} |")
     print()
     print("First call: median of fresh dispatchers (`jit(py_func)` then one call on a tiny input). "
-          "Steady state: median per call after two warm-up calls. Dispatch: best of 3 `timeit` runs of "
+          "Steady state: median per call after two warm-up calls; checks off is "
+          "`jit(boundscheck=False, wraparound=False)`. Dispatch: best of 3 `timeit` runs of "
           f"{dispatch_calls:,} calls. Import: median of {first_runs} subprocesses.")
     if failures:
         print()
