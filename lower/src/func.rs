@@ -1,5 +1,7 @@
 //! Lowering of one specialization: locals, statements, loops, element access.
 
+use std::collections::HashSet;
+
 use frontend::hir::{self, Dtype, ExceptionKind, ExprId, ExprKind, LocalId, StmtKind, Target};
 use typeinfer::{ArrayType, Layout, Type, TypedFunction, TypedProgram};
 
@@ -19,6 +21,28 @@ pub(crate) struct FnLower<'a> {
     /// Indexed by `LocalId`.
     pub(crate) locals: Vec<Slot>,
     pub(crate) ranges: Ranges<'a>,
+    /// Which copy of a versioned loop nest is being lowered.
+    nest: NestCopy,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum NestCopy {
+    Outside,
+    /// Its inner loops are not versioned as nests again.
+    Fast,
+    /// Cold: its loops are not versioned at all, which would only add code.
+    Checked,
+}
+
+/// One index check that nest versioning hoists: the least value of the index
+/// when it must be shown non-negative, the greatest when it must be shown below
+/// the extent of `axis` of array local `array`.
+#[derive(Clone, Debug, PartialEq)]
+struct NestCheck {
+    array: LocalId,
+    axis: u8,
+    least: Option<Affine>,
+    greatest: Option<Affine>,
 }
 
 /// One index check that loop versioning hoists: `index` on `axis` of array local `array`.
@@ -63,6 +87,7 @@ pub(crate) fn lower_function(
         b,
         locals,
         ranges: Ranges::new(tf),
+        nest: NestCopy::Outside,
     };
     let params = fl.bind_params();
     fl.lower_block(&hir.body);
@@ -358,7 +383,40 @@ impl<'a> FnLower<'a> {
         let counter = self
             .b
             .var(LType::I64, format!("{}.iter", self.tf.hir.local(var).name));
-        let hoisted = if step_const == Some(1) {
+        if self.nest == NestCopy::Outside && contains_loop(body) {
+            let mut nest = vec![var];
+            let mut checks = Vec::new();
+            let mut assumed = HashSet::new();
+            self.nest_checks(body, &mut nest, &mut checks, &mut assumed);
+            if !checks.is_empty() {
+                // Nest versioning: the checks whose indices stay within bounds
+                // computed before the nest are tested once, so neither the
+                // per-iteration checks of outer loops nor the conditions of
+                // versioned inner loops are evaluated again. A condition that is
+                // false (perhaps only because some loop is empty) runs the nest
+                // as it is, which raises where Python would.
+                let cond = self.nest_condition(&checks);
+                self.nest = NestCopy::Fast;
+                self.b.begin();
+                self.ranges.set_assumed(assumed);
+                self.emit_range_loop(var, counter, [s0, s1, st], sign, body);
+                self.ranges.set_assumed(HashSet::new());
+                let fast = self.b.end();
+                self.nest = NestCopy::Checked;
+                self.b.begin();
+                self.emit_range_loop(var, counter, [s0, s1, st], sign, body);
+                let checked = self.b.end();
+                self.nest = NestCopy::Outside;
+                self.b.stmt(Stmt::Versioned {
+                    cond,
+                    fast,
+                    checked,
+                });
+                self.ranges.exit_loop();
+                return;
+            }
+        }
+        let hoisted = if step_const == Some(1) && self.nest != NestCopy::Checked {
             self.hoistable_checks(var, body)
         } else {
             None
@@ -452,6 +510,148 @@ impl<'a> FnLower<'a> {
         Some(checks)
     }
 
+    /// Walks `body`, inside the loops over `nest` (outermost first, entered in
+    /// the range analysis), collecting the checks that are left whose index
+    /// bounds are expressible before the nest.
+    fn nest_checks(
+        &mut self,
+        body: &[hir::Stmt],
+        nest: &mut Vec<LocalId>,
+        checks: &mut Vec<NestCheck>,
+        assumed: &mut HashSet<(LocalId, u8, ExprId)>,
+    ) {
+        let hir = &self.tf.hir;
+        for stmt in body {
+            let mut accesses = Vec::new();
+            match &stmt.kind {
+                StmtKind::If { test, body, orelse } => {
+                    collect_accesses_expr(hir, *test, &mut accesses);
+                    self.add_nest_checks(&accesses, nest, checks, assumed);
+                    self.nest_checks(body, nest, checks, assumed);
+                    self.nest_checks(orelse, nest, checks, assumed);
+                }
+                StmtKind::While { test, body } => {
+                    collect_accesses_expr(hir, *test, &mut accesses);
+                    self.add_nest_checks(&accesses, nest, checks, assumed);
+                    self.nest_checks(body, nest, checks, assumed);
+                }
+                StmtKind::ForRange {
+                    var,
+                    start,
+                    stop,
+                    step,
+                    body,
+                    ..
+                } => {
+                    for e in [start, stop, step] {
+                        collect_accesses_expr(hir, *e, &mut accesses);
+                    }
+                    self.add_nest_checks(&accesses, nest, checks, assumed);
+                    let step_const = self.const_int(*step);
+                    self.ranges
+                        .enter_loop(*var, *start, *stop, step_const, body);
+                    nest.push(*var);
+                    self.nest_checks(body, nest, checks, assumed);
+                    nest.pop();
+                    self.ranges.exit_loop();
+                }
+                _ => {
+                    collect_accesses_stmt(hir, stmt, &mut accesses);
+                    self.add_nest_checks(&accesses, nest, checks, assumed);
+                }
+            }
+        }
+    }
+
+    fn add_nest_checks(
+        &self,
+        accesses: &[Access],
+        nest: &[LocalId],
+        checks: &mut Vec<NestCheck>,
+        assumed: &mut HashSet<(LocalId, u8, ExprId)>,
+    ) {
+        for (arr, indices) in accesses {
+            if self.tf.expr_type(*arr).as_array().is_none() {
+                continue;
+            }
+            let ExprKind::Local(array) = self.tf.hir.expr(*arr).kind else {
+                continue;
+            };
+            if !self.ranges.is_stable_array(array) {
+                continue;
+            }
+            for (axis, idx) in indices.iter().enumerate() {
+                let axis = axis as u8;
+                if self.index_needs(Some(array), axis, *idx) == (false, false) {
+                    continue;
+                }
+                let Some(x) = self.ranges.exact(*idx) else {
+                    continue;
+                };
+                let (lo, hi) = self.ranges.index_proof(Some(array), axis, *idx);
+                let lo = lo
+                    || self
+                        .tf
+                        .coerced_type(*idx)
+                        .as_scalar()
+                        .is_some_and(ranges::never_negative);
+                let hi = hi || !self.opts.boundscheck;
+                let least = if lo {
+                    None
+                } else {
+                    match self.ranges.extreme(&x, nest, false) {
+                        Some(f) => Some(f),
+                        None => continue,
+                    }
+                };
+                let greatest = if hi {
+                    None
+                } else {
+                    match self.ranges.extreme(&x, nest, true) {
+                        Some(f) => Some(f),
+                        None => continue,
+                    }
+                };
+                let check = NestCheck {
+                    array,
+                    axis,
+                    least,
+                    greatest,
+                };
+                if !checks.contains(&check) {
+                    checks.push(check);
+                }
+                assumed.insert((array, axis, *idx));
+            }
+        }
+    }
+
+    /// `all(least index >= 0 and greatest index < extent)`.
+    fn nest_condition(&mut self, checks: &[NestCheck]) -> ValueId {
+        let mut cond = None;
+        for check in checks {
+            let mut parts = Vec::new();
+            if let Some(least) = &check.least {
+                let v = self.materialize(least, None);
+                let zero = self.b.i64c(0);
+                parts.push(self.b.cmp(CmpOp::SGe, v, zero));
+            }
+            if let Some(greatest) = &check.greatest {
+                let v = self.materialize(greatest, None);
+                let ext = Affine::sym(Sym::Extent(check.array, check.axis));
+                let ext = self.materialize(&ext, None);
+                parts.push(self.b.cmp(CmpOp::SLt, v, ext));
+            }
+            for p in parts {
+                cond = Some(match cond {
+                    Some(c) => self.b.bin(BinaryOp::And, c, p),
+                    None => p,
+                });
+            }
+        }
+        cond.unwrap_or_else(|| self.b.boolc(true))
+    }
+
     /// `all(first index >= 0 and last index < extent)`.
     fn version_condition(
         &mut self,
@@ -465,13 +665,9 @@ impl<'a> FnLower<'a> {
         let zero = self.b.i64c(0);
         let mut cond = None;
         for check in checks {
-            let first = self.materialize(&check.index, var, start);
-            let final_ = self.materialize(&check.index, var, last);
-            let ext = self.materialize(
-                &Affine::sym(Sym::Extent(check.array, check.axis)),
-                var,
-                start,
-            );
+            let first = self.materialize(&check.index, Some((var, start)));
+            let final_ = self.materialize(&check.index, Some((var, last)));
+            let ext = self.materialize(&Affine::sym(Sym::Extent(check.array, check.axis)), None);
             let lo = self.b.cmp(CmpOp::SGe, first, zero);
             let hi = self.b.cmp(CmpOp::SLt, final_, ext);
             let both = self.b.bin(BinaryOp::And, lo, hi);
@@ -483,17 +679,17 @@ impl<'a> FnLower<'a> {
         cond.unwrap_or_else(|| self.b.boolc(true))
     }
 
-    /// Computes an affine form, with `var` taken as `value`.
-    fn materialize(&mut self, f: &Affine, var: LocalId, value: ValueId) -> ValueId {
+    /// Computes an affine form, with `var` taken as `value` when given.
+    fn materialize(&mut self, f: &Affine, var: Option<(LocalId, ValueId)>) -> ValueId {
         let mut acc = None;
         for (sym, k) in &f.terms {
-            let s = match *sym {
-                Sym::Local(l) if l == var => value,
-                Sym::Local(l) => match &self.locals[l.0 as usize] {
+            let s = match (*sym, var) {
+                (Sym::Local(l), Some((v, value))) if l == v => value,
+                (Sym::Local(l), _) => match &self.locals[l.0 as usize] {
                     Slot::Scalar(v) => self.b.get(*v),
                     _ => self.b.i64c(0),
                 },
-                Sym::Extent(l, axis) => match &self.locals[l.0 as usize] {
+                (Sym::Extent(l, axis), _) => match &self.locals[l.0 as usize] {
                     Slot::Array { extents, .. } => self.b.get(extents[axis as usize]),
                     _ => self.b.i64c(0),
                 },

@@ -9,7 +9,7 @@
 //! left; that is how `i + a` with `i in [r, n-r-1]`, `a in [-r, r]` cancels
 //! to `[0, n-1]`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use frontend::hir::{
     BinOp, Callee, Constant, Dtype, ExprId, ExprKind, KnownFunction, LocalId, Stmt, StmtKind,
@@ -120,6 +120,9 @@ pub(crate) struct Ranges<'a> {
     /// Inside the fast copy of a versioned loop over this variable, checks on
     /// indices `var + c` are known to hold.
     assume: Option<LocalId>,
+    /// Inside the fast copy of a versioned loop nest: the checks (array, axis,
+    /// index expression) its condition established.
+    assumed: HashSet<(LocalId, u8, ExprId)>,
 }
 
 impl<'a> Ranges<'a> {
@@ -143,6 +146,7 @@ impl<'a> Ranges<'a> {
             stable,
             loops: Vec::new(),
             assume: None,
+            assumed: HashSet::new(),
         }
     }
 
@@ -415,12 +419,46 @@ impl<'a> Ranges<'a> {
         self.assume = var;
     }
 
+    pub(crate) fn set_assumed(&mut self, checks: HashSet<(LocalId, u8, ExprId)>) {
+        self.assumed = checks;
+    }
+
+    /// The least (or greatest, when `max`) value `x` takes while the loops over
+    /// `nest` (outermost first, all entered) run, in symbols defined before the
+    /// nest; `None` when a loop variable cannot be eliminated. Substituting the
+    /// innermost variable first is exact: an affine form is extreme at an end of
+    /// each range, and inner bounds may mention outer variables.
+    pub(crate) fn extreme(&self, x: &Affine, nest: &[LocalId], max: bool) -> Option<Affine> {
+        let mut f = x.clone();
+        for &v in nest.iter().rev() {
+            let s = Sym::Local(v);
+            let k = f.coeff(s);
+            if k == 0 {
+                continue;
+            }
+            let scope = self.loops.iter().rev().find(|l| l.var == v)?;
+            let facts = scope.facts.as_ref()?;
+            let bound = if (k > 0) == max {
+                facts.upper.first()?
+            } else {
+                facts.lower.first()?
+            };
+            f = f.substitute(s, bound)?;
+        }
+        nest.iter()
+            .all(|v| f.coeff(Sym::Local(*v)) == 0)
+            .then_some(f)
+    }
+
     /// Which parts of the check of index `idx` on `axis` of array `arr` are
     /// proven: (`idx >= 0`, `idx <= extent - 1`).
     pub(crate) fn index_proof(&self, arr: Option<LocalId>, axis: u8, idx: ExprId) -> (bool, bool) {
         let Some(arr) = arr.filter(|a| self.is_stable_array(*a)) else {
             return (false, false);
         };
+        if self.assumed.contains(&(arr, axis, idx)) {
+            return (true, true);
+        }
         if let Some(v) = self.assume {
             if self.versioned_index(arr, idx, v).is_some() {
                 return (true, true);
