@@ -957,7 +957,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 let neg =
                     b.build_int_compare(IntPredicate::SLT, step, i64t.const_zero(), "step.neg")?;
                 let pick = |t: IntValue<'ctx>, f: IntValue<'ctx>| -> R<IntValue<'ctx>> {
-                    Ok(as_int(b.build_select(neg, t, f, "")?)?)
+                    as_int(b.build_select(neg, t, f, "")?)
                 };
                 (
                     pick(down_nonempty, up_nonempty)?,

@@ -46,18 +46,16 @@ fn collect_block(body: &[ast::Stmt], out: &mut Vec<Binding>) {
 
 fn collect_target(target: &ast::Expr, out: &mut Vec<Binding>) {
     match target {
-        ast::Expr::Name(n) => {
-            if !out.iter().any(|b| b.name == n.id.as_str()) {
-                out.push(Binding {
-                    name: n.id.to_string(),
-                    range: n.range(),
-                });
-            }
+        ast::Expr::Name(n) if !out.iter().any(|b| b.name == n.id.as_str()) => {
+            out.push(Binding {
+                name: n.id.to_string(),
+                range: n.range(),
+            });
         }
         ast::Expr::Tuple(t) => t.elts.iter().for_each(|e| collect_target(e, out)),
         ast::Expr::List(l) => l.elts.iter().for_each(|e| collect_target(e, out)),
         ast::Expr::Starred(s) => collect_target(&s.value, out),
-        // `a[i] = v` and `a.x = v` bind no name.
+        // A name already collected; `a[i] = v` and `a.x = v` bind no name.
         _ => {}
     }
 }
