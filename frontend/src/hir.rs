@@ -43,12 +43,6 @@ pub struct Program {
     pub functions: Vec<Arc<Function>>,
 }
 
-impl Program {
-    pub fn function(&self, id: FuncId) -> &Function {
-        &self.functions[id.0 as usize]
-    }
-}
-
 #[derive(Clone, Debug)]
 pub struct Function {
     pub name: String,
@@ -352,10 +346,6 @@ impl ExceptionKind {
             ExceptionKind::RecursionError => "RecursionError",
         }
     }
-
-    pub fn from_name(name: &str) -> Option<ExceptionKind> {
-        ExceptionKind::ALL.into_iter().find(|k| k.name() == name)
-    }
 }
 
 /// Functions recognised by identity (the resolver checks `obj is math.sqrt`), never by spelling.
@@ -447,10 +437,6 @@ impl MathFn {
         }
     }
 
-    pub fn from_name(name: &str) -> Option<MathFn> {
-        MathFn::ALL.into_iter().find(|m| m.name() == name)
-    }
-
     pub fn arity(self) -> usize {
         match self {
             MathFn::Atan2 | MathFn::Pow => 2,
@@ -471,7 +457,7 @@ pub enum AllocFn {
 }
 
 impl AllocFn {
-    pub const ALL: [AllocFn; 7] = [
+    pub(crate) const ALL: [AllocFn; 7] = [
         AllocFn::Empty,
         AllocFn::Zeros,
         AllocFn::Ones,
@@ -491,10 +477,6 @@ impl AllocFn {
             AllocFn::ZerosLike => "zeros_like",
             AllocFn::OnesLike => "ones_like",
         }
-    }
-
-    pub fn from_name(name: &str) -> Option<AllocFn> {
-        AllocFn::ALL.into_iter().find(|a| a.name() == name)
     }
 }
 
@@ -554,7 +536,7 @@ pub enum CmpOp {
 
 impl CmpOp {
     /// The Python operator: `==`, `<=`...
-    pub fn symbol(self) -> &'static str {
+    pub(crate) fn symbol(self) -> &'static str {
         match self {
             CmpOp::Eq => "==",
             CmpOp::NotEq => "!=",
