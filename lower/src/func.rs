@@ -248,8 +248,8 @@ impl<'a> FnLower<'a> {
                 parallel: _,
                 body,
             } => {
-                // `prange` is lowered exactly like `range` for now: running it on a
-                // thread pool is the next issue.
+                // `prange` is lowered exactly like `range`: its loops run
+                // sequentially in this version (README), so `parallel` is unused.
                 self.lower_for(*var, *start, *stop, *step, body);
             }
             StmtKind::Break => self.b.stmt(Stmt::Break),

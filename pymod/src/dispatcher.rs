@@ -79,9 +79,10 @@ impl Dispatcher {
         nopython: bool,
         inline: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        // prange is parallel whatever `parallel=` says, on-disk caching is not
-        // implemented yet, and there is no object mode to fall back to: these
-        // options are accepted for Numba compatibility and change nothing.
+        // `prange` does not depend on `parallel=` (its loops run sequentially in
+        // this version), on-disk caching is not implemented yet, and there is no
+        // object mode to fall back to: these options are accepted for Numba
+        // compatibility and change nothing.
         let _ = (parallel, cache, nopython, inline);
         let numpy_error_model = match error_model {
             "python" => false,
