@@ -76,7 +76,8 @@ pub struct Module {
 
 #[derive(Clone, Debug)]
 pub struct Function {
-    /// Unique in the module, e.g. `convolve` or `fib__i64`.
+    /// Unique in the module: the Python name, with `_1`, `_2`... appended for
+    /// further specializations of the same function (`fib`, `fib_1`).
     pub name: String,
     /// Parameters are variables initialised from the call's arguments.
     pub params: Vec<VarId>,

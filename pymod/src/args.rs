@@ -114,7 +114,7 @@ fn array_code(a: &ArrayType) -> u32 {
         | (a.writable as u32) << 14
 }
 
-/// The key of a list of types; equal to what `encode_args` computes for values of those types.
+/// The key of a list of types; equal to what `encode_arg` appends for values of those types.
 pub(crate) fn key_of_types(types: &[Type]) -> Option<Box<[u32]>> {
     fn go(t: &Type, out: &mut Vec<u32>) -> Option<()> {
         match t {
