@@ -4,7 +4,8 @@
 //! block that defines it and blocks nested in it after the definition).
 //! Mutable state lives in variables (`VarId`), which codegen turns into
 //! stack slots that LLVM's mem2reg promotes. Control flow is structured
-//! (`If`, `Loop`, `ForRange`) so the text form reads like the source.
+//! (`If`, `Loop`, `ForRange`, and `Versioned` for a loop with a check-free
+//! fast copy) so the text form reads like the source.
 //!
 //! Arrays do not exist here: an array is its data pointer plus one `i64` per
 //! extent and one per byte stride. Every element access is spelled out as
