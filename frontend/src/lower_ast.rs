@@ -458,93 +458,9 @@ impl<'a> Builder<'a> {
                 );
                 return;
             }
-            ast::Stmt::With(_) | ast::Stmt::AsyncWith(_) => {
-                self.unsupported(
-                    codes::WITH,
-                    header,
-                    "`with` statements are not supported",
-                    "context managers cannot be compiled",
-                    "move the `with` block into the Python code that calls this function",
-                );
-                return;
-            }
-            ast::Stmt::FunctionDef(_) | ast::Stmt::AsyncFunctionDef(_) => {
-                self.unsupported(
-                    codes::NESTED_DEFINITION,
-                    header,
-                    "nested functions are not supported",
-                    "a function defined inside a compiled function",
-                    "define it at module level and decorate it with @ferrojit.jit",
-                );
-                return;
-            }
-            ast::Stmt::ClassDef(_) => {
-                self.unsupported(codes::NESTED_DEFINITION, header, "class definitions are not supported", "a class defined inside a compiled function", "define the class outside the compiled function and pass plain numbers or arrays in");
-                return;
-            }
-            ast::Stmt::Import(_) | ast::Stmt::ImportFrom(_) => {
-                self.unsupported(
-                    codes::STATEMENT,
-                    header,
-                    "`import` statements are not supported",
-                    "imports cannot run inside compiled code",
-                    "import at module level; ferrojit reads the module's globals when it compiles",
-                );
-                return;
-            }
-            ast::Stmt::Global(_) | ast::Stmt::Nonlocal(_) => {
-                let keyword = if matches!(stmt, ast::Stmt::Global(_)) {
-                    "global"
-                } else {
-                    "nonlocal"
-                };
-                self.unsupported(
-                    codes::STATEMENT,
-                    header,
-                    format!("`{keyword}` statements are not supported"),
-                    "compiled code cannot rebind outer variables",
-                    "pass the value in as an argument and return the new value",
-                );
-                return;
-            }
-            ast::Stmt::Delete(_) => {
-                self.unsupported(
-                    codes::STATEMENT,
-                    header,
-                    "`del` statements are not supported",
-                    "names and elements cannot be deleted",
-                    "remove the `del`; locals are freed when the function returns",
-                );
-                return;
-            }
-            ast::Stmt::Match(_) => {
-                self.unsupported(
-                    codes::STATEMENT,
-                    header,
-                    "`match` statements are not supported",
-                    "pattern matching cannot be compiled",
-                    "use if/elif/else",
-                );
-                return;
-            }
-            ast::Stmt::AsyncFor(_) => {
-                self.unsupported(
-                    codes::STATEMENT,
-                    header,
-                    "`async for` loops are not supported",
-                    "asynchronous code cannot be compiled",
-                    "use `for ... in range(...)`",
-                );
-                return;
-            }
-            ast::Stmt::TypeAlias(_) => {
-                self.unsupported(
-                    codes::STATEMENT,
-                    header,
-                    "`type` alias statements are not supported",
-                    "type aliases cannot be declared in compiled code",
-                    "declare the alias at module level",
-                );
+            other => {
+                let (code, message, label, help) = unsupported_statement(other);
+                self.unsupported(code, header, message, label, help);
                 return;
             }
         };
@@ -1468,6 +1384,81 @@ fn unsupported_expression(expr: &ast::Expr) -> (&'static str, &'static str) {
         _ => (
             "this expression is not supported",
             "rewrite it with supported operations",
+        ),
+    }
+}
+
+/// Code, message, label and help for a statement ferrojit does not compile
+/// (every kind `stmt` lowers by itself is handled before this is asked).
+fn unsupported_statement(
+    stmt: &ast::Stmt,
+) -> (&'static str, &'static str, &'static str, &'static str) {
+    match stmt {
+        ast::Stmt::With(_) | ast::Stmt::AsyncWith(_) => (
+            codes::WITH,
+            "`with` statements are not supported",
+            "context managers cannot be compiled",
+            "move the `with` block into the Python code that calls this function",
+        ),
+        ast::Stmt::FunctionDef(_) | ast::Stmt::AsyncFunctionDef(_) => (
+            codes::NESTED_DEFINITION,
+            "nested functions are not supported",
+            "a function defined inside a compiled function",
+            "define it at module level and decorate it with @ferrojit.jit",
+        ),
+        ast::Stmt::ClassDef(_) => (
+            codes::NESTED_DEFINITION,
+            "class definitions are not supported",
+            "a class defined inside a compiled function",
+            "define the class outside the compiled function and pass plain numbers or arrays in",
+        ),
+        ast::Stmt::Import(_) | ast::Stmt::ImportFrom(_) => (
+            codes::STATEMENT,
+            "`import` statements are not supported",
+            "imports cannot run inside compiled code",
+            "import at module level; ferrojit reads the module's globals when it compiles",
+        ),
+        ast::Stmt::Global(_) => (
+            codes::STATEMENT,
+            "`global` statements are not supported",
+            "compiled code cannot rebind outer variables",
+            "pass the value in as an argument and return the new value",
+        ),
+        ast::Stmt::Nonlocal(_) => (
+            codes::STATEMENT,
+            "`nonlocal` statements are not supported",
+            "compiled code cannot rebind outer variables",
+            "pass the value in as an argument and return the new value",
+        ),
+        ast::Stmt::Delete(_) => (
+            codes::STATEMENT,
+            "`del` statements are not supported",
+            "names and elements cannot be deleted",
+            "remove the `del`; locals are freed when the function returns",
+        ),
+        ast::Stmt::Match(_) => (
+            codes::STATEMENT,
+            "`match` statements are not supported",
+            "pattern matching cannot be compiled",
+            "use if/elif/else",
+        ),
+        ast::Stmt::AsyncFor(_) => (
+            codes::STATEMENT,
+            "`async for` loops are not supported",
+            "asynchronous code cannot be compiled",
+            "use `for ... in range(...)`",
+        ),
+        ast::Stmt::TypeAlias(_) => (
+            codes::STATEMENT,
+            "`type` alias statements are not supported",
+            "type aliases cannot be declared in compiled code",
+            "declare the alias at module level",
+        ),
+        _ => (
+            codes::STATEMENT,
+            "this statement is not supported",
+            "ferrojit cannot compile this statement",
+            "see docs/language.md for the statements ferrojit compiles",
         ),
     }
 }
