@@ -255,6 +255,25 @@ impl<'ctx> ModuleCx<'ctx> {
         Ok(f)
     }
 
+    /// A runtime function computing `(ret, i64) -> ret` without side effects
+    /// (`rounding.rs`), declared on first use.
+    fn pure_runtime_fn(&self, name: &str, ret: BasicTypeEnum<'ctx>) -> FunctionValue<'ctx> {
+        if let Some(f) = self.module.get_function(name) {
+            return f;
+        }
+        let params = [ret.into(), self.i64().into()];
+        let ty = match ret {
+            BasicTypeEnum::FloatType(t) => t.fn_type(&params, false),
+            _ => ret.into_int_type().fn_type(&params, false),
+        };
+        let f = self.module.add_function(name, ty, Some(Linkage::External));
+        for attr in ["nounwind", "willreturn", "nosync"] {
+            self.add_fn_attr(f, attr);
+        }
+        f.add_attribute(AttributeLoc::Function, self.enum_attr("memory", 0));
+        f
+    }
+
     /// A libm function of `arity` float arguments, declared on first use.
     /// Declared as not touching memory: JIT code never reads `errno`, and
     /// without this LLVM could not hoist or vectorize around the calls.
@@ -1200,6 +1219,15 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 self.unwind_if(failed)?;
                 p.into()
             }
+            Inst::RoundDecimal { value, digits } => {
+                let (name, ty) = match self.value_type(*value)? {
+                    LType::F64 => ("ferrojit_round_f64", self.m.ty(LType::F64)),
+                    _ => ("ferrojit_round_i64", self.m.ty(LType::I64)),
+                };
+                let f = self.m.pure_runtime_fn(name, ty);
+                let args = [self.value(*value)?.into(), self.int(*digits)?.into()];
+                self.m.call(f, &args, "round")?
+            }
             Inst::StackExhausted => {
                 // `RuntimeContext` is `repr(C)` and starts with the stack limit.
                 let limit = b.build_load(self.m.i64(), self.ctx_ptr, "stack.limit")?;
@@ -1322,6 +1350,11 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                     }
                 };
                 Ok(v.into())
+            }
+            FCopySign => {
+                let (x, y) = (self.float(a)?, self.float(c)?);
+                self.m
+                    .intrinsic("llvm.copysign", &[x.get_type().into()], &[x.into(), y.into()])
             }
             FAdd | FSub | FMul | FDiv | FRem | FMin | FMax => {
                 let (x, y) = (self.float(a)?, self.float(c)?);

@@ -31,7 +31,7 @@ use llvm_sys::orc2::{
     LLVMOrcResourceTrackerRef, LLVMOrcResourceTrackerRemove, LLVMOrcThreadSafeContextGetContext,
 };
 
-use crate::{runtime, CodegenError, CodegenOptions, EntryFn};
+use crate::{rounding, runtime, CodegenError, CodegenOptions, EntryFn};
 
 struct Jit {
     lljit: LLVMOrcLLJITRef,
@@ -163,7 +163,7 @@ impl Jit {
 
             // Python loads extension modules RTLD_LOCAL, so the process search
             // above cannot see these: give ORC their addresses.
-            let runtime_symbols: [(&CStr, usize); 3] = [
+            let runtime_symbols: [(&CStr, usize); 5] = [
                 (
                     c"ferrojit_raise_message",
                     runtime::ferrojit_raise_message as *const () as usize,
@@ -175,6 +175,14 @@ impl Jit {
                 (
                     c"ferrojit_alloc",
                     runtime::ferrojit_alloc as *const () as usize,
+                ),
+                (
+                    c"ferrojit_round_f64",
+                    rounding::ferrojit_round_f64 as *const () as usize,
+                ),
+                (
+                    c"ferrojit_round_i64",
+                    rounding::ferrojit_round_i64 as *const () as usize,
                 ),
             ];
             let flags = || LLVMJITSymbolFlags {

@@ -27,6 +27,7 @@
 
 mod emit;
 mod jit;
+mod rounding;
 pub mod runtime;
 
 use inkwell::context::{Context, ContextRef};

@@ -64,6 +64,7 @@ pub(crate) fn inst_type(inst: &Inst, values: &[LType], vars: &[Var]) -> LType {
         Inst::Math(_, args) => args.first().map_or(LType::F64, ty),
         Inst::MakeComplex { re, .. } => complex_of(ty(re)),
         Inst::Real(v) | Inst::Imag(v) => complex_part(ty(v)),
+        Inst::RoundDecimal { value, .. } => ty(value),
     }
 }
 

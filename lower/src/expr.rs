@@ -21,6 +21,17 @@ fn real_dtype(d: Dtype) -> Dtype {
     }
 }
 
+/// The operator that gives the same answer with the operands swapped.
+fn mirrored(op: PyCmp) -> PyCmp {
+    match op {
+        PyCmp::Lt => PyCmp::Gt,
+        PyCmp::LtE => PyCmp::GtE,
+        PyCmp::Gt => PyCmp::Lt,
+        PyCmp::GtE => PyCmp::LtE,
+        other => other,
+    }
+}
+
 fn bits(d: Dtype) -> i64 {
     match d {
         Dtype::Bool => 1,
@@ -105,15 +116,7 @@ impl<'a> FnLower<'a> {
                 v,
                 ty,
             ),
-            (true, false) => self.b.cast(
-                if to.is_signed_int() {
-                    CastOp::FPToSI
-                } else {
-                    CastOp::FPToUI
-                },
-                v,
-                ty,
-            ),
+            (true, false) => self.float_to_int(v, from, to),
             (false, false) => {
                 let (fb, tb) = (bits(from), bits(to));
                 if fb == tb {
@@ -132,6 +135,40 @@ impl<'a> FnLower<'a> {
                     )
                 }
             }
+        }
+    }
+
+    /// Truncates a float toward zero, defined for every input (the machine
+    /// conversion is undefined out of range, and LLVM folds constants of it
+    /// differently from what the CPU computes): values in the range of int64
+    /// (of uint64 for uint64) convert exactly, everything else, NaN and
+    /// infinities included, gives INT64_MIN; narrower integers wrap from int64.
+    fn float_to_int(&mut self, v: ValueId, from: Dtype, to: Dtype) -> ValueId {
+        let ft = ltype(from);
+        let two_63 = 9.223372036854775808e18;
+        let lo = self.b.float(ft, -two_63);
+        let hi = self.b.float(ft, two_63);
+        let zero = self.b.float(ft, 0.0);
+        let above_lo = self.b.cmp(CmpOp::FGe, v, lo);
+        let below_hi = self.b.cmp(CmpOp::FLt, v, hi);
+        let in_range = self.b.bin(BinaryOp::And, above_lo, below_hi);
+        let safe = self.b.select(in_range, v, zero);
+        let exact = self.b.cast(CastOp::FPToSI, safe, LType::I64);
+        let min = self.b.i64c(i64::MIN);
+        let mut r = self.b.select(in_range, exact, min);
+        if to == Dtype::UInt64 {
+            let top = self.b.float(ft, 2.0 * two_63);
+            let above_hi = self.b.cmp(CmpOp::FGe, v, hi);
+            let below_top = self.b.cmp(CmpOp::FLt, v, top);
+            let upper = self.b.bin(BinaryOp::And, above_hi, below_top);
+            let safe = self.b.select(upper, v, zero);
+            let u = self.b.cast(CastOp::FPToUI, safe, LType::I64);
+            r = self.b.select(upper, u, r);
+        }
+        if bits(to) < 64 {
+            self.b.cast(CastOp::Trunc, r, ltype(to))
+        } else {
+            r
         }
     }
 
@@ -543,7 +580,6 @@ impl<'a> FnLower<'a> {
             };
             self.raise_if(z, ExceptionKind::ZeroDivisionError, message);
         }
-        let neg_zero = self.b.float(ty, -0.0);
         let m = self.b.bin(BinaryOp::FRem, vx, wx);
         // `!=` is true for NaN, like C's `if (mod)`.
         let m_nonzero = self.b.cmp(CmpOp::FNe, m, zero);
@@ -555,8 +591,8 @@ impl<'a> FnLower<'a> {
             BinOp::Mod => {
                 let shifted = self.b.bin(BinaryOp::FAdd, m, wx);
                 let m2 = self.b.select(adjust, shifted, m);
-                // A zero remainder takes the divisor's sign (copysign(0.0, wx)).
-                let signed_zero = self.b.select(w_neg, neg_zero, zero);
+                // A zero remainder takes the divisor's sign.
+                let signed_zero = self.b.bin(BinaryOp::FCopySign, zero, wx);
                 self.b.select(m_nonzero, m2, signed_zero)
             }
             _ => {
@@ -573,8 +609,7 @@ impl<'a> FnLower<'a> {
                 let fl = self.b.select(round_up, fl_up, fl);
                 // A zero quotient takes the sign of vx / wx.
                 let q = self.b.bin(BinaryOp::FDiv, vx, wx);
-                let q_neg = self.b.cmp(CmpOp::FLt, q, zero);
-                let signed_zero = self.b.select(q_neg, neg_zero, zero);
+                let signed_zero = self.b.bin(BinaryOp::FCopySign, zero, q);
                 let div_nonzero = self.b.cmp(CmpOp::FNe, div, zero);
                 let r = self.b.select(div_nonzero, fl, signed_zero);
                 if self.opts.numpy_error_model {
@@ -603,6 +638,24 @@ impl<'a> FnLower<'a> {
                 return self.b.bin(BinaryOp::FMul, base, base);
             }
             let e = self.cast_scalar(r, rt, res);
+            let exponent_nonneg = rhs
+                .and_then(|x| self.const_float(x))
+                .is_some_and(|c| c >= 0.0);
+            if !self.opts.numpy_error_model && !exponent_nonneg {
+                // CPython raises for a finite negative exponent (`0.0 ** -inf` is inf).
+                let zero = self.b.float(ltype(res), 0.0);
+                let minus_inf = self.b.float(ltype(res), f64::NEG_INFINITY);
+                let zero_base = self.b.cmp(CmpOp::FEq, base, zero);
+                let negative = self.b.cmp(CmpOp::FLt, e, zero);
+                let finite = self.b.cmp(CmpOp::FGt, e, minus_inf);
+                let negative = self.b.bin(BinaryOp::And, negative, finite);
+                let raises = self.b.bin(BinaryOp::And, zero_base, negative);
+                self.raise_if(
+                    raises,
+                    ExceptionKind::ZeroDivisionError,
+                    "0.0 cannot be raised to a negative power",
+                );
+            }
             return self.b.emit(Inst::Math(MathFn::Pow, vec![base, e]));
         }
         if res.is_complex() {
@@ -726,6 +779,15 @@ impl<'a> FnLower<'a> {
 
     fn compare(&mut self, op: PyCmp, l: ValueId, lt: Dtype, r: ValueId, rt: Dtype) -> ValueId {
         let d = self.promote_dtype(lt, rt);
+        let wide_int = |t: Dtype| t.is_int() && t.itemsize() == 8;
+        if d == Dtype::Float64 && wide_int(lt) && rt.is_float() {
+            let f = self.cast_scalar(r, rt, d);
+            return self.compare_int_float(op, l, lt, f);
+        }
+        if d == Dtype::Float64 && lt.is_float() && wide_int(rt) {
+            let f = self.cast_scalar(l, lt, d);
+            return self.compare_int_float(mirrored(op), r, rt, f);
+        }
         let a = self.cast_scalar(l, lt, d);
         let b = self.cast_scalar(r, rt, d);
         let (signed, unsigned, float) = (
@@ -759,6 +821,34 @@ impl<'a> FnLower<'a> {
                 self.b.boolc(false)
             }
         }
+    }
+
+    /// `i op f` for a 64-bit integer and a float64, exact as in CPython (which
+    /// compares the mathematical values): converting `i` to float64 rounds
+    /// from 2**53 on, so `2**53 + 1 == 2.0**53` would be true.
+    fn compare_int_float(&mut self, op: PyCmp, i: ValueId, it: Dtype, f: ValueId) -> ValueId {
+        let signed = it.is_signed_int();
+        // Rounding is monotonic and no float lies strictly between `i` and its
+        // rounding, so where they differ the float comparison decides; where
+        // they are equal `f` is an integer that can be compared as one.
+        let fi = self.cast_scalar(i, it, Dtype::Float64);
+        let by_float = self.compare(op, fi, Dtype::Float64, f, Dtype::Float64);
+        let same = self.b.cmp(CmpOp::FEq, fi, f);
+        // 2**63 (2**64 unsigned) is the one such integer `i` cannot reach.
+        let limit = self.b.float(LType::F64, if signed { 9.223372036854775808e18 } else { 1.8446744073709551616e19 });
+        let beyond = self.b.cmp(CmpOp::FGe, f, limit);
+        let zero = self.b.float(LType::F64, 0.0);
+        let in_range = self.b.select(beyond, zero, f);
+        let exact = self.b.cast(
+            if signed { CastOp::FPToSI } else { CastOp::FPToUI },
+            in_range,
+            LType::I64,
+        );
+        let by_int = self.compare(op, i, it, exact, it);
+        let i_below = matches!(op, PyCmp::Lt | PyCmp::LtE | PyCmp::NotEq);
+        let below = self.b.boolc(i_below);
+        let integral = self.b.select(beyond, below, by_int);
+        self.b.select(same, integral, by_float)
     }
 
     /// `a < b <= c`: each operand evaluated once, stopping at the first false comparison.
@@ -1078,11 +1168,8 @@ impl<'a> FnLower<'a> {
                 }
                 [x, n] => {
                     let (v, vd) = self.scalar_expr(*x);
-                    let ft = if vd.is_float() { vd } else { Dtype::Float64 };
-                    let v = self.cast_scalar(v, vd, ft);
-                    let (n, nd) = self.scalar_expr(*n);
-                    let r = self.round_digits(v, n, nd, ft);
-                    self.cast_scalar(r, ft, d)
+                    let n = self.int64(*n);
+                    self.round_digits(v, vd, n)
                 }
                 _ => return self.bad_call("round"),
             },
@@ -1162,27 +1249,30 @@ impl<'a> FnLower<'a> {
         self.b.select(above, up, not_above)
     }
 
-    /// `round(x, n)`: scale by `10**n`, round half to even, scale back (NumPy's method).
-    fn round_digits(&mut self, x: ValueId, n: ValueId, nd: Dtype, ft: Dtype) -> ValueId {
-        let ty = ltype(ft);
-        let nf = self.cast_scalar(n, nd, ft);
-        let ten = self.b.float(ty, 10.0);
-        let zero = self.b.float(ty, 0.0);
-        let magnitude = self.b.emit(Inst::Math(MathFn::Fabs, vec![nf]));
-        let p = self.b.emit(Inst::Math(MathFn::Pow, vec![ten, magnitude]));
-        let negative = self.b.cmp(CmpOp::FLt, nf, zero);
-        let down = self.b.bin(BinaryOp::FDiv, x, p);
-        let upv = self.b.bin(BinaryOp::FMul, x, p);
-        let y = self.b.select(negative, down, upv);
-        let r = self.round_half_even(y, ft);
-        let back_up = self.b.bin(BinaryOp::FMul, r, p);
-        let back_down = self.b.bin(BinaryOp::FDiv, r, p);
-        let res = self.b.select(negative, back_up, back_down);
-        // Scaling overflowed: x has fewer digits than asked for, so it is its own rounding.
-        let inf = self.b.float(ty, f64::INFINITY);
-        let y_abs = self.b.emit(Inst::Math(MathFn::Fabs, vec![y]));
-        let overflow = self.b.cmp(CmpOp::FEq, y_abs, inf);
-        self.b.select(overflow, x, res)
+    /// `round(x, n)` as CPython rounds floats and ints (NumPy's float32 too,
+    /// through float64, which holds it exactly).
+    fn round_digits(&mut self, x: ValueId, xd: Dtype, digits: ValueId) -> ValueId {
+        let wide = if xd.is_float() {
+            Dtype::Float64
+        } else {
+            Dtype::Int64
+        };
+        let value = self.cast_scalar(x, xd, wide);
+        let r = self.b.emit(Inst::RoundDecimal { value, digits });
+        if xd.is_float() {
+            let inf = self.b.float(LType::F64, f64::INFINITY);
+            let r_abs = self.b.emit(Inst::Math(MathFn::Fabs, vec![r]));
+            let x_abs = self.b.emit(Inst::Math(MathFn::Fabs, vec![value]));
+            let r_inf = self.b.cmp(CmpOp::FEq, r_abs, inf);
+            let x_finite = self.b.cmp(CmpOp::FLt, x_abs, inf);
+            let overflow = self.b.bin(BinaryOp::And, r_inf, x_finite);
+            self.raise_if(
+                overflow,
+                ExceptionKind::OverflowError,
+                "rounded value too large to represent",
+            );
+        }
+        self.cast_scalar(r, wide, xd)
     }
 
     fn math(&mut self, m: MathFn, args: &[ExprId], d: Dtype) -> ValueId {

@@ -234,6 +234,14 @@ pub enum Inst {
     /// Recursive functions test it on entry, so deep recursion raises instead
     /// of overflowing the stack.
     StackExhausted,
+    /// `value` (`F64` or `I64`) rounded to `digits` (`I64`) decimal digits after
+    /// the point (before it when negative), half to even on the exact decimal
+    /// value; an `I64` result wraps. A runtime call: correct rounding needs the
+    /// exact decimal expansion, which scaling by a power of ten loses.
+    RoundDecimal {
+        value: ValueId,
+        digits: ValueId,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -286,6 +294,8 @@ pub enum BinaryOp {
     /// Python's `min`/`max` on floats: NaN handling as CPython's comparison chain.
     FMin,
     FMax,
+    /// The magnitude of the first operand with the sign of the second.
+    FCopySign,
     CAdd,
     CSub,
     CMul,

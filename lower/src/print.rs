@@ -184,6 +184,7 @@ fn inst(i: &Inst) -> String {
             format!("alloc{} {bytes}", if *zeroed { ".zeroed" } else { "" })
         }
         Inst::StackExhausted => "stack.exhausted".to_string(),
+        Inst::RoundDecimal { value, digits } => format!("round.decimal {value}, {digits}"),
     }
 }
 
@@ -213,6 +214,7 @@ fn binary_name(op: BinaryOp) -> &'static str {
         BinaryOp::FRem => "frem",
         BinaryOp::FMin => "fmin",
         BinaryOp::FMax => "fmax",
+        BinaryOp::FCopySign => "fcopysign",
         BinaryOp::CAdd => "cadd",
         BinaryOp::CSub => "csub",
         BinaryOp::CMul => "cmul",

@@ -235,7 +235,7 @@ impl Verifier<'_> {
                 let ok = match op {
                     IAdd | ISub | IMul | SDiv | UDiv | SRem | URem | And | Or | Xor | Shl
                     | AShr | LShr | SMin | SMax | UMin | UMax => is_int(ta),
-                    FAdd | FSub | FMul | FDiv | FRem | FMin | FMax => is_float(ta),
+                    FAdd | FSub | FMul | FDiv | FRem | FMin | FMax | FCopySign => is_float(ta),
                     CAdd | CSub | CMul | CDiv => is_complex(ta),
                 };
                 if !ok {
@@ -314,6 +314,13 @@ impl Verifier<'_> {
             }
             Inst::Alloc { bytes, .. } => self.expect(*bytes, LType::I64, "alloc size")?,
             Inst::StackExhausted => {}
+            Inst::RoundDecimal { value, digits } => {
+                let t = self.ty(*value)?;
+                if t != LType::F64 && t != LType::I64 {
+                    return Err(format!("round.decimal of {t}"));
+                }
+                self.expect(*digits, LType::I64, "round.decimal digits")?;
+            }
         }
         Ok(())
     }

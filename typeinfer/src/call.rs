@@ -234,9 +234,14 @@ impl FnCx<'_, '_> {
                     );
                     return Ty::Error;
                 }
-                self.coerce(args[0], &tys[0], &Type::FLOAT);
+                // CPython's int.__round__ returns an int, NumPy's scalars keep their dtype.
+                let result = match (tys[0].number_kind(), tys[0].concrete()) {
+                    (Some(Kind::Int | Kind::Float), Some(t)) => t,
+                    _ => Type::INT,
+                };
+                self.coerce(args[0], &tys[0], &result);
                 self.coerce(args[1], &tys[1], &Type::INT);
-                Ty::Known(Type::FLOAT)
+                Ty::Known(result)
             }
             KnownFunction::Math(m) => {
                 for (a, t) in args.iter().zip(&tys) {

@@ -446,6 +446,15 @@ impl FnCx<'_, '_> {
         }
         if let Some(t) = common.and_then(|c| c.concrete()) {
             for (e, ty) in &operands {
+                // A 64-bit integer stays one: lower compares it with a float64
+                // exactly, as CPython does, where converting it would round.
+                let wide_int = matches!(
+                    ty.concrete(),
+                    Some(Type::Scalar(Dtype::Int64 | Dtype::UInt64))
+                );
+                if wide_int && t == Type::FLOAT {
+                    continue;
+                }
                 self.coerce(*e, ty, &t);
             }
         }
