@@ -6,7 +6,7 @@ def builtins(i, x, z):
     mag = abs(z)  # revealed: float64
     ai = abs(i)  # revealed: int32
     r0 = round(x)  # revealed: int64
-    r2 = round(x, 2)  # revealed: float64
+    r2 = round(x, 2)  # revealed: float32
     lo = min(i, x)  # revealed: float64
     hi = max(i, 3)  # revealed: int32
     n = int(x)  # revealed: int64
