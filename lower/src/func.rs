@@ -1223,3 +1223,22 @@ fn collect_accesses_expr(hir: &hir::Function, e: ExprId, out: &mut Vec<Access>) 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::fitting_factors;
+
+    #[test]
+    fn fitting_factors_are_exactly_those_whose_product_fits() {
+        for k in [1, 2, 3, 7, -1, -2, -3, i64::MAX, i64::MIN, i64::MIN + 1] {
+            let (lo, hi) = fitting_factors(k);
+            let fits = |s: i64| s.checked_mul(k).is_some();
+            assert!(fits(lo) && fits(hi), "k = {k}");
+            assert!(lo == i64::MIN || !fits(lo - 1), "k = {k}");
+            assert!(hi == i64::MAX || !fits(hi + 1), "k = {k}");
+        }
+        assert_eq!(fitting_factors(1), (i64::MIN, i64::MAX));
+        assert_eq!(fitting_factors(-1), (i64::MIN + 1, i64::MAX));
+        assert_eq!(fitting_factors(2), (i64::MIN / 2, i64::MAX / 2));
+    }
+}

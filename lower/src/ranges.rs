@@ -752,6 +752,8 @@ mod tests {
                 "range" => Some(Function(KnownFunction::Range)),
                 "len" => Some(Function(KnownFunction::Len)),
                 "min" => Some(Function(KnownFunction::Min)),
+                "max" => Some(Function(KnownFunction::Max)),
+                "abs" => Some(Function(KnownFunction::Abs)),
                 _ => None,
             }
         }
@@ -876,6 +878,28 @@ mod tests {
     #[test]
     fn negative_step_bounds() {
         let src = "def f(a):\n    s = 0.0\n    for i in range(len(a) - 1, -1, -1):\n        s += a[i]\n    return s\n";
+        assert_eq!(proofs(src, "(float64[:],)"), vec![(true, true)]);
+    }
+
+    #[test]
+    fn bounds_that_may_wrap_are_no_facts() {
+        // With c = 2**63 - 1 both bounds wrap: the loop runs from -2**63 + 4 and
+        // `i - c - 5` wraps to 0, 1, 2, ... past the end.
+        let src = "def f(a, x):\n    c = max(x, 0)\n    s = 0.0\n    for i in range(c + 5, -c - 10):\n        s += a[i - c - 5]\n    return s\n";
+        assert_eq!(proofs(src, "(float64[:], int64)"), vec![(false, false)]);
+        // Bounds that stay within int64 are still facts.
+        let src = "def f(a):\n    c = len(a) // 2\n    s = 0.0\n    for i in range(len(a) - c):\n        s += a[i + c]\n    return s\n";
+        assert_eq!(proofs(src, "(float64[:],)"), vec![(true, true)]);
+        // `abs(-2**63)` is -2**63.
+        let src = "def f(a, x):\n    c = abs(x)\n    s = 0.0\n    for i in range(len(a)):\n        s += a[i + c]\n    return s\n";
+        assert_eq!(proofs(src, "(float64[:], int64)"), vec![(false, false)]);
+    }
+
+    #[test]
+    fn a_local_is_known_only_after_its_assignment() {
+        let src = "def f(a):\n    s = 0.0\n    for i in range(1, len(a)):\n        s += a[n - i]\n    n = len(a) - 1\n    return s\n";
+        assert_eq!(proofs(src, "(float64[:],)"), vec![(false, false)]);
+        let src = "def f(a):\n    n = len(a) - 1\n    s = 0.0\n    for i in range(1, len(a)):\n        s += a[n - i]\n    return s\n";
         assert_eq!(proofs(src, "(float64[:],)"), vec![(true, true)]);
     }
 
