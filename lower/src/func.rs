@@ -829,7 +829,7 @@ impl<'a> FnLower<'a> {
     /// Whether index `idx` has an unsigned integer type (before its conversion
     /// to int64): never negative, so never wrapped around (a uint64 of 2**63 or
     /// more is an OverflowError first).
-    fn unsigned_index(&self, idx: ExprId) -> bool {
+    pub(crate) fn unsigned_index(&self, idx: ExprId) -> bool {
         self.tf
             .expr_type(idx)
             .as_scalar()

@@ -280,3 +280,15 @@ def test_unsigned_indices_never_wrap(tmp_path):
     same(from_array, a, np.array([2**64 - 1], dtype=np.uint64))
     same(from_array, a, np.array([2], dtype=np.uint64))
     """)
+
+
+def test_unsigned_tuple_indices_never_wrap(tmp_path):
+    run_case(tmp_path, """
+    @jit
+    def item(t, i):
+        return t[i]
+
+    t = (1.0, 2.0, 3.0)
+    for i in (np.uint64(2**64 - 1), np.uint64(3), np.uint64(2), np.uint8(255), np.uint8(0)):
+        same(item, t, i)
+    """)
