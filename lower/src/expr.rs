@@ -985,7 +985,18 @@ impl<'a> FnLower<'a> {
         let mut i = self.int64(index);
         if self.opts.wraparound || self.opts.boundscheck {
             let n = self.b.i64c(len);
-            if self.opts.wraparound {
+            if self.opts.boundscheck && self.tf.expr_type(index).as_scalar() == Some(Dtype::UInt64)
+            {
+                // CPython's conversion to Py_ssize_t: 2**63 and above do not fit.
+                let zero = self.b.i64c(0);
+                let too_big = self.b.cmp(CmpOp::SLt, i, zero);
+                self.raise_if(
+                    too_big,
+                    ExceptionKind::IndexError,
+                    "cannot fit 'numpy.uint64' into an index-sized integer",
+                );
+            }
+            if self.opts.wraparound && !self.unsigned_index(index) {
                 let zero = self.b.i64c(0);
                 let negative = self.b.cmp(CmpOp::SLt, i, zero);
                 let from_end = self.b.bin(BinaryOp::IAdd, i, n);

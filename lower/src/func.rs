@@ -45,6 +45,29 @@ struct NestCheck {
     greatest: Option<Affine>,
 }
 
+/// An affine form computed in int64, and an `I1` that is true when some step
+/// of the computation wrapped (then `value` is not the form's exact value);
+/// `None` when no step can.
+#[derive(Clone, Copy)]
+struct Materialized {
+    value: ValueId,
+    wrapped: Option<ValueId>,
+}
+
+/// The int64 values `s` for which `s * k` does not overflow: `[lo, hi]`.
+fn fitting_factors(k: i64) -> (i64, i64) {
+    let (min, max) = (i128::from(i64::MIN), i128::from(i64::MAX));
+    if k == 0 {
+        return (i64::MIN, i64::MAX);
+    }
+    // `s * k` in `[min, max]` is `s * |k|` in `[a, b]`, rounded inwards.
+    let (a, b) = if k > 0 { (min, max) } else { (-max, -min) };
+    let d = i128::from(k).abs();
+    let lo = -(-a).div_euclid(d);
+    let hi = b.div_euclid(d);
+    (lo.max(min) as i64, hi.min(max) as i64)
+}
+
 /// One index check that loop versioning hoists: `index` on `axis` of array local `array`.
 #[derive(Clone, Debug, PartialEq)]
 struct HoistedCheck {
@@ -208,6 +231,7 @@ impl<'a> FnLower<'a> {
                 let v = self.expr(*value);
                 let ty = self.tf.coerced_type(*value).clone();
                 self.assign(target, v, &ty);
+                self.ranges.define(target);
             }
             StmtKind::AugAssign { target, op, value } => self.aug_assign(target, *op, *value),
             StmtKind::Expr(e) => {
@@ -589,12 +613,7 @@ impl<'a> FnLower<'a> {
                     continue;
                 };
                 let (lo, hi) = self.ranges.index_proof(Some(array), axis, *idx);
-                let lo = lo
-                    || self
-                        .tf
-                        .coerced_type(*idx)
-                        .as_scalar()
-                        .is_some_and(ranges::never_negative);
+                let lo = lo || self.unsigned_index(*idx);
                 let hi = hi || !self.opts.boundscheck;
                 let least = if lo {
                     None
@@ -626,33 +645,25 @@ impl<'a> FnLower<'a> {
         }
     }
 
-    /// `all(least index >= 0 and greatest index < extent)`.
+    /// `all(least index >= 0 and greatest index < extent)`, computed exactly.
     fn nest_condition(&mut self, checks: &[NestCheck]) -> ValueId {
-        let mut cond = None;
+        let mut parts = Vec::new();
         for check in checks {
-            let mut parts = Vec::new();
             if let Some(least) = &check.least {
                 let v = self.materialize(least, None);
                 let zero = self.b.i64c(0);
-                parts.push(self.b.cmp(CmpOp::SGe, v, zero));
+                parts.push(self.exactly(v, CmpOp::SGe, zero));
             }
             if let Some(greatest) = &check.greatest {
                 let v = self.materialize(greatest, None);
-                let ext = Affine::sym(Sym::Extent(check.array, check.axis));
-                let ext = self.materialize(&ext, None);
-                parts.push(self.b.cmp(CmpOp::SLt, v, ext));
-            }
-            for p in parts {
-                cond = Some(match cond {
-                    Some(c) => self.b.bin(BinaryOp::And, c, p),
-                    None => p,
-                });
+                let ext = self.extent(check.array, check.axis);
+                parts.push(self.exactly(v, CmpOp::SLt, ext));
             }
         }
-        cond.unwrap_or_else(|| self.b.boolc(true))
+        self.all(parts)
     }
 
-    /// `all(first index >= 0 and last index < extent)`.
+    /// `all(first index >= 0 and last index < extent)`, computed exactly.
     fn version_condition(
         &mut self,
         var: LocalId,
@@ -660,28 +671,61 @@ impl<'a> FnLower<'a> {
         start: ValueId,
         stop: ValueId,
     ) -> ValueId {
-        let one = self.b.i64c(1);
-        let last = self.b.bin(BinaryOp::ISub, stop, one);
+        // `stop - 1` wraps only for an empty loop, which the checked copy runs as well.
+        let (last, last_wrapped) = self.add_const_overflow(stop, -1);
+        let mut parts: Vec<ValueId> = last_wrapped
+            .map(|w| self.b.unary(UnaryOp::Not, w))
+            .into_iter()
+            .collect();
         let zero = self.b.i64c(0);
-        let mut cond = None;
         for check in checks {
             let first = self.materialize(&check.index, Some((var, start)));
             let final_ = self.materialize(&check.index, Some((var, last)));
-            let ext = self.materialize(&Affine::sym(Sym::Extent(check.array, check.axis)), None);
-            let lo = self.b.cmp(CmpOp::SGe, first, zero);
-            let hi = self.b.cmp(CmpOp::SLt, final_, ext);
-            let both = self.b.bin(BinaryOp::And, lo, hi);
-            cond = Some(match cond {
-                Some(c) => self.b.bin(BinaryOp::And, c, both),
-                None => both,
-            });
+            let ext = self.extent(check.array, check.axis);
+            parts.push(self.exactly(first, CmpOp::SGe, zero));
+            parts.push(self.exactly(final_, CmpOp::SLt, ext));
         }
-        cond.unwrap_or_else(|| self.b.boolc(true))
+        self.all(parts)
     }
 
-    /// Computes an affine form, with `var` taken as `value` when given.
-    fn materialize(&mut self, f: &Affine, var: Option<(LocalId, ValueId)>) -> ValueId {
+    fn all(&mut self, parts: Vec<ValueId>) -> ValueId {
+        parts
+            .into_iter()
+            .reduce(|a, b| self.b.bin(BinaryOp::And, a, b))
+            .unwrap_or_else(|| self.b.boolc(true))
+    }
+
+    fn any(&mut self, parts: Vec<ValueId>) -> Option<ValueId> {
+        parts
+            .into_iter()
+            .reduce(|a, b| self.b.bin(BinaryOp::Or, a, b))
+    }
+
+    fn extent(&mut self, array: LocalId, axis: u8) -> ValueId {
+        self.materialize(&Affine::sym(Sym::Extent(array, axis)), None)
+            .value
+    }
+
+    /// `value op rhs` where `value` is the exact value of its form: false when it wrapped.
+    fn exactly(&mut self, v: Materialized, op: CmpOp, rhs: ValueId) -> ValueId {
+        let holds = self.b.cmp(op, v.value, rhs);
+        match v.wrapped {
+            Some(w) => {
+                let exact = self.b.unary(UnaryOp::Not, w);
+                self.b.bin(BinaryOp::And, exact, holds)
+            }
+            None => holds,
+        }
+    }
+
+    /// Computes an affine form, with `var` taken as `value` when given. The
+    /// int64 arithmetic may wrap where the form's exact value does not fit,
+    /// so it also says whether some step overflowed: a versioning condition
+    /// must hold for the exact index, which is what the checks in the loop see
+    /// whenever it lies within an axis.
+    fn materialize(&mut self, f: &Affine, var: Option<(LocalId, ValueId)>) -> Materialized {
         let mut acc = None;
+        let mut wrapped = Vec::new();
         for (sym, k) in &f.terms {
             let s = match (*sym, var) {
                 (Sym::Local(l), Some((v, value))) if l == v => value,
@@ -697,22 +741,74 @@ impl<'a> FnLower<'a> {
             let term = if *k == 1 {
                 s
             } else {
-                let kv = self.b.i64c(*k);
-                self.b.bin(BinaryOp::IMul, s, kv)
+                let (term, w) = self.mul_overflow(s, *k);
+                wrapped.extend(w);
+                term
             };
             acc = Some(match acc {
-                Some(a) => self.b.bin(BinaryOp::IAdd, a, term),
+                Some(a) => {
+                    let (sum, w) = self.add_overflow(a, term);
+                    wrapped.push(w);
+                    sum
+                }
                 None => term,
             });
         }
-        match acc {
-            Some(a) if f.c == 0 => a,
+        let value = match acc {
             Some(a) => {
-                let c = self.b.i64c(f.c);
-                self.b.bin(BinaryOp::IAdd, a, c)
+                let (sum, w) = self.add_const_overflow(a, f.c);
+                wrapped.extend(w);
+                sum
             }
             None => self.b.i64c(f.c),
+        };
+        let wrapped = self.any(wrapped);
+        Materialized { value, wrapped }
+    }
+
+    /// `a + b` and whether it overflowed: `b < 0` exactly when the true sum is below `a`.
+    fn add_overflow(&mut self, a: ValueId, b: ValueId) -> (ValueId, ValueId) {
+        let sum = self.b.bin(BinaryOp::IAdd, a, b);
+        let zero = self.b.i64c(0);
+        let negative = self.b.cmp(CmpOp::SLt, b, zero);
+        let below = self.b.cmp(CmpOp::SLt, sum, a);
+        (sum, self.b.bin(BinaryOp::Xor, negative, below))
+    }
+
+    /// `a + c` and, unless `c` is 0, whether it overflowed.
+    fn add_const_overflow(&mut self, a: ValueId, c: i64) -> (ValueId, Option<ValueId>) {
+        if c == 0 {
+            return (a, None);
         }
+        let cv = self.b.i64c(c);
+        let sum = self.b.bin(BinaryOp::IAdd, a, cv);
+        let wrapped = if c > 0 {
+            let limit = self.b.i64c(i64::MAX - c);
+            self.b.cmp(CmpOp::SGt, a, limit)
+        } else {
+            let limit = self.b.i64c(i64::MIN - c);
+            self.b.cmp(CmpOp::SLt, a, limit)
+        };
+        (sum, Some(wrapped))
+    }
+
+    /// `s * k` and, unless it cannot, whether it overflowed: whether `s` lies
+    /// outside the int64 values whose product with `k` fits.
+    fn mul_overflow(&mut self, s: ValueId, k: i64) -> (ValueId, Option<ValueId>) {
+        let kv = self.b.i64c(k);
+        let product = self.b.bin(BinaryOp::IMul, s, kv);
+        let (lo, hi) = fitting_factors(k);
+        let mut out = Vec::new();
+        if lo > i64::MIN {
+            let lo = self.b.i64c(lo);
+            out.push(self.b.cmp(CmpOp::SLt, s, lo));
+        }
+        if hi < i64::MAX {
+            let hi = self.b.i64c(hi);
+            out.push(self.b.cmp(CmpOp::SGt, s, hi));
+        }
+        let wrapped = self.any(out);
+        (product, wrapped)
     }
 
     /// Which adjustments the index `idx` on `axis` still needs: (wraparound, bounds check).
@@ -721,18 +817,23 @@ impl<'a> FnLower<'a> {
             return (false, false);
         }
         let (mut lo, hi) = self.ranges.index_proof(arr, axis, idx);
-        if self
-            .tf
-            .coerced_type(idx)
-            .as_scalar()
-            .is_some_and(ranges::never_negative)
-        {
+        if self.unsigned_index(idx) {
             lo = true;
         }
         (
             self.opts.wraparound && !lo,
             self.opts.boundscheck && !(lo && hi),
         )
+    }
+
+    /// Whether index `idx` has an unsigned integer type (before its conversion
+    /// to int64): never negative, so never wrapped around (a uint64 of 2**63 or
+    /// more is an OverflowError first).
+    pub(crate) fn unsigned_index(&self, idx: ExprId) -> bool {
+        self.tf
+            .expr_type(idx)
+            .as_scalar()
+            .is_some_and(ranges::never_negative)
     }
 
     /// Evaluates `arr[indices]`'s array and indices, wraps and checks the indices,
@@ -759,9 +860,25 @@ impl<'a> FnLower<'a> {
             ExprKind::Local(l) => Some(l),
             _ => None,
         };
+        // Python evaluates every index, with its side effects and exceptions,
+        // before NumPy converts or checks any of them.
+        let values: Vec<ValueId> = indices.iter().map(|idx| self.int64(*idx)).collect();
+        if self.opts.boundscheck {
+            for (idx, i) in indices.iter().zip(&values) {
+                if self.tf.expr_type(*idx).as_scalar() == Some(Dtype::UInt64) {
+                    // NumPy's conversion to intp: 2**63 and above do not fit.
+                    let zero = self.b.i64c(0);
+                    let too_big = self.b.cmp(CmpOp::SLt, *i, zero);
+                    self.raise_if(
+                        too_big,
+                        ExceptionKind::OverflowError,
+                        "Python int too large to convert to C long",
+                    );
+                }
+            }
+        }
         let mut offset = None;
-        for (k, idx) in indices.iter().enumerate() {
-            let i = self.int64(*idx);
+        for (k, (idx, &i)) in indices.iter().zip(&values).enumerate() {
             let ext = arr.extents[k];
             let (wrap, check) = self.index_needs(local, k as u8, *idx);
             let i2 = if wrap {
@@ -1104,5 +1221,24 @@ fn collect_accesses_expr(hir: &hir::Function, e: ExprId, out: &mut Vec<Access>) 
             indices.iter().for_each(&mut walk);
             out.push((*value, indices.clone()));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fitting_factors;
+
+    #[test]
+    fn fitting_factors_are_exactly_those_whose_product_fits() {
+        for k in [1, 2, 3, 7, -1, -2, -3, i64::MAX, i64::MIN, i64::MIN + 1] {
+            let (lo, hi) = fitting_factors(k);
+            let fits = |s: i64| s.checked_mul(k).is_some();
+            assert!(fits(lo) && fits(hi), "k = {k}");
+            assert!(lo == i64::MIN || !fits(lo - 1), "k = {k}");
+            assert!(hi == i64::MAX || !fits(hi + 1), "k = {k}");
+        }
+        assert_eq!(fitting_factors(1), (i64::MIN, i64::MAX));
+        assert_eq!(fitting_factors(-1), (i64::MIN + 1, i64::MAX));
+        assert_eq!(fitting_factors(2), (i64::MIN / 2, i64::MAX / 2));
     }
 }

@@ -8,6 +8,15 @@
 //! positive, an upper bound where it is negative) until only a constant is
 //! left; that is how `i + a` with `i in [r, n-r-1]`, `a in [-r, r]` cancels
 //! to `[0, n-1]`.
+//!
+//! Affine forms are exact integers, while int64 arithmetic wraps: the index
+//! the program computes is only congruent to its form modulo 2**64. A proof
+//! that the form lies in `[0, extent)` makes the two equal, provided every
+//! fact it used is true of the values the program computed. So a bound is only
+//! a fact when its form provably stays within int64 (`fits`, from the
+//! intervals of its symbols): `range(c + 5)` with a huge `c` gives none.
+//! Facts are also flow-sensitive: a once-assigned local is known (`define`)
+//! only after its assignment ran.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -112,10 +121,17 @@ const PROOF_DEPTH: u32 = 6;
 /// Guards recursion through definitions (`n = m + 1`, `m = ...`).
 const DEF_DEPTH: u32 = 16;
 
+/// The values an int64 can take, as an interval of exact integers.
+type Interval = (i128, i128);
+const FULL: Interval = (i64::MIN as i128, i64::MAX as i128);
+
 pub(crate) struct Ranges<'a> {
     tf: &'a TypedFunction,
     /// Locals that never change once assigned, with where their value comes from.
     stable: HashMap<LocalId, Source>,
+    /// The stable locals whose assignment has run where lowering is: a fact
+    /// about a value must not reach reads before it (`a[n - i]` ahead of `n = ...`).
+    defined: HashSet<LocalId>,
     loops: Vec<LoopScope>,
     /// Inside the fast copy of a versioned loop over this variable, checks on
     /// indices `var + c` are known to hold.
@@ -131,9 +147,11 @@ impl<'a> Ranges<'a> {
         let mut count: HashMap<LocalId, u32> = HashMap::new();
         count_assignments(&hir.body, &mut count);
         let mut stable = HashMap::new();
+        let mut defined = HashSet::new();
         for p in &hir.params {
             if !count.contains_key(p) {
                 stable.insert(*p, Source::Param);
+                defined.insert(*p);
             }
         }
         for stmt in &hir.body {
@@ -144,14 +162,31 @@ impl<'a> Ranges<'a> {
         Ranges {
             tf,
             stable,
+            defined,
             loops: Vec::new(),
             assume: None,
             assumed: HashSet::new(),
         }
     }
 
+    /// Records that the assignment to `target` has run: its stable locals are known from here on.
+    pub(crate) fn define(&mut self, target: &Target) {
+        match target {
+            Target::Local(l) if self.stable.contains_key(l) => {
+                self.defined.insert(*l);
+            }
+            Target::Tuple(items) => items.iter().for_each(|t| self.define(t)),
+            _ => {}
+        }
+    }
+
+    /// The source of a stable local, once its assignment has run.
+    fn source(&self, l: LocalId) -> Option<&Source> {
+        self.stable.get(&l).filter(|_| self.defined.contains(&l))
+    }
+
     pub(crate) fn is_stable_array(&self, l: LocalId) -> bool {
-        self.stable.contains_key(&l) && matches!(self.tf.local_type(l), Type::Array(_))
+        self.source(l).is_some() && matches!(self.tf.local_type(l), Type::Array(_))
     }
 
     fn is_int64(&self, e: ExprId) -> bool {
@@ -250,7 +285,7 @@ impl<'a> Ranges<'a> {
         if let Some(scope) = self.loops.iter().rev().find(|s| s.var == l) {
             return scope.facts.as_ref().map(|_| Affine::sym(Sym::Local(l)));
         }
-        match self.stable.get(&l)? {
+        match self.source(l)? {
             Source::Extent(arr, k) if self.is_stable_array(*arr) => {
                 Some(Affine::sym(Sym::Extent(*arr, *k)))
             }
@@ -272,11 +307,114 @@ impl<'a> Ranges<'a> {
                 if let Some(scope) = self.loops.iter().rev().find(|s| s.var == l) {
                     return scope.facts.clone().unwrap_or_default();
                 }
-                match self.stable.get(&l) {
+                match self.source(l) {
                     Some(Source::Expr(e)) => self.definition_facts(*e),
                     _ => Facts::default(),
                 }
             }
+        }
+    }
+
+    /// Whether the exact value of `f` is within int64 for all values its
+    /// symbols can take, so that the wrapping arithmetic computing it gives it.
+    pub(crate) fn fits(&self, f: &Affine) -> bool {
+        self.interval(f, DEF_DEPTH)
+            .is_some_and(|(lo, hi)| lo >= FULL.0 && hi <= FULL.1)
+    }
+
+    /// The exact values `f` can take; `None` when even i128 cannot hold them.
+    fn interval(&self, f: &Affine, depth: u32) -> Option<Interval> {
+        let (mut lo, mut hi) = (i128::from(f.c), i128::from(f.c));
+        for (s, k) in &f.terms {
+            let (slo, shi) = self.sym_interval(*s, depth);
+            let k = i128::from(*k);
+            let (a, b) = (slo.checked_mul(k)?, shi.checked_mul(k)?);
+            lo = lo.checked_add(a.min(b))?;
+            hi = hi.checked_add(a.max(b))?;
+        }
+        Some((lo, hi))
+    }
+
+    /// The values an int64 expression takes: those of its form when that fits,
+    /// else any (it wrapped).
+    fn expr_interval(&self, e: ExprId, depth: u32) -> Interval {
+        self.exact_at(e, depth)
+            .and_then(|f| self.interval(&f, depth))
+            .filter(|(lo, hi)| *lo >= FULL.0 && *hi <= FULL.1)
+            .unwrap_or(FULL)
+    }
+
+    fn sym_interval(&self, s: Sym, depth: u32) -> Interval {
+        if depth == 0 {
+            return FULL;
+        }
+        let l = match s {
+            Sym::Extent(..) => return (0, FULL.1),
+            Sym::Local(l) => l,
+        };
+        if let Some(scope) = self.loops.iter().rev().find(|s| s.var == l) {
+            // Facts are true bounds, so each one bounds the variable.
+            let Some(facts) = &scope.facts else {
+                return FULL;
+            };
+            let bound = |f: &Affine| self.interval(f, depth - 1).unwrap_or(FULL);
+            let lo = facts.lower.iter().map(|f| bound(f).0).fold(FULL.0, i128::max);
+            let hi = facts.upper.iter().map(|f| bound(f).1).fold(FULL.1, i128::min);
+            return (lo, hi);
+        }
+        match self.source(l) {
+            Some(Source::Expr(e)) => self.definition_interval(*e, depth - 1),
+            _ => FULL,
+        }
+    }
+
+    /// The values of a non-affine definition such as `k.shape[0] // 2`.
+    fn definition_interval(&self, e: ExprId, depth: u32) -> Interval {
+        let hir = &self.tf.hir;
+        let divisor = |rhs: ExprId| {
+            self.exact(rhs)
+                .and_then(|a| a.as_const())
+                .filter(|d| *d > 0)
+                .map(i128::from)
+        };
+        let args = |args: &[ExprId]| -> Vec<Interval> {
+            args.iter().map(|a| self.expr_interval(*a, depth)).collect()
+        };
+        match &hir.expr(e).kind {
+            ExprKind::Binary {
+                op: BinOp::FloorDiv,
+                lhs,
+                rhs,
+            } => match divisor(*rhs) {
+                Some(d) => {
+                    let (lo, hi) = self.expr_interval(*lhs, depth);
+                    (lo.div_euclid(d), hi.div_euclid(d))
+                }
+                None => FULL,
+            },
+            ExprKind::Binary {
+                op: BinOp::Mod,
+                rhs,
+                ..
+            } => divisor(*rhs).map_or(FULL, |d| (0, d - 1)),
+            ExprKind::Call {
+                callee: Callee::Known(KnownFunction::Min),
+                args: a,
+                ..
+            } if !a.is_empty() => args(a)
+                .into_iter()
+                .reduce(|x, y| (x.0.min(y.0), x.1.min(y.1)))
+                .unwrap_or(FULL),
+            ExprKind::Call {
+                callee: Callee::Known(KnownFunction::Max),
+                args: a,
+                ..
+            } if !a.is_empty() => args(a)
+                .into_iter()
+                .reduce(|x, y| (x.0.max(y.0), x.1.max(y.1)))
+                .unwrap_or(FULL),
+            ExprKind::Attribute { attr, .. } if attr == "size" => (0, FULL.1),
+            _ => FULL,
         }
     }
 
@@ -293,7 +431,7 @@ impl<'a> Ranges<'a> {
             } => {
                 let divisor = self.exact(*rhs).and_then(|a| a.as_const());
                 if let (Some(x), Some(d)) = (self.exact(*lhs), divisor) {
-                    if d > 0 && self.nonneg(&x) {
+                    if d > 0 && self.fits(&x) && self.nonneg(&x) {
                         facts.lower.push(zero);
                         facts.upper.push(x);
                     }
@@ -318,7 +456,11 @@ impl<'a> Ranges<'a> {
                 args,
                 ..
             } => {
-                let exact: Vec<Option<Affine>> = args.iter().map(|a| self.exact(*a)).collect();
+                // An argument that may wrap says nothing about the value computed.
+                let exact: Vec<Option<Affine>> = args
+                    .iter()
+                    .map(|a| self.exact(*a).filter(|f| self.fits(f)))
+                    .collect();
                 if exact
                     .iter()
                     .all(|a| a.as_ref().is_some_and(|a| self.nonneg(a)))
@@ -332,14 +474,23 @@ impl<'a> Ranges<'a> {
                 args,
                 ..
             } => {
-                facts
-                    .lower
-                    .extend(args.iter().filter_map(|a| self.exact(*a)));
+                facts.lower.extend(
+                    args.iter()
+                        .filter_map(|a| self.exact(*a))
+                        .filter(|f| self.fits(f)),
+                );
             }
             ExprKind::Call {
                 callee: Callee::Known(KnownFunction::Abs),
+                args,
                 ..
-            } => facts.lower.push(zero),
+            } => {
+                // `abs(-2**63)` wraps to itself.
+                let arg = args.first().map_or(FULL, |a| self.expr_interval(*a, DEF_DEPTH));
+                if arg.0 > FULL.0 {
+                    facts.lower.push(zero);
+                }
+            }
             ExprKind::Attribute { attr, .. } if attr == "size" => facts.lower.push(zero),
             _ => {}
         }
@@ -392,8 +543,9 @@ impl<'a> Ranges<'a> {
     ) {
         let invariant = !assigns(body, var) && self.tf.local_type(var) == &Type::INT;
         let facts = invariant.then(|| {
-            let start = self.exact(start);
-            let stop = self.exact(stop);
+            // A bound that may have wrapped is not a bound of the values taken.
+            let start = self.exact(start).filter(|f| self.fits(f));
+            let stop = self.exact(stop).filter(|f| self.fits(f));
             let (lower, upper) = match step {
                 Some(s) if s > 0 => (start, stop.and_then(|s| s.offset(-1))),
                 Some(s) if s < 0 => (stop.and_then(|s| s.offset(1)), start),
@@ -600,6 +752,8 @@ mod tests {
                 "range" => Some(Function(KnownFunction::Range)),
                 "len" => Some(Function(KnownFunction::Len)),
                 "min" => Some(Function(KnownFunction::Min)),
+                "max" => Some(Function(KnownFunction::Max)),
+                "abs" => Some(Function(KnownFunction::Abs)),
                 _ => None,
             }
         }
@@ -633,6 +787,9 @@ mod tests {
         out: &mut Vec<(bool, bool)>,
     ) {
         for stmt in body {
+            if let StmtKind::Assign { target, .. } = &stmt.kind {
+                ranges.define(target);
+            }
             if let StmtKind::ForRange {
                 var,
                 start,
@@ -721,6 +878,28 @@ mod tests {
     #[test]
     fn negative_step_bounds() {
         let src = "def f(a):\n    s = 0.0\n    for i in range(len(a) - 1, -1, -1):\n        s += a[i]\n    return s\n";
+        assert_eq!(proofs(src, "(float64[:],)"), vec![(true, true)]);
+    }
+
+    #[test]
+    fn bounds_that_may_wrap_are_no_facts() {
+        // With c = 2**63 - 1 both bounds wrap: the loop runs from -2**63 + 4 and
+        // `i - c - 5` wraps to 0, 1, 2, ... past the end.
+        let src = "def f(a, x):\n    c = max(x, 0)\n    s = 0.0\n    for i in range(c + 5, -c - 10):\n        s += a[i - c - 5]\n    return s\n";
+        assert_eq!(proofs(src, "(float64[:], int64)"), vec![(false, false)]);
+        // Bounds that stay within int64 are still facts.
+        let src = "def f(a):\n    c = len(a) // 2\n    s = 0.0\n    for i in range(len(a) - c):\n        s += a[i + c]\n    return s\n";
+        assert_eq!(proofs(src, "(float64[:],)"), vec![(true, true)]);
+        // `abs(-2**63)` is -2**63.
+        let src = "def f(a, x):\n    c = abs(x)\n    s = 0.0\n    for i in range(len(a)):\n        s += a[i + c]\n    return s\n";
+        assert_eq!(proofs(src, "(float64[:], int64)"), vec![(false, false)]);
+    }
+
+    #[test]
+    fn a_local_is_known_only_after_its_assignment() {
+        let src = "def f(a):\n    s = 0.0\n    for i in range(1, len(a)):\n        s += a[n - i]\n    n = len(a) - 1\n    return s\n";
+        assert_eq!(proofs(src, "(float64[:],)"), vec![(false, false)]);
+        let src = "def f(a):\n    n = len(a) - 1\n    s = 0.0\n    for i in range(1, len(a)):\n        s += a[n - i]\n    return s\n";
         assert_eq!(proofs(src, "(float64[:],)"), vec![(true, true)]);
     }
 
