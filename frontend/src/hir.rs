@@ -310,10 +310,12 @@ pub enum ExceptionKind {
     MemoryError,
     /// Compiled recursion that ran out of native stack (never unwound as a segfault).
     RecursionError,
+    /// A local read where no assignment to it has run.
+    UnboundLocalError,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 13] = [
+    pub const ALL: [ExceptionKind; 14] = [
         ExceptionKind::Exception,
         ExceptionKind::ValueError,
         ExceptionKind::TypeError,
@@ -327,6 +329,7 @@ impl ExceptionKind {
         ExceptionKind::NotImplementedError,
         ExceptionKind::MemoryError,
         ExceptionKind::RecursionError,
+        ExceptionKind::UnboundLocalError,
     ];
 
     pub fn name(self) -> &'static str {
@@ -344,6 +347,7 @@ impl ExceptionKind {
             ExceptionKind::NotImplementedError => "NotImplementedError",
             ExceptionKind::MemoryError => "MemoryError",
             ExceptionKind::RecursionError => "RecursionError",
+            ExceptionKind::UnboundLocalError => "UnboundLocalError",
         }
     }
 }

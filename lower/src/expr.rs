@@ -180,7 +180,10 @@ impl<'a> FnLower<'a> {
         let ty = tf.expr_type(e).clone();
         let v = match &ex.kind {
             ExprKind::Const(c) | ExprKind::Global { value: c, .. } => self.constant(c, &ty),
-            ExprKind::Local(l) => self.locals[l.0 as usize].clone().read(&mut self.b),
+            ExprKind::Local(l) => {
+                self.check_assigned(typeinfer::LocalRead::Expr(e));
+                self.locals[l.0 as usize].clone().read(&mut self.b)
+            }
             ExprKind::Function(_) => Val::Unit,
             ExprKind::Unary { op, operand } => self.unary(*op, *operand, &ty),
             ExprKind::Binary { op, lhs, rhs } => {

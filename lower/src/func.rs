@@ -3,11 +3,12 @@
 use std::collections::HashSet;
 
 use frontend::hir::{self, Dtype, ExceptionKind, ExprId, ExprKind, LocalId, StmtKind, Target};
-use typeinfer::{ArrayType, Layout, Type, TypedFunction, TypedProgram};
+use typeinfer::{ArrayType, Layout, LocalRead, Type, TypedFunction, TypedProgram};
 
 use crate::builder::{ltype, mem_ltype, Builder};
 use crate::ir::{
-    BinaryOp, CastOp, CmpOp, Function, Inst, LType, RuntimeError, StepSign, Stmt, UnaryOp, ValueId,
+    BinaryOp, CastOp, CmpOp, Const, Function, Inst, LType, RuntimeError, StepSign, Stmt, UnaryOp,
+    ValueId, VarId,
 };
 use crate::ranges::{self, Affine, Ranges, Sym};
 use crate::values::{c_strides, f_strides, flat_types, ArrayVal, Slot, Val};
@@ -20,6 +21,9 @@ pub(crate) struct FnLower<'a> {
     pub(crate) b: Builder,
     /// Indexed by `LocalId`.
     pub(crate) locals: Vec<Slot>,
+    /// Indexed by `LocalId`: the "assigned" flag of a local that has a read
+    /// definite assignment cannot prove (`TypedFunction::maybe_unbound`).
+    assigned: Vec<Option<VarId>>,
     pub(crate) ranges: Ranges<'a>,
     /// Which copy of a versioned loop nest is being lowered.
     nest: NestCopy,
@@ -109,10 +113,12 @@ pub(crate) fn lower_function(
         opts,
         b,
         locals,
+        assigned: vec![None; hir.locals.len()],
         ranges: Ranges::new(tf),
         nest: NestCopy::Outside,
     };
     let params = fl.bind_params();
+    fl.init_assigned_flags();
     fl.lower_block(&hir.body);
     if !fl.b.terminated() {
         fl.b.span = hir.span;
@@ -177,6 +183,55 @@ impl<'a> FnLower<'a> {
             }
         }
         params
+    }
+
+    /// Gives each local with a read that may find it unassigned an "assigned"
+    /// flag, false on entry and set by every assignment; every other local has
+    /// none and pays nothing. The local's variables start at zero (the data
+    /// pointer of an array aside), so a condition hoisted above such a read
+    /// (loop versioning) never computes with an undefined value.
+    fn init_assigned_flags(&mut self) {
+        let mut flagged: Vec<LocalId> = self.tf.maybe_unbound.values().copied().collect();
+        flagged.sort();
+        flagged.dedup();
+        for l in flagged {
+            let name = &self.tf.hir.local(l).name;
+            let flag = self.b.var(LType::I1, format!("{name}.assigned"));
+            let unset = self.b.boolc(false);
+            self.b.set(flag, unset);
+            let mut vars = Vec::new();
+            self.locals[l.0 as usize].flatten(&mut vars);
+            for var in vars {
+                let zero = match self.b.vars[var.0 as usize].ty {
+                    LType::Ptr => continue,
+                    LType::I1 => Const::Bool(false),
+                    ty @ (LType::I8 | LType::I16 | LType::I32 | LType::I64) => Const::Int(ty, 0),
+                    ty @ (LType::F32 | LType::F64) => Const::Float(ty, 0.0),
+                    ty @ (LType::C64 | LType::C128) => Const::Complex(ty, 0.0, 0.0),
+                };
+                let zero = self.b.emit(Inst::Const(zero));
+                self.b.set(var, zero);
+            }
+            self.assigned[l.0 as usize] = Some(flag);
+        }
+    }
+
+    /// Before a read that may find its local unassigned: raises CPython's
+    /// `UnboundLocalError` unless an assignment ran. Other reads need nothing.
+    pub(crate) fn check_assigned(&mut self, read: LocalRead) {
+        let Some(&l) = self.tf.maybe_unbound.get(&read) else {
+            return;
+        };
+        let Some(flag) = self.assigned[l.0 as usize] else {
+            return self.bug("a read that may be unbound of a local without a flag");
+        };
+        let set = self.b.get(flag);
+        let unset = self.b.unary(UnaryOp::Not, set);
+        let message = format!(
+            "cannot access local variable '{}' where it is not associated with a value",
+            self.tf.hir.local(l).name
+        );
+        self.raise_if(unset, ExceptionKind::UnboundLocalError, &message);
     }
 
     /// Emits a run-time error for a state the earlier stages promise cannot happen,
@@ -310,6 +365,10 @@ impl<'a> FnLower<'a> {
         let local_ty = self.tf.local_type(l).clone();
         let val = self.convert(val, ty, &local_ty);
         self.locals[l.0 as usize].clone().write(&mut self.b, &val);
+        if let Some(flag) = self.assigned[l.0 as usize] {
+            let set = self.b.boolc(true);
+            self.b.set(flag, set);
+        }
     }
 
     fn assign(&mut self, target: &Target, val: Val, ty: &Type) {
@@ -341,6 +400,7 @@ impl<'a> FnLower<'a> {
                 let Some(lt) = self.tf.local_type(*l).as_scalar() else {
                     return self.bug("augmented assignment to a non-scalar local");
                 };
+                self.check_assigned(LocalRead::AugAssign(value));
                 let cur = self.locals[l.0 as usize].clone().read(&mut self.b);
                 let cur = self.scalar_of(cur);
                 let (rhs, rt) = self.scalar_expr(value);

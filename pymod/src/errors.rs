@@ -5,9 +5,9 @@ use lower::ir::ExceptionKind;
 use pyo3::exceptions::{
     PyArithmeticError, PyAssertionError, PyException, PyIndexError, PyKeyError, PyMemoryError,
     PyNotImplementedError, PyOverflowError, PyRecursionError, PyRuntimeError, PyTypeError,
-    PyValueError, PyZeroDivisionError,
+    PyUnboundLocalError, PyValueError, PyZeroDivisionError,
 };
-use pyo3::{create_exception, PyErr};
+use pyo3::{create_exception, PyErr, Python};
 
 create_exception!(
     ferrojit,
@@ -105,6 +105,20 @@ pub(crate) fn raised_error(kind: ExceptionKind, message: String) -> PyErr {
         ExceptionKind::NotImplementedError => PyNotImplementedError::new_err(message),
         ExceptionKind::MemoryError => PyMemoryError::new_err(message),
         ExceptionKind::RecursionError => PyRecursionError::new_err(message),
+        ExceptionKind::UnboundLocalError => PyUnboundLocalError::new_err(unbound_message(message)),
+    }
+}
+
+/// Compiled code words `UnboundLocalError` as CPython 3.11+ does; older versions
+/// say it their way, and the message matches the CPython running the kernel.
+fn unbound_message(message: String) -> String {
+    let old = Python::attach(|py| py.version_info() < (3, 11));
+    let name = message
+        .strip_prefix("cannot access local variable ")
+        .and_then(|rest| rest.strip_suffix(" where it is not associated with a value"));
+    match name {
+        Some(name) if old => format!("local variable {name} referenced before assignment"),
+        _ => message,
     }
 }
 

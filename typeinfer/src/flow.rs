@@ -13,7 +13,7 @@ pub(crate) fn terminates(f: &hir::Function, stmts: &[Stmt]) -> bool {
     })
 }
 
-fn is_always_true(f: &hir::Function, test: hir::ExprId) -> bool {
+pub(crate) fn is_always_true(f: &hir::Function, test: hir::ExprId) -> bool {
     match &f.expr(test).kind {
         ExprKind::Const(c) | ExprKind::Global { value: c, .. } => match c {
             Constant::Bool(b) => *b,

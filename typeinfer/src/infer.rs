@@ -354,6 +354,7 @@ impl<'p> Engine<'p> {
                     diags.push(d);
                 }
             }
+            let maybe_unbound = crate::assigned::maybe_unbound(&spec.hir);
             functions.push(TypedFunction {
                 func: spec.func,
                 hir: spec.hir,
@@ -371,6 +372,7 @@ impl<'p> Engine<'p> {
                     .collect(),
                 coercions: out.coercions,
                 calls: out.calls,
+                maybe_unbound,
             });
         }
         if diags.is_empty() {

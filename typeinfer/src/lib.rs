@@ -26,6 +26,7 @@
 //! - A `for` variable's local may be wider than int64 when it is also
 //!   assigned a float elsewhere; the counter converts to it.
 
+mod assigned;
 mod call;
 mod expr;
 mod flow;
@@ -38,7 +39,7 @@ mod types;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use frontend::hir::{self, ExprId, FuncId};
+use frontend::hir::{self, ExprId, FuncId, LocalId};
 
 pub use types::{ArrayType, Layout, OpaqueType, Type};
 
@@ -70,6 +71,19 @@ pub struct TypedFunction {
     pub coercions: HashMap<ExprId, Type>,
     /// For each `Callee::Jit` call expression, the specialization it calls.
     pub calls: HashMap<ExprId, SpecId>,
+    /// The reads of a local that may run before anything was assigned to it
+    /// (definite assignment), each with its local; every other read is proven
+    /// to find a value. Empty for nearly every function.
+    pub maybe_unbound: HashMap<LocalRead, LocalId>,
+}
+
+/// A read of a local in a function's HIR.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LocalRead {
+    /// An `ExprKind::Local` expression.
+    Expr(ExprId),
+    /// `x op= v` reading `x`, before `v` is evaluated; the id is `v`'s.
+    AugAssign(ExprId),
 }
 
 impl TypedFunction {

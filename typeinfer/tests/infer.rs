@@ -6,15 +6,17 @@
 //! call each other as `@jit` functions. Inline comments are checked:
 //! `# revealed: T` (the local assigned, or the value returned, on that line)
 //! and `# error: [E0211]` (a diagnostic with that code starts on that line;
-//! every diagnostic must be expected). The typed program, or the rendered
-//! diagnostics, are snapshotted into `snapshots/typeinfer/`.
+//! every diagnostic must be expected), and `# unbound: x, y` (that line has
+//! reads of `x` and `y` that may run before any assignment to them; every such
+//! read must be marked). The typed program, or the rendered diagnostics, are
+//! snapshotted into `snapshots/typeinfer/`.
 
 use std::fmt::Write;
 
 use corpus_tests::TestFile;
 use frontend::hir::{FuncId, Function, Program, Stmt, StmtKind, Target};
 use frontend::SourceFile;
-use typeinfer::{ArrayType, Layout, Type, TypedFunction, TypedProgram};
+use typeinfer::{ArrayType, Layout, LocalRead, Type, TypedFunction, TypedProgram};
 
 struct Case {
     program: Program,
@@ -125,8 +127,49 @@ fn describe(program: &TypedProgram) -> String {
             let (line, col) = f.source.line_col(f.expr(*e).span.start);
             writeln!(out, "  {line}:{col} calls spec {}", spec.0).unwrap();
         }
+        for (line, col, name) in unbound_reads(t) {
+            writeln!(out, "  {line}:{col} `{name}` may be unbound").unwrap();
+        }
     }
     out
+}
+
+/// `(line, column, name)` of each read that may find its local unassigned, in source order.
+fn unbound_reads(t: &TypedFunction) -> Vec<(u32, u32, String)> {
+    let f = &t.hir;
+    let mut reads: Vec<_> = t
+        .maybe_unbound
+        .iter()
+        .map(|(read, l)| {
+            let e = match read {
+                LocalRead::Expr(e) | LocalRead::AugAssign(e) => *e,
+            };
+            let (line, col) = f.source.line_col(f.expr(e).span.start);
+            (line, col, f.local(*l).name.clone())
+        })
+        .collect();
+    reads.sort();
+    reads
+}
+
+/// Every `# unbound:` comment names exactly the locals with such reads on its line.
+fn check_unbound(name: &str, text: &str, program: &TypedProgram) {
+    let mut found: Vec<(u32, String)> = program
+        .functions
+        .iter()
+        .flat_map(|t| unbound_reads(t).into_iter().map(|(l, _, n)| (l, n)))
+        .collect();
+    found.sort();
+    found.dedup();
+    let mut expected: Vec<(u32, String)> = comments(text, "unbound")
+        .into_iter()
+        .flat_map(|(line, rest)| {
+            let names = rest.split('#').next().unwrap_or("");
+            names.split(',').map(move |n| (line, n.trim().to_string()))
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(found, expected, "{name}: reads that may be unbound (line, local)");
 }
 
 /// Checks the `# revealed:` and `# error:` comments, then gives the typed
@@ -146,6 +189,7 @@ fn check(name: &str, text: &str, case: &Case) -> String {
                 });
                 assert_eq!(got.as_deref(), Some(want), "{name}:{line}: revealed type");
             }
+            check_unbound(name, text, program);
             describe(program)
         }
         Err(diags) => {

@@ -4,7 +4,7 @@ def carried(a):
     i = 1
     while i < len(a):
         if i > 1:
-            best = max(best, prev)  # revealed: float32
+            best = max(best, prev)  # unbound: prev  # revealed: float32
         prev = a[i] * 2  # revealed: float32
         i += 1
     return best
