@@ -1,7 +1,11 @@
 //! The specialization worklist and the fixpoint over it.
 //!
 //! Every specialization is re-typed in sweeps until no local type, return type
-//! or set of specializations changes; types only grow (joins), so this ends.
+//! or set of specializations changes. This ends by construction: those facts
+//! only grow (a local's type is the join of what it held and what is assigned),
+//! joins keep a type's shape, and a shape has a finite height (`growth`), so
+//! every sweep but the last makes one of finitely many steps up. A chain of
+//! `n` loop-carried locals takes `n` sweeps, one link each.
 //! A last sweep then types everything once more with the converged facts and
 //! keeps its diagnostics: only there does a still-unknown type become an error.
 
@@ -14,19 +18,44 @@ use frontend::{Diagnostic, DiagnosticKind, SourceFile, Span};
 use crate::numeric::{kind, promote_dtype, promote_weak, python_default, Kind};
 use crate::{ArrayType, Layout, SpecId, Type, TypedFunction, TypedProgram};
 
-/// Sweeps before inference is declared stuck (a compiler bug: joins are monotone).
-const MAX_SWEEPS: usize = 200;
 /// Recursion whose argument types keep changing would specialize forever.
 const MAX_SPECS: usize = 128;
 
 /// Bound on the number of type nodes in one specialization's argument types.
 pub(crate) const MAX_ARG_TYPE_SIZE: usize = 1024;
 
-fn type_size(t: &Type) -> usize {
+pub(crate) fn type_size(t: &Type) -> usize {
     match t {
         Type::Tuple(items) => 1 + items.iter().map(type_size).sum::<usize>(),
         _ => 1,
     }
+}
+
+/// How many times, in all, a fact of `t`'s shape can grow by joins: each number
+/// can widen through every dtype at most once (promotion only goes up), an
+/// array can lose its layout and its writability, and the shape never changes.
+fn growth(t: &Type) -> usize {
+    match t {
+        Type::Scalar(_) => hir::Dtype::ALL.len(),
+        Type::Array(_) => 2,
+        Type::Tuple(items) => items.iter().map(growth).sum(),
+        Type::None | Type::Opaque(_) => 0,
+    }
+}
+
+/// The steps up the facts of `spec` have made at most so far: a sweep that
+/// changes something makes at least one, so the sweeps cannot outnumber this.
+fn steps_bound(spec: &Spec) -> usize {
+    let fact = |ty: &Option<Type>, poisoned: bool| {
+        poisoned as usize + ty.as_ref().map_or(0, |t| 1 + growth(t))
+    };
+    // One more for the step that created the specialization.
+    1 + fact(&spec.ret.ty, spec.ret.poisoned)
+        + spec
+            .locals
+            .iter()
+            .map(|l| fact(&l.ty, l.poisoned))
+            .sum::<usize>()
 }
 
 /// A type during inference.
@@ -234,14 +263,21 @@ pub(crate) fn infer(
             break;
         }
         sweeps += 1;
-        if sweeps == MAX_SWEEPS {
+        // A safety net that valid code cannot reach: every changing sweep is a
+        // step up a lattice of finite height (see the module docs).
+        let bound: usize = engine.specs.iter().map(steps_bound).sum();
+        if sweeps > bound {
             let diag = Diagnostic::new(
-                DiagnosticKind::Internal,
-                "E0299",
-                "type inference did not converge; this is a bug in ferrojit, please report it",
+                DiagnosticKind::Typing,
+                "E0236",
+                "type inference did not settle: the types of the locals keep changing",
                 &entry_fn.source,
                 entry_fn.span,
-            );
+            )
+            .with_label(format!("while typing `{}`", entry_fn.name))
+            .with_note(format!(
+                "{sweeps} passes exceed the {bound} steps the types can take; this is a bug in ferrojit, please report it"
+            ));
             return Err(vec![diag]);
         }
     }

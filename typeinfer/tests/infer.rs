@@ -305,3 +305,28 @@ fn entry_arguments_too_large_to_specialize() {
         "the argument types of `first` are too large: 2001 numbers, arrays and tuples in all"
     );
 }
+
+/// `x0 = x1; ...; x{n-2} = x{n-1}; x{n-1} = 1.5` in a loop: float64 reaches
+/// `x0` after `n` iterations, so inference needs `n` sweeps, however large `n`.
+#[test]
+fn long_loop_carried_chains_converge() {
+    for n in [250, 1000] {
+        let inits: Vec<String> = (0..n).map(|i| format!("x{i} = 0")).collect();
+        let links: Vec<String> = (0..n - 1).map(|i| format!("x{i} = x{}", i + 1)).collect();
+        let text = format!(
+            "def chain(n):\n    {}\n    for i in range(n):\n        {}; x{} = 1.5\n    return x0\n",
+            inits.join("; "),
+            links.join("; "),
+            n - 1
+        );
+        let case = run_with("chain.py", &text, &[Type::INT]);
+        let program = match case.result {
+            Ok(p) => p,
+            Err(d) => panic!("chain of {n}:\n{}", frontend::render_all(&d)),
+        };
+        let f = &program.functions[0];
+        assert_eq!(f.return_type, Type::FLOAT, "chain of {n}");
+        assert!(f.local_types.iter().skip(1).all(|t| *t == Type::FLOAT || *t == Type::INT));
+        assert_eq!(f.local_types[1], Type::FLOAT, "x0 of a chain of {n}");
+    }
+}
