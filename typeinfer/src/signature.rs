@@ -2,7 +2,7 @@
 
 use frontend::hir::Dtype;
 
-use crate::infer::MAX_ARG_TYPE_SIZE;
+use crate::infer::{type_size, MAX_ARG_TYPE_SIZE};
 use crate::{ArrayType, Layout, Type};
 
 /// A dtype spelled as Numba signatures or NumPy `dtype=` strings spell it.
@@ -158,10 +158,17 @@ impl Parser {
 
     /// `( type, type, ... )` with an optional trailing comma.
     fn paren_list(&mut self) -> Result<Vec<Type>, String> {
+        let at = self.where_();
         self.expect('(')?;
         let mut items = Vec::new();
+        let mut size = 1;
         while !self.eat(')') {
-            items.push(self.value_type()?);
+            let item = self.value_type()?;
+            size += type_size(&item);
+            if size > MAX_ARG_TYPE_SIZE {
+                return Err(too_large("the list", &at, size));
+            }
+            items.push(item);
             if !self.eat(',') {
                 self.expect(')')?;
                 break;
@@ -206,10 +213,13 @@ impl Parser {
                         ))
                     }
                 };
-                if count > MAX_ARG_TYPE_SIZE as u64 {
-                    return Err(format!(
-                        "`UniTuple` of {count} items at {at}: at most {MAX_ARG_TYPE_SIZE} are supported"
-                    ));
+                // Checked before `vec!` copies the item `count` times: nested
+                // `UniTuple`s would otherwise multiply out to billions of types.
+                let size = count
+                    .saturating_mul(type_size(&item) as u64)
+                    .saturating_add(1);
+                if size > MAX_ARG_TYPE_SIZE as u64 {
+                    return Err(too_large("`UniTuple`", &at, size as usize));
                 }
                 self.pos += 1;
                 self.expect(')')?;
@@ -284,6 +294,19 @@ impl Parser {
             writable: true,
         }))
     }
+}
+
+/// Signatures have the limit of `infer` on argument types (E0233).
+fn too_large(what: &str, at: &str, size: usize) -> String {
+    let size = if size > MAX_ARG_TYPE_SIZE * 1000 {
+        "over a million".to_string()
+    } else {
+        size.to_string()
+    };
+    format!(
+        "{what} at {at} holds {size} numbers, arrays and tuples; at most \
+         {MAX_ARG_TYPE_SIZE} are supported in all, nested tuples included (E0233)"
+    )
 }
 
 #[cfg(test)]
@@ -388,8 +411,31 @@ mod tests {
         );
         assert_eq!(
             parse_signature("void(UniTuple(int64, 1000000000000))").unwrap_err(),
-            "`UniTuple` of 1000000000000 items at column 6: at most 1024 are supported"
+            "`UniTuple` at column 6 holds over a million numbers, arrays and tuples; \
+             at most 1024 are supported in all, nested tuples included (E0233)"
         );
+    }
+
+    /// The size is checked before anything is expanded: nested `UniTuple`s of
+    /// 1000^3 = 10^9 items fail at once instead of exhausting memory.
+    #[test]
+    fn nested_tuples_are_limited_by_their_flattened_size() {
+        let nested = "void(UniTuple(UniTuple(UniTuple(int64, 1000), 1000), 1000))";
+        assert_eq!(
+            parse_signature(nested).unwrap_err(),
+            "`UniTuple` at column 15 holds 1001001 numbers, arrays and tuples; \
+             at most 1024 are supported in all, nested tuples included (E0233)"
+        );
+        let (_, args) = parse_signature("(UniTuple(UniTuple(int64, 31), 31),)").unwrap();
+        assert_eq!(args.iter().map(type_size).sum::<usize>(), 1 + 31 * 32);
+        let wide = format!("({})", vec!["UniTuple(int64, 500)"; 3].join(", "));
+        assert_eq!(
+            parse_signature(&wide).unwrap_err(),
+            "the list at column 1 holds 1504 numbers, arrays and tuples; \
+             at most 1024 are supported in all, nested tuples included (E0233)"
+        );
+        let pairs = format!("({}int64{})", "(".repeat(40), ", int64)".repeat(40));
+        assert!(parse_signature(&pairs).is_ok());
     }
 
     #[test]
