@@ -29,8 +29,9 @@ fn compile_corpus_file(path: &Path) -> (String, String) {
     let entry = FuncId(file.defs.len() as u32 - 1);
     let typed = typeinfer::infer(&program, entry, &arg_types)
         .unwrap_or_else(|d| panic!("{display_path}: type errors:\n{}", frontend::render_all(&d)));
-    let low = lower::lower(&typed, &lower::LowerOptions::default());
-    let llvm = codegen::emit_llvm_ir(&low, &codegen::CodegenOptions::default())
+    let options = vec![lower::LowerOptions::default(); typed.functions.len()];
+    let low = lower::lower(&typed, &options);
+    let llvm = codegen::emit_llvm_ir(&low)
         .unwrap_or_else(|e| panic!("{display_path}: codegen failed: {}", e.0));
     (low.to_string(), llvm)
 }

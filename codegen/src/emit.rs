@@ -22,7 +22,6 @@ use lower::ir::{
 };
 
 use crate::runtime::exception_code;
-use crate::CodegenOptions;
 
 /// A malformed low-IR module or an LLVM builder failure: always a compiler bug.
 #[derive(Debug)]
@@ -62,7 +61,6 @@ const UNLIKELY_WEIGHT: u64 = 1;
 pub(crate) fn emit_module<'ctx>(
     context: ContextRef<'ctx>,
     ir: &ir::Module,
-    options: &CodegenOptions,
     entry_symbol: &str,
 ) -> R<Module<'ctx>> {
     let Some(entry) = ir.functions.first() else {
@@ -80,12 +78,14 @@ pub(crate) fn emit_module<'ctx>(
     for (i, f) in ir.functions.iter().enumerate() {
         let llfn = m.functions[i];
         FnEmitter::new(&mut m, ir, f, llfn)?.emit()?;
+        if f.fastmath {
+            // Per instruction, so the flags stay where they belong when
+            // LLVM inlines this function into one without them.
+            set_fast_math(llfn);
+        }
     }
     let entry_fn = m.functions[0];
     m.emit_entry_wrapper(entry, entry_fn, entry_symbol)?;
-    if options.fastmath {
-        m.set_fast_math_everywhere();
-    }
     Ok(m.module)
 }
 
@@ -557,18 +557,15 @@ impl<'ctx> ModuleCx<'ctx> {
         Ok(())
     }
 
-    fn set_fast_math_everywhere(&self) {
-        let mut f = self.module.get_first_function();
-        while let Some(func) = f {
-            for bb in func.get_basic_blocks() {
-                for inst in bb.get_instructions() {
-                    if inst.can_use_fast_math_flags() {
-                        // Cannot fail: guarded by `can_use_fast_math_flags`.
-                        let _ = inst.set_fast_math_flags(inkwell::values::FastMathFlags::all());
-                    }
-                }
+}
+
+fn set_fast_math(func: FunctionValue<'_>) {
+    for bb in func.get_basic_blocks() {
+        for inst in bb.get_instructions() {
+            if inst.can_use_fast_math_flags() {
+                // Cannot fail: guarded by `can_use_fast_math_flags`.
+                let _ = inst.set_fast_math_flags(inkwell::values::FastMathFlags::all());
             }
-            f = func.get_next_function();
         }
     }
 }

@@ -31,7 +31,7 @@ use llvm_sys::orc2::{
     LLVMOrcResourceTrackerRef, LLVMOrcResourceTrackerRemove, LLVMOrcThreadSafeContextGetContext,
 };
 
-use crate::{rounding, runtime, CodegenError, CodegenOptions, EntryFn};
+use crate::{rounding, runtime, CodegenError, EntryFn};
 
 struct Jit {
     lljit: LLVMOrcLLJITRef,
@@ -275,10 +275,7 @@ impl Drop for LoadedCode {
 }
 
 /// Emits, verifies, optimizes and loads `ir`, returning its entry point.
-pub(crate) fn compile(
-    ir: &lower::ir::Module,
-    options: &CodegenOptions,
-) -> Result<(EntryFn, LoadedCode), CodegenError> {
+pub(crate) fn compile(ir: &lower::ir::Module) -> Result<(EntryFn, LoadedCode), CodegenError> {
     let jit = jit()?;
     let entry_name = ir.functions.first().map_or("module", |f| f.name.as_str());
     let symbol = format!(
@@ -293,7 +290,7 @@ pub(crate) fn compile(
     // handed over; `ContextRef` does not dispose it.
     let tsc = unsafe { LLVMOrcCreateNewThreadSafeContext() };
     let context = unsafe { ContextRef::new(LLVMOrcThreadSafeContextGetContext(tsc)) };
-    let built = crate::build_verified(context, ir, options, &symbol);
+    let built = crate::build_verified(context, ir, &symbol);
     // Emission runs in parallel; from here to the lookup, one compile at a time.
     let machine = jit
         .optimizer

@@ -33,13 +33,6 @@ pub mod runtime;
 use inkwell::context::{Context, ContextRef};
 use inkwell::module::Module;
 
-/// Options that change machine code, not meaning.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub struct CodegenOptions {
-    /// Allow float reassociation/contraction (`fastmath=True`).
-    pub fastmath: bool,
-}
-
 /// `i32 entry(const u64 *args, u64 *ret, RuntimeContext *ctx)`: 0 on success,
 /// 1 when an exception was recorded in `ctx`. See the crate docs for the slot layout.
 pub type EntryFn =
@@ -64,18 +57,16 @@ impl std::fmt::Display for CodegenError {
 impl std::error::Error for CodegenError {}
 
 /// Emits, verifies, optimizes (`default<O2>`, host CPU) and JIT-compiles `module`.
-pub fn compile(
-    module: &lower::ir::Module,
-    options: &CodegenOptions,
-) -> Result<CompiledModule, CodegenError> {
-    let (entry, code) = jit::compile(module, options)?;
+/// Float operations get fast-math flags in the functions marked
+/// `ir::Function::fastmath` only.
+pub fn compile(module: &lower::ir::Module) -> Result<CompiledModule, CodegenError> {
+    let (entry, code) = jit::compile(module)?;
     Ok(CompiledModule { entry, _code: code })
 }
 
 /// The LLVM IR text emitted for `module` before optimization (for snapshot tests).
 pub fn emit_llvm_ir(
     module: &lower::ir::Module,
-    options: &CodegenOptions,
 ) -> Result<String, CodegenError> {
     let context = Context::create();
     // SAFETY: `context` outlives the module built in it (both end in this scope).
@@ -87,7 +78,7 @@ pub fn emit_llvm_ir(
             .first()
             .map_or("module", |f| f.name.as_str())
     );
-    let llvm = build_verified(context_ref, module, options, &symbol)?;
+    let llvm = build_verified(context_ref, module, &symbol)?;
     Ok(llvm.print_to_string().to_string())
 }
 
@@ -95,11 +86,10 @@ pub fn emit_llvm_ir(
 fn build_verified<'ctx>(
     context: ContextRef<'ctx>,
     module: &lower::ir::Module,
-    options: &CodegenOptions,
     entry_symbol: &str,
 ) -> Result<Module<'ctx>, CodegenError> {
     const BUG: &str = "this is a bug in ferrojit, please report it";
-    let llvm = emit::emit_module(context, module, options, entry_symbol)
+    let llvm = emit::emit_module(context, module, entry_symbol)
         .map_err(|e| CodegenError(format!("cannot generate code ({BUG}): {}", e.0)))?;
     if let Err(message) = llvm.verify() {
         return Err(CodegenError(format!(

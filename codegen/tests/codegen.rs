@@ -3,7 +3,6 @@
 mod support;
 
 use codegen::runtime::{free_buffer, RuntimeContext};
-use codegen::CodegenOptions;
 use lower::ir::{
     BinaryOp::*, CastOp, CmpOp, Const, ExceptionKind, FuncIndex, Inst, LType, LType::*, MathFn,
     Module, RuntimeError, StepSign, Stmt, UnaryOp, ValueId,
@@ -12,7 +11,7 @@ use support::*;
 
 macro_rules! assert_ir_snapshot {
     ($name:expr, $module:expr) => {
-        let ir = codegen::emit_llvm_ir(&$module, &CodegenOptions::default()).unwrap_or_else(|e| panic!("{}", e.0));
+        let ir = codegen::emit_llvm_ir(&$module).unwrap_or_else(|e| panic!("{}", e.0));
         insta::with_settings!({
             snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/../snapshots/codegen"),
             prepend_module_to_snapshot => false,
@@ -1055,7 +1054,7 @@ fn malformed_low_ir_is_an_error_not_a_crash() {
     let (av, bv) = (f.get(a), f.get(b));
     let sum = f.bin(IAdd, av, bv);
     f.ret(&[sum]);
-    let err = codegen::compile(&module(vec![f.finish()]), &CodegenOptions::default())
+    let err = codegen::compile(&module(vec![f.finish()]))
         .err()
         .unwrap();
     assert!(
@@ -1067,22 +1066,22 @@ fn malformed_low_ir_is_an_error_not_a_crash() {
     let mut f = FnBuilder::new("undefined", &[I64]);
     f.ret(&[ValueId(3)]);
     let err =
-        codegen::emit_llvm_ir(&module(vec![f.finish()]), &CodegenOptions::default()).unwrap_err();
+        codegen::emit_llvm_ir(&module(vec![f.finish()])).unwrap_err();
     assert!(err.0.contains("v3 before its definition"), "{}", err.0);
 
     let mut f = FnBuilder::new("no_return", &[I64]);
     f.int(1);
     let err =
-        codegen::emit_llvm_ir(&module(vec![f.finish()]), &CodegenOptions::default()).unwrap_err();
+        codegen::emit_llvm_ir(&module(vec![f.finish()])).unwrap_err();
     assert!(err.0.contains("without returning"), "{}", err.0);
 
     let mut f = FnBuilder::new("stray_break", &[]);
     f.push(Stmt::Break);
     let err =
-        codegen::emit_llvm_ir(&module(vec![f.finish()]), &CodegenOptions::default()).unwrap_err();
+        codegen::emit_llvm_ir(&module(vec![f.finish()])).unwrap_err();
     assert!(err.0.contains("outside a loop"), "{}", err.0);
 
-    let err = codegen::compile(&module(vec![]), &CodegenOptions::default())
+    let err = codegen::compile(&module(vec![]))
         .err()
         .unwrap();
     assert!(err.0.contains("no functions"), "{}", err.0);
@@ -1091,11 +1090,13 @@ fn malformed_low_ir_is_an_error_not_a_crash() {
 #[test]
 fn fastmath_sets_flags_and_default_is_strict() {
     let m = sum_module();
-    let strict = codegen::emit_llvm_ir(&m, &CodegenOptions::default()).unwrap();
-    let fast = codegen::emit_llvm_ir(&m, &CodegenOptions { fastmath: true }).unwrap();
+    let strict = codegen::emit_llvm_ir(&m).unwrap();
+    let mut m = m;
+    m.functions[0].fastmath = true;
+    let fast = codegen::emit_llvm_ir(&m).unwrap();
     assert!(!strict.contains("fadd fast"), "{strict}");
     assert!(fast.contains("fadd fast"), "{fast}");
-    let code = codegen::compile(&m, &CodegenOptions { fastmath: true }).unwrap();
+    let code = codegen::compile(&m).unwrap();
     let xs: Vec<f64> = (1..=1000).map(f64::from).collect();
     assert_eq!(
         as_f64(call(&code, &[xs.as_ptr() as u64, 1000, 8], 1).unwrap()[0]),
@@ -1103,9 +1104,30 @@ fn fastmath_sets_flags_and_default_is_strict() {
     );
 }
 
+/// Fast-math flags go on the float operations of the marked function only.
+#[test]
+fn fastmath_is_per_function() {
+    let mut strict = sum_module().functions.remove(0);
+    strict.name = "strict".to_string();
+    let mut fast = strict.clone();
+    fast.name = "fast".to_string();
+    fast.fastmath = true;
+    let ir = codegen::emit_llvm_ir(&module(vec![strict, fast])).unwrap();
+    let body = |name: &str| {
+        let start = ir
+            .find(&format!("@{name}("))
+            .unwrap_or_else(|| panic!("no @{name} in\n{ir}"));
+        let end = ir[start..].find("\n}").map_or(ir.len(), |e| start + e);
+        ir[start..end].to_string()
+    };
+    assert!(body("strict").contains("fadd double"), "{ir}");
+    assert!(!body("strict").contains("fadd fast"), "{ir}");
+    assert!(body("fast").contains("fadd fast"), "{ir}");
+}
+
 #[test]
 fn emitted_ir_is_host_independent() {
-    let ir = codegen::emit_llvm_ir(&sum_module(), &CodegenOptions::default()).unwrap();
+    let ir = codegen::emit_llvm_ir(&sum_module()).unwrap();
     for host_specific in [
         "target-cpu",
         "target-features",

@@ -135,6 +135,7 @@ pub(crate) fn lower_function(
     let (vars, value_types, body) = fl.b.finish();
     Function {
         name,
+        fastmath: opts.fastmath,
         params,
         results,
         vars,

@@ -80,6 +80,9 @@ pub struct Function {
     /// Unique in the module: the Python name, with `_1`, `_2`... appended for
     /// further specializations of the same function (`fib`, `fib_1`).
     pub name: String,
+    /// Float operations of this function may be reassociated and contracted
+    /// (`fastmath=True` on its `@jit`); those of other functions may not.
+    pub fastmath: bool,
     /// Parameters are variables initialised from the call's arguments.
     pub params: Vec<VarId>,
     pub results: Vec<LType>,

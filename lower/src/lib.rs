@@ -11,12 +11,16 @@ mod values;
 mod verify;
 
 /// What the user asked for with `@jit(...)` that changes the generated code.
+/// Each function has its own: a `@jit` callee keeps its options when called
+/// from a function compiled with others.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct LowerOptions {
     pub boundscheck: bool,
     pub wraparound: bool,
     /// `error_model="numpy"`: division by zero gives inf/nan (floats) or 0 (ints).
     pub numpy_error_model: bool,
+    /// `fastmath=True`: passed on as `ir::Function::fastmath`.
+    pub fastmath: bool,
 }
 
 impl Default for LowerOptions {
@@ -25,13 +29,14 @@ impl Default for LowerOptions {
             boundscheck: true,
             wraparound: true,
             numpy_error_model: false,
+            fastmath: false,
         }
     }
 }
 
 /// Lowers every specialization of `program` into one low-IR module whose
-/// first function is the entry (`functions[i]` lowers `program.functions[i]`,
-/// so a `SpecId` is also the callee's `FuncIndex`).
+/// first function is the entry (`functions[i]` lowers `program.functions[i]`
+/// with `options[i]`, so a `SpecId` is also the callee's `FuncIndex`).
 ///
 /// # ABI: parameters and results
 /// Each function's parameters are its Python arguments flattened in order
@@ -46,7 +51,12 @@ impl Default for LowerOptions {
 /// `Function::results` flattens the return type the same way. A returned array
 /// is (data, extents, strides) of a C-ordered buffer from `Inst::Alloc` (or of
 /// an argument's memory when the function returns an argument).
-pub fn lower(program: &typeinfer::TypedProgram, options: &LowerOptions) -> ir::Module {
+pub fn lower(program: &typeinfer::TypedProgram, options: &[LowerOptions]) -> ir::Module {
+    assert_eq!(
+        options.len(),
+        program.functions.len(),
+        "one LowerOptions per specialization"
+    );
     let recursive = on_call_cycle(program);
     let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let functions = program
@@ -61,7 +71,7 @@ pub fn lower(program: &typeinfer::TypedProgram, options: &LowerOptions) -> ir::M
                 format!("{}_{}", f.hir.name, count)
             };
             *count += 1;
-            func::lower_function(program, i, name, *options, recursive[i])
+            func::lower_function(program, i, name, options[i], recursive[i])
         })
         .collect();
     let module = ir::Module { functions };

@@ -30,10 +30,11 @@ impl fmt::Display for Function {
         let results: Vec<String> = self.results.iter().map(|t| t.to_string()).collect();
         writeln!(
             f,
-            "fn {}({}) -> ({}) {{",
+            "fn {}({}) -> ({}){} {{",
             self.name,
             params.join(", "),
-            results.join(", ")
+            results.join(", "),
+            if self.fastmath { " fastmath" } else { "" }
         )?;
         for (i, var) in self.vars.iter().enumerate() {
             writeln!(f, "    var x{i}: {}  // {}", var.ty, var.name)?;

@@ -1,23 +1,28 @@
 //! Snapshots of the low IR for the small kernels in `tests/data/lower/*.py`.
 //!
 //! A file starts with `# signature: (...)`, may have `# options: boundscheck=False,
-//! wraparound=False, error_model=numpy`, module constants (`SCALE = 2.5`) and one or
-//! more `def`s calling each other as `@jit` functions; the last `def` is the entry.
+//! wraparound=False, error_model=numpy, fastmath=True` (for every function) and
+//! `# options for NAME: ...` (for the `def` named NAME only, as its `@jit(...)`
+//! would), module constants (`SCALE = 2.5`) and one or more `def`s calling each
+//! other as `@jit` functions; the last `def` is the entry.
 
 use corpus_tests::TestFile;
 use frontend::hir::FuncId;
 use lower::LowerOptions;
 
-fn parse_options(text: &str) -> LowerOptions {
+/// The options of the function called `name`: `# options:`, then `# options for name:`.
+fn parse_options(text: &str, name: &str) -> LowerOptions {
     let mut options = LowerOptions::default();
-    let Some(line) = text.lines().find_map(|l| l.strip_prefix("# options: ")) else {
-        return options;
-    };
-    for item in line.split(',') {
+    let own = format!("# options for {name}: ");
+    let lines = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("# options: ").or_else(|| l.strip_prefix(own.as_str())));
+    for item in lines.flat_map(|line| line.split(',')) {
         match item.trim() {
             "boundscheck=False" => options.boundscheck = false,
             "wraparound=False" => options.wraparound = false,
             "error_model=numpy" => options.numpy_error_model = true,
+            "fastmath=True" => options.fastmath = true,
             other => panic!("unknown option `{other}`"),
         }
     }
@@ -36,7 +41,12 @@ fn check(path: &str, text: &str) -> String {
     let entry = FuncId(program.functions.len() as u32 - 1);
     let typed = typeinfer::infer(&program, entry, &args)
         .unwrap_or_else(|d| panic!("{path} does not type:\n{}", frontend::render_all(&d)));
-    lower::lower(&typed, &parse_options(text)).to_string()
+    let options: Vec<LowerOptions> = typed
+        .functions
+        .iter()
+        .map(|f| parse_options(text, &f.hir.name))
+        .collect();
+    lower::lower(&typed, &options).to_string()
 }
 
 #[test]
@@ -159,4 +169,34 @@ fn allocations_check_the_byte_count_for_overflow() {
     // A copy has the size of an array that exists: nothing to check.
     let copy = "# signature: (float64[:, :],)\ndef f(a):\n    return a.copy()\n";
     assert!(!check("copy.py", copy).contains(too_big));
+}
+
+/// A `@jit` callee keeps its own options when called from a function compiled
+/// with others, and the caller keeps its own.
+#[test]
+fn each_function_is_lowered_with_its_own_options() {
+    let src = "# signature: (float64[:], int64)
+# options for get: boundscheck=False, wraparound=False, error_model=numpy, fastmath=True
+def get(a, k):
+    return a[k] / a[0]
+
+
+def caller(a, k):
+    return a[k] / a[0] + get(a, k)
+";
+    let ir = check("own_options.py", src);
+    let fs = functions(&ir);
+    let body = |name: &str| {
+        fs.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, f)| f.clone())
+            .unwrap_or_else(|| panic!("no function `{name}` in\n{ir}"))
+    };
+    let (get, caller) = (body("get"), body("caller"));
+    assert_eq!(checks(&get), 0, "{get}");
+    assert!(!get.contains("division by zero"), "{get}");
+    assert!(get.starts_with("get(") && get.lines().next().unwrap().contains(" fastmath {"), "{get}");
+    assert_eq!(checks(&caller), 2, "{caller}");
+    assert!(caller.contains("float division by zero"), "{caller}");
+    assert!(!caller.lines().next().unwrap().contains("fastmath"), "{caller}");
 }

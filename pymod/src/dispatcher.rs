@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex, RwLock};
 
 use codegen::runtime::RuntimeContext;
-use codegen::{CodegenOptions, CompiledModule, EntryFn};
+use codegen::{CompiledModule, EntryFn};
 use lower::LowerOptions;
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -15,7 +15,7 @@ use crate::args::{
     encode_arg, key_of_types, slot_count, types_of_key, EncodeError, KeyBuf, SlotBuf, MAX_KEY_CODES,
 };
 use crate::errors::{internal_error, raised_error, CompileFailure};
-use crate::pipeline::{self, ParsedFunction, PipelineOptions};
+use crate::pipeline::{self, ParsedFunction};
 use crate::results::{box_result, ResultContext};
 
 /// Machine code of one specialization.
@@ -48,7 +48,9 @@ struct Params {
 #[pyclass(dict, frozen, module = "ferrojit._native")]
 pub(crate) struct Dispatcher {
     py_func: Py<PyAny>,
-    pipeline: PipelineOptions,
+    /// What this function's options change in its own code (also when it is
+    /// called from a `@jit` function with other options).
+    options: LowerOptions,
     nogil: bool,
     params: Params,
     /// The parsed HIR, reused by every specialization and by callers that call this function.
@@ -96,13 +98,11 @@ impl Dispatcher {
         let params = read_params(py_func)?;
         Ok(Dispatcher {
             py_func: py_func.clone().unbind(),
-            pipeline: PipelineOptions {
-                lower: LowerOptions {
-                    boundscheck,
-                    wraparound,
-                    numpy_error_model,
-                },
-                codegen: CodegenOptions { fastmath },
+            options: LowerOptions {
+                boundscheck,
+                wraparound,
+                numpy_error_model,
+                fastmath,
             },
             nogil,
             params,
@@ -203,6 +203,10 @@ impl Dispatcher {
         &self.py_func
     }
 
+    pub(crate) fn options(&self) -> LowerOptions {
+        self.options
+    }
+
     /// The HIR of this function, parsed on first use.
     pub(crate) fn parsed(slf: &Bound<'_, Self>) -> Result<Arc<ParsedFunction>, CompileFailure> {
         let this = slf.get();
@@ -291,7 +295,7 @@ impl Dispatcher {
         explicit: bool,
     ) -> PyResult<Arc<Specialization>> {
         let this = slf.get();
-        let (return_type, module) = pipeline::compile(slf, &arg_types, &this.pipeline)
+        let (return_type, module) = pipeline::compile(slf, &arg_types)
             .map_err(CompileFailure::into_pyerr)?;
         if let Type::Opaque(_) = return_type {
             return Err(internal_error(&format!(

@@ -5,7 +5,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use codegen::{CodegenOptions, CompiledModule};
+use codegen::CompiledModule;
 use frontend::hir::{self, Callee, ExprKind, FuncId};
 use frontend::SourceFile;
 use lower::LowerOptions;
@@ -68,8 +68,11 @@ fn source_of(py_func: &Bound<'_, PyAny>) -> Result<Arc<SourceFile>, CompileFailu
     }))
 }
 
-/// The entry and every `@jit` function it reaches, numbered in order of discovery.
-fn build_program(entry: &Bound<'_, Dispatcher>) -> Result<hir::Program, CompileFailure> {
+/// The entry and every `@jit` function it reaches, numbered in order of
+/// discovery, with the options of each (indexed by `FuncId`).
+fn build_program(
+    entry: &Bound<'_, Dispatcher>,
+) -> Result<(hir::Program, Vec<LowerOptions>), CompileFailure> {
     let py = entry.py();
     let mut order: Vec<Bound<'_, Dispatcher>> = vec![entry.clone()];
     let mut functions = Vec::new();
@@ -99,7 +102,8 @@ fn build_program(entry: &Bound<'_, Dispatcher>) -> Result<hir::Program, CompileF
         next += 1;
     }
     if diagnostics.is_empty() {
-        Ok(hir::Program { functions })
+        let options = order.iter().map(|d| d.get().options()).collect();
+        Ok((hir::Program { functions }, options))
     } else {
         Err(CompileFailure::Diagnostics(diagnostics))
     }
@@ -123,28 +127,22 @@ fn renumber(f: &Arc<hir::Function>, map: &[FuncId]) -> Arc<hir::Function> {
     Arc::new(f)
 }
 
-/// What a dispatcher's options change in the generated code.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct PipelineOptions {
-    pub(crate) lower: LowerOptions,
-    pub(crate) codegen: CodegenOptions,
-}
-
 /// Stack the stages after the frontend run on. They recurse over the nesting
 /// of the code, which the frontend bounds (1000 levels, a few KiB each at
 /// most), so they get a stack of their own rather than whatever is left of the
 /// caller's (a Python thread may have a small one).
 const COMPILE_STACK: usize = 64 << 20;
 
-/// Compiles the entry for `arg_types`: its return type and machine code.
+/// Compiles the entry for `arg_types`: its return type and machine code. Each
+/// function is compiled with its own dispatcher's options, so a callee's
+/// `boundscheck`, `error_model`... hold in its body whoever calls it.
 /// A panic anywhere in the compiler becomes an `InternalError`, never a crash.
 pub(crate) fn compile(
     entry: &Bound<'_, Dispatcher>,
     arg_types: &[Type],
-    options: &PipelineOptions,
 ) -> Result<(Type, CompiledModule), CompileFailure> {
     // The frontend asks Python about globals, so it runs here, with the GIL.
-    let program = catch_unwind(AssertUnwindSafe(|| build_program(entry)))
+    let (program, options) = catch_unwind(AssertUnwindSafe(|| build_program(entry)))
         .unwrap_or_else(|payload| Err(panicked(payload)))?;
     let stages = || {
         let typed = typeinfer::infer(&program, FuncId(0), arg_types)
@@ -156,8 +154,13 @@ pub(crate) fn compile(
             .ok_or_else(|| {
                 CompileFailure::Internal("type inference returned no entry function".to_string())
             })?;
-        let low = lower::lower(&typed, &options.lower);
-        let module = codegen::compile(&low, &options.codegen)
+        let options: Vec<LowerOptions> = typed
+            .functions
+            .iter()
+            .map(|f| options[f.func.0 as usize])
+            .collect();
+        let low = lower::lower(&typed, &options);
+        let module = codegen::compile(&low)
             .map_err(|e| CompileFailure::Internal(format!("code generation failed: {}", e.0)))?;
         Ok((return_type, module))
     };

@@ -1,7 +1,7 @@
 //! A small builder for hand-written low-IR functions, and a way to run them.
 
 use codegen::runtime::{RaisedError, RuntimeContext};
-use codegen::{CodegenOptions, CompiledModule};
+use codegen::CompiledModule;
 use frontend::Span;
 use lower::ir::{
     BinaryOp, Block, CastOp, CmpOp, Const, Function, Inst, LType, Module, RuntimeError, StepSign,
@@ -192,6 +192,7 @@ impl FnBuilder {
         assert_eq!(self.blocks.len(), 1, "unclosed block");
         Function {
             name: self.name,
+            fastmath: false,
             params: self.params,
             results: self.results,
             vars: self.vars,
@@ -206,7 +207,7 @@ pub fn module(functions: Vec<Function>) -> Module {
 }
 
 pub fn compile(m: &Module) -> CompiledModule {
-    codegen::compile(m, &CodegenOptions::default()).unwrap_or_else(|e| panic!("{}", e.0))
+    codegen::compile(m).unwrap_or_else(|e| panic!("{}", e.0))
 }
 
 /// Calls the entry point with `args` slots, reading `ret_slots` result slots.
