@@ -268,3 +268,172 @@ def test_unbound_local_error_can_be_raised_by_name():
         return 0
 
     assert same_as_cpython(r, True) == ("raised", UnboundLocalError, "explicit")
+
+
+# --- type inference converges; types have a size limit ---------------------
+
+
+def chain_source(n):
+    inits = "; ".join(f"x{i} = 0" for i in range(n))
+    links = "; ".join(f"x{i} = x{i + 1}" for i in range(n - 1))
+    return (
+        "from ferrojit import jit\n\n\n@jit\n"
+        f"def chain(n):\n    {inits}\n    for i in range(n):\n        {links}; x{n - 1} = 1.5\n    return x0\n"
+    )
+
+
+@pytest.mark.parametrize("n", [250, 600])
+def test_long_loop_carried_chain_converges(tmp_path, n):
+    # x0 becomes a float only after n iterations: inference needs n sweeps.
+    path = tmp_path / f"chain{n}.py"
+    path.write_text(chain_source(n))
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"chain{n}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for iterations in (0, 1, n - 1, n, n + 5):
+        got = same_as_cpython(module.chain, iterations)
+        assert type(module.chain(iterations)) is float
+    assert got == ("value", 1.5)
+
+
+def test_nested_tuple_signature_too_large_is_a_compile_error():
+    def f(t):
+        return 0
+
+    # 1000 ** 3 = 10 ** 9 numbers once expanded: refused before expanding.
+    huge = "int64(UniTuple(UniTuple(UniTuple(int64, 1000), 1000), 1000))"
+    with pytest.raises(ferrojit.CompileError, match=r"E0233.*") as e:
+        jit(huge)(f)
+    assert "holds 1001001 numbers, arrays and tuples; at most 1024" in str(e.value)
+    wide = "int64((" + ", ".join(["UniTuple(int64, 600)"] * 2) + ",))"
+    with pytest.raises(ferrojit.CompileError, match="at most 1024"):
+        jit(wide)(f)
+    ok = jit("int64(UniTuple(UniTuple(int64, 30), 30))")(f)
+    t = tuple(tuple(range(30)) for _ in range(30))
+    assert ok(t) == 0
+
+
+def test_deeply_shared_tuple_argument_is_refused_before_expanding(tmp_path):
+    # 2 ** 30 leaves if flattened: a TypeError naming the argument, at once.
+    run_case(tmp_path, """
+    import time
+
+    @jit
+    def ident(x):
+        return 0
+
+    t = 1
+    for _ in range(30):
+        t = (t, t)
+    start = time.perf_counter()
+    raises(TypeError, ident, t, match="too large")
+    assert time.perf_counter() - start < 5
+    t = 1
+    for _ in range(9):
+        t = (t, t)
+    assert ident(t) == 0
+    """)
+
+
+# --- options of a @jit callee apply to its own body -------------------------
+
+
+@jit(error_model="numpy")
+def div_numpy(a, b):
+    return a / b
+
+
+@jit
+def div_python(a, b):
+    return a / b
+
+
+@jit
+def caller_python(a, b):
+    return div_numpy(a, b)
+
+
+@jit(error_model="numpy")
+def caller_numpy(a, b):
+    return div_python(a, b)
+
+
+@jit(error_model="numpy")
+def caller_numpy_both(a, b):
+    return div_numpy(a, b) + a / b
+
+
+@jit(boundscheck=False, wraparound=False)
+def get_unchecked(a, i):
+    return a[i]
+
+
+@jit
+def get_checked(a, i):
+    return a[i]
+
+
+@jit
+def checked_caller(a, i):
+    # The callee reads without a check; the caller's own read keeps its check.
+    return get_unchecked(a, 0) + a[i]
+
+
+@jit(boundscheck=False, wraparound=False)
+def unchecked_caller(a, i):
+    return get_checked(a, i)
+
+
+@jit(fastmath=True)
+def fast_sum(a):
+    s = 0.0
+    for i in range(len(a)):
+        s += a[i]
+    return s
+
+
+@jit
+def strict_caller(a):
+    return fast_sum(a)
+
+
+def test_numpy_error_model_callee_in_python_model_caller():
+    assert caller_python(1.0, 0.0) == np.inf
+    assert np.isnan(caller_python(0.0, 0.0))
+    assert caller_python(1.0, 4.0) == 0.25
+
+
+def test_python_error_model_callee_in_numpy_model_caller():
+    with pytest.raises(ZeroDivisionError, match="float division by zero"):
+        caller_numpy(1.0, 0.0)
+    assert caller_numpy(1.0, 4.0) == 0.25
+    assert caller_numpy_both(1.0, 0.0) == np.inf
+
+
+def test_boundscheck_options_stay_with_their_function():
+    a = np.arange(5.0)
+    assert checked_caller(a, -1) == 4.0
+    with pytest.raises(IndexError, match="index 7 is out of bounds for axis 0 with size 5"):
+        checked_caller(a, 7)
+    # The unchecked caller cannot switch off the callee's check or wraparound.
+    assert unchecked_caller(a, -1) == 4.0
+    with pytest.raises(IndexError, match="index 5 is out of bounds for axis 0 with size 5"):
+        unchecked_caller(a, 5)
+
+
+def test_fastmath_callee_in_strict_caller():
+    a = np.arange(100.0)
+    assert strict_caller(a) == fast_sum(a) == a.sum()
+
+
+def test_two_callers_with_different_options_share_a_callee():
+    # One module per entry: each caller compiles the callee with the callee's options.
+    assert caller_python(2.0, 0.0) == np.inf
+    assert caller_numpy_both(2.0, 0.0) == np.inf
+    with pytest.raises(ZeroDivisionError):
+        caller_numpy(2.0, 0.0)
+    assert div_numpy(2.0, 0.0) == np.inf
+    with pytest.raises(ZeroDivisionError):
+        div_python(2.0, 0.0)
