@@ -1345,9 +1345,12 @@ impl<'a> FnLower<'a> {
         let Some(first) = first else {
             return self.bad_call(f.name());
         };
-        let extents = if like {
+        let (extents, maybe_negative) = if like {
             match self.expr(first) {
-                Val::Array(src) => src.extents,
+                Val::Array(src) => {
+                    let n = src.extents.len();
+                    (src.extents, vec![false; n])
+                }
                 _ => return self.bad_call(f.name()),
             }
         } else {
@@ -1367,9 +1370,10 @@ impl<'a> FnLower<'a> {
             }
             _ => None,
         };
-        // Checked here, not in `alloc_array`: the size of a copy cannot
-        // overflow, since its source array exists.
-        self.check_byte_count(&extents, at.dtype.itemsize());
+        // Checked here, after every argument was evaluated, and not in
+        // `alloc_array`: the size of a copy cannot overflow, since its source
+        // array exists.
+        self.check_shape(&extents, &maybe_negative, at.dtype.itemsize());
         let zeroed = matches!(f, AllocFn::Zeros | AllocFn::ZerosLike);
         let (arr, total) = self.alloc_array(&at, extents, zeroed);
         if let Some(v) = fill {
@@ -1379,8 +1383,8 @@ impl<'a> FnLower<'a> {
     }
 
     /// The extents given by a shape argument (an int or a tuple of ints), each
-    /// checked non-negative unless that is known.
-    fn shape_extents(&mut self, shape: ExprId) -> Vec<ValueId> {
+    /// with whether it may be negative (what `check_shape` must test).
+    fn shape_extents(&mut self, shape: ExprId) -> (Vec<ValueId>, Vec<bool>) {
         let hir = &self.tf.hir;
         let item_exprs: Vec<Option<ExprId>> =
             match (&hir.expr(shape).kind, self.tf.coerced_type(shape)) {
@@ -1398,6 +1402,7 @@ impl<'a> FnLower<'a> {
             (v, t) => (vec![v], vec![t]),
         };
         let mut extents = Vec::new();
+        let mut maybe_negative = Vec::new();
         for ((v, t), item) in vals.into_iter().zip(types).zip(item_exprs) {
             let d = t.as_scalar().unwrap_or(Dtype::Int64);
             let v = self.scalar_of(v);
@@ -1413,18 +1418,10 @@ impl<'a> FnLower<'a> {
                         || self.ranges.exact(e).is_some_and(|x| self.ranges.nonneg(&x))
                 }
             };
-            if !known {
-                let zero = self.b.i64c(0);
-                let negative = self.b.cmp(CmpOp::SLt, v, zero);
-                self.raise_if(
-                    negative,
-                    ExceptionKind::ValueError,
-                    "negative dimensions are not allowed",
-                );
-            }
             extents.push(v);
+            maybe_negative.push(!known);
         }
-        extents
+        (extents, maybe_negative)
     }
 
     fn one(&mut self, d: Dtype) -> ValueId {

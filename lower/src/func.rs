@@ -1036,28 +1036,36 @@ impl<'a> FnLower<'a> {
         )
     }
 
-    /// NumPy's check before it allocates: the byte count (the itemsize times
-    /// every non-zero extent, so a zero extent does not hide an overflow of the
-    /// others) must fit in an i64. The extents are known non-negative.
-    pub(crate) fn check_byte_count(&mut self, extents: &[ValueId], itemsize: u32) {
+    /// NumPy's checks before it allocates, axis by axis in order (so the
+    /// first offending axis decides the message): the extent must not be
+    /// negative (tested where `maybe_negative` says so), and the byte count so
+    /// far (the itemsize times every non-zero extent, so a zero extent does
+    /// not hide an overflow of the others) must fit in an i64.
+    pub(crate) fn check_shape(&mut self, extents: &[ValueId], maybe_negative: &[bool], itemsize: u32) {
         let zero = self.b.i64c(0);
         let one = self.b.i64c(1);
         let max = self.b.i64c(i64::MAX);
         let mut acc = self.b.i64c(itemsize as i64);
-        let mut overflow = self.b.boolc(false);
-        for &ext in extents {
+        for (&ext, &check) in extents.iter().zip(maybe_negative) {
+            if check {
+                let negative = self.b.cmp(CmpOp::SLt, ext, zero);
+                self.raise_if(
+                    negative,
+                    ExceptionKind::ValueError,
+                    "negative dimensions are not allowed",
+                );
+            }
             let is_zero = self.b.cmp(CmpOp::Eq, ext, zero);
             let factor = self.b.select(is_zero, one, ext);
             let room = self.b.bin(BinaryOp::SDiv, max, factor);
             let too_big = self.b.cmp(CmpOp::SGt, acc, room);
-            overflow = self.b.bin(BinaryOp::Or, overflow, too_big);
+            self.raise_if(
+                too_big,
+                ExceptionKind::ValueError,
+                "array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size.",
+            );
             acc = self.b.bin(BinaryOp::IMul, acc, factor);
         }
-        self.raise_if(
-            overflow,
-            ExceptionKind::ValueError,
-            "array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size.",
-        );
     }
 
     pub(crate) fn product(&mut self, values: &[ValueId]) -> ValueId {

@@ -151,6 +151,22 @@ def test_huge_allocations(tmp_path):
     # Representable but not available.
     raises(MemoryError, ones_u8, 2**62)
     raises(ValueError, cube, -1, match="negative dimensions are not allowed")
+    # Axis by axis, as NumPy: the first offending axis decides the message.
+    @jit
+    def zeros_i32(n, m):
+        return np.zeros((n, m), dtype=np.int32)
+
+    for shape in [(2**61, -1), (-1, 2**61), (0, -1), (2**62, 0), (-1, 0)]:
+        try:
+            np.zeros(shape, dtype=np.int32)
+        except ValueError as e:
+            raises(ValueError, zeros_i32, *shape, match=str(e))
+    # Every argument is evaluated before the shape is checked.
+    @jit
+    def full_of(n, d):
+        return np.full(n, 1.0 / d)
+
+    raises(ZeroDivisionError, full_of, -1, 0.0)
     assert cube(2).shape == (2, 2, 2)
     assert with_zero_axis(3).shape == (0, 3, 3)
     """)
