@@ -37,6 +37,8 @@ pub(crate) enum CompileFailure {
     Diagnostics(Vec<Diagnostic>),
     /// `inspect` found no source for the function called `name`.
     NoSource { name: String },
+    /// The function's file no longer holds the code Python loaded.
+    SourceChanged { name: String, path: String },
     /// The explicit signature does not parse.
     BadSignature { text: String, reason: String },
     /// The explicit signature's return type is not the one inferred.
@@ -61,6 +63,11 @@ impl CompileFailure {
                 "cannot find the source code of `{name}`: ferrojit compiles from source, so define \
                  the function in a file or a notebook cell (functions made by exec() or typed at \
                  the plain interactive prompt have no source)"
+            )),
+            CompileFailure::SourceChanged { name, path } => CompileError::new_err(format!(
+                "the source of `{name}` in {path} has changed since Python loaded it: ferrojit \
+                 compiles from source and never compiles other code than the one Python runs; \
+                 re-import the module (importlib.reload) or restart Python to use the edited code"
             )),
             CompileFailure::BadSignature { text, reason } => {
                 TypingError::new_err(format!("invalid signature {text:?}: {reason}"))
