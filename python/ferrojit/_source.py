@@ -3,13 +3,16 @@
 ``inspect`` reads the file as it is on disk now, which may not be what Python
 loaded (the file was edited after import). ferrojit must never compile other
 code than the function's own, so the text found is compiled again with
-CPython and its code object compared with ``func.__code__``. This runs once,
+CPython and its code object compared with ``func.__code__``: the whole file as
+an import compiles it, or where that fails, the function alone in a scope like
+its own. This runs once,
 when ``@jit`` decorates (``Dispatcher.__init__`` calls ``capture``); the text
 is kept for the compiles that come later.
 """
 
 import __future__
 import ast
+import dis
 import inspect
 
 _FUTURE_FLAGS = 0
@@ -31,20 +34,86 @@ def capture(func):
     """
     code = func.__code__
     try:
-        lines, first_line = inspect.getsourcelines(code)
         path = inspect.getsourcefile(code) or code.co_filename
+        lines, index = inspect.findsource(code)
     except (OSError, TypeError):
         return ("missing", None)
-    text = "".join(lines)
-    first_line = max(first_line, 1)
-    if code.co_name == "<lambda>":
-        span = _matching_lambda(func, text)
-        if span is None:
-            return ("changed", path)
-        return ("ok", (path, text, first_line, span))
-    if not _matches_def(func, text):
+    text = "".join(inspect.getblock(lines[index:]))
+    first_line = index + 1
+    module = _compiled_file(code.co_filename, "".join(lines))
+    if module is None:
+        # Not a file CPython compiles as is (a notebook cell with magics...): the
+        # function's own text is compiled in a scope like its own instead.
+        if code.co_name == "<lambda>":
+            span = _matching_lambda(func, text)
+            return ("ok", (path, text, first_line, span)) if span else ("changed", path)
+        return ("ok", (path, text, first_line, None)) if _matches_def(func, text) else ("changed", path)
+    if not any(_same_code(c, code) for c in _code_at(module, code.co_name, code.co_firstlineno)):
         return ("changed", path)
-    return ("ok", (path, text, first_line, None))
+    if code.co_name != "<lambda>":
+        return ("ok", (path, text, first_line, None))
+    span = _lambda_of(code, text, first_line)
+    return ("ok", (path, text, first_line, span)) if span else ("missing", None)
+
+
+_last_file = (None, None, None)
+
+
+def _compiled_file(filename, source):
+    """The module code of a file's text, as an import compiles it (the code of
+    a function depends on its module: in 3.11+ ``m.f()`` compiles differently
+    when ``m`` is imported). The last file is kept: a module decorates its
+    functions one after another."""
+    global _last_file
+    if _last_file[:2] != (filename, source):
+        try:
+            module = compile(source, filename, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            module = None
+        _last_file = (filename, source, module)
+    return _last_file[2]
+
+
+def _code_at(code, name, first_line):
+    for const in code.co_consts:
+        if isinstance(const, type(code)):
+            if const.co_name == name and const.co_firstlineno == first_line:
+                yield const
+            yield from _code_at(const, name, first_line)
+
+
+def _lambda_of(code, text, first_line):
+    """The byte range in `text` of the lambda compiled to `code`: the smallest
+    one with its parameters that holds every position the code's instructions
+    come from."""
+    encoded = text.encode()
+    line_starts = _line_starts(encoded)
+    offsets = []
+    for instruction in dis.get_instructions(code):
+        line, end_line, col, end_col = instruction.positions or (None,) * 4
+        # Instructions of no expression (RESUME, the implicit return) have an empty position.
+        if None in (line, col) or (line, col) == (end_line, end_col):
+            continue
+        index = line - first_line
+        if 0 <= index < len(line_starts) - 1:
+            offsets.append(line_starts[index] + col)
+    params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    best = None
+    for start, end, node in _lambdas(text, encoded):
+        a = node.args
+        names = tuple(p.arg for p in a.posonlyargs + a.args + a.kwonlyargs)
+        if names != params or not all(start <= o < end for o in offsets):
+            continue
+        if best is None or end - start < best[1] - best[0]:
+            best = (start, end)
+    return best
+
+
+def _line_starts(encoded):
+    starts = [0]
+    for line in encoded.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    return starts
 
 
 def _parse(text, mode="exec"):
@@ -87,9 +156,7 @@ def _lambdas(text, encoded):
     then each ``lambda`` keyword is tried with the longest text after it that
     parses as a lambda.
     """
-    line_starts = [0]
-    for line in encoded.splitlines(keepends=True):
-        line_starts.append(line_starts[-1] + len(line))
+    line_starts = _line_starts(encoded)
 
     def offset(lineno, col):
         return line_starts[lineno - 1] + col
@@ -120,9 +187,10 @@ def _lambdas(text, encoded):
 
 
 def _compiled(func, node, in_class):
-    """Code objects named like `func` compiled from `node`, inside a function that
-    binds `func`'s free variables (so they compile as free variables, not
-    globals) and, for a method, inside its class (for name mangling)."""
+    """Code objects named like `func` compiled from `node` in a scope like its own:
+    inside its class (for name mangling and ``super()``) when it is a method, and
+    inside a function that binds its free variables (so they compile as free
+    variables, not globals) when it has any. A lambda is returned by that function."""
     code = func.__code__
     body = node
     parts = func.__qualname__.split(".")
@@ -132,27 +200,30 @@ def _compiled(func, node, in_class):
         )
     elif not in_class:
         body = ast.Return(value=node)
-    bind = [
-        ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=ast.Constant(None))
+    free = [
+        name
         for name in code.co_freevars
         if not (name == "__class__" and isinstance(body, ast.ClassDef))
     ]
-    outer = ast.FunctionDef(
-        name=_OUTER,
-        args=ast.arguments(
+    # A def is not wrapped without need: the wrapper would bind its name, and
+    # the function's references to itself would become free variables.
+    if free or isinstance(body, ast.Return):
+        bind = [
+            ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=ast.Constant(None))
+            for name in free
+        ]
+        args = ast.arguments(
             posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]
-        ),
-        body=bind + [body],
-        decorator_list=[],
-        returns=None,
-        **_NO_TYPE_PARAMS,
-    )
-    module = ast.fix_missing_locations(ast.Module(body=[outer], type_ignores=[]))
+        )
+        body = ast.FunctionDef(
+            name=_OUTER, args=args, body=bind + [body], decorator_list=[], returns=None, **_NO_TYPE_PARAMS
+        )
+    module = ast.fix_missing_locations(ast.Module(body=[body], type_ignores=[]))
     try:
         compiled = compile(
             module, code.co_filename, "exec", flags=code.co_flags & _FUTURE_FLAGS, dont_inherit=True
         )
-    except (SyntaxError, ValueError, TypeError):
+    except (SyntaxError, ValueError, TypeError, RecursionError, MemoryError):
         return
     yield from _code_named(compiled, code.co_name)
 
