@@ -238,6 +238,13 @@ impl<'ctx> ModuleCx<'ctx> {
                 ),
                 true,
             ),
+            "ferrojit_trace" => (
+                void.fn_type(
+                    &[ptr.into(), ptr.into(), self.i64().into(), self.i64().into()],
+                    false,
+                ),
+                true,
+            ),
             "ferrojit_alloc" => (
                 ptr.fn_type(&[ptr.into(), self.i64().into(), self.i32().into()], false),
                 false,
@@ -635,6 +642,8 @@ struct FnEmitter<'m, 'ctx> {
     unwind: Option<BasicBlock<'ctx>>,
     /// How many `Versioned::checked` blocks enclose the code being emitted.
     cold_depth: usize,
+    /// Byte offsets of the lines of `f.origin.source.text`, for traceback entries.
+    line_starts: Vec<u32>,
 }
 
 impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
@@ -673,6 +682,15 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             loops: Vec::new(),
             unwind: None,
             cold_depth: 0,
+            line_starts: std::iter::once(0)
+                .chain(
+                    f.origin
+                        .source
+                        .text
+                        .match_indices('\n')
+                        .map(|(i, _)| i as u32 + 1),
+                )
+                .collect(),
         })
     }
 
@@ -792,8 +810,8 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 callee,
                 args,
                 results,
-                ..
-            } => self.emit_call(*callee, args, results)?,
+                span,
+            } => self.emit_call(*callee, args, results, span.start)?,
             Stmt::Break | Stmt::Continue => {
                 let Some(targets) = self.loops.last_mut() else {
                     return bug(format!(
@@ -828,8 +846,9 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 self.b().build_return(Some(&self.m.i32().const_zero()))?;
                 return Ok(false);
             }
-            Stmt::Raise { error, .. } => {
+            Stmt::Raise { error, span } => {
                 self.emit_raise(error)?;
+                self.emit_trace(span.start)?;
                 let unwind = self.unwind_block()?;
                 self.b().build_unconditional_branch(unwind)?;
                 return Ok(false);
@@ -1055,7 +1074,13 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         Ok(true)
     }
 
-    fn emit_call(&mut self, callee: ir::FuncIndex, args: &[ValueId], results: &[VarId]) -> R<()> {
+    fn emit_call(
+        &mut self,
+        callee: ir::FuncIndex,
+        args: &[ValueId],
+        results: &[VarId],
+        at: u32,
+    ) -> R<()> {
         let (Some(target), Some(&llfn)) = (
             self.ir.functions.get(callee.0 as usize),
             self.m.functions.get(callee.0 as usize),
@@ -1088,7 +1113,16 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             self.m.i32().const_zero(),
             "failed",
         )?;
-        self.unwind_if(failed)?;
+        // The callee's exception passes through this line of this function.
+        let failed_bb = self.append("call.failed");
+        let cont = self.append("ok");
+        let br = self.b().build_conditional_branch(failed, failed_bb, cont)?;
+        self.m.set_branch_weights(br, false)?;
+        self.m.builder.position_at_end(failed_bb);
+        self.emit_trace(at)?;
+        let unwind = self.unwind_block()?;
+        self.b().build_unconditional_branch(unwind)?;
+        self.m.builder.position_at_end(cont);
         let mut slot = 0;
         for (&var, &ty) in results.iter().zip(&target.results) {
             let v = self.m.load_slots(buffer, &mut slot, ty)?;
@@ -1138,6 +1172,22 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             }
             RuntimeError::Message { kind, message } => self.emit_raise_message(*kind, message),
         }
+    }
+
+    /// Adds the traceback entry for the line of byte `at` of the source to the pending exception.
+    fn emit_trace(&mut self, at: u32) -> R<()> {
+        let origin = &self.f.origin;
+        let index = self.line_starts.partition_point(|&start| start <= at);
+        let line = u64::from(origin.source.first_line) + index.saturating_sub(1) as u64;
+        let site = format!("{}\n{}", origin.name, origin.source.path);
+        let f = self.m.runtime_fn("ferrojit_trace")?;
+        let text = self.m.string_constant(&site);
+        let len = self.m.i64().const_int(site.len() as u64, false);
+        let line = self.m.i64().const_int(line, false);
+        self.m.call_void(
+            f,
+            &[self.ctx_ptr.into(), text.into(), len.into(), line.into()],
+        )
     }
 
     fn emit_raise_message(&mut self, kind: ExceptionKind, message: &str) -> R<()> {

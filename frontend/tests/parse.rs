@@ -460,7 +460,11 @@ fn chain(op: &str, n: usize) -> String {
 }
 
 fn parse_lambda(text: &str, lambda: &str, nth: usize) -> Result<Function, Vec<Diagnostic>> {
-    let start = text.match_indices(lambda).nth(nth).expect("lambda in text").0 as u32;
+    let start = text
+        .match_indices(lambda)
+        .nth(nth)
+        .expect("lambda in text")
+        .0 as u32;
     let span = frontend::Span::new(start, start + lambda.len() as u32);
     frontend::parse_lambda(source(text, 7), span, &mut TableResolver::new())
 }

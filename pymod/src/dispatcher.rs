@@ -326,7 +326,10 @@ impl Dispatcher {
                 None => {
                     compiling.push((key.into(), me));
                     drop(compiling);
-                    let _claim = Claim { dispatcher: self, key };
+                    let _claim = Claim {
+                        dispatcher: self,
+                        key,
+                    };
                     let spec = make()?;
                     self.insert(key.into(), spec.clone())?;
                     return Ok(spec);
@@ -425,7 +428,7 @@ impl Dispatcher {
         };
         if status != 0 {
             return Err(match ctx.take_error() {
-                Some(err) => raised_error(err.kind, err.message),
+                Some(err) => raised_error(py, err),
                 None => internal_error("compiled code failed without recording an exception"),
             });
         }

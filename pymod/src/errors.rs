@@ -1,13 +1,15 @@
 //! Every error that reaches Python is mapped here, in one place.
 
 use frontend::{render_all, Diagnostic, DiagnosticKind};
+use codegen::runtime::RaisedError;
 use lower::ir::ExceptionKind;
 use pyo3::exceptions::{
     PyArithmeticError, PyAssertionError, PyException, PyIndexError, PyKeyError, PyMemoryError,
     PyNotImplementedError, PyOverflowError, PyRecursionError, PyRuntimeError, PyTypeError,
     PyUnboundLocalError, PyValueError, PyZeroDivisionError,
 };
-use pyo3::{create_exception, PyErr, Python};
+use pyo3::prelude::*;
+use pyo3::{create_exception, PyErr};
 
 create_exception!(
     ferrojit,
@@ -96,8 +98,27 @@ fn diagnostics_error(diagnostics: &[Diagnostic]) -> PyErr {
 }
 
 /// The builtin exception a kernel raised (`raise ValueError(...)`, an IndexError from
-/// a bounds check...), as Python raises it.
-pub(crate) fn raised_error(kind: ExceptionKind, message: String) -> PyErr {
+/// a bounds check...), as Python raises it, with a traceback entry for each
+/// line of compiled code it went through.
+pub(crate) fn raised_error(py: Python<'_>, error: RaisedError) -> PyErr {
+    let err = builtin_exception(error.kind, error.message);
+    if error.frames.is_empty() {
+        return err;
+    }
+    let frames: Vec<(String, String, u32)> = error
+        .frames
+        .into_iter()
+        .map(|f| (f.function, f.file, f.line))
+        .collect();
+    let exc = err.into_value(py);
+    let traced = py
+        .import("ferrojit._traceback")
+        .and_then(|m| m.call_method1("with_frames", (exc.clone_ref(py), frames)));
+    // Without its entries the exception is still the right one.
+    PyErr::from_value(traced.unwrap_or_else(|_| exc.into_bound(py).into_any()))
+}
+
+fn builtin_exception(kind: ExceptionKind, message: String) -> PyErr {
     match kind {
         ExceptionKind::Exception => PyException::new_err(message),
         ExceptionKind::ValueError => PyValueError::new_err(message),

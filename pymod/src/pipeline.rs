@@ -143,7 +143,8 @@ pub(crate) fn compile(
         .py()
         .detach(|| {
             stacker::grow(COMPILE_STACK, || {
-                catch_unwind(AssertUnwindSafe(stages)).unwrap_or_else(|payload| Err(panicked(payload)))
+                catch_unwind(AssertUnwindSafe(stages))
+                    .unwrap_or_else(|payload| Err(panicked(payload)))
             })
             .map(|(return_type, module)| (return_type, Detached(module)))
         })

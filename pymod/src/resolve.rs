@@ -137,7 +137,11 @@ impl NameTable {
             if dispatcher.is(this) {
                 return Ok(Meaning::This);
             }
-            let index = match self.dispatchers.iter().position(|d| dispatcher.is(d.bind(py))) {
+            let index = match self
+                .dispatchers
+                .iter()
+                .position(|d| dispatcher.is(d.bind(py)))
+            {
                 Some(i) => i,
                 None => {
                     self.dispatchers.push(dispatcher.clone().unbind());
@@ -154,7 +158,9 @@ impl NameTable {
                 name: obj.getattr("__name__")?.extract()?,
             }));
         }
-        Ok(Meaning::Value(GlobalValue::Unsupported(describe(name, obj)?)))
+        Ok(Meaning::Value(GlobalValue::Unsupported(describe(
+            name, obj,
+        )?)))
     }
 }
 

@@ -49,7 +49,10 @@ impl Source {
     }
 
     /// The text to parse, or why there is none for the function called `name`.
-    pub(crate) fn found(&self, name: &str) -> Result<(Arc<SourceFile>, Option<Span>), CompileFailure> {
+    pub(crate) fn found(
+        &self,
+        name: &str,
+    ) -> Result<(Arc<SourceFile>, Option<Span>), CompileFailure> {
         match self {
             Source::Found { file, lambda } => Ok((file.clone(), *lambda)),
             Source::Missing => Err(CompileFailure::NoSource {
