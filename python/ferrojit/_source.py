@@ -5,9 +5,8 @@ loaded (the file was edited after import). ferrojit must never compile other
 code than the function's own, so the text found is compiled again with
 CPython and its code object compared with ``func.__code__``: the whole file as
 an import compiles it, or where that fails, the function alone in a scope like
-its own. This runs once,
-when ``@jit`` decorates (``Dispatcher.__init__`` calls ``capture``); the text
-is kept for the compiles that come later.
+its own. This runs once, when ``@jit`` decorates (``Dispatcher.__init__`` calls
+``capture``); the text is kept for the compiles that come later.
 """
 
 import __future__
@@ -121,7 +120,7 @@ def _parse(text, mode="exec"):
     indented = text[:1] in (" ", "\t")
     try:
         tree = ast.parse("if 1:\n" + text if indented else text, mode=mode)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     if indented:
         tree.body = tree.body[0].body
