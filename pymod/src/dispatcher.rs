@@ -382,8 +382,8 @@ impl Dispatcher {
     ) -> PyResult<Arc<Specialization>> {
         let this = slf.get();
         this.compiles.fetch_add(1, Ordering::Relaxed);
-        let (return_type, module) = pipeline::compile(slf, &arg_types)
-            .map_err(CompileFailure::into_pyerr)?;
+        let (return_type, module) =
+            pipeline::compile(slf, &arg_types).map_err(CompileFailure::into_pyerr)?;
         if let Type::Opaque(_) = return_type {
             return Err(internal_error(&format!(
                 "`{}` returns a value of type {return_type}",

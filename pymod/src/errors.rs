@@ -1,7 +1,7 @@
 //! Every error that reaches Python is mapped here, in one place.
 
-use frontend::{render_all, Diagnostic, DiagnosticKind};
 use codegen::runtime::RaisedError;
+use frontend::{render_all, Diagnostic, DiagnosticKind};
 use lower::ir::ExceptionKind;
 use pyo3::exceptions::{
     PyArithmeticError, PyAssertionError, PyException, PyIndexError, PyKeyError, PyMemoryError,
