@@ -773,9 +773,9 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
 
     fn emit_stmt(&mut self, stmt: &'m Stmt) -> R<bool> {
         match stmt {
-            Stmt::Let { dst, inst, .. } => {
+            Stmt::Let { dst, inst, span } => {
                 let ty = self.value_type(*dst)?;
-                let v = self.emit_inst(inst, ty)?;
+                let v = self.emit_inst(inst, ty, span.start)?;
                 self.values[dst.0 as usize] = Some(v);
             }
             Stmt::Set { var, value } => {
@@ -1114,15 +1114,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             "failed",
         )?;
         // The callee's exception passes through this line of this function.
-        let failed_bb = self.append("call.failed");
-        let cont = self.append("ok");
-        let br = self.b().build_conditional_branch(failed, failed_bb, cont)?;
-        self.m.set_branch_weights(br, false)?;
-        self.m.builder.position_at_end(failed_bb);
-        self.emit_trace(at)?;
-        let unwind = self.unwind_block()?;
-        self.b().build_unconditional_branch(unwind)?;
-        self.m.builder.position_at_end(cont);
+        self.unwind_if(failed, at)?;
         let mut slot = 0;
         for (&var, &ty) in results.iter().zip(&target.results) {
             let v = self.m.load_slots(buffer, &mut slot, ty)?;
@@ -1148,12 +1140,18 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         Ok(bb)
     }
 
-    /// Returns status 1 when `cond` holds, else continues in a new block.
-    fn unwind_if(&mut self, cond: IntValue<'ctx>) -> R<()> {
-        let unwind = self.unwind_block()?;
+    /// When `cond` holds (a runtime function or a callee recorded an
+    /// exception), adds the traceback entry for byte `at` and returns status 1;
+    /// else continues in a new block.
+    fn unwind_if(&mut self, cond: IntValue<'ctx>, at: u32) -> R<()> {
+        let trace = self.append("trace");
         let cont = self.append("ok");
-        let br = self.b().build_conditional_branch(cond, unwind, cont)?;
+        let br = self.b().build_conditional_branch(cond, trace, cont)?;
         self.m.set_branch_weights(br, false)?;
+        self.m.builder.position_at_end(trace);
+        self.emit_trace(at)?;
+        let unwind = self.unwind_block()?;
+        self.b().build_unconditional_branch(unwind)?;
         self.m.builder.position_at_end(cont);
         Ok(())
     }
@@ -1213,7 +1211,8 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         }
     }
 
-    fn emit_inst(&mut self, inst: &Inst, ty: LType) -> R<BasicValueEnum<'ctx>> {
+    /// `at`: the statement's source offset, for the traceback entry of a failed allocation.
+    fn emit_inst(&mut self, inst: &Inst, ty: LType, at: u32) -> R<BasicValueEnum<'ctx>> {
         let b = &self.m.builder;
         Ok(match inst {
             Inst::Const(c) => self.emit_const(*c)?,
@@ -1263,7 +1262,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                     "buf",
                 )?)?;
                 let failed = self.b().build_is_null(p, "")?;
-                self.unwind_if(failed)?;
+                self.unwind_if(failed, at)?;
                 p.into()
             }
             Inst::RoundDecimal { value, digits } => {

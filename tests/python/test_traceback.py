@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 KERNELS = '''\
+import numpy as np
 from ferrojit import jit
 
 @jit
@@ -27,6 +28,11 @@ def outer(a, i):
     return s
 
 inverse = jit(lambda x: 1 // x)
+
+@jit
+def table(n):
+    t = np.zeros(n)
+    return t
 '''
 
 
@@ -52,25 +58,25 @@ def entries(f, *args):
 
 def test_a_bounds_check_points_at_its_line(kernels):
     module, path = kernels
-    assert entries(module.get, np.zeros(3), 5)[-1] == (path, 5, "get")
+    assert entries(module.get, np.zeros(3), 5)[-1] == (path, 6, "get")
 
 
 def test_a_raise_statement_points_at_its_line(kernels):
     module, path = kernels
     tb = entries(module.check, -1)
-    assert tb[-1] == (path, 10, "check")
+    assert tb[-1] == (path, 11, "check")
     # The caller's own frame (this test) comes first, as for any call.
     assert tb[0][0] == __file__
 
 
 def test_an_exception_in_a_callee_passes_through_the_call(kernels):
     module, path = kernels
-    assert entries(module.outer, np.zeros(3), 7)[-2:] == [(path, 16, "outer"), (path, 5, "get")]
+    assert entries(module.outer, np.zeros(3), 7)[-2:] == [(path, 17, "outer"), (path, 6, "get")]
 
 
 def test_a_lambda_has_its_entry(kernels):
     module, path = kernels
-    assert entries(module.inverse, 0)[-1] == (path, 19, "<lambda>")
+    assert entries(module.inverse, 0)[-1] == (path, 20, "<lambda>")
 
 
 def test_the_printed_traceback_shows_the_kernel_line(kernels):
@@ -79,3 +85,14 @@ def test_the_printed_traceback_shows_the_kernel_line(kernels):
         module.check(-3)
     text = "".join(traceback.format_exception(e.value))
     assert 'raise ValueError("negative")' in text
+
+
+def test_a_failed_allocation_points_at_its_line(kernels):
+    module, path = kernels
+    with pytest.raises(MemoryError) as e:
+        module.table(2**58)
+    assert [(t.filename, t.lineno, t.name) for t in traceback.extract_tb(e.value.__traceback__)][-1] == (
+        path,
+        24,
+        "table",
+    )
