@@ -238,6 +238,13 @@ impl<'ctx> ModuleCx<'ctx> {
                 ),
                 true,
             ),
+            "ferrojit_trace" => (
+                void.fn_type(
+                    &[ptr.into(), ptr.into(), self.i64().into(), self.i64().into()],
+                    false,
+                ),
+                true,
+            ),
             "ferrojit_alloc" => (
                 ptr.fn_type(&[ptr.into(), self.i64().into(), self.i32().into()], false),
                 false,
@@ -635,6 +642,8 @@ struct FnEmitter<'m, 'ctx> {
     unwind: Option<BasicBlock<'ctx>>,
     /// How many `Versioned::checked` blocks enclose the code being emitted.
     cold_depth: usize,
+    /// Byte offsets of the lines of `f.origin.source.text`, for traceback entries.
+    line_starts: Vec<u32>,
 }
 
 impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
@@ -673,6 +682,15 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             loops: Vec::new(),
             unwind: None,
             cold_depth: 0,
+            line_starts: std::iter::once(0)
+                .chain(
+                    f.origin
+                        .source
+                        .text
+                        .match_indices('\n')
+                        .map(|(i, _)| i as u32 + 1),
+                )
+                .collect(),
         })
     }
 
@@ -755,9 +773,9 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
 
     fn emit_stmt(&mut self, stmt: &'m Stmt) -> R<bool> {
         match stmt {
-            Stmt::Let { dst, inst, .. } => {
+            Stmt::Let { dst, inst, span } => {
                 let ty = self.value_type(*dst)?;
-                let v = self.emit_inst(inst, ty)?;
+                let v = self.emit_inst(inst, ty, span.start)?;
                 self.values[dst.0 as usize] = Some(v);
             }
             Stmt::Set { var, value } => {
@@ -792,8 +810,8 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 callee,
                 args,
                 results,
-                ..
-            } => self.emit_call(*callee, args, results)?,
+                span,
+            } => self.emit_call(*callee, args, results, span.start)?,
             Stmt::Break | Stmt::Continue => {
                 let Some(targets) = self.loops.last_mut() else {
                     return bug(format!(
@@ -828,8 +846,9 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 self.b().build_return(Some(&self.m.i32().const_zero()))?;
                 return Ok(false);
             }
-            Stmt::Raise { error, .. } => {
+            Stmt::Raise { error, span } => {
                 self.emit_raise(error)?;
+                self.emit_trace(span.start)?;
                 let unwind = self.unwind_block()?;
                 self.b().build_unconditional_branch(unwind)?;
                 return Ok(false);
@@ -1055,7 +1074,13 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         Ok(true)
     }
 
-    fn emit_call(&mut self, callee: ir::FuncIndex, args: &[ValueId], results: &[VarId]) -> R<()> {
+    fn emit_call(
+        &mut self,
+        callee: ir::FuncIndex,
+        args: &[ValueId],
+        results: &[VarId],
+        at: u32,
+    ) -> R<()> {
         let (Some(target), Some(&llfn)) = (
             self.ir.functions.get(callee.0 as usize),
             self.m.functions.get(callee.0 as usize),
@@ -1088,7 +1113,8 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             self.m.i32().const_zero(),
             "failed",
         )?;
-        self.unwind_if(failed)?;
+        // The callee's exception passes through this line of this function.
+        self.unwind_if(failed, at)?;
         let mut slot = 0;
         for (&var, &ty) in results.iter().zip(&target.results) {
             let v = self.m.load_slots(buffer, &mut slot, ty)?;
@@ -1114,12 +1140,18 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         Ok(bb)
     }
 
-    /// Returns status 1 when `cond` holds, else continues in a new block.
-    fn unwind_if(&mut self, cond: IntValue<'ctx>) -> R<()> {
-        let unwind = self.unwind_block()?;
+    /// When `cond` holds (a runtime function or a callee recorded an
+    /// exception), adds the traceback entry for byte `at` and returns status 1;
+    /// else continues in a new block.
+    fn unwind_if(&mut self, cond: IntValue<'ctx>, at: u32) -> R<()> {
+        let trace = self.append("trace");
         let cont = self.append("ok");
-        let br = self.b().build_conditional_branch(cond, unwind, cont)?;
+        let br = self.b().build_conditional_branch(cond, trace, cont)?;
         self.m.set_branch_weights(br, false)?;
+        self.m.builder.position_at_end(trace);
+        self.emit_trace(at)?;
+        let unwind = self.unwind_block()?;
+        self.b().build_unconditional_branch(unwind)?;
         self.m.builder.position_at_end(cont);
         Ok(())
     }
@@ -1138,6 +1170,22 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             }
             RuntimeError::Message { kind, message } => self.emit_raise_message(*kind, message),
         }
+    }
+
+    /// Adds the traceback entry for the line of byte `at` of the source to the pending exception.
+    fn emit_trace(&mut self, at: u32) -> R<()> {
+        let origin = &self.f.origin;
+        let index = self.line_starts.partition_point(|&start| start <= at);
+        let line = u64::from(origin.source.first_line) + index.saturating_sub(1) as u64;
+        let site = format!("{}\n{}", origin.name, origin.source.path);
+        let f = self.m.runtime_fn("ferrojit_trace")?;
+        let text = self.m.string_constant(&site);
+        let len = self.m.i64().const_int(site.len() as u64, false);
+        let line = self.m.i64().const_int(line, false);
+        self.m.call_void(
+            f,
+            &[self.ctx_ptr.into(), text.into(), len.into(), line.into()],
+        )
     }
 
     fn emit_raise_message(&mut self, kind: ExceptionKind, message: &str) -> R<()> {
@@ -1163,7 +1211,8 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         }
     }
 
-    fn emit_inst(&mut self, inst: &Inst, ty: LType) -> R<BasicValueEnum<'ctx>> {
+    /// `at`: the statement's source offset, for the traceback entry of a failed allocation.
+    fn emit_inst(&mut self, inst: &Inst, ty: LType, at: u32) -> R<BasicValueEnum<'ctx>> {
         let b = &self.m.builder;
         Ok(match inst {
             Inst::Const(c) => self.emit_const(*c)?,
@@ -1213,7 +1262,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                     "buf",
                 )?)?;
                 let failed = self.b().build_is_null(p, "")?;
-                self.unwind_if(failed)?;
+                self.unwind_if(failed, at)?;
                 p.into()
             }
             Inst::RoundDecimal { value, digits } => {

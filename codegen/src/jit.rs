@@ -163,7 +163,7 @@ impl Jit {
 
             // Python loads extension modules RTLD_LOCAL, so the process search
             // above cannot see these: give ORC their addresses.
-            let runtime_symbols: [(&CStr, usize); 5] = [
+            let runtime_symbols: [(&CStr, usize); 6] = [
                 (
                     c"ferrojit_raise_message",
                     runtime::ferrojit_raise_message as *const () as usize,
@@ -171,6 +171,10 @@ impl Jit {
                 (
                     c"ferrojit_raise_index_error",
                     runtime::ferrojit_raise_index_error as *const () as usize,
+                ),
+                (
+                    c"ferrojit_trace",
+                    runtime::ferrojit_trace as *const () as usize,
                 ),
                 (
                     c"ferrojit_alloc",

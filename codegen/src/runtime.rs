@@ -14,6 +14,16 @@ use lower::ir::ExceptionKind;
 pub struct RaisedError {
     pub kind: ExceptionKind,
     pub message: String,
+    /// Where it was raised, then each call it passed through: innermost first.
+    pub frames: Vec<Frame>,
+}
+
+/// One traceback entry: a line of a compiled Python function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Frame {
+    pub function: String,
+    pub file: String,
+    pub line: u32,
 }
 
 /// Per-call state shared with JIT code: the lowest stack address recursive
@@ -136,7 +146,11 @@ impl RuntimeContext {
     /// consequences of unwinding the kernel and are dropped.
     fn record(&mut self, kind: ExceptionKind, message: String) {
         if self.error.is_none() {
-            self.error = Some(RaisedError { kind, message });
+            self.error = Some(RaisedError {
+                kind,
+                message,
+                frames: Vec::new(),
+            });
         }
     }
 
@@ -239,6 +253,34 @@ pub(crate) unsafe extern "C" fn ferrojit_raise_index_error(
     );
 }
 
+/// Adds a traceback entry to the pending exception: JIT code calls it after
+/// raising, and when a call it made failed. `site` is `len` bytes of UTF-8,
+/// the function's name and file separated by a newline.
+pub(crate) unsafe extern "C" fn ferrojit_trace(
+    ctx: *mut RuntimeContext,
+    site: *const u8,
+    len: i64,
+    line: i64,
+) {
+    // SAFETY: JIT code passes the call's live context (or null, tolerated).
+    let Some(error) = (unsafe { ctx.as_mut() }).and_then(|ctx| ctx.error.as_mut()) else {
+        return;
+    };
+    let site = match usize::try_from(len) {
+        // SAFETY: JIT code passes a private constant of exactly `len` bytes.
+        Ok(len) if !site.is_null() => {
+            String::from_utf8_lossy(unsafe { std::slice::from_raw_parts(site, len) })
+        }
+        _ => return,
+    };
+    let (function, file) = site.split_once('\n').unwrap_or((&site, ""));
+    error.frames.push(Frame {
+        function: function.to_string(),
+        file: file.to_string(),
+        line: u32::try_from(line).unwrap_or(0),
+    });
+}
+
 /// A buffer of `bytes` bytes (zero-filled when `zeroed != 0`) owned by the
 /// context, or null after recording a `MemoryError`.
 pub(crate) unsafe extern "C" fn ferrojit_alloc(
@@ -274,10 +316,36 @@ mod tests {
             ctx.take_error(),
             Some(RaisedError {
                 kind: ExceptionKind::ValueError,
-                message: "bad value".into()
+                message: "bad value".into(),
+                frames: Vec::new(),
             })
         );
         assert_eq!(ctx.take_error(), None);
+    }
+
+    #[test]
+    fn frames_are_added_to_the_pending_exception_only() {
+        let mut ctx = RuntimeContext::new();
+        let site = "kernel\n/src/k.py";
+        // SAFETY: a live context and a string of the given length.
+        unsafe {
+            ferrojit_trace(&mut ctx, site.as_ptr(), site.len() as i64, 3);
+            ferrojit_raise_message(
+                &mut ctx,
+                exception_code(ExceptionKind::ValueError),
+                ptr::null(),
+                0,
+            );
+            ferrojit_trace(&mut ctx, site.as_ptr(), site.len() as i64, 4);
+            ferrojit_trace(&mut ctx, site.as_ptr(), site.len() as i64, 9);
+        }
+        let frames = ctx.take_error().map(|e| e.frames).unwrap_or_default();
+        let lines: Vec<u32> = frames.iter().map(|f| f.line).collect();
+        assert_eq!(lines, [4, 9]);
+        assert_eq!(
+            (frames[0].function.as_str(), frames[0].file.as_str()),
+            ("kernel", "/src/k.py")
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub use span::{SourceFile, Span};
 use std::sync::Arc;
 
 use rustpython_parser::ast::{self, Ranged};
+use rustpython_parser::text_size::TextSize;
 use rustpython_parser::Parse;
 
 use hir::GlobalValue;
@@ -76,6 +77,35 @@ pub fn parse(
             )])
         }
         _ => Err(vec![not_one_function(&source, top, prefix)]),
+    }
+}
+
+/// Parses the lambda expression at `span` of `source.text` (the line or lines
+/// `inspect` gives for a lambda) into HIR: a function named `<lambda>` whose
+/// body returns the lambda's body. Spans stay relative to the whole text, so
+/// carets point into the real line.
+pub fn parse_lambda(
+    source: Arc<SourceFile>,
+    span: Span,
+    resolver: &mut dyn Resolver,
+) -> Result<hir::Function, Vec<Diagnostic>> {
+    let text = source
+        .text
+        .get(span.start as usize..span.end as usize)
+        .unwrap_or_default();
+    let expr = ast::Expr::parse_starts_at(text, &source.path, TextSize::from(span.start))
+        .map_err(|e| vec![syntax_error(&source, &e, 0)])?;
+    match expr {
+        ast::Expr::Lambda(lambda) => Builder::new(&source, 0, resolver).lambda(&lambda),
+        _ => Err(vec![Diagnostic::new(
+            DiagnosticKind::Internal,
+            codes::NOT_ONE_FUNCTION,
+            "expected the source of a lambda expression",
+            &source,
+            span,
+        )
+        .with_label("this is not a lambda")
+        .with_note("note: this is a bug in ferrojit; please report it")]),
     }
 }
 

@@ -62,38 +62,53 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub(crate) fn function(
+    pub(crate) fn function(self, def: &ast::StmtFunctionDef) -> Result<Function, Vec<Diagnostic>> {
+        let name_span = self.def_name_span(def);
+        let body = match def.body.split_first() {
+            Some((ast::Stmt::Expr(first), rest)) if is_str_constant(&first.value) => rest,
+            _ => &def.body[..],
+        };
+        self.definition(def.name.as_str(), &def.args, body, name_span)
+    }
+
+    /// A lambda is a function named `<lambda>` whose body is `return <body>`.
+    pub(crate) fn lambda(self, lambda: &ast::ExprLambda) -> Result<Function, Vec<Diagnostic>> {
+        let start = self.span(lambda.range).start;
+        let keyword = Span::new(start, start + "lambda".len() as u32);
+        let body = [ast::Stmt::Return(ast::StmtReturn {
+            range: lambda.body.range(),
+            value: Some(lambda.body.clone()),
+        })];
+        self.definition("<lambda>", &lambda.args, &body, keyword)
+    }
+
+    fn definition(
         mut self,
-        def: &ast::StmtFunctionDef,
+        name: &str,
+        args: &ast::Arguments,
+        body: &[ast::Stmt],
+        name_span: Span,
     ) -> Result<Function, Vec<Diagnostic>> {
-        let params = self.parameters(&def.args);
-        for binding in collect_bindings(&def.body) {
+        let params = self.parameters(args);
+        for binding in collect_bindings(body) {
             if !self.local_ids.contains_key(&binding.name) {
                 let span = self.span(binding.range);
                 self.add_local(binding.name, span);
             }
         }
-
-        let body = match def.body.split_first() {
-            Some((ast::Stmt::Expr(first), rest)) if is_str_constant(&first.value) => {
-                self.block(rest)
-            }
-            _ => self.block(&def.body),
-        };
-
+        let body = self.block(body);
         if !self.diagnostics.is_empty() {
             // The walk visits an assignment's value before its target; users read top to bottom.
             self.diagnostics.sort_by_key(|d| d.span.start);
             return Err(self.diagnostics);
         }
-        let span = self.def_name_span(def);
         Ok(Function {
-            name: def.name.to_string(),
+            name: name.to_string(),
             params,
             locals: self.locals,
             exprs: self.exprs,
             body,
-            span,
+            span: name_span,
             source: self.source.clone(),
         })
     }

@@ -458,3 +458,34 @@ fn nesting_deeper_than_the_limit_is_one_error() {
 fn chain(op: &str, n: usize) -> String {
     vec!["x"; n].join(op)
 }
+
+fn parse_lambda(text: &str, lambda: &str, nth: usize) -> Result<Function, Vec<Diagnostic>> {
+    let start = text
+        .match_indices(lambda)
+        .nth(nth)
+        .expect("lambda in text")
+        .0 as u32;
+    let span = frontend::Span::new(start, start + lambda.len() as u32);
+    frontend::parse_lambda(source(text, 7), span, &mut TableResolver::new())
+}
+
+#[test]
+fn a_lambda_is_a_function_returning_its_body() {
+    let text = "f, g = jit(lambda x: x + N), jit(lambda x, y: helper(x) * y)\n";
+    let f = parse_lambda(text, "lambda x, y: helper(x) * y", 0).unwrap();
+    assert_eq!(
+        f.to_string(),
+        "def <lambda>(x, y):  # locals: l0 x, l1 y\n    return (fn1(x) * y)\n"
+    );
+    // The function's span is the `lambda` keyword on the real line of the file.
+    assert_eq!(f.source.line_col(f.span.start), (7, 34));
+}
+
+#[test]
+fn errors_in_a_lambda_point_into_its_line() {
+    let text = "    table = dict(a=1,\n                 b=lambda s: s[1:2],\n";
+    let d = parse_lambda(text, "lambda s: s[1:2]", 0).unwrap_err();
+    assert_eq!(d.len(), 1);
+    // Line 8 of the file (the text starts at line 7), at the slice.
+    assert_eq!(d[0].source.line_col(d[0].span.start), (8, 32));
+}

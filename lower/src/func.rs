@@ -7,8 +7,8 @@ use typeinfer::{ArrayType, Layout, LocalRead, Type, TypedFunction, TypedProgram}
 
 use crate::builder::{ltype, mem_ltype, Builder};
 use crate::ir::{
-    BinaryOp, CastOp, CmpOp, Const, Function, Inst, LType, RuntimeError, StepSign, Stmt, UnaryOp,
-    ValueId, VarId,
+    BinaryOp, CastOp, CmpOp, Const, Function, Inst, LType, Origin, RuntimeError, StepSign, Stmt,
+    UnaryOp, ValueId, VarId,
 };
 use crate::ranges::{self, Affine, Ranges, Sym};
 use crate::values::{c_strides, f_strides, flat_types, ArrayVal, Slot, Val};
@@ -141,6 +141,10 @@ pub(crate) fn lower_function(
         vars,
         value_types,
         body,
+        origin: Origin {
+            name: hir.name.clone(),
+            source: hir.source.clone(),
+        },
     }
 }
 

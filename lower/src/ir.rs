@@ -15,7 +15,9 @@
 use std::fmt;
 
 pub use frontend::hir::{ExceptionKind, MathFn};
-use frontend::Span;
+use std::sync::Arc;
+
+use frontend::{SourceFile, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ValueId(pub u32);
@@ -91,6 +93,17 @@ pub struct Function {
     /// Indexed by `ValueId`.
     pub value_types: Vec<LType>,
     pub body: Block,
+    /// The Python function this one compiles, for the traceback entry of an
+    /// exception raised or passed on here (at the line of the statement's span).
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub struct Origin {
+    /// The Python name (`fib`, `<lambda>`).
+    pub name: String,
+    /// The spans of `Stmt::Raise` and `Stmt::Call` point into it.
+    pub source: Arc<SourceFile>,
 }
 
 #[derive(Clone, Debug)]

@@ -1,10 +1,13 @@
 //! `Dispatcher`: what `@jit` returns. Calls find a specialization by argument
 //! types (compiling one on a miss) and run its machine code.
 
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::thread::{self, ThreadId};
 
 use codegen::runtime::RuntimeContext;
 use codegen::{CompiledModule, EntryFn};
+use frontend::{SourceFile, Span};
 use lower::LowerOptions;
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -17,6 +20,7 @@ use crate::args::{
 use crate::errors::{internal_error, raised_error, CompileFailure};
 use crate::pipeline::{self, ParsedFunction};
 use crate::results::{box_result, ResultContext};
+use crate::source::Source;
 
 /// Machine code of one specialization.
 struct JitCode(CompiledModule);
@@ -53,12 +57,20 @@ pub(crate) struct Dispatcher {
     options: LowerOptions,
     nogil: bool,
     params: Params,
+    /// Read when decorated: what every compile parses.
+    source: Source,
     /// The parsed HIR, reused by every specialization and by callers that call this function.
     parsed: Mutex<Option<Arc<ParsedFunction>>>,
     /// Looked up by linear scan: a function has few specializations, and comparing
     /// short `u32` slices beats hashing on the call path. Several keys may share a
     /// specialization (see `Specialization::explicit`).
     specializations: RwLock<Vec<(Box<[u32]>, Arc<Specialization>)>>,
+    /// Keys being compiled and by which thread: another thread that needs one
+    /// waits for it (`compiled` is notified) instead of compiling it again.
+    compiling: Mutex<Vec<(Box<[u32]>, ThreadId)>>,
+    compiled: Condvar,
+    /// How many times the pipeline ran for this function (`compile_count`).
+    compiles: AtomicUsize,
 }
 
 #[pymethods]
@@ -96,6 +108,7 @@ impl Dispatcher {
             }
         };
         let params = read_params(py_func)?;
+        let source = Source::capture(py_func)?;
         Ok(Dispatcher {
             py_func: py_func.clone().unbind(),
             options: LowerOptions {
@@ -106,8 +119,12 @@ impl Dispatcher {
             },
             nogil,
             params,
+            source,
             parsed: Mutex::new(None),
             specializations: RwLock::new(Vec::new()),
+            compiling: Mutex::new(Vec::new()),
+            compiled: Condvar::new(),
+            compiles: AtomicUsize::new(0),
         })
     }
 
@@ -115,6 +132,14 @@ impl Dispatcher {
     #[getter(py_func)]
     fn get_py_func(&self, py: Python<'_>) -> Py<PyAny> {
         self.py_func.clone_ref(py)
+    }
+
+    /// How many times this function was compiled (successfully or not), for
+    /// every signature: a call that finds its signature compiled, or being
+    /// compiled by another thread, does not compile it again.
+    #[getter]
+    fn compile_count(&self) -> usize {
+        self.compiles.load(Ordering::Relaxed)
     }
 
     /// One tuple of argument type names per compiled specialization.
@@ -163,20 +188,20 @@ impl Dispatcher {
         let key = key_of_types(&arg_types).ok_or_else(|| {
             bad("arguments must be numbers, arrays or tuples of them".to_string())
         })?;
-        if this.lookup(&key).is_some() {
-            return Ok(());
-        }
-        let spec = Dispatcher::specialize(slf, arg_types, true)?;
-        if let Some(declared) = declared {
-            if declared != spec.return_type {
-                return Err(CompileFailure::ReturnMismatch {
-                    declared: declared.to_string(),
-                    inferred: spec.return_type.to_string(),
+        this.compile_once(slf, &key, || {
+            let spec = Dispatcher::specialize(slf, arg_types, true)?;
+            match declared {
+                Some(declared) if declared != spec.return_type => {
+                    Err(CompileFailure::ReturnMismatch {
+                        declared: declared.to_string(),
+                        inferred: spec.return_type.to_string(),
+                    }
+                    .into_pyerr())
                 }
-                .into_pyerr());
+                _ => Ok(spec),
             }
-        }
-        this.insert(key, spec)
+        })?;
+        Ok(())
     }
 
     #[pyo3(signature = (*args, **kwargs))]
@@ -205,6 +230,11 @@ impl Dispatcher {
 
     pub(crate) fn options(&self) -> LowerOptions {
         self.options
+    }
+
+    /// The text to parse (and the lambda's place in it), captured when decorated.
+    pub(crate) fn source(&self) -> Result<(Arc<SourceFile>, Option<Span>), CompileFailure> {
+        self.source.found(&self.params.qualname)
     }
 
     /// The HIR of this function, parsed on first use.
@@ -237,7 +267,9 @@ impl Dispatcher {
         }
         let spec = match this.lookup(key.as_slice()) {
             Some(spec) => spec,
-            None => this.specialization_for(slf, key.as_slice())?,
+            None => this.compile_once(slf, key.as_slice(), || {
+                this.specialization_for(slf, key.as_slice())
+            })?,
         };
         this.invoke(py, &spec, slots.as_slice(), args)
     }
@@ -262,6 +294,62 @@ impl Dispatcher {
         Ok(())
     }
 
+    /// The specialization for `key`, made by `make` unless one exists or
+    /// another thread makes it meanwhile (then this one waits for it, without
+    /// the GIL, which the other thread's compile needs). Made at most once
+    /// across threads; reentrant on the thread that is making it.
+    fn compile_once(
+        &self,
+        slf: &Bound<'_, Self>,
+        key: &[u32],
+        make: impl FnOnce() -> PyResult<Arc<Specialization>>,
+    ) -> PyResult<Arc<Specialization>> {
+        let me = thread::current().id();
+        loop {
+            if let Some(spec) = self.lookup(key) {
+                return Ok(spec);
+            }
+            let mut compiling = self
+                .compiling
+                .lock()
+                .map_err(|_| internal_error("lock poisoned"))?;
+            match compiling.iter().find(|(k, _)| **k == *key) {
+                Some(&(_, owner)) if owner != me => {
+                    drop(compiling);
+                    slf.py().detach(|| self.wait_until_compiled(key));
+                }
+                // This thread's own compile asked for it again.
+                Some(_) => {
+                    drop(compiling);
+                    return make();
+                }
+                None => {
+                    compiling.push((key.into(), me));
+                    drop(compiling);
+                    let _claim = Claim {
+                        dispatcher: self,
+                        key,
+                    };
+                    let spec = make()?;
+                    self.insert(key.into(), spec.clone())?;
+                    return Ok(spec);
+                }
+            }
+        }
+    }
+
+    fn wait_until_compiled(&self, key: &[u32]) {
+        let Ok(mut compiling) = self.compiling.lock() else {
+            return;
+        };
+        while compiling.iter().any(|(k, _)| **k == *key) {
+            compiling = match self.compiled.wait(compiling) {
+                Ok(guard) => guard,
+                Err(_) => return,
+            };
+        }
+    }
+
     /// A cache miss: reuse an explicit signature that accepts these types, else compile.
     fn specialization_for(
         &self,
@@ -281,12 +369,10 @@ impl Dispatcher {
                 })
                 .map(|(_, s)| s.clone())
         });
-        let spec = match compatible {
-            Some(spec) => spec,
-            None => Dispatcher::specialize(slf, arg_types, false)?,
-        };
-        self.insert(key.into(), spec.clone())?;
-        Ok(spec)
+        match compatible {
+            Some(spec) => Ok(spec),
+            None => Dispatcher::specialize(slf, arg_types, false),
+        }
     }
 
     fn specialize(
@@ -295,8 +381,9 @@ impl Dispatcher {
         explicit: bool,
     ) -> PyResult<Arc<Specialization>> {
         let this = slf.get();
-        let (return_type, module) = pipeline::compile(slf, &arg_types)
-            .map_err(CompileFailure::into_pyerr)?;
+        this.compiles.fetch_add(1, Ordering::Relaxed);
+        let (return_type, module) =
+            pipeline::compile(slf, &arg_types).map_err(CompileFailure::into_pyerr)?;
         if let Type::Opaque(_) = return_type {
             return Err(internal_error(&format!(
                 "`{}` returns a value of type {return_type}",
@@ -341,7 +428,7 @@ impl Dispatcher {
         };
         if status != 0 {
             return Err(match ctx.take_error() {
-                Some(err) => raised_error(err.kind, err.message),
+                Some(err) => raised_error(py, err),
                 None => internal_error("compiled code failed without recording an exception"),
             });
         }
@@ -448,6 +535,22 @@ impl Dispatcher {
             )));
         }
         PyTuple::new(py, values.into_iter().flatten().collect::<Vec<_>>())
+    }
+}
+
+/// A key this thread is compiling; released (and waiting threads woken) when
+/// the compile ends, however it ends.
+struct Claim<'a> {
+    dispatcher: &'a Dispatcher,
+    key: &'a [u32],
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut compiling) = self.dispatcher.compiling.lock() {
+            compiling.retain(|(k, _)| **k != *self.key);
+        }
+        self.dispatcher.compiled.notify_all();
     }
 }
 

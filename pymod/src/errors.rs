@@ -1,5 +1,6 @@
 //! Every error that reaches Python is mapped here, in one place.
 
+use codegen::runtime::RaisedError;
 use frontend::{render_all, Diagnostic, DiagnosticKind};
 use lower::ir::ExceptionKind;
 use pyo3::exceptions::{
@@ -7,7 +8,8 @@ use pyo3::exceptions::{
     PyNotImplementedError, PyOverflowError, PyRecursionError, PyRuntimeError, PyTypeError,
     PyUnboundLocalError, PyValueError, PyZeroDivisionError,
 };
-use pyo3::{create_exception, PyErr, Python};
+use pyo3::prelude::*;
+use pyo3::{create_exception, PyErr};
 
 create_exception!(
     ferrojit,
@@ -37,6 +39,8 @@ pub(crate) enum CompileFailure {
     Diagnostics(Vec<Diagnostic>),
     /// `inspect` found no source for the function called `name`.
     NoSource { name: String },
+    /// The function's file no longer holds the code Python loaded.
+    SourceChanged { name: String, path: String },
     /// The explicit signature does not parse.
     BadSignature { text: String, reason: String },
     /// The explicit signature's return type is not the one inferred.
@@ -61,6 +65,11 @@ impl CompileFailure {
                 "cannot find the source code of `{name}`: ferrojit compiles from source, so define \
                  the function in a file or a notebook cell (functions made by exec() or typed at \
                  the plain interactive prompt have no source)"
+            )),
+            CompileFailure::SourceChanged { name, path } => CompileError::new_err(format!(
+                "the source of `{name}` in {path} has changed since Python loaded it: ferrojit \
+                 compiles from source and never compiles other code than the one Python runs; \
+                 re-import the module (importlib.reload) or restart Python to use the edited code"
             )),
             CompileFailure::BadSignature { text, reason } => {
                 TypingError::new_err(format!("invalid signature {text:?}: {reason}"))
@@ -89,8 +98,27 @@ fn diagnostics_error(diagnostics: &[Diagnostic]) -> PyErr {
 }
 
 /// The builtin exception a kernel raised (`raise ValueError(...)`, an IndexError from
-/// a bounds check...), as Python raises it.
-pub(crate) fn raised_error(kind: ExceptionKind, message: String) -> PyErr {
+/// a bounds check...), as Python raises it, with a traceback entry for each
+/// line of compiled code it went through.
+pub(crate) fn raised_error(py: Python<'_>, error: RaisedError) -> PyErr {
+    let err = builtin_exception(error.kind, error.message);
+    if error.frames.is_empty() {
+        return err;
+    }
+    let frames: Vec<(String, String, u32)> = error
+        .frames
+        .into_iter()
+        .map(|f| (f.function, f.file, f.line))
+        .collect();
+    let exc = err.into_value(py);
+    let traced = py
+        .import("ferrojit._traceback")
+        .and_then(|m| m.call_method1("with_frames", (exc.clone_ref(py), frames)));
+    // Without its entries the exception is still the right one.
+    PyErr::from_value(traced.unwrap_or_else(|_| exc.into_bound(py).into_any()))
+}
+
+fn builtin_exception(kind: ExceptionKind, message: String) -> PyErr {
     match kind {
         ExceptionKind::Exception => PyException::new_err(message),
         ExceptionKind::ValueError => PyValueError::new_err(message),

@@ -7,6 +7,7 @@ mod errors;
 mod pipeline;
 mod resolve;
 mod results;
+mod source;
 
 use pyo3::prelude::*;
 

@@ -1,5 +1,5 @@
-//! Source -> machine code for one specialization: fetches the source with
-//! `inspect`, parses every `@jit` function reachable from the entry into one
+//! Source -> machine code for one specialization: parses the source captured
+//! at decoration (`crate::source`), parses every `@jit` function reachable from the entry into one
 //! `hir::Program`, and runs typeinfer, lower and codegen.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -7,16 +7,13 @@ use std::sync::Arc;
 
 use codegen::CompiledModule;
 use frontend::hir::{self, Callee, ExprKind, FuncId};
-use frontend::SourceFile;
 use lower::LowerOptions;
-use pyo3::exceptions::{PyOSError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::PyList;
 use typeinfer::Type;
 
 use crate::dispatcher::Dispatcher;
 use crate::errors::CompileFailure;
-use crate::resolve::PyResolver;
+use crate::resolve::NameTable;
 
 /// One function's HIR, numbered locally: `FuncId(0)` is the function itself,
 /// `FuncId(k)` is `callees[k - 1]`. A `Program` renumbers it.
@@ -26,46 +23,21 @@ pub(crate) struct ParsedFunction {
 }
 
 pub(crate) fn parse(this: &Bound<'_, Dispatcher>) -> Result<ParsedFunction, CompileFailure> {
-    let py_func = this.get().py_func().bind(this.py());
-    let source = source_of(py_func)?;
-    let mut resolver = PyResolver::new(this, py_func)?;
-    let hir = frontend::parse(source, &mut resolver).map_err(CompileFailure::Diagnostics)?;
+    let dispatcher = this.get();
+    let (source, lambda) = dispatcher.source()?;
+    let mut names = NameTable::new(this, dispatcher.py_func().bind(this.py()))?;
+    // The frontend recurses over the nesting of the code, and the caller's
+    // thread may have a small stack: it runs on a segment of its own, and
+    // calls no Python there (the names were looked up above).
+    let hir = stacker::grow(COMPILE_STACK, || match lambda {
+        Some(span) => frontend::parse_lambda(source, span, &mut names),
+        None => frontend::parse(source, &mut names),
+    })
+    .map_err(CompileFailure::Diagnostics)?;
     Ok(ParsedFunction {
         hir: Arc::new(hir),
-        callees: resolver.callees,
+        callees: names.into_callees(),
     })
-}
-
-fn source_of(py_func: &Bound<'_, PyAny>) -> Result<Arc<SourceFile>, CompileFailure> {
-    let py = py_func.py();
-    let inspect = py.import("inspect")?;
-    let (lines, first_line): (Bound<'_, PyList>, u32) =
-        match inspect.call_method1("getsourcelines", (py_func,)) {
-            Ok(found) => found.extract()?,
-            Err(err)
-                if err.is_instance_of::<PyOSError>(py) || err.is_instance_of::<PyTypeError>(py) =>
-            {
-                let name = py_func.getattr("__qualname__")?.extract()?;
-                return Err(CompileFailure::NoSource { name });
-            }
-            Err(err) => return Err(err.into()),
-        };
-    let mut text = String::new();
-    for line in lines.iter() {
-        text.push_str(&line.extract::<String>()?);
-    }
-    let path = match inspect.call_method1("getsourcefile", (py_func,)) {
-        Ok(path) if !path.is_none() => path.extract()?,
-        _ => py_func
-            .getattr("__code__")?
-            .getattr("co_filename")?
-            .extract()?,
-    };
-    Ok(Arc::new(SourceFile {
-        path,
-        text,
-        first_line: first_line.max(1),
-    }))
 }
 
 /// The entry and every `@jit` function it reaches, numbered in order of
@@ -127,9 +99,9 @@ fn renumber(f: &Arc<hir::Function>, map: &[FuncId]) -> Arc<hir::Function> {
     Arc::new(f)
 }
 
-/// Stack the stages after the frontend run on. They recurse over the nesting
-/// of the code, which the frontend bounds (1000 levels, a few KiB each at
-/// most), so they get a stack of their own rather than whatever is left of the
+/// Stack every stage runs on. They recurse over the nesting of the code, which
+/// the frontend bounds (1000 levels, a few KiB each at most) once it has parsed
+/// it, so they get a stack of their own rather than whatever is left of the
 /// caller's (a Python thread may have a small one).
 const COMPILE_STACK: usize = 64 << 20;
 
@@ -141,7 +113,7 @@ pub(crate) fn compile(
     entry: &Bound<'_, Dispatcher>,
     arg_types: &[Type],
 ) -> Result<(Type, CompiledModule), CompileFailure> {
-    // The frontend asks Python about globals, so it runs here, with the GIL.
+    // Parsing looks names up with Python, so it runs with the GIL.
     let (program, options) = catch_unwind(AssertUnwindSafe(|| build_program(entry)))
         .unwrap_or_else(|payload| Err(panicked(payload)))?;
     let stages = || {
@@ -165,11 +137,27 @@ pub(crate) fn compile(
         Ok((return_type, module))
     };
     // On this thread, switched to a stack segment of its own: no thread to
-    // start per compile, and no caller stack size to depend on.
-    stacker::grow(COMPILE_STACK, || {
-        catch_unwind(AssertUnwindSafe(stages)).unwrap_or_else(|payload| Err(panicked(payload)))
-    })
+    // start per compile, and no caller stack size to depend on. Without the
+    // GIL: these stages touch no Python object, and other threads run meanwhile.
+    entry
+        .py()
+        .detach(|| {
+            stacker::grow(COMPILE_STACK, || {
+                catch_unwind(AssertUnwindSafe(stages))
+                    .unwrap_or_else(|payload| Err(panicked(payload)))
+            })
+            .map(|(return_type, module)| (return_type, Detached(module)))
+        })
+        .map(|(return_type, Detached(module))| (return_type, module))
 }
+
+/// Machine code leaving the GIL-free stages: nothing in it refers to the
+/// thread that compiled it.
+struct Detached(CompiledModule);
+
+// SAFETY: a `CompiledModule` is immutable code in the process-wide JIT plus the
+// handle that frees it, usable from any thread (see `dispatcher::JitCode`).
+unsafe impl Send for Detached {}
 
 fn panicked(payload: Box<dyn std::any::Any + Send>) -> CompileFailure {
     let what = payload

@@ -1,6 +1,8 @@
 //! `frontend::Resolver` over a Python function's closure, globals and builtins.
 //! Objects are recognised by identity (`obj is math.sqrt`), never by spelling.
 
+use std::collections::HashMap;
+
 use frontend::hir::{Constant, Dtype, FuncId, GlobalValue, KnownFunction, KnownModule};
 use frontend::known::ModuleMember;
 use pyo3::prelude::*;
@@ -49,24 +51,164 @@ fn known(py: Python<'_>) -> PyResult<&'static KnownObjects> {
     })
 }
 
-/// Resolves the names of one function; collects the other `@jit` functions it
-/// refers to, numbered in order of first use from `FuncId(1)` (`FuncId(0)` is itself).
-pub(crate) struct PyResolver<'py> {
-    this: Bound<'py, Dispatcher>,
+/// What every name a function may refer to means, looked up with Python
+/// before the frontend runs: the frontend then runs without calling Python, on
+/// a stack of its own (deeply nested code recurses deeply, and CPython must not
+/// see its stack pointer outside the thread's stack).
+///
+/// The names are `co_names` and `co_freevars` of the function's code and the
+/// code nested in it: every global, builtin, closure variable and attribute
+/// name CPython compiled, so a superset of what the frontend asks for (the
+/// source was checked to compile to this code). The other `@jit` functions are
+/// numbered in order of first use by the frontend, from `FuncId(1)`
+/// (`FuncId(0)` is the function itself).
+pub(crate) struct NameTable {
+    names: HashMap<String, Meaning>,
+    /// The `@jit` functions among the names.
+    dispatchers: Vec<Py<Dispatcher>>,
+    /// Indices into `dispatchers`, in order of first use; `FuncId(k + 1)` is `used[k]`.
+    used: Vec<usize>,
+}
+
+enum Meaning {
+    Value(GlobalValue),
+    /// `dispatchers[index]`.
+    Jit(usize),
+    This,
+}
+
+impl NameTable {
+    pub(crate) fn new(this: &Bound<'_, Dispatcher>, py_func: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let py = py_func.py();
+        let code = py_func.getattr("__code__")?;
+        let mut wanted = Vec::new();
+        names_of_code(&code, &mut wanted)?;
+        let lookup = Lookup::new(py_func)?;
+        let mut table = NameTable {
+            names: HashMap::new(),
+            dispatchers: Vec::new(),
+            used: Vec::new(),
+        };
+        for name in wanted {
+            if table.names.contains_key(&name) {
+                continue;
+            }
+            let Some(found) = lookup.find(&name) else {
+                continue;
+            };
+            // A Python error while looking (a module `__getattr__` raising...) makes the
+            // name unusable rather than aborting the compile without a source location.
+            let meaning = match found.and_then(|obj| table.classify(this, &name, &obj, py)) {
+                Ok(meaning) => meaning,
+                Err(err) => Meaning::Value(GlobalValue::Unsupported(format!(
+                    "`{name}` (reading it raised {err})"
+                ))),
+            };
+            table.names.insert(name, meaning);
+        }
+        Ok(table)
+    }
+
+    /// The other `@jit` functions the frontend used, in the order of their `FuncId`s.
+    pub(crate) fn into_callees(self) -> Vec<Py<Dispatcher>> {
+        let mut dispatchers: Vec<Option<Py<Dispatcher>>> =
+            self.dispatchers.into_iter().map(Some).collect();
+        self.used
+            .iter()
+            .filter_map(|&i| dispatchers[i].take())
+            .collect()
+    }
+
+    fn classify(
+        &mut self,
+        this: &Bound<'_, Dispatcher>,
+        name: &str,
+        obj: &Bound<'_, PyAny>,
+        py: Python<'_>,
+    ) -> PyResult<Meaning> {
+        let known = known(py)?;
+        if let Some((_, module)) = known.modules.iter().find(|(m, _)| obj.is(m.bind(py))) {
+            return Ok(Meaning::Value(GlobalValue::Module(*module)));
+        }
+        if let Some((_, f)) = known.functions.iter().find(|(o, _)| obj.is(o.bind(py))) {
+            return Ok(Meaning::Value(GlobalValue::Function(*f)));
+        }
+        if let Ok(dispatcher) = obj.cast::<Dispatcher>() {
+            if dispatcher.is(this) {
+                return Ok(Meaning::This);
+            }
+            let index = match self
+                .dispatchers
+                .iter()
+                .position(|d| dispatcher.is(d.bind(py)))
+            {
+                Some(i) => i,
+                None => {
+                    self.dispatchers.push(dispatcher.clone().unbind());
+                    self.dispatchers.len() - 1
+                }
+            };
+            return Ok(Meaning::Jit(index));
+        }
+        if let Some(constant) = constant_of(obj)? {
+            return Ok(Meaning::Value(GlobalValue::Constant(constant)));
+        }
+        if obj.is_instance_of::<PyFunction>() {
+            return Ok(Meaning::Value(GlobalValue::PythonFunction {
+                name: obj.getattr("__name__")?.extract()?,
+            }));
+        }
+        Ok(Meaning::Value(GlobalValue::Unsupported(describe(
+            name, obj,
+        )?)))
+    }
+}
+
+impl frontend::Resolver for NameTable {
+    fn resolve(&mut self, name: &str) -> Option<GlobalValue> {
+        match self.names.get(name)? {
+            Meaning::Value(value) => Some(value.clone()),
+            Meaning::This => Some(GlobalValue::Jit(FuncId(0))),
+            &Meaning::Jit(index) => {
+                let k = match self.used.iter().position(|&i| i == index) {
+                    Some(k) => k,
+                    None => {
+                        self.used.push(index);
+                        self.used.len() - 1
+                    }
+                };
+                Some(GlobalValue::Jit(FuncId(k as u32 + 1)))
+            }
+        }
+    }
+}
+
+/// `co_names` and `co_freevars` of `code` and of the code objects nested in it.
+fn names_of_code(code: &Bound<'_, PyAny>, out: &mut Vec<String>) -> PyResult<()> {
+    for field in ["co_names", "co_freevars"] {
+        for name in code.getattr(field)?.cast_into::<PyTuple>()?.iter() {
+            out.push(name.extract()?);
+        }
+    }
+    let code_type = code.get_type();
+    for constant in code.getattr("co_consts")?.cast_into::<PyTuple>()?.iter() {
+        if constant.get_type().is(&code_type) {
+            names_of_code(&constant, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// Where a name is looked up: the closure, then globals, then builtins.
+struct Lookup<'py> {
     globals: Bound<'py, PyDict>,
     /// `(name, cell)` for each free variable of the function.
     closure: Vec<(String, Bound<'py, PyAny>)>,
     builtins: Bound<'py, PyModule>,
-    known: &'static KnownObjects,
-    pub(crate) callees: Vec<Py<Dispatcher>>,
 }
 
-impl<'py> PyResolver<'py> {
-    pub(crate) fn new(
-        this: &Bound<'py, Dispatcher>,
-        py_func: &Bound<'py, PyAny>,
-    ) -> PyResult<Self> {
-        let py = py_func.py();
+impl<'py> Lookup<'py> {
+    fn new(py_func: &Bound<'py, PyAny>) -> PyResult<Self> {
         let globals = py_func.getattr("__globals__")?.cast_into::<PyDict>()?;
         let freevars = py_func
             .getattr("__code__")?
@@ -79,92 +221,26 @@ impl<'py> PyResolver<'py> {
                 closure.push((name.extract::<String>()?, cell));
             }
         }
-        Ok(PyResolver {
-            this: this.clone(),
+        Ok(Lookup {
             globals,
             closure,
-            builtins: py.import("builtins")?,
-            known: known(py)?,
-            callees: Vec::new(),
+            builtins: py_func.py().import("builtins")?,
         })
     }
 
-    fn lookup(&self, name: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+    /// None when the name is not defined.
+    fn find(&self, name: &str) -> Option<PyResult<Bound<'py, PyAny>>> {
         // A free variable shadows a global of the same name, as in Python.
         if let Some((_, cell)) = self.closure.iter().find(|(n, _)| n == name) {
-            return match cell.getattr("cell_contents") {
-                Ok(value) => Ok(Some(value)),
-                // An empty cell: the enclosing function has not assigned it yet.
-                Err(_) => Ok(None),
-            };
+            // An empty cell: the enclosing function has not assigned it yet.
+            return cell.getattr("cell_contents").ok().map(Ok);
         }
-        if let Some(value) = self.globals.get_item(name)? {
-            return Ok(Some(value));
+        match self.globals.get_item(name) {
+            Ok(Some(value)) => return Some(Ok(value)),
+            Ok(None) => {}
+            Err(err) => return Some(Err(err)),
         }
-        match self.builtins.getattr(name) {
-            Ok(value) => Ok(Some(value)),
-            Err(_) => Ok(None),
-        }
-    }
-
-    fn classify(&mut self, name: &str, obj: &Bound<'py, PyAny>) -> PyResult<GlobalValue> {
-        let known = self.known;
-        if let Some((_, module)) = known.modules.iter().find(|(m, _)| obj.is(m.bind(obj.py()))) {
-            return Ok(GlobalValue::Module(*module));
-        }
-        if let Some((_, f)) = known
-            .functions
-            .iter()
-            .find(|(o, _)| obj.is(o.bind(obj.py())))
-        {
-            return Ok(GlobalValue::Function(*f));
-        }
-        if let Ok(dispatcher) = obj.cast::<Dispatcher>() {
-            return Ok(GlobalValue::Jit(self.func_id(dispatcher)));
-        }
-        if let Some(constant) = constant_of(obj)? {
-            return Ok(GlobalValue::Constant(constant));
-        }
-        if obj.is_instance_of::<PyFunction>() {
-            return Ok(GlobalValue::PythonFunction {
-                name: obj.getattr("__name__")?.extract()?,
-            });
-        }
-        Ok(GlobalValue::Unsupported(describe(name, obj)?))
-    }
-
-    fn func_id(&mut self, dispatcher: &Bound<'py, Dispatcher>) -> FuncId {
-        if dispatcher.is(&self.this) {
-            return FuncId(0);
-        }
-        let index = match self
-            .callees
-            .iter()
-            .position(|c| dispatcher.is(c.bind(dispatcher.py())))
-        {
-            Some(i) => i,
-            None => {
-                self.callees.push(dispatcher.clone().unbind());
-                self.callees.len() - 1
-            }
-        };
-        FuncId(index as u32 + 1)
-    }
-}
-
-impl frontend::Resolver for PyResolver<'_> {
-    fn resolve(&mut self, name: &str) -> Option<GlobalValue> {
-        let result = self.lookup(name).and_then(|found| match found {
-            Some(obj) => self.classify(name, &obj).map(Some),
-            None => Ok(None),
-        });
-        // A Python error while looking (a module `__getattr__` raising...) makes the
-        // name unusable rather than aborting the compile without a source location.
-        result.unwrap_or_else(|err| {
-            Some(GlobalValue::Unsupported(format!(
-                "`{name}` (reading it raised {err})"
-            )))
-        })
+        self.builtins.getattr(name).ok().map(Ok)
     }
 }
 

@@ -35,6 +35,9 @@ class Dispatcher:
     @property
     def signatures(self) -> List[Tuple[str, ...]]:
         """One tuple of argument type names per compiled specialization."""
+    @property
+    def compile_count(self) -> int:
+        """How many times this function was compiled (any signature, failures included)."""
     def compile(self, signature: str) -> None:
         """Compile now for a signature such as ``"float64(float64[:], int64)"``."""
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...

@@ -516,6 +516,122 @@ def test_threads_compile_at_once(tmp_path):
     """)
 
 
+def test_threads_compile_one_signature_once(tmp_path):
+    run_case(tmp_path, """
+    @jit
+    def fib(n):
+        if n < 2:
+            return n
+        return fib(n - 1) + fib(n - 2)
+
+    @jit
+    def is_even(n):
+        if n == 0:
+            return True
+        return is_odd(n - 1)
+
+    @jit
+    def is_odd(n):
+        if n == 0:
+            return False
+        return is_even(n - 1)
+
+    lines = ["from ferrojit import jit", "@jit", "def big(x):", "    y = x"]
+    lines += [f"    y = y + {i % 7} * x - {i % 3}" for i in range(1500)]
+    lines.append("    return y")
+    big = load(TMP, "big_kernel", "\\n".join(lines) + "\\n").big
+
+    for f, arg, expected in [(big, 1, big.py_func(1)), (fib, 15, 610), (is_even, 10, True), (is_odd, 7, True)]:
+        barrier = threading.Barrier(8)
+        results = []
+        def first_call():
+            barrier.wait()
+            results.append(f(arg))
+        threads = [threading.Thread(target=first_call) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert not any(t.is_alive() for t in threads), "deadlock"
+        assert results == [expected] * 8, results
+        assert f.compile_count == 1, (f, f.compile_count)
+    # is_even compiled is_odd into its own module; is_odd's own signature compiled once.
+    assert is_odd(3) and is_odd.compile_count == 1
+    """, timeout=300)
+
+
+def test_compiling_releases_the_gil(tmp_path):
+    run_case(tmp_path, """
+    import time
+    lines = ["from ferrojit import jit", "@jit", "def big(x):", "    y = x"]
+    lines += [f"    y = y * 0.999 + {i % 7} * x - {i % 3}" for i in range(2000)]
+    lines.append("    return y")
+    big = load(TMP, "big_gil", "\\n".join(lines) + "\\n").big
+
+    done = threading.Event()
+    ticks = []
+    def other():
+        while not done.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.001)
+    thread = threading.Thread(target=other)
+    thread.start()
+    time.sleep(0.05)
+    start = time.perf_counter()
+    assert big(3.0) == big.py_func(3.0)
+    took = time.perf_counter() - start
+    done.set()
+    thread.join()
+    during = [t for t in ticks if start <= t <= start + took]
+    gaps = [b - a for a, b in zip([start] + during, during + [start + took])]
+    # Holding the GIL for the whole compile would leave one gap as long as the compile.
+    assert took > 0.2, took
+    assert max(gaps) < 0.6 * took, (max(gaps), took, len(during))
+    """, timeout=300)
+
+
+def test_deep_code_on_a_small_thread_stack(tmp_path):
+    run_case(tmp_path, """
+    sys.setrecursionlimit(100_000)
+    def function(expr):
+        return f"from ferrojit import jit\\n@jit\\ndef f(x):\\n    return {expr}\\n"
+
+    nested_ifs = "".join("    " * (d + 1) + f"if x > {d}:\\n" for d in range(90))
+    nested_ifs = f"from ferrojit import jit\\n@jit\\ndef f(x):\\n{nested_ifs}" + "    " * 91 + "return 1\\n    return 0\\n"
+    cases = [
+        ("minus", function("-" * 200 + "x"), 1),
+        ("nots", function("not " * 150 + "x"), 1),
+        ("parens", function("(" * 190 + "x" + ")" * 190), 1),
+        ("sum", function(" + ".join(["x"] * 10_000)), 1),
+        ("power", function("**".join(["x"] * 300)), 1),
+        ("ifs", nested_ifs, 100),
+    ]
+    modules = []
+    for name, text, arg in cases:
+        try:
+            modules.append((name, load(TMP, name, text).f, arg))
+        except (SyntaxError, RecursionError, MemoryError):
+            pass  # CPython refuses it: nothing to compile
+    assert len(modules) >= 4, [m[0] for m in modules]
+
+    outcomes = {}
+    def compile_all():
+        for name, f, arg in modules:
+            try:
+                outcomes[name] = f(arg) == f.py_func(arg)
+            except ferrojit.CompileError as e:
+                outcomes[name] = type(e).__name__
+            except BaseException as e:
+                outcomes[name] = repr(e)
+    threading.stack_size(64 * 1024)
+    thread = threading.Thread(target=compile_all)
+    thread.start()
+    thread.join()
+    assert all(v is True or v in ("UnsupportedError", "TypingError") for v in outcomes.values()), outcomes
+    assert outcomes["minus"] is True and outcomes["parens"] is True, outcomes
+    """, timeout=300)
+
+
 def test_very_long_function(tmp_path):
     run_case(tmp_path, """
     lines = ["from ferrojit import jit", "@jit", "def long(x):", "    y = x"]

@@ -1,11 +1,13 @@
 //! A small builder for hand-written low-IR functions, and a way to run them.
 
+use std::sync::Arc;
+
 use codegen::runtime::{RaisedError, RuntimeContext};
 use codegen::CompiledModule;
-use frontend::Span;
+use frontend::{SourceFile, Span};
 use lower::ir::{
-    BinaryOp, Block, CastOp, CmpOp, Const, Function, Inst, LType, Module, RuntimeError, StepSign,
-    Stmt, ValueId, Var, VarId,
+    BinaryOp, Block, CastOp, CmpOp, Const, Function, Inst, LType, Module, Origin, RuntimeError,
+    StepSign, Stmt, ValueId, Var, VarId,
 };
 
 pub struct FnBuilder {
@@ -191,13 +193,21 @@ impl FnBuilder {
     pub fn finish(mut self) -> Function {
         assert_eq!(self.blocks.len(), 1, "unclosed block");
         Function {
-            name: self.name,
+            name: self.name.clone(),
             fastmath: false,
             params: self.params,
             results: self.results,
             vars: self.vars,
             value_types: self.value_types,
             body: self.blocks.pop().expect("the function body"),
+            origin: Origin {
+                name: self.name.clone(),
+                source: Arc::new(SourceFile {
+                    path: "test.py".to_string(),
+                    text: String::new(),
+                    first_line: 1,
+                }),
+            },
         }
     }
 }

@@ -1,0 +1,138 @@
+"""ferrojit compiles the code Python runs: the source is taken when `@jit` decorates and
+checked against the function's code object; lambdas compile when their line can be found."""
+
+import importlib.util
+import os
+
+import pytest
+
+import ferrojit
+from ferrojit import jit
+
+
+def load(tmp_path, name, text):
+    path = tmp_path / f"{name}.py"
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def rewrite(tmp_path, name, text):
+    """Replaces the file's text, with a new modification time so caches see the change."""
+    path = tmp_path / f"{name}.py"
+    stat = path.stat()
+    path.write_text(text)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+
+
+PLUS_ONE = "from ferrojit import jit\n\n@jit\ndef f(x):\n    return x + 1\n"
+TIMES_100 = "from ferrojit import jit\n\n@jit\ndef f(x):\n    return x * 100\n"
+
+
+def test_editing_the_file_after_import_changes_nothing(tmp_path):
+    mod = load(tmp_path, "edited_after", PLUS_ONE)
+    rewrite(tmp_path, "edited_after", TIMES_100)
+    assert mod.f.py_func(2) == 3
+    assert mod.f(2) == 3
+    assert mod.f(2.5) == 3.5
+
+
+def test_the_file_may_be_gone_after_decoration(tmp_path):
+    mod = load(tmp_path, "deleted", PLUS_ONE)
+    (tmp_path / "deleted.py").unlink()
+    assert mod.f(2) == 3
+
+
+def test_a_file_edited_before_decoration_is_not_compiled(tmp_path):
+    mod = load(tmp_path, "stale", "def g(x):\n    return x + 1\n")
+    rewrite(tmp_path, "stale", "def g(x):\n    return x * 100\n")
+    lazy = jit(mod.g)
+    message = "the source of `g` in .*stale.py has changed since Python loaded it"
+    with pytest.raises(ferrojit.CompileError, match=message) as e:
+        lazy(2)
+    assert "importlib.reload" in str(e.value)
+    # An explicit signature compiles at once, so it fails at once.
+    with pytest.raises(ferrojit.CompileError, match=message):
+        jit("int64(int64)")(mod.g)
+    assert mod.g(2) == 3
+
+
+def test_edits_that_keep_the_code_are_fine(tmp_path):
+    mod = load(tmp_path, "cosmetic", "def g(x):\n    return x + 1\n")
+    rewrite(tmp_path, "cosmetic", "def g(x):  # a comment\n    return (x +\n            1)\n")
+    assert jit(mod.g)(2) == 3
+
+
+def test_a_changed_constant_or_name_is_a_change(tmp_path):
+    mod = load(tmp_path, "constant", "K = 1\ndef g(x):\n    return x + 1.5 + K\n")
+    rewrite(tmp_path, "constant", "K = 1\ndef g(x):\n    return x + 2.5 + K\n")
+    with pytest.raises(ferrojit.CompileError, match="has changed since Python loaded it"):
+        jit(mod.g)(1)
+    mod = load(tmp_path, "name", "K = L = 1\ndef g(x):\n    return x + K\n")
+    rewrite(tmp_path, "name", "K = L = 1\ndef g(x):\n    return x + L\n")
+    with pytest.raises(ferrojit.CompileError, match="has changed since Python loaded it"):
+        jit(mod.g)(1)
+
+
+def test_closures_and_methods_are_checked_with_their_scopes(tmp_path):
+    mod = load(tmp_path, "scopes", """
+def make(k):
+    def scaled(x):
+        return x * k
+    return scaled
+
+class Shapes:
+    def area(w, h):
+        return w * h
+""")
+    assert jit(mod.make(3))(2) == 6
+    assert jit(mod.Shapes.area)(2, 5) == 10
+
+
+LAMBDAS = """\
+from ferrojit import jit
+
+inc = jit(lambda x: x + 1)
+double, dec = jit(lambda x: x * 2), jit(lambda y: y - 1)
+table = dict(
+    a=1,
+    half=jit(lambda z: z // 2),
+)
+def make(k):
+    return jit(lambda x: x * k)
+sliced = jit(lambda s: s[1:2])
+"""
+
+
+def test_lambdas_compile(tmp_path):
+    mod = load(tmp_path, "lambdas", LAMBDAS)
+    for f, arg in [(mod.inc, 4), (mod.double, 4), (mod.dec, 4), (mod.table["half"], 7), (mod.make(5), 3)]:
+        assert f(arg) == f.py_func(arg)
+        assert f(arg + 0.5) == f.py_func(arg + 0.5)
+    assert mod.double(4) == 8 and mod.dec(4) == 3
+
+
+def test_errors_in_a_lambda_point_at_its_line_and_column(tmp_path):
+    mod = load(tmp_path, "lambda_error", LAMBDAS)
+    with pytest.raises(ferrojit.UnsupportedError) as e:
+        mod.sliced(1)
+    path = str(tmp_path / "lambda_error.py")
+    assert f"{path}:11:26" in str(e.value)
+    assert "sliced = jit(lambda s: s[1:2])" in str(e.value)
+
+
+def test_a_lambda_without_source_keeps_the_clear_error():
+    namespace = {}
+    exec("f = lambda x: x + 1", namespace)
+    f = jit(namespace["f"])
+    with pytest.raises(ferrojit.CompileError, match="cannot find the source code of `<lambda>`"):
+        f(1)
+
+
+def test_a_lambda_on_an_edited_line_is_not_compiled(tmp_path):
+    mod = load(tmp_path, "lambda_stale", "g = lambda x: x + 1\n")
+    rewrite(tmp_path, "lambda_stale", "g = lambda x: x * 100\n")
+    with pytest.raises(ferrojit.CompileError, match="has changed since Python loaded it"):
+        jit(mod.g)(1)
