@@ -563,7 +563,6 @@ impl<'ctx> ModuleCx<'ctx> {
         self.builder.build_return(Some(&status))?;
         Ok(())
     }
-
 }
 
 fn set_fast_math(func: FunctionValue<'_>) {
@@ -1399,8 +1398,11 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             }
             FCopySign => {
                 let (x, y) = (self.float(a)?, self.float(c)?);
-                self.m
-                    .intrinsic("llvm.copysign", &[x.get_type().into()], &[x.into(), y.into()])
+                self.m.intrinsic(
+                    "llvm.copysign",
+                    &[x.get_type().into()],
+                    &[x.into(), y.into()],
+                )
             }
             FAdd | FSub | FMul | FDiv | FRem | FMin | FMax => {
                 let (x, y) = (self.float(a)?, self.float(c)?);

@@ -65,9 +65,7 @@ pub fn compile(module: &lower::ir::Module) -> Result<CompiledModule, CodegenErro
 }
 
 /// The LLVM IR text emitted for `module` before optimization (for snapshot tests).
-pub fn emit_llvm_ir(
-    module: &lower::ir::Module,
-) -> Result<String, CodegenError> {
+pub fn emit_llvm_ir(module: &lower::ir::Module) -> Result<String, CodegenError> {
     let context = Context::create();
     // SAFETY: `context` outlives the module built in it (both end in this scope).
     let context_ref = unsafe { ContextRef::new(context.raw()) };

@@ -1054,9 +1054,7 @@ fn malformed_low_ir_is_an_error_not_a_crash() {
     let (av, bv) = (f.get(a), f.get(b));
     let sum = f.bin(IAdd, av, bv);
     f.ret(&[sum]);
-    let err = codegen::compile(&module(vec![f.finish()]))
-        .err()
-        .unwrap();
+    let err = codegen::compile(&module(vec![f.finish()])).err().unwrap();
     assert!(
         err.0.contains("verifier") && err.0.contains("bug in ferrojit"),
         "{}",
@@ -1065,25 +1063,20 @@ fn malformed_low_ir_is_an_error_not_a_crash() {
 
     let mut f = FnBuilder::new("undefined", &[I64]);
     f.ret(&[ValueId(3)]);
-    let err =
-        codegen::emit_llvm_ir(&module(vec![f.finish()])).unwrap_err();
+    let err = codegen::emit_llvm_ir(&module(vec![f.finish()])).unwrap_err();
     assert!(err.0.contains("v3 before its definition"), "{}", err.0);
 
     let mut f = FnBuilder::new("no_return", &[I64]);
     f.int(1);
-    let err =
-        codegen::emit_llvm_ir(&module(vec![f.finish()])).unwrap_err();
+    let err = codegen::emit_llvm_ir(&module(vec![f.finish()])).unwrap_err();
     assert!(err.0.contains("without returning"), "{}", err.0);
 
     let mut f = FnBuilder::new("stray_break", &[]);
     f.push(Stmt::Break);
-    let err =
-        codegen::emit_llvm_ir(&module(vec![f.finish()])).unwrap_err();
+    let err = codegen::emit_llvm_ir(&module(vec![f.finish()])).unwrap_err();
     assert!(err.0.contains("outside a loop"), "{}", err.0);
 
-    let err = codegen::compile(&module(vec![]))
-        .err()
-        .unwrap();
+    let err = codegen::compile(&module(vec![])).err().unwrap();
     assert!(err.0.contains("no functions"), "{}", err.0);
 }
 

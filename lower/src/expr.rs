@@ -21,6 +21,9 @@ fn real_dtype(d: Dtype) -> Dtype {
     }
 }
 
+/// 2**63, the first float beyond int64.
+const TWO_63: f64 = (1u64 << 63) as f64;
+
 /// The operator that gives the same answer with the operands swapped.
 fn mirrored(op: PyCmp) -> PyCmp {
     match op {
@@ -145,7 +148,7 @@ impl<'a> FnLower<'a> {
     /// infinities included, gives INT64_MIN; narrower integers wrap from int64.
     fn float_to_int(&mut self, v: ValueId, from: Dtype, to: Dtype) -> ValueId {
         let ft = ltype(from);
-        let two_63 = 9.223372036854775808e18;
+        let two_63 = TWO_63;
         let lo = self.b.float(ft, -two_63);
         let hi = self.b.float(ft, two_63);
         let zero = self.b.float(ft, 0.0);
@@ -838,12 +841,18 @@ impl<'a> FnLower<'a> {
         let by_float = self.compare(op, fi, Dtype::Float64, f, Dtype::Float64);
         let same = self.b.cmp(CmpOp::FEq, fi, f);
         // 2**63 (2**64 unsigned) is the one such integer `i` cannot reach.
-        let limit = self.b.float(LType::F64, if signed { 9.223372036854775808e18 } else { 1.8446744073709551616e19 });
+        let limit = self
+            .b
+            .float(LType::F64, if signed { TWO_63 } else { 2.0 * TWO_63 });
         let beyond = self.b.cmp(CmpOp::FGe, f, limit);
         let zero = self.b.float(LType::F64, 0.0);
         let in_range = self.b.select(beyond, zero, f);
         let exact = self.b.cast(
-            if signed { CastOp::FPToSI } else { CastOp::FPToUI },
+            if signed {
+                CastOp::FPToSI
+            } else {
+                CastOp::FPToUI
+            },
             in_range,
             LType::I64,
         );

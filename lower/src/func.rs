@@ -1045,7 +1045,12 @@ impl<'a> FnLower<'a> {
     /// negative (tested where `maybe_negative` says so), and the byte count so
     /// far (the itemsize times every non-zero extent, so a zero extent does
     /// not hide an overflow of the others) must fit in an i64.
-    pub(crate) fn check_shape(&mut self, extents: &[ValueId], maybe_negative: &[bool], itemsize: u32) {
+    pub(crate) fn check_shape(
+        &mut self,
+        extents: &[ValueId],
+        maybe_negative: &[bool],
+        itemsize: u32,
+    ) {
         let zero = self.b.i64c(0);
         let one = self.b.i64c(1);
         let max = self.b.i64c(i64::MAX);

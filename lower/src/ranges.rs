@@ -358,8 +358,16 @@ impl<'a> Ranges<'a> {
                 return FULL;
             };
             let bound = |f: &Affine| self.interval(f, depth - 1).unwrap_or(FULL);
-            let lo = facts.lower.iter().map(|f| bound(f).0).fold(FULL.0, i128::max);
-            let hi = facts.upper.iter().map(|f| bound(f).1).fold(FULL.1, i128::min);
+            let lo = facts
+                .lower
+                .iter()
+                .map(|f| bound(f).0)
+                .fold(FULL.0, i128::max);
+            let hi = facts
+                .upper
+                .iter()
+                .map(|f| bound(f).1)
+                .fold(FULL.1, i128::min);
             return (lo, hi);
         }
         match self.source(l) {
@@ -486,7 +494,9 @@ impl<'a> Ranges<'a> {
                 ..
             } => {
                 // `abs(-2**63)` wraps to itself.
-                let arg = args.first().map_or(FULL, |a| self.expr_interval(*a, DEF_DEPTH));
+                let arg = args
+                    .first()
+                    .map_or(FULL, |a| self.expr_interval(*a, DEF_DEPTH));
                 if arg.0 > FULL.0 {
                     facts.lower.push(zero);
                 }

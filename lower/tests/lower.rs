@@ -14,9 +14,10 @@ use lower::LowerOptions;
 fn parse_options(text: &str, name: &str) -> LowerOptions {
     let mut options = LowerOptions::default();
     let own = format!("# options for {name}: ");
-    let lines = text
-        .lines()
-        .filter_map(|l| l.strip_prefix("# options: ").or_else(|| l.strip_prefix(own.as_str())));
+    let lines = text.lines().filter_map(|l| {
+        l.strip_prefix("# options: ")
+            .or_else(|| l.strip_prefix(own.as_str()))
+    });
     for item in lines.flat_map(|line| line.split(',')) {
         match item.trim() {
             "boundscheck=False" => options.boundscheck = false,
@@ -170,7 +171,11 @@ fn allocations_check_the_byte_count_for_overflow() {
         .map(str::trim)
         .filter(|l| *l == too_big || *l == negative)
         .collect();
-    assert_eq!(order, [negative, too_big, negative, too_big, too_big], "{ir}");
+    assert_eq!(
+        order,
+        [negative, too_big, negative, too_big, too_big],
+        "{ir}"
+    );
     // One division per extent: a zero extent is skipped, as NumPy does.
     assert_eq!(ir.matches(" = sdiv ").count(), 3, "{ir}");
     // A copy has the size of an array that exists: nothing to check.
@@ -202,8 +207,14 @@ def caller(a, k):
     let (get, caller) = (body("get"), body("caller"));
     assert_eq!(checks(&get), 0, "{get}");
     assert!(!get.contains("division by zero"), "{get}");
-    assert!(get.starts_with("get(") && get.lines().next().unwrap().contains(" fastmath {"), "{get}");
+    assert!(
+        get.starts_with("get(") && get.lines().next().unwrap().contains(" fastmath {"),
+        "{get}"
+    );
     assert_eq!(checks(&caller), 2, "{caller}");
     assert!(caller.contains("float division by zero"), "{caller}");
-    assert!(!caller.lines().next().unwrap().contains("fastmath"), "{caller}");
+    assert!(
+        !caller.lines().next().unwrap().contains("fastmath"),
+        "{caller}"
+    );
 }

@@ -25,6 +25,9 @@ use crate::source::Source;
 /// Machine code of one specialization.
 struct JitCode(CompiledModule);
 
+/// The dispatch key of an argument type tuple (`args::key_of_types`).
+type TypeKey = Box<[u32]>;
+
 // SAFETY: compiled code is immutable once built and its entry is reentrant:
 // every call gets its own argument, result and context buffers.
 unsafe impl Send for JitCode {}
@@ -64,10 +67,10 @@ pub(crate) struct Dispatcher {
     /// Looked up by linear scan: a function has few specializations, and comparing
     /// short `u32` slices beats hashing on the call path. Several keys may share a
     /// specialization (see `Specialization::explicit`).
-    specializations: RwLock<Vec<(Box<[u32]>, Arc<Specialization>)>>,
+    specializations: RwLock<Vec<(TypeKey, Arc<Specialization>)>>,
     /// Keys being compiled and by which thread: another thread that needs one
     /// waits for it (`compiled` is notified) instead of compiling it again.
-    compiling: Mutex<Vec<(Box<[u32]>, ThreadId)>>,
+    compiling: Mutex<Vec<(TypeKey, ThreadId)>>,
     compiled: Condvar,
     /// How many times the pipeline ran for this function (`compile_count`).
     compiles: AtomicUsize,
@@ -282,7 +285,7 @@ impl Dispatcher {
             .map(|(_, s)| s.clone())
     }
 
-    fn insert(&self, key: Box<[u32]>, spec: Arc<Specialization>) -> PyResult<()> {
+    fn insert(&self, key: TypeKey, spec: Arc<Specialization>) -> PyResult<()> {
         let mut specs = self
             .specializations
             .write()

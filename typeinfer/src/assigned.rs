@@ -75,7 +75,10 @@ impl Walk<'_> {
                             self.found.insert(LocalRead::AugAssign(*value), *l);
                         }
                     }
-                    Target::Subscript { value: array, indices } => {
+                    Target::Subscript {
+                        value: array,
+                        indices,
+                    } => {
                         self.expr(*array, &st);
                         self.exprs(indices, &st);
                     }

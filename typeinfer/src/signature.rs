@@ -428,7 +428,7 @@ mod tests {
         );
         let (_, args) = parse_signature("(UniTuple(UniTuple(int64, 31), 31),)").unwrap();
         assert_eq!(args.iter().map(type_size).sum::<usize>(), 1 + 31 * 32);
-        let wide = format!("({})", vec!["UniTuple(int64, 500)"; 3].join(", "));
+        let wide = format!("({})", ["UniTuple(int64, 500)"; 3].join(", "));
         assert_eq!(
             parse_signature(&wide).unwrap_err(),
             "the list at column 1 holds 1504 numbers, arrays and tuples; \

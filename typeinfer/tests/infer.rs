@@ -169,7 +169,10 @@ fn check_unbound(name: &str, text: &str, program: &TypedProgram) {
         })
         .collect();
     expected.sort();
-    assert_eq!(found, expected, "{name}: reads that may be unbound (line, local)");
+    assert_eq!(
+        found, expected,
+        "{name}: reads that may be unbound (line, local)"
+    );
 }
 
 /// Checks the `# revealed:` and `# error:` comments, then gives the typed
@@ -326,7 +329,11 @@ fn long_loop_carried_chains_converge() {
         };
         let f = &program.functions[0];
         assert_eq!(f.return_type, Type::FLOAT, "chain of {n}");
-        assert!(f.local_types.iter().skip(1).all(|t| *t == Type::FLOAT || *t == Type::INT));
+        assert!(f
+            .local_types
+            .iter()
+            .skip(1)
+            .all(|t| *t == Type::FLOAT || *t == Type::INT));
         assert_eq!(f.local_types[1], Type::FLOAT, "x0 of a chain of {n}");
     }
 }
