@@ -1,0 +1,204 @@
+"""Runs one program on both sides and compares: the work a fuzz worker process does.
+
+A case is one call of the entry `f` with one set of arguments; a program runs a few cases
+(one specialization, called repeatedly, as users do).
+"""
+
+import importlib.util
+import math
+import os
+import random
+import struct
+import sys
+import traceback
+import warnings
+
+import numpy as np
+
+from . import ref
+from .gen import INT_EDGES, FLOAT_EDGES
+from .render import render
+
+# Tags of the open bugs the issue lists, which others are fixing (see docs/fuzzing.md):
+# a discrepancy in a case carrying one of them is counted as known, not as a new finding.
+KNOWN_TAGS = {"bigidx", "f2i", "zero_pow_neg", "negzero_floordiv", "unbound", "round_n", "intfloat_cmp"}
+
+
+# ---------------------------------------------------------------- arguments
+def scalar(r, ty):
+    if ty == "i":
+        return r.choice(INT_EDGES) if r.random() < 0.4 else r.randint(-12, 12)
+    if ty == "f":
+        return r.choice(FLOAT_EDGES) if r.random() < 0.4 else r.randint(-40, 40) / 8
+    return r.random() < 0.5
+
+
+def array_spec(r, dtype, ndim, view):
+    """(dtype, shape, values, view): the same array can be built twice, once per side."""
+    shape = tuple(r.randint(0, 6) if r.random() < 0.2 else r.randint(1, 6) for _ in range(ndim))
+    base = shape[:-1] + (shape[-1] * 2,) if view == "step" else shape
+    n = int(np.prod(base))
+    if dtype == "bool":
+        vals = [r.random() < 0.5 for _ in range(n)]
+    elif dtype.startswith("float"):
+        vals = [r.choice(FLOAT_EDGES) if r.random() < 0.2 else r.randint(-40, 40) / 4 for _ in range(n)]
+    else:
+        info = np.iinfo(dtype)
+        vals = [r.choice([int(info.min), int(info.max), 0]) if r.random() < 0.1 else
+                max(int(info.min), min(int(info.max), r.randint(-9, 9))) for _ in range(n)]
+    return (dtype, base, vals, view)
+
+
+def build(spec):
+    dtype, shape, vals, view = spec
+    a = np.array(vals, dtype=dtype).reshape(shape)
+    if view == "rev":
+        return a[::-1]
+    if view == "step":
+        return a[..., ::2]
+    if view == "t":
+        return np.ascontiguousarray(a.T).T if a.ndim == 2 else a
+    return a
+
+
+def arg_specs(r, params, n):
+    """n sets of argument specs; arrays keep dtype, ndim and layout across sets (one specialization)."""
+    views = {name: r.choice(["c", "c", "c", "rev", "step", "t"]) for name, _ in params}
+    sets = []
+    for _ in range(n):
+        args = []
+        for name, ty in params:
+            if isinstance(ty, tuple) and ty[0] == "a":
+                args.append(("array", array_spec(r, ty[1], ty[2], views[name])))
+            elif isinstance(ty, tuple):
+                args.append(("tuple", tuple(scalar(r, t) for t in ty[1])))
+            else:
+                args.append(("scalar", scalar(r, ty)))
+        sets.append(args)
+    return sets
+
+
+def make_args(specs):
+    return [build(v) if k == "array" else v for k, v in specs]
+
+
+# ---------------------------------------------------------------- outcomes
+def outcome(fn, args):
+    try:
+        return ("ok", fn(*args))
+    except ref.Undefined:
+        raise
+    except RecursionError as e:
+        return ("exc", type(e).__name__, str(e))
+    except Exception as e:
+        return ("exc", type(e).__name__, str(e))
+
+
+def same(x, y):
+    if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+        if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray)):
+            return False
+        if x.dtype != y.dtype or x.shape != y.shape:
+            return False
+        if x.dtype.kind == "f":
+            xn, yn = np.isnan(x), np.isnan(y)
+            return bool(np.array_equal(xn, yn) and np.array_equal(x[~xn], y[~yn])
+                        and np.array_equal(np.signbit(x[~xn]), np.signbit(y[~yn])))
+        return bool(np.array_equal(x, y))
+    if isinstance(x, tuple) or isinstance(y, tuple):
+        return isinstance(x, tuple) and isinstance(y, tuple) and len(x) == len(y) and all(map(same, x, y))
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(y, np.generic):
+        y = y.item()
+    if type(x) is not type(y):
+        return False
+    if isinstance(x, float):
+        return (math.isnan(x) and math.isnan(y)) or struct.pack("<d", x) == struct.pack("<d", y)
+    return x == y
+
+
+def show(v):
+    if isinstance(v, np.ndarray):
+        return f"np.array({v.tolist()!r}, dtype=np.{v.dtype})"
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return f"float({str(v)!r})"
+    return repr(v)
+
+
+def show_outcome(o):
+    return f"returned {show(o[1])}" if o[0] == "ok" else f"raised {o[1]}: {o[2]}"
+
+
+# ---------------------------------------------------------------- one program
+def load_module(path, name):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def run(prog, arg_sets, workdir, name):
+    """Runs every case; returns a dict: status, and for a finding, what both sides did."""
+    import ferrojit
+
+    warnings.simplefilter("ignore")
+    jit_src, ref_src = render(prog)
+    path = os.path.join(workdir, name + ".py")
+    with open(path, "w") as f:
+        f.write(jit_src)
+    ns = {k: getattr(ref, k) for k in dir(ref) if k.startswith("_") and not k.startswith("__")}
+    ns.update(math=math, np=np)
+    exec(compile(ref_src, "<reference>", "exec"), ns)
+    try:
+        jm = load_module(path, name)
+    finally:
+        sys.modules.pop(name, None)
+    res = {"status": "ok", "cases": 0, "skipped": 0}
+    for i, specs in enumerate(arg_sets):
+        ref.reset()
+        rargs = make_args(specs)
+        try:
+            ro = outcome(ns["f"], rargs)
+        except ref.Undefined:
+            res["skipped"] += 1
+            continue
+        tags = set(ref.TAGS) | prog.tags
+        jargs = make_args(specs)
+        try:
+            jo = outcome_jit(jm.f, jargs, ferrojit)
+        except ferrojit.CompileError as e:
+            kind = "internal_error" if isinstance(e, ferrojit.InternalError) else "compile_error"
+            return dict(res, status=kind, message=f"{type(e).__name__}: {e}", case=i)
+        res["cases"] += 1
+        diffs = []
+        if ro[0] != jo[0] or (ro[0] == "ok" and not same(ro[1], jo[1])) or (ro[0] == "exc" and ro[1:] != jo[1:]):
+            diffs.append(f"result: CPython {show_outcome(ro)}; ferrojit {show_outcome(jo)}")
+        for (pname, _), ra, ja in zip(prog.entry.params, rargs, jargs):
+            if isinstance(ra, np.ndarray) and not same(ra, ja):
+                diffs.append(f"array {pname} after the call: CPython {show(ra)}; ferrojit {show(ja)}")
+        if diffs:
+            known = sorted(tags & KNOWN_TAGS)
+            if ro[0] == "exc" and jo[0] == "exc" and {ro[1], jo[1]} == {"ZeroDivisionError", "IndexError"}:
+                known.append("evalorder")
+            if ro[0] == "exc" and ro[1] == "UnboundLocalError":
+                known.append("unbound")
+            return dict(res, status="known" if known else "wrong", case=i, diffs=diffs, tags=sorted(tags),
+                        known=known, signature=signature(ro, jo, diffs))
+    return res
+
+
+def outcome_jit(fn, args, ferrojit):
+    try:
+        return ("ok", fn(*args))
+    except ferrojit.CompileError:
+        raise
+    except Exception as e:
+        return ("exc", type(e).__name__, str(e))
+
+
+def signature(ro, jo, diffs):
+    """What kind of discrepancy this is; the reducer keeps it while shrinking."""
+    side = lambda o: "ok" if o[0] == "ok" else o[1]
+    return (side(ro), side(jo), any(d.startswith("array") for d in diffs) and ro[0] == jo[0] == "ok")

@@ -1,0 +1,403 @@
+"""Random valid @jit programs as a small AST, rendered for ferrojit and for the reference.
+
+Types: 'i' int64, 'f' float64, 'b' bool, ('t', (T, ...)) a tuple, ('a', dtype, ndim) an array.
+Every local keeps one type (ferrojit gives a local the join of its values, docs/language.md), so
+the two renderings agree on types; the reference rendering routes every operation whose
+ferrojit rule differs from CPython through ref.py.
+"""
+
+import math
+import random
+from dataclasses import dataclass, field
+
+INT_EDGES = [0, 1, -1, 2, -2, 3, 7, -7, 10, 63, 64, -64, 2**31 - 1, -(2**31), 2**32, 2**53 + 1,
+             2**62, 2**63 - 1, -(2**63), -(2**63) + 1, 2**63 - 10**6, -(2**62)]
+FLOAT_EDGES = [0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, 1e-300, 5e-324, 1e308, -1e308, 2.0**53,
+               2.0**63, -(2.0**63), 1e16, math.nan, math.inf, -math.inf, 0.1, 2.675]
+DTYPES = ["float64", "float32", "int64", "int32", "int8", "uint8", "bool"]
+MATH1 = ["sqrt", "exp", "log", "log1p", "expm1", "sin", "cos", "tan", "tanh", "fabs", "erf"]
+NP1 = ["sqrt", "fabs", "abs"]
+
+
+def kind(dtype):
+    return "b" if dtype == "bool" else "f" if dtype.startswith("float") else "i"
+
+
+@dataclass
+class Options:
+    # Generate constructs that hit the known, open bugs listed in the issue (see KNOWN).
+    known: bool = True
+    max_helpers: int = 2
+    max_stmts: int = 6
+    max_depth: int = 3
+
+
+# Static known-bug constructs; runtime ones are tagged by ref.py.
+KNOWN = {"unbound", "round_n", "intfloat_cmp"}
+
+
+@dataclass
+class E:
+    """An expression: op, type, children, value (a constant, name, or function name)."""
+    op: str
+    ty: object
+    kids: list = field(default_factory=list)
+    val: object = None
+
+
+@dataclass
+class S:
+    """A statement: op, expressions, name(s), nested blocks."""
+    op: str
+    exprs: list = field(default_factory=list)
+    name: object = None
+    body: list = field(default_factory=list)
+    orelse: list = field(default_factory=list)
+
+
+@dataclass
+class Func:
+    name: str
+    params: list  # [(name, type)]
+    ret: object
+    body: list
+
+
+@dataclass
+class Program:
+    funcs: list  # helpers first, entry ("f") last
+    tags: set = field(default_factory=set)
+
+    @property
+    def entry(self):
+        return self.funcs[-1]
+
+
+class Scope:
+    def __init__(self, params):
+        self.types = dict(params)
+        self.defined = set(self.types)
+        self.loop = 0
+        self.loopvars = []
+        self.n = 0
+
+    def fresh(self, ty):
+        name = f"v{self.n}"
+        self.n += 1
+        self.types[name] = ty
+        return name
+
+
+class Gen:
+    def __init__(self, rng, opts=None):
+        self.r = rng
+        self.o = opts or Options()
+        self.funcs = []
+        self.tags = set()
+
+    # ---------------------------------------------------------------- program
+    def program(self):
+        r = self.r
+        for k in range(r.randint(0, self.o.max_helpers)):
+            params = [(f"p{j}", r.choice("iifb")) for j in range(r.randint(1, 3))]
+            ret = r.choice(["i", "f", "b", ("t", ("i", "f")), "i", "f"])
+            self.funcs.append(self.function(f"h{k}", params, ret))
+        params = [(f"p{j}", r.choice("iiffb")) for j in range(r.randint(1, 3))]
+        for j in range(r.choices([0, 1, 2], [1, 3, 2])[0]):
+            params.append((f"a{j}", ("a", r.choice(DTYPES), r.choice([1, 1, 2]))))
+        if r.random() < 0.15:
+            params.append(("t0", ("t", (r.choice("if"), r.choice("if")))))
+        r.shuffle(params)
+        ret = r.choice(["i", "f", "b", ("t", ("i", "f")), ("t", ("f", "i", "b"))])
+        self.funcs.append(self.function("f", params, ret))
+        return Program(self.funcs, self.tags)
+
+    def function(self, name, params, ret):
+        sc = Scope(params)
+        self.ret = ret
+        body = self.block(sc, 0, self.r.randint(1, self.o.max_stmts))
+        body.append(S("return", [self.value(sc, ret, 0)]))
+        return Func(name, params, ret, body)
+
+    def value(self, sc, ty, d):
+        if isinstance(ty, tuple) and ty[0] == "t":
+            return E("tuple", ty, [self.expr(sc, t, d) for t in ty[1]])
+        return self.expr(sc, ty, d)
+
+    # ---------------------------------------------------------------- statements
+    def block(self, sc, depth, n):
+        out = []
+        for _ in range(n):
+            out.append(self.stmt(sc, depth))
+            if out[-1].op in ("return", "raise", "break", "continue"):
+                break
+        return out
+
+    def arrays(self, sc, writable=False):
+        return [(n, t) for n, t in sc.types.items() if isinstance(t, tuple) and t[0] == "a"]
+
+    def stmt(self, sc, depth):
+        r = self.r
+        choices = ["assign", "assign", "aug", "store", "unpack"]
+        if depth < self.o.max_depth:
+            choices += ["if", "if", "for", "for", "while"]
+        if sc.loop:
+            choices += ["break", "continue"]
+        choices += ["return", "raise", "assert"] if depth > 0 else []
+        op = r.choice(choices)
+        if op == "assign":
+            names = [n for n, t in sc.types.items() if t in ("i", "f", "b") and n in sc.defined]
+            if names and r.random() < 0.5:
+                name = r.choice(names)
+            else:
+                name = sc.fresh(r.choice("iifb"))
+            e = self.expr(sc, sc.types[name], 0)
+            sc.defined.add(name)
+            return S("assign", [e], name)
+        if op == "aug":
+            names = [n for n, t in sc.types.items() if t in ("i", "f") and n in sc.defined]
+            if not names:
+                return self.stmt(sc, depth)
+            name = r.choice(names)
+            ty = sc.types[name]
+            bop = r.choice(["+", "-", "*", "//", "%", "**", "<<", ">>", "&", "|", "^"] if ty == "i"
+                           else ["+", "-", "*", "/", "//", "%", "**"])
+            rty = "i" if ty == "i" or r.random() < 0.3 else "f"
+            return S("aug", [self.expr(sc, rty, 1)], (name, bop, ty, rty))
+        if op == "store":
+            arrs = self.arrays(sc)
+            if not arrs:
+                return self.stmt(sc, depth)
+            name, (_, dt, nd) = r.choice(arrs)
+            idx = [self.index(sc, name, k) for k in range(nd)]
+            k = kind(dt)
+            if r.random() < 0.4 and k != "b":
+                ops = ["+", "-", "*"] + (["&", "|", "^"] if k == "i" else [])
+                if dt in ("float64", "int64"):
+                    ops += ["//", "%"] + (["/", "**"] if k == "f" else [])
+                bop = r.choice(ops)
+                return S("augstore", [self.expr(sc, k, 1)] + idx, (name, bop, dt))
+            vty = "f" if k == "f" and r.random() < 0.8 else ("i" if k != "b" else "b")
+            if dt == "float32":
+                vty = "f"
+            return S("store", [self.expr(sc, vty, 1)] + idx, (name, dt))
+        if op == "unpack":
+            helpers = [f for f in self.funcs if isinstance(f.ret, tuple)]
+            if helpers and r.random() < 0.5:
+                h = r.choice(helpers)
+                call = self.call(sc, h, 1)
+                names = [sc.fresh(t) for t in h.ret[1]]
+                sc.defined.update(names)
+                return S("unpack", [call], names)
+            tys = [r.choice("if") for _ in range(2)]
+            es = [self.expr(sc, t, 1) for t in tys]
+            names = [sc.fresh(t) for t in tys]
+            sc.defined.update(names)
+            return S("unpack", [E("tuple", ("t", tuple(tys)), es)], names)
+        if op == "if":
+            cond = self.expr(sc, "b", 0)
+            before = set(sc.defined)
+            body = self.block(sc, depth + 1, r.randint(1, 3))
+            after_body = sc.defined
+            sc.defined = set(before)
+            orelse = self.block(sc, depth + 1, r.randint(1, 2)) if r.random() < 0.6 else []
+            sc.defined = after_body & sc.defined
+            self.maybe_unbound(sc, before, after_body)
+            return S("if", [cond], None, body, orelse)
+        if op == "for":
+            var = sc.fresh("i")
+            start, stop, step = self.range_args(sc)
+            before = set(sc.defined)
+            sc.defined.add(var)
+            sc.loop += 1
+            sc.loopvars.append(var)
+            body = self.block(sc, depth + 1, r.randint(1, 4))
+            sc.loopvars.pop()
+            sc.loop -= 1
+            after = sc.defined
+            sc.defined = before
+            self.maybe_unbound(sc, before, after)
+            return S("for", [start, stop, step], var, body)
+        if op == "while":
+            ctr = sc.fresh("i")
+            sc.defined.add(ctr)
+            cond = self.expr(sc, "b", 1)
+            before = set(sc.defined)
+            sc.loop += 1
+            body = self.block(sc, depth + 1, r.randint(1, 3))
+            sc.loop -= 1
+            after = sc.defined
+            sc.defined = before
+            self.maybe_unbound(sc, before, after)
+            return S("while", [cond, E("const", "i", [], r.randint(1, 12))], ctr, body)
+        if op in ("break", "continue"):
+            return S("if", [self.expr(sc, "b", 1)], None, [S(op)])
+        if op == "return":
+            return S("return", [self.value(sc, self.ret, 1)])
+        if op == "raise":
+            exc = r.choice(["ValueError", "RuntimeError", "IndexError", "ZeroDivisionError"])
+            return S("if", [self.expr(sc, "b", 1)], None, [S("raise", [], (exc, f"boom {r.randint(0, 99)}"))])
+        return S("assert", [self.expr(sc, "b", 1)], f"check {r.randint(0, 99)}")
+
+    def maybe_unbound(self, sc, before, after):
+        """Locals assigned on some paths only: readable only in known-bug mode."""
+        if self.o.known and self.r.random() < 0.3:
+            extra = [n for n in after - sc.defined if sc.types[n] in ("i", "f", "b")]
+            if extra:
+                sc.defined.add(self.r.choice(extra))
+                self.tags.add("unbound")
+
+    def range_args(self, sc):
+        r = self.r
+        step = E("const", "i", [], r.choice([1, 1, 1, 2, 3, -1, -1, -2]))
+        if r.random() < 0.2:
+            step = self.expr(sc, "i", 2)
+        if r.random() < 0.5:
+            arrs = self.arrays(sc)
+            if arrs:
+                name, t = r.choice(arrs)
+                n = E("len", "i", [], name) if t[2] == 1 or r.random() < 0.5 else E("shape", "i", [], (name, 1))
+                if step.op == "const" and step.val < 0:
+                    return E("-", "i", [n, E("const", "i", [], 1)]), E("const", "i", [], -1), step
+                return E("const", "i", [], 0), n, step
+        return self.small(sc), self.small(sc), step
+
+    def small(self, sc):
+        r = self.r
+        c = r.random()
+        if c < 0.5:
+            return E("const", "i", [], r.randint(-4, 12))
+        return self.expr(sc, "i", 2)
+
+    def index(self, sc, arr, axis):
+        r = self.r
+        c = r.random()
+        if sc.loopvars and c < 0.45:
+            v = E("var", "i", [], r.choice(sc.loopvars))
+            if r.random() < 0.3:
+                return E(r.choice(["+", "-"]), "i", [v, E("const", "i", [], r.randint(-3, 3))])
+            return v
+        if c < 0.7:
+            return E("const", "i", [], r.randint(-4, 5))
+        if c < 0.8:
+            ln = E("len", "i", [], arr) if axis == 0 else E("shape", "i", [], (arr, axis))
+            return E("-", "i", [ln, E("const", "i", [], r.randint(0, 2))])
+        return self.expr(sc, "i", 2)
+
+    # ---------------------------------------------------------------- expressions
+    def vars(self, sc, ty):
+        return [n for n, t in sc.types.items() if t == ty and n in sc.defined]
+
+    def const(self, ty):
+        r = self.r
+        if ty == "i":
+            return E("const", "i", [], r.choice(INT_EDGES) if r.random() < 0.3 else r.randint(-9, 9))
+        if ty == "f":
+            return E("const", "f", [], r.choice(FLOAT_EDGES) if r.random() < 0.5 else r.randint(-20, 20) / 4)
+        return E("const", "b", [], r.random() < 0.5)
+
+    def leaf(self, sc, ty):
+        r = self.r
+        vs = self.vars(sc, ty)
+        c = r.random()
+        if vs and c < 0.55:
+            return E("var", ty, [], r.choice(vs))
+        tup = [(n, t) for n, t in sc.types.items() if isinstance(t, tuple) and t[0] == "t"]
+        tup = [(n, k, t) for n, tt in tup for k, t in enumerate(tt[1]) if t == ty]
+        if tup and c < 0.65:
+            n, k, _ = r.choice(tup)
+            return E("tindex", ty, [], (n, k - len(sc.types[n][1]) if r.random() < 0.3 else k))
+        arrs = [(n, t) for n, t in self.arrays(sc) if kind(t[1]) == ty]
+        if arrs and c < 0.8:
+            n, t = r.choice(arrs)
+            return E("load", ty, [self.index(sc, n, k) for k in range(t[2])], (n, t[1]))
+        if ty == "i" and c < 0.85 and self.arrays(sc):
+            n, t = r.choice(self.arrays(sc))
+            return E("len", "i", [], n) if t[2] == 1 else E("shape", "i", [], (n, r.randrange(2)))
+        return self.const(ty)
+
+    def expr(self, sc, ty, d):
+        r = self.r
+        if d >= self.o.max_depth or r.random() < 0.3:
+            return self.leaf(sc, ty)
+        d += 1
+        if ty == "i":
+            c = r.randrange(12)
+            if c < 5:
+                op = r.choice(["+", "-", "*", "+", "-", "*", "//", "%", "**", "<<", ">>", "&", "|", "^"])
+                rhs = self.expr(sc, "i", d)
+                if op == "**" and r.random() < 0.8:
+                    rhs = E("const", "i", [], r.randint(-1, 5))
+                return E(op, "i", [self.expr(sc, "i", d), rhs])
+            if c == 5:
+                return E(r.choice(["neg", "~", "abs"]), "i", [self.expr(sc, "i", d)])
+            if c == 6:
+                return E(r.choice(["int", "round", "floor", "ceil"]), "i", [self.expr(sc, "f", d)])
+            if c == 7:
+                return E(r.choice(["min", "max"]), "i", [self.expr(sc, "i", d) for _ in range(r.randint(2, 3))])
+            if c == 8:
+                return E("ifexp", "i", [self.expr(sc, "b", d), self.expr(sc, "i", d), self.expr(sc, "i", d)])
+            if c == 9:
+                return self.helper_call(sc, "i", d) or E("int", "i", [self.expr(sc, "b", d)])
+            if c == 10:
+                return E(r.choice(["and", "or"]), "i", [self.expr(sc, "i", d), self.expr(sc, "i", d)])
+            return self.leaf(sc, "i")
+        if ty == "f":
+            c = r.randrange(12)
+            if c < 5:
+                op = r.choice(["+", "-", "*", "/", "//", "%", "**", "+", "*", "/"])
+                lt, rt = r.choice([("f", "f"), ("f", "f"), ("f", "i"), ("i", "f"), ("i", "i")])
+                if lt == rt == "i" and op != "/":
+                    lt = "f"
+                return E(op, "f", [self.expr(sc, lt, d), self.expr(sc, rt, d)])
+            if c == 5:
+                return E(r.choice(["neg", "abs"]), "f", [self.expr(sc, "f", d)])
+            if c == 6:
+                fn = r.choice(MATH1 + ["atan2", "pow"])
+                n = 2 if fn in ("atan2", "pow") else 1
+                return E("math", "f", [self.expr(sc, "f", d) for _ in range(n)], fn)
+            if c == 7:
+                if r.random() < 0.5:
+                    return E("np", "f", [self.expr(sc, "f", d)], r.choice(NP1))
+                return E("float", "f", [self.expr(sc, r.choice("ib"), d)])
+            if c == 8:
+                return E("ifexp", "f", [self.expr(sc, "b", d), self.expr(sc, "f", d), self.expr(sc, "f", d)])
+            if c == 9:
+                return self.helper_call(sc, "f", d) or E(r.choice(["min", "max"]), "f",
+                                                          [self.expr(sc, "f", d), self.expr(sc, "f", d)])
+            if c == 10 and self.o.known:
+                self.tags.add("round_n")
+                return E("round2", "f", [self.expr(sc, "f", d), E("const", "i", [], r.randint(-2, 3))])
+            return self.leaf(sc, "f")
+        c = r.randrange(8)
+        if c < 3:
+            t = r.choice("iif")
+            n = r.choice([1, 1, 1, 2])
+            ops = [r.choice(["<", "<=", ">", ">=", "==", "!="]) for _ in range(n)]
+            kids = [self.expr(sc, t, d) for _ in range(n + 1)]
+            if self.o.known and r.random() < 0.1:
+                kids[0] = self.expr(sc, "f" if t == "i" else "i", d)
+                self.tags.add("intfloat_cmp")
+            return E("cmp", "b", kids, ops)
+        if c == 3:
+            return E(r.choice(["and", "or"]), "b", [self.expr(sc, "b", d) for _ in range(r.randint(2, 3))])
+        if c == 4:
+            return E("not", "b", [self.expr(sc, r.choice("bbi"), d)])
+        if c == 5:
+            return E("np" if r.random() < 0.5 else "math", "b", [self.expr(sc, "f", d)], r.choice(["isnan", "isinf"]))
+        if c == 6:
+            return self.helper_call(sc, "b", d) or E("bool", "b", [self.expr(sc, "i", d)])
+        return self.leaf(sc, "b")
+
+    def helper_call(self, sc, ty, d):
+        hs = [f for f in self.funcs if f.ret == ty]
+        if not hs:
+            return None
+        return self.call(sc, self.r.choice(hs), d)
+
+    def call(self, sc, h, d):
+        return E("call", h.ret, [self.expr(sc, t, d + 1) for _, t in h.params], h.name)
+
+
+def generate(seed, opts=None):
+    return Gen(random.Random(seed), opts).program()

@@ -1,0 +1,173 @@
+"""The reference semantics: CPython, plus the rules docs/language.md chooses where ferrojit differs.
+
+The reference module of a generated program calls these helpers for every operation whose
+documented result is not CPython's. A helper that meets a case where the rule is unspecified
+raises `Undefined` (the runner discards that case); one that meets a case touched by a known,
+open bug adds a tag to `TAGS`, so that a discrepancy there is counted as known, not new.
+"""
+
+import math
+
+import numpy as np
+
+INT64_MIN = -(2**63)
+# Iterations one reference call may run before its case is discarded: keeps every case short
+# and, since ferrojit runs the same iterations, keeps the compiled side from running long too.
+BUDGET = 20000
+
+TAGS = set()
+_steps = 0
+
+
+class Undefined(Exception):
+    """The documented rules leave this case's result unspecified."""
+
+
+def reset():
+    global _steps
+    _steps = 0
+    TAGS.clear()
+
+
+def _w(x):
+    """Two's-complement wraparound to int64 (docs/language.md, Numbers)."""
+    return ((x + 2**63) & (2**64 - 1)) - 2**63
+
+
+def _it(r):
+    """Iterates a range, counting iterations against the budget."""
+    global _steps
+    for i in r:
+        _steps += 1
+        if _steps > BUDGET:
+            raise Undefined("iteration budget")
+        yield i
+
+
+def _tick():
+    """One iteration of a while loop."""
+    global _steps
+    _steps += 1
+    if _steps > BUDGET:
+        raise Undefined("iteration budget")
+    return True
+
+
+def _ipow(a, b):
+    """int ** int: NumPy's rule for negative exponents, wrapping otherwise."""
+    if b < 0:
+        raise ValueError("integers to negative integer powers are not allowed")
+    return _w(pow(a, b, 2**64))
+
+
+def _shl(a, b):
+    if b < 0:
+        raise ValueError("negative shift count")
+    return 0 if b >= 64 else _w(a << b)
+
+
+def _fpow(a, b):
+    """Float power: IEEE where CPython raises OverflowError or returns a complex."""
+    a, b = float(a), float(b)
+    if a == 0.0 and b < 0.0:
+        TAGS.add("zero_pow_neg")
+        raise ZeroDivisionError("0.0 cannot be raised to a negative power")
+    try:
+        r = a**b
+    except OverflowError:
+        r = None
+    if r is None or isinstance(r, complex):
+        with np.errstate(all="ignore"):
+            r = float(np.power(np.float64(a), np.float64(b)))
+    return r
+
+
+def _ffloordiv(a, b):
+    r = a // b
+    if r == 0.0:
+        TAGS.add("negzero_floordiv")
+    return r
+
+
+def _tdiv(a, b):
+    """int / int: ferrojit converts both to float64 first (NumPy), CPython divides exactly."""
+    if abs(a) > 2**53 or abs(b) > 2**53:
+        TAGS.add("bigint_truediv")
+    return a / b
+
+
+def _f2i(x):
+    """float -> int64: truncation; NaN, infinities and values out of range give INT64_MIN."""
+    if math.isnan(x) or math.isinf(x) or not (-(2.0**63) <= x < 2.0**63):
+        TAGS.add("f2i")
+        return INT64_MIN
+    return int(x)
+
+
+def _round(x):
+    if math.isnan(x) or math.isinf(x) or not (-(2.0**63) <= x < 2.0**63):
+        TAGS.add("f2i")
+        return INT64_MIN
+    return round(x)
+
+
+def _floor(x):
+    return _f2i(math.floor(x)) if math.isfinite(x) else _f2i(x)
+
+
+def _ceil(x):
+    return _f2i(math.ceil(x)) if math.isfinite(x) else _f2i(x)
+
+
+_NP = {
+    "sqrt": np.sqrt, "exp": np.exp, "log": np.log, "log1p": np.log1p, "expm1": np.expm1,
+    "sin": np.sin, "cos": np.cos, "tan": np.tan, "tanh": np.tanh, "atan2": np.arctan2,
+    "fabs": np.fabs, "pow": np.power,
+}
+
+
+def _math(name, *args):
+    """math.<name>: CPython's value, IEEE's (NumPy's) where CPython raises a domain/range error."""
+    args = [float(a) for a in args]
+    try:
+        return getattr(math, name)(*args)
+    except (ValueError, OverflowError):
+        with np.errstate(all="ignore"):
+            return float(_NP[name](*args))
+
+
+def _np(name, *args):
+    """np.<name> on scalars, as a Python float or bool."""
+    with np.errstate(all="ignore"):
+        r = getattr(np, name)(*[np.float64(a) for a in args])
+    return bool(r) if isinstance(r, np.bool_) else float(r)
+
+
+def _check_index(idx):
+    for i in idx:
+        if abs(i) > 2**31:
+            TAGS.add("bigidx")
+
+
+def _scalar(v):
+    if isinstance(v, np.bool_):
+        return bool(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    return float(v)
+
+
+def _ld(a, *idx):
+    """a[idx] as a Python scalar (the @jit side converts small dtypes with int()/float())."""
+    _check_index(idx)
+    return _scalar(a[idx])
+
+
+def _st(v, a, *idx):
+    """a[idx] = v with NumPy's casting (ints wrap to the dtype, float32 rounds)."""
+    _check_index(idx)
+    if a.dtype.kind in "iu":
+        v = np.array(v, dtype=np.int64).astype(a.dtype)
+    elif a.dtype.kind == "f":
+        v = np.array(float(v)).astype(a.dtype)
+    a[idx] = v

@@ -1,0 +1,190 @@
+"""Renders a gen.Program as the @jit module and as the reference module (see ref.py)."""
+
+import math
+
+from .gen import E, kind
+
+HEADER = "import math\n\nimport numpy as np\n\n"
+JIT_HEADER = HEADER + "from ferrojit import jit\n\n"
+SMALL_DTYPES = {"int32": "int", "int8": "int", "uint8": "int", "float32": "float"}
+
+
+def const(v, ty):
+    if ty == "b":
+        return repr(bool(v))
+    if ty == "i":
+        if v == -(2**63):
+            return "(-9223372036854775807 - 1)"
+        return f"({v})" if v < 0 else str(v)
+    if math.isnan(v):
+        return "math.nan"
+    if math.isinf(v):
+        return "math.inf" if v > 0 else "(-math.inf)"
+    return f"({v!r})" if math.copysign(1.0, v) < 0 else repr(v)
+
+
+class Renderer:
+    def __init__(self, ref):
+        self.ref = ref
+        self.ntemp = 0
+
+    def program(self, prog):
+        out = [HEADER if self.ref else JIT_HEADER]
+        for f in prog.funcs:
+            out.append(self.function(f))
+        return "\n\n".join(out)
+
+    def function(self, f):
+        lines = [] if self.ref else ["@jit"]
+        lines.append(f"def {f.name}({', '.join(n for n, _ in f.params)}):")
+        self.block(f.body, 1, lines)
+        return "\n".join(lines) + "\n"
+
+    def block(self, body, ind, lines):
+        pad = "    " * ind
+        for s in body:
+            self.stmt(s, ind, pad, lines)
+
+    def stmt(self, s, ind, pad, lines):
+        x = self.x
+        if s.op == "assign":
+            lines.append(f"{pad}{s.name} = {x(s.exprs[0])}")
+        elif s.op == "aug":
+            name, op, ty, rty = s.name
+            if self.ref:
+                lines.append(f"{pad}{name} = {x(E(op, ty, [E('var', ty, [], name), s.exprs[0]]))}")
+            else:
+                lines.append(f"{pad}{name} {op}= {x(s.exprs[0])}")
+        elif s.op == "store":
+            name, dt = s.name
+            idx = [x(e) for e in s.exprs[1:]]
+            if self.ref:
+                lines.append(f"{pad}_st({x(s.exprs[0])}, {name}, {', '.join(idx)})")
+            else:
+                lines.append(f"{pad}{name}[{', '.join(idx)}] = {x(s.exprs[0])}")
+        elif s.op == "augstore":
+            name, op, dt = s.name
+            idx = [x(e) for e in s.exprs[1:]]
+            if self.ref:
+                t = f"_t{self.ntemp}"
+                self.ntemp += 1
+                lines.append(f"{pad}{t} = ({', '.join(idx)},)")
+                k = kind(dt)
+                load = E("raw", k, [], f"_ld({name}, *{t})")
+                lines.append(f"{pad}_st({x(E(op, k, [load, s.exprs[0]]))}, {name}, *{t})")
+            else:
+                lines.append(f"{pad}{name}[{', '.join(idx)}] {op}= {x(s.exprs[0])}")
+        elif s.op == "unpack":
+            lines.append(f"{pad}{', '.join(s.name)} = {x(s.exprs[0])}")
+        elif s.op == "if":
+            lines.append(f"{pad}if {x(s.exprs[0])}:")
+            self.block(s.body, ind + 1, lines)
+            if s.orelse:
+                lines.append(f"{pad}else:")
+                self.block(s.orelse, ind + 1, lines)
+        elif s.op == "for":
+            r = f"range({', '.join(x(e) for e in s.exprs)})"
+            lines.append(f"{pad}for {s.name} in {'_it(' + r + ')' if self.ref else r}:")
+            self.block(s.body, ind + 1, lines)
+        elif s.op == "while":
+            ctr = s.name
+            lines.append(f"{pad}{ctr} = 0")
+            tick = "_tick() and " if self.ref else ""
+            lines.append(f"{pad}while {tick}{ctr} < {x(s.exprs[1])} and {x(s.exprs[0])}:")
+            lines.append(f"{pad}    {ctr} += 1")
+            self.block(s.body, ind + 1, lines)
+        elif s.op in ("break", "continue"):
+            lines.append(pad + s.op)
+        elif s.op == "return":
+            lines.append(f"{pad}return {x(s.exprs[0])}")
+        elif s.op == "raise":
+            lines.append(f"{pad}raise {s.name[0]}({s.name[1]!r})")
+        elif s.op == "assert":
+            lines.append(f"{pad}assert {x(s.exprs[0])}, {s.name!r}")
+        else:
+            raise AssertionError(s.op)
+
+    def x(self, e):
+        ref, x, k = self.ref, self.x, e.kids
+        op = e.op
+        if op == "const":
+            return const(e.val, e.ty)
+        if op in ("var", "raw"):
+            return e.val
+        if op == "tindex":
+            return f"{e.val[0]}[{e.val[1]}]"
+        if op == "len":
+            return f"len({e.val})"
+        if op == "shape":
+            return f"{e.val[0]}.shape[{e.val[1]}]"
+        if op == "load":
+            name, dt = e.val
+            idx = ", ".join(x(i) for i in k)
+            if ref:
+                return f"_ld({name}, {idx})"
+            conv = SMALL_DTYPES.get(dt)
+            return f"{conv}({name}[{idx}])" if conv else f"{name}[{idx}]"
+        if op in ("+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^"):
+            a, b = x(k[0]), x(k[1])
+            plain = f"({a} {op} {b})"
+            if not ref:
+                return plain
+            if e.ty == "i":
+                if op in ("+", "-", "*", "//", "%"):
+                    return f"_w{plain}"
+                if op == "**":
+                    return f"_ipow({a}, {b})"
+                if op == "<<":
+                    return f"_shl({a}, {b})"
+                return plain
+            if op == "/" and k[0].ty == k[1].ty == "i":
+                return f"_tdiv({a}, {b})"
+            if op == "//":
+                return f"_ffloordiv({a}, {b})"
+            if op == "**":
+                return f"_fpow({a}, {b})"
+            return plain
+        if op == "neg":
+            return f"_w(-{x(k[0])})" if ref and e.ty == "i" else f"(-{x(k[0])})"
+        if op == "~":
+            return f"(~{x(k[0])})"
+        if op == "abs":
+            return f"_w(abs({x(k[0])}))" if ref and e.ty == "i" else f"abs({x(k[0])})"
+        if op == "not":
+            return f"(not {x(k[0])})"
+        if op in ("int", "round", "floor", "ceil"):
+            if op == "int" and k[0].ty != "f":
+                return f"int({x(k[0])})"
+            if ref:
+                return f"_{'f2i' if op == 'int' else op}({x(k[0])})"
+            return f"math.{op}({x(k[0])})" if op in ("floor", "ceil") else f"{op}({x(k[0])})"
+        if op in ("float", "bool"):
+            return f"{op}({x(k[0])})"
+        if op in ("min", "max"):
+            return f"{op}({', '.join(x(c) for c in k)})"
+        if op == "round2":
+            return f"round({x(k[0])}, {x(k[1])})"
+        if op == "ifexp":
+            return f"({x(k[1])} if {x(k[0])} else {x(k[2])})"
+        if op in ("and", "or"):
+            return "(" + f" {op} ".join(x(c) for c in k) + ")"
+        if op == "cmp":
+            parts = [x(k[0])]
+            for o, c in zip(e.val, k[1:]):
+                parts += [o, x(c)]
+            return "(" + " ".join(parts) + ")"
+        if op == "math":
+            args = ", ".join(x(c) for c in k)
+            return f"_math({e.val!r}, {args})" if ref else f"math.{e.val}({args})"
+        if op == "np":
+            return f"_np({e.val!r}, {x(k[0])})" if ref else f"np.{e.val}({x(k[0])})"
+        if op == "call":
+            return f"{e.val}({', '.join(x(c) for c in k)})"
+        if op == "tuple":
+            return "(" + ", ".join(x(c) for c in k) + ("," if len(k) == 1 else "") + ")"
+        raise AssertionError(op)
+
+
+def render(prog):
+    """(source of the @jit module, source of the reference module)."""
+    return Renderer(False).program(prog), Renderer(True).program(prog)

@@ -1,0 +1,182 @@
+"""`python -m tests.fuzz.run -n N [--seed S] [--jobs J]`: generate, run, compare, record findings.
+
+Programs run in a pool of worker processes, each with a time limit: a worker that dies (a
+signal) is a crash finding, one that overruns is a hang finding; both are restarted and the run
+goes on. Findings go to --out, one folder each (the two sources, the arguments, both outcomes,
+and program.pkl for `python -m tests.fuzz.reduce`).
+"""
+
+import argparse
+import multiprocessing as mp
+import os
+import pickle
+import random
+import shutil
+import sys
+import tempfile
+import time
+from multiprocessing.connection import wait
+
+from .gen import Options, generate
+from .render import render
+
+CASES = 3
+
+
+def make_task(seed, idx, opts):
+    prog = generate(f"{seed}:{idx}", opts)
+    from .case import arg_specs
+    args = arg_specs(random.Random(f"args:{seed}:{idx}"), prog.entry.params, CASES)
+    return prog, args
+
+
+def worker(conn, workdir):
+    from . import case
+    n = 0
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        prog, args = task
+        n += 1
+        try:
+            res = case.run(prog, args, workdir, f"fz_{os.getpid()}_{n}")
+        except Exception as e:  # a bug of the fuzzer itself, reported as such
+            import traceback
+            res = {"status": "fuzzer_error", "message": traceback.format_exc()}
+        conn.send(res)
+
+
+class Pool:
+    """Worker processes fed one task at a time; a dead or late worker is replaced."""
+
+    def __init__(self, jobs, timeout):
+        self.ctx = mp.get_context("fork")
+        self.timeout = timeout
+        self.workdir = tempfile.mkdtemp(prefix="ferrojit-fuzz-")
+        sys.path.insert(0, self.workdir)
+        self.slots = [self.spawn() for _ in range(jobs)]
+
+    def spawn(self):
+        parent, child = self.ctx.Pipe()
+        p = self.ctx.Process(target=worker, args=(child, self.workdir), daemon=True)
+        p.start()
+        child.close()
+        return {"proc": p, "conn": parent, "task": None, "start": 0.0}
+
+    def run(self, tasks):
+        """Yields (key, task, result) for each (key, task) of tasks, in completion order."""
+        tasks = iter(tasks)
+        busy = 0
+        done = False
+        while True:
+            for i, s in enumerate(self.slots):
+                if s["task"] is None and not done:
+                    nxt = next(tasks, None)
+                    if nxt is None:
+                        done = True
+                        continue
+                    s["task"], s["start"] = nxt, time.time()
+                    s["conn"].send(nxt[1])
+                    busy += 1
+            if busy == 0:
+                return
+            ready = wait([s["conn"] for s in self.slots if s["task"] is not None], timeout=0.5)
+            now = time.time()
+            for i, s in enumerate(self.slots):
+                if s["task"] is None:
+                    continue
+                res = None
+                if s["conn"] in ready:
+                    try:
+                        res = s["conn"].recv()
+                    except (EOFError, OSError):
+                        s["proc"].join(5)
+                        res = {"status": "crash", "message": f"worker died, exit code {s['proc'].exitcode}"}
+                elif now - s["start"] > self.timeout:
+                    res = {"status": "hang", "message": f"no result after {self.timeout} s"}
+                if res is None:
+                    continue
+                key, task = s["task"]
+                s["task"] = None
+                busy -= 1
+                if res["status"] in ("crash", "hang"):
+                    s["proc"].kill()
+                    s["proc"].join()
+                    self.slots[i] = self.spawn()
+                yield key, task, res
+
+    def close(self):
+        for s in self.slots:
+            s["conn"].close()
+            s["proc"].kill()
+            s["proc"].join()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def save_finding(out, name, prog, args, res):
+    from .case import make_args, show
+    d = os.path.join(out, name)
+    os.makedirs(d, exist_ok=True)
+    jit_src, ref_src = render(prog)
+    with open(os.path.join(d, "jit.py"), "w") as f:
+        f.write(jit_src)
+    with open(os.path.join(d, "ref.py"), "w") as f:
+        f.write(ref_src)
+    with open(os.path.join(d, "program.pkl"), "wb") as f:
+        pickle.dump((prog, args, res), f)
+    with open(os.path.join(d, "README.txt"), "w") as f:
+        f.write(f"status: {res['status']}\n")
+        for k in ("message", "tags", "known"):
+            if res.get(k):
+                f.write(f"{k}: {res[k]}\n")
+        for line in res.get("diffs", []):
+            f.write(line + "\n")
+        cases = [args[res["case"]]] if "case" in res else args
+        for c in cases:
+            f.write("call: f(" + ", ".join(show(a) for a in make_args(c)) + ")\n")
+
+
+STATUSES = ["ok", "wrong", "known", "crash", "hang", "internal_error", "compile_error", "fuzzer_error"]
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("-n", type=int, default=1000, help="programs to run")
+    p.add_argument("--seed", default="0")
+    p.add_argument("--start", type=int, default=0, help="index of the first program")
+    p.add_argument("--jobs", type=int, default=os.cpu_count())
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds per program")
+    p.add_argument("--out", default="fuzz-findings")
+    p.add_argument("--no-known", action="store_true",
+                   help="do not generate the constructs of the known open bugs (see docs/fuzzing.md)")
+    a = p.parse_args(argv)
+    opts = Options(known=not a.no_known)
+    counts = dict.fromkeys(STATUSES, 0)
+    cases = skipped = 0
+    t0 = time.time()
+    pool = Pool(a.jobs, a.timeout)
+    tasks = ((i, make_task(a.seed, i, opts)) for i in range(a.start, a.start + a.n))
+    try:
+        for idx, (prog, args), res in pool.run(tasks):
+            counts[res["status"]] += 1
+            cases += res.get("cases", 0)
+            skipped += res.get("skipped", 0)
+            if res["status"] not in ("ok",):
+                save_finding(a.out, f"{res['status']}-{a.seed}-{idx}", prog, args, res)
+                if res["status"] != "known":
+                    print(f"program {a.seed}:{idx}: {res['status']}: "
+                          f"{(res.get('diffs') or [res.get('message', '')])[0][:300]}", flush=True)
+    finally:
+        pool.close()
+    dt = time.time() - t0
+    print(f"programs {a.n}  cases {cases} (skipped, unspecified: {skipped})  time {dt:.1f} s")
+    print("  ".join(f"{k} {v}" for k, v in counts.items()))
+    print(f"findings in {a.out}/" if sum(counts.values()) > counts["ok"] else "no findings")
+    return counts
+
+
+if __name__ == "__main__":
+    c = main()
+    sys.exit(1 if any(c[k] for k in ("wrong", "crash", "hang", "internal_error", "fuzzer_error")) else 0)
