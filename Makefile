@@ -22,7 +22,7 @@ BUILD_INPUTS := $(shell find frontend typeinfer lower codegen pymod python \
 BUILD_STAMP := $(VENV)/.ferrojit-built
 DEPS_STAMP := $(VENV)/.ferrojit-deps
 
-.PHONY: setup llvm demo test bench
+.PHONY: setup llvm demo test bench fuzz
 
 setup: $(BUILD_STAMP)
 
@@ -55,3 +55,10 @@ test: setup
 bench: setup
 	$(VPY) -c "import numba" 2>/dev/null || $(VPY) -m pip install --quiet $(NUMBA)
 	$(VPY) bench/run.py
+
+# Differential fuzzing against CPython (docs/fuzzing.md): `make fuzz N=100000 SEED=1 JOBS=2`.
+N ?= 1000
+SEED ?= 0
+JOBS ?= $(shell nproc)
+fuzz: setup
+	$(VPY) -m tests.fuzz.run -n $(N) --seed $(SEED) --jobs $(JOBS) --out fuzz-findings

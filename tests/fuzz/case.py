@@ -153,8 +153,13 @@ def run(prog, arg_sets, workdir, name):
     exec(compile(ref_src, "<reference>", "exec"), ns)
     try:
         jm = load_module(path, name)
+        return run_cases(prog, arg_sets, ns, jm, ferrojit)
     finally:
         sys.modules.pop(name, None)
+        os.remove(path)
+
+
+def run_cases(prog, arg_sets, ns, jm, ferrojit):
     res = {"status": "ok", "cases": 0, "skipped": 0}
     for i, specs in enumerate(arg_sets):
         ref.reset()

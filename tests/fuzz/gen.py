@@ -19,6 +19,15 @@ MATH1 = ["sqrt", "exp", "log", "log1p", "expm1", "sin", "cos", "tan", "tanh", "f
 NP1 = ["sqrt", "fabs", "abs"]
 
 
+INT_RANGES = {"int8": (-128, 127), "uint8": (0, 255), "int32": (-(2**31), 2**31 - 1)}
+
+
+def is_literal(e):
+    """An expression of literals only: ferrojit treats it as a weak Python scalar."""
+    return e.op == "const" or (e.op not in ("var", "load", "tindex", "len", "shape", "call")
+                               and all(is_literal(k) for k in e.kids))
+
+
 def kind(dtype):
     return "b" if dtype == "bool" else "f" if dtype.startswith("float") else "i"
 
@@ -176,11 +185,24 @@ class Gen:
                 if dt in ("float64", "int64"):
                     ops += ["//", "%"] + (["/", "**"] if k == "f" else [])
                 bop = r.choice(ops)
-                return S("augstore", [self.expr(sc, k, 1)] + idx, (name, bop, dt))
+                rhs = self.expr(sc, k, 1)
+                if dt not in ("float64", "int64") and is_literal(rhs):
+                    # A literal would be weak (the operation would run in the array's own
+                    # dtype, and one out of its range is a compile error, as in NumPy 2).
+                    rhs = self.nonliteral(sc, k)
+                    if rhs is None:
+                        return self.stmt(sc, depth)
+                return S("augstore", [rhs] + idx, (name, bop, dt))
             vty = "f" if k == "f" and r.random() < 0.8 else ("i" if k != "b" else "b")
             if dt == "float32":
                 vty = "f"
-            return S("store", [self.expr(sc, vty, 1)] + idx, (name, dt))
+            value = self.expr(sc, vty, 1)
+            if k == "i" and dt != "int64" and is_literal(value):
+                # Storing a Python int out of the dtype's range raises OverflowError in NumPy 2
+                # and is a compile error (E0235) in ferrojit: store one in range.
+                info = INT_RANGES[dt]
+                value = E("const", "i", [], max(info[0], min(info[1], r.randint(-9, 9))))
+            return S("store", [value] + idx, (name, dt))
         if op == "unpack":
             helpers = [f for f in self.funcs if isinstance(f.ret, tuple)]
             if helpers and r.random() < 0.5:
@@ -252,6 +274,8 @@ class Gen:
         step = E("const", "i", [], r.choice([1, 1, 1, 2, 3, -1, -1, -2]))
         if r.random() < 0.2:
             step = self.expr(sc, "i", 2)
+            if is_literal(step):
+                step = E("const", "i", [], r.choice([1, -1]))
         if r.random() < 0.5:
             arrs = self.arrays(sc)
             if arrs:
@@ -388,6 +412,14 @@ class Gen:
         if c == 6:
             return self.helper_call(sc, "b", d) or E("bool", "b", [self.expr(sc, "i", d)])
         return self.leaf(sc, "b")
+
+    def nonliteral(self, sc, ty):
+        """A variable or array element of type ty, if one is in scope."""
+        for _ in range(8):
+            e = self.leaf(sc, ty)
+            if not is_literal(e):
+                return e
+        return None
 
     def helper_call(self, sc, ty, d):
         hs = [f for f in self.funcs if f.ret == ty]
