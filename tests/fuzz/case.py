@@ -35,7 +35,7 @@ def scalar(r, ty):
 
 def array_spec(r, dtype, ndim, view):
     """(dtype, shape, values, view): the same array can be built twice, once per side."""
-    shape = tuple(r.randint(0, 6) if r.random() < 0.2 else r.randint(1, 6) for _ in range(ndim))
+    shape = tuple(r.randint(0, 6) if r.random() < 0.05 else r.randint(1, 6) for _ in range(ndim))
     base = shape[:-1] + (shape[-1] * 2,) if view == "step" else shape
     n = int(np.prod(base))
     if dtype == "bool":
@@ -51,7 +51,8 @@ def array_spec(r, dtype, ndim, view):
 
 def build(spec):
     dtype, shape, vals, view = spec
-    a = np.array(vals, dtype=dtype).reshape(shape)
+    with np.errstate(over="ignore"):  # float edges beyond float32 become inf, as intended
+        a = np.array(vals, dtype=dtype).reshape(shape)
     if view == "rev":
         return a[::-1]
     if view == "step":
@@ -175,6 +176,10 @@ def run_cases(prog, arg_sets, ns, jm, ferrojit):
             jo = outcome_jit(jm.f, jargs, ferrojit)
         except ferrojit.CompileError as e:
             kind = "internal_error" if isinstance(e, ferrojit.InternalError) else "compile_error"
+            if kind == "internal_error" and "unbound" in prog.tags:
+                # Reading a maybe-unassigned local reads garbage today (known bug).
+                return dict(res, status="known", known=["unbound"], message=f"{type(e).__name__}: {e}",
+                            case=i, signature=("internal_error",))
             return dict(res, status=kind, message=f"{type(e).__name__}: {e}", case=i)
         res["cases"] += 1
         diffs = []

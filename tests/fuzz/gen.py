@@ -28,6 +28,10 @@ def is_literal(e):
                                and all(is_literal(k) for k in e.kids))
 
 
+def may_raise(e):
+    return e.op in ("load", "call", "tindex", "/", "//", "%", "**", "<<", ">>") or any(map(may_raise, e.kids))
+
+
 def kind(dtype):
     return "b" if dtype == "bool" else "f" if dtype.startswith("float") else "i"
 
@@ -88,6 +92,7 @@ class Scope:
         self.defined = set(self.types)
         self.loop = 0
         self.loopvars = []
+        self.axes = {}  # loop variable -> (array, axis) whose range it runs over
         self.n = 0
 
     def fresh(self, ty):
@@ -172,7 +177,10 @@ class Gen:
             bop = r.choice(["+", "-", "*", "//", "%", "**", "<<", ">>", "&", "|", "^"] if ty == "i"
                            else ["+", "-", "*", "/", "//", "%", "**"])
             rty = "i" if ty == "i" or r.random() < 0.3 else "f"
-            return S("aug", [self.expr(sc, rty, 1)], (name, bop, ty, rty))
+            rhs = self.expr(sc, rty, 1)
+            if bop == "**" and r.random() < 0.8:
+                rhs = E("const", rty, [], r.choice([0, 1, 2, 3]) if rty == "i" else r.choice([0.5, 2.0, -1.0]))
+            return S("aug", [rhs], (name, bop, ty, rty))
         if op == "store":
             arrs = self.arrays(sc)
             if not arrs:
@@ -229,6 +237,9 @@ class Gen:
         if op == "for":
             var = sc.fresh("i")
             start, stop, step = self.range_args(sc)
+            over = stop.val if stop.op in ("len", "shape") else start.kids[0].val if start.op == "-" and start.kids[0].op in ("len", "shape") else None
+            if over is not None:
+                sc.axes[var] = (over, 0) if isinstance(over, str) else over
             before = set(sc.defined)
             sc.defined.add(var)
             sc.loop += 1
@@ -272,7 +283,7 @@ class Gen:
     def range_args(self, sc):
         r = self.r
         step = E("const", "i", [], r.choice([1, 1, 1, 2, 3, -1, -1, -2]))
-        if r.random() < 0.2:
+        if r.random() < 0.1:
             step = self.expr(sc, "i", 2)
             if is_literal(step):
                 step = E("const", "i", [], r.choice([1, -1]))
@@ -294,18 +305,32 @@ class Gen:
         return self.expr(sc, "i", 2)
 
     def index(self, sc, arr, axis):
+        e = self.index1(sc, arr, axis)
+        if axis > 0 and not self.o.known and may_raise(e):
+            # ferrojit checks a[i, j]'s first index before evaluating j (known bug: evaluation
+            # order of indices), so a j that can raise is generated only in known-bug mode.
+            return E("const", "i", [], self.r.randint(-2, 2))
+        return e
+
+    def index1(self, sc, arr, axis):
+        """Mostly in range (so that programs run on), sometimes anything."""
         r = self.r
+        mine = [v for v in sc.loopvars if sc.axes.get(v) == (arr, axis)]
         c = r.random()
-        if sc.loopvars and c < 0.45:
+        if mine and c < 0.6:
+            return E("var", "i", [], r.choice(mine))
+        if c < 0.75:
+            return E("const", "i", [], r.choice([0, 0, -1, 1, -1, -2]))
+        ln = E("len", "i", [], arr) if axis == 0 else E("shape", "i", [], (arr, axis))
+        if c < 0.85:
+            return E("-", "i", [ln, E("const", "i", [], r.choice([1, 1, 2, 0]))])
+        if sc.loopvars and c < 0.92:
             v = E("var", "i", [], r.choice(sc.loopvars))
             if r.random() < 0.3:
                 return E(r.choice(["+", "-"]), "i", [v, E("const", "i", [], r.randint(-3, 3))])
             return v
-        if c < 0.7:
-            return E("const", "i", [], r.randint(-4, 5))
-        if c < 0.8:
-            ln = E("len", "i", [], arr) if axis == 0 else E("shape", "i", [], (arr, axis))
-            return E("-", "i", [ln, E("const", "i", [], r.randint(0, 2))])
+        if c < 0.96:
+            return E("const", "i", [], r.randint(-7, 7))
         return self.expr(sc, "i", 2)
 
     # ---------------------------------------------------------------- expressions
@@ -352,6 +377,9 @@ class Gen:
                 rhs = self.expr(sc, "i", d)
                 if op == "**" and r.random() < 0.8:
                     rhs = E("const", "i", [], r.randint(-1, 5))
+                if op in ("<<", ">>") and r.random() < 0.8:
+                    rhs = (E("const", "i", [], r.randint(0, 66)) if r.random() < 0.5
+                           else E("&", "i", [rhs, E("const", "i", [], 63)]))
                 return E(op, "i", [self.expr(sc, "i", d), rhs])
             if c == 5:
                 return E(r.choice(["neg", "~", "abs"]), "i", [self.expr(sc, "i", d)])
