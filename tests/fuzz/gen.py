@@ -148,11 +148,11 @@ class Gen:
         return out
 
     def arrays(self, sc, writable=False):
-        return [(n, t) for n, t in sc.types.items() if isinstance(t, tuple) and t[0] == "a"]
+        return [(n, t) for n, t in sc.types.items() if isinstance(t, tuple) and t[0] == "a" and n in sc.defined]
 
     def stmt(self, sc, depth):
         r = self.r
-        choices = ["assign", "assign", "aug", "store", "unpack"]
+        choices = ["assign", "assign", "aug", "store", "unpack", "alloc"]
         if depth < self.o.max_depth:
             choices += ["if", "if", "for", "for", "while"]
         if sc.loop:
@@ -211,6 +211,19 @@ class Gen:
                 info = INT_RANGES[dt]
                 value = E("const", "i", [], max(info[0], min(info[1], r.randint(-9, 9))))
             return S("store", [value] + idx, (name, dt))
+        if op == "alloc":
+            arrs = self.arrays(sc)
+            if arrs and r.random() < 0.3:
+                src, t = r.choice(arrs)
+                name = sc.fresh(("a", t[1], t[2]))
+                sc.defined.add(name)
+                return S("assign", [E("copy", sc.types[name], [], src)], name)
+            nd = r.choice([1, 1, 2])
+            dt = r.choice(DTYPES)
+            shape = [self.small_size(sc) for _ in range(nd)]
+            name = sc.fresh(("a", dt, nd))
+            sc.defined.add(name)
+            return S("assign", [E("alloc", sc.types[name], shape, (r.choice(["zeros", "ones"]), dt))], name)
         if op == "unpack":
             helpers = [f for f in self.funcs if isinstance(f.ret, tuple)]
             if helpers and r.random() < 0.5:
@@ -297,6 +310,15 @@ class Gen:
                 return E("const", "i", [], 0), n, step
         return self.small(sc), self.small(sc), step
 
+    def small_size(self, sc):
+        r = self.r
+        arrs = self.arrays(sc)
+        if arrs and r.random() < 0.3:
+            return E("len", "i", [], r.choice(arrs)[0])
+        if r.random() < 0.9:
+            return E("const", "i", [], r.choice([0, 1, 2, 3, 4, 5, -1]))
+        return self.expr(sc, "i", 2)
+
     def small(self, sc):
         r = self.r
         c = r.random()
@@ -318,7 +340,15 @@ class Gen:
         mine = [v for v in sc.loopvars if sc.axes.get(v) == (arr, axis)]
         c = r.random()
         if mine and c < 0.6:
-            return E("var", "i", [], r.choice(mine))
+            v = E("var", "i", [], r.choice(mine))
+            if r.random() < 0.3:
+                # The shape loop versioning and the range analysis reason about; an offset
+                # variable near +-2**63 is the (tagged) index overflow bug.
+                ints = [n for n in self.vars(sc, "i") if n not in sc.loopvars]
+                off = (E("var", "i", [], r.choice(ints)) if ints and r.random() < 0.5
+                       else E("const", "i", [], r.randint(-2, 2)))
+                return E(r.choice(["+", "-"]), "i", [v, off])
+            return v
         if c < 0.75:
             return E("const", "i", [], r.choice([0, 0, -1, 1, -1, -2]))
         ln = E("len", "i", [], arr) if axis == 0 else E("shape", "i", [], (arr, axis))

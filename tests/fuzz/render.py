@@ -178,6 +178,12 @@ class Renderer:
             return f"_math({e.val!r}, {args})" if ref else f"math.{e.val}({args})"
         if op == "np":
             return f"_np({e.val!r}, {x(k[0])})" if ref else f"np.{e.val}({x(k[0])})"
+        if op == "copy":
+            return f"{e.val}.copy()"
+        if op == "alloc":
+            fn, dt = e.val
+            shape = x(k[0]) if len(k) == 1 else "(" + ", ".join(x(c) for c in k) + ")"
+            return f"np.{fn}({shape}, dtype=np.{dt})" if dt != "bool" else f"np.{fn}({shape}, dtype=np.bool_)"
         if op == "call":
             return f"{e.val}({', '.join(x(c) for c in k)})"
         if op == "tuple":
