@@ -171,3 +171,11 @@ def _st(v, a, *idx):
     elif a.dtype.kind == "f":
         v = np.array(float(v)).astype(a.dtype)
     a[idx] = v
+
+
+def _alloc(fn, shape, dtype):
+    """np.zeros/np.ones; a huge array (which may or may not fit in memory) leaves the case unspecified."""
+    dims = shape if isinstance(shape, tuple) else (shape,)
+    if all(d >= 0 for d in dims) and math.prod(dims) > 10**6:
+        raise Undefined("huge allocation")
+    return fn(shape, dtype=dtype)

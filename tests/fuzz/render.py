@@ -183,7 +183,8 @@ class Renderer:
         if op == "alloc":
             fn, dt = e.val
             shape = x(k[0]) if len(k) == 1 else "(" + ", ".join(x(c) for c in k) + ")"
-            return f"np.{fn}({shape}, dtype=np.{dt})" if dt != "bool" else f"np.{fn}({shape}, dtype=np.bool_)"
+            dt = "np.bool_" if dt == "bool" else f"np.{dt}"
+            return f"_alloc(np.{fn}, {shape}, {dt})" if ref else f"np.{fn}({shape}, dtype={dt})"
         if op == "call":
             return f"{e.val}({', '.join(x(c) for c in k)})"
         if op == "tuple":
