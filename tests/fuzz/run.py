@@ -11,7 +11,9 @@ import multiprocessing as mp
 import os
 import pickle
 import random
+import resource
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -21,6 +23,7 @@ from .gen import Options, generate
 from .render import render
 
 CASES = 3
+MEMORY_LIMIT = 8 << 30
 
 
 def make_task(seed, idx, opts):
@@ -31,6 +34,9 @@ def make_task(seed, idx, opts):
 
 
 def worker(conn, workdir):
+    # A generated kernel may allocate a huge array: let it fail with MemoryError rather than
+    # take the machine's memory (address space, so the limit holds before pages are touched).
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     from . import case
     n = 0
     while True:
@@ -179,6 +185,7 @@ def main(argv=None):
     p.add_argument("--no-known", action="store_true",
                    help="do not generate the constructs of the known open bugs (see docs/fuzzing.md)")
     a = p.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that the pool's workers are ended too
     t0 = time.time()
     counts, _ = fuzz(a.n, a.seed, a.start, a.jobs, a.timeout, a.out, not a.no_known,
                      log=lambda m: print(m, flush=True))
