@@ -24,12 +24,12 @@ INT_RANGES = {"int8": (-128, 127), "uint8": (0, 255), "int32": (-(2**31), 2**31 
 
 def is_literal(e):
     """An expression of literals only: ferrojit treats it as a weak Python scalar."""
-    return e.op == "const" or (e.op not in ("var", "load", "tindex", "len", "shape", "call")
+    return e.op == "const" or (e.op not in ("var", "load", "rawload", "tindex", "len", "shape", "call")
                                and all(is_literal(k) for k in e.kids))
 
 
 def may_raise(e):
-    return e.op in ("load", "call", "tindex", "/", "//", "%", "**", "<<", ">>") or any(map(may_raise, e.kids))
+    return e.op in ("load", "rawload", "elemop", "call", "tindex", "/", "//", "%", "**", "<<", ">>") or any(map(may_raise, e.kids))
 
 
 def kind(dtype):
@@ -420,7 +420,10 @@ class Gen:
             if c == 8:
                 return E("ifexp", "i", [self.expr(sc, "b", d), self.expr(sc, "i", d), self.expr(sc, "i", d)])
             if c == 9:
-                return self.helper_call(sc, "i", d) or E("int", "i", [self.expr(sc, "b", d)])
+                return (self.helper_call(sc, "i", d) or self.elemop(sc, "i")
+                        or E("int", "i", [self.expr(sc, "b", d)]))
+            if c == 11 and r.random() < 0.5:
+                return self.elemop(sc, "i") or self.leaf(sc, "i")
             if c == 10:
                 return E(r.choice(["and", "or"]), "i", [self.expr(sc, "i", d), self.expr(sc, "i", d)])
             return self.leaf(sc, "i")
@@ -447,6 +450,8 @@ class Gen:
             if c == 9:
                 return self.helper_call(sc, "f", d) or E(r.choice(["min", "max"]), "f",
                                                           [self.expr(sc, "f", d), self.expr(sc, "f", d)])
+            if c == 11 and r.random() < 0.5:
+                return self.elemop(sc, "f") or self.leaf(sc, "f")
             if c == 10 and self.o.known:
                 self.tags.add("round_n")
                 return E("round2", "f", [self.expr(sc, "f", d), E("const", "i", [], r.randint(-2, 3))])
@@ -478,6 +483,26 @@ class Gen:
             if not is_literal(e):
                 return e
         return None
+
+    def elemop(self, sc, ty):
+        """Arithmetic in an array's own small dtype (NumPy 2 promotion: int8 + int8 -> int8,
+        float32 * weak literal -> float32), converted to int64/float64 right after."""
+        r = self.r
+        small = [(n, t) for n, t in self.arrays(sc) if t[1] in ("int32", "int8", "uint8", "float32")
+                 and kind(t[1]) == ty]
+        if not small:
+            return None
+        n, t = r.choice(small)
+        load = lambda: E("rawload", ty, [self.index(sc, n, k) for k in range(t[2])], (n, t[1]))
+        if r.random() < 0.6:
+            other = load()
+        elif ty == "f":
+            other = E("const", "f", [], r.randint(-12, 12) / 4)
+        else:
+            other = E("const", "i", [], r.randint(0 if t[1] == "uint8" else -3, 3))
+        args = [load(), other] if r.random() < 0.7 else [other, load()]
+        ops = ["+", "-", "*"] + (["/"] if ty == "f" else ["&", "|", "^"])
+        return E("elemop", ty, args, (r.choice(ops), t[1]))
 
     def helper_call(self, sc, ty, d):
         hs = [f for f in self.funcs if f.ret == ty]

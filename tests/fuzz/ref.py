@@ -183,3 +183,12 @@ def _alloc(fn, shape, dtype):
         # ones; ferrojit checks for a negative one first (fuzz finding, not fixed yet).
         TAGS.add("alloc_check_order")
     return fn(shape, dtype=dtype)
+
+
+def _cast(v, dtype):
+    """The result of an operation computed in a small dtype: ints wrap, float32 rounds once
+    (exact for + - * / of two float32 values, whose float64 result needs one rounding)."""
+    if dtype == "float32":
+        with np.errstate(over="ignore"):
+            return float(np.float32(v))
+    return int(np.array(v, dtype=np.int64).astype(dtype))

@@ -178,6 +178,16 @@ class Renderer:
             return f"_math({e.val!r}, {args})" if ref else f"math.{e.val}({args})"
         if op == "np":
             return f"_np({e.val!r}, {x(k[0])})" if ref else f"np.{e.val}({x(k[0])})"
+        if op == "rawload":
+            name, dt = e.val
+            idx = ", ".join(x(i) for i in k)
+            return f"_ld({name}, {idx})" if ref else f"{name}[{idx}]"
+        if op == "elemop":
+            bop, dt = e.val
+            plain = f"({x(k[0])} {bop} {x(k[1])})"
+            if ref:
+                return f"_cast({plain}, {dt!r})"
+            return f"{'float' if e.ty == 'f' else 'int'}{plain}"
         if op == "copy":
             return f"{e.val}.copy()"
         if op == "alloc":
