@@ -19,11 +19,10 @@ from . import ref
 from .gen import INT_EDGES, FLOAT_EDGES
 from .render import render
 
-# Tags of the open bugs the issue lists, which others are fixing (see docs/fuzzing.md):
-# a discrepancy in a case carrying one of them is counted as known, not as a new finding.
-KNOWN_TAGS = {"bigidx", "f2i", "zero_pow_neg", "negzero_floordiv", "unbound", "round_n", "intfloat_cmp",
-              # Found by this fuzzer, filed, not fixed yet.
-              "alloc_check_order"}
+# Tags (set by ref.py) of open bugs, reported and not fixed yet (see docs/fuzzing.md): a
+# discrepancy in a case carrying one is counted as known, not as a new finding. Remove a tag
+# when its bug is fixed.
+KNOWN_TAGS = {"alloc_check_order"}
 
 
 # ---------------------------------------------------------------- arguments
@@ -178,10 +177,6 @@ def run_cases(prog, arg_sets, ns, jm, ferrojit):
             jo = outcome_jit(jm.f, jargs, ferrojit)
         except ferrojit.CompileError as e:
             kind = "internal_error" if isinstance(e, ferrojit.InternalError) else "compile_error"
-            if kind == "internal_error" and "unbound" in prog.tags:
-                # Reading a maybe-unassigned local reads garbage today (known bug).
-                return dict(res, status="known", known=["unbound"], message=f"{type(e).__name__}: {e}",
-                            case=i, signature=("internal_error",))
             return dict(res, status=kind, message=f"{type(e).__name__}: {e}", case=i)
         res["cases"] += 1
         diffs = []
@@ -192,10 +187,6 @@ def run_cases(prog, arg_sets, ns, jm, ferrojit):
                 diffs.append(f"array {pname} after the call: CPython {show(ra)}; ferrojit {show(ja)}")
         if diffs:
             known = sorted(tags & KNOWN_TAGS)
-            if ro[0] == "exc" and jo[0] == "exc" and {ro[1], jo[1]} == {"ZeroDivisionError", "IndexError"}:
-                known.append("evalorder")
-            if ro[0] == "exc" and ro[1] == "UnboundLocalError":
-                known.append("unbound")
             return dict(res, status="known" if known else "wrong", case=i, diffs=diffs, tags=sorted(tags),
                         known=known, signature=signature(ro, jo, diffs))
     return res

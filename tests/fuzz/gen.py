@@ -28,25 +28,15 @@ def is_literal(e):
                                and all(is_literal(k) for k in e.kids))
 
 
-def may_raise(e):
-    return e.op in ("load", "rawload", "elemop", "call", "tindex", "/", "//", "%", "**", "<<", ">>") or any(map(may_raise, e.kids))
-
-
 def kind(dtype):
     return "b" if dtype == "bool" else "f" if dtype.startswith("float") else "i"
 
 
 @dataclass
 class Options:
-    # Generate constructs that hit the known, open bugs listed in the issue (see KNOWN).
-    known: bool = True
     max_helpers: int = 2
     max_stmts: int = 6
     max_depth: int = 3
-
-
-# Static known-bug constructs; runtime ones are tagged by ref.py.
-KNOWN = {"unbound", "round_n", "intfloat_cmp"}
 
 
 @dataclass
@@ -286,8 +276,8 @@ class Gen:
         return S("assert", [self.expr(sc, "b", 1)], f"check {r.randint(0, 99)}")
 
     def maybe_unbound(self, sc, before, after):
-        """Locals assigned on some paths only: readable only in known-bug mode."""
-        if self.o.known and self.r.random() < 0.3:
+        """Sometimes lets a local assigned on some paths only be read after them."""
+        if self.r.random() < 0.3:
             extra = [n for n in after - sc.defined if sc.types[n] in ("i", "f", "b")]
             if extra:
                 sc.defined.add(self.r.choice(extra))
@@ -327,14 +317,6 @@ class Gen:
         return self.expr(sc, "i", 2)
 
     def index(self, sc, arr, axis):
-        e = self.index1(sc, arr, axis)
-        if axis > 0 and not self.o.known and may_raise(e):
-            # ferrojit checks a[i, j]'s first index before evaluating j (known bug: evaluation
-            # order of indices), so a j that can raise is generated only in known-bug mode.
-            return E("const", "i", [], self.r.randint(-2, 2))
-        return e
-
-    def index1(self, sc, arr, axis):
         """Mostly in range (so that programs run on), sometimes anything."""
         r = self.r
         mine = [v for v in sc.loopvars if sc.axes.get(v) == (arr, axis)]
@@ -452,7 +434,7 @@ class Gen:
                                                           [self.expr(sc, "f", d), self.expr(sc, "f", d)])
             if c == 11 and r.random() < 0.5:
                 return self.elemop(sc, "f") or self.leaf(sc, "f")
-            if c == 10 and self.o.known:
+            if c == 10:
                 self.tags.add("round_n")
                 return E("round2", "f", [self.expr(sc, "f", d), E("const", "i", [], r.randint(-2, 3))])
             return self.leaf(sc, "f")
@@ -462,7 +444,7 @@ class Gen:
             n = r.choice([1, 1, 1, 2])
             ops = [r.choice(["<", "<=", ">", ">=", "==", "!="]) for _ in range(n)]
             kids = [self.expr(sc, t, d) for _ in range(n + 1)]
-            if self.o.known and r.random() < 0.1:
+            if r.random() < 0.1:
                 kids[0] = self.expr(sc, "f" if t == "i" else "i", d)
                 self.tags.add("intfloat_cmp")
             return E("cmp", "b", kids, ops)

@@ -2,8 +2,9 @@
 
 The reference module of a generated program calls these helpers for every operation whose
 documented result is not CPython's. A helper that meets a case where the rule is unspecified
-raises `Undefined` (the runner discards that case); one that meets a case touched by a known,
-open bug adds a tag to `TAGS`, so that a discrepancy there is counted as known, not new.
+raises `Undefined` (the runner discards that case). Helpers add tags to `TAGS` for the edge
+cases a call went through (an index beyond 2**31, a float-to-int conversion of nan...): a
+finding shows them, and a tag in case.KNOWN_TAGS marks an open bug, counted as known.
 """
 
 import math

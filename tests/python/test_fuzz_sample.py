@@ -1,7 +1,8 @@
 """A fixed sample of the differential fuzzer (docs/fuzzing.md): ferrojit agrees with CPython.
 
 Programs run in worker processes, so a crash or a hang is a failure of this test, not of the
-test run. The known open bugs of issue 5 are left out of the sample (--no-known).
+test run. Discrepancies of open bugs already reported (tests/fuzz/case.py, KNOWN_TAGS) are
+counted as known and do not fail it.
 """
 
 import pathlib
@@ -14,7 +15,7 @@ from tests.fuzz.run import fuzz  # noqa: E402
 
 
 def test_fuzz_sample_agrees_with_cpython(tmp_path):
-    counts, findings = fuzz(400, seed="sample", jobs=2, timeout=60.0, out=str(tmp_path), known=False)
+    counts, findings = fuzz(400, seed="sample", jobs=2, timeout=60.0, out=str(tmp_path))
     bad = [(pid, r) for pid, r in findings if r["status"] != "known"]
     report = "\n".join(f"{pid}: {r['status']}: {(r.get('diffs') or [r.get('message', '')])[0][:500]}"
                        for pid, r in bad)
