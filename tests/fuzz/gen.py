@@ -83,6 +83,7 @@ class Scope:
         self.loop = 0
         self.loopvars = []
         self.axes = {}  # loop variable -> (array, axis) whose range it runs over
+        self.frozen = set()  # never assigned (a recursion counter)
         self.n = 0
 
     def fresh(self, ty):
@@ -106,6 +107,8 @@ class Gen:
             params = [(f"p{j}", r.choice("iifb")) for j in range(r.randint(1, 3))]
             ret = r.choice(["i", "f", "b", ("t", ("i", "f")), "i", "f"])
             self.funcs.append(self.function(f"h{k}", params, ret))
+        if r.random() < 0.3:
+            self.funcs.append(self.recursive("r0"))
         params = [(f"p{j}", r.choice("iiffb")) for j in range(r.randint(1, 3))]
         for j in range(r.choices([0, 1, 2], [1, 3, 2])[0]):
             params.append((f"a{j}", ("a", r.choice(DTYPES), r.choice([1, 1, 2]))))
@@ -122,6 +125,24 @@ class Gen:
         body = self.block(sc, 0, self.r.randint(1, self.o.max_stmts))
         body.append(S("return", [self.value(sc, ret, 0)]))
         return Func(name, params, ret, body)
+
+    def recursive(self, name):
+        """A recursive helper whose first parameter, at most 8 at every call, counts down."""
+        r = self.r
+        params = [("p0", "i"), ("p1", r.choice("if"))]
+        ret = r.choice("if")
+        sc = Scope(params)
+        sc.frozen.add("p0")
+        self.ret = ret
+        base = S("if", [E("cmp", "b", [E("var", "i", [], "p0"), E("const", "i", [], 0)], ["<="])], None,
+                 [S("return", [self.expr(sc, ret, 1)])])
+        body = [base] + self.block(sc, 1, r.randint(0, 3))
+        me = Func(name, params, ret, [])
+        down = E("-", "i", [E("var", "i", [], "p0"), E("const", "i", [], 1)])
+        rec = E("call", ret, [down, self.expr(sc, params[1][1], 1)], name)
+        body.append(S("return", [E(r.choice(["+", "-", "*"]), ret, [rec, self.expr(sc, ret, 1)])]))
+        me.body = body
+        return me
 
     def value(self, sc, ty, d):
         if isinstance(ty, tuple) and ty[0] == "t":
@@ -150,7 +171,7 @@ class Gen:
         choices += ["return", "raise", "assert"] if depth > 0 else []
         op = r.choice(choices)
         if op == "assign":
-            names = [n for n, t in sc.types.items() if t in ("i", "f", "b") and n in sc.defined]
+            names = [n for n, t in sc.types.items() if t in ("i", "f", "b") and n in sc.defined - sc.frozen]
             if names and r.random() < 0.5:
                 name = r.choice(names)
             else:
@@ -159,7 +180,7 @@ class Gen:
             sc.defined.add(name)
             return S("assign", [e], name)
         if op == "aug":
-            names = [n for n, t in sc.types.items() if t in ("i", "f") and n in sc.defined]
+            names = [n for n, t in sc.types.items() if t in ("i", "f") and n in sc.defined - sc.frozen]
             if not names:
                 return self.stmt(sc, depth)
             name = r.choice(names)
@@ -493,7 +514,10 @@ class Gen:
         return self.call(sc, self.r.choice(hs), d)
 
     def call(self, sc, h, d):
-        return E("call", h.ret, [self.expr(sc, t, d + 1) for _, t in h.params], h.name)
+        args = [self.expr(sc, t, d + 1) for _, t in h.params]
+        if h.name.startswith("r"):
+            args[0] = E("min", "i", [args[0], E("const", "i", [], 8)])
+        return E("call", h.ret, args, h.name)
 
 
 def generate(seed, opts=None):
