@@ -70,6 +70,9 @@ class Func:
 class Program:
     funcs: list  # helpers first, entry ("f") last
     tags: set = field(default_factory=set)
+    # Options of every @jit: "" or "boundscheck=False" / "wraparound=False" (the reference
+    # leaves a case that indexes out of range, or negatively, unspecified).
+    options: str = ""
 
     @property
     def entry(self):
@@ -117,7 +120,8 @@ class Gen:
         r.shuffle(params)
         ret = r.choice(["i", "f", "b", ("t", ("i", "f")), ("t", ("f", "i", "b"))])
         self.funcs.append(self.function("f", params, ret))
-        return Program(self.funcs, self.tags)
+        options = r.choices(["", "boundscheck=False", "wraparound=False"], [8, 1, 1])[0]
+        return Program(self.funcs, self.tags, options)
 
     def function(self, name, params, ret):
         sc = Scope(params)

@@ -144,10 +144,19 @@ def _np(name, *args):
     return bool(r) if isinstance(r, np.bool_) else float(r)
 
 
-def _check_index(idx):
-    for i in idx:
+# The @jit options of the program running: with boundscheck=False an index out of range, with
+# wraparound=False a negative one, has no specified result.
+OPTIONS = ""
+
+
+def _check_index(a, idx):
+    for i, n in zip(idx, a.shape):
         if abs(i) > 2**31:
             TAGS.add("bigidx")
+        if OPTIONS == "boundscheck=False" and not -n <= i < n:
+            raise Undefined("index out of range without bounds checks")
+        if OPTIONS == "wraparound=False" and i < 0:
+            raise Undefined("negative index without wraparound")
 
 
 def _scalar(v):
@@ -160,13 +169,13 @@ def _scalar(v):
 
 def _ld(a, *idx):
     """a[idx] as a Python scalar (the @jit side converts small dtypes with int()/float())."""
-    _check_index(idx)
+    _check_index(a, idx)
     return _scalar(a[idx])
 
 
 def _st(v, a, *idx):
     """a[idx] = v with NumPy's casting (ints wrap to the dtype, float32 rounds)."""
-    _check_index(idx)
+    _check_index(a, idx)
     if a.dtype.kind in "iu":
         v = np.array(v, dtype=np.int64).astype(a.dtype)
     elif a.dtype.kind == "f":

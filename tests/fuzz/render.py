@@ -29,13 +29,14 @@ class Renderer:
         self.ntemp = 0
 
     def program(self, prog):
+        self.decorator = f"@jit({prog.options})" if prog.options else "@jit"
         out = [HEADER if self.ref else JIT_HEADER]
         for f in prog.funcs:
             out.append(self.function(f))
         return "\n\n".join(out)
 
     def function(self, f):
-        lines = [] if self.ref else ["@jit"]
+        lines = [] if self.ref else [self.decorator]
         lines.append(f"def {f.name}({', '.join(n for n, _ in f.params)}):")
         self.block(f.body, 1, lines)
         return "\n".join(lines) + "\n"
