@@ -24,7 +24,7 @@ INT_RANGES = {"int8": (-128, 127), "uint8": (0, 255), "int32": (-(2**31), 2**31 
 
 def is_literal(e):
     """An expression of literals only: ferrojit treats it as a weak Python scalar."""
-    return e.op == "const" or (e.op not in ("var", "load", "rawload", "tindex", "len", "shape", "call")
+    return e.op == "const" or (e.op not in ("var", "load", "rawload", "tindex", "attr", "shapev", "len", "shape", "call")
                                and all(is_literal(k) for k in e.kids))
 
 
@@ -399,6 +399,15 @@ class Gen:
             return E("load", ty, [self.index(sc, n, k) for k in range(t[2])], (n, t[1]))
         if ty == "i" and c < 0.85 and self.arrays(sc):
             n, t = r.choice(self.arrays(sc))
+            c = r.random()
+            if c < 0.15:
+                return E("attr", "i", [], (n, r.choice(["size", "ndim"])))
+            if c < 0.25:
+                # a.shape[k] with k known at run time only: CPython's tuple index rules (a
+                # constant k out of range is a compile error, E0214)
+                k = self.nonliteral(sc, "i")
+                if k is not None:
+                    return E("shapev", "i", [k], n)
             return E("len", "i", [], n) if t[2] == 1 else E("shape", "i", [], (n, r.randrange(2)))
         return self.const(ty)
 
@@ -431,6 +440,10 @@ class Gen:
                         or E("int", "i", [self.expr(sc, "b", d)]))
             if c == 11 and r.random() < 0.5:
                 return self.elemop(sc, "i") or self.leaf(sc, "i")
+            if c == 11:
+                x = self.nonliteral(sc, "i")
+                if x is not None:
+                    return E("npcast", "i", [x], r.choice(["int8", "uint8", "int16", "int32", "uint32", "int64"]))
             if c == 10:
                 return E(r.choice(["and", "or"]), "i", [self.expr(sc, "i", d), self.expr(sc, "i", d)])
             return self.leaf(sc, "i")
@@ -459,6 +472,10 @@ class Gen:
                                                           [self.expr(sc, "f", d), self.expr(sc, "f", d)])
             if c == 11 and r.random() < 0.5:
                 return self.elemop(sc, "f") or self.leaf(sc, "f")
+            if c == 11:
+                x = self.nonliteral(sc, "f")
+                if x is not None:
+                    return E("npcast", "f", [x], "float32")
             if c == 10:
                 self.tags.add("round_n")
                 return E("round2", "f", [self.expr(sc, "f", d), E("const", "i", [], r.randint(-2, 3))])

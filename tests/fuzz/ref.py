@@ -202,3 +202,9 @@ def _cast(v, dtype):
         with np.errstate(over="ignore"):
             return float(np.float32(v))
     return int(np.array(v, dtype=np.int64).astype(dtype))
+
+
+def _shape(a, k):
+    """a.shape[k]: CPython's tuple indexing, whose checks the options remove too."""
+    _check_index(np.empty(a.ndim), (k,))
+    return a.shape[k]

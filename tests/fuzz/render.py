@@ -189,6 +189,14 @@ class Renderer:
             if ref:
                 return f"_cast({plain}, {dt!r})"
             return f"{'float' if e.ty == 'f' else 'int'}{plain}"
+        if op == "attr":
+            return f"{e.val[0]}.{e.val[1]}"
+        if op == "shapev":
+            return f"_shape({e.val}, {x(k[0])})" if ref else f"{e.val}.shape[{x(k[0])}]"
+        if op == "npcast":
+            if ref:
+                return f"_cast({x(k[0])}, {e.val!r})"
+            return f"{'float' if e.ty == 'f' else 'int'}(np.{e.val}({x(k[0])}))"
         if op == "copy":
             return f"{e.val}.copy()"
         if op == "alloc":
