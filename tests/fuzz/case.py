@@ -22,7 +22,7 @@ from .render import render
 # Tags (set by ref.py) of open bugs, reported and not fixed yet (see docs/fuzzing.md): a
 # discrepancy in a case carrying one is counted as known, not as a new finding. Remove a tag
 # when its bug is fixed.
-KNOWN_TAGS = {"alloc_check_order"}
+KNOWN_TAGS = {"alloc_check_order", "bigint_truediv"}
 
 
 # ---------------------------------------------------------------- arguments
@@ -51,6 +51,13 @@ def array_spec(r, dtype, ndim, view):
 
 
 def build(spec):
+    a = build_view(spec[:4])
+    if spec[4:] == (True,):
+        a.flags.writeable = False
+    return a
+
+
+def build_view(spec):
     dtype, shape, vals, view = spec
     with np.errstate(over="ignore"):  # float edges beyond float32 become inf, as intended
         a = np.array(vals, dtype=dtype).reshape(shape)
@@ -63,15 +70,28 @@ def build(spec):
     return a
 
 
-def arg_specs(r, params, n):
-    """n sets of argument specs; arrays keep dtype, ndim and layout across sets (one specialization)."""
+def stored(body):
+    """Names of the arrays a function body writes to."""
+    out = set()
+    for s in body:
+        if s.op in ("store", "augstore"):
+            out.add(s.name[0])
+        out |= stored(s.body) | stored(s.orelse)
+    return out
+
+
+def arg_specs(r, params, n, readonly_ok=frozenset()):
+    """n sets of argument specs; arrays keep dtype, ndim and layout across sets (one specialization).
+    Arrays named in readonly_ok (never written) are sometimes passed read-only."""
     views = {name: r.choice(["c", "c", "c", "rev", "step", "t"]) for name, _ in params}
+    readonly = {name for name in readonly_ok if r.random() < 0.3}
     sets = []
     for _ in range(n):
         args = []
         for name, ty in params:
             if isinstance(ty, tuple) and ty[0] == "a":
-                args.append(("array", array_spec(r, ty[1], ty[2], views[name])))
+                spec = array_spec(r, ty[1], ty[2], views[name])
+                args.append(("array", spec + (name in readonly,)))
             elif isinstance(ty, tuple):
                 args.append(("tuple", tuple(scalar(r, t) for t in ty[1])))
             else:

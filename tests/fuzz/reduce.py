@@ -92,10 +92,9 @@ def arg_alternatives(args):
                 if v != s or (isinstance(v, float) and str(v) != str(s)):
                     yield i, (k, s)
         if k == "array":
-            dtype, shape, vals, view = v
-            zero = [type(x)(0) for x in vals]
-            if vals != zero:
-                yield i, (k, (dtype, shape, zero, view))
+            zero = [type(x)(0) for x in v[2]]
+            if v[2] != zero:
+                yield i, (k, v[:2] + (zero,) + v[3:])
 
 
 def size(prog):

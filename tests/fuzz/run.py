@@ -28,8 +28,9 @@ MEMORY_LIMIT = 8 << 30
 
 def make_task(seed, idx, opts):
     prog = generate(f"{seed}:{idx}", opts)
-    from .case import arg_specs
-    args = arg_specs(random.Random(f"args:{seed}:{idx}"), prog.entry.params, CASES)
+    from .case import arg_specs, stored
+    args = arg_specs(random.Random(f"args:{seed}:{idx}"), prog.entry.params, CASES,
+                     {n for n, _ in prog.entry.params} - stored(prog.entry.body))
     return prog, args
 
 
