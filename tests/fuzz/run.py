@@ -181,10 +181,13 @@ def main(argv=None):
     p.add_argument("--jobs", type=int, default=os.cpu_count())
     p.add_argument("--timeout", type=float, default=60.0, help="seconds per program")
     p.add_argument("--out", default="fuzz-findings")
+    p.add_argument("--max-stmts", type=int, default=Options.max_stmts, help="statements per block")
+    p.add_argument("--max-depth", type=int, default=Options.max_depth, help="nesting of blocks and expressions")
     a = p.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that the pool's workers are ended too
     t0 = time.time()
-    counts, _ = fuzz(a.n, a.seed, a.start, a.jobs, a.timeout, a.out,
+    opts = Options(max_stmts=a.max_stmts, max_depth=a.max_depth)
+    counts, _ = fuzz(a.n, a.seed, a.start, a.jobs, a.timeout, a.out, opts,
                      log=lambda m: print(m, flush=True))
     print(f"programs {a.n}  cases {counts['cases']} (skipped as unspecified: {counts['skipped']})  "
           f"time {time.time() - t0:.1f} s")
