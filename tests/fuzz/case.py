@@ -170,7 +170,6 @@ def run(prog, arg_sets, workdir, name):
     path = os.path.join(workdir, name + ".py")
     with open(path, "w") as f:
         f.write(jit_src)
-    ref.OPTIONS = prog.options
     ns = {k: getattr(ref, k) for k in dir(ref) if k.startswith("_") and not k.startswith("__")}
     ns.update(math=math, np=np)
     exec(compile(ref_src, "<reference>", "exec"), ns)

@@ -64,15 +64,16 @@ class Func:
     params: list  # [(name, type)]
     ret: object
     body: list
+    # Options of its @jit: "", "boundscheck=False" / "wraparound=False" (the reference leaves
+    # a case that indexes out of range, or negatively, unspecified), "error_model='numpy'".
+    # Each function has its own: a callee's options apply to its own body.
+    options: str = ""
 
 
 @dataclass
 class Program:
     funcs: list  # helpers first, entry ("f") last
     tags: set = field(default_factory=set)
-    # Options of every @jit: "" or "boundscheck=False" / "wraparound=False" (the reference
-    # leaves a case that indexes out of range, or negatively, unspecified).
-    options: str = ""
 
     @property
     def entry(self):
@@ -120,8 +121,10 @@ class Gen:
         r.shuffle(params)
         ret = r.choice(["i", "f", "b", ("t", ("i", "f")), ("t", ("f", "i", "b"))])
         self.funcs.append(self.function("f", params, ret))
-        options = r.choices(["", "boundscheck=False", "wraparound=False"], [8, 1, 1])[0]
-        return Program(self.funcs, self.tags, options)
+        for f in self.funcs:
+            f.options = r.choices(["", "boundscheck=False", "wraparound=False", "error_model='numpy'"],
+                                  [12, 1, 1, 2])[0]
+        return Program(self.funcs, self.tags)
 
     def function(self, name, params, ret):
         sc = Scope(params)

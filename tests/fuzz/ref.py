@@ -144,18 +144,15 @@ def _np(name, *args):
     return bool(r) if isinstance(r, np.bool_) else float(r)
 
 
-# The @jit options of the program running: with boundscheck=False an index out of range, with
-# wraparound=False a negative one, has no specified result.
-OPTIONS = ""
-
-
-def _check_index(a, idx):
+def _check_index(options, a, idx):
+    """With boundscheck=False an index out of range, with wraparound=False a negative one, has
+    no specified result."""
     for i, n in zip(idx, a.shape):
         if abs(i) > 2**31:
             TAGS.add("bigidx")
-        if OPTIONS == "boundscheck=False" and not -n <= i < n:
+        if options == "boundscheck=False" and not -n <= i < n:
             raise Undefined("index out of range without bounds checks")
-        if OPTIONS == "wraparound=False" and i < 0:
+        if options == "wraparound=False" and i < 0:
             raise Undefined("negative index without wraparound")
 
 
@@ -167,15 +164,15 @@ def _scalar(v):
     return float(v)
 
 
-def _ld(a, *idx):
+def _ld(options, a, *idx):
     """a[idx] as a Python scalar (the @jit side converts small dtypes with int()/float())."""
-    _check_index(a, idx)
+    _check_index(options, a, idx)
     return _scalar(a[idx])
 
 
-def _st(v, a, *idx):
+def _st(options, v, a, *idx):
     """a[idx] = v with NumPy's casting (ints wrap to the dtype, float32 rounds)."""
-    _check_index(a, idx)
+    _check_index(options, a, idx)
     if a.dtype.kind in "iu":
         v = np.array(v, dtype=np.int64).astype(a.dtype)
     elif a.dtype.kind == "f":
@@ -204,7 +201,26 @@ def _cast(v, dtype):
     return int(np.array(v, dtype=np.int64).astype(dtype))
 
 
-def _shape(a, k):
+def _shape(options, a, k):
     """a.shape[k]: CPython's tuple indexing, whose checks the options remove too."""
-    _check_index(np.empty(a.ndim), (k,))
+    _check_index(options, np.empty(a.ndim), (k,))
     return a.shape[k]
+
+
+def _np_errors(op, a, b, ty):
+    """/ // % and float ** with error_model="numpy": IEEE inf/nan for floats and 0 for ints
+    where CPython raises ZeroDivisionError; CPython's results otherwise."""
+    if ty == "i":
+        return 0 if b == 0 else _w(a // b if op == "//" else a % b)
+    if op == "**":
+        if a == 0.0 and b < 0.0:
+            with np.errstate(all="ignore"):
+                return float(np.power(np.float64(a), np.float64(b)))
+        return _fpow(a, b)
+    if b == 0:
+        fn = {"/": np.true_divide, "//": np.floor_divide, "%": np.remainder}[op]
+        with np.errstate(all="ignore"):
+            return float(fn(np.float64(a), np.float64(b)))
+    if op == "/":
+        return _tdiv(a, b) if isinstance(a, int) and isinstance(b, int) else a / b
+    return _ffloordiv(a, b) if op == "//" else a % b

@@ -29,17 +29,22 @@ class Renderer:
         self.ntemp = 0
 
     def program(self, prog):
-        self.decorator = f"@jit({prog.options})" if prog.options else "@jit"
         out = [HEADER if self.ref else JIT_HEADER]
         for f in prog.funcs:
             out.append(self.function(f))
         return "\n\n".join(out)
 
     def function(self, f):
-        lines = [] if self.ref else [self.decorator]
+        self.options = f.options
+        lines = [] if self.ref else [f"@jit({f.options})" if f.options else "@jit"]
         lines.append(f"def {f.name}({', '.join(n for n, _ in f.params)}):")
         self.block(f.body, 1, lines)
         return "\n".join(lines) + "\n"
+
+    @property
+    def opt(self):
+        """The first argument of the reference's _ld/_st/_shape: the function's options."""
+        return f"{self.options!r}, "
 
     def block(self, body, ind, lines):
         pad = "    " * ind
@@ -60,7 +65,7 @@ class Renderer:
             name, dt = s.name
             idx = [x(e) for e in s.exprs[1:]]
             if self.ref:
-                lines.append(f"{pad}_st({x(s.exprs[0])}, {name}, {', '.join(idx)})")
+                lines.append(f"{pad}_st({self.opt}{x(s.exprs[0])}, {name}, {', '.join(idx)})")
             else:
                 lines.append(f"{pad}{name}[{', '.join(idx)}] = {x(s.exprs[0])}")
         elif s.op == "augstore":
@@ -71,8 +76,8 @@ class Renderer:
                 self.ntemp += 1
                 lines.append(f"{pad}{t} = ({', '.join(idx)},)")
                 k = kind(dt)
-                load = E("raw", k, [], f"_ld({name}, *{t})")
-                lines.append(f"{pad}_st({x(E(op, k, [load, s.exprs[0]]))}, {name}, *{t})")
+                load = E("raw", k, [], f"_ld({self.opt}{name}, *{t})")
+                lines.append(f"{pad}_st({self.opt}{x(E(op, k, [load, s.exprs[0]]))}, {name}, *{t})")
             else:
                 lines.append(f"{pad}{name}[{', '.join(idx)}] {op}= {x(s.exprs[0])}")
         elif s.op == "unpack":
@@ -122,7 +127,7 @@ class Renderer:
             name, dt = e.val
             idx = ", ".join(x(i) for i in k)
             if ref:
-                return f"_ld({name}, {idx})"
+                return f"_ld({self.opt}{name}, {idx})"
             conv = SMALL_DTYPES.get(dt)
             return f"{conv}({name}[{idx}])" if conv else f"{name}[{idx}]"
         if op in ("+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^"):
@@ -130,6 +135,8 @@ class Renderer:
             plain = f"({a} {op} {b})"
             if not ref:
                 return plain
+            if self.options == "error_model='numpy'" and (op in ("/", "//", "%") or (op == "**" and e.ty == "f")):
+                return f"_np_errors({op!r}, {a}, {b}, {e.ty!r})"
             if e.ty == "i":
                 if op in ("+", "-", "*", "//", "%"):
                     return f"_w{plain}"
@@ -182,7 +189,7 @@ class Renderer:
         if op == "rawload":
             name, dt = e.val
             idx = ", ".join(x(i) for i in k)
-            return f"_ld({name}, {idx})" if ref else f"{name}[{idx}]"
+            return f"_ld({self.opt}{name}, {idx})" if ref else f"{name}[{idx}]"
         if op == "elemop":
             bop, dt = e.val
             plain = f"({x(k[0])} {bop} {x(k[1])})"
@@ -192,7 +199,7 @@ class Renderer:
         if op == "attr":
             return f"{e.val[0]}.{e.val[1]}"
         if op == "shapev":
-            return f"_shape({e.val}, {x(k[0])})" if ref else f"{e.val}.shape[{x(k[0])}]"
+            return f"_shape({self.opt}{e.val}, {x(k[0])})" if ref else f"{e.val}.shape[{x(k[0])}]"
         if op == "npcast":
             if ref:
                 return f"_cast({x(k[0])}, {e.val!r})"
