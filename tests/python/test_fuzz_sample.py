@@ -21,3 +21,28 @@ def test_fuzz_sample_agrees_with_cpython(tmp_path):
                        for pid, r in bad)
     assert not bad, f"{len(bad)} programs disagree (reproduce: python -m tests.fuzz.run --seed sample):\n{report}"
     assert counts["cases"] > 800
+
+
+def test_runner_reports_a_crash_and_a_hang_and_goes_on(monkeypatch):
+    import os
+    import signal
+    import time
+
+    from tests.fuzz import case, run
+
+    def fake_run(prog, args, workdir, name):
+        if args == "crash":
+            os.kill(os.getpid(), signal.SIGSEGV)
+        if args == "hang":
+            time.sleep(100)
+        return {"status": "ok"}
+
+    monkeypatch.setattr(case, "run", fake_run)  # the workers are forked: they see it
+    pool = run.Pool(2, timeout=3)
+    try:
+        results = {key: res for key, _, res in pool.run(
+            (i, (None, a)) for i, a in enumerate(["ok", "crash", "hang", "ok", "crash", "ok"]))}
+    finally:
+        pool.close()
+    assert [results[i]["status"] for i in range(6)] == ["ok", "crash", "hang", "ok", "crash", "ok"]
+    assert results[1]["message"] == "worker died, exit code -11"
