@@ -71,8 +71,7 @@ def _fpow(a, b):
     """Float power: IEEE where CPython raises OverflowError or returns a complex."""
     a, b = float(a), float(b)
     if a == 0.0 and b < 0.0:
-        TAGS.add("zero_pow_neg")
-        raise ZeroDivisionError("0.0 cannot be raised to a negative power")
+        TAGS.add("zero_pow_neg")  # CPython raises ZeroDivisionError, but not for b = -inf
     try:
         r = a**b
     except OverflowError:
