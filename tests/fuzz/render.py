@@ -194,6 +194,8 @@ class Renderer:
             bop, dt = e.val
             plain = f"({x(k[0])} {bop} {x(k[1])})"
             if ref:
+                if bop == "/" and self.options == "error_model='numpy'":
+                    plain = f"_np_errors('/', {x(k[0])}, {x(k[1])}, 'f')"
                 return f"_cast({plain}, {dt!r})"
             return f"{'float' if e.ty == 'f' else 'int'}{plain}"
         if op == "attr":
