@@ -12,7 +12,7 @@ import os
 import pickle
 import sys
 
-from .gen import E, S
+from .gen import E
 from .run import Pool, save_finding
 
 

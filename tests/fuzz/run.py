@@ -17,6 +17,7 @@ import signal
 import sys
 import tempfile
 import time
+import traceback
 from multiprocessing.connection import wait
 
 from .gen import Options, generate
@@ -49,8 +50,7 @@ def worker(conn, workdir):
         n += 1
         try:
             res = case.run(prog, args, workdir, f"fz_{os.getpid()}_{n}")
-        except Exception as e:  # a bug of the fuzzer itself, reported as such
-            import traceback
+        except Exception:  # a bug of the fuzzer itself, reported as such
             res = {"status": "fuzzer_error", "message": traceback.format_exc()}
         conn.send(res)
 
