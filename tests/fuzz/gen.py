@@ -165,7 +165,7 @@ class Gen:
                 break
         return out
 
-    def arrays(self, sc, writable=False):
+    def arrays(self, sc):
         return [(n, t) for n, t in sc.types.items() if isinstance(t, tuple) and t[0] == "a" and n in sc.defined]
 
     def stmt(self, sc, depth):
