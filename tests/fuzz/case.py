@@ -20,7 +20,7 @@ from .render import render
 # Tags (set by ref.py) of open bugs, reported and not fixed yet (see docs/fuzzing.md): a
 # discrepancy in a case carrying one is counted as known, not as a new finding. Remove a tag
 # when its bug is fixed.
-KNOWN_TAGS = {"alloc_check_order", "bigint_truediv"}
+KNOWN_TAGS: set[str] = set()
 
 
 # ---------------------------------------------------------------- arguments

@@ -90,10 +90,11 @@ def _ffloordiv(a, b):
 
 
 def _tdiv(a, b):
-    """int / int: ferrojit converts both to float64 first (NumPy), CPython divides exactly."""
-    if abs(a) > 2**53 or abs(b) > 2**53:
-        TAGS.add("bigint_truediv")
-    return a / b
+    """int / int: both converted to float64 first (docs/language.md, as NumPy and Numba), where
+    CPython rounds the exact quotient once; the two differ only beyond 2**53."""
+    if b == 0:
+        return a / b  # CPython's message for ints
+    return float(a) / float(b)
 
 
 def _f2i(x):
@@ -184,10 +185,6 @@ def _alloc(fn, shape, dtype):
     dims = shape if isinstance(shape, tuple) else (shape,)
     if all(d >= 0 for d in dims) and math.prod(dims) > 10**6:
         raise Undefined("huge allocation")
-    if any(d < 0 for d in dims) and any(abs(d) > 2**31 for d in dims):
-        # NumPy checks the dimensions in order, the byte count's overflow with the negative
-        # ones; ferrojit checks for a negative one first (fuzz finding, not fixed yet).
-        TAGS.add("alloc_check_order")
     return fn(shape, dtype=dtype)
 
 
