@@ -8,9 +8,7 @@ int64, ferrojit's int64 arithmetic wraps (docs/language.md), and the case states
 what the checked code raises instead.
 """
 
-import subprocess
-import sys
-import textwrap
+from script_case import run_script
 
 PRELUDE = '''
 import numpy as np
@@ -39,14 +37,7 @@ def raises(exc, message, f, *args):
 
 
 def run_case(tmp_path, body, timeout=180):
-    script = tmp_path / "case.py"
-    script.write_text(PRELUDE + textwrap.dedent(body) + "\nprint('CASE OK')\n")
-    proc = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, timeout=timeout, cwd=tmp_path
-    )
-    assert proc.returncode == 0 and "CASE OK" in proc.stdout, (
-        f"exit status {proc.returncode}\n--- stdout\n{proc.stdout[-3000:]}\n--- stderr\n{proc.stderr[-3000:]}"
-    )
+    run_script(tmp_path, PRELUDE, body, timeout)
 
 
 def test_versioned_loop_conditions_do_not_wrap(tmp_path):

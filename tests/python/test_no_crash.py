@@ -5,9 +5,7 @@ or a hang fails that case instead of taking the test run down with it. A case is
 a script that asserts its own expectations and prints `CASE OK` at the end.
 """
 
-import subprocess
-import sys
-import textwrap
+from script_case import run_script
 
 PRELUDE = '''
 import math
@@ -46,14 +44,7 @@ def load(tmp, name, source):
 
 
 def run_case(tmp_path, body, timeout=120):
-    script = tmp_path / "case.py"
-    script.write_text(PRELUDE + f"TMP = {str(tmp_path)!r}\n" + textwrap.dedent(body) + "\nprint('CASE OK')\n")
-    proc = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, timeout=timeout, cwd=tmp_path
-    )
-    assert proc.returncode == 0 and "CASE OK" in proc.stdout, (
-        f"exit status {proc.returncode}\n--- stdout\n{proc.stdout[-3000:]}\n--- stderr\n{proc.stderr[-3000:]}"
-    )
+    run_script(tmp_path, PRELUDE, body, timeout)
 
 
 def test_deep_recursion_raises_recursion_error(tmp_path):
