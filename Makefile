@@ -7,8 +7,9 @@ export LLVM_SYS_191_PREFIX := /usr/lib/llvm-19
 PYTHON ?= python3
 VENV := .venv
 VPY := $(VENV)/bin/python
-# Pinned to the versions the project was developed and measured with.
-PY_DEPS := numpy==2.4.6 pytest==9.2.0 maturin==1.16.0
+# Pinned to the versions the project was developed and measured with
+# (IPython: the notebook test of tests/python/test_source.py).
+PY_DEPS := numpy==2.4.6 pytest==9.2.0 maturin==1.16.0 ipython==9.18.1
 NUMBA := numba==0.68.1
 
 # Root privileges for apt-get: none needed as root, sudo otherwise.

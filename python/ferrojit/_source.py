@@ -4,8 +4,9 @@
 loaded (the file was edited after import). ferrojit must never compile other
 code than the function's own, so the text found is compiled again with
 CPython and its code object compared with ``func.__code__``: the whole file as
-an import compiles it, or where that fails, the function alone in a scope like
-its own. This runs once, when ``@jit`` decorates (``Dispatcher.__init__`` calls
+an import compiles it, or where that gives other code (IPython compiles each
+statement of a cell on its own), the function alone in a scope like its own.
+This runs once, when ``@jit`` decorates (``Dispatcher.__init__`` calls
 ``capture``); the text is kept for the compiles that come later.
 """
 
@@ -40,19 +41,20 @@ def capture(func):
     text = "".join(inspect.getblock(lines[index:]))
     first_line = index + 1
     module = _compiled_file(code.co_filename, "".join(lines))
-    if module is None:
-        # Not a file CPython compiles as is (a notebook cell with magics...): the
-        # function's own text is compiled in a scope like its own instead.
-        if code.co_name == "<lambda>":
-            span = _matching_lambda(func, text)
-            return ("ok", (path, text, first_line, span)) if span else ("changed", path)
-        return ("ok", (path, text, first_line, None)) if _matches_def(func, text) else ("changed", path)
-    if not any(_same_code(c, code) for c in _code_at(module, code.co_name, code.co_firstlineno)):
-        return ("changed", path)
-    if code.co_name != "<lambda>":
-        return ("ok", (path, text, first_line, None))
-    span = _lambda_of(code, text, first_line)
-    return ("ok", (path, text, first_line, span)) if span else ("missing", None)
+    if module is not None and any(
+        _same_code(c, code) for c in _code_at(module, code.co_name, code.co_firstlineno)
+    ):
+        if code.co_name != "<lambda>":
+            return ("ok", (path, text, first_line, None))
+        span = _lambda_of(code, text, first_line)
+        return ("ok", (path, text, first_line, span)) if span else ("missing", None)
+    # Not compiled as one file (IPython compiles each statement of a cell on its
+    # own, and a cell with magics is no Python file): the function's own text is
+    # compiled in a scope like its own instead.
+    if code.co_name == "<lambda>":
+        span = _matching_lambda(func, text)
+        return ("ok", (path, text, first_line, span)) if span else ("changed", path)
+    return ("ok", (path, text, first_line, None)) if _matches_def(func, text) else ("changed", path)
 
 
 _last_file = (None, None, None)

@@ -3,6 +3,8 @@ checked against the function's code object; lambdas compile when their line can 
 
 import importlib.util
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -136,3 +138,31 @@ def test_a_lambda_on_an_edited_line_is_not_compiled(tmp_path):
     rewrite(tmp_path, "lambda_stale", "g = lambda x: x * 100\n")
     with pytest.raises(ferrojit.CompileError, match="has changed since Python loaded it"):
         jit(mod.g)(1)
+
+
+IPYTHON_SESSION = '''
+from IPython.testing.globalipapp import start_ipython
+
+shell = start_ipython()
+cells = [
+    # IPython compiles each statement of a cell on its own, so `math.sqrt` compiles
+    # differently from the same text compiled as one file.
+    "%config Application.log_level = 'WARN'\\nimport math\\nfrom ferrojit import jit\\n\\n"
+    "@jit\\ndef root(x):\\n    return math.sqrt(x)\\n",
+    "twice = jit(lambda x: 2 * x)",
+    "result = (root(16.0), twice(21))",
+]
+for cell in cells:
+    outcome = shell.run_cell(cell)
+    assert outcome.success, outcome.error_in_exec
+assert shell.user_ns["result"] == (4.0, 42), shell.user_ns["result"]
+print("CELLS OK")
+'''
+
+
+def test_notebook_cells_compile(tmp_path):
+    pytest.importorskip("IPython")
+    script = tmp_path / "session.py"
+    script.write_text(IPYTHON_SESSION)
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert "CELLS OK" in proc.stdout, proc.stdout + proc.stderr
