@@ -8,6 +8,7 @@ pub mod ir;
 mod print;
 mod ranges;
 mod values;
+#[cfg_attr(not(debug_assertions), allow(dead_code))] // run by debug builds and tests
 mod verify;
 
 /// What the user asked for with `@jit(...)` that changes the generated code.

@@ -12,6 +12,7 @@ use lower::LowerOptions;
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::{PyTraverseError, PyVisit};
 use typeinfer::Type;
 
 use crate::args::{
@@ -129,6 +130,26 @@ impl Dispatcher {
             compiled: Condvar::new(),
             compiles: AtomicUsize::new(0),
         })
+    }
+
+    /// Reports the Python objects a dispatcher holds to the garbage collector, so
+    /// that the cycle every module-level `@jit` function is on (module globals ->
+    /// dispatcher -> function -> module globals) is collected with its machine
+    /// code when the module goes away (a notebook cell run again, a module
+    /// reloaded). The function's own clearing breaks the cycle. A lock held by a
+    /// compile in progress hides those callees for this collection only: a missed
+    /// reference keeps objects alive, it never frees a live one.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.py_func)?;
+        for default in &self.params.defaults {
+            visit.call(default)?;
+        }
+        if let Ok(parsed) = self.parsed.try_lock() {
+            for callee in parsed.iter().flat_map(|p| p.callees()) {
+                visit.call(callee)?;
+            }
+        }
+        Ok(())
     }
 
     /// The original Python function.

@@ -22,6 +22,13 @@ pub(crate) struct ParsedFunction {
     callees: Vec<Py<Dispatcher>>,
 }
 
+impl ParsedFunction {
+    /// The `@jit` functions this one calls (for the garbage collector).
+    pub(crate) fn callees(&self) -> &[Py<Dispatcher>] {
+        &self.callees
+    }
+}
+
 pub(crate) fn parse(this: &Bound<'_, Dispatcher>) -> Result<ParsedFunction, CompileFailure> {
     let dispatcher = this.get();
     let (source, lambda) = dispatcher.source()?;

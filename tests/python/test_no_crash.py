@@ -675,3 +675,58 @@ def test_bad_signatures(tmp_path):
     ]:
         raises(ferrojit.CompileError, jit(signature), ident)
     """)
+
+
+def test_dispatchers_of_discarded_modules_are_collected(tmp_path):
+    # A module-level @jit function is on a cycle (module globals -> dispatcher ->
+    # function -> module globals): re-running a notebook cell or reloading a module
+    # must free the old dispatchers and their machine code.
+    run_case(tmp_path, """
+    import gc
+    import importlib.util
+    import os
+
+    SOURCE = "\\n".join([
+        "import numpy as np",
+        "from ferrojit import jit",
+        "@jit",
+        "def helper(a, i):",
+        "    return a[i] * %d",
+        "@jit",
+        "def f(n):",
+        "    a = np.zeros(n)",
+        "    s = 0.0",
+        "    for i in range(n):",
+        "        a[i] = i",
+        "        s += helper(a, i)",
+        "    return s",
+    ])
+
+    def one(k):
+        name = f"discarded_{k}"
+        path = os.path.join(TMP, name + ".py")
+        with open(path, "w") as out:
+            out.write(SOURCE % k)
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        assert module.f(4) == 6.0 * k
+        del sys.modules[name]
+
+    def rss_mib():
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 2**20
+
+    Dispatcher = type(jit(lambda x: x))
+    for k in range(20):
+        one(k)
+    gc.collect()
+    before = rss_mib()
+    for k in range(20, 420):
+        one(k)
+    gc.collect()
+    live = [o for o in gc.get_objects() if type(o) is Dispatcher]
+    assert len(live) <= 1, len(live)  # the lambda's
+    assert rss_mib() - before < 48, rss_mib() - before
+    """, timeout=300)
