@@ -794,6 +794,12 @@ impl<'a> FnLower<'a> {
             let f = self.cast_scalar(l, lt, d);
             return self.compare_int_float(mirrored(op), r, rt, f);
         }
+        if lt == Dtype::UInt64 && rt.is_signed_int() {
+            return self.compare_uint64_signed(op, l, r, rt);
+        }
+        if lt.is_signed_int() && rt == Dtype::UInt64 {
+            return self.compare_uint64_signed(mirrored(op), r, l, lt);
+        }
         let a = self.cast_scalar(l, lt, d);
         let b = self.cast_scalar(r, rt, d);
         let (signed, unsigned, float) = (
@@ -861,6 +867,19 @@ impl<'a> FnLower<'a> {
         let below = self.b.boolc(i_below);
         let integral = self.b.select(beyond, below, by_int);
         self.b.select(same, integral, by_float)
+    }
+
+    /// `u op s` for a uint64 and a signed integer, exact as NumPy compares them
+    /// (their common type, float64, would round both from 2**53 on).
+    fn compare_uint64_signed(&mut self, op: PyCmp, u: ValueId, s: ValueId, st: Dtype) -> ValueId {
+        let s = self.cast_scalar(s, st, Dtype::Int64);
+        let zero = self.b.i64c(0);
+        let negative = self.b.cmp(CmpOp::SLt, s, zero);
+        // A non-negative int64 has the same bits as that uint64.
+        let by_bits = self.compare(op, u, Dtype::UInt64, s, Dtype::UInt64);
+        let u_above = matches!(op, PyCmp::Gt | PyCmp::GtE | PyCmp::NotEq);
+        let above = self.b.boolc(u_above);
+        self.b.select(negative, above, by_bits)
     }
 
     /// `a < b <= c`: each operand evaluated once, stopping at the first false comparison.

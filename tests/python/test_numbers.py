@@ -160,3 +160,15 @@ def test_narrow_integer_conversions_wrap_from_int64():
     assert f(300.0) == np.int8(44)
     assert f(-1.5) == np.int8(-1)
     assert f(1e20) == np.int8(0)
+
+
+def test_uint64_int_comparisons_are_exact():
+    pairs = [(2**60 + 1, 2**60), (2**64 - 1, -1), (0, -1), (2**63, 2**63 - 1), (5, 5), (2**53 + 1, 2**53)]
+    for u, i in pairs:
+        for signed in (np.int64, np.int32, np.int8):
+            if not np.iinfo(signed).min <= i <= np.iinfo(signed).max:
+                continue
+            a, b = np.uint64(u), signed(i)
+            for f in (equal, less):
+                assert jit(f)(a, b) == f(int(a), int(b)), (f.__name__, a, b)
+                assert jit(f)(b, a) == f(int(b), int(a)), (f.__name__, b, a)
