@@ -15,7 +15,7 @@ use inkwell::values::{
     AsValueRef, BasicMetadataValueEnum, BasicValue, BasicValueEnum, FloatValue, FunctionValue,
     InstructionValue, IntValue, PointerValue, ValueKind,
 };
-use inkwell::{AddressSpace, FloatPredicate, IntPredicate};
+use inkwell::{AddressSpace, AtomicOrdering, AtomicRMWBinOp, FloatPredicate, IntPredicate};
 use lower::ir::{
     self, BinaryOp, Block, CastOp, CmpOp, Const, ExceptionKind, Inst, LType, MathFn, RuntimeError,
     StepSign, Stmt, UnaryOp, ValueId, VarId,
@@ -249,6 +249,7 @@ impl<'ctx> ModuleCx<'ctx> {
                 ptr.fn_type(&[ptr.into(), self.i64().into(), self.i32().into()], false),
                 false,
             ),
+            "ferrojit_buffer_free" => (void.fn_type(&[ptr.into()], false), false),
             _ => return bug(format!("unknown runtime function `{name}`")),
         };
         let f = self.module.add_function(name, ty, Some(Linkage::External));
@@ -256,7 +257,8 @@ impl<'ctx> ModuleCx<'ctx> {
         if cold {
             // Raising is the slow path: keep it out of the hot loop layout.
             self.add_fn_attr(f, "cold");
-        } else {
+        }
+        if name == "ferrojit_alloc" {
             f.add_attribute(AttributeLoc::Return, self.enum_attr("noalias", 0));
         }
         Ok(f)
@@ -639,6 +641,8 @@ struct FnEmitter<'m, 'ctx> {
     loops: Vec<LoopTargets<'ctx>>,
     /// The shared `ret i32 1` block, created on first use.
     unwind: Option<BasicBlock<'ctx>>,
+    /// The shared `ret i32 0` block, when the function has owners to release.
+    exit: Option<BasicBlock<'ctx>>,
     /// How many `Versioned::checked` blocks enclose the code being emitted.
     cold_depth: usize,
     /// Byte offsets of the lines of `f.origin.source.text`, for traceback entries.
@@ -668,6 +672,13 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             };
             m.alloca_builder.build_store(slot, *value)?;
         }
+        for var in f.owners.iter().filter(|v| !f.params.contains(v)) {
+            let Some(&slot) = vars.get(var.0 as usize) else {
+                return bug(format!("function `{}` has undeclared owner {var}", f.name));
+            };
+            m.alloca_builder
+                .build_store(slot, m.ptr_type().const_null())?;
+        }
         Ok(FnEmitter {
             ctx_ptr: params[0].into_pointer_value(),
             ret_ptr: params[1].into_pointer_value(),
@@ -680,6 +691,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             vars,
             loops: Vec::new(),
             unwind: None,
+            exit: None,
             cold_depth: 0,
             line_starts: std::iter::once(0)
                 .chain(
@@ -703,9 +715,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                     self.f.name
                 ));
             }
-            self.m
-                .builder
-                .build_return(Some(&self.m.i32().const_zero()))?;
+            self.return_status(false)?;
         }
         self.m.alloca_builder.position_at_end(self.entry_block);
         self.m.alloca_builder.build_unconditional_branch(body)?;
@@ -842,9 +852,11 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                     self.m
                         .store_slots(self.ret_ptr, &mut slot, ty, self.value(v)?)?;
                 }
-                self.b().build_return(Some(&self.m.i32().const_zero()))?;
+                self.return_status(false)?;
                 return Ok(false);
             }
+            Stmt::Retain(owner) => self.emit_count(*owner, true)?,
+            Stmt::Release(owner) => self.emit_count(*owner, false)?,
             Stmt::Raise { error, span } => {
                 self.emit_raise(error)?;
                 self.emit_trace(span.start)?;
@@ -1124,19 +1136,93 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
     }
 
     fn unwind_block(&mut self) -> R<BasicBlock<'ctx>> {
-        if let Some(bb) = self.unwind {
+        self.exit_block(true)
+    }
+
+    /// Ends the current block by returning status 0 (or 1 when `raised`),
+    /// through the shared exit that releases the owners.
+    fn return_status(&mut self, raised: bool) -> R<()> {
+        if self.f.owners.is_empty() {
+            let status = self.m.i32().const_int(u64::from(raised), false);
+            self.b().build_return(Some(&status))?;
+            return Ok(());
+        }
+        let exit = self.exit_block(raised)?;
+        self.b().build_unconditional_branch(exit)?;
+        Ok(())
+    }
+
+    /// The shared block that releases every owner variable and returns
+    /// status 1 when `raised`, else 0; made on first use.
+    fn exit_block(&mut self, raised: bool) -> R<BasicBlock<'ctx>> {
+        if let Some(bb) = if raised { self.unwind } else { self.exit } {
             return Ok(bb);
         }
-        let bb = self.append("raised");
+        let bb = self.append(if raised { "raised" } else { "exit" });
         let here = self.b().get_insert_block();
         self.m.builder.position_at_end(bb);
+        let ptr_type = self.m.ptr_type();
+        for &var in &self.f.owners {
+            let (slot, _) = self.var_slot(var)?;
+            let owner = self.b().build_load(ptr_type, slot, "owner")?;
+            self.count(owner.into_pointer_value(), false)?;
+        }
         self.b()
-            .build_return(Some(&self.m.i32().const_int(1, false)))?;
+            .build_return(Some(&self.m.i32().const_int(u64::from(raised), false)))?;
         if let Some(here) = here {
             self.m.builder.position_at_end(here);
         }
-        self.unwind = Some(bb);
+        if raised {
+            self.unwind = Some(bb);
+        } else {
+            self.exit = Some(bb);
+        }
         Ok(bb)
+    }
+
+    fn emit_count(&mut self, owner: ValueId, retain: bool) -> R<()> {
+        let owner = as_ptr(self.value(owner)?)?;
+        self.count(owner, retain)
+    }
+
+    /// `Stmt::Retain`/`Release` inline: only a buffer (non-null, low bit clear)
+    /// is counted; the last release calls the runtime to free it.
+    fn count(&mut self, owner: PointerValue<'ctx>, retain: bool) -> R<()> {
+        let i64t = self.m.i64();
+        let b = self.b();
+        let bits = b.build_ptr_to_int(owner, i64t, "")?;
+        let tag = b.build_and(bits, i64t.const_int(1, false), "")?;
+        let untagged = b.build_int_compare(IntPredicate::EQ, tag, i64t.const_zero(), "")?;
+        let non_null = b.build_int_compare(IntPredicate::NE, bits, i64t.const_zero(), "")?;
+        let counted = b.build_and(untagged, non_null, "counted")?;
+        let update = self.append(if retain { "retain" } else { "release" });
+        let done = self.append("counted");
+        self.b().build_conditional_branch(counted, update, done)?;
+        self.m.builder.position_at_end(update);
+        let one = i64t.const_int(1, false);
+        if retain {
+            self.b()
+                .build_atomicrmw(AtomicRMWBinOp::Add, owner, one, AtomicOrdering::Monotonic)?;
+        } else {
+            let old = self.b().build_atomicrmw(
+                AtomicRMWBinOp::Sub,
+                owner,
+                one,
+                AtomicOrdering::Release,
+            )?;
+            let last = self
+                .b()
+                .build_int_compare(IntPredicate::EQ, old, one, "last")?;
+            let free = self.append("free");
+            self.b().build_conditional_branch(last, free, done)?;
+            self.m.builder.position_at_end(free);
+            self.b().build_fence(AtomicOrdering::Acquire, false, "")?;
+            let f = self.m.runtime_fn("ferrojit_buffer_free")?;
+            self.m.call_void(f, &[owner.into()])?;
+        }
+        self.b().build_unconditional_branch(done)?;
+        self.m.builder.position_at_end(done);
+        Ok(())
     }
 
     /// When `cond` holds (a runtime function or a callee recorded an
@@ -1292,6 +1378,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
 
     fn emit_const(&self, c: Const) -> R<BasicValueEnum<'ctx>> {
         Ok(match c {
+            Const::Null => self.m.ptr_type().const_null().into(),
             Const::Bool(v) => self
                 .m
                 .context

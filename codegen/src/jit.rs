@@ -163,7 +163,7 @@ impl Jit {
 
             // Python loads extension modules RTLD_LOCAL, so the process search
             // above cannot see these: give ORC their addresses.
-            let runtime_symbols: [(&CStr, usize); 6] = [
+            let runtime_symbols: [(&CStr, usize); 7] = [
                 (
                     c"ferrojit_raise_message",
                     runtime::ferrojit_raise_message as *const () as usize,
@@ -179,6 +179,10 @@ impl Jit {
                 (
                     c"ferrojit_alloc",
                     runtime::ferrojit_alloc as *const () as usize,
+                ),
+                (
+                    c"ferrojit_buffer_free",
+                    runtime::ferrojit_buffer_free as *const () as usize,
                 ),
                 (
                     c"ferrojit_round_f64",

@@ -6,8 +6,9 @@
 //! through their return value.
 
 use std::ptr;
+use std::sync::atomic::{AtomicI64, Ordering};
 
-use lower::ir::ExceptionKind;
+use lower::ir::{ExceptionKind, BUFFER_DATA_OFFSET};
 
 /// An exception raised by compiled code, to be turned into a Python exception.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,8 +28,7 @@ pub struct Frame {
 }
 
 /// Per-call state shared with JIT code: the lowest stack address recursive
-/// code may reach, the pending exception and the buffers allocated during the
-/// call.
+/// code may reach and the pending exception.
 ///
 /// The stack limit is the calling thread's: JIT code that runs on another
 /// thread needs a context created there.
@@ -38,14 +38,9 @@ pub struct RuntimeContext {
     /// Read by JIT code (`lower::ir::Inst::StackExhausted`) at offset 0.
     stack_limit: usize,
     error: Option<RaisedError>,
-    allocations: Vec<*mut u8>,
 }
 
 const _: () = assert!(std::mem::offset_of!(RuntimeContext, stack_limit) == 0);
-
-// The context owns its buffers exclusively (nothing else frees them), so
-// moving it to another thread, e.g. a pool worker running the call, is sound.
-unsafe impl Send for RuntimeContext {}
 
 /// Buffers are aligned for the widest vector loads (AVX-512) and cache lines.
 const BUFFER_ALIGN: usize = 64;
@@ -121,25 +116,11 @@ impl RuntimeContext {
         RuntimeContext {
             stack_limit: current_stack_limit(),
             error: None,
-            allocations: Vec::new(),
         }
     }
 
     pub fn take_error(&mut self) -> Option<RaisedError> {
         self.error.take()
-    }
-
-    /// Removes `ptr` from the buffers freed with this context, so a returned
-    /// array can own it; release it later with `free_buffer`. False when
-    /// `ptr` was not allocated in this call.
-    pub fn keep_allocation(&mut self, ptr: *mut u8) -> bool {
-        match self.allocations.iter().rposition(|&p| p == ptr) {
-            Some(i) => {
-                self.allocations.swap_remove(i);
-                true
-            }
-            None => false,
-        }
     }
 
     /// The first exception of a call is the one Python sees; later ones are
@@ -154,52 +135,62 @@ impl RuntimeContext {
         }
     }
 
-    fn alloc(&mut self, bytes: i64, zeroed: bool) -> *mut u8 {
-        let Ok(size) = usize::try_from(bytes) else {
-            self.record(
-                ExceptionKind::MemoryError,
-                format!("Unable to allocate {bytes} bytes"),
-            );
-            return ptr::null_mut();
-        };
-        let mut out: *mut libc::c_void = ptr::null_mut();
-        // SAFETY: `out` is a valid location for the result; the alignment is
-        // a power of two multiple of `size_of::<*mut c_void>()`.
-        let rc = unsafe { libc::posix_memalign(&mut out, BUFFER_ALIGN, size.max(1)) };
-        if rc != 0 || out.is_null() {
-            self.record(
-                ExceptionKind::MemoryError,
-                format!("Unable to allocate {size} bytes"),
-            );
-            return ptr::null_mut();
-        }
-        let out = out.cast::<u8>();
+}
+
+/// Buffers made by compiled code, alive now: the memory tests read it.
+static LIVE_BUFFERS: AtomicI64 = AtomicI64::new(0);
+
+/// How many buffers allocated by compiled code are alive (not yet freed).
+pub fn live_buffers() -> i64 {
+    LIVE_BUFFERS.load(Ordering::Relaxed)
+}
+
+/// A buffer of `size` data bytes: its reference count (the `i64` JIT code
+/// updates in place, see `lower::ir::Stmt::Retain`) with the data
+/// `BUFFER_DATA_OFFSET` bytes after it, in one allocation. Null when the
+/// allocator refuses.
+fn new_buffer(size: usize, zeroed: bool) -> *mut u8 {
+    let Some(total) = size.checked_add(BUFFER_DATA_OFFSET as usize) else {
+        return ptr::null_mut();
+    };
+    let mut out: *mut libc::c_void = ptr::null_mut();
+    // SAFETY: `out` is a valid location for the result; the alignment is
+    // a power of two multiple of `size_of::<*mut c_void>()`.
+    let rc = unsafe { libc::posix_memalign(&mut out, BUFFER_ALIGN, total) };
+    if rc != 0 || out.is_null() {
+        return ptr::null_mut();
+    }
+    let buffer = out.cast::<u8>();
+    // SAFETY: `buffer` points to `total` writable bytes, aligned for an i64.
+    unsafe {
+        buffer.cast::<i64>().write(1);
         if zeroed {
-            // SAFETY: `out` points to at least `size` writable bytes.
-            unsafe { ptr::write_bytes(out, 0, size) };
-        }
-        self.allocations.push(out);
-        out
-    }
-}
-
-impl Drop for RuntimeContext {
-    fn drop(&mut self) {
-        for &p in &self.allocations {
-            // SAFETY: every registered pointer came from `posix_memalign` and
-            // is freed only here (`keep_allocation` unregisters kept ones).
-            unsafe { libc::free(p.cast()) };
+            ptr::write_bytes(buffer.add(BUFFER_DATA_OFFSET as usize), 0, size);
         }
     }
+    LIVE_BUFFERS.fetch_add(1, Ordering::Relaxed);
+    buffer
 }
 
-/// Frees a buffer given up by `RuntimeContext::keep_allocation`.
+/// Drops one reference to a buffer from `ferrojit_alloc`, freeing it with the last.
 ///
 /// # Safety
-/// `ptr` must come from `keep_allocation` and be freed once.
-pub unsafe fn free_buffer(ptr: *mut u8) {
-    // SAFETY: the caller guarantees `ptr` came from `posix_memalign` via the context.
-    unsafe { libc::free(ptr.cast()) }
+/// `buffer` must be a live buffer whose reference the caller owns.
+pub unsafe fn release_buffer(buffer: *mut u8) {
+    // SAFETY: the count is the buffer's first i64, updated atomically by JIT code too.
+    let count = unsafe { AtomicI64::from_ptr(buffer.cast()) };
+    if count.fetch_sub(1, Ordering::Release) == 1 {
+        std::sync::atomic::fence(Ordering::Acquire);
+        // SAFETY: called once, by the holder of the last reference.
+        unsafe { ferrojit_buffer_free(buffer) };
+    }
+}
+
+/// Frees a buffer whose count reached zero (JIT code calls it from `Release`).
+pub(crate) unsafe extern "C" fn ferrojit_buffer_free(buffer: *mut u8) {
+    LIVE_BUFFERS.fetch_sub(1, Ordering::Relaxed);
+    // SAFETY: the buffer came from `posix_memalign` in `new_buffer`.
+    unsafe { libc::free(buffer.cast()) }
 }
 
 /// The code JIT code passes for an exception kind: its index in `ExceptionKind::ALL`.
@@ -281,18 +272,26 @@ pub(crate) unsafe extern "C" fn ferrojit_trace(
     });
 }
 
-/// A buffer of `bytes` bytes (zero-filled when `zeroed != 0`) owned by the
-/// context, or null after recording a `MemoryError`.
+/// A new buffer of `bytes` data bytes (zero-filled when `zeroed != 0`) with
+/// one reference, or null after recording a `MemoryError`.
 pub(crate) unsafe extern "C" fn ferrojit_alloc(
     ctx: *mut RuntimeContext,
     bytes: i64,
     zeroed: i32,
 ) -> *mut u8 {
-    // SAFETY: JIT code passes the call's live context (or null, tolerated).
-    match unsafe { ctx.as_mut() } {
-        Some(ctx) => ctx.alloc(bytes, zeroed != 0),
-        None => ptr::null_mut(),
+    let buffer = usize::try_from(bytes)
+        .map(|size| new_buffer(size, zeroed != 0))
+        .unwrap_or(ptr::null_mut());
+    if buffer.is_null() {
+        // SAFETY: JIT code passes the call's live context (or null, tolerated).
+        if let Some(ctx) = unsafe { ctx.as_mut() } {
+            ctx.record(
+                ExceptionKind::MemoryError,
+                format!("Unable to allocate {bytes} bytes"),
+            );
+        }
     }
+    buffer
 }
 
 #[cfg(test)]
@@ -361,19 +360,24 @@ mod tests {
     }
 
     #[test]
-    fn allocations_are_aligned_zeroed_and_kept_on_request() {
+    fn buffers_are_aligned_zeroed_and_freed_with_their_last_reference() {
         let mut ctx = RuntimeContext::new();
         let a = unsafe { ferrojit_alloc(&mut ctx, 1000, 1) };
         let b = unsafe { ferrojit_alloc(&mut ctx, 0, 0) };
         assert!(!a.is_null() && !b.is_null());
-        assert_eq!(a as usize % BUFFER_ALIGN, 0);
-        assert!(unsafe { std::slice::from_raw_parts(a, 1000) }
+        // SAFETY: `a` has 1000 data bytes after its header.
+        let data = unsafe { a.add(BUFFER_DATA_OFFSET as usize) };
+        assert_eq!(data as usize % BUFFER_ALIGN, 0);
+        assert!(unsafe { std::slice::from_raw_parts(data, 1000) }
             .iter()
             .all(|&x| x == 0));
-        assert!(ctx.keep_allocation(a));
-        assert!(!ctx.keep_allocation(a), "a buffer is handed out once");
-        drop(ctx);
-        unsafe { free_buffer(a) };
+        // A second reference, as JIT code's `Retain` takes it.
+        unsafe { AtomicI64::from_ptr(a.cast()) }.fetch_add(1, Ordering::Relaxed);
+        unsafe { release_buffer(a) };
+        assert_eq!(unsafe { *a.cast::<i64>() }, 1, "one reference is left");
+        unsafe { release_buffer(a) };
+        unsafe { release_buffer(b) };
+        assert!(live_buffers() >= 0);
     }
 
     #[test]

@@ -2,10 +2,10 @@
 
 mod support;
 
-use codegen::runtime::{free_buffer, RuntimeContext};
+use codegen::runtime::{live_buffers, release_buffer, RuntimeContext};
 use lower::ir::{
     BinaryOp::*, CastOp, CmpOp, Const, ExceptionKind, FuncIndex, Inst, LType, LType::*, MathFn,
-    Module, RuntimeError, StepSign, Stmt, UnaryOp, ValueId,
+    Module, RuntimeError, StepSign, Stmt, UnaryOp, ValueId, BUFFER_DATA_OFFSET,
 };
 use support::*;
 
@@ -355,12 +355,20 @@ fn alloc_module(zeroed: bool) -> Module {
     let (nv, eight) = (f.get(n), f.int(8));
     let bytes = f.bin(IMul, nv, eight);
     let buf = f.inst(Ptr, Inst::Alloc { bytes, zeroed });
+    let header = f.int(BUFFER_DATA_OFFSET);
+    let data = f.inst(
+        Ptr,
+        Inst::PtrOffset {
+            addr: buf,
+            offset: header,
+        },
+    );
     if !zeroed {
         let bounds = [f.int(0), nv, f.int(1)];
         f.for_range(i, bounds, StepSign::Positive, |f| {
             let iv = f.get(i);
             let offset = f.bin(IMul, iv, eight);
-            let p = f.inst(Ptr, Inst::PtrOffset { addr: buf, offset });
+            let p = f.inst(Ptr, Inst::PtrOffset { addr: data, offset });
             let x = f.cast(CastOp::SIToFP, iv, F64);
             let half = f.float(0.5);
             let y = f.bin(FMul, x, half);
@@ -371,25 +379,77 @@ fn alloc_module(zeroed: bool) -> Module {
     module(vec![f.finish()])
 }
 
+/// The data of a buffer returned by compiled code.
+fn buffer_data<T>(buffer: *mut u8, n: usize) -> Vec<T>
+where
+    T: Copy,
+{
+    // SAFETY: the buffer holds `n` elements of `T` after its header.
+    unsafe {
+        std::slice::from_raw_parts(buffer.add(BUFFER_DATA_OFFSET as usize).cast::<T>(), n)
+    }
+    .to_vec()
+}
+
 #[test]
-fn allocated_buffers_can_be_kept_past_the_call() {
+fn returned_buffers_belong_to_the_caller() {
     let code = compile(&alloc_module(false));
     let mut ctx = RuntimeContext::new();
     let p = call_in(&code, &mut ctx, &[5], 1).unwrap()[0] as *mut u8;
-    assert!(ctx.keep_allocation(p));
-    drop(ctx);
-    let values = unsafe { std::slice::from_raw_parts(p.cast::<f64>(), 5) }.to_vec();
-    assert_eq!(values, [0.0, 0.5, 1.0, 1.5, 2.0]);
-    unsafe { free_buffer(p) };
+    assert_eq!(buffer_data::<f64>(p, 5), [0.0, 0.5, 1.0, 1.5, 2.0]);
+    assert_eq!(unsafe { *p.cast::<i64>() }, 1, "one reference, the caller's");
+    unsafe { release_buffer(p) };
 
     let zeros = compile(&alloc_module(true));
-    let mut ctx = RuntimeContext::new();
-    let p = call_in(&zeros, &mut ctx, &[1000], 1).unwrap()[0] as *const f64;
-    assert!(unsafe { std::slice::from_raw_parts(p, 1000) }
-        .iter()
-        .all(|&x| x == 0.0));
+    let p = call_in(&zeros, &mut ctx, &[1000], 1).unwrap()[0] as *mut u8;
+    assert!(buffer_data::<f64>(p, 1000).iter().all(|&x| x == 0.0));
+    unsafe { release_buffer(p) };
     let err = call_in(&zeros, &mut ctx, &[(-1i64) as u64], 1).unwrap_err();
     assert_eq!(err.kind, ExceptionKind::MemoryError);
+}
+
+/// Holds a fresh buffer in an owner variable, retains and releases a copy of
+/// it, then raises when `fail`: the exit releases the owner either way.
+fn owner_module() -> Module {
+    let mut f = FnBuilder::new("hold", &[]);
+    let fail = f.param("fail", I1);
+    let held = f.owner("held");
+    let bytes = f.int(64);
+    let buf = f.inst(
+        Ptr,
+        Inst::Alloc {
+            bytes,
+            zeroed: false,
+        },
+    );
+    f.push(Stmt::Set {
+        var: held,
+        value: buf,
+    });
+    f.push(Stmt::Retain(buf));
+    f.push(Stmt::Release(buf));
+    let failing = f.get(fail);
+    f.if_(failing, |f| {
+        f.raise(RuntimeError::Message {
+            kind: ExceptionKind::ValueError,
+            message: "fail".into(),
+        })
+    });
+    f.ret(&[]);
+    module(vec![f.finish()])
+}
+
+#[test]
+fn owners_are_released_at_every_exit() {
+    let code = compile(&owner_module());
+    let mut ctx = RuntimeContext::new();
+    // Other tests allocate concurrently: count over many calls.
+    let before = live_buffers();
+    for _ in 0..1000 {
+        call_in(&code, &mut ctx, &[0], 0).unwrap();
+        call_in(&code, &mut ctx, &[1], 0).unwrap_err();
+    }
+    assert!(live_buffers() - before < 100, "buffers leak");
 }
 
 /// `parts(a, b, z)` returns several results of different types; raises on `b == 0`.

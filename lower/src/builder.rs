@@ -51,6 +51,7 @@ pub(crate) fn inst_type(inst: &Inst, values: &[LType], vars: &[Var]) -> LType {
     let ty = |v: &ValueId| values[v.0 as usize];
     match inst {
         Inst::Const(Const::Bool(_)) => LType::I1,
+        Inst::Const(Const::Null) => LType::Ptr,
         Inst::Const(Const::Int(t, _) | Const::Float(t, _) | Const::Complex(t, _, _)) => *t,
         Inst::Get(var) => vars[var.0 as usize].ty,
         Inst::Unary(UnaryOp::CAbs, v) => complex_part(ty(v)),
@@ -71,6 +72,11 @@ pub(crate) fn inst_type(inst: &Inst, values: &[LType], vars: &[Var]) -> LType {
 pub(crate) struct Builder {
     pub(crate) vars: Vec<Var>,
     pub(crate) value_types: Vec<LType>,
+    /// `ir::Function::owners`.
+    owners: Vec<VarId>,
+    /// References the statement being lowered holds (fresh buffers, call
+    /// results), dropped when it ends (`release_temps`) unless taken over.
+    temps: Vec<Temp>,
     blocks: Vec<Block>,
     /// Span given to the statements emitted next (the HIR node being lowered).
     pub(crate) span: Span,
@@ -81,6 +87,8 @@ impl Builder {
         Builder {
             vars: Vec::new(),
             value_types: Vec::new(),
+            owners: Vec::new(),
+            temps: Vec::new(),
             blocks: vec![Vec::new()],
             span: Span::default(),
         }
@@ -124,10 +132,81 @@ impl Builder {
     }
 
     /// Takes the outermost block once lowering is done.
-    pub(crate) fn finish(mut self) -> (Vec<Var>, Vec<LType>, Block) {
+    pub(crate) fn finish(mut self) -> Finished {
         assert_eq!(self.blocks.len(), 1, "unbalanced begin/end");
         let body = self.blocks.pop().unwrap_or_default();
-        (self.vars, self.value_types, body)
+        Finished {
+            vars: self.vars,
+            value_types: self.value_types,
+            owners: self.owners,
+            body,
+        }
+    }
+
+    /// A variable that holds a reference to an array owner.
+    pub(crate) fn owner_var(&mut self, name: impl Into<String>) -> VarId {
+        let var = self.var(LType::Ptr, name);
+        self.owners.push(var);
+        var
+    }
+
+    /// These owner variables hold no reference of their own (parameters that
+    /// are never reassigned borrow the caller's): nothing releases them.
+    pub(crate) fn disown(&mut self, vars: &[VarId]) {
+        self.owners.retain(|v| !vars.contains(v));
+    }
+
+    /// Keeps the reference `owner` (a fresh buffer) until the statement ends.
+    pub(crate) fn hold_temp(&mut self, owner: ValueId, name: &str) {
+        let var = self.owner_var(name);
+        // Null unless a loop inside the statement runs this again.
+        let previous = self.get(var);
+        self.stmt(Stmt::Release(previous));
+        self.set(var, owner);
+        self.adopt_temp(var, owner);
+    }
+
+    /// `var` (an owner variable) was just set to the reference `owner`, which
+    /// the statement holds until it ends.
+    pub(crate) fn adopt_temp(&mut self, var: VarId, owner: ValueId) {
+        let depth = self.blocks.len();
+        self.temps.push(Temp { var, owner, depth });
+    }
+
+    /// Takes one more reference to `owner`, or takes over the statement's
+    /// own (a fresh array assigned or returned costs no count) when the
+    /// temporary was made in this very block, so it is held on every path here.
+    pub(crate) fn retain(&mut self, owner: ValueId) {
+        let depth = self.blocks.len();
+        match self
+            .temps
+            .iter()
+            .position(|t| t.owner == owner && t.depth == depth)
+        {
+            Some(i) => {
+                let temp = self.temps.remove(i);
+                let null = self.emit(Inst::Const(Const::Null));
+                self.set(temp.var, null);
+            }
+            None => self.stmt(Stmt::Retain(owner)),
+        }
+    }
+
+    /// After a `Return`: codegen releases every owner variable on the way
+    /// out, the statement's temporaries included.
+    pub(crate) fn exit_with_temps(&mut self) {
+        self.temps.clear();
+    }
+
+    /// Drops the statement's temporaries: called when a statement (or the
+    /// condition of an `if`/`while`) has been lowered.
+    pub(crate) fn release_temps(&mut self) {
+        for temp in std::mem::take(&mut self.temps) {
+            let owner = self.get(temp.var);
+            self.stmt(Stmt::Release(owner));
+            let null = self.emit(Inst::Const(Const::Null));
+            self.set(temp.var, null);
+        }
     }
 
     /// Whether control cannot reach the end of the current block.
@@ -182,6 +261,23 @@ impl Builder {
             else_body: Vec::new(),
         });
     }
+}
+
+/// A reference the statement being lowered holds, in an owner variable.
+struct Temp {
+    var: VarId,
+    /// The value the variable was set to, so `retain` can recognise it.
+    owner: ValueId,
+    /// `Builder::blocks.len()` when it was made.
+    depth: usize,
+}
+
+/// What lowering a function built.
+pub(crate) struct Finished {
+    pub(crate) vars: Vec<Var>,
+    pub(crate) value_types: Vec<LType>,
+    pub(crate) owners: Vec<VarId>,
+    pub(crate) body: Block,
 }
 
 /// Whether control can leave `block` through its end.

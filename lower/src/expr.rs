@@ -221,7 +221,15 @@ impl<'a> FnLower<'a> {
                     then_body,
                     else_body,
                 });
-                slot.read(&mut self.b)
+                // The slot's references last as long as the statement.
+                let val = slot.read(&mut self.b);
+                let (mut vars, mut owners) = (Vec::new(), Vec::new());
+                slot.owner_vars(&mut vars);
+                val.owners(&mut owners);
+                for (var, owner) in vars.into_iter().zip(owners) {
+                    self.b.adopt_temp(var, owner);
+                }
+                val
             }
             ExprKind::Call {
                 callee,
@@ -951,9 +959,9 @@ impl<'a> FnLower<'a> {
                 "size" => Val::Scalar(self.product(&a.extents)),
                 "ndim" => Val::Scalar(self.b.i64c(at.ndim as i64)),
                 "T" => Val::Array(ArrayVal {
-                    data: a.data,
                     extents: a.extents.iter().rev().copied().collect(),
                     strides: a.strides.iter().rev().copied().collect(),
+                    ..a
                 }),
                 _ => Val::Unit,
             },
@@ -1054,6 +1062,7 @@ impl<'a> FnLower<'a> {
         match (a, b) {
             (Val::Scalar(x), Val::Scalar(y)) => Val::Scalar(self.b.select(cond, x, y)),
             (Val::Array(x), Val::Array(y)) => Val::Array(ArrayVal {
+                owner: self.b.select(cond, x.owner, y.owner),
                 data: self.b.select(cond, x.data, y.data),
                 extents: self.select_all(cond, &x.extents, &y.extents),
                 strides: self.select_all(cond, &x.strides, &y.strides),
@@ -1127,6 +1136,13 @@ impl<'a> FnLower<'a> {
         );
         let mut results = Vec::new();
         slot.flatten(&mut results);
+        let mut owner_vars = Vec::new();
+        slot.owner_vars(&mut owner_vars);
+        for &var in &owner_vars {
+            // Null unless a loop inside the statement runs this call again.
+            let previous = self.b.get(var);
+            self.b.stmt(Stmt::Release(previous));
+        }
         let span = self.b.span;
         self.b.stmt(Stmt::Call {
             callee: FuncIndex(spec.0),
@@ -1134,7 +1150,14 @@ impl<'a> FnLower<'a> {
             results,
             span,
         });
-        slot.read(&mut self.b)
+        // Each returned array comes with a reference the statement holds.
+        let val = slot.read(&mut self.b);
+        let mut owners = Vec::new();
+        val.owners(&mut owners);
+        for (var, owner) in owner_vars.into_iter().zip(owners) {
+            self.b.adopt_temp(var, owner);
+        }
+        val
     }
 
     fn known_call(

@@ -8,7 +8,7 @@ use typeinfer::{ArrayType, Layout, LocalRead, Type, TypedFunction, TypedProgram}
 use crate::builder::{ltype, mem_ltype, Builder};
 use crate::ir::{
     BinaryOp, CastOp, CmpOp, Const, Function, Inst, LType, Origin, RuntimeError, StepSign, Stmt,
-    UnaryOp, ValueId, VarId,
+    UnaryOp, ValueId, VarId, BUFFER_DATA_OFFSET,
 };
 use crate::ranges::{self, Affine, Ranges, Sym};
 use crate::values::{c_strides, f_strides, flat_types, ArrayVal, Slot, Val};
@@ -132,15 +132,16 @@ pub(crate) fn lower_function(
     }
     let mut results = Vec::new();
     flat_types(&tf.return_type, &mut results);
-    let (vars, value_types, body) = fl.b.finish();
+    let built = fl.b.finish();
     Function {
         name,
         fastmath: opts.fastmath,
         params,
         results,
-        vars,
-        value_types,
-        body,
+        vars: built.vars,
+        value_types: built.value_types,
+        body: built.body,
+        owners: built.owners,
         origin: Origin {
             name: hir.name.clone(),
             source: hir.source.clone(),
@@ -162,6 +163,22 @@ impl<'a> FnLower<'a> {
                 Slot::new(&mut self.b, arg_ty, &format!("{}.arg", hir.local(*p).name))
             };
             slot.flatten(&mut params);
+            let mut owners = Vec::new();
+            slot.owner_vars(&mut owners);
+            if arg_ty == local_ty && rebinds(&hir.body, *p) {
+                // The caller lends its arrays for the call; a reference of its
+                // own makes the parameter an ordinary local, which may be
+                // reassigned (releasing what it held).
+                for var in owners {
+                    let owner = self.b.get(var);
+                    self.b.stmt(Stmt::Retain(owner));
+                }
+            } else {
+                // Never reassigned (a converted argument's local is written
+                // below, taking a reference of its own): the caller's
+                // reference lasts the whole call.
+                self.b.disown(&owners);
+            }
             if let (
                 Type::Array(at),
                 Slot::Array {
@@ -292,13 +309,19 @@ impl<'a> FnLower<'a> {
                 let ty = self.tf.coerced_type(*value).clone();
                 self.assign(target, v, &ty);
                 self.ranges.define(target);
+                self.b.release_temps();
             }
-            StmtKind::AugAssign { target, op, value } => self.aug_assign(target, *op, *value),
+            StmtKind::AugAssign { target, op, value } => {
+                self.aug_assign(target, *op, *value);
+                self.b.release_temps();
+            }
             StmtKind::Expr(e) => {
                 self.expr(*e);
+                self.b.release_temps();
             }
             StmtKind::If { test, body, orelse } => {
                 let cond = self.truth_of(*test);
+                self.b.release_temps();
                 self.b.begin();
                 self.lower_block(body);
                 let then_body = self.b.end();
@@ -314,6 +337,7 @@ impl<'a> FnLower<'a> {
             StmtKind::While { test, body } => {
                 self.b.begin();
                 let cond = self.truth_of(*test);
+                self.b.release_temps();
                 let stop = self.b.unary(UnaryOp::Not, cond);
                 self.b.stmt(Stmt::If {
                     cond: stop,
@@ -344,9 +368,18 @@ impl<'a> FnLower<'a> {
                     let v = self.expr(*e);
                     let from = self.tf.coerced_type(*e).clone();
                     let v = self.convert(v, &from, &self.tf.return_type.clone());
+                    // The caller gets a reference of its own; every owner
+                    // variable (the statement's temporaries too) is released
+                    // on the way out.
+                    let mut owners = Vec::new();
+                    v.owners(&mut owners);
+                    for owner in owners {
+                        self.b.retain(owner);
+                    }
                     v.flatten(&mut values);
                 }
                 self.b.stmt(Stmt::Return(values));
+                self.b.exit_with_temps();
             }
             StmtKind::Raise { kind, message } => {
                 self.raise(*kind, message.as_deref().unwrap_or(""))
@@ -455,6 +488,7 @@ impl<'a> FnLower<'a> {
         let s0 = self.int64(start);
         let s1 = self.int64(stop);
         let st = self.int64(step);
+        self.b.release_temps();
         let step_const = self.const_int(step);
         const ZERO_STEP: &str = "range() arg 3 must not be zero";
         let sign = match step_const {
@@ -1028,10 +1062,17 @@ impl<'a> FnLower<'a> {
         let total = self.product(&extents);
         let size = self.b.i64c(at.dtype.itemsize() as i64);
         let bytes = self.b.bin(BinaryOp::IMul, total, size);
-        let data = self.b.emit(Inst::Alloc { bytes, zeroed });
+        let owner = self.b.emit(Inst::Alloc { bytes, zeroed });
+        self.b.hold_temp(owner, "buffer");
+        let offset = self.b.i64c(BUFFER_DATA_OFFSET);
+        let data = self.b.emit(Inst::PtrOffset {
+            addr: owner,
+            offset,
+        });
         let strides = c_strides(&mut self.b, &extents, at.dtype.itemsize());
         (
             ArrayVal {
+                owner,
                 data,
                 extents,
                 strides,
@@ -1199,6 +1240,29 @@ impl<'a> FnLower<'a> {
             _ => self.b.int(ty, 0),
         }
     }
+}
+
+/// Whether some statement of `body` assigns the local `l`.
+fn rebinds(body: &[hir::Stmt], l: LocalId) -> bool {
+    fn in_target(t: &Target, l: LocalId) -> bool {
+        match t {
+            Target::Local(x) => *x == l,
+            Target::Tuple(items) => items.iter().any(|t| in_target(t, l)),
+            Target::Subscript { .. } => false,
+        }
+    }
+    body.iter().any(|s| match &s.kind {
+        StmtKind::Assign { target, .. } | StmtKind::AugAssign { target, .. } => in_target(target, l),
+        StmtKind::If { body, orelse, .. } => rebinds(body, l) || rebinds(orelse, l),
+        StmtKind::While { body, .. } => rebinds(body, l),
+        StmtKind::ForRange { var, body, .. } => *var == l || rebinds(body, l),
+        StmtKind::Expr(_)
+        | StmtKind::Break
+        | StmtKind::Continue
+        | StmtKind::Return(_)
+        | StmtKind::Raise { .. }
+        | StmtKind::Pass => false,
+    })
 }
 
 fn contains_loop(body: &[hir::Stmt]) -> bool {

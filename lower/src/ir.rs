@@ -7,10 +7,11 @@
 //! (`If`, `Loop`, `ForRange`, and `Versioned` for a loop with a check-free
 //! fast copy) so the text form reads like the source.
 //!
-//! Arrays do not exist here: an array is its data pointer plus one `i64` per
-//! extent and one per byte stride. Every element access is spelled out as
-//! address arithmetic; every bounds check and wraparound is an explicit
-//! compare and `Raise`.
+//! Arrays do not exist here: an array is its owner (see `Function::owners`),
+//! its data pointer, one `i64` per extent and one per byte stride. Every
+//! element access is spelled out as address arithmetic; every bounds check
+//! and wraparound is an explicit compare and `Raise`; every reference to a
+//! buffer taken or dropped is an explicit `Retain` or `Release`.
 
 use std::fmt;
 
@@ -93,6 +94,10 @@ pub struct Function {
     /// Indexed by `ValueId`.
     pub value_types: Vec<LType>,
     pub body: Block,
+    /// Variables holding one reference each to an array owner (see
+    /// `Stmt::Retain`): null on entry, parameters aside (which `body` retains
+    /// first), and released by codegen at every exit, returns and raises alike.
+    pub owners: Vec<VarId>,
     /// The Python function this one compiles, for the traceback entry of an
     /// exception raised or passed on here (at the line of the statement's span).
     pub origin: Origin,
@@ -170,6 +175,13 @@ pub enum Stmt {
         results: Vec<VarId>,
         span: Span,
     },
+    /// Takes one more reference to an array owner. An owner is either null
+    /// (nothing to count), a NumPy object tagged with a set low bit (an argument
+    /// array, alive for the whole call: not counted), or a buffer from
+    /// `Inst::Alloc`, whose count is the `i64` at its start.
+    Retain(ValueId),
+    /// Drops one reference; a buffer whose count reaches zero is freed.
+    Release(ValueId),
     Break,
     Continue,
     /// Writes the values to the result slots and returns status 0.
@@ -238,8 +250,8 @@ pub enum Inst {
     },
     Real(ValueId),
     Imag(ValueId),
-    /// Allocates `bytes` (I64) bytes owned by the call's context (freed when
-    /// the Python-level call ends unless handed to NumPy as a result).
+    /// A new buffer of `bytes` (I64) bytes, as its owner with a count of one
+    /// reference; its data starts `BUFFER_DATA_OFFSET` bytes after the owner.
     /// `zeroed` asks for zero-filled memory. Raises MemoryError on failure.
     Alloc {
         bytes: ValueId,
@@ -260,9 +272,15 @@ pub enum Inst {
     },
 }
 
+/// Where the data of a buffer from `Inst::Alloc` starts, after its header
+/// (the reference count): a multiple of the widest vector and a cache line.
+pub const BUFFER_DATA_OFFSET: i64 = 64;
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Const {
     Bool(bool),
+    /// The null `Ptr` (an array owner that holds nothing).
+    Null,
     /// An integer of the given integer type (bits kept as i64).
     Int(LType, i64),
     Float(LType, f64),

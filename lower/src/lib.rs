@@ -45,13 +45,15 @@ impl Default for LowerOptions {
 /// - a scalar is one value of its machine type: bool `i1`, int8/uint8 `i8`,
 ///   int16/uint16 `i16`, int32/uint32 `i32`, int64/uint64 `i64`, float32 `f32`,
 ///   float64 `f64`, complex64 `c64`, complex128 `c128`;
-/// - an array of `ndim` axes is its data pointer (`ptr`), then its `ndim`
-///   extents (`i64`), then its `ndim` byte strides (`i64`);
+/// - an array of `ndim` axes is its owner (`ptr`), its data pointer (`ptr`),
+///   then its `ndim` extents (`i64`), then its `ndim` byte strides (`i64`);
 /// - a tuple is its elements flattened in order; `None` is nothing.
 ///
-/// `Function::results` flattens the return type the same way. A returned array
-/// is (data, extents, strides) of a C-ordered buffer from `Inst::Alloc` (or of
-/// an argument's memory when the function returns an argument).
+/// The owner of an argument array from Python is its NumPy object with the
+/// low bit set (borrowed for the call); of an array made by compiled code, the
+/// buffer from `Inst::Alloc` (see `ir::Stmt::Retain`). A callee borrows its
+/// arguments. `Function::results` flattens the return type the same way, and
+/// each returned array carries one reference to its owner for the caller.
 pub fn lower(program: &typeinfer::TypedProgram, options: &[LowerOptions]) -> ir::Module {
     assert_eq!(
         options.len(),

@@ -39,6 +39,10 @@ impl fmt::Display for Function {
         for (i, var) in self.vars.iter().enumerate() {
             writeln!(f, "    var x{i}: {}  // {}", var.ty, var.name)?;
         }
+        if !self.owners.is_empty() {
+            let owners: Vec<String> = self.owners.iter().map(|v| v.to_string()).collect();
+            writeln!(f, "    owners {}  // released at every exit", owners.join(", "))?;
+        }
         let mut out = String::new();
         block(&mut out, &self.body, 1)?;
         f.write_str(&out)?;
@@ -130,6 +134,8 @@ fn stmt(out: &mut String, s: &Stmt, depth: usize) -> fmt::Result {
                 results.join(", ")
             )
         }
+        Stmt::Retain(owner) => writeln!(out, "{pad}retain {owner}"),
+        Stmt::Release(owner) => writeln!(out, "{pad}release {owner}"),
         Stmt::Break => writeln!(out, "{pad}break"),
         Stmt::Continue => writeln!(out, "{pad}continue"),
         Stmt::Return(values) if values.is_empty() => writeln!(out, "{pad}return"),
@@ -152,6 +158,7 @@ fn inst(i: &Inst) -> String {
     match i {
         Inst::Const(c) => match c {
             Const::Bool(b) => format!("i1.const {b}"),
+            Const::Null => "null".to_string(),
             Const::Int(t, v) => format!("{t}.const {v}"),
             Const::Float(t, v) => format!("{t}.const {v:?}"),
             Const::Complex(t, re, im) => format!("{t}.const ({re:?}, {im:?})"),

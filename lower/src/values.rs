@@ -1,14 +1,22 @@
 //! How typed values are spread over low-IR values and variables.
 //!
-//! A scalar is one value; an array is its data pointer, then one `i64` extent
-//! per axis, then one `i64` byte stride per axis; a tuple is its elements in
+//! This implements the layout of values across the ABI documented on
+//! `lower::lower` (parameters, results, the slots pymod fills): a scalar is one
+//! value; an array is its owner, its data pointer, then one `i64` extent per
+//! axis, then one `i64` byte stride per axis; a tuple is its elements in
 //! order; `None` and compile-time-only values are nothing. Locals use the same
 //! shape with variables instead of values.
+//!
+//! The owner says who keeps the memory alive (`ir::Stmt::Retain` lists the
+//! three kinds). Every array variable holds one reference to its owner:
+//! `Slot::write` takes the new one before dropping the old, so `a = a[1:]`
+//! is safe, and a view is the same owner with another data pointer, extents
+//! and strides.
 
 use typeinfer::Type;
 
 use crate::builder::{ltype, Builder};
-use crate::ir::{LType, ValueId, VarId};
+use crate::ir::{LType, Stmt, ValueId, VarId};
 
 #[derive(Clone, Debug)]
 pub(crate) enum Val {
@@ -20,6 +28,7 @@ pub(crate) enum Val {
 
 #[derive(Clone, Debug)]
 pub(crate) struct ArrayVal {
+    pub(crate) owner: ValueId,
     pub(crate) data: ValueId,
     pub(crate) extents: Vec<ValueId>,
     pub(crate) strides: Vec<ValueId>,
@@ -30,6 +39,7 @@ pub(crate) struct ArrayVal {
 pub(crate) enum Slot {
     Scalar(VarId),
     Array {
+        owner: VarId,
         data: VarId,
         extents: Vec<VarId>,
         strides: Vec<VarId>,
@@ -44,6 +54,7 @@ impl Val {
         match self {
             Val::Scalar(v) => out.push(*v),
             Val::Array(a) => {
+                out.push(a.owner);
                 out.push(a.data);
                 out.extend(&a.extents);
                 out.extend(&a.strides);
@@ -52,14 +63,25 @@ impl Val {
             Val::Unit => {}
         }
     }
+
+    /// The owners of the arrays in this value, in ABI order.
+    pub(crate) fn owners(&self, out: &mut Vec<ValueId>) {
+        match self {
+            Val::Array(a) => out.push(a.owner),
+            Val::Tuple(items) => items.iter().for_each(|i| i.owners(out)),
+            Val::Scalar(_) | Val::Unit => {}
+        }
+    }
 }
 
 impl Slot {
-    /// Fresh variables for a value of type `ty`; `name` describes it in the text form.
+    /// Fresh variables for a value of type `ty`; `name` describes it in the
+    /// text form. Their owners are registered with the function's owners.
     pub(crate) fn new(b: &mut Builder, ty: &Type, name: &str) -> Slot {
         match ty {
             Type::Scalar(d) => Slot::Scalar(b.var(ltype(*d), name)),
             Type::Array(a) => Slot::Array {
+                owner: b.owner_var(format!("{name}.owner")),
                 data: b.var(LType::Ptr, format!("{name}.data")),
                 extents: (0..a.ndim)
                     .map(|k| b.var(LType::I64, format!("{name}.shape{k}")))
@@ -83,10 +105,12 @@ impl Slot {
         match self {
             Slot::Scalar(v) => out.push(*v),
             Slot::Array {
+                owner,
                 data,
                 extents,
                 strides,
             } => {
+                out.push(*owner);
                 out.push(*data);
                 out.extend(extents);
                 out.extend(strides);
@@ -100,10 +124,12 @@ impl Slot {
         match self {
             Slot::Scalar(v) => Val::Scalar(b.get(*v)),
             Slot::Array {
+                owner,
                 data,
                 extents,
                 strides,
             } => Val::Array(ArrayVal {
+                owner: b.get(*owner),
                 data: b.get(*data),
                 extents: extents.iter().map(|v| b.get(*v)).collect(),
                 strides: strides.iter().map(|v| b.get(*v)).collect(),
@@ -113,18 +139,46 @@ impl Slot {
         }
     }
 
-    /// Stores `val`, which must have this slot's shape (the lowering converts first).
+    /// The variables holding this slot's owners, in ABI order.
+    pub(crate) fn owner_vars(&self, out: &mut Vec<VarId>) {
+        match self {
+            Slot::Array { owner, .. } => out.push(*owner),
+            Slot::Tuple(items) => items.iter().for_each(|i| i.owner_vars(out)),
+            Slot::Scalar(_) | Slot::Unit => {}
+        }
+    }
+
+    /// Stores `val`, which must have this slot's shape (the lowering converts
+    /// first): takes a reference to each new owner, then drops the old ones.
     pub(crate) fn write(&self, b: &mut Builder, val: &Val) {
+        let mut new = Vec::new();
+        val.owners(&mut new);
+        for owner in new {
+            b.retain(owner);
+        }
+        let mut vars = Vec::new();
+        self.owner_vars(&mut vars);
+        let old: Vec<ValueId> = vars.iter().map(|v| b.get(*v)).collect();
+        self.set(b, val);
+        for owner in old {
+            b.stmt(Stmt::Release(owner));
+        }
+    }
+
+    /// Stores `val` without counting references (the caller accounts for them).
+    fn set(&self, b: &mut Builder, val: &Val) {
         match (self, val) {
             (Slot::Scalar(var), Val::Scalar(v)) => b.set(*var, *v),
             (
                 Slot::Array {
+                    owner,
                     data,
                     extents,
                     strides,
                 },
                 Val::Array(a),
             ) => {
+                b.set(*owner, a.owner);
                 b.set(*data, a.data);
                 for (var, v) in extents
                     .iter()
@@ -136,7 +190,7 @@ impl Slot {
             }
             (Slot::Tuple(slots), Val::Tuple(vals)) => {
                 for (s, v) in slots.iter().zip(vals) {
-                    s.write(b, v);
+                    s.set(b, v);
                 }
             }
             _ => {}
@@ -149,7 +203,7 @@ pub(crate) fn flat_types(ty: &Type, out: &mut Vec<LType>) {
     match ty {
         Type::Scalar(d) => out.push(ltype(*d)),
         Type::Array(a) => {
-            out.push(LType::Ptr);
+            out.extend([LType::Ptr, LType::Ptr]);
             out.extend(std::iter::repeat_n(LType::I64, 2 * a.ndim as usize));
         }
         Type::Tuple(items) => items.iter().for_each(|t| flat_types(t, out)),

@@ -114,6 +114,9 @@ impl Verifier<'_> {
                 self.expect(*addr, LType::Ptr, "store address")?;
                 self.ty(*value)?;
             }
+            Stmt::Retain(owner) | Stmt::Release(owner) => {
+                self.expect(*owner, LType::Ptr, "array owner")?;
+            }
             Stmt::If {
                 cond,
                 then_body,

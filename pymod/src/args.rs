@@ -167,7 +167,7 @@ pub(crate) fn slot_count(t: &Type) -> usize {
     match t {
         Type::Scalar(d) if d.is_complex() => 2,
         Type::Scalar(_) => 1,
-        Type::Array(a) => 1 + 2 * a.ndim as usize,
+        Type::Array(a) => 2 + 2 * a.ndim as usize,
         Type::Tuple(items) => items.iter().map(slot_count).sum(),
         Type::None | Type::Opaque(_) => 0,
     }
@@ -452,6 +452,8 @@ unsafe fn encode_array(
         writable: f & flags::NPY_ARRAY_WRITEABLE != 0,
     };
     key.push(array_code(&ty));
+    // The owner of an argument is its object, tagged as borrowed (`lower::lower`).
+    slots.push(arr as u64 | 1);
     slots.push(fields.data as u64);
     for i in 0..nd {
         slots.push(unsafe { *fields.dimensions.add(i) } as u64);

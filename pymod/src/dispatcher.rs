@@ -20,7 +20,7 @@ use crate::args::{
 };
 use crate::errors::{internal_error, raised_error, CompileFailure};
 use crate::pipeline::{self, ParsedFunction};
-use crate::results::{box_result, ResultContext};
+use crate::results::box_result;
 use crate::source::Source;
 
 /// Machine code of one specialization.
@@ -295,7 +295,8 @@ impl Dispatcher {
                 this.specialization_for(slf, key.as_slice())
             })?,
         };
-        this.invoke(py, &spec, slots.as_slice(), args)
+        // `args` holds the argument objects the slots borrow until the result is boxed.
+        this.invoke(py, &spec, slots.as_slice())
     }
 
     fn lookup(&self, key: &[u32]) -> Option<Arc<Specialization>> {
@@ -428,7 +429,6 @@ impl Dispatcher {
         py: Python<'_>,
         spec: &Specialization,
         slots: &[u64],
-        args: &Bound<'_, PyTuple>,
     ) -> PyResult<Py<PyAny>> {
         let mut inline_ret = [0u64; 16];
         let mut heap_ret = Vec::new();
@@ -456,12 +456,7 @@ impl Dispatcher {
                 None => internal_error("compiled code failed without recording an exception"),
             });
         }
-        let mut rc = ResultContext {
-            ctx: &mut ctx,
-            args,
-            made: Vec::new(),
-        };
-        box_result(py, &spec.return_type, ret, &mut rc)
+        box_result(py, &spec.return_type, ret)
     }
 
     fn argument_error(&self, py: Python<'_>, index: usize, err: EncodeError) -> PyErr {

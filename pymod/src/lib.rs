@@ -14,6 +14,13 @@ use pyo3::prelude::*;
 use dispatcher::Dispatcher;
 use errors::{CompileError, InternalError, TypingError, UnsupportedError};
 
+/// How many array buffers allocated by compiled code are alive: the memory
+/// tests check that it returns to where it was.
+#[pyfunction]
+fn live_buffers() -> i64 {
+    codegen::runtime::live_buffers()
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -23,5 +30,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("UnsupportedError", py.get_type::<UnsupportedError>())?;
     m.add("InternalError", py.get_type::<InternalError>())?;
     m.add_class::<Dispatcher>()?;
+    m.add_function(wrap_pyfunction!(live_buffers, m)?)?;
     Ok(())
 }

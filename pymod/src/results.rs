@@ -3,7 +3,7 @@
 
 use std::ffi::c_int;
 
-use codegen::runtime::{free_buffer, RuntimeContext};
+use codegen::runtime::release_buffer;
 use frontend::hir::Dtype;
 use numpy::npyffi::{self, flags, npy_intp, PyArrayObject};
 use pyo3::prelude::*;
@@ -14,17 +14,17 @@ use typeinfer::{ArrayType, Type};
 use crate::args::{is_ndarray, type_num_of_dtype};
 use crate::errors::internal_error;
 
-/// A buffer allocated by compiled code and handed to a NumPy array; freed when
-/// the array's base capsule is destroyed.
-struct OwnedBuffer(*mut u8);
+/// One reference to a buffer allocated by compiled code, held by the base
+/// object of the NumPy arrays made from it; dropped when that object is.
+struct BufferRef(*mut u8);
 
-// SAFETY: the buffer is plain memory from the runtime's allocator, not tied to a thread.
-unsafe impl Send for OwnedBuffer {}
+// SAFETY: the count is atomic and the memory is plain, not tied to a thread.
+unsafe impl Send for BufferRef {}
 
-impl Drop for OwnedBuffer {
+impl Drop for BufferRef {
     fn drop(&mut self) {
-        // SAFETY: `keep_allocation` gave this pointer up to us, and only this drop frees it.
-        unsafe { free_buffer(self.0) }
+        // SAFETY: the result slot gave us this reference, and only this drop releases it.
+        unsafe { release_buffer(self.0) }
     }
 }
 
@@ -46,32 +46,29 @@ impl SlotReader<'_> {
     }
 }
 
-/// Everything a result may need besides its slots.
-pub(crate) struct ResultContext<'a, 'py> {
-    pub(crate) ctx: &'a mut RuntimeContext,
-    /// The call's arguments: an array result that was not allocated in the call
-    /// views one of them.
-    pub(crate) args: &'a Bound<'py, PyTuple>,
-    /// Arrays already made from buffers allocated in this call, so that
-    /// `return a, a` shares one buffer instead of claiming it twice.
-    pub(crate) made: Vec<(usize, Bound<'py, PyAny>)>,
+/// The base objects made for the buffers of one result so far, so that
+/// `return a, a[1:]` gives two arrays sharing one base.
+#[derive(Default)]
+pub(crate) struct ResultContext<'py> {
+    bases: Vec<(usize, Bound<'py, PyAny>)>,
 }
 
+/// The Python value of a call's result slots, which hold one reference to the
+/// owner of each array (see `lower::lower`).
 pub(crate) fn box_result<'py>(
     py: Python<'py>,
     ty: &Type,
     slots: &[u64],
-    rc: &mut ResultContext<'_, 'py>,
 ) -> PyResult<Py<PyAny>> {
     let mut reader = SlotReader { slots, pos: 0 };
-    box_value(py, ty, &mut reader, rc)
+    box_value(py, ty, &mut reader, &mut ResultContext::default())
 }
 
 fn box_value<'py>(
     py: Python<'py>,
     ty: &Type,
     reader: &mut SlotReader<'_>,
-    rc: &mut ResultContext<'_, 'py>,
+    rc: &mut ResultContext<'py>,
 ) -> PyResult<Py<PyAny>> {
     match ty {
         Type::None => Ok(py.None()),
@@ -128,8 +125,9 @@ fn box_array<'py>(
     py: Python<'py>,
     a: &ArrayType,
     reader: &mut SlotReader<'_>,
-    rc: &mut ResultContext<'_, 'py>,
+    rc: &mut ResultContext<'py>,
 ) -> PyResult<Py<PyAny>> {
+    let owner = reader.next()? as usize;
     let data = reader.next()? as *mut u8;
     let nd = a.ndim as usize;
     let mut dims = Vec::with_capacity(nd);
@@ -140,73 +138,71 @@ fn box_array<'py>(
     for _ in 0..nd {
         strides.push(reader.next()? as npy_intp);
     }
-    if rc.ctx.keep_allocation(data) {
-        let owner = PyCapsule::new_with_value(py, OwnedBuffer(data), c"ferrojit.buffer")?;
-        let array = new_array(
-            py,
-            a.dtype,
-            &mut dims,
-            &mut strides,
-            data,
-            true,
-            owner.into_any(),
-        )?;
-        rc.made.push((data as usize, array.clone()));
-        return Ok(array.unbind());
-    }
-    if let Some((_, earlier)) = rc.made.iter().find(|(p, _)| *p == data as usize) {
-        let base = earlier.clone();
-        return Ok(new_array(py, a.dtype, &mut dims, &mut strides, data, true, base)?.unbind());
-    }
-    if let Some((base, writable)) = find_owner(rc.args.as_any(), data) {
-        return Ok(new_array(py, a.dtype, &mut dims, &mut strides, data, writable, base)?.unbind());
-    }
-    if dims.contains(&0) {
-        // An empty array owns no memory worth tracking: let NumPy allocate its own.
-        return Ok(empty_array(py, a.dtype, &mut dims)?.unbind());
-    }
-    Err(internal_error(
-        "a returned array's memory was neither allocated in the call nor part of an argument",
-    ))
-}
-
-/// The argument array (searched through tuples) whose memory holds `data`, and whether it is writable.
-fn find_owner<'py>(obj: &Bound<'py, PyAny>, data: *mut u8) -> Option<(Bound<'py, PyAny>, bool)> {
-    if is_ndarray(obj.as_ptr()) {
-        // SAFETY: `obj` is an ndarray, so it has NumPy's array layout.
-        let fields = unsafe { &(*(obj.as_ptr() as *mut PyArrayObject)).fields };
-        let itemsize = obj.getattr("itemsize").ok()?.extract::<isize>().ok()?;
-        let (mut lo, mut hi) = (fields.data as isize, fields.data as isize + itemsize);
-        for i in 0..fields.nd as usize {
-            // SAFETY: `dimensions` and `strides` have `nd` entries.
-            let (n, s) = unsafe { (*fields.dimensions.add(i), *fields.strides.add(i)) };
-            if n == 0 {
-                return None;
-            }
-            let reach = (n - 1) * s;
-            if reach < 0 {
-                lo += reach;
-            } else {
-                hi += reach;
-            }
+    if owner & 1 == 1 {
+        // A NumPy object the call borrowed (an argument): the very object
+        // when the array is all of it, else a view whose base keeps it alive.
+        // SAFETY: the caller holds the arguments, so the object is alive.
+        let object = unsafe { Bound::from_borrowed_ptr(py, (owner & !1) as *mut pyo3::ffi::PyObject) };
+        if is_whole(&object, a, data, &dims, &strides) {
+            return Ok(object.unbind());
         }
-        let p = data as isize;
-        return (lo <= p && p < hi)
-            .then(|| (obj.clone(), fields.flags & flags::NPY_ARRAY_WRITEABLE != 0));
+        return Ok(new_array(py, a, &mut dims, &mut strides, data, object)?.unbind());
     }
-    let tuple = obj.cast::<PyTuple>().ok()?;
-    tuple.iter().find_map(|item| find_owner(&item, data))
+    if owner == 0 {
+        return Err(internal_error("a returned array has no owner"));
+    }
+    let base = match rc.bases.iter().find(|(b, _)| *b == owner) {
+        Some((_, base)) => {
+            // SAFETY: the slot's reference is ours; the base holds another.
+            unsafe { release_buffer(owner as *mut u8) };
+            base.clone()
+        }
+        None => {
+            let base = PyCapsule::new_with_value(py, BufferRef(owner as *mut u8), c"ferrojit.buffer")?
+                .into_any();
+            rc.bases.push((owner, base.clone()));
+            base
+        }
+    };
+    Ok(new_array(py, a, &mut dims, &mut strides, data, base)?.unbind())
 }
 
+/// Whether `object` is an ndarray of exactly this type, data, shape and strides.
+fn is_whole(
+    object: &Bound<'_, PyAny>,
+    a: &ArrayType,
+    data: *mut u8,
+    dims: &[npy_intp],
+    strides: &[npy_intp],
+) -> bool {
+    if !is_ndarray(object.as_ptr()) {
+        return false;
+    }
+    // SAFETY: `object` is an ndarray, so it has NumPy's array layout, and
+    // `dimensions`/`strides` have `nd` entries.
+    unsafe {
+        let fields = &(*(object.as_ptr() as *mut PyArrayObject)).fields;
+        let nd = fields.nd as usize;
+        let type_num = (*fields.descr).fields.type_num;
+        nd == dims.len()
+            && fields.data as *mut u8 == data
+            && type_num == type_num_of_dtype(a.dtype) as c_int
+            && std::slice::from_raw_parts(fields.dimensions, nd) == dims
+            && std::slice::from_raw_parts(fields.strides, nd) == strides
+            && (fields.flags & flags::NPY_ARRAY_WRITEABLE != 0) == a.writable
+    }
+}
+
+/// An array of type `a` over `data`, whose memory `base` keeps alive.
 fn new_array<'py>(
     py: Python<'py>,
-    dtype: Dtype,
+    a: &ArrayType,
     dims: &mut [npy_intp],
     strides: &mut [npy_intp],
     data: *mut u8,
-    writable: bool,
     base: Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let (dtype, writable) = (a.dtype, a.writable);
     let api = &npyffi::PY_ARRAY_API;
     // SAFETY: `data` with `dims`/`strides` describes live memory of `dtype`
     // elements, kept alive by `base`, which the new array holds.
@@ -235,30 +231,5 @@ fn new_array<'py>(
             return Err(PyErr::fetch(py));
         }
         Ok(array)
-    }
-}
-
-fn empty_array<'py>(
-    py: Python<'py>,
-    dtype: Dtype,
-    dims: &mut [npy_intp],
-) -> PyResult<Bound<'py, PyAny>> {
-    let api = &npyffi::PY_ARRAY_API;
-    // SAFETY: NULL data and strides ask NumPy to allocate a C-ordered array itself.
-    unsafe {
-        let array_type = npyffi::get_type_object(py, npyffi::NpyTypes::PyArray_Type);
-        let descr = api.PyArray_DescrFromType(py, type_num_of_dtype(dtype) as c_int);
-        let array = api.PyArray_NewFromDescr(
-            py,
-            array_type,
-            descr,
-            dims.len() as c_int,
-            dims.as_mut_ptr(),
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            0,
-            std::ptr::null_mut(),
-        );
-        Bound::from_owned_ptr_or_err(py, array)
     }
 }

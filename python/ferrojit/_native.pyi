@@ -41,3 +41,6 @@ class Dispatcher:
     def compile(self, signature: str) -> None:
         """Compile now for a signature such as ``"float64(float64[:], int64)"``."""
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+
+def live_buffers() -> int:
+    """How many array buffers allocated by compiled code are alive."""

@@ -16,6 +16,7 @@ pub struct FnBuilder {
     results: Vec<LType>,
     vars: Vec<Var>,
     value_types: Vec<LType>,
+    owners: Vec<VarId>,
     blocks: Vec<Block>,
 }
 
@@ -27,6 +28,7 @@ impl FnBuilder {
             results: results.to_vec(),
             vars: Vec::new(),
             value_types: Vec::new(),
+            owners: Vec::new(),
             blocks: vec![Vec::new()],
         }
     }
@@ -43,6 +45,13 @@ impl FnBuilder {
             name: name.to_owned(),
         });
         VarId(self.vars.len() as u32 - 1)
+    }
+
+    /// A variable holding a reference to an array owner (`Function::owners`).
+    pub fn owner(&mut self, name: &str) -> VarId {
+        let var = self.var(name, LType::Ptr);
+        self.owners.push(var);
+        var
     }
 
     pub fn push(&mut self, stmt: Stmt) {
@@ -67,6 +76,7 @@ impl FnBuilder {
     pub fn konst(&mut self, c: Const) -> ValueId {
         let ty = match c {
             Const::Bool(_) => LType::I1,
+            Const::Null => LType::Ptr,
             Const::Int(t, _) | Const::Float(t, _) | Const::Complex(t, _, _) => t,
         };
         self.inst(ty, Inst::Const(c))
@@ -199,6 +209,7 @@ impl FnBuilder {
             results: self.results,
             vars: self.vars,
             value_types: self.value_types,
+            owners: self.owners,
             body: self.blocks.pop().expect("the function body"),
             origin: Origin {
                 name: self.name.clone(),

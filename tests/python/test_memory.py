@@ -1,0 +1,179 @@
+"""The memory rule (docs/language.md, "Memory"): an array made by compiled code is freed as
+soon as nothing refers to it, an exception frees everything made so far, and arrays handed
+to Python keep their memory alive for as long as NumPy needs it.
+
+`live_buffers()` counts the buffers compiled code allocated that are not yet freed: every
+test checks it returns to where it started, which catches a leak of a single buffer.
+"""
+
+import gc
+import resource
+
+import numpy as np
+import pytest
+
+from ferrojit import jit
+from ferrojit._native import live_buffers
+
+MB = 1 << 20
+
+
+def peak_rss_bytes():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+@pytest.fixture
+def no_leak():
+    gc.collect()
+    before = live_buffers()
+    yield
+    gc.collect()
+    assert live_buffers() == before, "buffers allocated by compiled code were not freed"
+
+
+def test_a_temporary_per_iteration_runs_in_bounded_memory(no_leak):
+    @jit
+    def churn(n):
+        s = 0.0
+        for i in range(n):
+            t = np.empty(MB // 8)  # 1 MiB, dead at the next assignment
+            t[i % 7] = 1.0
+            s += t[i % 7]
+        return s
+
+    peak = peak_rss_bytes()
+    assert churn(1_000_000) == 1_000_000.0
+    # Freed only at the end of the call, a million buffers would need a terabyte.
+    assert peak_rss_bytes() - peak < 200 * MB
+
+
+def test_zeroed_temporaries_in_a_loop_are_freed(no_leak):
+    @jit
+    def steps(n, m):
+        u = np.zeros(m)
+        for _ in range(n):
+            v = np.zeros(m)
+            for j in range(1, m - 1):
+                v[j] = 0.5 * (u[j - 1] + u[j + 1]) + 1.0
+            u = v
+        return u
+
+    u = steps(2000, 4096)
+    assert u.shape == (4096,) and u[0] == 0.0 and u[1] > 0.0
+
+
+def test_a_million_calls_returning_new_arrays_keep_memory_flat(no_leak):
+    @jit
+    def make(n):
+        return np.ones(n)
+
+    for _ in range(1000):
+        make(1024)
+    peak = peak_rss_bytes()
+    for _ in range(1_000_000):
+        make(16)
+    assert peak_rss_bytes() - peak < 50 * MB
+
+
+def test_arrays_returned_by_jit_callees_are_freed_in_the_caller(no_leak):
+    @jit
+    def fresh(n):
+        return np.full(n, 2.0)
+
+    @jit
+    def total(n):
+        s = 0.0
+        for i in range(n):
+            s += fresh(1000)[i % 1000]
+            x = fresh(10)
+            s += x[0]
+        return s
+
+    assert total(100_000) == 400_000.0
+
+
+def test_an_exception_mid_call_frees_what_was_allocated(no_leak):
+    @jit
+    def fails_late(n):
+        a = np.zeros(n)
+        b = np.ones(n)
+        for i in range(n + 1):
+            a[i] = b[i]  # IndexError at i == n
+        return a
+
+    for _ in range(100):
+        with pytest.raises(IndexError, match="index 10 is out of bounds for axis 0 with size 10"):
+            fails_late(10)
+
+
+def test_an_exception_in_a_callee_frees_the_callers_arrays_too(no_leak):
+    @jit
+    def check(x):
+        if x[0] > 0.0:
+            raise ValueError("positive")
+        return x
+
+    @jit
+    def caller(n):
+        a = np.ones(n)
+        b = check(a)
+        return b
+
+    with pytest.raises(ValueError, match="positive"):
+        caller(5)
+
+
+def test_returned_arrays_own_their_memory_after_the_call(no_leak):
+    @jit
+    def make(n):
+        a = np.zeros(n)
+        for i in range(n):
+            a[i] = i
+        return a
+
+    r = make(1000)
+    gc.collect()
+    np.testing.assert_array_equal(r, np.arange(1000.0))
+    view = r[10:20]
+    del r
+    gc.collect()
+    np.testing.assert_array_equal(view, np.arange(10.0, 20.0))
+    del view
+
+
+def test_arrays_chosen_by_a_conditional_expression_are_counted(no_leak):
+    @jit
+    def pick(n):
+        a = np.ones(n)
+        b = np.zeros(n) if n > 2 else a
+        return b if n > 0 else np.empty(0)
+
+    np.testing.assert_array_equal(pick(3), np.zeros(3))
+    np.testing.assert_array_equal(pick(2), np.ones(2))
+
+
+def test_an_argument_returned_is_the_same_object_and_stays_alive(no_leak):
+    @jit
+    def same(a, flag):
+        b = a
+        if flag:
+            b = np.zeros(3)
+        return b
+
+    a = np.arange(3.0)
+    assert same(a, False) is a
+    z = same(a, True)
+    assert z is not a and z.tolist() == [0.0, 0.0, 0.0]
+    del z
+
+
+def test_a_variable_rebound_in_a_loop_releases_what_it_held(no_leak):
+    @jit
+    def rebind(a, n):
+        x = a
+        for i in range(n):
+            x = np.empty(4)
+            x[0] = i
+        return x[0]
+
+    assert rebind(np.zeros(2), 10_000) == 9_999.0
