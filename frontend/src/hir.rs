@@ -357,6 +357,9 @@ impl ExceptionKind {
 pub enum KnownFunction {
     Range,
     Prange,
+    /// `enumerate` and `zip`: only the iterable of a `for` loop, which the frontend desugars.
+    Enumerate,
+    Zip,
     Len,
     Abs,
     Min,

@@ -21,6 +21,8 @@ use crate::resolve::collect_bindings;
 use crate::span::{SourceFile, Span};
 use crate::Resolver;
 
+mod iteration;
+
 pub(crate) struct Builder<'a> {
     source: &'a Arc<SourceFile>,
     /// Length of the text parsed before `source.text` (the `if 1:` wrapper), subtracted from every range.
@@ -444,10 +446,7 @@ impl<'a> Builder<'a> {
                     body: self.block(&s.body),
                 }
             }
-            ast::Stmt::For(s) => match self.for_range(s, span) {
-                Some(kind) => kind,
-                None => return,
-            },
+            ast::Stmt::For(s) => return self.for_loop(s, span, out),
             ast::Stmt::Break(_) => StmtKind::Break,
             ast::Stmt::Continue(_) => StmtKind::Continue,
             ast::Stmt::Pass(_) => StmtKind::Pass,
@@ -588,7 +587,13 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn for_range(&mut self, s: &ast::StmtFor, span: Span) -> Option<StmtKind> {
+    /// `for var in range(...)` / `prange(...)`, with `call` that range call.
+    fn for_range(
+        &mut self,
+        s: &ast::StmtFor,
+        (parallel, call): (bool, &ast::ExprCall),
+        span: Span,
+    ) -> Option<StmtKind> {
         let mut ok = true;
         if !s.orelse.is_empty() {
             let at = self.else_span(&s.orelse, span);
@@ -614,20 +619,7 @@ impl<'a> Builder<'a> {
                 None
             }
         };
-        let range = self.range_call(&s.iter);
-        let bounds = match range {
-            Some((parallel, call)) => self.range_bounds(call, parallel),
-            None => {
-                self.unsupported(
-                    codes::LOOP,
-                    self.span(s.iter.range()),
-                    "only `for ... in range(...)` and `prange(...)` loops are supported",
-                    "this is not a call to `range` or `prange`",
-                    "loop over indices instead, e.g. `for i in range(len(a)):`",
-                );
-                None
-            }
-        };
+        let bounds = self.range_bounds(call, parallel);
         let body = self.block(&s.body);
         let (start, stop, step, parallel) = bounds?;
         if !ok {

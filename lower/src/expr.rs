@@ -1217,8 +1217,14 @@ impl<'a> FnLower<'a> {
             },
             KnownFunction::Math(m) => self.math(m, args, d),
             KnownFunction::Alloc(a) => return self.alloc(a, args, kwargs, ty),
-            KnownFunction::Range | KnownFunction::Prange | KnownFunction::Exception(_) => {
-                return self.bad_call("range(), prange() or an exception outside its statement")
+            KnownFunction::Range
+            | KnownFunction::Prange
+            | KnownFunction::Enumerate
+            | KnownFunction::Zip
+            | KnownFunction::Exception(_) => {
+                return self.bad_call(
+                    "range(), prange(), enumerate(), zip() or an exception outside its statement",
+                )
             }
         };
         Val::Scalar(v)

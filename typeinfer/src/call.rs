@@ -102,7 +102,10 @@ impl FnCx<'_, '_> {
             return self.alloc_call(e, a, args, &tys, kwargs, &kw_tys);
         }
         match kf {
-            KnownFunction::Range | KnownFunction::Prange => {
+            KnownFunction::Range
+            | KnownFunction::Prange
+            | KnownFunction::Enumerate
+            | KnownFunction::Zip => {
                 self.emit(
                     self.span(e),
                     report(
@@ -266,6 +269,8 @@ impl FnCx<'_, '_> {
             }
             KnownFunction::Range
             | KnownFunction::Prange
+            | KnownFunction::Enumerate
+            | KnownFunction::Zip
             | KnownFunction::Exception(_)
             | KnownFunction::Alloc(_) => Ty::Error,
         }

@@ -37,6 +37,8 @@ pub(crate) fn known_name(kf: KnownFunction) -> String {
     match kf {
         KnownFunction::Range => "range".into(),
         KnownFunction::Prange => "prange".into(),
+        KnownFunction::Enumerate => "enumerate".into(),
+        KnownFunction::Zip => "zip".into(),
         KnownFunction::Len => "len".into(),
         KnownFunction::Abs => "abs".into(),
         KnownFunction::Min => "min".into(),
