@@ -147,7 +147,7 @@ pub(crate) fn join_ty(a: &Ty, b: &Ty) -> Option<Ty> {
     }
 }
 
-fn contains_opaque(t: &Type) -> bool {
+pub(crate) fn contains_opaque(t: &Type) -> bool {
     match t {
         Type::Opaque(_) => true,
         Type::Tuple(items) => items.iter().any(contains_opaque),
