@@ -13,14 +13,15 @@ use crate::codes;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::hir::{
     BinOp, BoolOp, Callee, CmpOp, Constant, ExceptionKind, Expr, ExprId, ExprKind, Function,
-    GlobalValue, Keyword, KnownFunction, KnownModule, Local, LocalId, Stmt, StmtKind, Target,
-    UnaryOp,
+    GlobalValue, Keyword, KnownFunction, KnownModule, Local, LocalId, Signature, Stmt, StmtKind,
+    Target, UnaryOp,
 };
 use crate::known::{module_member, supported_members, ModuleMember};
 use crate::resolve::collect_bindings;
 use crate::span::{SourceFile, Span};
 use crate::Resolver;
 
+mod defaults;
 mod iteration;
 
 pub(crate) struct Builder<'a> {
@@ -91,7 +92,7 @@ impl<'a> Builder<'a> {
         body: &[ast::Stmt],
         name_span: Span,
     ) -> Result<Function, Vec<Diagnostic>> {
-        let params = self.parameters(args);
+        let (params, signature) = self.parameters(args);
         for binding in collect_bindings(body) {
             if !self.local_ids.contains_key(&binding.name) {
                 let span = self.span(binding.range);
@@ -107,6 +108,7 @@ impl<'a> Builder<'a> {
         Ok(Function {
             name: name.to_string(),
             params,
+            signature,
             locals: self.locals,
             exprs: self.exprs,
             body,
@@ -270,20 +272,13 @@ impl<'a> Builder<'a> {
 
     // ---- parameters ----
 
-    fn parameters(&mut self, args: &ast::Arguments) -> Vec<LocalId> {
+    fn parameters(&mut self, args: &ast::Arguments) -> (Vec<LocalId>, Signature) {
         let mut params = Vec::new();
-        for param in args.posonlyargs.iter().chain(&args.args) {
+        let mut defaults = Vec::new();
+        let positional = args.posonlyargs.iter().chain(&args.args);
+        for param in positional.chain(&args.kwonlyargs) {
             let span = self.span(param.def.range);
-            if let Some(default) = &param.default {
-                let span = span.cover(self.span(default.range()));
-                self.unsupported(
-                    codes::PARAMETER,
-                    span,
-                    "default parameter values are not supported",
-                    "this parameter has a default value",
-                    "remove the default and pass the value at every call",
-                );
-            }
+            defaults.push(param.default.as_ref().and_then(|d| self.default_value(d)));
             // The parser already rejects a duplicate parameter name.
             let name = param.def.arg.as_str();
             params.push(self.add_local(name.to_string(), span));
@@ -299,17 +294,6 @@ impl<'a> Builder<'a> {
             );
             self.add_rejected_parameter(&vararg.arg, span);
         }
-        for param in &args.kwonlyargs {
-            let span = self.span(param.def.range);
-            self.unsupported(
-                codes::PARAMETER,
-                span,
-                "keyword-only parameters are not supported",
-                "this parameter comes after `*`",
-                "make it an ordinary positional parameter",
-            );
-            self.add_rejected_parameter(&param.def.arg, span);
-        }
         if let Some(kwarg) = &args.kwarg {
             let span = self.starred_span(kwarg.range);
             self.unsupported(
@@ -321,7 +305,12 @@ impl<'a> Builder<'a> {
             );
             self.add_rejected_parameter(&kwarg.arg, span);
         }
-        params
+        let signature = Signature {
+            positional_only: args.posonlyargs.len(),
+            keyword_only: args.kwonlyargs.len(),
+            defaults,
+        };
+        (params, signature)
     }
 
     /// A parameter already reported as unsupported still names a local, so its uses
