@@ -46,8 +46,11 @@ pub struct Program {
 #[derive(Clone, Debug)]
 pub struct Function {
     pub name: String,
-    /// The first `params.len()` locals are the parameters, in order.
+    /// The first `params.len()` locals are the parameters, in order: the
+    /// positional ones, then the keyword-only ones (after `*`).
     pub params: Vec<LocalId>,
+    /// How calls bind to `params` (keywords, defaults).
+    pub signature: Signature,
     pub locals: Vec<Local>,
     pub exprs: Vec<Expr>,
     pub body: Vec<Stmt>,
@@ -63,6 +66,17 @@ impl Function {
     pub fn local(&self, id: LocalId) -> &Local {
         &self.locals[id.0 as usize]
     }
+}
+
+/// What a call may pass to each parameter, as CPython binds it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Signature {
+    /// The first this many parameters come before `/`: never passed by keyword.
+    pub positional_only: usize,
+    /// The last this many parameters come after `*`: only passed by keyword.
+    pub keyword_only: usize,
+    /// One per parameter: the value it takes when a call passes none, if any.
+    pub defaults: Vec<Option<Constant>>,
 }
 
 #[derive(Clone, Debug)]
@@ -357,6 +371,9 @@ impl ExceptionKind {
 pub enum KnownFunction {
     Range,
     Prange,
+    /// `enumerate` and `zip`: only the iterable of a `for` loop, which the frontend desugars.
+    Enumerate,
+    Zip,
     Len,
     Abs,
     Min,

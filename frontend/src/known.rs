@@ -12,8 +12,10 @@ pub enum ModuleMember {
     Constant(f64),
 }
 
-const BUILTIN_FUNCTIONS: [(&str, KnownFunction); 10] = [
+const BUILTIN_FUNCTIONS: [(&str, KnownFunction); 12] = [
     ("range", KnownFunction::Range),
+    ("enumerate", KnownFunction::Enumerate),
+    ("zip", KnownFunction::Zip),
     ("len", KnownFunction::Len),
     ("abs", KnownFunction::Abs),
     ("min", KnownFunction::Min),

@@ -13,13 +13,16 @@ use crate::codes;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::hir::{
     BinOp, BoolOp, Callee, CmpOp, Constant, ExceptionKind, Expr, ExprId, ExprKind, Function,
-    GlobalValue, Keyword, KnownFunction, KnownModule, Local, LocalId, Stmt, StmtKind, Target,
-    UnaryOp,
+    GlobalValue, Keyword, KnownFunction, KnownModule, Local, LocalId, Signature, Stmt, StmtKind,
+    Target, UnaryOp,
 };
 use crate::known::{module_member, supported_members, ModuleMember};
 use crate::resolve::collect_bindings;
 use crate::span::{SourceFile, Span};
 use crate::Resolver;
+
+mod defaults;
+mod iteration;
 
 pub(crate) struct Builder<'a> {
     source: &'a Arc<SourceFile>,
@@ -89,7 +92,7 @@ impl<'a> Builder<'a> {
         body: &[ast::Stmt],
         name_span: Span,
     ) -> Result<Function, Vec<Diagnostic>> {
-        let params = self.parameters(args);
+        let (params, signature) = self.parameters(args);
         for binding in collect_bindings(body) {
             if !self.local_ids.contains_key(&binding.name) {
                 let span = self.span(binding.range);
@@ -105,6 +108,7 @@ impl<'a> Builder<'a> {
         Ok(Function {
             name: name.to_string(),
             params,
+            signature,
             locals: self.locals,
             exprs: self.exprs,
             body,
@@ -268,20 +272,13 @@ impl<'a> Builder<'a> {
 
     // ---- parameters ----
 
-    fn parameters(&mut self, args: &ast::Arguments) -> Vec<LocalId> {
+    fn parameters(&mut self, args: &ast::Arguments) -> (Vec<LocalId>, Signature) {
         let mut params = Vec::new();
-        for param in args.posonlyargs.iter().chain(&args.args) {
+        let mut defaults = Vec::new();
+        let positional = args.posonlyargs.iter().chain(&args.args);
+        for param in positional.chain(&args.kwonlyargs) {
             let span = self.span(param.def.range);
-            if let Some(default) = &param.default {
-                let span = span.cover(self.span(default.range()));
-                self.unsupported(
-                    codes::PARAMETER,
-                    span,
-                    "default parameter values are not supported",
-                    "this parameter has a default value",
-                    "remove the default and pass the value at every call",
-                );
-            }
+            defaults.push(param.default.as_ref().and_then(|d| self.default_value(d)));
             // The parser already rejects a duplicate parameter name.
             let name = param.def.arg.as_str();
             params.push(self.add_local(name.to_string(), span));
@@ -297,17 +294,6 @@ impl<'a> Builder<'a> {
             );
             self.add_rejected_parameter(&vararg.arg, span);
         }
-        for param in &args.kwonlyargs {
-            let span = self.span(param.def.range);
-            self.unsupported(
-                codes::PARAMETER,
-                span,
-                "keyword-only parameters are not supported",
-                "this parameter comes after `*`",
-                "make it an ordinary positional parameter",
-            );
-            self.add_rejected_parameter(&param.def.arg, span);
-        }
         if let Some(kwarg) = &args.kwarg {
             let span = self.starred_span(kwarg.range);
             self.unsupported(
@@ -319,7 +305,12 @@ impl<'a> Builder<'a> {
             );
             self.add_rejected_parameter(&kwarg.arg, span);
         }
-        params
+        let signature = Signature {
+            positional_only: args.posonlyargs.len(),
+            keyword_only: args.kwonlyargs.len(),
+            defaults,
+        };
+        (params, signature)
     }
 
     /// A parameter already reported as unsupported still names a local, so its uses
@@ -444,10 +435,7 @@ impl<'a> Builder<'a> {
                     body: self.block(&s.body),
                 }
             }
-            ast::Stmt::For(s) => match self.for_range(s, span) {
-                Some(kind) => kind,
-                None => return,
-            },
+            ast::Stmt::For(s) => return self.for_loop(s, span, out),
             ast::Stmt::Break(_) => StmtKind::Break,
             ast::Stmt::Continue(_) => StmtKind::Continue,
             ast::Stmt::Pass(_) => StmtKind::Pass,
@@ -588,7 +576,13 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn for_range(&mut self, s: &ast::StmtFor, span: Span) -> Option<StmtKind> {
+    /// `for var in range(...)` / `prange(...)`, with `call` that range call.
+    fn for_range(
+        &mut self,
+        s: &ast::StmtFor,
+        (parallel, call): (bool, &ast::ExprCall),
+        span: Span,
+    ) -> Option<StmtKind> {
         let mut ok = true;
         if !s.orelse.is_empty() {
             let at = self.else_span(&s.orelse, span);
@@ -614,20 +608,7 @@ impl<'a> Builder<'a> {
                 None
             }
         };
-        let range = self.range_call(&s.iter);
-        let bounds = match range {
-            Some((parallel, call)) => self.range_bounds(call, parallel),
-            None => {
-                self.unsupported(
-                    codes::LOOP,
-                    self.span(s.iter.range()),
-                    "only `for ... in range(...)` and `prange(...)` loops are supported",
-                    "this is not a call to `range` or `prange`",
-                    "loop over indices instead, e.g. `for i in range(len(a)):`",
-                );
-                None
-            }
-        };
+        let bounds = self.range_bounds(call, parallel);
         let body = self.block(&s.body);
         let (start, stop, step, parallel) = bounds?;
         if !ok {

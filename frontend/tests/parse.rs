@@ -489,3 +489,46 @@ fn errors_in_a_lambda_point_into_its_line() {
     // Line 8 of the file (the text starts at line 7), at the slice.
     assert_eq!(d[0].source.line_col(d[0].span.start), (8, 32));
 }
+
+#[test]
+fn for_over_an_iterable_is_a_counted_loop_over_hidden_locals() {
+    let f = parse(
+        "def f(a, b):\n    for i, (x, k) in enumerate(zip(a, range(1, 9, 2)), 1):\n        pass\n",
+    );
+    // Each part evaluated once, in Python's order; the item is assigned to the target.
+    assert_eq!(
+        format!("{f}"),
+        "\
+def f(a, b):  # locals: l0 a, l1 b, l2 i, l3 x, l4 k, l5 $for0.i, l6 $for0.seq0, l7 $for0.start1, l8 $for0.stop2, l9 $for0.step3, l10 $for0.len4, l11 $for0.from5
+    $for0.seq0 = a
+    $for0.start1 = 1
+    $for0.stop2 = 9
+    $for0.step3 = 2
+    if ($for0.step3 == 0):
+        raise ValueError(\"range() arg 3 must not be zero\")
+    $for0.len4 = (<max>(0, (((($for0.stop2 - $for0.start1) + $for0.step3) - 1) // $for0.step3)) if ($for0.step3 > 0) else <max>(0, (((($for0.start1 - $for0.stop2) + (-$for0.step3)) - 1) // (-$for0.step3))))
+    $for0.from5 = 1
+    for $for0.i in range(0, <min>(<len>($for0.seq0), $for0.len4), 1):
+        (i, (x, k)) = (($for0.i + $for0.from5), ($for0.seq0[$for0.i], ($for0.start1 + ($for0.i * $for0.step3))))
+        pass
+"
+    );
+}
+
+#[test]
+fn defaults_and_keyword_only_parameters_make_the_signature() {
+    let f = parse("def f(a, n=3, /, m=-2.5, *, k, shape=(2, 3)):\n    return a\n");
+    assert_eq!(f.params.len(), 5);
+    assert_eq!(f.signature.positional_only, 2);
+    assert_eq!(f.signature.keyword_only, 2);
+    assert_eq!(
+        f.signature.defaults,
+        vec![
+            None,
+            Some(Constant::Int(3)),
+            Some(Constant::Float(-2.5)),
+            None,
+            Some(Constant::Tuple(vec![Constant::Int(2), Constant::Int(3)])),
+        ]
+    );
+}

@@ -5,7 +5,7 @@ use frontend::hir::{
     AllocFn, BinOp, BoolOp, Callee, CmpOp as PyCmp, Constant, Dtype, ExceptionKind, ExprId,
     ExprKind, Keyword, KnownFunction, MathFn, UnaryOp as PyUnary,
 };
-use typeinfer::Type;
+use typeinfer::{CallArg, Type};
 
 use crate::builder::ltype;
 use crate::func::FnLower;
@@ -1094,7 +1094,7 @@ impl<'a> FnLower<'a> {
     ) -> Val {
         match callee {
             Callee::Known(f) => self.known_call(*f, args, kwargs, ty),
-            Callee::Jit(_) => self.jit_call(e, args),
+            Callee::Jit(_) => self.jit_call(e, args, kwargs),
             Callee::Method { receiver, name } if name == "copy" => {
                 let at = self.tf.coerced_type(*receiver).as_array().copied();
                 match (self.expr(*receiver), at) {
@@ -1112,20 +1112,26 @@ impl<'a> FnLower<'a> {
         }
     }
 
-    fn jit_call(&mut self, e: ExprId, args: &[ExprId]) -> Val {
-        let Some(spec) = self.tf.calls.get(&e).copied() else {
+    /// Evaluates the arguments in source order (positional, then keyword),
+    /// then passes them in parameter order, defaults filled in.
+    fn jit_call(&mut self, e: ExprId, args: &[ExprId], kwargs: &[Keyword]) -> Val {
+        let Some(call) = self.tf.calls.get(&e).cloned() else {
             self.bug("a call to a @jit function without a specialization");
             return Val::Unit;
         };
         let program = self.program;
-        let target = &program.functions[spec.0 as usize];
+        let target = &program.functions[call.spec.0 as usize];
+        let written = args.iter().copied().chain(kwargs.iter().map(|k| k.value));
+        let values: Vec<(ExprId, Val)> = written.map(|a| (a, self.expr(a))).collect();
         let mut flat = Vec::new();
-        for (k, a) in args.iter().enumerate() {
-            let v = self.expr(*a);
-            let from = self.tf.coerced_type(*a).clone();
-            let v = match target.arg_types.get(k) {
-                Some(to) => self.convert(v, &from, to),
-                None => v,
+        for (bound, to) in call.args.iter().zip(&target.arg_types) {
+            let v = match bound {
+                CallArg::Expr(a) => {
+                    let v = values.iter().find(|(x, _)| x == a).map(|(_, v)| v.clone());
+                    let from = self.tf.coerced_type(*a).clone();
+                    self.convert(v.unwrap_or(Val::Unit), &from, to)
+                }
+                CallArg::Default(c) => self.constant(c, to),
             };
             v.flatten(&mut flat);
         }
@@ -1145,7 +1151,7 @@ impl<'a> FnLower<'a> {
         }
         let span = self.b.span;
         self.b.stmt(Stmt::Call {
-            callee: FuncIndex(spec.0),
+            callee: FuncIndex(call.spec.0),
             args: flat,
             results,
             span,
@@ -1240,8 +1246,14 @@ impl<'a> FnLower<'a> {
             },
             KnownFunction::Math(m) => self.math(m, args, d),
             KnownFunction::Alloc(a) => return self.alloc(a, args, kwargs, ty),
-            KnownFunction::Range | KnownFunction::Prange | KnownFunction::Exception(_) => {
-                return self.bad_call("range(), prange() or an exception outside its statement")
+            KnownFunction::Range
+            | KnownFunction::Prange
+            | KnownFunction::Enumerate
+            | KnownFunction::Zip
+            | KnownFunction::Exception(_) => {
+                return self.bad_call(
+                    "range(), prange(), enumerate(), zip() or an exception outside its statement",
+                )
             }
         };
         Val::Scalar(v)

@@ -90,7 +90,7 @@ fn on_call_cycle(program: &typeinfer::TypedProgram) -> Vec<bool> {
     let callees: Vec<Vec<usize>> = program
         .functions
         .iter()
-        .map(|f| f.calls.values().map(|s| s.0 as usize).collect())
+        .map(|f| f.calls.values().map(|c| c.spec.0 as usize).collect())
         .collect();
     (0..callees.len())
         .map(|start| {

@@ -47,10 +47,15 @@ struct Specialization {
 /// How the Python function binds arguments, read once from its code object.
 struct Params {
     qualname: String,
+    /// The positional parameters, then the keyword-only ones.
     names: Vec<String>,
     positional_only: usize,
-    /// Default values of the last `defaults.len()` parameters.
-    defaults: Vec<Py<PyAny>>,
+    keyword_only: usize,
+    /// One per parameter: its default value (`__defaults__`, `__kwdefaults__`), if any.
+    defaults: Vec<Option<Py<PyAny>>>,
+    /// The number of positional arguments a call may pass without any binding
+    /// (one per parameter); none when there are keyword-only parameters.
+    plain_arity: Option<usize>,
 }
 
 #[pyclass(dict, frozen, module = "ferrojit._native")]
@@ -141,7 +146,7 @@ impl Dispatcher {
     /// reference keeps objects alive, it never frees a live one.
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
         visit.call(&self.py_func)?;
-        for default in &self.params.defaults {
+        for default in self.params.defaults.iter().flatten() {
             visit.call(default)?;
         }
         if let Ok(parsed) = self.parsed.try_lock() {
@@ -235,7 +240,7 @@ impl Dispatcher {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
         let this = slf.get();
-        if kwargs.is_none_or(|k| k.is_empty()) && args.len() == this.params.names.len() {
+        if kwargs.is_none_or(|k| k.is_empty()) && Some(args.len()) == this.params.plain_arity {
             return Dispatcher::call_positional(slf, args);
         }
         let bound = this.bind_arguments(args, kwargs)?;
@@ -480,6 +485,7 @@ impl Dispatcher {
 
     /// Binds positional and keyword arguments to parameters as CPython does,
     /// with CPython's error messages; returns one value per parameter.
+    /// (`typeinfer`'s `bind` does the same for calls between `@jit` functions.)
     fn bind_arguments<'py>(
         &self,
         args: &Bound<'py, PyTuple>,
@@ -487,22 +493,11 @@ impl Dispatcher {
     ) -> PyResult<Bound<'py, PyTuple>> {
         let py = args.py();
         let p = &self.params;
+        let name = &p.qualname;
         let n = p.names.len();
-        let required = n - p.defaults.len();
-        if args.len() > n {
-            let takes = if p.defaults.is_empty() {
-                format!("{n} positional argument{}", plural(n))
-            } else {
-                format!("from {required} to {n} positional arguments")
-            };
-            let given = args.len();
-            let verb = if given == 1 { "was" } else { "were" };
-            return Err(PyTypeError::new_err(format!(
-                "{}() takes {takes} but {given} {verb} given",
-                p.qualname
-            )));
-        }
-        let mut values: Vec<Option<Bound<'py, PyAny>>> = args.iter().map(Some).collect();
+        let positional = n - p.keyword_only;
+        let mut values: Vec<Option<Bound<'py, PyAny>>> =
+            args.iter().take(positional).map(Some).collect();
         values.resize(n, None);
         let mut positional_as_keyword = Vec::new();
         if let Some(kwargs) = kwargs {
@@ -512,15 +507,13 @@ impl Dispatcher {
                     Some(i) if i < p.positional_only => positional_as_keyword.push(key),
                     Some(i) if values[i].is_some() => {
                         return Err(PyTypeError::new_err(format!(
-                            "{}() got multiple values for argument '{key}'",
-                            p.qualname
+                            "{name}() got multiple values for argument '{key}'"
                         )))
                     }
                     Some(i) => values[i] = Some(value),
                     None => {
                         return Err(PyTypeError::new_err(format!(
-                            "{}() got an unexpected keyword argument '{key}'",
-                            p.qualname
+                            "{name}() got an unexpected keyword argument '{key}'"
                         )))
                     }
                 }
@@ -528,30 +521,56 @@ impl Dispatcher {
         }
         if !positional_as_keyword.is_empty() {
             return Err(PyTypeError::new_err(format!(
-                "{}() got some positional-only arguments passed as keyword arguments: '{}'",
-                p.qualname,
+                "{name}() got some positional-only arguments passed as keyword arguments: '{}'",
                 positional_as_keyword.join(", ")
             )));
         }
-        for (i, value) in values.iter_mut().enumerate().skip(required) {
-            if value.is_none() {
-                *value = Some(p.defaults[i - required].bind(py).clone());
+        if args.len() > positional {
+            let with_default = p.defaults[..positional]
+                .iter()
+                .filter(|d| d.is_some())
+                .count();
+            let takes = if with_default == 0 {
+                format!("{positional} positional argument{}", plural(positional))
+            } else {
+                format!(
+                    "from {} to {positional} positional arguments",
+                    positional - with_default
+                )
+            };
+            let given = args.len();
+            let keyword_only_given = values[positional..].iter().filter(|v| v.is_some()).count();
+            let given = if keyword_only_given == 0 {
+                format!("{given} {}", if given == 1 { "was" } else { "were" })
+            } else {
+                format!(
+                    "{given} positional argument{} (and {keyword_only_given} keyword-only argument{}) were",
+                    plural(given),
+                    plural(keyword_only_given)
+                )
+            };
+            return Err(PyTypeError::new_err(format!(
+                "{name}() takes {takes} but {given} given"
+            )));
+        }
+        for (value, default) in values.iter_mut().zip(&p.defaults) {
+            if let (None, Some(d)) = (&value, default) {
+                *value = Some(d.bind(py).clone());
             }
         }
-        let missing: Vec<String> = values
-            .iter()
-            .zip(&p.names)
-            .filter(|(v, _)| v.is_none())
-            .map(|(_, name)| format!("'{name}'"))
-            .collect();
-        if !missing.is_empty() {
-            return Err(PyTypeError::new_err(format!(
-                "{}() missing {} required positional argument{}: {}",
-                p.qualname,
-                missing.len(),
-                plural(missing.len()),
-                english_list(&missing)
-            )));
+        for (kind, range) in [("positional", 0..positional), ("keyword-only", positional..n)] {
+            let missing: Vec<String> = range
+                .filter(|i| values[*i].is_none())
+                .map(|i| format!("'{}'", p.names[i]))
+                .collect();
+            if !missing.is_empty() {
+                return Err(PyTypeError::new_err(format!(
+                    "{name}() missing {} required {kind} argument{}: {}",
+                    missing.len(),
+                    plural(missing.len()),
+                    english_list(&missing)
+                )));
+            }
         }
         PyTuple::new(py, values.into_iter().flatten().collect::<Vec<_>>())
     }
@@ -621,21 +640,32 @@ fn read_params(py_func: &Bound<'_, PyAny>) -> PyResult<Params> {
             "@jit decorates Python functions, not objects of type {ty}"
         ))
     })?;
-    let count: usize = code.getattr("co_argcount")?.extract()?;
+    let positional: usize = code.getattr("co_argcount")?.extract()?;
+    let keyword_only: usize = code.getattr("co_kwonlyargcount")?.extract()?;
     let varnames = code.getattr("co_varnames")?.cast_into::<PyTuple>()?;
     let names = varnames
         .iter()
-        .take(count)
+        .take(positional + keyword_only)
         .map(|n| n.extract())
         .collect::<PyResult<Vec<String>>>()?;
-    let defaults = match py_func.getattr("__defaults__")?.cast_into::<PyTuple>() {
-        Ok(t) => t.iter().map(Bound::unbind).collect(),
-        Err(_) => Vec::new(),
-    };
+    let mut defaults: Vec<Option<Py<PyAny>>> = names.iter().map(|_| None).collect();
+    if let Ok(given) = py_func.getattr("__defaults__")?.cast_into::<PyTuple>() {
+        let first = positional.saturating_sub(given.len());
+        for (slot, d) in defaults[first..positional].iter_mut().zip(given.iter()) {
+            *slot = Some(d.unbind());
+        }
+    }
+    if let Ok(given) = py_func.getattr("__kwdefaults__")?.cast_into::<PyDict>() {
+        for (slot, name) in defaults.iter_mut().zip(&names).skip(positional) {
+            *slot = given.get_item(name)?.map(Bound::unbind);
+        }
+    }
     Ok(Params {
         qualname: py_func.getattr("__qualname__")?.extract()?,
+        plain_arity: (keyword_only == 0).then_some(names.len()),
         names,
         positional_only: code.getattr("co_posonlyargcount")?.extract()?,
+        keyword_only,
         defaults,
     })
 }

@@ -1,10 +1,11 @@
 //! Calls: builtins, `math`/`np` functions, array allocation, methods, `@jit` functions.
 
-use crate::expr::known_name;
+use crate::bind::{bind, CallArg};
+use crate::expr::{constant_type, known_name};
 use crate::infer::{promote_numbers, report, FnCx, Ty};
 use crate::numeric::{python_default, Kind};
 use crate::signature::dtype_from_name;
-use crate::{ArrayType, Layout, OpaqueType, Type};
+use crate::{ArrayType, JitCall, Layout, OpaqueType, Type};
 use frontend::hir::{
     AllocFn, Callee, Constant, Dtype, ExprId, ExprKind, FuncId, Keyword, KnownFunction, MathFn,
 };
@@ -102,7 +103,10 @@ impl FnCx<'_, '_> {
             return self.alloc_call(e, a, args, &tys, kwargs, &kw_tys);
         }
         match kf {
-            KnownFunction::Range | KnownFunction::Prange => {
+            KnownFunction::Range
+            | KnownFunction::Prange
+            | KnownFunction::Enumerate
+            | KnownFunction::Zip => {
                 self.emit(
                     self.span(e),
                     report(
@@ -266,6 +270,8 @@ impl FnCx<'_, '_> {
             }
             KnownFunction::Range
             | KnownFunction::Prange
+            | KnownFunction::Enumerate
+            | KnownFunction::Zip
             | KnownFunction::Exception(_)
             | KnownFunction::Alloc(_) => Ty::Error,
         }
@@ -611,9 +617,7 @@ impl FnCx<'_, '_> {
 
     fn jit_call(&mut self, e: ExprId, g: FuncId, args: &[ExprId], kwargs: &[Keyword]) -> Ty {
         let tys: Vec<Ty> = args.iter().map(|a| self.expr(*a)).collect();
-        for k in kwargs {
-            self.expr(k.value);
-        }
+        let kw_tys: Vec<Ty> = kwargs.iter().map(|k| self.expr(k.value)).collect();
         let Some(callee) = self.engine.function(g).cloned() else {
             self.emit(
                 self.span(e),
@@ -628,39 +632,46 @@ impl FnCx<'_, '_> {
             return Ty::Error;
         };
         let name = callee.name.clone();
-        if !kwargs.is_empty() {
-            let span = kwargs[0].span;
-            self.emit(
-                span,
-                report(
-                    "E0221",
-                    format!("keyword arguments to @jit function `{name}` are not supported yet"),
-                    "keyword argument",
-                )
-                .help("pass the arguments by position"),
-            );
+        let bound = match bind(&callee, args, kwargs) {
+            Ok(bound) => bound,
+            Err(message) => {
+                self.emit(
+                    self.span(e),
+                    report("E0219", message, "in this call")
+                        .help(format!("pass each parameter of `{name}` once, by position or by name")),
+                );
+                return Ty::Error;
+            }
+        };
+        if tys.contains(&Ty::Error) || kw_tys.contains(&Ty::Error) {
             return Ty::Error;
         }
-        let n = callee.params.len();
-        if !self.arity(e, &name, args.len(), n, n) {
-            return Ty::Error;
-        }
-        if tys.contains(&Ty::Error) {
-            return Ty::Error;
-        }
-        if tys.contains(&Ty::Unknown) {
+        if tys.contains(&Ty::Unknown) || kw_tys.contains(&Ty::Unknown) {
             return Ty::Unknown;
         }
         let mut arg_types = Vec::new();
-        for (a, t) in args.iter().zip(&tys) {
-            let t = shown(t);
+        for b in &bound {
+            let a = match b {
+                CallArg::Expr(a) => *a,
+                CallArg::Default(c) => {
+                    arg_types.push(constant_type(c));
+                    continue;
+                }
+            };
+            let t = match args.iter().position(|x| *x == a) {
+                Some(i) => shown(&tys[i]),
+                None => kwargs
+                    .iter()
+                    .position(|k| k.value == a)
+                    .map_or(Type::None, |i| shown(&kw_tys[i])),
+            };
             if matches!(t, Type::None | Type::Opaque(_)) {
                 self.emit(
-                    self.span(*a),
+                    self.span(a),
                     report(
                         "E0233",
                         format!("cannot pass {t} to @jit function `{name}`"),
-                        format!("{} is {t}", self.expr_text(*a)),
+                        format!("{} is {t}", self.expr_text(a)),
                     )
                     .help("pass numbers, arrays or tuples"),
                 );
@@ -676,7 +687,7 @@ impl FnCx<'_, '_> {
             );
             return Ty::Error;
         };
-        self.calls.insert(e, spec);
+        self.calls.insert(e, JitCall { spec, args: bound });
         let ret = if spec == self.spec {
             self.ret.clone()
         } else {

@@ -20,7 +20,7 @@ fn constant_ty(c: &Constant) -> Ty {
 }
 
 /// The strong type of a constant (inside a tuple, a number is no longer weak).
-fn constant_type(c: &Constant) -> Type {
+pub(crate) fn constant_type(c: &Constant) -> Type {
     match c {
         Constant::None => Type::None,
         Constant::Bool(_) => Type::BOOL,
@@ -37,6 +37,8 @@ pub(crate) fn known_name(kf: KnownFunction) -> String {
     match kf {
         KnownFunction::Range => "range".into(),
         KnownFunction::Prange => "prange".into(),
+        KnownFunction::Enumerate => "enumerate".into(),
+        KnownFunction::Zip => "zip".into(),
         KnownFunction::Len => "len".into(),
         KnownFunction::Abs => "abs".into(),
         KnownFunction::Min => "min".into(),

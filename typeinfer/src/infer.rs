@@ -16,7 +16,7 @@ use frontend::hir::{self, ExprId, FuncId, LocalId};
 use frontend::{Diagnostic, DiagnosticKind, SourceFile, Span};
 
 use crate::numeric::{kind, promote_dtype, promote_weak, python_default, Kind};
-use crate::{ArrayType, Layout, SpecId, Type, TypedFunction, TypedProgram};
+use crate::{ArrayType, JitCall, Layout, SpecId, Type, TypedFunction, TypedProgram};
 
 /// Recursion whose argument types keep changing would specialize forever.
 const MAX_SPECS: usize = 128;
@@ -147,7 +147,7 @@ pub(crate) fn join_ty(a: &Ty, b: &Ty) -> Option<Ty> {
     }
 }
 
-fn contains_opaque(t: &Type) -> bool {
+pub(crate) fn contains_opaque(t: &Type) -> bool {
     match t {
         Type::Opaque(_) => true,
         Type::Tuple(items) => items.iter().any(contains_opaque),
@@ -180,7 +180,7 @@ struct Spec {
 struct PassOutput {
     expr_types: Vec<Option<Type>>,
     coercions: HashMap<ExprId, Type>,
-    calls: HashMap<ExprId, SpecId>,
+    calls: HashMap<ExprId, JitCall>,
     diags: Vec<Diagnostic>,
 }
 
@@ -429,7 +429,7 @@ pub(crate) struct FnCx<'a, 'p> {
     pub(crate) ret: ReturnState,
     pub(crate) expr_types: Vec<Option<Type>>,
     pub(crate) coercions: HashMap<ExprId, Type>,
-    pub(crate) calls: HashMap<ExprId, SpecId>,
+    pub(crate) calls: HashMap<ExprId, JitCall>,
     pub(crate) diags: Vec<Diagnostic>,
     reported_unassigned: HashSet<LocalId>,
 }

@@ -22,11 +22,13 @@
 //!   themselves: their argument is not coerced. `math.*` arguments are read as
 //!   float64, indices and `range` bounds as int64, stored values as the dtype.
 //! - A `@jit` call passes its arguments unconverted: they are exactly the
-//!   callee specialization's `arg_types` (Python literals are int64/float64).
+//!   callee specialization's `arg_types` (Python literals are int64/float64),
+//!   in the order `JitCall::args` binds them (defaults are constants there).
 //! - A `for` variable's local may be wider than int64 when it is also
 //!   assigned a float elsewhere; the counter converts to it.
 
 mod assigned;
+mod bind;
 mod call;
 mod expr;
 mod flow;
@@ -41,6 +43,7 @@ use std::sync::Arc;
 
 use frontend::hir::{self, ExprId, FuncId, LocalId};
 
+pub use bind::CallArg;
 pub use types::{ArrayType, Layout, OpaqueType, Type};
 
 /// Index of a specialization in `TypedProgram::functions`.
@@ -70,11 +73,19 @@ pub struct TypedFunction {
     /// a binary operation, a test converted to bool), the type to convert to.
     pub coercions: HashMap<ExprId, Type>,
     /// For each `Callee::Jit` call expression, the specialization it calls.
-    pub calls: HashMap<ExprId, SpecId>,
+    pub calls: HashMap<ExprId, JitCall>,
     /// The reads of a local that may run before anything was assigned to it
     /// (definite assignment), each with its local; every other read is proven
     /// to find a value. Empty for nearly every function.
     pub maybe_unbound: HashMap<LocalRead, LocalId>,
+}
+
+/// A call of a `@jit` function: its specialization, and where each of its
+/// parameters gets its value (the call's arguments bound as CPython binds them).
+#[derive(Clone, Debug, PartialEq)]
+pub struct JitCall {
+    pub spec: SpecId,
+    pub args: Vec<CallArg>,
 }
 
 /// A read of a local in a function's HIR.

@@ -3,7 +3,7 @@
 use frontend::hir::{self, BinOp, Constant, ExprId, ExprKind, Stmt, StmtKind, Target};
 use frontend::Span;
 
-use crate::infer::{join, report, FnCx, Ty};
+use crate::infer::{contains_opaque, join, report, FnCx, Ty};
 use crate::numeric::Kind;
 use crate::Type;
 
@@ -345,11 +345,8 @@ impl FnCx<'_, '_> {
             return;
         };
         let ty = self.expr(e);
-        let ok = match ty.concrete() {
-            Some(Type::Tuple(items)) => items.iter().all(|t| matches!(t, Type::Scalar(_))),
-            Some(Type::Opaque(_)) => false,
-            _ => true,
-        };
+        // Tuples nest and mix numbers, arrays and tuples: results are boxed recursively.
+        let ok = !ty.concrete().is_some_and(|t| contains_opaque(&t));
         if ok {
             self.add_return(&ty, Some(e), self.span(e));
         } else {
@@ -361,7 +358,7 @@ impl FnCx<'_, '_> {
                     format!("cannot return {shown}"),
                     format!("{} is {shown}", self.expr_text(e)),
                 )
-                .help("return a number, an array, or a tuple of numbers"),
+                .help("return a number, an array, or a tuple of those"),
             );
             self.ret.poisoned = true;
         }

@@ -16,7 +16,7 @@ use std::fmt::Write;
 use corpus_tests::TestFile;
 use frontend::hir::{FuncId, Function, Program, Stmt, StmtKind, Target};
 use frontend::SourceFile;
-use typeinfer::{ArrayType, Layout, LocalRead, Type, TypedFunction, TypedProgram};
+use typeinfer::{ArrayType, CallArg, Layout, LocalRead, Type, TypedFunction, TypedProgram};
 
 struct Case {
     program: Program,
@@ -123,9 +123,30 @@ fn describe(program: &TypedProgram) -> String {
         }
         let mut calls: Vec<_> = t.calls.iter().collect();
         calls.sort_by_key(|(e, _)| f.expr(**e).span.start);
-        for (e, spec) in calls {
+        for (e, call) in calls {
             let (line, col) = f.source.line_col(f.expr(*e).span.start);
-            writeln!(out, "  {line}:{col} calls spec {}", spec.0).unwrap();
+            write!(out, "  {line}:{col} calls spec {}", call.spec.0).unwrap();
+            // The binding, when it is not simply the arguments in order.
+            let written = match &f.expr(*e).kind {
+                frontend::hir::ExprKind::Call { args, .. } => args.clone(),
+                _ => Vec::new(),
+            };
+            let plain: Vec<CallArg> = written.into_iter().map(CallArg::Expr).collect();
+            if call.args != plain {
+                let bound: Vec<String> = call
+                    .args
+                    .iter()
+                    .map(|a| match a {
+                        CallArg::Expr(x) => {
+                            let span = f.expr(*x).span;
+                            format!("`{}`", &f.source.text[span.start as usize..span.end as usize])
+                        }
+                        CallArg::Default(c) => format!("default {c:?}"),
+                    })
+                    .collect();
+                write!(out, " with ({})", bound.join(", ")).unwrap();
+            }
+            writeln!(out).unwrap();
         }
         for (line, col, name) in unbound_reads(t) {
             writeln!(out, "  {line}:{col} `{name}` may be unbound").unwrap();

@@ -1,7 +1,7 @@
 # signature: (float64[:], int64)
 def call_errors(a, n):
     x = helper(n, n)  # error: [E0219]
-    y = helper(n=n)  # error: [E0221]
+    y = helper(n=n)  # error: [E0219]
     z = np.zeros(n, dtype='flot')  # error: [E0222]
     w = np.zeros(a)  # error: [E0223]
     v = a.sum()  # error: [E0227]
