@@ -177,3 +177,36 @@ def test_a_variable_rebound_in_a_loop_releases_what_it_held(no_leak):
         return x[0]
 
     assert rebind(np.zeros(2), 10_000) == 9_999.0
+
+
+def test_arrays_in_returned_tuples_follow_the_same_rules(no_leak):
+    @jit
+    def several(a, n):
+        b = np.ones(n)
+        return (a, (b, n)), b, a.shape
+
+    a = np.arange(4.0)
+    (first, (b1, n)), b2, shape = several(a, 3)
+    assert first is a and n == 3 and shape == (4,)
+    # One buffer returned twice: two arrays over the same memory with one base.
+    assert b1.base is b2.base and np.shares_memory(b1, b2)
+    b1[0] = 7.0
+    assert b2[0] == 7.0
+    del b1, b2
+
+
+def test_tuples_of_fresh_arrays_in_a_loop_are_freed(no_leak):
+    @jit
+    def pair(n):
+        return np.zeros(n), np.ones(n)
+
+    @jit
+    def loop(m):
+        s = 0.0
+        for _ in range(m):
+            z, o = pair(100)
+            t = (z, o)
+            s += t[1][0] + z[0]
+        return s
+
+    assert loop(10_000) == 10_000.0
