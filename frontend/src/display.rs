@@ -242,6 +242,7 @@ fn known(k: KnownFunction) -> String {
         KnownFunction::Math(m) => format!("math.{}", m.name()),
         KnownFunction::Scalar(d) => format!("numpy.{}", d.name()),
         KnownFunction::Alloc(a) => format!("numpy.{}", a.name()),
+        KnownFunction::Create(c) => format!("numpy.{}", c.name()),
         KnownFunction::Exception(e) => e.name().to_string(),
         other => format!("{other:?}").to_lowercase(),
     };

@@ -389,6 +389,8 @@ pub enum KnownFunction {
     Scalar(Dtype),
     /// `np.empty`, `np.zeros`...
     Alloc(AllocFn),
+    /// `np.arange`, `np.linspace`, `np.array`...: arrays made from values.
+    Create(CreateFn),
     /// `ValueError`, ... (only meaningful after `raise`).
     Exception(ExceptionKind),
 }
@@ -498,6 +500,52 @@ impl AllocFn {
             AllocFn::ZerosLike => "zeros_like",
             AllocFn::OnesLike => "ones_like",
         }
+    }
+}
+
+/// NumPy functions that make a new array from values rather than a shape:
+/// typed in `typeinfer/src/creation.rs`, lowered in `lower/src/creation.rs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CreateFn {
+    Arange,
+    Linspace,
+    Eye,
+    Identity,
+    FullLike,
+    Copy,
+    Asarray,
+    Array,
+}
+
+impl CreateFn {
+    pub(crate) const ALL: [CreateFn; 8] = [
+        CreateFn::Arange,
+        CreateFn::Linspace,
+        CreateFn::Eye,
+        CreateFn::Identity,
+        CreateFn::FullLike,
+        CreateFn::Copy,
+        CreateFn::Asarray,
+        CreateFn::Array,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CreateFn::Arange => "arange",
+            CreateFn::Linspace => "linspace",
+            CreateFn::Eye => "eye",
+            CreateFn::Identity => "identity",
+            CreateFn::FullLike => "full_like",
+            CreateFn::Copy => "copy",
+            CreateFn::Asarray => "asarray",
+            CreateFn::Array => "array",
+        }
+    }
+
+    /// Whether the first argument may be a list literal (`np.array([1, 2])`),
+    /// which the frontend turns into (nested) tuples: NumPy reads both alike.
+    pub fn takes_sequence(self) -> bool {
+        matches!(self, CreateFn::Array | CreateFn::Asarray)
     }
 }
 

@@ -3,7 +3,7 @@
 //! with it, `pymod` builds its identity tables (`obj is np.sqrt`) from it, and
 //! tests build their resolvers from it.
 
-use crate::hir::{AllocFn, Dtype, ExceptionKind, KnownFunction, KnownModule, MathFn};
+use crate::hir::{AllocFn, CreateFn, Dtype, ExceptionKind, KnownFunction, KnownModule, MathFn};
 
 /// What `module.attr` refers to.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -112,6 +112,11 @@ pub fn module_members(module: KnownModule) -> impl Iterator<Item = (&'static str
         KnownModule::Numpy => AllocFn::ALL
             .into_iter()
             .map(|a| (a.name(), KnownFunction::Alloc(a)))
+            .chain(
+                CreateFn::ALL
+                    .into_iter()
+                    .map(|c| (c.name(), KnownFunction::Create(c))),
+            )
             .chain(
                 Dtype::ALL
                     .into_iter()

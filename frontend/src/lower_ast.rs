@@ -1189,7 +1189,13 @@ impl<'a> Builder<'a> {
 
     fn call(&mut self, call: &ast::ExprCall, span: Span) -> ExprId {
         let callee = self.callee(&call.func);
-        let args: Vec<ExprId> = call.args.iter().map(|a| self.expr(a)).collect();
+        let sequence = matches!(callee, Some(Callee::Known(KnownFunction::Create(c))) if c.takes_sequence());
+        let args: Vec<ExprId> = call
+            .args
+            .iter()
+            .enumerate()
+            .map(|(k, a)| if sequence && k == 0 { self.sequence(a) } else { self.expr(a) })
+            .collect();
         let mut kwargs = Vec::new();
         for keyword in &call.keywords {
             let keyword_span = self.span(keyword.range);
@@ -1219,6 +1225,22 @@ impl<'a> Builder<'a> {
                 span,
             ),
             None => self.placeholder(span),
+        }
+    }
+
+    /// The data argument of `np.array`/`np.asarray`: a list literal (nested
+    /// for more dimensions) becomes a tuple, which NumPy reads the same way.
+    fn sequence(&mut self, expr: &ast::Expr) -> ExprId {
+        match expr {
+            ast::Expr::List(l) => {
+                let items = l.elts.iter().map(|e| self.sequence(e)).collect();
+                self.push(ExprKind::Tuple(items), self.span(l.range))
+            }
+            ast::Expr::Tuple(t) => {
+                let items = t.elts.iter().map(|e| self.sequence(e)).collect();
+                self.push(ExprKind::Tuple(items), self.span(t.range))
+            }
+            other => self.expr(other),
         }
     }
 

@@ -1105,6 +1105,9 @@ impl<'a> FnLower<'a> {
                     }
                 }
             }
+            Callee::Method { receiver, name } if name == "astype" => {
+                self.astype(*receiver, args, kwargs, ty)
+            }
             Callee::Method { .. } => {
                 self.bug("a method call typeinfer accepted but lower does not know");
                 Val::Unit
@@ -1246,6 +1249,7 @@ impl<'a> FnLower<'a> {
             },
             KnownFunction::Math(m) => self.math(m, args, d),
             KnownFunction::Alloc(a) => return self.alloc(a, args, kwargs, ty),
+            KnownFunction::Create(c) => return self.create(c, args, kwargs, ty),
             KnownFunction::Range
             | KnownFunction::Prange
             | KnownFunction::Enumerate
@@ -1487,7 +1491,7 @@ impl<'a> FnLower<'a> {
         (extents, maybe_negative)
     }
 
-    fn one(&mut self, d: Dtype) -> ValueId {
+    pub(crate) fn one(&mut self, d: Dtype) -> ValueId {
         let ty = ltype(d);
         match d {
             Dtype::Bool => self.b.boolc(true),

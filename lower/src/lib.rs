@@ -2,6 +2,7 @@
 //! floor division, strided address arithmetic, array allocation.
 
 mod builder;
+mod creation;
 mod expr;
 mod func;
 pub mod ir;

@@ -13,6 +13,22 @@ use frontend::hir::{
 /// NumPy's limit on the number of dimensions.
 const MAX_NDIM: usize = 64;
 
+/// The type of each argument of a call, by its expression.
+fn typed_args<'t>(
+    args: &'t [ExprId],
+    tys: &'t [Ty],
+    kwargs: &'t [Keyword],
+    kw_tys: &'t [Ty],
+) -> impl Fn(ExprId) -> Ty + 't {
+    move |e| {
+        args.iter()
+            .zip(tys)
+            .chain(kwargs.iter().map(|k| &k.value).zip(kw_tys))
+            .find(|(a, _)| **a == e)
+            .map_or(Ty::Error, |(_, t)| t.clone())
+    }
+}
+
 fn shown(ty: &Ty) -> Type {
     ty.concrete().unwrap_or(Type::None)
 }
@@ -69,7 +85,7 @@ impl FnCx<'_, '_> {
     }
 
     /// Reports a number argument of the wrong kind; `what` says what is accepted.
-    fn bad_argument(&mut self, name: &str, arg: ExprId, ty: &Ty, what: &str, help: &str) {
+    pub(crate) fn bad_argument(&mut self, name: &str, arg: ExprId, ty: &Ty, what: &str, help: &str) {
         let s = shown(ty);
         let rep = if matches!(s, Type::Array(_)) {
             report(
@@ -101,6 +117,10 @@ impl FnCx<'_, '_> {
         let name = known_name(kf);
         if let KnownFunction::Alloc(a) = kf {
             return self.alloc_call(e, a, args, &tys, kwargs, &kw_tys);
+        }
+        if let KnownFunction::Create(c) = kf {
+            let arg_ty = typed_args(args, &tys, kwargs, &kw_tys);
+            return self.create_call(e, c, args, kwargs, &arg_ty);
         }
         match kf {
             KnownFunction::Range
@@ -273,7 +293,8 @@ impl FnCx<'_, '_> {
             | KnownFunction::Enumerate
             | KnownFunction::Zip
             | KnownFunction::Exception(_)
-            | KnownFunction::Alloc(_) => Ty::Error,
+            | KnownFunction::Alloc(_)
+            | KnownFunction::Create(_) => Ty::Error,
         }
     }
 
@@ -523,7 +544,7 @@ impl FnCx<'_, '_> {
     }
 
     /// The dtype a `dtype=` argument names.
-    fn dtype_of(&mut self, e: ExprId, ty: &Ty) -> Option<Dtype> {
+    pub(crate) fn dtype_of(&mut self, e: ExprId, ty: &Ty) -> Option<Dtype> {
         match ty {
             Ty::Known(Type::Opaque(OpaqueType::DtypeObject(d))) => return Some(*d),
             Ty::Known(Type::Opaque(OpaqueType::Str)) => {
@@ -574,13 +595,14 @@ impl FnCx<'_, '_> {
         kwargs: &[Keyword],
     ) -> Ty {
         let recv = self.expr(receiver);
-        for a in args {
-            self.expr(*a);
-        }
-        for k in kwargs {
-            self.expr(k.value);
-        }
+        let tys: Vec<Ty> = args.iter().map(|a| self.expr(*a)).collect();
+        let kw_tys: Vec<Ty> = kwargs.iter().map(|k| self.expr(k.value)).collect();
         match &recv {
+            Ty::Known(Type::Array(a)) if name == "astype" => {
+                let method = format!("{}.astype", self.expr_text(receiver).trim_matches('`'));
+                let arg_ty = typed_args(args, &tys, kwargs, &kw_tys);
+                self.astype_call(e, *a, &method, args, kwargs, &arg_ty)
+            }
             Ty::Known(Type::Array(a)) if name == "copy" => {
                 let a = *a;
                 let method = format!("{}.copy", self.expr_text(receiver).trim_matches('`'));
@@ -597,7 +619,7 @@ impl FnCx<'_, '_> {
             t => {
                 let s = shown(t);
                 let help = if matches!(s, Type::Array(_)) {
-                    "arrays support .copy() so far"
+                    "arrays support .copy() and .astype(dtype) so far"
                 } else {
                     "only arrays have methods so far"
                 };

@@ -51,6 +51,7 @@ pub(crate) fn known_name(kf: KnownFunction) -> String {
         KnownFunction::Math(m) => format!("math.{}", m.name()),
         KnownFunction::Scalar(d) => format!("np.{d}"),
         KnownFunction::Alloc(a) => format!("np.{}", a.name()),
+        KnownFunction::Create(c) => format!("np.{}", c.name()),
         KnownFunction::Exception(k) => k.name().into(),
     }
 }

@@ -16,7 +16,7 @@ use frontend::hir::{self, ExprId, FuncId, LocalId};
 use frontend::{Diagnostic, DiagnosticKind, SourceFile, Span};
 
 use crate::numeric::{kind, promote_dtype, promote_weak, python_default, Kind};
-use crate::{ArrayType, JitCall, Layout, SpecId, Type, TypedFunction, TypedProgram};
+use crate::{ArrayType, JitCall, Layout, OpaqueType, SpecId, Type, TypedFunction, TypedProgram};
 
 /// Recursion whose argument types keep changing would specialize forever.
 const MAX_SPECS: usize = 128;
@@ -144,6 +144,17 @@ pub(crate) fn join_ty(a: &Ty, b: &Ty) -> Option<Ty> {
         (Ty::Unknown, _) | (_, Ty::Unknown) => Some(Ty::Unknown),
         (Ty::Known(x), Ty::Known(y)) => join(x, y).map(Ty::Known),
         _ => promote_numbers(a, b),
+    }
+}
+
+/// Whether a variable can hold a value of type `t`. A dtype object can: its
+/// value is its type, known at compile time (`dt = np.float32; np.zeros(n, dt)`).
+fn storable(t: &Type) -> bool {
+    match t {
+        Type::Opaque(OpaqueType::DtypeObject(_)) => true,
+        Type::Opaque(_) => false,
+        Type::Tuple(items) => items.iter().all(storable),
+        _ => true,
     }
 }
 
@@ -543,7 +554,7 @@ impl<'a, 'p> FnCx<'a, 'p> {
             return;
         };
         let name = self.f.local(l).name.clone();
-        if contains_opaque(&t) {
+        if !storable(&t) {
             self.emit(
                 span,
                 report(

@@ -30,6 +30,7 @@
 mod assigned;
 mod bind;
 mod call;
+pub mod creation;
 mod expr;
 mod flow;
 mod infer;
