@@ -95,7 +95,16 @@ impl TestFile {
     /// file name diagnostics show. Panics with the rendered diagnostics when one
     /// does not parse.
     pub fn program(&self, path: &str) -> Program {
+        self.program_with(path, &[])
+    }
+
+    /// `program`, with more module-level names (values no test file can
+    /// spell, such as a frozen NumPy array).
+    pub fn program_with(&self, path: &str, globals: &[(&str, GlobalValue)]) -> Program {
         let mut resolver = TableResolver::new(self);
+        for (name, value) in globals {
+            resolver.table.insert(name.to_string(), value.clone());
+        }
         let mut program = Program::default();
         for def in &self.defs {
             let source = Arc::new(SourceFile {

@@ -1390,6 +1390,13 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 _ => return bug(format!("integer constant of type {ty}")),
             },
             Const::Float(ty, v) => self.m.float_type(ty)?.const_float(v).into(),
+            Const::Addr(a) => self
+                .m
+                .context
+                .i64_type()
+                .const_int(a, false)
+                .const_to_pointer(self.m.ptr_type())
+                .into(),
             Const::Complex(ty, re, im) => {
                 let part = self.m.float_type(ty)?;
                 self.m

@@ -148,6 +148,9 @@ impl Printer<'_> {
             ExprKind::Const(c) => constant(c),
             ExprKind::Local(l) => self.function.local(*l).name.clone(),
             ExprKind::Global { name, value } => format!("{name}{{{}}}", constant(value)),
+            ExprKind::GlobalArray { name, array } => {
+                format!("{name}{{array({}, {:?})}}", array.dtype, array.shape)
+            }
             ExprKind::Function(k) => known(*k),
             ExprKind::Unary { op, operand } => {
                 let op = match op {

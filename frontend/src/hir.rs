@@ -101,6 +101,11 @@ pub enum ExprKind {
         name: String,
         value: Constant,
     },
+    /// A module-level (or closure) NumPy array, frozen at compile time.
+    GlobalArray {
+        name: String,
+        array: FrozenArray,
+    },
     /// A known function used as a value, e.g. `dtype=np.float32` or `dtype=float`.
     Function(KnownFunction),
     Unary {
@@ -174,10 +179,28 @@ pub enum Callee {
     Method { receiver: ExprId, name: String },
 }
 
+/// A read-only copy of a module-level NumPy array, made when the function is
+/// parsed (as Numba freezes global arrays): compiled code reads its memory at
+/// `data`, which whoever made it keeps alive as long as any code that reads it
+/// (pymod: the `ParsedFunction` of the function).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FrozenArray {
+    pub dtype: Dtype,
+    pub shape: Vec<i64>,
+    /// Byte strides, one per axis.
+    pub strides: Vec<i64>,
+    /// The address of element 0.
+    pub data: usize,
+    /// The address of the copy's Python object: the array's owner, borrowed
+    /// (tagged) as an argument's is, since the copy outlives the code.
+    pub object: usize,
+}
+
 /// What a module-level name refers to, as reported by the `Resolver`.
 #[derive(Clone, Debug)]
 pub enum GlobalValue {
     Constant(Constant),
+    Array(FrozenArray),
     Module(KnownModule),
     Function(KnownFunction),
     Jit(FuncId),

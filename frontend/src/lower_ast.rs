@@ -1105,6 +1105,10 @@ impl<'a> Builder<'a> {
                 name: name.to_string(),
                 value,
             },
+            Some(GlobalValue::Array(array)) => ExprKind::GlobalArray {
+                name: name.to_string(),
+                array,
+            },
             Some(GlobalValue::Function(KnownFunction::Exception(kind))) => {
                 self.report_exception_value(kind, span);
                 return self.placeholder(span);
@@ -1266,7 +1270,7 @@ impl<'a> Builder<'a> {
                     }
                     Some(GlobalValue::Function(f)) => Some(Callee::Known(f)),
                     Some(GlobalValue::Jit(id)) => Some(Callee::Jit(id)),
-                    Some(GlobalValue::Constant(_)) => {
+                    Some(GlobalValue::Constant(_) | GlobalValue::Array(_)) => {
                         self.typing(codes::NOT_A_VALUE, span, format!("`{name}` is not callable"), format!("`{name}` is a module-level constant"), "only @jit functions and supported builtin, math and NumPy functions can be called");
                         None
                     }

@@ -52,6 +52,7 @@ pub(crate) fn inst_type(inst: &Inst, values: &[LType], vars: &[Var]) -> LType {
     match inst {
         Inst::Const(Const::Bool(_)) => LType::I1,
         Inst::Const(Const::Null) => LType::Ptr,
+        Inst::Const(Const::Addr(_)) => LType::Ptr,
         Inst::Const(Const::Int(t, _) | Const::Float(t, _) | Const::Complex(t, _, _)) => *t,
         Inst::Get(var) => vars[var.0 as usize].ty,
         Inst::Unary(UnaryOp::CAbs, v) => complex_part(ty(v)),

@@ -187,6 +187,7 @@ impl<'a> FnLower<'a> {
                 self.check_assigned(typeinfer::LocalRead::Expr(e));
                 self.locals[l.0 as usize].clone().read(&mut self.b)
             }
+            ExprKind::GlobalArray { array, .. } => Val::Array(self.frozen_array(array)),
             ExprKind::Function(_) => Val::Unit,
             ExprKind::Unary { op, operand } => self.unary(*op, *operand, &ty),
             ExprKind::Binary { op, lhs, rhs } => {

@@ -1334,6 +1334,7 @@ fn collect_accesses_expr(hir: &hir::Function, e: ExprId, out: &mut Vec<Access>) 
         ExprKind::Const(_)
         | ExprKind::Local(_)
         | ExprKind::Global { .. }
+        | ExprKind::GlobalArray { .. }
         | ExprKind::Function(_) => {}
         ExprKind::Unary { operand, .. } => walk(operand),
         ExprKind::Binary { lhs, rhs, .. } => {

@@ -285,6 +285,9 @@ pub enum Const {
     Int(LType, i64),
     Float(LType, f64),
     Complex(LType, f64, f64),
+    /// A fixed address (a `Ptr`): the data or the (tagged) owner of an array
+    /// frozen at compile time, which whoever compiled the module keeps alive.
+    Addr(u64),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

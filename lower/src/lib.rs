@@ -4,6 +4,7 @@
 mod builder;
 mod creation;
 mod expr;
+mod frozen;
 mod func;
 pub mod ir;
 mod print;

@@ -159,6 +159,7 @@ fn inst(i: &Inst) -> String {
         Inst::Const(c) => match c {
             Const::Bool(b) => format!("i1.const {b}"),
             Const::Null => "null".to_string(),
+            Const::Addr(a) => format!("ptr.const {a:#x}"),
             Const::Int(t, v) => format!("{t}.const {v}"),
             Const::Float(t, v) => format!("{t}.const {v:?}"),
             Const::Complex(t, re, im) => format!("{t}.const ({re:?}, {im:?})"),

@@ -218,3 +218,29 @@ def caller(a, k):
         "{caller}"
     );
 }
+
+/// A module-level array enters the IR as constants: its frozen copy's address,
+/// extents and strides (LLVM folds the checks they decide).
+#[test]
+fn frozen_global_array_is_constant_address_extents_and_strides() {
+    use frontend::hir::{Dtype, FrozenArray, GlobalValue};
+    let text = "def lookup(i):\n    s = 0.0\n    for k in range(3):\n        s += TABLE[k, 1]\n    return s + TABLE[i, 0]\n";
+    let file = TestFile::split(text);
+    let table = GlobalValue::Array(FrozenArray {
+        dtype: Dtype::Float64,
+        shape: vec![3, 2],
+        strides: vec![16, 8],
+        data: 0x1000,
+        object: 0x2000,
+    });
+    let program = file.program_with("frozen.py", &[("TABLE", table)]);
+    let typed = typeinfer::infer(&program, FuncId(0), &[typeinfer::Type::INT])
+        .unwrap_or_else(|d| panic!("{}", frontend::render_all(&d)));
+    let ir = lower::lower(&typed, &[LowerOptions::default()]).to_string();
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/../snapshots/lower"),
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_snapshot!("frozen_global_array", ir);
+    });
+}

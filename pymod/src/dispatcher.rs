@@ -150,8 +150,8 @@ impl Dispatcher {
             visit.call(default)?;
         }
         if let Ok(parsed) = self.parsed.try_lock() {
-            for callee in parsed.iter().flat_map(|p| p.callees()) {
-                visit.call(callee)?;
+            for object in parsed.iter().flat_map(|p| p.held()) {
+                visit.call(object)?;
             }
         }
         Ok(())

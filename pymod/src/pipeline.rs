@@ -20,12 +20,21 @@ use crate::resolve::NameTable;
 pub(crate) struct ParsedFunction {
     hir: Arc<hir::Function>,
     callees: Vec<Py<Dispatcher>>,
+    /// The read-only copies of the module-level arrays the HIR reads
+    /// (`hir::FrozenArray`): every specialization compiled from this parse,
+    /// and every caller's, embeds their addresses. A dispatcher keeps its
+    /// parse, and a caller its callees, for as long as their code lives.
+    frozen: Vec<Py<PyAny>>,
 }
 
 impl ParsedFunction {
-    /// The `@jit` functions this one calls (for the garbage collector).
-    pub(crate) fn callees(&self) -> &[Py<Dispatcher>] {
-        &self.callees
+    /// The Python objects this parse holds: the `@jit` functions it calls and
+    /// its frozen arrays (for the garbage collector).
+    pub(crate) fn held(&self) -> impl Iterator<Item = &Py<PyAny>> + '_ {
+        self.callees
+            .iter()
+            .map(|d| d.as_any())
+            .chain(self.frozen.iter())
     }
 }
 
@@ -43,6 +52,7 @@ pub(crate) fn parse(this: &Bound<'_, Dispatcher>) -> Result<ParsedFunction, Comp
     .map_err(CompileFailure::Diagnostics)?;
     Ok(ParsedFunction {
         hir: Arc::new(hir),
+        frozen: names.take_frozen(),
         callees: names.into_callees(),
     })
 }

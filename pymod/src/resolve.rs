@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use frontend::hir::{Constant, Dtype, FuncId, GlobalValue, KnownFunction, KnownModule};
+use frontend::hir::{
+    Constant, Dtype, FrozenArray, FuncId, GlobalValue, KnownFunction, KnownModule,
+};
 use frontend::known::ModuleMember;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -68,6 +70,9 @@ pub(crate) struct NameTable {
     dispatchers: Vec<Py<Dispatcher>>,
     /// Indices into `dispatchers`, in order of first use; `FuncId(k + 1)` is `used[k]`.
     used: Vec<usize>,
+    /// The read-only copies behind the `GlobalValue::Array`s among the names:
+    /// compiled code reads their memory, so they live as long as the parse.
+    frozen: Vec<Py<PyAny>>,
 }
 
 enum Meaning {
@@ -88,6 +93,7 @@ impl NameTable {
             names: HashMap::new(),
             dispatchers: Vec::new(),
             used: Vec::new(),
+            frozen: Vec::new(),
         };
         for name in wanted {
             if table.names.contains_key(&name) {
@@ -107,6 +113,11 @@ impl NameTable {
             table.names.insert(name, meaning);
         }
         Ok(table)
+    }
+
+    /// The arrays frozen for the names (see `frozen`).
+    pub(crate) fn take_frozen(&mut self) -> Vec<Py<PyAny>> {
+        std::mem::take(&mut self.frozen)
     }
 
     /// The other `@jit` functions the frontend used, in the order of their `FuncId`s.
@@ -149,6 +160,15 @@ impl NameTable {
                 }
             };
             return Ok(Meaning::Jit(index));
+        }
+        if let Some(frozen) = freeze_array(name, obj)? {
+            return Ok(Meaning::Value(match frozen {
+                Ok((array, copy)) => {
+                    self.frozen.push(copy);
+                    GlobalValue::Array(array)
+                }
+                Err(description) => GlobalValue::Unsupported(description),
+            }));
         }
         if let Some(constant) = constant_of(obj)? {
             return Ok(Meaning::Value(GlobalValue::Constant(constant)));
@@ -242,6 +262,50 @@ impl<'py> Lookup<'py> {
         }
         self.builtins.getattr(name).ok().map(Ok)
     }
+}
+
+/// A NumPy array read as a constant, as Numba does: a C-ordered, read-only
+/// copy made now, so a later change to the global is not seen by the code
+/// compiled from this parse. `None` when `obj` is not an array; `Err` says why
+/// an array cannot be used. The copy must outlive the code (it holds `data`).
+/// The one place a frozen array is made.
+fn freeze_array(
+    name: &str,
+    obj: &Bound<'_, PyAny>,
+) -> PyResult<Option<Result<(FrozenArray, Py<PyAny>), String>>> {
+    let py = obj.py();
+    let numpy = py.import("numpy")?;
+    if !obj.is_instance(&numpy.getattr("ndarray")?)? {
+        return Ok(None);
+    }
+    let dtype = obj.getattr("dtype")?;
+    let dtype_name: String = dtype.getattr("name")?.extract()?;
+    let native: bool = dtype.getattr("isnative")?.extract()?;
+    let Some(d) = Dtype::from_name(&dtype_name).filter(|_| native) else {
+        return Ok(Some(Err(format!(
+            "array `{name}` of dtype {dtype_name}, which compiled code does not support"
+        ))));
+    };
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("dtype", &dtype)?;
+    kwargs.set_item("order", "C")?;
+    kwargs.set_item("copy", true)?;
+    let copy = numpy.getattr("array")?.call((obj,), Some(&kwargs))?;
+    let write = PyDict::new(py);
+    write.set_item("write", false)?;
+    copy.call_method("setflags", (), Some(&write))?;
+    let interface = copy.getattr("__array_interface__")?;
+    let data: usize = interface.get_item("data")?.get_item(0)?.extract()?;
+    let shape: Vec<i64> = copy.getattr("shape")?.extract()?;
+    let strides: Vec<i64> = copy.getattr("strides")?.extract()?;
+    let array = FrozenArray {
+        dtype: d,
+        shape,
+        strides,
+        data,
+        object: copy.as_ptr() as usize,
+    };
+    Ok(Some(Ok((array, copy.unbind()))))
 }
 
 /// A number, bool, string, None, or a tuple of those, read at compile time.

@@ -176,7 +176,10 @@ impl Walk<'_> {
                     self.found.insert(LocalRead::Expr(e), *l);
                 }
             }
-            ExprKind::Const(_) | ExprKind::Global { .. } | ExprKind::Function(_) => {}
+            ExprKind::Const(_)
+            | ExprKind::Global { .. }
+            | ExprKind::GlobalArray { .. }
+            | ExprKind::Function(_) => {}
             ExprKind::Unary { operand, .. } => self.expr(*operand, st),
             ExprKind::Binary { lhs, rhs, .. } => self.exprs(&[*lhs, *rhs], st),
             ExprKind::Compare { left, comparisons } => {

@@ -73,6 +73,13 @@ impl FnCx<'_, '_> {
         let expr = f.expr(e);
         match &expr.kind {
             ExprKind::Const(c) | ExprKind::Global { value: c, .. } => constant_ty(c),
+            // Frozen at compile time: a C-ordered copy no kernel may write.
+            ExprKind::GlobalArray { array, .. } => Ty::Known(Type::Array(ArrayType {
+                dtype: array.dtype,
+                ndim: array.shape.len() as u8,
+                layout: crate::Layout::C,
+                writable: false,
+            })),
             ExprKind::Local(l) => self.read_local(*l, expr.span),
             ExprKind::Function(kf) => self.function_value(*kf, expr.span),
             ExprKind::Unary { op, operand } => self.unary(*op, *operand, expr.span),
