@@ -1205,3 +1205,17 @@ fn compiled_modules_and_contexts_can_cross_threads() {
     });
     assert_eq!(got, 610);
 }
+
+/// A `ptr.const` address (a frozen module-level array) is read like any pointer.
+#[test]
+fn constant_address_reads_the_memory_it_names() {
+    static TABLE: [f64; 3] = [1.5, -2.25, 8.0];
+    let mut f = FnBuilder::new("frozen", &[F64]);
+    let data = f.konst(Const::Addr(TABLE.as_ptr() as u64));
+    let offset = f.int(16);
+    let p = f.inst(Ptr, Inst::PtrOffset { addr: data, offset });
+    let x = f.inst(F64, Inst::Load { ty: F64, addr: p });
+    f.ret(&[x]);
+    let code = compile(&module(vec![f.finish()]));
+    assert_eq!(as_f64(call(&code, &[], 1).unwrap()[0]), 8.0);
+}

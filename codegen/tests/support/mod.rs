@@ -77,6 +77,7 @@ impl FnBuilder {
         let ty = match c {
             Const::Bool(_) => LType::I1,
             Const::Null => LType::Ptr,
+            Const::Addr(_) => LType::Ptr,
             Const::Int(t, _) | Const::Float(t, _) | Const::Complex(t, _, _) => t,
         };
         self.inst(ty, Inst::Const(c))
