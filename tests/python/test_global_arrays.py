@@ -166,3 +166,21 @@ def test_unsupported_dtype_names_the_array():
 
     with pytest.raises(ferrojit.TypingError, match="array `STRS` of dtype"):
         first()
+
+
+@jit
+def table_itself():
+    return TABLE
+
+
+def test_returning_the_global_returns_its_frozen_copy():
+    import sys
+
+    got = table_itself()
+    np.testing.assert_array_equal(got, TABLE)
+    assert not got.flags.writeable
+    assert table_itself() is got  # the one frozen copy, not a new array per call
+    count = sys.getrefcount(got)
+    for _ in range(100):
+        table_itself()
+    assert sys.getrefcount(got) == count
