@@ -1193,12 +1193,19 @@ impl<'a> Builder<'a> {
 
     fn call(&mut self, call: &ast::ExprCall, span: Span) -> ExprId {
         let callee = self.callee(&call.func);
-        let sequence = matches!(callee, Some(Callee::Known(KnownFunction::Create(c))) if c.takes_sequence());
+        let sequence =
+            matches!(callee, Some(Callee::Known(KnownFunction::Create(c))) if c.takes_sequence());
         let args: Vec<ExprId> = call
             .args
             .iter()
             .enumerate()
-            .map(|(k, a)| if sequence && k == 0 { self.sequence(a) } else { self.expr(a) })
+            .map(|(k, a)| {
+                if sequence && k == 0 {
+                    self.sequence(a)
+                } else {
+                    self.expr(a)
+                }
+            })
             .collect();
         let mut kwargs = Vec::new();
         for keyword in &call.keywords {

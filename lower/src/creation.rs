@@ -9,7 +9,7 @@ use typeinfer::{ArrayType, Type};
 
 use crate::builder::ltype;
 use crate::func::FnLower;
-use crate::ir::{BinaryOp, CastOp, CmpOp, Inst, Stmt, StepSign, ValueId};
+use crate::ir::{BinaryOp, CastOp, CmpOp, Inst, StepSign, Stmt, ValueId};
 use crate::values::{ArrayVal, Val};
 
 const MAX_SIZE: &str = "Maximum allowed size exceeded";
@@ -29,11 +29,17 @@ impl FnLower<'_> {
         let (names, _) = params(c);
         let get = |n: &str| names.iter().position(|x| *x == n).and_then(|i| p[i]);
         // Arguments are evaluated in source order, whatever their parameter.
-        let order: Vec<ExprId> = args.iter().copied().chain(kwargs.iter().map(|k| k.value)).collect();
+        let order: Vec<ExprId> = args
+            .iter()
+            .copied()
+            .chain(kwargs.iter().map(|k| k.value))
+            .collect();
         let mut vals: Vec<(ExprId, Val)> = order.iter().map(|a| (*a, self.expr(*a))).collect();
         let mut take = |n: &str| -> Option<Val> {
             let e = get(n)?;
-            vals.iter().position(|(a, _)| *a == e).map(|i| vals.swap_remove(i).1)
+            vals.iter()
+                .position(|(a, _)| *a == e)
+                .map(|i| vals.swap_remove(i).1)
         };
         match c {
             CreateFn::Arange => {
@@ -127,13 +133,24 @@ impl FnLower<'_> {
     }
 
     /// `a.astype(dtype)`: a new C-ordered array of the converted elements.
-    pub(crate) fn astype(&mut self, receiver: ExprId, args: &[ExprId], kwargs: &[Keyword], ty: &Type) -> Val {
+    pub(crate) fn astype(
+        &mut self,
+        receiver: ExprId,
+        args: &[ExprId],
+        kwargs: &[Keyword],
+        ty: &Type,
+    ) -> Val {
         let src_at = self.tf.coerced_type(receiver).as_array().copied();
         let src = self.expr(receiver);
         for a in args.iter().chain(kwargs.iter().map(|k| &k.value)) {
             self.expr(*a);
         }
-        match (src, src_at, ty.as_array(), bind(ASTYPE_PARAMS, args, kwargs)) {
+        match (
+            src,
+            src_at,
+            ty.as_array(),
+            bind(ASTYPE_PARAMS, args, kwargs),
+        ) {
             (Val::Array(src), Some(sat), Some(at), Ok(_)) => {
                 Val::Array(self.convert_array(&src, &sat, at.dtype))
             }
@@ -167,9 +184,21 @@ impl FnLower<'_> {
         at: &ArrayType,
     ) -> ArrayVal {
         let zero = self.zero(arith);
-        let step_zero = self.b.cmp(if arith.is_float() { CmpOp::FEq } else { CmpOp::Eq }, step, zero);
+        let step_zero = self.b.cmp(
+            if arith.is_float() {
+                CmpOp::FEq
+            } else {
+                CmpOp::Eq
+            },
+            step,
+            zero,
+        );
         // NumPy divides the span by the step with Python's operator.
-        let message = if arith.is_float() { "float division by zero" } else { "division by zero" };
+        let message = if arith.is_float() {
+            "float division by zero"
+        } else {
+            "division by zero"
+        };
         self.raise_if(step_zero, ExceptionKind::ZeroDivisionError, message);
         let i0 = self.b.i64c(0);
         let len = if arith.is_float() {
@@ -177,7 +206,11 @@ impl FnLower<'_> {
             let q = self.b.bin(BinaryOp::FDiv, span, step);
             let c = self.b.emit(Inst::Math(MathFn::Ceil, vec![q]));
             let nan = self.b.cmp(CmpOp::FNe, c, c);
-            self.raise_if(nan, ExceptionKind::ValueError, "arange: cannot compute length");
+            self.raise_if(
+                nan,
+                ExceptionKind::ValueError,
+                "arange: cannot compute length",
+            );
             let limit = self.b.float(ltype(Dtype::Float64), 9.223372036854775807e18);
             let too_big = self.b.cmp(CmpOp::FGe, c, limit);
             self.raise_if(too_big, ExceptionKind::ValueError, MAX_SIZE);
@@ -206,14 +239,26 @@ impl FnLower<'_> {
         self.check_shape(&[len], &[false], at.dtype.itemsize());
         let (arr, _) = self.alloc_array(at, vec![len], false);
         let next = self.b.bin(
-            if arith.is_float() { BinaryOp::FAdd } else { BinaryOp::IAdd },
+            if arith.is_float() {
+                BinaryOp::FAdd
+            } else {
+                BinaryOp::IAdd
+            },
             start,
             step,
         );
         let first = self.cast_scalar(start, arith, at.dtype);
         let second = self.cast_scalar(next, arith, at.dtype);
         let float = at.dtype.is_float();
-        let delta = self.b.bin(if float { BinaryOp::FSub } else { BinaryOp::ISub }, second, first);
+        let delta = self.b.bin(
+            if float {
+                BinaryOp::FSub
+            } else {
+                BinaryOp::ISub
+            },
+            second,
+            first,
+        );
         self.fill_indexed(&arr, len, at.dtype, &mut |s, i| {
             let fi = s.cast_scalar(i, Dtype::Int64, at.dtype);
             let (mul, add) = if float {
@@ -308,7 +353,10 @@ impl FnLower<'_> {
         let row = self.b.bin(BinaryOp::IMul, i, arr.strides[0]);
         let col = self.b.bin(BinaryOp::IMul, j, arr.strides[1]);
         let offset = self.b.bin(BinaryOp::IAdd, row, col);
-        let addr = self.b.emit(Inst::PtrOffset { addr: arr.data, offset });
+        let addr = self.b.emit(Inst::PtrOffset {
+            addr: arr.data,
+            offset,
+        });
         let one = self.one(at.dtype);
         self.store_elem(addr, one, at.dtype);
         let body = self.b.end();
@@ -325,7 +373,12 @@ impl FnLower<'_> {
     }
 
     /// A new C-ordered array of `src`'s elements converted to `dtype` (NumPy's casts).
-    pub(crate) fn convert_array(&mut self, src: &ArrayVal, sat: &ArrayType, dtype: Dtype) -> ArrayVal {
+    pub(crate) fn convert_array(
+        &mut self,
+        src: &ArrayVal,
+        sat: &ArrayType,
+        dtype: Dtype,
+    ) -> ArrayVal {
         let at = ArrayType {
             dtype,
             layout: typeinfer::Layout::C,
@@ -354,8 +407,14 @@ impl FnLower<'_> {
             dst_off = self.b.bin(BinaryOp::IAdd, dst_off, dt);
         }
         if ndim > 0 {
-            from = self.b.emit(Inst::PtrOffset { addr: from, offset: src_off });
-            to = self.b.emit(Inst::PtrOffset { addr: to, offset: dst_off });
+            from = self.b.emit(Inst::PtrOffset {
+                addr: from,
+                offset: src_off,
+            });
+            to = self.b.emit(Inst::PtrOffset {
+                addr: to,
+                offset: dst_off,
+            });
         }
         let v = self.load_elem(from, sat.dtype);
         let v = self.cast_scalar(v, sat.dtype, dtype);
@@ -388,7 +447,10 @@ impl FnLower<'_> {
         for (k, (v, d)) in items.into_iter().enumerate() {
             let v = self.cast_scalar(v, d, at.dtype);
             let offset = self.b.i64c(k as i64 * size);
-            let addr = self.b.emit(Inst::PtrOffset { addr: arr.data, offset });
+            let addr = self.b.emit(Inst::PtrOffset {
+                addr: arr.data,
+                offset,
+            });
             self.store_elem(addr, v, at.dtype);
         }
         Val::Array(arr)
@@ -410,7 +472,10 @@ impl FnLower<'_> {
         let v = value(self, i);
         let size = self.b.i64c(dtype.itemsize() as i64);
         let offset = self.b.bin(BinaryOp::IMul, i, size);
-        let addr = self.b.emit(Inst::PtrOffset { addr: arr.data, offset });
+        let addr = self.b.emit(Inst::PtrOffset {
+            addr: arr.data,
+            offset,
+        });
         self.store_elem(addr, v, dtype);
         let body = self.b.end();
         self.b.stmt(Stmt::ForRange {

@@ -85,7 +85,14 @@ impl FnCx<'_, '_> {
     }
 
     /// Reports a number argument of the wrong kind; `what` says what is accepted.
-    pub(crate) fn bad_argument(&mut self, name: &str, arg: ExprId, ty: &Ty, what: &str, help: &str) {
+    pub(crate) fn bad_argument(
+        &mut self,
+        name: &str,
+        arg: ExprId,
+        ty: &Ty,
+        what: &str,
+        help: &str,
+    ) {
         let s = shown(ty);
         let rep = if matches!(s, Type::Array(_)) {
             report(

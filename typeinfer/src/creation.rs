@@ -38,7 +38,10 @@ pub const ASTYPE_PARAMS: (&[&str], usize) = (&["dtype"], 1);
 /// Why arguments do not fit a parameter list.
 #[derive(Clone, Debug, PartialEq)]
 pub enum BindError {
-    TooManyPositional { given: usize, max: usize },
+    TooManyPositional {
+        given: usize,
+        max: usize,
+    },
     /// Index into the keywords.
     UnknownKeyword(usize),
     /// Index into the keywords.
@@ -101,9 +104,7 @@ pub fn literal_shape(ty: &Type) -> Result<(Vec<usize>, Dtype), String> {
             for item in &items[1..] {
                 let (shape, d) = literal_shape(item)?;
                 if shape != inner {
-                    return Err(
-                        "its rows differ in length: the shape is inhomogeneous".to_string()
-                    );
+                    return Err("its rows differ in length: the shape is inhomogeneous".to_string());
                 }
                 dtype = promote_dtype(dtype, d);
             }
@@ -139,7 +140,12 @@ impl FnCx<'_, '_> {
         let get = |n: &str| names.iter().position(|x| *x == n).and_then(|i| p[i]);
         let with_ty = |n: &str| get(n).map(|a| (a, arg_ty(a)));
         // Pending argument types: typed again on the next sweep.
-        if let Some(t) = p.iter().flatten().map(|a| arg_ty(*a)).find(|t| t.is_pending()) {
+        if let Some(t) = p
+            .iter()
+            .flatten()
+            .map(|a| arg_ty(*a))
+            .find(|t| t.is_pending())
+        {
             return t;
         }
         let dtype = match with_ty("dtype") {
@@ -153,8 +159,10 @@ impl FnCx<'_, '_> {
             if get("start").is_none() && get("stop").is_none() {
                 return self.missing(e, &name, "stop");
             }
-            let bounds: Vec<(ExprId, Ty)> =
-                ["start", "stop", "step"].iter().filter_map(|n| with_ty(n)).collect();
+            let bounds: Vec<(ExprId, Ty)> = ["start", "stop", "step"]
+                .iter()
+                .filter_map(|n| with_ty(n))
+                .collect();
             return self.arange(&name, &bounds, dtype, e);
         }
         let first = names[0];
@@ -177,7 +185,13 @@ impl FnCx<'_, '_> {
                         } else {
                             (stop, stop_ty)
                         };
-                        self.bad_argument(&name, bad.0, &bad.1, "real numbers", "pass ints or floats");
+                        self.bad_argument(
+                            &name,
+                            bad.0,
+                            &bad.1,
+                            "real numbers",
+                            "pass ints or floats",
+                        );
                         return Ty::Error;
                     }
                 };
@@ -190,7 +204,13 @@ impl FnCx<'_, '_> {
                 }
                 if let Some((endpoint, t)) = with_ty("endpoint") {
                     if !matches!(t.number_kind(), Some(Kind::Bool | Kind::Int)) {
-                        self.bad_argument(&name, endpoint, &t, "a bool `endpoint`", "pass True or False");
+                        self.bad_argument(
+                            &name,
+                            endpoint,
+                            &t,
+                            "a bool `endpoint`",
+                            "pass True or False",
+                        );
                         return Ty::Error;
                     }
                     self.coerce(endpoint, &t, &Type::Scalar(Dtype::Bool));
@@ -239,7 +259,13 @@ impl FnCx<'_, '_> {
                     }
                     Some(_) => self.coerce(fill, &fill_ty, &Type::Scalar(result)),
                     None => {
-                        self.bad_argument(&name, fill, &fill_ty, "a number to fill with", "pass a number");
+                        self.bad_argument(
+                            &name,
+                            fill,
+                            &fill_ty,
+                            "a number to fill with",
+                            "pass a number",
+                        );
                         return Ty::Error;
                     }
                 }
@@ -291,9 +317,14 @@ impl FnCx<'_, '_> {
         }
     }
 
-
     /// `np.arange`: computed in int64, or float64 when a bound is a float.
-    fn arange(&mut self, name: &str, bounds: &[(ExprId, Ty)], dtype: Option<Dtype>, e: ExprId) -> Ty {
+    fn arange(
+        &mut self,
+        name: &str,
+        bounds: &[(ExprId, Ty)],
+        dtype: Option<Dtype>,
+        e: ExprId,
+    ) -> Ty {
         let mut domain = Kind::Int;
         for (a, t) in bounds {
             match t.number_kind() {
@@ -307,7 +338,11 @@ impl FnCx<'_, '_> {
                 }
             }
         }
-        let arith = if domain == Kind::Float { Type::FLOAT } else { Type::INT };
+        let arith = if domain == Kind::Float {
+            Type::FLOAT
+        } else {
+            Type::INT
+        };
         for (a, t) in bounds {
             self.coerce(*a, t, &arith);
         }
