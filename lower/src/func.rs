@@ -165,7 +165,7 @@ impl<'a> FnLower<'a> {
             slot.flatten(&mut params);
             let mut owners = Vec::new();
             slot.owner_vars(&mut owners);
-            if arg_ty == local_ty && rebinds(&hir.body, *p) {
+            if arg_ty == local_ty && ranges::assigns(&hir.body, *p) {
                 // The caller lends its arrays for the call; a reference of its
                 // own makes the parameter an ordinary local, which may be
                 // reassigned (releasing what it held).
@@ -1240,29 +1240,6 @@ impl<'a> FnLower<'a> {
             _ => self.b.int(ty, 0),
         }
     }
-}
-
-/// Whether some statement of `body` assigns the local `l`.
-fn rebinds(body: &[hir::Stmt], l: LocalId) -> bool {
-    fn in_target(t: &Target, l: LocalId) -> bool {
-        match t {
-            Target::Local(x) => *x == l,
-            Target::Tuple(items) => items.iter().any(|t| in_target(t, l)),
-            Target::Subscript { .. } => false,
-        }
-    }
-    body.iter().any(|s| match &s.kind {
-        StmtKind::Assign { target, .. } | StmtKind::AugAssign { target, .. } => in_target(target, l),
-        StmtKind::If { body, orelse, .. } => rebinds(body, l) || rebinds(orelse, l),
-        StmtKind::While { body, .. } => rebinds(body, l),
-        StmtKind::ForRange { var, body, .. } => *var == l || rebinds(body, l),
-        StmtKind::Expr(_)
-        | StmtKind::Break
-        | StmtKind::Continue
-        | StmtKind::Return(_)
-        | StmtKind::Raise { .. }
-        | StmtKind::Pass => false,
-    })
 }
 
 fn contains_loop(body: &[hir::Stmt]) -> bool {

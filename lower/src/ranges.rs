@@ -681,7 +681,15 @@ fn count_assignments(body: &[Stmt], count: &mut HashMap<LocalId, u32>) {
                 *count.entry(*var).or_insert(0) += 2;
                 count_assignments(body, count);
             }
-            _ => {}
+            // Exhaustive on purpose: parameters that no statement assigns
+            // borrow the caller's reference (`FnLower::bind_params`), so a
+            // new statement that binds a local must be counted here.
+            StmtKind::Expr(_)
+            | StmtKind::Break
+            | StmtKind::Continue
+            | StmtKind::Return(_)
+            | StmtKind::Raise { .. }
+            | StmtKind::Pass => {}
         }
     }
 }
