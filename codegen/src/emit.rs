@@ -22,6 +22,7 @@ use lower::ir::{
 };
 
 use crate::runtime::exception_code;
+use crate::shapes;
 
 /// A malformed low-IR module or an LLVM builder failure: always a compiler bug.
 #[derive(Debug)]
@@ -231,6 +232,19 @@ impl<'ctx> ModuleCx<'ctx> {
                     &[
                         ptr.into(),
                         self.i64().into(),
+                        self.i64().into(),
+                        self.i64().into(),
+                    ],
+                    false,
+                ),
+                true,
+            ),
+            "ferrojit_raise_shape_error" => (
+                void.fn_type(
+                    &[
+                        ptr.into(),
+                        self.i64().into(),
+                        ptr.into(),
                         self.i64().into(),
                         self.i64().into(),
                     ],
@@ -1254,7 +1268,42 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 )
             }
             RuntimeError::Message { kind, message } => self.emit_raise_message(*kind, message),
+            RuntimeError::Broadcast { from, into } => {
+                self.emit_raise_shapes(shapes::BROADCAST, from, into)
+            }
+            RuntimeError::Reshape { size, into } => {
+                self.emit_raise_shapes(shapes::RESHAPE, std::slice::from_ref(size), into)
+            }
         }
+    }
+
+    /// Passes the extents `from` then `into` to `ferrojit_raise_shape_error`
+    /// in a stack array.
+    fn emit_raise_shapes(&mut self, what: i64, from: &[ValueId], into: &[ValueId]) -> R<()> {
+        let i64t = self.m.i64();
+        let count = from.len() + into.len();
+        let array = self.alloca(i64t.array_type(count.max(1) as u32).into(), "shapes")?;
+        for (k, v) in from.iter().chain(into).enumerate() {
+            let v = self.to_i64(*v)?;
+            let at = i64t.const_int(k as u64, false);
+            // SAFETY: `k` is below the array's length.
+            let slot = unsafe { self.b().build_in_bounds_gep(i64t, array, &[at], "")? };
+            self.b().build_store(slot, v)?;
+        }
+        let f = self.m.runtime_fn("ferrojit_raise_shape_error")?;
+        let what = i64t.const_int(what as u64, false);
+        let from_len = i64t.const_int(from.len() as u64, false);
+        let into_len = i64t.const_int(into.len() as u64, false);
+        self.m.call_void(
+            f,
+            &[
+                self.ctx_ptr.into(),
+                what.into(),
+                array.into(),
+                from_len.into(),
+                into_len.into(),
+            ],
+        )
     }
 
     /// Adds the traceback entry for the line of byte `at` of the source to the pending exception.
@@ -1713,6 +1762,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         };
         Ok(match op {
             CastOp::SExt => b.build_int_s_extend(as_int(v)?, int_to()?, "")?.into(),
+            CastOp::PtrToInt => b.build_ptr_to_int(as_ptr(v)?, int_to()?, "")?.into(),
             CastOp::ZExt => b.build_int_z_extend(as_int(v)?, int_to()?, "")?.into(),
             CastOp::Trunc => b.build_int_truncate(as_int(v)?, int_to()?, "")?.into(),
             CastOp::SIToFP => b

@@ -31,7 +31,7 @@ use llvm_sys::orc2::{
     LLVMOrcResourceTrackerRef, LLVMOrcResourceTrackerRemove, LLVMOrcThreadSafeContextGetContext,
 };
 
-use crate::{rounding, runtime, CodegenError, EntryFn};
+use crate::{rounding, runtime, shapes, CodegenError, EntryFn};
 
 struct Jit {
     lljit: LLVMOrcLLJITRef,
@@ -171,6 +171,10 @@ impl Jit {
                 (
                     c"ferrojit_raise_index_error",
                     runtime::ferrojit_raise_index_error as *const () as usize,
+                ),
+                (
+                    c"ferrojit_raise_shape_error",
+                    shapes::ferrojit_raise_shape_error as *const () as usize,
                 ),
                 (
                     c"ferrojit_trace",

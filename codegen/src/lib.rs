@@ -29,6 +29,7 @@ mod emit;
 mod jit;
 mod rounding;
 pub mod runtime;
+mod shapes;
 
 use inkwell::context::{Context, ContextRef};
 use inkwell::module::Module;

@@ -216,6 +216,14 @@ impl Printer<'_> {
                 format!("{}[{}]", self.expr(*value), self.exprs(indices))
             }
             ExprKind::Tuple(items) => tuple(items.iter().map(|&e| self.expr(e)).collect()),
+            ExprKind::Slice { lower, upper, step } => {
+                let part = |e: &Option<ExprId>| e.map(|e| self.expr(e)).unwrap_or_default();
+                match step {
+                    Some(_) => format!("{}:{}:{}", part(lower), part(upper), part(step)),
+                    None => format!("{}:{}", part(lower), part(upper)),
+                }
+            }
+            ExprKind::Ellipsis => "...".into(),
         }
     }
 }
@@ -246,6 +254,7 @@ fn known(k: KnownFunction) -> String {
         KnownFunction::Scalar(d) => format!("numpy.{}", d.name()),
         KnownFunction::Alloc(a) => format!("numpy.{}", a.name()),
         KnownFunction::Create(c) => format!("numpy.{}", c.name()),
+        KnownFunction::View(v) => format!("numpy.{}", v.name()),
         KnownFunction::Exception(e) => e.name().to_string(),
         other => format!("{other:?}").to_lowercase(),
     };

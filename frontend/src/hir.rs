@@ -149,6 +149,15 @@ pub enum ExprKind {
         indices: Vec<ExprId>,
     },
     Tuple(Vec<ExprId>),
+    /// `lower:upper:step`, only as an index of `Subscript` (or its target); a
+    /// missing part is `None`, as in Python's `slice` object.
+    Slice {
+        lower: Option<ExprId>,
+        upper: Option<ExprId>,
+        step: Option<ExprId>,
+    },
+    /// `...`, only as an index: as many `:` as the axes not otherwise indexed.
+    Ellipsis,
 }
 
 #[derive(Clone, Debug)]
@@ -416,6 +425,39 @@ pub enum KnownFunction {
     Create(CreateFn),
     /// `ValueError`, ... (only meaningful after `raise`).
     Exception(ExceptionKind),
+    /// `np.transpose`, `np.reshape`...: a view of an array where NumPy gives one.
+    View(ViewFn),
+}
+
+/// Functions and methods that give a view of their array argument (or, where
+/// NumPy cannot, a copy): `np.transpose(a)` and `a.transpose()` alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ViewFn {
+    Transpose,
+    Reshape,
+    Ravel,
+    Flip,
+    /// Only a method, and always a copy.
+    Flatten,
+}
+
+impl ViewFn {
+    /// Those that are also `numpy` functions.
+    pub(crate) const FUNCTIONS: [ViewFn; 4] =
+        [ViewFn::Transpose, ViewFn::Reshape, ViewFn::Ravel, ViewFn::Flip];
+    /// Those that are also array methods.
+    pub const METHODS: [ViewFn; 4] =
+        [ViewFn::Transpose, ViewFn::Reshape, ViewFn::Ravel, ViewFn::Flatten];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ViewFn::Transpose => "transpose",
+            ViewFn::Reshape => "reshape",
+            ViewFn::Ravel => "ravel",
+            ViewFn::Flip => "flip",
+            ViewFn::Flatten => "flatten",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -3,13 +3,15 @@
 //! with it, `pymod` builds its identity tables (`obj is np.sqrt`) from it, and
 //! tests build their resolvers from it.
 
-use crate::hir::{AllocFn, CreateFn, Dtype, ExceptionKind, KnownFunction, KnownModule, MathFn};
+use crate::hir::{
+    AllocFn, Constant, CreateFn, Dtype, ExceptionKind, KnownFunction, KnownModule, MathFn, ViewFn,
+};
 
 /// What `module.attr` refers to.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum ModuleMember {
     Function(KnownFunction),
-    Constant(f64),
+    Constant(Constant),
 }
 
 const BUILTIN_FUNCTIONS: [(&str, KnownFunction); 12] = [
@@ -101,7 +103,8 @@ const NUMPY_DTYPE_ALIASES: [(&str, Dtype); 17] = [
 /// Some exist only in some NumPy versions (`np.atan2` since 2.0, `np.float_` before).
 pub fn module_members(module: KnownModule) -> impl Iterator<Item = (&'static str, ModuleMember)> {
     let function = |(name, f): (&'static str, KnownFunction)| (name, ModuleMember::Function(f));
-    let constant = |(name, value): (&'static str, f64)| (name, ModuleMember::Constant(value));
+    let constant =
+        |(name, value): (&'static str, f64)| (name, ModuleMember::Constant(Constant::Float(value)));
     let members: Vec<(&'static str, ModuleMember)> = match module {
         KnownModule::Math => MathFn::ALL
             .into_iter()
@@ -133,8 +136,15 @@ pub fn module_members(module: KnownModule) -> impl Iterator<Item = (&'static str
                     .map(|(name, m)| (name, KnownFunction::Math(m))),
             )
             .chain(NUMPY_ABS.into_iter().map(|name| (name, KnownFunction::Abs)))
+            .chain(
+                ViewFn::FUNCTIONS
+                    .into_iter()
+                    .map(|v| (v.name(), KnownFunction::View(v))),
+            )
             .map(function)
             .chain(NUMPY_CONSTANTS.into_iter().map(constant))
+            // `np.newaxis is None`: an index that adds an axis.
+            .chain([("newaxis", ModuleMember::Constant(Constant::None))])
             .collect(),
     };
     members.into_iter()

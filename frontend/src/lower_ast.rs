@@ -911,9 +911,9 @@ impl<'a> Builder<'a> {
                 self.unsupported(
                     codes::SLICE,
                     span,
-                    "slices are not supported yet",
+                    "a slice is only allowed as an index",
                     "a slice",
-                    "index one element at a time inside a loop",
+                    "write it inside the brackets: a[i:j]",
                 );
                 return self.placeholder(span);
             }
@@ -996,7 +996,7 @@ impl<'a> Builder<'a> {
                     span,
                     "`...` is not supported as a value",
                     "an Ellipsis",
-                    "slices and `...` indexing are not supported yet; index element by element",
+                    "`...` is only allowed as an index: a[..., 0]",
                 );
                 return None;
             }
@@ -1091,8 +1091,24 @@ impl<'a> Builder<'a> {
 
     fn indices(&mut self, slice: &ast::Expr) -> Vec<ExprId> {
         match slice {
-            ast::Expr::Tuple(t) => t.elts.iter().map(|e| self.expr(e)).collect(),
-            index => vec![self.expr(index)],
+            ast::Expr::Tuple(t) => t.elts.iter().map(|e| self.index(e)).collect(),
+            index => vec![self.index(index)],
+        }
+    }
+
+    /// One index of a subscript: the only place where a slice or `...` is a value.
+    fn index(&mut self, index: &ast::Expr) -> ExprId {
+        let span = self.span(index.range());
+        match index {
+            ast::Expr::Slice(s) => {
+                let mut part = |e: &Option<Box<ast::Expr>>| e.as_deref().map(|e| self.expr(e));
+                let (lower, upper, step) = (part(&s.lower), part(&s.upper), part(&s.step));
+                self.push(ExprKind::Slice { lower, upper, step }, span)
+            }
+            ast::Expr::Constant(c) if matches!(c.value, ast::Constant::Ellipsis) => {
+                self.push(ExprKind::Ellipsis, span)
+            }
+            other => self.expr(other),
         }
     }
 
@@ -1184,7 +1200,7 @@ impl<'a> Builder<'a> {
             Some(ModuleMember::Function(f)) => ExprKind::Function(f),
             Some(ModuleMember::Constant(value)) => ExprKind::Global {
                 name: format!("{}.{}", self.text(self.span(a.value.range())), a.attr),
-                value: Constant::Float(value),
+                value,
             },
             None => return self.placeholder(span),
         };

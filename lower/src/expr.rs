@@ -3,7 +3,7 @@
 
 use frontend::hir::{
     AllocFn, BinOp, BoolOp, Callee, CmpOp as PyCmp, Constant, Dtype, ExceptionKind, ExprId,
-    ExprKind, Keyword, KnownFunction, MathFn, UnaryOp as PyUnary,
+    ExprKind, Keyword, KnownFunction, MathFn, UnaryOp as PyUnary, ViewFn,
 };
 use typeinfer::{CallArg, Type};
 
@@ -240,6 +240,8 @@ impl<'a> FnLower<'a> {
             ExprKind::Attribute { value, attr } => self.attribute(*value, attr, &ty),
             ExprKind::Subscript { value, indices } => self.subscript(*value, indices),
             ExprKind::Tuple(items) => Val::Tuple(items.iter().map(|i| self.expr(*i)).collect()),
+            // Only ever an index, which `views` reads part by part.
+            ExprKind::Slice { .. } | ExprKind::Ellipsis => Val::Unit,
         };
         self.b.span = saved;
         v
@@ -959,12 +961,7 @@ impl<'a> FnLower<'a> {
                 "shape" => Val::Tuple(a.extents.iter().map(|e| Val::Scalar(*e)).collect()),
                 "size" => Val::Scalar(self.product(&a.extents)),
                 "ndim" => Val::Scalar(self.b.i64c(at.ndim as i64)),
-                "T" => Val::Array(ArrayVal {
-                    extents: a.extents.iter().rev().copied().collect(),
-                    strides: a.strides.iter().rev().copied().collect(),
-                    ..a
-                }),
-                _ => Val::Unit,
+                _ => self.view_attribute(&a, at, attr),
             },
             (Val::Scalar(v), Type::Scalar(d)) => {
                 let out = ty.as_scalar().unwrap_or(*d);
@@ -1004,6 +1001,12 @@ impl<'a> FnLower<'a> {
                         );
                         Val::Unit
                     }
+                }
+            }
+            Type::Array(_) if self.selects_view(value, indices) => {
+                match self.view(value, indices) {
+                    Some((view, _)) => Val::Array(view),
+                    None => Val::Unit,
                 }
             }
             _ => match self.element_address(value, indices) {
@@ -1096,6 +1099,14 @@ impl<'a> FnLower<'a> {
         match callee {
             Callee::Known(f) => self.known_call(*f, args, kwargs, ty),
             Callee::Jit(_) => self.jit_call(e, args, kwargs),
+            Callee::Method { receiver, name }
+                if ViewFn::METHODS.iter().any(|v| v.name() == name) =>
+            {
+                match ViewFn::METHODS.into_iter().find(|v| v.name() == name) {
+                    Some(op) => self.view_call(op, *receiver, args, ty),
+                    None => Val::Unit,
+                }
+            }
             Callee::Method { receiver, name } if name == "copy" => {
                 let at = self.tf.coerced_type(*receiver).as_array().copied();
                 match (self.expr(*receiver), at) {
@@ -1251,6 +1262,10 @@ impl<'a> FnLower<'a> {
             KnownFunction::Math(m) => self.math(m, args, d),
             KnownFunction::Alloc(a) => return self.alloc(a, args, kwargs, ty),
             KnownFunction::Create(c) => return self.create(c, args, kwargs, ty),
+            KnownFunction::View(op) => match args.split_first() {
+                Some((array, rest)) => return self.view_call(op, *array, rest, ty),
+                None => return self.bad_call("a view function without its array"),
+            },
             KnownFunction::Range
             | KnownFunction::Prange
             | KnownFunction::Enumerate

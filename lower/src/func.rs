@@ -420,6 +420,9 @@ impl<'a> FnLower<'a> {
                 }
                 _ => self.bug("unpacking a value that is not a tuple of the right length"),
             },
+            Target::Subscript { value, indices } if self.selects_view(*value, indices) => {
+                self.store_view(*value, indices, val, ty)
+            }
             Target::Subscript { value, indices } => {
                 let Some((addr, dtype)) = self.element_address(*value, indices) else {
                     return;
@@ -794,7 +797,7 @@ impl<'a> FnLower<'a> {
             .unwrap_or_else(|| self.b.boolc(true))
     }
 
-    fn any(&mut self, parts: Vec<ValueId>) -> Option<ValueId> {
+    pub(crate) fn any(&mut self, parts: Vec<ValueId>) -> Option<ValueId> {
         parts
             .into_iter()
             .reduce(|a, b| self.b.bin(BinaryOp::Or, a, b))
@@ -978,27 +981,7 @@ impl<'a> FnLower<'a> {
         }
         let mut offset = None;
         for (k, (idx, &i)) in indices.iter().zip(&values).enumerate() {
-            let ext = arr.extents[k];
-            let (wrap, check) = self.index_needs(local, k as u8, *idx);
-            let i2 = if wrap {
-                let zero = self.b.i64c(0);
-                let negative = self.b.cmp(CmpOp::SLt, i, zero);
-                let from_end = self.b.bin(BinaryOp::IAdd, i, ext);
-                self.b.select(negative, from_end, i)
-            } else {
-                i
-            };
-            if check {
-                let out = self.b.cmp(CmpOp::UGe, i2, ext);
-                self.b.raise_if(
-                    out,
-                    RuntimeError::IndexOutOfBounds {
-                        index: i,
-                        axis: k as u32,
-                        size: ext,
-                    },
-                );
-            }
+            let i2 = self.wrap_and_check(local, k, *idx, i, arr.extents[k]);
             let stride = self.stride(&arr, &at, k);
             let term = self.b.bin(BinaryOp::IMul, i2, stride);
             offset = Some(match offset {
@@ -1014,6 +997,41 @@ impl<'a> FnLower<'a> {
             None => arr.data,
         };
         Some((addr, at.dtype))
+    }
+
+    /// Index `i` (of the expression `idx`) on `axis` of extent `ext`, of the
+    /// array in local `local` if it is one: wrapped when negative and checked
+    /// against the extent, as far as the options ask and the range analysis
+    /// has not proven it unneeded.
+    pub(crate) fn wrap_and_check(
+        &mut self,
+        local: Option<LocalId>,
+        axis: usize,
+        idx: ExprId,
+        i: ValueId,
+        ext: ValueId,
+    ) -> ValueId {
+        let (wrap, check) = self.index_needs(local, axis as u8, idx);
+        let i2 = if wrap {
+            let zero = self.b.i64c(0);
+            let negative = self.b.cmp(CmpOp::SLt, i, zero);
+            let from_end = self.b.bin(BinaryOp::IAdd, i, ext);
+            self.b.select(negative, from_end, i)
+        } else {
+            i
+        };
+        if check {
+            let out = self.b.cmp(CmpOp::UGe, i2, ext);
+            self.b.raise_if(
+                out,
+                RuntimeError::IndexOutOfBounds {
+                    index: i,
+                    axis: axis as u32,
+                    size: ext,
+                },
+            );
+        }
+        i2
     }
 
     /// The byte stride of `axis`: a constant for the unit-stride axis of a contiguous layout.
@@ -1258,7 +1276,7 @@ fn collect_accesses_stmt(hir: &hir::Function, stmt: &hir::Stmt, out: &mut Vec<Ac
             Target::Local(_) => {}
             Target::Tuple(items) => items.iter().for_each(|t| target(hir, t, out)),
             Target::Subscript { value, indices } => {
-                out.push((*value, indices.clone()));
+                out.push((*value, checked_indices(hir, indices)));
                 collect_accesses_expr(hir, *value, out);
                 indices
                     .iter()
@@ -1339,9 +1357,25 @@ fn collect_accesses_expr(hir: &hir::Function, e: ExprId, out: &mut Vec<Access>) 
         ExprKind::Subscript { value, indices } => {
             walk(value);
             indices.iter().for_each(&mut walk);
-            out.push((*value, indices.clone()));
+            out.push((*value, checked_indices(hir, indices)));
         }
+        ExprKind::Slice { lower, upper, step } => [lower, upper, step]
+            .into_iter()
+            .flatten()
+            .for_each(walk),
+        ExprKind::Ellipsis => {}
     }
+}
+
+/// The leading indices of a subscript that are integers on the axes of their
+/// position: up to the first slice, `...` or `None` (the checks of those after
+/// it stay where they are).
+fn checked_indices(hir: &hir::Function, indices: &[ExprId]) -> Vec<ExprId> {
+    indices
+        .iter()
+        .take_while(|&&i| typeinfer::index_kind(hir, i) == typeinfer::IndexKind::Integer)
+        .copied()
+        .collect()
 }
 
 #[cfg(test)]

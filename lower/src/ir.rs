@@ -210,6 +210,18 @@ pub enum RuntimeError {
         axis: u32,
         size: ValueId,
     },
+    /// `ValueError: could not broadcast input array from shape {from} into shape {into}`
+    /// (the extents of each, as NumPy prints a shape tuple).
+    Broadcast {
+        from: Vec<ValueId>,
+        into: Vec<ValueId>,
+    },
+    /// `ValueError: cannot reshape array of size {size} into shape {into}` (an
+    /// unknown, negative, extent printed `newaxis`, as NumPy does).
+    Reshape {
+        size: ValueId,
+        into: Vec<ValueId>,
+    },
     /// A fixed message, e.g. `ZeroDivisionError: integer division or modulo by zero`.
     Message {
         kind: ExceptionKind,
@@ -379,6 +391,8 @@ pub enum CastOp {
     FPTrunc,
     /// Real float to complex with zero imaginary part, or complex to complex.
     ToComplex,
+    /// A pointer's address as an i64, to compare the memory of two arrays.
+    PtrToInt,
 }
 
 impl fmt::Display for LType {

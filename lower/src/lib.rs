@@ -10,6 +10,7 @@ pub mod ir;
 mod print;
 mod ranges;
 mod values;
+mod views;
 #[cfg_attr(not(debug_assertions), allow(dead_code))] // run by debug builds and tests
 mod verify;
 

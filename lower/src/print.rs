@@ -150,6 +150,21 @@ fn stmt(out: &mut String, s: &Stmt, depth: usize) -> fmt::Result {
             RuntimeError::Message { kind, message } => {
                 writeln!(out, "{pad}raise {}({message:?})", kind.name())
             }
+            RuntimeError::Reshape { size, into } => {
+                writeln!(
+                    out,
+                    "{pad}raise ValueError(reshape {size} into ({}))",
+                    list(into)
+                )
+            }
+            RuntimeError::Broadcast { from, into } => {
+                writeln!(
+                    out,
+                    "{pad}raise ValueError(broadcast from ({}) into ({}))",
+                    list(from),
+                    list(into)
+                )
+            }
         },
     }
 }
@@ -266,5 +281,6 @@ fn cast_name(op: CastOp) -> &'static str {
         CastOp::FPExt => "fpext",
         CastOp::FPTrunc => "fptrunc",
         CastOp::ToComplex => "tocomplex",
+        CastOp::PtrToInt => "ptrtoint",
     }
 }

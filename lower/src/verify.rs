@@ -199,6 +199,22 @@ impl Verifier<'_> {
                 self.expect(*index, LType::I64, "index")?;
                 self.expect(*size, LType::I64, "size")?;
             }
+            Stmt::Raise {
+                error: RuntimeError::Broadcast { from, into },
+                ..
+            } => {
+                for v in from.iter().chain(into) {
+                    self.expect(*v, LType::I64, "extent")?;
+                }
+            }
+            Stmt::Raise {
+                error: RuntimeError::Reshape { size, into },
+                ..
+            } => {
+                for v in std::iter::once(size).chain(into) {
+                    self.expect(*v, LType::I64, "extent")?;
+                }
+            }
             Stmt::Raise { .. } => {}
         }
         Ok(())
@@ -272,6 +288,7 @@ impl Verifier<'_> {
                     CastOp::ToComplex => {
                         is_complex(*to) && (is_complex(from) || from == complex_part(*to))
                     }
+                    CastOp::PtrToInt => from == LType::Ptr && *to == LType::I64,
                 };
                 if !ok {
                     return Err(format!("{op:?} from {from} to {to}"));

@@ -209,6 +209,11 @@ impl Walk<'_> {
                 self.exprs(indices, st);
             }
             ExprKind::Tuple(items) => self.exprs(items, st),
+            ExprKind::Slice { lower, upper, step } => {
+                let parts: Vec<ExprId> = [lower, upper, step].into_iter().flatten().copied().collect();
+                self.exprs(&parts, st)
+            }
+            ExprKind::Ellipsis => {}
         }
     }
 }

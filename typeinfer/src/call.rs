@@ -7,7 +7,7 @@ use crate::numeric::{python_default, Kind};
 use crate::signature::dtype_from_name;
 use crate::{ArrayType, JitCall, Layout, OpaqueType, Type};
 use frontend::hir::{
-    AllocFn, Callee, Constant, Dtype, ExprId, ExprKind, FuncId, Keyword, KnownFunction, MathFn,
+    AllocFn, Callee, Constant, Dtype, ExprId, ExprKind, FuncId, Keyword, KnownFunction, MathFn, ViewFn,
 };
 
 /// NumPy's limit on the number of dimensions.
@@ -119,6 +119,9 @@ impl FnCx<'_, '_> {
         args: &[ExprId],
         kwargs: &[Keyword],
     ) -> Ty {
+        if let KnownFunction::View(op) = kf {
+            return self.view_function(e, op, args, kwargs);
+        }
         let tys: Vec<Ty> = args.iter().map(|a| self.expr(*a)).collect();
         let kw_tys: Vec<Ty> = kwargs.iter().map(|k| self.expr(k.value)).collect();
         let name = known_name(kf);
@@ -301,7 +304,8 @@ impl FnCx<'_, '_> {
             | KnownFunction::Zip
             | KnownFunction::Exception(_)
             | KnownFunction::Alloc(_)
-            | KnownFunction::Create(_) => Ty::Error,
+            | KnownFunction::Create(_)
+            | KnownFunction::View(_) => Ty::Error,
         }
     }
 
@@ -602,6 +606,13 @@ impl FnCx<'_, '_> {
         kwargs: &[Keyword],
     ) -> Ty {
         let recv = self.expr(receiver);
+        if let Ty::Known(Type::Array(a)) = &recv {
+            if let Some(op) = ViewFn::METHODS.into_iter().find(|v| v.name() == name) {
+                let a = *a;
+                let method = format!("{}.{name}", self.expr_text(receiver).trim_matches('`'));
+                return self.view_call(e, op, receiver, &a, args, kwargs, method);
+            }
+        }
         let tys: Vec<Ty> = args.iter().map(|a| self.expr(*a)).collect();
         let kw_tys: Vec<Ty> = kwargs.iter().map(|k| self.expr(k.value)).collect();
         match &recv {

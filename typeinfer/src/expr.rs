@@ -7,6 +7,7 @@ use frontend::Span;
 
 use crate::infer::{join_ty, promote_numbers, report, FnCx, Ty};
 use crate::numeric::{int_fits, promote_dtype, python_default, Kind};
+use crate::views::selects_view;
 use crate::{ArrayType, OpaqueType, Type};
 
 /// The type of a constant; Python numbers are weak (NEP 50).
@@ -52,6 +53,7 @@ pub(crate) fn known_name(kf: KnownFunction) -> String {
         KnownFunction::Scalar(d) => format!("np.{d}"),
         KnownFunction::Alloc(a) => format!("np.{}", a.name()),
         KnownFunction::Create(c) => format!("np.{}", c.name()),
+        KnownFunction::View(v) => format!("np.{}", v.name()),
         KnownFunction::Exception(k) => k.name().into(),
     }
 }
@@ -130,6 +132,8 @@ impl FnCx<'_, '_> {
             } => self.call(e, callee, args, kwargs),
             ExprKind::Attribute { value, attr } => self.attribute(*value, attr, expr.span),
             ExprKind::Subscript { value, indices } => self.subscript(*value, indices, expr.span),
+            ExprKind::Slice { lower, upper, step } => self.slice([*lower, *upper, *step]),
+            ExprKind::Ellipsis => Ty::Known(Type::None),
             ExprKind::Tuple(items) => {
                 let tys: Vec<Ty> = items.iter().map(|i| self.expr(*i)).collect();
                 if tys.contains(&Ty::Error) {
@@ -526,7 +530,12 @@ impl FnCx<'_, '_> {
                 "shape" => return Ty::Known(Type::Tuple(vec![Type::INT; a.ndim as usize])),
                 "size" | "ndim" => return Ty::Known(Type::INT),
                 "dtype" => return Ty::Known(Type::Opaque(OpaqueType::DtypeObject(a.dtype))),
-                _ => {}
+                _ => {
+                    let a = *a;
+                    if let Some(view) = self.view_attribute(value, &a, attr) {
+                        return view;
+                    }
+                }
             },
             Ty::Known(Type::Scalar(d)) if attr == "real" || attr == "imag" => {
                 return match d {
@@ -542,13 +551,13 @@ impl FnCx<'_, '_> {
             _ => {}
         }
         let s = shown(&t);
-        let rep = if matches!(s, Type::Array(_)) && matches!(attr, "T" | "real" | "imag" | "flat") {
+        let rep = if matches!(s, Type::Array(_)) && attr == "flat" {
             report(
                 "E0215",
                 format!("`.{attr}` of an array is not supported yet"),
                 format!("{} is {s}", self.expr_text(value)),
             )
-            .help("array views come in a later version; index the elements instead")
+            .help("index the elements instead")
         } else {
             report(
                 "E0215",
@@ -564,6 +573,13 @@ impl FnCx<'_, '_> {
     fn subscript(&mut self, value: ExprId, indices: &[ExprId], span: Span) -> Ty {
         let t = self.expr(value);
         match &t {
+            Ty::Known(Type::Array(a)) if selects_view(self.f, a.ndim, indices) => {
+                let a = *a;
+                match self.view_type(value, &a, indices, span) {
+                    Some(view) => Ty::Known(Type::Array(view)),
+                    None => Ty::Error,
+                }
+            }
             Ty::Known(Type::Array(a)) => {
                 let a = *a;
                 if self.array_indices(value, &a, indices, span) {

@@ -38,6 +38,7 @@ mod numeric;
 mod signature;
 mod stmt;
 mod types;
+mod views;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -46,6 +47,9 @@ use frontend::hir::{self, ExprId, FuncId, LocalId};
 
 pub use bind::CallArg;
 pub use types::{ArrayType, Layout, OpaqueType, Type};
+pub use views::{
+    flip_axes, index_kind, selects_view, transpose_axes, view_array_type, IndexKind,
+};
 
 /// Index of a specialization in `TypedProgram::functions`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -5,6 +5,7 @@ use frontend::Span;
 
 use crate::infer::{contains_opaque, join, report, FnCx, Ty};
 use crate::numeric::Kind;
+use crate::views::selects_view;
 use crate::Type;
 
 impl FnCx<'_, '_> {
@@ -136,7 +137,14 @@ impl FnCx<'_, '_> {
                 value: array,
                 indices,
             } => {
-                let elem = self.subscript_target(*array, indices, span);
+                let array_ty = self.expr(*array);
+                if let Ty::Known(Type::Array(a)) = &array_ty {
+                    if selects_view(self.f, a.ndim, indices) {
+                        let a = *a;
+                        return self.store_into_view(*array, &a, indices, ty, value, span);
+                    }
+                }
+                let elem = self.subscript_target(*array, array_ty, indices, span);
                 if let Some(e) = value {
                     self.store_element(elem, ty, e);
                 } else if let Some(d) = elem {
@@ -220,7 +228,24 @@ impl FnCx<'_, '_> {
                 value: array,
                 indices,
             } => {
-                let elem = self.subscript_target(*array, indices, span);
+                let array_ty = self.expr(*array);
+                if let Ty::Known(Type::Array(a)) = &array_ty {
+                    if selects_view(self.f, a.ndim, indices) {
+                        for i in indices {
+                            self.expr(*i);
+                        }
+                        return self.emit(
+                            span,
+                            report(
+                                "E0228",
+                                "augmented assignment to a slice is not supported yet",
+                                format!("{} is {a}", self.expr_text(*array)),
+                            )
+                            .help("update the elements in a loop"),
+                        );
+                    }
+                }
+                let elem = self.subscript_target(*array, array_ty, indices, span);
                 let current = elem.map_or(Ty::Error, |d| Ty::Known(Type::Scalar(d)));
                 let text = self.text(span, "the element");
                 let result = self.binary(op, &current, None, &text, &rhs, value, span);
@@ -244,10 +269,10 @@ impl FnCx<'_, '_> {
     fn subscript_target(
         &mut self,
         array: ExprId,
+        ty: Ty,
         indices: &[ExprId],
         span: Span,
     ) -> Option<hir::Dtype> {
-        let ty = self.expr(array);
         match &ty {
             Ty::Known(Type::Array(a)) => {
                 let a = *a;
@@ -306,7 +331,7 @@ impl FnCx<'_, '_> {
     }
 
     /// Whether a value of type `ty` can be stored into an element of dtype `d`.
-    fn check_store(&mut self, d: hir::Dtype, ty: &Ty, span: Span) -> bool {
+    pub(crate) fn check_store(&mut self, d: hir::Dtype, ty: &Ty, span: Span) -> bool {
         let array = Type::Scalar(d);
         match ty.number_kind() {
             Some(Kind::Complex) if !d.is_complex() => {

@@ -8,5 +8,5 @@ def local_errors(a, n):
     t = (1, 2)
     w = t[2]  # error: [E0214]
     t[0] = 5  # error: [E0229]
-    k = a.T  # error: [E0215]
+    k = a.flat  # error: [E0215]
     return n

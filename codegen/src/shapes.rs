@@ -1,0 +1,77 @@
+//! Runtime errors that print array shapes.
+
+use crate::runtime::{exception_code, ferrojit_raise_message};
+use lower::ir::ExceptionKind;
+
+/// A shape as NumPy's errors print it: `(3,)`, `(2,4)`, `()`; a negative
+/// (unknown) extent of `reshape` is `newaxis`.
+fn shape_text(extents: &[i64]) -> String {
+    let parts: Vec<String> = extents
+        .iter()
+        .map(|&n| if n < 0 { "newaxis".to_string() } else { n.to_string() })
+        .collect();
+    match parts.as_slice() {
+        [one] => format!("({one},)"),
+        _ => format!("({})", parts.join(",")),
+    }
+}
+
+/// What `ferrojit_raise_shape_error` reports.
+pub(crate) const BROADCAST: i64 = 0;
+pub(crate) const RESHAPE: i64 = 1;
+
+/// NumPy's `ValueError` about shapes: `extents` holds `from_len` extents, then
+/// `into_len`. `BROADCAST`: the source's shape does not broadcast into the
+/// target's; `RESHAPE`: an array of size `from[0]` cannot take the shape `into`.
+pub(crate) unsafe extern "C" fn ferrojit_raise_shape_error(
+    ctx: *mut crate::runtime::RuntimeContext,
+    what: i64,
+    extents: *const i64,
+    from_len: i64,
+    into_len: i64,
+) {
+    let (Ok(from_len), Ok(into_len)) = (usize::try_from(from_len), usize::try_from(into_len)) else {
+        return;
+    };
+    let all = if extents.is_null() {
+        &[][..]
+    } else {
+        // SAFETY: JIT code passes a stack array of exactly `from_len + into_len` extents.
+        unsafe { std::slice::from_raw_parts(extents, from_len + into_len) }
+    };
+    let (from, into) = all.split_at(from_len.min(all.len()));
+    let message = match what {
+        RESHAPE => format!(
+            "cannot reshape array of size {} into shape {}",
+            from.first().copied().unwrap_or(0),
+            shape_text(into)
+        ),
+        _ => format!(
+            "could not broadcast input array from shape {} into shape {}",
+            shape_text(from),
+            shape_text(into)
+        ),
+    };
+    // SAFETY: the context is JIT code's; the message outlives the call.
+    unsafe {
+        ferrojit_raise_message(
+            ctx,
+            exception_code(ExceptionKind::ValueError),
+            message.as_ptr(),
+            message.len() as i64,
+        )
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_print_as_numpy_tuples() {
+        assert_eq!(shape_text(&[3]), "(3,)");
+        assert_eq!(shape_text(&[2, 4]), "(2,4)");
+        assert_eq!(shape_text(&[4, -1]), "(4,newaxis)");
+        assert_eq!(shape_text(&[]), "()");
+    }
+}

@@ -1,0 +1,3 @@
+# signature: (float64[:], float64[:])
+def slice_assign(a, b):
+    a[1:] = b[:-1]
