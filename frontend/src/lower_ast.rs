@@ -992,7 +992,7 @@ impl<'a> Builder<'a> {
             }
             ast::Constant::Ellipsis => {
                 self.unsupported(
-                    codes::EXPRESSION,
+                    codes::SLICE,
                     span,
                     "`...` is not supported as a value",
                     "an Ellipsis",

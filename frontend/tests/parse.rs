@@ -294,7 +294,7 @@ fn each_global_name_is_resolved_once() {
 
 #[test]
 fn every_error_in_the_function_is_reported() {
-    let d = errors("def f(a):\n    x = [1]\n    y = undefined_name\n    try:\n        pass\n    except Exception:\n        pass\n    return a[1:]\n");
+    let d = errors("def f(a):\n    x = [1]\n    y = undefined_name\n    try:\n        pass\n    except Exception:\n        pass\n    return ...\n");
     let codes: Vec<&str> = d.iter().map(|d| d.code).collect();
     assert_eq!(codes, ["E0108", "E0102", "E0103", "E0110"]);
     assert_eq!(d[1].kind, DiagnosticKind::Typing);
@@ -483,10 +483,10 @@ fn a_lambda_is_a_function_returning_its_body() {
 
 #[test]
 fn errors_in_a_lambda_point_into_its_line() {
-    let text = "    table = dict(a=1,\n                 b=lambda s: s[1:2],\n";
-    let d = parse_lambda(text, "lambda s: s[1:2]", 0).unwrap_err();
+    let text = "    table = dict(a=1,\n                 b=lambda s: s[[1]],\n";
+    let d = parse_lambda(text, "lambda s: s[[1]]", 0).unwrap_err();
     assert_eq!(d.len(), 1);
-    // Line 8 of the file (the text starts at line 7), at the slice.
+    // Line 8 of the file (the text starts at line 7), at the list.
     assert_eq!(d[0].source.line_col(d[0].span.start), (8, 32));
 }
 
@@ -530,5 +530,13 @@ fn defaults_and_keyword_only_parameters_make_the_signature() {
             None,
             Some(Constant::Tuple(vec![Constant::Int(2), Constant::Int(3)])),
         ]
+    );
+}
+
+#[test]
+fn slices_ellipsis_and_newaxis_are_indices() {
+    check(
+        "def f(a, i):\n    a[1:, :-1] = a[i, ::2, np.newaxis, ..., 1:i:-1]\n",
+        "def f(a, i):  # locals: l0 a, l1 i\n    a[1:, :-1] = a[i, ::2, np.newaxis{None}, ..., 1:i:-1]\n",
     );
 }
