@@ -162,6 +162,10 @@ impl FnLower<'_> {
         [start, stop, step]: [Option<ValueId>; 3],
         step_const: Option<i64>,
     ) -> (ValueId, ValueId, ValueId) {
+        if let (None, None, Some(1)) = (start, stop, step_const) {
+            // `:` keeps the axis as it is.
+            return (self.b.i64c(0), n, s);
+        }
         let step = match (step_const, step) {
             (Some(k), _) if k != 0 => self.b.i64c(k),
             (_, Some(step)) => {
@@ -209,9 +213,12 @@ impl FnLower<'_> {
     ) -> (ValueId, ValueId) {
         let zero = self.b.i64c(0);
         let minus_one = self.b.i64c(-1);
-        let last = self.b.bin(BinaryOp::IAdd, n, minus_one);
         // Clipped to 0..=n going up, -1..=n-1 going down.
-        let (lo, hi) = if down { (minus_one, last) } else { (zero, n) };
+        let (lo, hi) = if down {
+            (minus_one, self.b.bin(BinaryOp::IAdd, n, minus_one))
+        } else {
+            (zero, n)
+        };
         let mut clip = |v: Option<ValueId>, default: ValueId| match v {
             None => default,
             Some(v) => {
@@ -223,7 +230,7 @@ impl FnLower<'_> {
             }
         };
         if down {
-            let first = clip(start, last);
+            let first = clip(start, hi);
             let end = clip(stop, minus_one);
             let distance = self.b.bin(BinaryOp::ISub, first, end);
             // An empty slice going down may start at -1: keep the offset in the array.
