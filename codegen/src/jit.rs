@@ -163,7 +163,7 @@ impl Jit {
 
             // Python loads extension modules RTLD_LOCAL, so the process search
             // above cannot see these: give ORC their addresses.
-            let runtime_symbols: [(&CStr, usize); 7] = [
+            let runtime_symbols: [(&CStr, usize); 8] = [
                 (
                     c"ferrojit_raise_message",
                     runtime::ferrojit_raise_message as *const () as usize,
