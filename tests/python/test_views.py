@@ -12,6 +12,7 @@ import pytest
 
 import ferrojit
 from ferrojit import jit
+from ferrojit._native import live_buffers
 
 
 def outcome(f, *args):
@@ -469,3 +470,50 @@ def test_real_and_imag_are_views(dtype):
         same(real_part, z)
         same(imag_part, z)
         same(set_imag, z)
+
+
+# ---- views returned and views outliving their base ----
+
+@jit
+def interior(a):
+    return a[1:-1, ::-1]
+
+
+@jit
+def window_of_new(n):
+    b = np.zeros(n)
+    for i in range(n):
+        b[i] = i
+    w = b[2:5]
+    return w
+
+
+def test_a_returned_view_shares_memory_with_its_argument():
+    a = np.arange(30.0).reshape(5, 6)
+    v = interior(a)
+    np.testing.assert_array_equal(v, a[1:-1, ::-1])
+    assert np.shares_memory(v, a)
+    v[0, 0] = -1.0
+    assert a[1, 5] == -1.0
+
+
+def test_a_view_outlives_the_array_it_was_made_from():
+    w = window_of_new(10)
+    np.testing.assert_array_equal(w, [2.0, 3.0, 4.0])
+
+
+@jit
+def copies_in_a_loop(a, n):
+    s = 0.0
+    for k in range(n):
+        flat = a.ravel()  # a copy: `a` is not contiguous
+        a[1:, :] = a[:-1, :]  # overlapping: read through a temporary copy
+        s += flat[k % flat.shape[0]]
+    return s
+
+
+def test_copies_made_by_views_are_freed():
+    before = live_buffers()
+    a = arrays_2d()["strided"]
+    same(copies_in_a_loop, a, 1000)
+    assert live_buffers() == before
