@@ -8,7 +8,13 @@ use lower::ir::ExceptionKind;
 fn shape_text(extents: &[i64]) -> String {
     let parts: Vec<String> = extents
         .iter()
-        .map(|&n| if n < 0 { "newaxis".to_string() } else { n.to_string() })
+        .map(|&n| {
+            if n < 0 {
+                "newaxis".to_string()
+            } else {
+                n.to_string()
+            }
+        })
         .collect();
     match parts.as_slice() {
         [one] => format!("({one},)"),
@@ -30,7 +36,8 @@ pub(crate) unsafe extern "C" fn ferrojit_raise_shape_error(
     from_len: i64,
     into_len: i64,
 ) {
-    let (Ok(from_len), Ok(into_len)) = (usize::try_from(from_len), usize::try_from(into_len)) else {
+    let (Ok(from_len), Ok(into_len)) = (usize::try_from(from_len), usize::try_from(into_len))
+    else {
         return;
     };
     let all = if extents.is_null() {

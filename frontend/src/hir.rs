@@ -443,11 +443,19 @@ pub enum ViewFn {
 
 impl ViewFn {
     /// Those that are also `numpy` functions.
-    pub(crate) const FUNCTIONS: [ViewFn; 4] =
-        [ViewFn::Transpose, ViewFn::Reshape, ViewFn::Ravel, ViewFn::Flip];
+    pub(crate) const FUNCTIONS: [ViewFn; 4] = [
+        ViewFn::Transpose,
+        ViewFn::Reshape,
+        ViewFn::Ravel,
+        ViewFn::Flip,
+    ];
     /// Those that are also array methods.
-    pub const METHODS: [ViewFn; 4] =
-        [ViewFn::Transpose, ViewFn::Reshape, ViewFn::Ravel, ViewFn::Flatten];
+    pub const METHODS: [ViewFn; 4] = [
+        ViewFn::Transpose,
+        ViewFn::Reshape,
+        ViewFn::Ravel,
+        ViewFn::Flatten,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {

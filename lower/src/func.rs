@@ -1359,10 +1359,9 @@ fn collect_accesses_expr(hir: &hir::Function, e: ExprId, out: &mut Vec<Access>) 
             indices.iter().for_each(&mut walk);
             out.push((*value, checked_indices(hir, indices)));
         }
-        ExprKind::Slice { lower, upper, step } => [lower, upper, step]
-            .into_iter()
-            .flatten()
-            .for_each(walk),
+        ExprKind::Slice { lower, upper, step } => {
+            [lower, upper, step].into_iter().flatten().for_each(walk)
+        }
         ExprKind::Ellipsis => {}
     }
 }

@@ -10,7 +10,7 @@ use typeinfer::{
 
 use crate::builder::mem_ltype;
 use crate::func::FnLower;
-use crate::ir::{BinaryOp, CastOp, CmpOp, Inst, LType, Stmt, StepSign, ValueId};
+use crate::ir::{BinaryOp, CastOp, CmpOp, Inst, LType, StepSign, Stmt, ValueId};
 use crate::values::{ArrayVal, Val};
 
 /// One evaluated index of a view subscript.
@@ -50,7 +50,11 @@ impl FnLower<'_> {
     }
 
     /// `arr[indices]` where it selects a view (`typeinfer::selects_view`).
-    pub(crate) fn view(&mut self, arr_expr: ExprId, indices: &[ExprId]) -> Option<(ArrayVal, ArrayType)> {
+    pub(crate) fn view(
+        &mut self,
+        arr_expr: ExprId,
+        indices: &[ExprId],
+    ) -> Option<(ArrayVal, ArrayType)> {
         let Some(at) = self.tf.coerced_type(arr_expr).as_array().copied() else {
             self.bug("slicing a value that is not an array");
             return None;
@@ -73,11 +77,7 @@ impl FnLower<'_> {
         let mut offset = None;
         let mut extents = Vec::new();
         let mut strides = Vec::new();
-        let full = |this: &mut Self, axis: usize, extents: &mut Vec<ValueId>, strides: &mut Vec<ValueId>| {
-            extents.push(base.extents[axis]);
-            strides.push(this.stride(&base, &at, axis));
-        };
-        for part in parts.iter().chain(std::iter::once(&Part::Ellipsis)) {
+        for part in &parts {
             match part {
                 Part::Integer(i, idx) => {
                     let i = self.wrap_and_check(local, axis, *idx, *i, base.extents[axis]);
@@ -87,7 +87,8 @@ impl FnLower<'_> {
                 }
                 Part::Slice(bounds, step) => {
                     let s = self.stride(&base, &at, axis);
-                    let (start, len, stride) = self.slice_axis(base.extents[axis], s, *bounds, *step);
+                    let (start, len, stride) =
+                        self.slice_axis(base.extents[axis], s, *bounds, *step);
                     offset = Some(self.add_offset(offset, start, s));
                     extents.push(len);
                     strides.push(stride);
@@ -97,17 +98,21 @@ impl FnLower<'_> {
                     extents.push(self.b.i64c(1));
                     strides.push(self.b.i64c(0));
                 }
-                // The trailing one stands for the axes no index names; only the
-                // first `...` is ever there when a user wrote one.
+                // The axes no integer or slice names, here.
                 Part::Ellipsis => {
-                    let rest = at.ndim as usize - consumed;
-                    let end = if axis + rest <= at.ndim as usize { axis + rest } else { axis };
-                    while axis < end {
-                        full(self, axis, &mut extents, &mut strides);
+                    for _ in consumed..at.ndim as usize {
+                        extents.push(base.extents[axis]);
+                        strides.push(self.stride(&base, &at, axis));
                         axis += 1;
                     }
                 }
             }
+        }
+        // Without `...`, the axes no index names are kept whole at the end.
+        while axis < at.ndim as usize {
+            extents.push(base.extents[axis]);
+            strides.push(self.stride(&base, &at, axis));
+            axis += 1;
         }
         let data = match offset {
             Some(offset) => self.b.emit(Inst::PtrOffset {
@@ -184,7 +189,10 @@ impl FnLower<'_> {
             Some(k) => {
                 let (first, distance) = self.slice_bounds(n, start, stop, k < 0);
                 let magnitude = self.b.i64c(k.unsigned_abs().min(i64::MAX as u64) as i64);
-                (first, self.slice_len(distance, magnitude, k.unsigned_abs() == 1))
+                (
+                    first,
+                    self.slice_len(distance, magnitude, k.unsigned_abs() == 1),
+                )
             }
             None => {
                 let zero = self.b.i64c(0);
@@ -441,7 +449,12 @@ impl FnLower<'_> {
 
     /// Runs `body` with the index of every element of `a`, the unit-stride axis
     /// innermost (the last for C and A, the first for F).
-    fn loop_nest(&mut self, a: &ArrayVal, at: &ArrayType, body: impl FnOnce(&mut Self, &[ValueId])) {
+    fn loop_nest(
+        &mut self,
+        a: &ArrayVal,
+        at: &ArrayType,
+        body: impl FnOnce(&mut Self, &[ValueId]),
+    ) {
         let ndim = a.extents.len();
         let order: Vec<usize> = match at.layout {
             Layout::F => (0..ndim).rev().collect(),
@@ -500,7 +513,13 @@ impl FnLower<'_> {
 
     /// `np.transpose`, `np.reshape`, `np.ravel`, `np.flip` and the methods of
     /// the same names (and `flatten`): `rest` are the arguments after the array.
-    pub(crate) fn view_call(&mut self, op: ViewFn, array: ExprId, rest: &[ExprId], ty: &Type) -> Val {
+    pub(crate) fn view_call(
+        &mut self,
+        op: ViewFn,
+        array: ExprId,
+        rest: &[ExprId],
+        ty: &Type,
+    ) -> Val {
         let (Some(at), Some(rt)) = (
             self.tf.coerced_type(array).as_array().copied(),
             ty.as_array().copied(),
@@ -583,7 +602,10 @@ impl FnLower<'_> {
         let size = self.product(&a.extents);
         let zero = self.b.i64c(0);
         let one = self.b.i64c(1);
-        let unknown: Vec<ValueId> = dims.iter().map(|&d| self.b.cmp(CmpOp::SLt, d, zero)).collect();
+        let unknown: Vec<ValueId> = dims
+            .iter()
+            .map(|&d| self.b.cmp(CmpOp::SLt, d, zero))
+            .collect();
         // At most one unknown: their count, as an i64, is at most 1.
         let mut count = zero;
         for &u in &unknown {
@@ -650,13 +672,19 @@ impl FnLower<'_> {
         let slot = crate::values::Slot::new(&mut self.b, &Type::Array(*rt), "reshape");
         self.b.begin();
         let c = self.copy_array(a, at);
-        slot.write(&mut self.b, &Val::Array(view_of(&c, c.data, extents.clone(), strides.clone())));
+        slot.write(
+            &mut self.b,
+            &Val::Array(view_of(&c, c.data, extents.clone(), strides.clone())),
+        );
         let copied = self.b.end();
         match Some(contiguous) {
             None => {}
             Some(contiguous) => {
                 self.b.begin();
-                slot.write(&mut self.b, &Val::Array(view_of(a, a.data, extents, strides)));
+                slot.write(
+                    &mut self.b,
+                    &Val::Array(view_of(a, a.data, extents, strides)),
+                );
                 let viewed = self.b.end();
                 self.b.stmt(Stmt::If {
                     cond: contiguous,

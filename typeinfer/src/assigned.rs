@@ -210,7 +210,11 @@ impl Walk<'_> {
             }
             ExprKind::Tuple(items) => self.exprs(items, st),
             ExprKind::Slice { lower, upper, step } => {
-                let parts: Vec<ExprId> = [lower, upper, step].into_iter().flatten().copied().collect();
+                let parts: Vec<ExprId> = [lower, upper, step]
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .collect();
                 self.exprs(&parts, st)
             }
             ExprKind::Ellipsis => {}

@@ -7,7 +7,8 @@ use crate::numeric::{python_default, Kind};
 use crate::signature::dtype_from_name;
 use crate::{ArrayType, JitCall, Layout, OpaqueType, Type};
 use frontend::hir::{
-    AllocFn, Callee, Constant, Dtype, ExprId, ExprKind, FuncId, Keyword, KnownFunction, MathFn, ViewFn,
+    AllocFn, Callee, Constant, Dtype, ExprId, ExprKind, FuncId, Keyword, KnownFunction, MathFn,
+    ViewFn,
 };
 
 /// NumPy's limit on the number of dimensions.

@@ -191,8 +191,12 @@ impl FnCx<'_, '_> {
         if ellipses > 1 {
             self.emit(
                 span,
-                report("E0211", "an index can only have a single ellipsis ('...')", label)
-                    .help("keep one `...`"),
+                report(
+                    "E0211",
+                    "an index can only have a single ellipsis ('...')",
+                    label,
+                )
+                .help("keep one `...`"),
             );
             return None;
         }
@@ -333,9 +337,15 @@ mod tests {
     #[test]
     fn layout_of_views_follows_the_documented_rule() {
         use AxisUse::*;
-        assert_eq!(view_layout(Layout::C, &[Integer, UnitSlice, Full], false), Layout::C);
+        assert_eq!(
+            view_layout(Layout::C, &[Integer, UnitSlice, Full], false),
+            Layout::C
+        );
         assert_eq!(view_layout(Layout::C, &[Full, Full], false), Layout::C);
-        assert_eq!(view_layout(Layout::C, &[UnitSlice, UnitSlice], false), Layout::Any);
+        assert_eq!(
+            view_layout(Layout::C, &[UnitSlice, UnitSlice], false),
+            Layout::Any
+        );
         assert_eq!(view_layout(Layout::C, &[Full, Integer], false), Layout::Any);
         assert_eq!(view_layout(Layout::C, &[Strided], false), Layout::Any);
         assert_eq!(view_layout(Layout::F, &[Full, Integer], false), Layout::F);
@@ -435,7 +445,12 @@ fn is_permutation(axes: &[usize], ndim: u8) -> bool {
 
 impl FnCx<'_, '_> {
     /// `a.T`, `a.real`, `a.imag` of an array; `None` for other attributes.
-    pub(crate) fn view_attribute(&mut self, value: ExprId, a: &ArrayType, attr: &str) -> Option<Ty> {
+    pub(crate) fn view_attribute(
+        &mut self,
+        value: ExprId,
+        a: &ArrayType,
+        attr: &str,
+    ) -> Option<Ty> {
         let view = match attr {
             "T" => ArrayType {
                 layout: transposed(a.layout, a.ndim),
@@ -547,8 +562,12 @@ impl FnCx<'_, '_> {
         let bad = |this: &mut Self, what: &str, help: &str| {
             this.emit(
                 this.span(e),
-                report("E0219", format!("`{name}`: {what}"), format!("{} is {a}", this.expr_text(array)))
-                    .help(help.to_string()),
+                report(
+                    "E0219",
+                    format!("`{name}`: {what}"),
+                    format!("{} is {a}", this.expr_text(array)),
+                )
+                .help(help.to_string()),
             );
             Ty::Error
         };
@@ -559,11 +578,23 @@ impl FnCx<'_, '_> {
                 let constant = rest.len() <= 1 || rest.len() == a.ndim as usize;
                 let axes_ok = match rest {
                     [] => true,
-                    [one] => constant_axes(f, a.ndim, *one).is_some_and(|v| is_permutation(&v, a.ndim)),
-                    _ => constant && rest.iter().all(|&r| constant_axes(f, a.ndim, r).is_some_and(|v| v.len() == 1)) && is_permutation(&axes, a.ndim),
+                    [one] => {
+                        constant_axes(f, a.ndim, *one).is_some_and(|v| is_permutation(&v, a.ndim))
+                    }
+                    _ => {
+                        constant
+                            && rest
+                                .iter()
+                                .all(|&r| constant_axes(f, a.ndim, r).is_some_and(|v| v.len() == 1))
+                            && is_permutation(&axes, a.ndim)
+                    }
                 };
                 if given && !axes_ok {
-                    return bad(self, "axes must be a constant permutation of the array's axes", "write the axes as integer constants, e.g. (1, 0)");
+                    return bad(
+                        self,
+                        "axes must be a constant permutation of the array's axes",
+                        "write the axes as integer constants, e.g. (1, 0)",
+                    );
                 }
                 let reversed: Vec<usize> = (0..a.ndim as usize).rev().collect();
                 let identity: Vec<usize> = (0..a.ndim as usize).collect();
@@ -578,17 +609,25 @@ impl FnCx<'_, '_> {
             }
             hir::ViewFn::Reshape => {
                 let dims = match (rest, tys.as_slice()) {
-                    ([_], [Ty::Known(Type::Tuple(items))]) => {
-                        items.iter().all(|t| t.as_scalar().is_some_and(Dtype::is_int)).then_some(items.len())
-                    }
+                    ([_], [Ty::Known(Type::Tuple(items))]) => items
+                        .iter()
+                        .all(|t| t.as_scalar().is_some_and(Dtype::is_int))
+                        .then_some(items.len()),
                     ([], _) => None,
-                    _ => tys.iter().all(|t| t.number_kind() == Some(Kind::Int)).then_some(rest.len()),
+                    _ => tys
+                        .iter()
+                        .all(|t| t.number_kind() == Some(Kind::Int))
+                        .then_some(rest.len()),
                 };
                 let Some(ndim) = dims else {
                     if tys.iter().any(Ty::is_pending) {
                         return Ty::Error;
                     }
-                    return bad(self, "the new shape must be integers or one tuple of integers", "write a.reshape(n, m) or a.reshape((n, m))");
+                    return bad(
+                        self,
+                        "the new shape must be integers or one tuple of integers",
+                        "write a.reshape(n, m) or a.reshape((n, m))",
+                    );
                 };
                 if rest.len() > 1 || !matches!(tys.first(), Some(Ty::Known(Type::Tuple(_)))) {
                     for (&r, t) in rest.iter().zip(&tys) {
@@ -603,7 +642,11 @@ impl FnCx<'_, '_> {
             }
             hir::ViewFn::Ravel | hir::ViewFn::Flatten => {
                 if !rest.is_empty() {
-                    return bad(self, "takes no arguments in compiled code", "call it without arguments (C order)");
+                    return bad(
+                        self,
+                        "takes no arguments in compiled code",
+                        "call it without arguments (C order)",
+                    );
                 }
                 ArrayType {
                     ndim: 1,
@@ -615,11 +658,18 @@ impl FnCx<'_, '_> {
             hir::ViewFn::Flip => {
                 let ok = match rest {
                     [] => true,
-                    [axis] => index_kind(f, *axis) == IndexKind::NewAxis || constant_axes(f, a.ndim, *axis).is_some(),
+                    [axis] => {
+                        index_kind(f, *axis) == IndexKind::NewAxis
+                            || constant_axes(f, a.ndim, *axis).is_some()
+                    }
                     _ => false,
                 };
                 if !ok {
-                    return bad(self, "axis must be a constant integer, a tuple of them, or None", "write np.flip(a, 0)");
+                    return bad(
+                        self,
+                        "axis must be a constant integer, a tuple of them, or None",
+                        "write np.flip(a, 0)",
+                    );
                 }
                 ArrayType {
                     layout: if a.ndim == 0 { a.layout } else { Layout::Any },
