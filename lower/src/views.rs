@@ -277,10 +277,29 @@ impl FnLower<'_> {
             (Val::Array(src), Type::Array(st)) => self.store_array(&dst, &dt, &src, st),
             (Val::Scalar(v), Type::Scalar(d)) => {
                 let v = self.cast_scalar(v, *d, dt.dtype);
-                self.loop_nest(&dst, &dt, |this, counters| {
-                    let addr = this.element_at(&dst, &dt, counters);
-                    this.store_elem(addr, v, dt.dtype);
-                });
+                let fill = |this: &mut Self, dt: &ArrayType| {
+                    this.loop_nest(&dst, dt, |this, counters| {
+                        let addr = this.element_at(&dst, dt, counters);
+                        this.store_elem(addr, v, dt.dtype);
+                    })
+                };
+                let (unit, unit_type) = self.unit_last_axis(&dst, &dt);
+                match unit {
+                    Some(unit) => {
+                        self.b.begin();
+                        fill(self, &unit_type);
+                        let then_body = self.b.end();
+                        self.b.begin();
+                        fill(self, &dt);
+                        let else_body = self.b.end();
+                        self.b.stmt(Stmt::If {
+                            cond: unit,
+                            then_body,
+                            else_body,
+                        });
+                    }
+                    None => fill(self, &dt),
+                }
             }
             _ => self.bug("a store into a view of a value that is neither scalar nor array"),
         }
@@ -319,16 +338,26 @@ impl FnLower<'_> {
         self.broadcast_store(dst, dt, &copy, &copy_type, true);
         let then_body = self.b.end();
         self.b.begin();
-        match self.any(differ) {
-            Some(broadcast) => {
+        // Without broadcasting, and with unit strides on the innermost axis
+        // (known from the types, or tested here), the loop vectorizes.
+        let (dst_unit, unit_dt) = self.unit_last_axis(dst, dt);
+        let (src_unit, unit_st) = self.unit_last_axis(src, st);
+        let same_shape = self.any(differ).map(|d| self.not(d));
+        match self.all_of(
+            [same_shape, dst_unit, src_unit]
+                .into_iter()
+                .flatten()
+                .collect(),
+        ) {
+            Some(fast) => {
                 self.b.begin();
-                self.broadcast_store(dst, dt, src, st, true);
+                self.broadcast_store(dst, &unit_dt, src, &unit_st, false);
                 let then_body = self.b.end();
                 self.b.begin();
-                self.broadcast_store(dst, dt, src, st, false);
+                self.broadcast_store(dst, dt, src, st, same_shape.is_some());
                 let else_body = self.b.end();
                 self.b.stmt(Stmt::If {
-                    cond: broadcast,
+                    cond: fast,
                     then_body,
                     else_body,
                 });
@@ -341,6 +370,40 @@ impl FnLower<'_> {
             then_body,
             else_body,
         });
+    }
+
+    /// Whether the last axis of `a`, when the loops over it run in C order and
+    /// its type does not already say so, has a unit stride at run time; and the
+    /// type whose `stride` is then the itemsize on that axis (layout C: `stride`
+    /// is all that reads it in these loops).
+    fn unit_last_axis(&mut self, a: &ArrayVal, at: &ArrayType) -> (Option<ValueId>, ArrayType) {
+        let Some(last) = a.strides.last() else {
+            return (None, *at);
+        };
+        match at.layout {
+            Layout::Any => {
+                let size = self.b.i64c(at.dtype.itemsize() as i64);
+                let unit = self.b.cmp(CmpOp::Eq, *last, size);
+                let typed = ArrayType {
+                    layout: Layout::C,
+                    ..*at
+                };
+                (Some(unit), typed)
+            }
+            Layout::C | Layout::F => (None, *at),
+        }
+    }
+
+    fn not(&mut self, v: ValueId) -> ValueId {
+        let t = self.b.boolc(true);
+        self.b.bin(BinaryOp::Xor, v, t)
+    }
+
+    /// The conjunction of `parts`; `None` when there are none.
+    fn all_of(&mut self, parts: Vec<ValueId>) -> Option<ValueId> {
+        parts
+            .into_iter()
+            .reduce(|a, b| self.b.bin(BinaryOp::And, a, b))
     }
 
     /// Copies `src` into `dst` element by element; with `broadcast`, a source
@@ -405,8 +468,7 @@ impl FnLower<'_> {
         let y = self.b.cmp(CmpOp::SLt, b_lo, a_hi);
         let both = self.b.bin(BinaryOp::And, x, y);
         let empty = self.b.bin(BinaryOp::Or, a_empty, b_empty);
-        let t = self.b.boolc(true);
-        let nonempty = self.b.bin(BinaryOp::Xor, empty, t);
+        let nonempty = self.not(empty);
         self.b.bin(BinaryOp::And, both, nonempty)
     }
 
