@@ -517,3 +517,53 @@ def test_copies_made_by_views_are_freed():
     a = arrays_2d()["strided"]
     same(copies_in_a_loop, a, 1000)
     assert live_buffers() == before
+
+
+# ---- what is rejected at compile time (ferrojit.TypingError is a TypeError) ----
+
+@jit
+def float_bound(a, x):
+    return a[x:].copy()
+
+
+@jit
+def too_many(a):
+    return a[1, :, 2].copy()
+
+
+@jit
+def two_ellipses(a):
+    return a[..., 0, ...].copy()
+
+
+@jit
+def aug_slice(a):
+    a[1:] += 1.0
+
+
+@jit
+def imag_of_real(a):
+    return a.imag.copy()
+
+
+@jit
+def transpose_run_time_axes(a, k):
+    return np.transpose(a, (k, 0)).copy()
+
+
+@pytest.mark.parametrize(
+    "f, args, message",
+    [
+        (float_bound, (np.zeros(3), 1.5), "slice indices must be integers or None"),
+        (too_many, (np.zeros((2, 3)),), "too many indices for array: array is 2-dimensional, but 3 were indexed"),
+        (two_ellipses, (np.zeros((2, 3)),), "an index can only have a single ellipsis ('...')"),
+        (aug_slice, (np.zeros(3),), "augmented assignment to a slice is not supported yet"),
+        (imag_of_real, (np.zeros(3),), "`.imag` of a real array is not supported"),
+        (transpose_run_time_axes, (np.zeros((2, 3)), 1), "axes must be a constant permutation"),
+    ],
+)
+def test_compile_errors(f, args, message):
+    with pytest.raises(ferrojit.TypingError) as e:
+        f(*args)
+    assert message in str(e.value)
+    assert isinstance(e.value, TypeError)
