@@ -567,3 +567,14 @@ def test_compile_errors(f, args, message):
         f(*args)
     assert message in str(e.value)
     assert isinstance(e.value, TypeError)
+
+
+@jit
+def reversed_rows_reversed(X, out):
+    for i, r in enumerate(X[::-1]):
+        out[i, :] = r[::-1]
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "strided", "negative"])
+def test_rows_of_a_loop_over_a_view_are_views(layout):
+    same(reversed_rows_reversed, arrays_2d()[layout], np.zeros((5, 6)))
