@@ -7,6 +7,8 @@ compilers see exactly the same source.
 import pathlib
 import sys
 
+import numpy as np
+
 
 # The kernels the test corpus already holds are taken from it (their plain
 # Python functions, `py_func`), so benchmark and tests measure the same code.
@@ -48,3 +50,50 @@ def add_one(x):
 
 def first_dim(a):
     return a.shape[0]
+
+
+# Arrays as values (issue 6): slices, row views and temporaries. There are no
+# whole-array expressions yet, so each view is read and written element by element.
+
+
+def jacobi_1d_slices(a, steps):
+    b = a.copy()
+    for _ in range(steps):
+        left, mid, right = a[:-2], a[1:-1], a[2:]
+        inner = b[1:-1]
+        for i in range(inner.shape[0]):
+            inner[i] = (left[i] + mid[i] + right[i]) / 3.0
+        a, b = b, a
+    return a
+
+
+def jacobi_2d_rows(u, steps):
+    v = u.copy()
+    n, m = u.shape
+    for _ in range(steps):
+        for i in range(1, n - 1):
+            up, row, down, out = u[i - 1], u[i], u[i + 1], v[i]
+            for j in range(1, m - 1):
+                out[j] = 0.25 * (up[j] + down[j] + row[j - 1] + row[j + 1])
+        u, v = v, u
+    return u
+
+
+def running_mean(a, w, out):
+    for i in range(a.shape[0] - w + 1):
+        s = 0.0
+        for x in a[i : i + w]:
+            s += x
+        out[i] = s / w
+
+
+def temporaries_in_a_loop(a, steps):
+    # A fresh scratch array per step, dead at the next one.
+    acc = 0.0
+    n = a.shape[0]
+    for t in range(steps):
+        scratch = np.empty(n)
+        for i in range(n):
+            scratch[i] = a[i] * t
+        acc += scratch[n - 1]
+    return acc

@@ -81,6 +81,22 @@ def make_black_scholes(n):
     return (r.uniform(10, 50, n), r.uniform(10, 50, n), r.uniform(0.1, 2.0, n), 0.02, 0.3, np.zeros(n), np.zeros(n))
 
 
+def make_jacobi_1d(n):
+    return _rng().random(n), 20
+
+
+def make_jacobi_2d(n):
+    return _rng().random((n, n)), 5
+
+
+def make_running_mean(n):
+    return _rng().random(n), 32, np.zeros(n)
+
+
+def make_temporaries(n):
+    return _rng().random(n), 2000
+
+
 BENCHES = [
     Bench("sum", kernels.sum_1d, make_sum, 5_000_000, 200_000, 16, lambda n: f"{n:,} f64"),
     Bench("saxpy", kernels.saxpy, make_saxpy, 2_000_000, 100_000, 16, lambda n: f"{n:,} f64"),
@@ -89,6 +105,14 @@ BENCHES = [
     Bench("Floyd-Warshall", kernels.floyd_warshall, make_floyd_warshall, 250, 60, 4, lambda n: f"{n} nodes"),
     Bench("mandelbrot", kernels.mandelbrot, make_mandelbrot, 400, 100, 8, lambda n: f"{n}x{(n * 3) // 4}, 100 iter"),
     Bench("Black-Scholes", kernels.black_scholes, make_black_scholes, 200_000, 20_000, 16, lambda n: f"{n:,} options"),
+    Bench("Jacobi 1-d (slices)", kernels.jacobi_1d_slices, make_jacobi_1d, 1_000_000, 50_000, 8,
+          lambda n: f"{n:,} f64, 20 sweeps"),
+    Bench("Jacobi 2-d (row views)", kernels.jacobi_2d_rows, make_jacobi_2d, 1000, 200, 4,
+          lambda n: f"{n}x{n}, 5 sweeps"),
+    Bench("running mean (window views)", kernels.running_mean, make_running_mean, 1_000_000, 50_000, 40,
+          lambda n: f"{n:,} f64, window 32"),
+    Bench("temporaries in a loop", kernels.temporaries_in_a_loop, make_temporaries, 1000, 100, 4,
+          lambda n: f"2000 x np.empty({n})"),
 ]
 
 

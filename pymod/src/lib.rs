@@ -15,16 +15,24 @@ use dispatcher::Dispatcher;
 use errors::{CompileError, InternalError, TypingError, UnsupportedError};
 
 /// How many array buffers allocated by compiled code are alive: the memory
-/// tests check that it returns to where it was.
+/// tests check that it returns to where it was. Counting costs allocation
+/// speed, so it is on only when `FERROJIT_COUNT_BUFFERS` was set at import.
 #[pyfunction]
-fn live_buffers() -> i64 {
-    codegen::runtime::live_buffers()
+fn live_buffers() -> PyResult<i64> {
+    codegen::runtime::live_buffers().ok_or_else(|| {
+        pyo3::exceptions::PyRuntimeError::new_err(
+            "live buffers are counted only when FERROJIT_COUNT_BUFFERS=1 is set before ferrojit is imported",
+        )
+    })
 }
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     args::init(py)?;
+    if std::env::var_os("FERROJIT_COUNT_BUFFERS").is_some_and(|v| v == "1") {
+        codegen::runtime::count_buffers();
+    }
     m.add("CompileError", py.get_type::<CompileError>())?;
     m.add("TypingError", py.get_type::<TypingError>())?;
     m.add("UnsupportedError", py.get_type::<UnsupportedError>())?;

@@ -43,4 +43,5 @@ class Dispatcher:
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
 
 def live_buffers() -> int:
-    """How many array buffers allocated by compiled code are alive."""
+    """How many array buffers allocated by compiled code are alive; raises RuntimeError unless
+    FERROJIT_COUNT_BUFFERS=1 was set before ferrojit was imported."""
