@@ -414,6 +414,16 @@ impl<'a> FnLower<'a> {
             Target::Local(l) => self.store_local(*l, val, ty),
             Target::Tuple(targets) => match (val, ty) {
                 (Val::Tuple(vals), Type::Tuple(tys)) if vals.len() == targets.len() => {
+                    // As Python's tuple holds its items while the targets are
+                    // assigned, the statement holds a reference to each array
+                    // first (each target takes one over): in `u, v = v, u`,
+                    // assigning `u` must not free the array `v` is given next.
+                    let mut owners = Vec::new();
+                    Val::Tuple(vals.clone()).owners(&mut owners);
+                    for owner in owners {
+                        self.b.stmt(Stmt::Retain(owner));
+                        self.b.hold_temp(owner, "unpacked");
+                    }
                     for ((t, v), ty) in targets.iter().zip(vals).zip(tys) {
                         self.assign(t, v, ty);
                     }

@@ -210,3 +210,24 @@ def test_tuples_of_fresh_arrays_in_a_loop_are_freed(no_leak):
         return s
 
     assert loop(10_000) == 10_000.0
+
+
+def test_swapping_arrays_keeps_both_alive(no_leak):
+    # `u, v = v, u` assigns u first: the array u held must survive until v takes it.
+    @jit
+    def sweeps(a, n):
+        u = a.copy()
+        v = np.zeros(a.shape[0])
+        for step in range(n):
+            scratch = np.full(a.shape[0], -1.0)  # reuses freed memory if any
+            for i in range(a.shape[0]):
+                v[i] = u[i] + 1.0 + scratch[i] * 0.0
+            u, v = v, u
+        return u, v
+
+    a = np.arange(5.0)
+    for n in (1, 2, 3, 10):
+        u, v = sweeps(a, n)
+        np.testing.assert_array_equal(u, a + n)
+        np.testing.assert_array_equal(v, a + n - 1)
+        del u, v
