@@ -11,7 +11,7 @@ use pyo3::types::{PyBool, PyCapsule, PyComplex, PyTuple};
 use pyo3::IntoPyObjectExt;
 use typeinfer::{ArrayType, Type};
 
-use crate::args::{is_ndarray, type_num_of_dtype};
+use crate::args::{dtype_of_type_num, is_ndarray, type_num_of_dtype};
 use crate::errors::internal_error;
 
 /// One reference to a buffer allocated by compiled code, held by the base
@@ -186,7 +186,7 @@ fn is_whole(
         let type_num = (*fields.descr).fields.type_num;
         nd == dims.len()
             && fields.data as *mut u8 == data
-            && type_num == type_num_of_dtype(a.dtype) as c_int
+            && dtype_of_type_num(type_num) == Some(a.dtype)
             && std::slice::from_raw_parts(fields.dimensions, nd) == dims
             && std::slice::from_raw_parts(fields.strides, nd) == strides
             && (fields.flags & flags::NPY_ARRAY_WRITEABLE != 0) == a.writable
