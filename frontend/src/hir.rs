@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use crate::span::{SourceFile, Span};
 
+pub mod visit;
+
 /// Index of an expression in `Function::exprs`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ExprId(pub u32);
