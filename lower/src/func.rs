@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use frontend::hir::visit::{walk_block, walk_expr, walk_stmt, walk_target, Visitor};
 use frontend::hir::{self, Dtype, ExceptionKind, ExprId, ExprKind, LocalId, StmtKind, Target};
 use typeinfer::{ArrayType, Layout, LocalRead, Type, TypedFunction, TypedProgram};
 
@@ -165,7 +166,7 @@ impl<'a> FnLower<'a> {
             slot.flatten(&mut params);
             let mut owners = Vec::new();
             slot.owner_vars(&mut owners);
-            if arg_ty == local_ty && ranges::assigns(&hir.body, *p) {
+            if arg_ty == local_ty && ranges::assigns(hir, &hir.body, *p) {
                 // The caller lends its arrays for the call; a reference of its
                 // own makes the parameter an ordinary local, which may be
                 // reassigned (releasing what it held).
@@ -301,6 +302,7 @@ impl<'a> FnLower<'a> {
         }
     }
 
+    // Its own recursion, not `hir::visit`'s: a translation, each arm emits its statement.
     fn lower_stmt(&mut self, stmt: &hir::Stmt) {
         self.b.span = stmt.span;
         match &stmt.kind {
@@ -519,7 +521,7 @@ impl<'a> FnLower<'a> {
         let counter = self
             .b
             .var(LType::I64, format!("{}.iter", self.tf.hir.local(var).name));
-        if self.nest == NestCopy::Outside && contains_loop(body) {
+        if self.nest == NestCopy::Outside && contains_loop(&self.tf.hir, body) {
             let mut nest = vec![var];
             let mut checks = Vec::new();
             let mut assumed = HashSet::new();
@@ -612,17 +614,15 @@ impl<'a> FnLower<'a> {
     /// all of them can be hoisted; `None` when some cannot.
     fn hoistable_checks(&self, var: LocalId, body: &[hir::Stmt]) -> Option<Vec<HoistedCheck>> {
         if !(self.opts.boundscheck || self.opts.wraparound)
-            || contains_loop(body)
-            || ranges::assigns(body, var)
+            || contains_loop(&self.tf.hir, body)
+            || ranges::assigns(&self.tf.hir, body, var)
         {
             return None;
         }
-        let mut accesses = Vec::new();
-        for stmt in body {
-            collect_accesses_stmt(&self.tf.hir, stmt, &mut accesses);
-        }
+        let mut accesses = Accesses::default();
+        walk_block(&mut accesses, &self.tf.hir, body);
         let mut checks = Vec::new();
-        for (arr, indices) in accesses {
+        for (arr, indices) in accesses.0 {
             if self.tf.expr_type(arr).as_array().is_none() {
                 continue;
             }
@@ -649,6 +649,7 @@ impl<'a> FnLower<'a> {
     /// Walks `body`, inside the loops over `nest` (outermost first, entered in
     /// the range analysis), collecting the checks that are left whose index
     /// bounds are expressible before the nest.
+    // Its own recursion over statements: it enters each loop in the range analysis on the way.
     fn nest_checks(
         &mut self,
         body: &[hir::Stmt],
@@ -658,17 +659,17 @@ impl<'a> FnLower<'a> {
     ) {
         let hir = &self.tf.hir;
         for stmt in body {
-            let mut accesses = Vec::new();
+            let mut accesses = Accesses::default();
             match &stmt.kind {
                 StmtKind::If { test, body, orelse } => {
-                    collect_accesses_expr(hir, *test, &mut accesses);
-                    self.add_nest_checks(&accesses, nest, checks, assumed);
+                    accesses.visit_expr(hir, *test);
+                    self.add_nest_checks(&accesses.0, nest, checks, assumed);
                     self.nest_checks(body, nest, checks, assumed);
                     self.nest_checks(orelse, nest, checks, assumed);
                 }
                 StmtKind::While { test, body } => {
-                    collect_accesses_expr(hir, *test, &mut accesses);
-                    self.add_nest_checks(&accesses, nest, checks, assumed);
+                    accesses.visit_expr(hir, *test);
+                    self.add_nest_checks(&accesses.0, nest, checks, assumed);
                     self.nest_checks(body, nest, checks, assumed);
                 }
                 StmtKind::ForRange {
@@ -680,9 +681,9 @@ impl<'a> FnLower<'a> {
                     ..
                 } => {
                     for e in [start, stop, step] {
-                        collect_accesses_expr(hir, *e, &mut accesses);
+                        accesses.visit_expr(hir, *e);
                     }
-                    self.add_nest_checks(&accesses, nest, checks, assumed);
+                    self.add_nest_checks(&accesses.0, nest, checks, assumed);
                     let step_const = self.const_int(*step);
                     self.ranges
                         .enter_loop(*var, *start, *stop, step_const, body);
@@ -692,8 +693,8 @@ impl<'a> FnLower<'a> {
                     self.ranges.exit_loop();
                 }
                 _ => {
-                    collect_accesses_stmt(hir, stmt, &mut accesses);
-                    self.add_nest_checks(&accesses, nest, checks, assumed);
+                    accesses.visit_stmt(hir, stmt);
+                    self.add_nest_checks(&accesses.0, nest, checks, assumed);
                 }
             }
         }
@@ -1270,109 +1271,57 @@ impl<'a> FnLower<'a> {
     }
 }
 
-fn contains_loop(body: &[hir::Stmt]) -> bool {
-    body.iter().any(|s| match &s.kind {
-        StmtKind::While { .. } | StmtKind::ForRange { .. } => true,
-        StmtKind::If { body, orelse, .. } => contains_loop(body) || contains_loop(orelse),
-        _ => false,
-    })
+/// Whether `body` has a loop, at any depth.
+fn contains_loop(hir: &hir::Function, body: &[hir::Stmt]) -> bool {
+    struct FindLoop(bool);
+    impl Visitor for FindLoop {
+        fn visit_stmt(&mut self, f: &hir::Function, stmt: &hir::Stmt) {
+            match stmt.kind {
+                StmtKind::While { .. } | StmtKind::ForRange { .. } => self.0 = true,
+                _ if !self.0 => walk_stmt(self, f, stmt),
+                _ => {}
+            }
+        }
+        // Only statements are loops.
+        fn visit_expr(&mut self, _: &hir::Function, _: ExprId) {}
+    }
+    let mut find = FindLoop(false);
+    walk_block(&mut find, hir, body);
+    find.0
 }
 
+/// An element access: the array expression and its checked indices.
 type Access = (ExprId, Vec<ExprId>);
 
-fn collect_accesses_stmt(hir: &hir::Function, stmt: &hir::Stmt, out: &mut Vec<Access>) {
-    fn target(hir: &hir::Function, t: &Target, out: &mut Vec<Access>) {
-        match t {
-            Target::Local(_) => {}
-            Target::Tuple(items) => items.iter().for_each(|t| target(hir, t, out)),
-            Target::Subscript { value, indices } => {
-                out.push((*value, checked_indices(hir, indices)));
-                collect_accesses_expr(hir, *value, out);
-                indices
-                    .iter()
-                    .for_each(|i| collect_accesses_expr(hir, *i, out));
-            }
-        }
-    }
-    match &stmt.kind {
-        StmtKind::Assign { target: t, value }
-        | StmtKind::AugAssign {
-            target: t, value, ..
-        } => {
-            collect_accesses_expr(hir, *value, out);
-            target(hir, t, out);
-        }
-        StmtKind::Expr(e) | StmtKind::Return(Some(e)) => collect_accesses_expr(hir, *e, out),
-        StmtKind::If { test, body, orelse } => {
-            collect_accesses_expr(hir, *test, out);
-            body.iter()
-                .chain(orelse)
-                .for_each(|s| collect_accesses_stmt(hir, s, out));
-        }
-        StmtKind::While { test, body } => {
-            collect_accesses_expr(hir, *test, out);
-            body.iter().for_each(|s| collect_accesses_stmt(hir, s, out));
-        }
-        StmtKind::ForRange {
-            start,
-            stop,
-            step,
-            body,
-            ..
-        } => {
-            [start, stop, step]
-                .into_iter()
-                .for_each(|e| collect_accesses_expr(hir, *e, out));
-            body.iter().for_each(|s| collect_accesses_stmt(hir, s, out));
-        }
-        StmtKind::Break
-        | StmtKind::Continue
-        | StmtKind::Return(None)
-        | StmtKind::Raise { .. }
-        | StmtKind::Pass => {}
-    }
-}
+/// The element accesses of what it visits. Their order is the order of a
+/// versioning condition's tests, kept as it was before `hir::visit` (not quite
+/// evaluation order): an expression's after those in its parts, a subscript
+/// target's before those in its parts, an augmented assignment's value before
+/// its target.
+#[derive(Default)]
+struct Accesses(Vec<Access>);
 
-fn collect_accesses_expr(hir: &hir::Function, e: ExprId, out: &mut Vec<Access>) {
-    let mut walk = |e: &ExprId| collect_accesses_expr(hir, *e, out);
-    match &hir.expr(e).kind {
-        ExprKind::Const(_)
-        | ExprKind::Local(_)
-        | ExprKind::Global { .. }
-        | ExprKind::GlobalArray { .. }
-        | ExprKind::Function(_) => {}
-        ExprKind::Unary { operand, .. } => walk(operand),
-        ExprKind::Binary { lhs, rhs, .. } => {
-            walk(lhs);
-            walk(rhs);
-        }
-        ExprKind::Compare { left, comparisons } => {
-            walk(left);
-            comparisons.iter().for_each(|(_, r)| walk(r));
-        }
-        ExprKind::BoolOp { values, .. } | ExprKind::Tuple(values) => values.iter().for_each(walk),
-        ExprKind::IfExp { test, body, orelse } => [test, body, orelse].into_iter().for_each(walk),
-        ExprKind::Call {
-            callee,
-            args,
-            kwargs,
-        } => {
-            if let hir::Callee::Method { receiver, .. } = callee {
-                walk(receiver);
+impl Visitor for Accesses {
+    fn visit_stmt(&mut self, f: &hir::Function, stmt: &hir::Stmt) {
+        match &stmt.kind {
+            StmtKind::AugAssign { target, value, .. } => {
+                self.visit_expr(f, *value);
+                self.visit_target(f, target);
             }
-            args.iter().for_each(&mut walk);
-            kwargs.iter().for_each(|k| walk(&k.value));
+            _ => walk_stmt(self, f, stmt),
         }
-        ExprKind::Attribute { value, .. } => walk(value),
-        ExprKind::Subscript { value, indices } => {
-            walk(value);
-            indices.iter().for_each(&mut walk);
-            out.push((*value, checked_indices(hir, indices)));
+    }
+    fn visit_expr(&mut self, f: &hir::Function, e: ExprId) {
+        walk_expr(self, f, e);
+        if let ExprKind::Subscript { value, indices } = &f.expr(e).kind {
+            self.0.push((*value, checked_indices(f, indices)));
         }
-        ExprKind::Slice { lower, upper, step } => {
-            [lower, upper, step].into_iter().flatten().for_each(walk)
+    }
+    fn visit_target(&mut self, f: &hir::Function, t: &Target) {
+        if let Target::Subscript { value, indices } = t {
+            self.0.push((*value, checked_indices(f, indices)));
         }
-        ExprKind::Ellipsis => {}
+        walk_target(self, f, t);
     }
 }
 

@@ -20,9 +20,10 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use frontend::hir::visit::{walk_block, walk_stmt, walk_target, Visitor};
 use frontend::hir::{
-    BinOp, Callee, Constant, Dtype, ExprId, ExprKind, KnownFunction, LocalId, Stmt, StmtKind,
-    Target, UnaryOp,
+    BinOp, Callee, Constant, Dtype, ExprId, ExprKind, Function, KnownFunction, LocalId, Stmt,
+    StmtKind, Target, UnaryOp,
 };
 use typeinfer::{Type, TypedFunction};
 
@@ -144,8 +145,9 @@ pub(crate) struct Ranges<'a> {
 impl<'a> Ranges<'a> {
     pub(crate) fn new(tf: &'a TypedFunction) -> Ranges<'a> {
         let hir = &tf.hir;
-        let mut count: HashMap<LocalId, u32> = HashMap::new();
-        count_assignments(&hir.body, &mut count);
+        let mut count = Assignments::default();
+        walk_block(&mut count, hir, &hir.body);
+        let count = count.0;
         let mut stable = HashMap::new();
         let mut defined = HashSet::new();
         for p in &hir.params {
@@ -171,13 +173,11 @@ impl<'a> Ranges<'a> {
 
     /// Records that the assignment to `target` has run: its stable locals are known from here on.
     pub(crate) fn define(&mut self, target: &Target) {
-        match target {
-            Target::Local(l) if self.stable.contains_key(l) => {
-                self.defined.insert(*l);
-            }
-            Target::Tuple(items) => items.iter().for_each(|t| self.define(t)),
-            _ => {}
-        }
+        let mut bound = Assignments::default();
+        bound.visit_target(&self.tf.hir, target);
+        let stable = &self.stable;
+        self.defined
+            .extend(bound.0.into_keys().filter(|l| stable.contains_key(l)));
     }
 
     /// The source of a stable local, once its assignment has run.
@@ -551,7 +551,7 @@ impl<'a> Ranges<'a> {
         step: Option<i64>,
         body: &[Stmt],
     ) {
-        let invariant = !assigns(body, var) && self.tf.local_type(var) == &Type::INT;
+        let invariant = !assigns(&self.tf.hir, body, var) && self.tf.local_type(var) == &Type::INT;
         let facts = invariant.then(|| {
             // A bound that may have wrapped is not a bound of the values taken.
             let start = self.exact(start).filter(|f| self.fits(f));
@@ -652,49 +652,39 @@ impl<'a> Ranges<'a> {
 }
 
 /// Whether `body` assigns `var` anywhere (including as a nested loop variable).
-pub(crate) fn assigns(body: &[Stmt], var: LocalId) -> bool {
-    let mut count = HashMap::new();
-    count_assignments(body, &mut count);
-    count.contains_key(&var)
+pub(crate) fn assigns(f: &Function, body: &[Stmt], var: LocalId) -> bool {
+    let mut count = Assignments::default();
+    walk_block(&mut count, f, body);
+    count.0.contains_key(&var)
 }
 
-fn count_assignments(body: &[Stmt], count: &mut HashMap<LocalId, u32>) {
-    fn target(t: &Target, count: &mut HashMap<LocalId, u32>) {
-        match t {
-            Target::Local(l) => *count.entry(*l).or_insert(0) += 1,
-            Target::Tuple(items) => items.iter().for_each(|t| target(t, count)),
-            Target::Subscript { .. } => {}
+/// How many times what it visits assigns each local. Parameters that no
+/// statement assigns borrow the caller's reference (`FnLower::bind_params`),
+/// so every local a statement binds must be counted: the walk visits each as
+/// a target, a loop variable included.
+#[derive(Default)]
+struct Assignments(HashMap<LocalId, u32>);
+
+impl Visitor for Assignments {
+    fn visit_stmt(&mut self, f: &Function, stmt: &Stmt) {
+        if let StmtKind::ForRange { var, .. } = &stmt.kind {
+            // Counted once more so a loop variable is never taken for a once-assigned local.
+            *self.0.entry(*var).or_insert(0) += 1;
         }
+        walk_stmt(self, f, stmt);
     }
-    for stmt in body {
-        match &stmt.kind {
-            StmtKind::Assign { target: t, .. } | StmtKind::AugAssign { target: t, .. } => {
-                target(t, count)
-            }
-            StmtKind::If { body, orelse, .. } => {
-                count_assignments(body, count);
-                count_assignments(orelse, count);
-            }
-            StmtKind::While { body, .. } => count_assignments(body, count),
-            StmtKind::ForRange { var, body, .. } => {
-                // Counted twice so a loop variable is never taken for a once-assigned local.
-                *count.entry(*var).or_insert(0) += 2;
-                count_assignments(body, count);
-            }
-            // Exhaustive on purpose: parameters that no statement assigns
-            // borrow the caller's reference (`FnLower::bind_params`), so a
-            // new statement that binds a local must be counted here.
-            StmtKind::Expr(_)
-            | StmtKind::Break
-            | StmtKind::Continue
-            | StmtKind::Return(_)
-            | StmtKind::Raise { .. }
-            | StmtKind::Pass => {}
+    fn visit_target(&mut self, f: &Function, target: &Target) {
+        if let Target::Local(l) = target {
+            *self.0.entry(*l).or_insert(0) += 1;
         }
+        walk_target(self, f, target);
     }
+    // No expression assigns a local.
+    fn visit_expr(&mut self, _: &Function, _: ExprId) {}
 }
 
 /// Records where each once-assigned local bound by a top-level `target = value` gets its value.
+// Its own recursion: it pairs each part of the target with the same part of the value.
 fn collect_sources(
     tf: &TypedFunction,
     target: &Target,
