@@ -11,7 +11,8 @@
 
 use std::collections::HashMap;
 
-use frontend::hir::{self, Callee, ExprId, ExprKind, LocalId, Stmt, StmtKind, Target};
+use frontend::hir::visit::{walk_expr, walk_target, Visitor};
+use frontend::hir::{self, ExprId, ExprKind, LocalId, Stmt, StmtKind, Target};
 
 use crate::LocalRead;
 
@@ -54,6 +55,7 @@ fn meet(a: State, b: State) -> State {
     }
 }
 
+// Its own recursion over statements: the state splits at branches and meets at joins.
 impl Walk<'_> {
     fn block(&mut self, stmts: &[Stmt], mut state: State) -> State {
         for s in stmts {
@@ -63,10 +65,12 @@ impl Walk<'_> {
     }
 
     fn stmt(&mut self, s: &Stmt, mut st: Vec<bool>) -> State {
+        let f = self.f;
         match &s.kind {
             StmtKind::Assign { target, value } => {
-                self.expr(*value, &st);
-                self.target(target, &mut st);
+                let mut reads = self.reads(&mut st);
+                reads.visit_expr(f, *value);
+                reads.visit_target(f, target);
             }
             StmtKind::AugAssign { target, value, .. } => {
                 match target {
@@ -75,29 +79,24 @@ impl Walk<'_> {
                             self.found.insert(LocalRead::AugAssign(*value), *l);
                         }
                     }
-                    Target::Subscript {
-                        value: array,
-                        indices,
-                    } => {
-                        self.expr(*array, &st);
-                        self.exprs(indices, &st);
-                    }
+                    Target::Subscript { .. } => self.reads(&mut st).visit_target(f, target),
                     Target::Tuple(_) => {}
                 }
-                self.expr(*value, &st);
+                // The local is assigned after the value is read.
+                self.reads(&mut st).visit_expr(f, *value);
                 if let Target::Local(l) = target {
                     st[l.0 as usize] = true;
                 }
             }
-            StmtKind::Expr(e) => self.expr(*e, &st),
+            StmtKind::Expr(e) => self.reads(&mut st).visit_expr(f, *e),
             StmtKind::If { test, body, orelse } => {
-                self.expr(*test, &st);
+                self.reads(&mut st).visit_expr(f, *test);
                 let then_state = self.block(body, Some(st.clone()));
                 let else_state = self.block(orelse, Some(st));
                 return meet(then_state, else_state);
             }
             StmtKind::While { test, body } => {
-                self.expr(*test, &st);
+                self.reads(&mut st).visit_expr(f, *test);
                 let breaks = self.loop_body(body, st.clone());
                 // `while True:` is left only through a `break`.
                 return if crate::flow::is_always_true(self.f, *test) {
@@ -114,7 +113,10 @@ impl Walk<'_> {
                 body,
                 ..
             } => {
-                self.exprs(&[*start, *stop, *step], &st);
+                let mut reads = self.reads(&mut st);
+                for e in [start, stop, step] {
+                    reads.visit_expr(f, *e);
+                }
                 let mut inside = st.clone();
                 inside[var.0 as usize] = true;
                 // An empty range leaves the loop variable as it was.
@@ -123,7 +125,7 @@ impl Walk<'_> {
             }
             StmtKind::Return(value) => {
                 if let Some(e) = value {
-                    self.expr(*e, &st);
+                    self.reads(&mut st).visit_expr(f, *e);
                 }
                 return None;
             }
@@ -146,78 +148,37 @@ impl Walk<'_> {
         self.breaks.pop().flatten()
     }
 
-    /// Assigns `target` left to right: `i, a[i] = ...` indexes with the new `i`.
-    fn target(&mut self, target: &Target, st: &mut [bool]) {
-        match target {
-            Target::Local(l) => st[l.0 as usize] = true,
-            Target::Tuple(items) => {
-                for t in items {
-                    self.target(t, st);
-                }
-            }
-            Target::Subscript { value, indices } => {
-                self.expr(*value, st);
-                self.exprs(indices, st);
-            }
+    fn reads<'s>(&'s mut self, st: &'s mut [bool]) -> Reads<'s> {
+        Reads {
+            st,
+            found: &mut self.found,
         }
     }
+}
 
-    fn exprs(&mut self, es: &[ExprId], st: &[bool]) {
-        for e in es {
-            self.expr(*e, st);
+/// Over the expressions and targets of one statement, never its body (no
+/// expression assigns, so `st` holds throughout an expression): records the
+/// reads of locals not assigned in `st`, and assigns the targets.
+struct Reads<'s> {
+    st: &'s mut [bool],
+    found: &'s mut HashMap<LocalRead, LocalId>,
+}
+
+impl Visitor for Reads<'_> {
+    fn visit_expr(&mut self, f: &hir::Function, e: ExprId) {
+        if let ExprKind::Local(l) = f.expr(e).kind {
+            if !self.st[l.0 as usize] {
+                self.found.insert(LocalRead::Expr(e), l);
+            }
         }
+        walk_expr(self, f, e);
     }
 
-    /// Records the reads in `e`; no expression assigns, so one state holds throughout.
-    fn expr(&mut self, e: ExprId, st: &[bool]) {
-        match &self.f.expr(e).kind {
-            ExprKind::Local(l) => {
-                if !st[l.0 as usize] {
-                    self.found.insert(LocalRead::Expr(e), *l);
-                }
-            }
-            ExprKind::Const(_)
-            | ExprKind::Global { .. }
-            | ExprKind::GlobalArray { .. }
-            | ExprKind::Function(_) => {}
-            ExprKind::Unary { operand, .. } => self.expr(*operand, st),
-            ExprKind::Binary { lhs, rhs, .. } => self.exprs(&[*lhs, *rhs], st),
-            ExprKind::Compare { left, comparisons } => {
-                self.expr(*left, st);
-                for (_, e) in comparisons {
-                    self.expr(*e, st);
-                }
-            }
-            ExprKind::BoolOp { values, .. } => self.exprs(values, st),
-            ExprKind::IfExp { test, body, orelse } => self.exprs(&[*test, *body, *orelse], st),
-            ExprKind::Call {
-                callee,
-                args,
-                kwargs,
-            } => {
-                if let Callee::Method { receiver, .. } = callee {
-                    self.expr(*receiver, st);
-                }
-                self.exprs(args, st);
-                for k in kwargs {
-                    self.expr(k.value, st);
-                }
-            }
-            ExprKind::Attribute { value, .. } => self.expr(*value, st),
-            ExprKind::Subscript { value, indices } => {
-                self.expr(*value, st);
-                self.exprs(indices, st);
-            }
-            ExprKind::Tuple(items) => self.exprs(items, st),
-            ExprKind::Slice { lower, upper, step } => {
-                let parts: Vec<ExprId> = [lower, upper, step]
-                    .into_iter()
-                    .flatten()
-                    .copied()
-                    .collect();
-                self.exprs(&parts, st)
-            }
-            ExprKind::Ellipsis => {}
+    /// Assigns left to right: `i, a[i] = ...` indexes with the new `i`.
+    fn visit_target(&mut self, f: &hir::Function, target: &Target) {
+        if let Target::Local(l) = target {
+            self.st[l.0 as usize] = true;
         }
+        walk_target(self, f, target);
     }
 }
