@@ -51,6 +51,7 @@ struct Printer<'a> {
     out: &'a mut String,
 }
 
+// Its own recursion, not `hir::visit`'s: each node's text is built from its children's.
 impl Printer<'_> {
     fn block(&mut self, stmts: &[Stmt], depth: usize) -> fmt::Result {
         if stmts.is_empty() {

@@ -175,6 +175,7 @@ impl<'a> FnLower<'a> {
         }
     }
 
+    // Its own recursion, not `hir::visit`'s: a translation evaluates children as each node needs.
     fn expr_raw(&mut self, e: ExprId) -> Val {
         let tf = self.tf;
         let ex = tf.hir.expr(e);

@@ -70,6 +70,7 @@ impl FnCx<'_, '_> {
         ty
     }
 
+    // Its own recursion, not `hir::visit`'s: each arm types its children as its rule needs.
     fn expr_kind(&mut self, e: ExprId) -> Ty {
         let f = self.f;
         let expr = f.expr(e);

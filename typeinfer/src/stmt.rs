@@ -15,6 +15,7 @@ impl FnCx<'_, '_> {
         }
     }
 
+    // Its own recursion, not `hir::visit`'s: typing a statement is what each arm does.
     fn stmt(&mut self, s: &Stmt) {
         match &s.kind {
             StmtKind::Assign { target, value } => {
