@@ -134,7 +134,6 @@ impl RuntimeContext {
             });
         }
     }
-
 }
 
 /// Buffers made by compiled code and alive now, counted only once

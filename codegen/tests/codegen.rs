@@ -385,10 +385,8 @@ where
     T: Copy,
 {
     // SAFETY: the buffer holds `n` elements of `T` after its header.
-    unsafe {
-        std::slice::from_raw_parts(buffer.add(BUFFER_DATA_OFFSET as usize).cast::<T>(), n)
-    }
-    .to_vec()
+    unsafe { std::slice::from_raw_parts(buffer.add(BUFFER_DATA_OFFSET as usize).cast::<T>(), n) }
+        .to_vec()
 }
 
 #[test]
@@ -397,7 +395,11 @@ fn returned_buffers_belong_to_the_caller() {
     let mut ctx = RuntimeContext::new();
     let p = call_in(&code, &mut ctx, &[5], 1).unwrap()[0] as *mut u8;
     assert_eq!(buffer_data::<f64>(p, 5), [0.0, 0.5, 1.0, 1.5, 2.0]);
-    assert_eq!(unsafe { *p.cast::<i64>() }, 1, "one reference, the caller's");
+    assert_eq!(
+        unsafe { *p.cast::<i64>() },
+        1,
+        "one reference, the caller's"
+    );
     unsafe { release_buffer(p) };
 
     let zeros = compile(&alloc_module(true));

@@ -1190,93 +1190,92 @@ impl<'a> FnLower<'a> {
         ty: &Type,
     ) -> Val {
         let d = ty.as_scalar().unwrap_or(Dtype::Float64);
-        let v = match f {
-            KnownFunction::Len => match args.first().map(|a| self.expr(*a)) {
-                Some(Val::Array(a)) => a.extents[0],
-                Some(Val::Tuple(items)) => self.b.i64c(items.len() as i64),
-                _ => {
-                    self.bug("len() of a value without a length");
-                    self.b.i64c(0)
-                }
-            },
-            KnownFunction::Abs => {
-                let Some(arg) = args.first() else {
-                    return self.bad_call("abs");
-                };
-                let (x, xd) = self.scalar_expr(*arg);
-                if xd.is_complex() {
-                    let a = self.b.unary(UnaryOp::CAbs, x);
-                    self.cast_scalar(a, real_dtype(xd), d)
-                } else {
-                    let x = self.cast_scalar(x, xd, d);
-                    if d.is_float() {
-                        self.b.emit(Inst::Math(MathFn::Fabs, vec![x]))
-                    } else if d.is_signed_int() {
-                        let zero = self.b.int(ltype(d), 0);
-                        let negative = self.b.cmp(CmpOp::SLt, x, zero);
-                        let neg = self.b.unary(UnaryOp::INeg, x);
-                        self.b.select(negative, neg, x)
+        let v =
+            match f {
+                KnownFunction::Len => match args.first().map(|a| self.expr(*a)) {
+                    Some(Val::Array(a)) => a.extents[0],
+                    Some(Val::Tuple(items)) => self.b.i64c(items.len() as i64),
+                    _ => {
+                        self.bug("len() of a value without a length");
+                        self.b.i64c(0)
+                    }
+                },
+                KnownFunction::Abs => {
+                    let Some(arg) = args.first() else {
+                        return self.bad_call("abs");
+                    };
+                    let (x, xd) = self.scalar_expr(*arg);
+                    if xd.is_complex() {
+                        let a = self.b.unary(UnaryOp::CAbs, x);
+                        self.cast_scalar(a, real_dtype(xd), d)
                     } else {
-                        x
+                        let x = self.cast_scalar(x, xd, d);
+                        if d.is_float() {
+                            self.b.emit(Inst::Math(MathFn::Fabs, vec![x]))
+                        } else if d.is_signed_int() {
+                            let zero = self.b.int(ltype(d), 0);
+                            let negative = self.b.cmp(CmpOp::SLt, x, zero);
+                            let neg = self.b.unary(UnaryOp::INeg, x);
+                            self.b.select(negative, neg, x)
+                        } else {
+                            x
+                        }
                     }
                 }
-            }
-            KnownFunction::Min | KnownFunction::Max => {
-                self.min_max(f == KnownFunction::Min, args, d)
-            }
-            KnownFunction::Int
-            | KnownFunction::Float
-            | KnownFunction::Bool
-            | KnownFunction::Complex
-            | KnownFunction::Scalar(_) => match args {
-                [] => self.zero(d),
-                [re, im] if d.is_complex() => {
-                    let part = real_dtype(d);
-                    let (r, rt) = self.scalar_expr(*re);
-                    let (i, it) = self.scalar_expr(*im);
-                    let re = self.cast_scalar(r, rt, part);
-                    let im = self.cast_scalar(i, it, part);
-                    self.b.emit(Inst::MakeComplex { re, im })
+                KnownFunction::Min | KnownFunction::Max => {
+                    self.min_max(f == KnownFunction::Min, args, d)
                 }
-                [x, ..] => {
-                    let (v, vd) = self.scalar_expr(*x);
-                    self.cast_scalar(v, vd, d)
-                }
-            },
-            KnownFunction::Round => match args {
-                [x] => {
-                    let (v, vd) = self.scalar_expr(*x);
-                    if vd.is_float() {
-                        let r = self.round_half_even(v, vd);
-                        self.cast_scalar(r, vd, d)
-                    } else {
+                KnownFunction::Int
+                | KnownFunction::Float
+                | KnownFunction::Bool
+                | KnownFunction::Complex
+                | KnownFunction::Scalar(_) => match args {
+                    [] => self.zero(d),
+                    [re, im] if d.is_complex() => {
+                        let part = real_dtype(d);
+                        let (r, rt) = self.scalar_expr(*re);
+                        let (i, it) = self.scalar_expr(*im);
+                        let re = self.cast_scalar(r, rt, part);
+                        let im = self.cast_scalar(i, it, part);
+                        self.b.emit(Inst::MakeComplex { re, im })
+                    }
+                    [x, ..] => {
+                        let (v, vd) = self.scalar_expr(*x);
                         self.cast_scalar(v, vd, d)
                     }
-                }
-                [x, n] => {
-                    let (v, vd) = self.scalar_expr(*x);
-                    let n = self.int64(*n);
-                    self.round_digits(v, vd, n)
-                }
-                _ => return self.bad_call("round"),
-            },
-            KnownFunction::Math(m) => self.math(m, args, d),
-            KnownFunction::Alloc(a) => return self.alloc(a, args, kwargs, ty),
-            KnownFunction::Create(c) => return self.create(c, args, kwargs, ty),
-            KnownFunction::View(op) => match args.split_first() {
-                Some((array, rest)) => return self.view_call(op, *array, rest, ty),
-                None => return self.bad_call("a view function without its array"),
-            },
-            KnownFunction::Range
-            | KnownFunction::Prange
-            | KnownFunction::Enumerate
-            | KnownFunction::Zip
-            | KnownFunction::Exception(_) => {
-                return self.bad_call(
+                },
+                KnownFunction::Round => match args {
+                    [x] => {
+                        let (v, vd) = self.scalar_expr(*x);
+                        if vd.is_float() {
+                            let r = self.round_half_even(v, vd);
+                            self.cast_scalar(r, vd, d)
+                        } else {
+                            self.cast_scalar(v, vd, d)
+                        }
+                    }
+                    [x, n] => {
+                        let (v, vd) = self.scalar_expr(*x);
+                        let n = self.int64(*n);
+                        self.round_digits(v, vd, n)
+                    }
+                    _ => return self.bad_call("round"),
+                },
+                KnownFunction::Math(m) => self.math(m, args, d),
+                KnownFunction::Alloc(a) => return self.alloc(a, args, kwargs, ty),
+                KnownFunction::Create(c) => return self.create(c, args, kwargs, ty),
+                KnownFunction::View(op) => match args.split_first() {
+                    Some((array, rest)) => return self.view_call(op, *array, rest, ty),
+                    None => return self.bad_call("a view function without its array"),
+                },
+                KnownFunction::Range
+                | KnownFunction::Prange
+                | KnownFunction::Enumerate
+                | KnownFunction::Zip
+                | KnownFunction::Exception(_) => return self.bad_call(
                     "range(), prange(), enumerate(), zip() or an exception outside its statement",
-                )
-            }
-        };
+                ),
+            };
         Val::Scalar(v)
     }
 

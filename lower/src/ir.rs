@@ -218,10 +218,7 @@ pub enum RuntimeError {
     },
     /// `ValueError: cannot reshape array of size {size} into shape {into}` (an
     /// unknown, negative, extent printed `newaxis`, as NumPy does).
-    Reshape {
-        size: ValueId,
-        into: Vec<ValueId>,
-    },
+    Reshape { size: ValueId, into: Vec<ValueId> },
     /// A fixed message, e.g. `ZeroDivisionError: integer division or modulo by zero`.
     Message {
         kind: ExceptionKind,

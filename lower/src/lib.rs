@@ -10,9 +10,9 @@ pub mod ir;
 mod print;
 mod ranges;
 mod values;
-mod views;
 #[cfg_attr(not(debug_assertions), allow(dead_code))] // run by debug builds and tests
 mod verify;
+mod views;
 
 /// What the user asked for with `@jit(...)` that changes the generated code.
 /// Each function has its own: a `@jit` callee keeps its options when called

@@ -41,7 +41,11 @@ impl fmt::Display for Function {
         }
         if !self.owners.is_empty() {
             let owners: Vec<String> = self.owners.iter().map(|v| v.to_string()).collect();
-            writeln!(f, "    owners {}  // released at every exit", owners.join(", "))?;
+            writeln!(
+                f,
+                "    owners {}  // released at every exit",
+                owners.join(", ")
+            )?;
         }
         let mut out = String::new();
         block(&mut out, &self.body, 1)?;

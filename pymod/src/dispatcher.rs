@@ -429,12 +429,7 @@ impl Dispatcher {
         }))
     }
 
-    fn invoke(
-        &self,
-        py: Python<'_>,
-        spec: &Specialization,
-        slots: &[u64],
-    ) -> PyResult<Py<PyAny>> {
+    fn invoke(&self, py: Python<'_>, spec: &Specialization, slots: &[u64]) -> PyResult<Py<PyAny>> {
         let mut inline_ret = [0u64; 16];
         let mut heap_ret = Vec::new();
         let ret: &mut [u64] = if spec.ret_slots <= inline_ret.len() {
@@ -558,7 +553,10 @@ impl Dispatcher {
                 *value = Some(d.bind(py).clone());
             }
         }
-        for (kind, range) in [("positional", 0..positional), ("keyword-only", positional..n)] {
+        for (kind, range) in [
+            ("positional", 0..positional),
+            ("keyword-only", positional..n),
+        ] {
             let missing: Vec<String> = range
                 .filter(|i| values[*i].is_none())
                 .map(|i| format!("'{}'", p.names[i]))

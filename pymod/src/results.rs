@@ -55,11 +55,7 @@ pub(crate) struct ResultContext<'py> {
 
 /// The Python value of a call's result slots, which hold one reference to the
 /// owner of each array (see `lower::lower`).
-pub(crate) fn box_result<'py>(
-    py: Python<'py>,
-    ty: &Type,
-    slots: &[u64],
-) -> PyResult<Py<PyAny>> {
+pub(crate) fn box_result<'py>(py: Python<'py>, ty: &Type, slots: &[u64]) -> PyResult<Py<PyAny>> {
     let mut reader = SlotReader { slots, pos: 0 };
     box_value(py, ty, &mut reader, &mut ResultContext::default())
 }
@@ -142,7 +138,8 @@ fn box_array<'py>(
         // A NumPy object the call borrowed (an argument): the very object
         // when the array is all of it, else a view whose base keeps it alive.
         // SAFETY: the caller holds the arguments, so the object is alive.
-        let object = unsafe { Bound::from_borrowed_ptr(py, (owner & !1) as *mut pyo3::ffi::PyObject) };
+        let object =
+            unsafe { Bound::from_borrowed_ptr(py, (owner & !1) as *mut pyo3::ffi::PyObject) };
         if is_whole(&object, a, data, &dims, &strides) {
             return Ok(object.unbind());
         }
@@ -158,8 +155,9 @@ fn box_array<'py>(
             base.clone()
         }
         None => {
-            let base = PyCapsule::new_with_value(py, BufferRef(owner as *mut u8), c"ferrojit.buffer")?
-                .into_any();
+            let base =
+                PyCapsule::new_with_value(py, BufferRef(owner as *mut u8), c"ferrojit.buffer")?
+                    .into_any();
             rc.bases.push((owner, base.clone()));
             base
         }

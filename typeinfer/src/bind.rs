@@ -87,7 +87,10 @@ pub(crate) fn bind(
             *slot = Some(CallArg::Default(d.clone()));
         }
     }
-    for (kind, range) in [("positional", 0..positional), ("keyword-only", positional..n)] {
+    for (kind, range) in [
+        ("positional", 0..positional),
+        ("keyword-only", positional..n),
+    ] {
         let missing: Vec<String> = range
             .filter(|i| bound[*i].is_none())
             .map(|i| format!("'{}'", names[i]))

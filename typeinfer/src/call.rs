@@ -678,8 +678,9 @@ impl FnCx<'_, '_> {
             Err(message) => {
                 self.emit(
                     self.span(e),
-                    report("E0219", message, "in this call")
-                        .help(format!("pass each parameter of `{name}` once, by position or by name")),
+                    report("E0219", message, "in this call").help(format!(
+                        "pass each parameter of `{name}` once, by position or by name"
+                    )),
                 );
                 return Ty::Error;
             }

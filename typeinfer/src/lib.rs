@@ -47,9 +47,7 @@ use frontend::hir::{self, ExprId, FuncId, LocalId};
 
 pub use bind::CallArg;
 pub use types::{ArrayType, Layout, OpaqueType, Type};
-pub use views::{
-    flip_axes, index_kind, selects_view, transpose_axes, view_array_type, IndexKind,
-};
+pub use views::{flip_axes, index_kind, selects_view, transpose_axes, view_array_type, IndexKind};
 
 /// Index of a specialization in `TypedProgram::functions`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -139,7 +139,10 @@ fn describe(program: &TypedProgram) -> String {
                     .map(|a| match a {
                         CallArg::Expr(x) => {
                             let span = f.expr(*x).span;
-                            format!("`{}`", &f.source.text[span.start as usize..span.end as usize])
+                            format!(
+                                "`{}`",
+                                &f.source.text[span.start as usize..span.end as usize]
+                            )
                         }
                         CallArg::Default(c) => format!("default {c:?}"),
                     })

@@ -156,9 +156,7 @@ impl Builder<'_> {
                 let (inner, start) = match (call.args.as_slice(), call.keywords.as_slice()) {
                     ([inner], []) => (inner, None),
                     ([inner, start], []) => (inner, Some(start)),
-                    ([inner], [k]) if k.arg.as_deref() == Some("start") => {
-                        (inner, Some(&k.value))
-                    }
+                    ([inner], [k]) if k.arg.as_deref() == Some("start") => (inner, Some(&k.value)),
                     _ => {
                         self.unsupported(
                             codes::LOOP,
@@ -196,7 +194,10 @@ impl Builder<'_> {
                     .iter()
                     .map(|a| self.iterable(a, lp, lengths, out))
                     .collect();
-                items.into_iter().collect::<Option<Vec<_>>>().map(Iterable::Zip)
+                items
+                    .into_iter()
+                    .collect::<Option<Vec<_>>>()
+                    .map(Iterable::Zip)
             }
             _ => {
                 let value = self.expr(iter);
@@ -263,10 +264,7 @@ impl Builder<'_> {
                 self.push(ExprKind::Tuple(vec![index, inner]), span)
             }
             Iterable::Zip(items) => {
-                let items = items
-                    .iter()
-                    .map(|i| self.item(i, counter, span))
-                    .collect();
+                let items = items.iter().map(|i| self.item(i, counter, span)).collect();
                 self.push(ExprKind::Tuple(items), span)
             }
         }
