@@ -372,7 +372,8 @@ impl FnLower<'_> {
         arr
     }
 
-    /// A new C-ordered array of `src`'s elements converted to `dtype` (NumPy's casts).
+    /// A new array of `src`'s elements converted to `dtype` (NumPy's casts),
+    /// in the order NumPy keeps (`ArrayType::kept_order`), as typeinfer typed it.
     pub(crate) fn convert_array(
         &mut self,
         src: &ArrayVal,
@@ -381,7 +382,7 @@ impl FnLower<'_> {
     ) -> ArrayVal {
         let at = ArrayType {
             dtype,
-            layout: typeinfer::Layout::C,
+            layout: sat.kept_order(),
             writable: true,
             ..*sat
         };

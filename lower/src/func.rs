@@ -1081,7 +1081,8 @@ impl<'a> FnLower<'a> {
         self.b.stmt(Stmt::Store { addr, value });
     }
 
-    /// An array of type `at` with these extents, allocated in C order.
+    /// An array of type `at` with these extents, in Fortran order when `at`
+    /// says F, else in C order.
     pub(crate) fn alloc_array(
         &mut self,
         at: &ArrayType,
@@ -1098,7 +1099,10 @@ impl<'a> FnLower<'a> {
             addr: owner,
             offset,
         });
-        let strides = c_strides(&mut self.b, &extents, at.dtype.itemsize());
+        let strides = match at.layout {
+            Layout::F => f_strides(&mut self.b, &extents, at.dtype.itemsize()),
+            Layout::C | Layout::Any => c_strides(&mut self.b, &extents, at.dtype.itemsize()),
+        };
         (
             ArrayVal {
                 owner,
@@ -1185,7 +1189,11 @@ impl<'a> FnLower<'a> {
 
     /// `src.copy()`: a new C-ordered array with the same elements, whatever the source layout.
     pub(crate) fn copy_array(&mut self, src: &ArrayVal, at: &ArrayType) -> ArrayVal {
-        let (dst, _) = self.alloc_array(at, src.extents.clone(), false);
+        let c_order = ArrayType {
+            layout: Layout::C,
+            ..*at
+        };
+        let (dst, _) = self.alloc_array(&c_order, src.extents.clone(), false);
         let ndim = at.ndim as usize;
         let counters: Vec<_> = (0..ndim)
             .map(|k| self.b.var(LType::I64, format!("copy.i{k}")))

@@ -456,3 +456,41 @@ def test_unknown_keyword_is_a_compile_error():
 
     with pytest.raises(ferrojit.TypingError, match="does not accept `order=`"):
         bad(3)
+
+
+def _empty_like(a):
+    return np.empty_like(a)
+
+
+def _zeros_like_int(a):
+    return np.zeros_like(a, dtype=np.int32)
+
+
+def _full_like(a):
+    return np.full_like(a, 2.5)
+
+
+def _np_copy(a):
+    return np.copy(a)
+
+
+def _np_array(a):
+    return np.array(a)
+
+
+def _astype(a):
+    return a.astype(np.float32)
+
+
+def _method_copy(a):
+    return a.copy()
+
+
+@pytest.mark.parametrize("make", [_empty_like, _zeros_like_int, _full_like, _np_copy, _np_array, _astype, _method_copy])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_new_arrays_like_another_keep_its_order_as_numpy(make, order):
+    a = np.asarray(np.arange(12.0).reshape(3, 4), order=order)
+    got, want = jit(make)(a), make(a)
+    assert got.strides == want.strides and got.dtype == want.dtype
+    if make is not _empty_like:
+        np.testing.assert_array_equal(got, want)

@@ -439,9 +439,13 @@ impl FnCx<'_, '_> {
             },
             None => None,
         };
+        let mut layout = Layout::C;
         let (dtype, ndim) = if like {
             match &tys[0] {
-                Ty::Known(Type::Array(src)) => (given.unwrap_or(src.dtype), src.ndim as usize),
+                Ty::Known(Type::Array(src)) => {
+                    layout = src.kept_order();
+                    (given.unwrap_or(src.dtype), src.ndim as usize)
+                }
                 t if t.is_pending() => return t.clone(),
                 t => {
                     let s = shown(t);
@@ -508,7 +512,7 @@ impl FnCx<'_, '_> {
         Ty::Known(Type::Array(ArrayType {
             dtype,
             ndim: ndim as u8,
-            layout: Layout::C,
+            layout,
             writable: true,
         }))
     }

@@ -122,6 +122,16 @@ fn new_array(dtype: Dtype, ndim: usize) -> Ty {
     }))
 }
 
+/// A new array of `dtype` made like `src` (in its kept order).
+fn array_like(src: &ArrayType, dtype: Dtype) -> Ty {
+    Ty::Known(Type::Array(ArrayType {
+        dtype,
+        layout: src.kept_order(),
+        writable: true,
+        ..*src
+    }))
+}
+
 impl FnCx<'_, '_> {
     /// `np.arange(...)`, `np.linspace(...)`...: `tys`/`kw_tys` are the types of `args`/`kwargs`.
     pub(crate) fn create_call(
@@ -269,10 +279,10 @@ impl FnCx<'_, '_> {
                         return Ty::Error;
                     }
                 }
-                new_array(result, src.ndim as usize)
+                array_like(&src, result)
             }
             CreateFn::Copy => match t0 {
-                Ty::Known(Type::Array(src)) => new_array(src.dtype, src.ndim as usize),
+                Ty::Known(Type::Array(src)) => array_like(&src, src.dtype),
                 t => {
                     self.bad_argument(&name, a0, &t, "an array", "pass an array");
                     Ty::Error
@@ -285,9 +295,7 @@ impl FnCx<'_, '_> {
                 {
                     Ty::Known(Type::Array(src))
                 }
-                Ty::Known(Type::Array(src)) => {
-                    new_array(dtype.unwrap_or(src.dtype), src.ndim as usize)
-                }
+                Ty::Known(Type::Array(src)) => array_like(&src, dtype.unwrap_or(src.dtype)),
                 Ty::Known(t @ Type::Tuple(_)) => match literal_shape(&t) {
                     Ok((shape, d)) => new_array(dtype.unwrap_or(d), shape.len()),
                     Err(why) => {
@@ -374,7 +382,7 @@ impl FnCx<'_, '_> {
             return t;
         }
         match self.dtype_of(d, &t) {
-            Some(dtype) => new_array(dtype, src.ndim as usize),
+            Some(dtype) => array_like(&src, dtype),
             None => Ty::Error,
         }
     }

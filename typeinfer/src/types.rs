@@ -44,6 +44,20 @@ pub enum OpaqueType {
     Function(FuncId),
 }
 
+impl ArrayType {
+    /// The layout of a new array NumPy makes "like" this one (`order='K'`:
+    /// `np.empty_like`, `np.full_like`, `np.copy`, `np.array`, `astype`):
+    /// Fortran order stays Fortran; anything else is C (NumPy follows the
+    /// stride order of any array, ferrojit that of contiguous ones only).
+    pub fn kept_order(&self) -> Layout {
+        if self.layout == Layout::F && self.ndim > 1 {
+            Layout::F
+        } else {
+            Layout::C
+        }
+    }
+}
+
 impl Type {
     pub const INT: Type = Type::Scalar(Dtype::Int64);
     pub const FLOAT: Type = Type::Scalar(Dtype::Float64);
