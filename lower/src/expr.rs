@@ -223,15 +223,7 @@ impl<'a> FnLower<'a> {
                     then_body,
                     else_body,
                 });
-                // The slot's references last as long as the statement.
-                let val = slot.read(&mut self.b);
-                let (mut vars, mut owners) = (Vec::new(), Vec::new());
-                slot.owner_vars(&mut vars);
-                val.owners(&mut owners);
-                for (var, owner) in vars.into_iter().zip(owners) {
-                    self.b.adopt_temp(var, owner);
-                }
-                val
+                slot.read_for_statement(&mut self.b)
             }
             ExprKind::Call {
                 callee,
@@ -1173,13 +1165,7 @@ impl<'a> FnLower<'a> {
             span,
         });
         // Each returned array comes with a reference the statement holds.
-        let val = slot.read(&mut self.b);
-        let mut owners = Vec::new();
-        val.owners(&mut owners);
-        for (var, owner) in owner_vars.into_iter().zip(owners) {
-            self.b.adopt_temp(var, owner);
-        }
-        val
+        slot.read_for_statement(&mut self.b)
     }
 
     fn known_call(

@@ -139,6 +139,21 @@ impl Slot {
         }
     }
 
+    /// Reads a slot that holds a value for the statement being lowered only
+    /// (a conditional expression's result, a reshape that may copy): its
+    /// references become the statement's temporaries, dropped when it ends
+    /// unless an assignment or a return takes them over.
+    pub(crate) fn read_for_statement(&self, b: &mut Builder) -> Val {
+        let val = self.read(b);
+        let (mut vars, mut owners) = (Vec::new(), Vec::new());
+        self.owner_vars(&mut vars);
+        val.owners(&mut owners);
+        for (var, owner) in vars.into_iter().zip(owners) {
+            b.adopt_temp(var, owner);
+        }
+        val
+    }
+
     /// The variables holding this slot's owners, in ABI order.
     pub(crate) fn owner_vars(&self, out: &mut Vec<VarId>) {
         match self {

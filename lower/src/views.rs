@@ -755,7 +755,7 @@ impl FnLower<'_> {
                 });
             }
         }
-        slot.read(&mut self.b)
+        slot.read_for_statement(&mut self.b)
     }
 
     /// NumPy's C-contiguous flag: each axis of extent above 1 has the stride of
