@@ -3,11 +3,14 @@
 use crate::runtime::{exception_code, ferrojit_raise_message};
 use lower::ir::ExceptionKind;
 
-/// A shape as NumPy's errors print it: `(3,)`, `(2,4)`, `()`; a negative
-/// (unknown) extent of `reshape` is `newaxis`.
+/// A shape as NumPy's errors print it (`convert_shape_to_string`): `(3,)`,
+/// `(2,4)`, `()`; a negative (unknown) extent of `reshape` is `newaxis`,
+/// except that leading ones are left out, so `reshape(-1, 2)` prints `(2)`
+/// and `reshape(-1)` prints `()`; the trailing comma is only for one axis.
 fn shape_text(extents: &[i64]) -> String {
     let parts: Vec<String> = extents
         .iter()
+        .skip_while(|&&n| n < 0)
         .map(|&n| {
             if n < 0 {
                 "newaxis".to_string()
@@ -16,8 +19,8 @@ fn shape_text(extents: &[i64]) -> String {
             }
         })
         .collect();
-    match parts.as_slice() {
-        [one] => format!("({one},)"),
+    match (extents.len(), parts.as_slice()) {
+        (1, [one]) => format!("({one},)"),
         _ => format!("({})", parts.join(",")),
     }
 }
@@ -80,5 +83,9 @@ mod tests {
         assert_eq!(shape_text(&[2, 4]), "(2,4)");
         assert_eq!(shape_text(&[4, -1]), "(4,newaxis)");
         assert_eq!(shape_text(&[]), "()");
+        // NumPy drops leading unknown extents (and the one-axis comma with them)
+        assert_eq!(shape_text(&[-1, 2]), "(2)");
+        assert_eq!(shape_text(&[-1]), "()");
+        assert_eq!(shape_text(&[-1, 3, -1]), "(3,newaxis)");
     }
 }

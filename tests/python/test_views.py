@@ -464,6 +464,22 @@ def test_reshape_errors():
     same(reshaped_tuple, a, 4)
 
 
+@jit
+def reshaped_unknown_first(a, n):
+    return a.reshape(-1, n)
+
+
+def test_reshape_error_leaves_leading_unknown_extents_out():
+    # NumPy prints the shape without its leading -1s (found by the fuzzer): `(2)`, not `(newaxis,2)`.
+    assert outcome(reshaped_unknown_first, np.arange(9.0), 2) == (
+        "ValueError",
+        "cannot reshape array of size 9 into shape (2)",
+    )
+    same(reshaped_unknown_first, np.arange(9.0), 2)
+    same(reshaped_unknown_first, np.arange(9.0)[::-1], 2)
+    same(reshaped_unknown_first, np.arange(8.0), 2)
+
+
 @pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
 def test_real_and_imag_are_views(dtype):
     for z in variants((np.arange(12) + 1j * np.arange(12, 24)).astype(dtype).reshape(3, 4)).values():
