@@ -129,6 +129,10 @@ def test_arange_casts_its_first_two_values_as_numpy():
         (0.0, float("nan"), 1.0),
         (0.0, 1e300, 1.0),
         (0, 2**62, 1),
+        # a length below -2**63 is out of range too, not empty (found by the fuzzer)
+        (0.0, -1e308, 1.0),
+        (0.0, 5, -1e-320),
+        (0.0, 2.0, -5e-324),
     ],
 )
 def test_arange_errors(args):
