@@ -69,13 +69,28 @@ def build_view(spec):
 
 
 def stored(body):
-    """Names of the arrays a function body writes to."""
+    """Names of the arrays a function body writes to by name."""
     out = set()
     for s in body:
         if s.op in ("store", "augstore"):
             out.add(s.name[0])
         out |= stored(s.body) | stored(s.orelse)
     return out
+
+
+def written(func):
+    """The array parameters of func that a write may reach (directly, or through a view, a
+    rebinding, a row or a helper call: the generator tracks those)."""
+    return stored(func.body) | func.writes
+
+
+def call(fn, entry, args):
+    """Calls fn as the generator chose: the first entry.npos arguments by position (never a
+    keyword-only one), the others by keyword, leaving out those in entry.omit."""
+    names = [n for n, _ in entry.params]
+    npos = min([entry.npos] + [k for k, n in enumerate(names) if n in entry.kwonly])
+    kw = {n: a for n, a in zip(names[npos:], args[npos:]) if n not in entry.omit}
+    return fn(*args[:npos], **kw)
 
 
 def arg_specs(r, params, n, readonly_ok=frozenset()):
@@ -183,14 +198,15 @@ def run_cases(prog, arg_sets, ns, jm, ferrojit):
         ref.reset()
         rargs = make_args(specs)
         try:
-            ro = outcome(ns["f"], rargs)
+            ro = outcome(lambda *a: call(ns["f"], prog.entry, a), rargs)
         except ref.Undefined:
             res["skipped"] += 1
             continue
         tags = set(ref.TAGS) | prog.tags
         jargs = make_args(specs)
+        live = ferrojit._native.live_buffers()
         try:
-            jo = outcome_jit(jm.f, jargs, ferrojit)
+            jo = outcome_jit(lambda *a: call(jm.f, prog.entry, a), jargs, ferrojit)
         except ferrojit.CompileError as e:
             kind = "internal_error" if isinstance(e, ferrojit.InternalError) else "compile_error"
             return dict(res, status=kind, message=f"{type(e).__name__}: {e}", case=i)
@@ -201,10 +217,18 @@ def run_cases(prog, arg_sets, ns, jm, ferrojit):
         for (pname, _), ra, ja in zip(prog.entry.params, rargs, jargs):
             if isinstance(ra, np.ndarray) and not same(ra, ja):
                 diffs.append(f"array {pname} after the call: CPython {show(ra)}; ferrojit {show(ja)}")
+        sig = signature(ro, jo, diffs)
+        # Every buffer the call made is freed once its result is dropped: one still alive is a
+        # leak, one too few a double free (or a buffer freed while an argument's view used it).
+        del jo
+        now = ferrojit._native.live_buffers()
+        if now != live:
+            diffs.append(f"live buffers: {live} before the call, {now} after it and its result were dropped")
+            sig += ("leak" if now > live else "over-free",)
         if diffs:
             known = sorted(tags & KNOWN_TAGS)
             return dict(res, status="known" if known else "wrong", case=i, diffs=diffs, tags=sorted(tags),
-                        known=known, signature=signature(ro, jo, diffs))
+                        known=known, signature=sig)
     return res
 
 

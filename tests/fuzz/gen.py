@@ -17,9 +17,27 @@ FLOAT_EDGES = [0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, 1e-300, 5e-324, 1e308, -1e3
 DTYPES = ["float64", "float32", "int64", "int32", "int8", "uint8", "bool"]
 MATH1 = ["sqrt", "exp", "log", "log1p", "expm1", "sin", "cos", "tan", "tanh", "fabs", "erf"]
 NP1 = ["sqrt", "fabs", "abs"]
+# NumPy's same_kind order (bool < unsigned < signed < float): an array stored into a slice
+# may only go up it (docs/language.md, slice assignment; going down is a compile error).
+RANK = {"bool": 0, "uint8": 1, "int8": 2, "int32": 2, "int64": 2, "float32": 3, "float64": 3}
+# Dtypes whose elements are the generator's int64/float64/bool scalars: `for x in a` over a
+# 1-d array of one of these gives a local of the generator's types (an int8 item would compute
+# in int8).
+ITER_DTYPES = ["float64", "int64", "bool"]
+# Array expressions whose result is a new array, never a view: writing to it changes no argument.
+FRESH = {"copy", "alloc", "npcopy", "astype", "flatten", "arange", "linspace", "eye", "identity",
+         "full_like", "nparray"}
 
 
 INT_RANGES = {"int8": (-128, 127), "uint8": (0, 255), "int32": (-(2**31), 2**31 - 1)}
+
+
+def is_array(ty):
+    return isinstance(ty, tuple) and ty[0] == "a"
+
+
+def has_array(ty):
+    return is_array(ty) or (isinstance(ty, tuple) and ty[0] == "t" and any(map(has_array, ty[1])))
 
 
 def is_literal(e):
@@ -37,6 +55,9 @@ class Options:
     max_helpers: int = 2
     max_stmts: int = 6
     max_depth: int = 3
+    # How often a program uses arrays as values (views, slice stores, iteration, creation
+    # functions, arrays crossing calls, rebinding); 0 gives the scalar-and-element programs only.
+    arrays: float = 0.5
 
 
 @dataclass
@@ -68,6 +89,15 @@ class Func:
     # a case that indexes out of range, or negatively, unspecified), "error_model='numpy'".
     # Each function has its own: a callee's options apply to its own body.
     options: str = ""
+    defaults: dict = field(default_factory=dict)  # parameter -> its default (a constant E)
+    kwonly: set = field(default_factory=set)  # keyword-only parameters (after `*`)
+    # The entry's array parameters a write may reach (through a view, a rebinding, a row, a
+    # helper call): the others are passed read-only now and then.
+    writes: set = field(default_factory=set)
+    # How case.py calls the entry: the first `npos` arguments by position, the others by
+    # keyword, except those in `omit` (which have defaults).
+    npos: int = 10**9
+    omit: set = field(default_factory=set)
 
 
 @dataclass
@@ -89,6 +119,8 @@ class Scope:
         self.axes = {}  # loop variable -> (array, axis) whose range it runs over
         self.frozen = set()  # never assigned (a recursion counter)
         self.n = 0
+        # array (or tuple) local -> the array parameters it may refer to memory of
+        self.roots = {n: {n} for n, t in params if has_array(t)}
 
     def fresh(self, ty):
         name = f"v{self.n}"
@@ -103,14 +135,24 @@ class Gen:
         self.o = opts or Options()
         self.funcs = []
         self.tags = set()
+        self.writes = set()  # of the function being generated (see Func.writes)
 
     # ---------------------------------------------------------------- program
     def program(self):
         r = self.r
         for k in range(r.randint(0, self.o.max_helpers)):
             params = [(f"p{j}", r.choice("iifb")) for j in range(r.randint(1, 3))]
-            ret = r.choice(["i", "f", "b", ("t", ("i", "f")), "i", "f"])
-            self.funcs.append(self.function(f"h{k}", params, ret))
+            rets = ["i", "f", "b", ("t", ("i", "f")), "i", "f"]
+            if r.random() < self.o.arrays:
+                # arrays in, arrays (or tuples holding them) out: views and new arrays cross calls
+                for j in range(r.randint(1, 2)):
+                    params.append((f"a{j}", self.array_type()))
+                r.shuffle(params)
+                t = r.choice([p[1] for p in params if is_array(p[1])] + [self.array_type()])
+                rets += [t, t, ("t", (t, "i")), ("t", ("f", ("t", (t, self.array_type()))))]
+            f = self.function(f"h{k}", params, r.choice(rets))
+            self.add_defaults(f)
+            self.funcs.append(f)
         if r.random() < 0.3:
             self.funcs.append(self.recursive("r0"))
         params = [(f"p{j}", r.choice("iiffb")) for j in range(r.randint(1, 3))]
@@ -119,8 +161,17 @@ class Gen:
         if r.random() < 0.15:
             params.append(("t0", ("t", (r.choice("if"), r.choice("if")))))
         r.shuffle(params)
-        ret = r.choice(["i", "f", "b", ("t", ("i", "f")), ("t", ("f", "i", "b"))])
-        self.funcs.append(self.function("f", params, ret))
+        rets = ["i", "f", "b", ("t", ("i", "f")), ("t", ("f", "i", "b"))]
+        if r.random() < self.o.arrays:
+            t = self.array_type()
+            rets = [t, ("t", (t, "i")), ("t", (t, ("t", ("f", self.array_type()))))]
+        entry = self.function("f", params, r.choice(rets))
+        self.add_defaults(entry)
+        if r.random() < 0.3:
+            # called from Python with keywords and defaults (case.py binds them so)
+            entry.npos = r.randint(0, len(params))
+            entry.omit = {n for n in entry.defaults if r.random() < 0.5}
+        self.funcs.append(entry)
         for f in self.funcs:
             f.options = r.choices(["", "boundscheck=False", "wraparound=False", "error_model='numpy'"],
                                   [12, 1, 1, 2])[0]
@@ -129,9 +180,23 @@ class Gen:
     def function(self, name, params, ret):
         sc = Scope(params)
         self.ret = ret
+        self.writes = set()
         body = self.block(sc, 0, self.r.randint(1, self.o.max_stmts))
         body.append(S("return", [self.value(sc, ret, 0)]))
-        return Func(name, params, ret, body)
+        return Func(name, params, ret, body, writes=self.writes)
+
+    def add_defaults(self, f):
+        """Defaults for some trailing scalar parameters, and sometimes keyword-only ones."""
+        r = self.r
+        if r.random() < 0.4:
+            for name, ty in reversed(f.params):
+                if is_array(ty) or isinstance(ty, tuple) or r.random() < 0.3:
+                    break
+                # a literal number or bool (E0101: not math.nan, not an expression)
+                f.defaults[name] = E("const", ty, [], {"i": self.r.randint(-9, 9), "b": self.r.random() < 0.5,
+                                                      "f": self.r.choice([0.0, -0.0, 1.5, -2.5, 1e-300, 1e308])}[ty])
+        if r.random() < 0.2:
+            f.kwonly = {n for n, _ in f.params[-r.randint(1, 2):]}
 
     def recursive(self, name):
         """A recursive helper whose first parameter, at most 8 at every call, counts down."""
@@ -171,6 +236,10 @@ class Gen:
     def stmt(self, sc, depth):
         r = self.r
         choices = ["assign", "assign", "aug", "store", "unpack", "alloc"]
+        if self.arrays(sc) and self.r.random() < self.o.arrays:
+            choices += ["view", "view", "setslice", "setslice", "rebind", "create"]
+            if depth < self.o.max_depth:
+                choices += ["foreach", "foreach"]
         if depth < self.o.max_depth:
             choices += ["if", "if", "for", "for", "while"]
         if sc.loop:
@@ -205,6 +274,7 @@ class Gen:
                 return self.stmt(sc, depth)
             name, (_, dt, nd) = r.choice(arrs)
             idx = [self.index(sc, name, k) for k in range(nd)]
+            self.writes |= sc.roots.get(name, set())
             k = kind(dt)
             if r.random() < 0.4 and k != "b":
                 ops = ["+", "-", "*"] + (["&", "|", "^"] if k == "i" else [])
@@ -242,13 +312,17 @@ class Gen:
             name = sc.fresh(("a", dt, nd))
             sc.defined.add(name)
             return S("assign", [E("alloc", sc.types[name], shape, (r.choice(["zeros", "ones"]), dt))], name)
+        if op in ("view", "setslice", "rebind", "create", "foreach"):
+            return getattr(self, op)(sc, depth)
         if op == "unpack":
-            helpers = [f for f in self.funcs if isinstance(f.ret, tuple)]
+            helpers = [f for f in self.funcs if isinstance(f.ret, tuple) and f.ret[0] == "t"]
             if helpers and r.random() < 0.5:
                 h = r.choice(helpers)
                 call = self.call(sc, h, 1)
                 names = [sc.fresh(t) for t in h.ret[1]]
                 sc.defined.update(names)
+                for n in names:
+                    self.bind(sc, n, call)
                 return S("unpack", [call], names)
             tys = [r.choice("if") for _ in range(2)]
             es = [self.expr(sc, t, 1) for t in tys]
@@ -416,6 +490,10 @@ class Gen:
 
     def expr(self, sc, ty, d):
         r = self.r
+        if is_array(ty):
+            return self.aexpr(sc, ty, d)
+        if isinstance(ty, tuple):
+            return self.value(sc, ty, d)
         if d >= self.o.max_depth or r.random() < 0.3:
             return self.leaf(sc, ty)
         d += 1
@@ -538,10 +616,352 @@ class Gen:
         return self.call(sc, self.r.choice(hs), d)
 
     def call(self, sc, h, d):
+        """A call of h: positional arguments, then (in any order) keyword ones, leaving out
+        some that have defaults. val is the name, or (name, keys) with keys[k] the keyword of
+        argument k (None: positional)."""
+        r = self.r
         args = [self.expr(sc, t, d + 1) for _, t in h.params]
         if h.name.startswith("r"):
             args[0] = E("min", "i", [args[0], E("const", "i", [], 8)])
-        return E("call", h.ret, args, h.name)
+        for a, (_, t) in zip(args, h.params):
+            if has_array(t):
+                for n in self.roots_of(sc, a):
+                    self.writes.add(n)  # the helper may write it
+        if not (h.defaults or h.kwonly) and r.random() < 0.8:
+            return E("call", h.ret, args, h.name)
+        npos = r.randint(0, len(args))
+        pos, kw = [], []
+        for k, ((name, _), a) in enumerate(zip(h.params, args)):
+            if k < npos and name not in h.kwonly:  # keyword-only parameters are the last ones
+                pos.append((None, a))
+            elif name not in h.defaults or r.random() < 0.5:
+                kw.append((name, a))
+        r.shuffle(kw)
+        return E("call", h.ret, [a for _, a in pos + kw], (h.name, [n for n, _ in pos + kw]))
+
+    # ---------------------------------------------------------------- arrays as values
+    def array_type(self):
+        return ("a", self.r.choice(DTYPES), self.r.choice([1, 1, 2]))
+
+    def roots_of(self, sc, e):
+        """The array parameters whose memory the value of e may share."""
+        if e.op in FRESH:
+            return set()
+        out = set()
+        if e.op == "var":
+            out |= sc.roots.get(e.val, set())
+        elif e.op == "tindex":
+            out |= sc.roots.get(e.val[0], set())
+        for k in e.kids:
+            out |= self.roots_of(sc, k)
+        return out
+
+    def bind(self, sc, name, e):
+        sc.roots[name] = sc.roots.get(name, set()) | self.roots_of(sc, e)
+
+    def aexpr(self, sc, ty, d):
+        """An expression of array type ty: a local, a view, a tuple item, a call, a new array."""
+        r = self.r
+        _, dt, nd = ty
+        c = r.random()
+        same = [n for n, t in sc.types.items() if t == ty and n in sc.defined]
+        if same and c < 0.35:
+            return E("var", ty, [], r.choice(same))
+        srcs = [(n, t) for n, t in self.arrays(sc) if t[1] == dt]
+        if srcs and c < 0.65:
+            n, t = r.choice(srcs)
+            return self.view_of(sc, E("var", t, [], n), nd)
+        tup = [(n, k) for n, t in sc.types.items() if n in sc.defined and isinstance(t, tuple) and t[0] == "t"
+               for k, it in enumerate(t[1]) if it == ty]
+        if tup and c < 0.75:
+            return E("tindex", ty, [], r.choice(tup))
+        hs = [f for f in self.funcs if f.ret == ty]
+        if hs and c < 0.85 and d < self.o.max_depth:
+            return self.call(sc, r.choice(hs), d + 1)
+        return self.new_array(sc, ty, d)
+
+    # (ndim of the base, ndim of the view) -> the forms of view that give it: a string of index
+    # items (s a slice, i an integer, n None, e an ellipsis) or a method/function.
+    FORMS = {(1, 1): ["s", "s", "s", "e", "T", "flip", "ravel", "reshape", "asarray", "chain"],
+             (1, 2): ["ns", "sn", "ne", "reshape"],
+             (2, 1): ["i", "i", "is", "si", "ei", "ie", "ravel", "reshape", "chain"],
+             (2, 2): ["s", "ss", "ss", "e", "se", "T", "transpose", "flip", "reshape", "asarray", "chain"]}
+
+    def view_of(self, sc, src, nd, forms=None):
+        """A view of src (an array expression) with nd axes; for a local, the indices often
+        follow the loops over its axes."""
+        r = self.r
+        _, dt, snd = src.ty
+        ty = ("a", dt, nd)
+        form = r.choice(forms or self.FORMS[(snd, nd)])
+        name = src.val if src.op == "var" else None
+        if form == "chain":  # a view of a view
+            mid = self.view_of(sc, src, snd, [f for f in self.FORMS[(snd, snd)] if f != "chain"])
+            return self.view_of(sc, mid, nd, [f for f in self.FORMS[(snd, nd)] if f != "chain"])
+        if form in ("T", "transpose", "ravel", "asarray"):
+            return E(form, ty, [src])
+        if form == "flip":
+            return E("flip", ty, [src], r.choice([None, None, 0, -1] + ([1] if snd == 2 else [])))
+        if form == "reshape":
+            k = E("const", "i", [], r.choice([1, 2, 3, -1]))
+            if nd == 1:
+                dims = [E("const", "i", [], r.choice([-1, -1, -1, 0, 4, 6]))]
+            elif snd == 2 and name and r.random() < 0.5:
+                dims = [E("shape", "i", [], (name, 1)), E("shape", "i", [], (name, 0))]
+            else:
+                dims = r.choice([[k, E("const", "i", [], -1)], [E("const", "i", [], -1), k]])
+            return E("reshape", ty, [src] + dims)
+        items, kids, axis = [], [src], 0
+        for c in form:
+            if c == "i":
+                ax = axis if form != "ei" else snd - 1
+                kids.append(self.index(sc, name, ax) if name else self.small(sc))
+                items.append(("i",))
+                axis += 1
+            elif c == "s":
+                parts = self.slice_parts(sc, name, axis)
+                kids += [p for p in parts if p is not None]
+                items.append(("s",) + tuple(p is not None for p in parts))
+                axis += 1
+            else:
+                items.append((c,))
+        return E("view", ty, kids, tuple(items))
+
+    def slice_parts(self, sc, name, axis):
+        """start, stop, step (None where left out): often in range, also negative, past the
+        ends, crossing (empty), or any int; a step of 0 now and then (ValueError)."""
+        r = self.r
+
+        def bound():
+            c = r.random()
+            if c < 0.35:
+                return None
+            if c < 0.75:
+                return E("const", "i", [], r.randint(-8, 8))
+            if c < 0.85 and name:
+                n = E("len", "i", [], name) if axis == 0 else E("shape", "i", [], (name, axis))
+                return E(r.choice(["+", "-"]), "i", [n, E("const", "i", [], r.randint(0, 3))])
+            if sc.loopvars and c < 0.93:
+                return E("var", "i", [], r.choice(sc.loopvars))
+            return self.expr(sc, "i", 2)
+
+        c = r.random()
+        step = (None if c < 0.45 else E("const", "i", [], r.choice([1, 2, 3, -1, -1, -2, -3])) if c < 0.96
+                else E("const", "i", [], 0) if c < 0.97 else self.expr(sc, "i", 2))
+        return bound(), bound(), step
+
+    def new_array(self, sc, ty, d):
+        r = self.r
+        _, dt, nd = ty
+        same_nd = [(n, t) for n, t in self.arrays(sc) if t[2] == nd]
+        conv = [(n, t) for n, t in same_nd if not (kind(t[1]) == "f" and kind(dt) == "i")]
+        same = [(n, t) for n, t in same_nd if t[1] == dt]
+        flat = [(n, t) for n, t in self.arrays(sc) if t[1] == dt and t[2] == 2]
+        opts = ["alloc"] + ["astype"] * bool(conv) + ["npcopy", "full_like"] * bool(same)
+        opts += ["flatten"] * bool(flat and nd == 1) + ["nparray"] * (dt in ITER_DTYPES)
+        if nd == 1:
+            opts += ["arange"] * 2 * (dt in ("int64", "float64")) + ["linspace"] * (dt == "float64")
+        else:
+            opts += ["eye", "identity"]
+        op = r.choice(opts)
+        if op == "alloc":
+            shape = [self.small_size(sc) for _ in range(nd)]
+            shape = [E("const", "i", [], 3) if e.op == "const" and e.val < 0 else e for e in shape]
+            return E("alloc", ty, shape, (r.choice(["zeros", "ones"]), dt))
+        if op == "astype":
+            n, t = r.choice(conv)
+            return E("astype", ty, [E("var", t, [], n)], dt)
+        if op == "npcopy":
+            n, t = r.choice(same)
+            return E("npcopy", ty, [E("var", t, [], n)])
+        if op == "flatten":
+            n, t = r.choice(flat)
+            return E("flatten", ty, [E("var", t, [], n)])
+        if op == "full_like":
+            n, t = r.choice(same)
+            return E("full_like", ty, [E("var", t, [], n), self.fill_value(sc, dt)])
+        if op == "nparray":
+            k = kind(dt)
+            shape = [r.randint(1, 4)] if nd == 1 else [r.randint(1, 3), r.randint(1, 3)]
+            elems = [self.expr(sc, k if r.random() < 0.7 or k == "b" else "ib"[k == "i"], 2)
+                     for _ in range(math.prod(shape))]
+            if k != "b" and not any(e.ty == k for e in elems):
+                elems[0] = self.expr(sc, k, 2)
+            return E("nparray", ty, elems, tuple(shape))
+        if op == "arange":
+            c = E("const", "i", [], r.choice([1, 1, 2, 3, -1, -2]))
+            args = r.choice([[self.small(sc)], [self.small(sc), self.small(sc)], [self.small(sc), self.small(sc), c]])
+            if dt == "float64":
+                args[0] = self.expr(sc, "f", 2) if r.random() < 0.5 else E("const", "f", [], r.randint(-8, 8) / 2)
+            return E("arange", ty, args)
+        if op == "linspace":
+            return E("linspace", ty, [self.expr(sc, "f", 2), self.expr(sc, "f", 2)], r.randint(0, 6))
+        if op == "eye":
+            return E("eye", ty, [], (r.randint(0, 4), r.choice([None, r.randint(0, 4)]),
+                                     r.choice([None, 0, 1, -1, 2, -3]), dt))
+        return E("identity", ty, [], (r.randint(0, 4), dt))
+
+    def fill_value(self, sc, dt):
+        """A scalar that converts into dt the same way in NumPy and ferrojit."""
+        k = kind(dt)
+        if dt in INT_RANGES:
+            lo, hi = INT_RANGES[dt]
+            return E("const", "i", [], max(lo, min(hi, self.r.randint(-9, 9))))
+        return self.expr(sc, k if k != "f" or self.r.random() < 0.7 else "i", 2)
+
+    def view(self, sc, depth):
+        r = self.r
+        name, t = r.choice(self.arrays(sc))
+        nd = r.choice([n for (a, n) in self.FORMS if a == t[2]])
+        e = self.view_of(sc, E("var", t, [], name), nd)
+        new = sc.fresh(e.ty)
+        sc.defined.add(new)
+        self.bind(sc, new, e)
+        return S("assign", [e], new)
+
+    def setslice(self, sc, depth):
+        """name[view] = a scalar or an array (overlapping the view, or not; broadcastable, or
+        not: NumPy's ValueError)."""
+        r = self.r
+        name, t = r.choice(self.arrays(sc))
+        _, dt, snd = t
+        self.writes |= sc.roots.get(name, set())
+        if r.random() < 0.4:
+            return self.shifted_copy(sc, name, t)
+        nd = r.choice([n for (a, n) in self.FORMS if a == snd])
+        forms = [f for f in self.FORMS[(snd, nd)] if set(f) <= set("sien")]
+        target = self.view_of(sc, E("var", t, [], name), nd, forms)
+        c = r.random()
+        if c < 0.35:
+            k = kind(dt)
+            value = self.fill_value(sc, dt) if k != "f" else self.expr(sc, r.choice("ffib"), 1)
+        elif c < 0.6:
+            value = self.view_of(sc, E("var", t, [], name), r.randint(1, nd))
+        else:
+            dts = [d for d in DTYPES if RANK[d] <= RANK[dt]]
+            value = self.aexpr(sc, ("a", r.choice(dts), r.randint(1, nd)), 1)
+        return S("setslice", [value, target])
+
+    def shifted_copy(self, sc, name, t):
+        """A slice store whose shapes match (or broadcast) unless the lengths differ:
+        `a[k:] = src[j:j + len(a) - k]`, `a[::-1] = src[:len(a)]`, `X[i] = X[j]`, `X[k:] = X[0]`;
+        with src = a (often), source and target overlap."""
+        r = self.r
+        _, dt, nd = t
+        same = E("var", t, [], name)
+        srcs = [(n, u) for n, u in self.arrays(sc) if u[2] == nd and RANK[u[1]] <= RANK[dt]]
+        n, u = (name, t) if r.random() < 0.6 else r.choice(srcs)
+        src = E("var", u, [], n)
+        k, j = (E("const", "i", [], r.randint(0, 3)) for _ in range(2))
+        ln = E("-", "i", [E("len", "i", [], name), k])
+        form = r.choice(["shift", "shift", "reverse"] + ["row", "column", "rowcast"] * (nd == 2))
+        if form == "shift":
+            target = E("view", t, [same, k], (("s", True, False, False),))
+            value = E("view", u, [src, j, E("+", "i", [j, ln])], (("s", True, True, False),))
+            if r.random() < 0.3:
+                value = E("view", u, [value], (("s", False, False, True),))
+                value.kids.append(E("const", "i", [], -1))
+        elif form == "reverse":
+            target = E("view", t, [same, E("const", "i", [], -1)], (("s", False, False, True),))
+            value = E("view", u, [src, E("len", "i", [], name)], (("s", False, True, False),))
+        elif form in ("row", "rowcast"):
+            row = ("a", dt, 1)
+            target = (E("view", row, [same, self.index(sc, name, 0)], (("i",),)) if form == "row"
+                      else E("view", t, [same, k], (("s", True, False, False),)))
+            value = E("view", ("a", u[1], 1), [src, self.index(sc, n, 0)], (("i",),))
+        else:
+            col = ("a", dt, 1)
+            target = E("view", col, [same, self.index(sc, name, 1)], (("s", False, False, False), ("i",)))
+            value = E("view", ("a", u[1], 1), [src, self.index(sc, n, 1)], (("s", False, False, False), ("i",)))
+        return S("setslice", [value, target])
+
+    def rebind(self, sc, depth):
+        """An array local given another array (of its type), or two swapped: u, v = v, u."""
+        r = self.r
+        name, t = r.choice([(n, t) for n, t in self.arrays(sc) if n not in sc.frozen])
+        others = [n for n, u in self.arrays(sc) if u == t and n != name]
+        if others and r.random() < 0.5:
+            other = r.choice(others)
+            both = sc.roots.get(name, set()) | sc.roots.get(other, set())
+            sc.roots[name] = sc.roots[other] = both
+            pair = E("tuple", ("t", (t, t)), [E("var", t, [], other), E("var", t, [], name)])
+            return S("unpack", [pair], [name, other])
+        e = self.aexpr(sc, t, 1)
+        self.bind(sc, name, e)
+        return S("assign", [e], name)
+
+    def create(self, sc, depth):
+        r = self.r
+        if r.random() < 0.2:  # a tuple holding an array, for later t[k]
+            ty = ("t", (self.array_type(), r.choice("if")))
+        else:
+            ty = self.array_type()
+        e = self.value(sc, ty, 1) if ty[0] == "t" else self.new_array(sc, ty, 1)
+        name = sc.fresh(ty)
+        sc.defined.add(name)
+        self.bind(sc, name, e)
+        return S("assign", [e], name)
+
+    def iterable(self, sc):
+        """(an array expression to iterate over, its item type), or None."""
+        r = self.r
+        arrs = [(n, t) for n, t in self.arrays(sc) if t[2] == 2 or t[1] in ITER_DTYPES]
+        if not arrs:
+            return None
+        n, t = r.choice(arrs)
+        src = E("var", t, [], n)
+        if r.random() < 0.3:
+            src = self.view_of(sc, src, t[2], [f for f in self.FORMS[(t[2], t[2])] if f != "chain"])
+        return src, ("a", t[1], 1) if t[2] == 2 else kind(t[1])
+
+    def foreach(self, sc, depth):
+        """for x in a / enumerate(a[, start]) / zip(a, b) / zip(a, range(n)) / a tuple."""
+        r = self.r
+        it = self.iterable(sc)
+        form = r.choice(["plain", "enumerate", "zip", "tuple"]) if it else "tuple"
+        exprs, tys, loopvar = [], [], None
+        if form == "tuple":
+            k = r.choice("iifb")
+            tups = [n for n, t in sc.types.items() if n in sc.defined and isinstance(t, tuple)
+                    and t[0] == "t" and set(t[1]) == {k}]
+            if tups and r.random() < 0.5:
+                n = r.choice(tups)
+                exprs = [E("var", sc.types[n], [], n)]
+            else:
+                m = r.randint(1, 3)
+                exprs = [E("tuple", ("t", (k,) * m), [self.expr(sc, k, 2) for _ in range(m)])]
+            tys = [k]
+        elif form == "zip":
+            other = self.iterable(sc) if r.random() < 0.6 else None
+            if other is None:
+                other = (E("range", "r", [self.small(sc)]), "i")
+            exprs, tys = [it[0], other[0]], [it[1], other[1]]
+        else:
+            exprs, tys = [it[0]], [it[1]]
+            if form == "enumerate":
+                if r.random() < 0.3:
+                    exprs.append(E("const", "i", [], r.randint(-3, 3)))
+                elif it[0].op == "var":
+                    loopvar = it[0].val
+                tys = ["i"] + tys
+        names = [sc.fresh(t) for t in tys]
+        sources = exprs if form != "enumerate" else [None, exprs[0]]
+        for n, t, src in zip(names, tys, sources):
+            if has_array(t):  # a row of src
+                self.bind(sc, n, src)
+        before = set(sc.defined)
+        sc.defined.update(names)
+        sc.loop += 1
+        if form == "enumerate":
+            sc.loopvars.append(names[0])
+            if loopvar:
+                sc.axes[names[0]] = (loopvar, 0)
+        body = self.block(sc, depth + 1, r.randint(1, 3))
+        if form == "enumerate":
+            sc.loopvars.pop()
+        sc.loop -= 1
+        sc.defined = before
+        return S("foreach", exprs, (form, names), body)
 
 
 def generate(seed, opts=None):

@@ -220,3 +220,83 @@ def _np_errors(op, a, b, ty):
     if op == "/":
         return _tdiv(a, b) if isinstance(a, int) and isinstance(b, int) else a / b
     return _ffloordiv(a, b) if op == "//" else a % b
+
+
+def _view(options, a, idx):
+    """a[idx] for a basic index (ints, slices, None, ...): NumPy's view, with the options'
+    unspecified cases (an integer index out of range without bounds checks, a negative index
+    or slice bound without wraparound)."""
+    free = a.ndim - sum(1 for i in idx if i is not None and i is not Ellipsis)
+    axis = 0
+    for i in idx:
+        if i is Ellipsis:
+            axis += free
+        elif isinstance(i, slice):
+            if options == "wraparound=False" and any(b is not None and b < 0 for b in (i.start, i.stop)):
+                raise Undefined("negative slice bound without wraparound")
+            axis += 1
+        elif i is not None:
+            if axis < a.ndim:
+                _check_index(options, np.broadcast_to(0, a.shape[axis:axis + 1]), (i,))
+            axis += 1
+    return a[idx]
+
+
+def _setview(options, v, a, idx):
+    """a[idx] = v: an array value as NumPy stores it (broadcast, cast, as if copied first when
+    it overlaps); a scalar converted as into one element."""
+    view = _view(options, a, idx)
+    if isinstance(v, np.ndarray):
+        with np.errstate(all="ignore"):
+            view[...] = v
+        return
+    if a.dtype.kind in "iu":
+        v = np.array(v, dtype=np.int64).astype(a.dtype)
+    elif a.dtype.kind == "f":
+        with np.errstate(over="ignore"):
+            v = np.array(float(v)).astype(a.dtype)
+    view[...] = v
+
+
+def _reshape(a, shape):
+    """ferrojit's reshape (docs/language.md): a view of a C-contiguous array, a C-ordered copy
+    of any other (NumPy sometimes gives a view of those)."""
+    return a.reshape(shape) if a.flags.c_contiguous else np.ascontiguousarray(a).reshape(shape)
+
+
+def _astype(a, dtype):
+    """astype copies into a C-ordered array (NumPy keeps an F order)."""
+    with np.errstate(all="ignore"):
+        return a.astype(dtype, order="C")
+
+
+def _full_like(a, v):
+    with np.errstate(all="ignore"):
+        return np.full_like(a, v, order="C")
+
+
+def _arange(*args):
+    """np.arange; a huge one leaves the case unspecified, as _alloc does."""
+    start, stop, step = (0, args[0], 1) if len(args) == 1 else (args + (1,))[:3]
+    try:
+        n = math.ceil((stop - start) / step)
+    except (ZeroDivisionError, ValueError, OverflowError):
+        n = 0
+    if n > 10**6:
+        raise Undefined("huge allocation")
+    if n == 2**63:
+        # NumPy's C conversion of 2.0**63 to intp is undefined behaviour (an empty array on
+        # x86); ferrojit raises "Maximum allowed size exceeded".
+        raise Undefined("arange length 2**63")
+    return np.arange(*args)
+
+
+def _items(it):
+    """The items of an iterable (an array, a tuple, a range), counted against the budget; an
+    element of a 1-d array as a Python scalar."""
+    global _steps
+    for x in it:
+        _steps += 1
+        if _steps > BUDGET:
+            raise Undefined("iteration budget")
+        yield _scalar(x) if isinstance(x, np.generic) else x

@@ -9,6 +9,10 @@ JIT_HEADER = HEADER + "from ferrojit import jit\n\n"
 SMALL_DTYPES = {"int32": "int", "int8": "int", "uint8": "int", "float32": "float"}
 
 
+def npdtype(dt):
+    return "np.bool_" if dt == "bool" else f"np.{dt}"
+
+
 def const(v, ty):
     if ty == "b":
         return repr(bool(v))
@@ -37,9 +41,34 @@ class Renderer:
     def function(self, f):
         self.options = f.options
         lines = [] if self.ref else [f"@jit({f.options})" if f.options else "@jit"]
-        lines.append(f"def {f.name}({', '.join(n for n, _ in f.params)}):")
+        params = []
+        for n, _ in f.params:
+            if n in f.kwonly and "*" not in params:
+                params.append("*")
+            params.append(f"{n}={self.x(f.defaults[n])}" if n in f.defaults else n)
+        lines.append(f"def {f.name}({', '.join(params)}):")
         self.block(f.body, 1, lines)
         return "\n".join(lines) + "\n"
+
+    def items(self, view):
+        """The index of a view node: `1:-1, i, None, ...`; the reference builds a tuple of
+        slice objects (its helpers take it as one argument)."""
+        kids = iter(view.kids[1:])
+        out = []
+        for it in view.val:
+            if it[0] == "i":
+                out.append(self.x(next(kids)))
+            elif it[0] == "n":
+                out.append("None")
+            elif it[0] == "e":
+                out.append("...")
+            else:
+                parts = [self.x(next(kids)) if present else ("None" if self.ref else "") for present in it[1:]]
+                if self.ref:
+                    out.append(f"slice({', '.join(parts)})")
+                else:
+                    out.append(":".join(parts[:2]) + (f":{parts[2]}" if it[3] else ""))
+        return f"({', '.join(out)},)" if self.ref else ", ".join(out)
 
     @property
     def opt(self):
@@ -98,6 +127,24 @@ class Renderer:
             tick = "_tick() and " if self.ref else ""
             lines.append(f"{pad}while {tick}{ctr} < {x(s.exprs[1])} and {x(s.exprs[0])}:")
             lines.append(f"{pad}    {ctr} += 1")
+            self.block(s.body, ind + 1, lines)
+        elif s.op == "setslice":
+            value, target = s.exprs
+            if self.ref:
+                lines.append(f"{pad}_setview({self.opt}{x(value)}, {x(target.kids[0])}, {self.items(target)})")
+            else:
+                lines.append(f"{pad}{x(target)} = {x(value)}")
+        elif s.op == "foreach":
+            form, names = s.name
+            it = (lambda e: f"_items({x(e)})") if self.ref else x
+            if form == "enumerate":
+                start = f", {x(s.exprs[1])}" if len(s.exprs) > 1 else ""
+                src = f"enumerate({it(s.exprs[0])}{start})"
+            elif form == "zip":
+                src = f"zip({', '.join(it(e) for e in s.exprs)})"
+            else:
+                src = it(s.exprs[0])
+            lines.append(f"{pad}for {', '.join(names)} in {src}:")
             self.block(s.body, ind + 1, lines)
         elif s.op in ("break", "continue"):
             lines.append(pad + s.op)
@@ -211,10 +258,50 @@ class Renderer:
         if op == "alloc":
             fn, dt = e.val
             shape = x(k[0]) if len(k) == 1 else "(" + ", ".join(x(c) for c in k) + ")"
-            dt = "np.bool_" if dt == "bool" else f"np.{dt}"
+            dt = npdtype(dt)
             return f"_alloc(np.{fn}, {shape}, {dt})" if ref else f"np.{fn}({shape}, dtype={dt})"
         if op == "call":
-            return f"{e.val}({', '.join(x(c) for c in k)})"
+            if isinstance(e.val, str):
+                return f"{e.val}({', '.join(x(c) for c in k)})"
+            name, keys = e.val
+            return f"{name}({', '.join(x(c) if kw is None else f'{kw}={x(c)}' for kw, c in zip(keys, k))})"
+        if op == "view":
+            return f"_view({self.opt}{x(k[0])}, {self.items(e)})" if ref else f"{x(k[0])}[{self.items(e)}]"
+        if op == "T":
+            return f"{x(k[0])}.T"
+        if op in ("transpose", "asarray"):
+            return f"np.{op}({x(k[0])})"
+        if op == "flip":
+            return f"np.flip({x(k[0])})" if e.val is None else f"np.flip({x(k[0])}, {e.val})"
+        if op in ("ravel", "flatten"):
+            return f"{x(k[0])}.{op}()"
+        if op == "reshape":
+            dims = ", ".join(x(c) for c in k[1:])
+            return f"_reshape({x(k[0])}, ({dims},))" if ref else f"{x(k[0])}.reshape({dims})"
+        if op == "npcopy":
+            return f"np.array({x(k[0])}, order='C')" if ref else f"np.copy({x(k[0])})"
+        if op == "astype":
+            return f"_astype({x(k[0])}, {npdtype(e.val)})" if ref else f"{x(k[0])}.astype({npdtype(e.val)})"
+        if op == "full_like":
+            return f"_full_like({x(k[0])}, {x(k[1])})" if ref else f"np.full_like({x(k[0])}, {x(k[1])})"
+        if op == "nparray":
+            items = [x(c) for c in k]
+            if len(e.val) == 2:
+                m = e.val[1]
+                items = ["[" + ", ".join(items[i:i + m]) + "]" for i in range(0, len(items), m)]
+            return f"np.array([{', '.join(items)}])"
+        if op == "arange":
+            return f"{'_arange' if ref else 'np.arange'}({', '.join(x(c) for c in k)})"
+        if op == "linspace":
+            return f"np.linspace({x(k[0])}, {x(k[1])}, {e.val})"
+        if op == "eye":
+            n, m, diag, dt = e.val
+            args = [str(n)] + ([str(m)] if m is not None else []) + ([f"k={diag}"] if diag is not None else [])
+            return f"np.eye({', '.join(args)}, dtype={npdtype(dt)})"
+        if op == "identity":
+            return f"np.identity({e.val[0]}, dtype={npdtype(e.val[1])})"
+        if op == "range":
+            return f"range({x(k[0])})"
         if op == "tuple":
             return "(" + ", ".join(x(c) for c in k) + ("," if len(k) == 1 else "") + ")"
         raise AssertionError(op)

@@ -29,9 +29,9 @@ MEMORY_LIMIT = 8 << 30
 
 def make_task(seed, idx, opts):
     prog = generate(f"{seed}:{idx}", opts)
-    from .case import arg_specs, stored
+    from .case import arg_specs, written
     args = arg_specs(random.Random(f"args:{seed}:{idx}"), prog.entry.params, CASES,
-                     {n for n, _ in prog.entry.params} - stored(prog.entry.body))
+                     {n for n, _ in prog.entry.params} - written(prog.entry))
     return prog, args
 
 
