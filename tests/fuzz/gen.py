@@ -119,8 +119,11 @@ class Scope:
         self.axes = {}  # loop variable -> (array, axis) whose range it runs over
         self.frozen = set()  # never assigned (a recursion counter)
         self.n = 0
-        # array (or tuple) local -> the array parameters it may refer to memory of
-        self.roots = {n: {n} for n, t in params if has_array(t)}
+        # local -> the locals whose arrays were assigned to it (a view, a rebinding, a row,
+        # a call's result): ferrojit types a local once (readonly included), so this is
+        # flow-insensitive, and so is what a write reaches (written: the locals written to).
+        self.flows = {}
+        self.written = set()
 
     def fresh(self, ty):
         name = f"v{self.n}"
@@ -135,7 +138,6 @@ class Gen:
         self.o = opts or Options()
         self.funcs = []
         self.tags = set()
-        self.writes = set()  # of the function being generated (see Func.writes)
 
     # ---------------------------------------------------------------- program
     def program(self):
@@ -147,6 +149,8 @@ class Gen:
                 # arrays in, arrays (or tuples holding them) out: views and new arrays cross calls
                 for j in range(r.randint(1, 2)):
                     params.append((f"a{j}", self.array_type()))
+                if r.random() < 0.3:  # a tuple holding an array
+                    params.append(("t0", ("t", (self.array_type(), r.choice("if")))))
                 r.shuffle(params)
                 t = r.choice([p[1] for p in params if is_array(p[1])] + [self.array_type()])
                 rets += [t, t, ("t", (t, "i")), ("t", ("f", ("t", (t, self.array_type()))))]
@@ -180,10 +184,22 @@ class Gen:
     def function(self, name, params, ret):
         sc = Scope(params)
         self.ret = ret
-        self.writes = set()
         body = self.block(sc, 0, self.r.randint(1, self.o.max_stmts))
         body.append(S("return", [self.value(sc, ret, 0)]))
-        return Func(name, params, ret, body, writes=self.writes)
+        return Func(name, params, ret, body, writes=self.reached(sc, params))
+
+    def reached(self, sc, params):
+        """The array parameters a write may reach: those flowing into a local written to."""
+        roots = {n: {n} for n, t in params if has_array(t)}
+        changed = True
+        while changed:
+            changed = False
+            for dst, srcs in sc.flows.items():
+                new = set().union(*(roots.get(n, set()) for n in srcs))
+                if not new <= roots.get(dst, set()):
+                    roots[dst] = roots.get(dst, set()) | new
+                    changed = True
+        return set().union(*(roots.get(n, set()) for n in sc.written))
 
     def add_defaults(self, f):
         """Defaults for some trailing scalar parameters, and sometimes keyword-only ones."""
@@ -274,7 +290,7 @@ class Gen:
                 return self.stmt(sc, depth)
             name, (_, dt, nd) = r.choice(arrs)
             idx = [self.index(sc, name, k) for k in range(nd)]
-            self.writes |= sc.roots.get(name, set())
+            sc.written.add(name)
             k = kind(dt)
             if r.random() < 0.4 and k != "b":
                 ops = ["+", "-", "*"] + (["&", "|", "^"] if k == "i" else [])
@@ -625,8 +641,7 @@ class Gen:
             args[0] = E("min", "i", [args[0], E("const", "i", [], 8)])
         for a, (_, t) in zip(args, h.params):
             if has_array(t):
-                for n in self.roots_of(sc, a):
-                    self.writes.add(n)  # the helper may write it
+                sc.written |= self.refs(a)  # the helper may write it
         if not (h.defaults or h.kwonly) and r.random() < 0.8:
             return E("call", h.ret, args, h.name)
         npos = r.randint(0, len(args))
@@ -643,21 +658,17 @@ class Gen:
     def array_type(self):
         return ("a", self.r.choice(DTYPES), self.r.choice([1, 1, 2]))
 
-    def roots_of(self, sc, e):
-        """The array parameters whose memory the value of e may share."""
+    def refs(self, e):
+        """The locals whose arrays the value of e may share memory with."""
         if e.op in FRESH:
             return set()
-        out = set()
-        if e.op == "var":
-            out |= sc.roots.get(e.val, set())
-        elif e.op == "tindex":
-            out |= sc.roots.get(e.val[0], set())
+        out = {e.val} if e.op == "var" else {e.val[0]} if e.op == "tindex" else set()
         for k in e.kids:
-            out |= self.roots_of(sc, k)
+            out |= self.refs(k)
         return out
 
     def bind(self, sc, name, e):
-        sc.roots[name] = sc.roots.get(name, set()) | self.roots_of(sc, e)
+        sc.flows.setdefault(name, set()).update(self.refs(e))
 
     def aexpr(self, sc, ty, d):
         """An expression of array type ty: a local, a view, a tuple item, a call, a new array."""
@@ -825,7 +836,7 @@ class Gen:
         r = self.r
         name, t = r.choice(self.arrays(sc))
         _, dt, snd = t
-        self.writes |= sc.roots.get(name, set())
+        sc.written.add(name)
         if r.random() < 0.4:
             return self.shifted_copy(sc, name, t)
         nd = r.choice([n for (a, n) in self.FORMS if a == snd])
@@ -882,8 +893,8 @@ class Gen:
         others = [n for n, u in self.arrays(sc) if u == t and n != name]
         if others and r.random() < 0.5:
             other = r.choice(others)
-            both = sc.roots.get(name, set()) | sc.roots.get(other, set())
-            sc.roots[name] = sc.roots[other] = both
+            sc.flows.setdefault(name, set()).add(other)
+            sc.flows.setdefault(other, set()).add(name)
             pair = E("tuple", ("t", (t, t)), [E("var", t, [], other), E("var", t, [], name)])
             return S("unpack", [pair], [name, other])
         e = self.aexpr(sc, t, 1)

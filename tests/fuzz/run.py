@@ -183,10 +183,12 @@ def main(argv=None):
     p.add_argument("--out", default="fuzz-findings")
     p.add_argument("--max-stmts", type=int, default=Options.max_stmts, help="statements per block")
     p.add_argument("--max-depth", type=int, default=Options.max_depth, help="nesting of blocks and expressions")
+    p.add_argument("--arrays", type=float, default=Options.arrays,
+                   help="how often a program uses arrays as values (0 to 1)")
     a = p.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that the pool's workers are ended too
     t0 = time.time()
-    opts = Options(max_stmts=a.max_stmts, max_depth=a.max_depth)
+    opts = Options(max_stmts=a.max_stmts, max_depth=a.max_depth, arrays=a.arrays)
     counts, _ = fuzz(a.n, a.seed, a.start, a.jobs, a.timeout, a.out, opts,
                      log=lambda m: print(m, flush=True))
     print(f"programs {a.n}  cases {counts['cases']} (skipped as unspecified: {counts['skipped']})  "
