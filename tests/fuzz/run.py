@@ -23,6 +23,10 @@ from multiprocessing.connection import wait
 from .gen import Options, generate
 from .render import render
 
+# case.py checks ferrojit._native.live_buffers() after every call; ferrojit counts buffers
+# only when this is set before it is imported (the workers import it).
+os.environ["FERROJIT_COUNT_BUFFERS"] = "1"
+
 CASES = 3
 MEMORY_LIMIT = 8 << 30
 
