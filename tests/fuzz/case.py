@@ -84,12 +84,16 @@ def written(func):
     return stored(func.body) | func.writes
 
 
+def positional(entry):
+    """How many arguments case.call passes by position: entry.npos, never a keyword-only one."""
+    return min([entry.npos] + [k for k, (n, _) in enumerate(entry.params) if n in entry.kwonly])
+
+
 def call(fn, entry, args):
-    """Calls fn as the generator chose: the first entry.npos arguments by position (never a
-    keyword-only one), the others by keyword, leaving out those in entry.omit."""
-    names = [n for n, _ in entry.params]
-    npos = min([entry.npos] + [k for k, n in enumerate(names) if n in entry.kwonly])
-    kw = {n: a for n, a in zip(names[npos:], args[npos:]) if n not in entry.omit}
+    """Calls fn as the generator chose: the first arguments by position, the others by
+    keyword, leaving out those in entry.omit."""
+    npos = positional(entry)
+    kw = {n: a for (n, _), a in zip(entry.params[npos:], args[npos:]) if n not in entry.omit}
     return fn(*args[:npos], **kw)
 
 

@@ -69,6 +69,10 @@ def alternatives(kind, lst, i):
         return
     e = lst[i]
     if e.ty not in SIMPLE:
+        # an array or tuple: one of its operands of the same type (a view of a view -> the view)
+        for k in e.kids:
+            if k.ty == e.ty:
+                yield lambda k=k: lst.__setitem__(i, k)
         return
     for k in e.kids:
         if k.ty == e.ty:

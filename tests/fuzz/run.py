@@ -127,7 +127,7 @@ class Pool:
 
 
 def save_finding(out, name, prog, args, res):
-    from .case import make_args, show
+    from .case import make_args, positional, show
     d = os.path.join(out, name)
     os.makedirs(d, exist_ok=True)
     jit_src, ref_src = render(prog)
@@ -145,8 +145,11 @@ def save_finding(out, name, prog, args, res):
         for line in res.get("diffs", []):
             f.write(line + "\n")
         cases = [args[res["case"]]] if "case" in res else args
-        for c in cases:
-            f.write("call: f(" + ", ".join(show(a) for a in make_args(c)) + ")\n")
+        npos = positional(prog.entry)
+        for c in cases:  # bound as case.call binds them
+            args = [show(a) if k < npos else f"{n}={show(a)}" for k, ((n, _), a)
+                    in enumerate(zip(prog.entry.params, make_args(c))) if k < npos or n not in prog.entry.omit]
+            f.write("call: f(" + ", ".join(args) + ")\n")
 
 
 STATUSES = ["ok", "wrong", "known", "crash", "hang", "internal_error", "compile_error", "fuzzer_error"]
