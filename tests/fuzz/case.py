@@ -135,7 +135,7 @@ def same(x, y):
     if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
         if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray)):
             return False
-        if x.dtype != y.dtype or x.shape != y.shape:
+        if x.dtype != y.dtype or x.shape != y.shape or layout(x) != layout(y):
             return False
         if x.dtype.kind == "f":
             xn, yn = np.isnan(x), np.isnan(y)
@@ -153,6 +153,16 @@ def same(x, y):
     if isinstance(x, float):
         return (math.isnan(x) and math.isnan(y)) or struct.pack("<d", x) == struct.pack("<d", y)
     return x == y
+
+
+def layout(v):
+    """Whether an array (or each array of a tuple) is C- and F-contiguous: ferrojit's new
+    arrays follow NumPy's orders (docs/language.md), so a later reshape views or copies alike."""
+    if isinstance(v, np.ndarray):
+        return "C" * v.flags.c_contiguous + "F" * v.flags.f_contiguous or "-"
+    if isinstance(v, tuple):
+        return tuple(map(layout, v))
+    return None
 
 
 def show(v):
@@ -218,6 +228,8 @@ def run_cases(prog, arg_sets, ns, jm, ferrojit):
         diffs = []
         if ro[0] != jo[0] or (ro[0] == "ok" and not same(ro[1], jo[1])) or (ro[0] == "exc" and ro[1:] != jo[1:]):
             diffs.append(f"result: CPython {show_outcome(ro)}; ferrojit {show_outcome(jo)}")
+            if ro[0] == jo[0] == "ok" and layout(ro[1]) != layout(jo[1]):
+                diffs.append(f"contiguity (C, F, CF or -): CPython {layout(ro[1])}; ferrojit {layout(jo[1])}")
         for (pname, _), ra, ja in zip(prog.entry.params, rargs, jargs):
             if isinstance(ra, np.ndarray) and not same(ra, ja):
                 diffs.append(f"array {pname} after the call: CPython {show(ra)}; ferrojit {show(ja)}")

@@ -279,7 +279,7 @@ class Renderer:
             dims = ", ".join(x(c) for c in k[1:])
             return f"_reshape({x(k[0])}, ({dims},))" if ref else f"{x(k[0])}.reshape({dims})"
         if op == "npcopy":
-            return f"np.array({x(k[0])}, order='C')" if ref else f"np.copy({x(k[0])})"
+            return f"_copy({x(k[0])})" if ref else f"np.copy({x(k[0])})"
         if op == "astype":
             return f"_astype({x(k[0])}, {npdtype(e.val)})" if ref else f"{x(k[0])}.astype({npdtype(e.val)})"
         if op == "full_like":
