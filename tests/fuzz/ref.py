@@ -247,6 +247,10 @@ def _setview(options, v, a, idx):
     it overlaps); a scalar converted as into one element."""
     view = _view(options, a, idx)
     if isinstance(v, np.ndarray):
+        if np.may_share_memory(view, v):
+            # ferrojit's rule (docs/language.md): NumPy copies first too, except for some 1-d
+            # targets whose element order then shows (a[..., -1] = a[1]).
+            v = v.copy()
         with np.errstate(all="ignore"):
             view[...] = v
         return

@@ -594,3 +594,19 @@ def reversed_rows_reversed(X, out):
 @pytest.mark.parametrize("layout", ["C", "F", "strided", "negative"])
 def test_rows_of_a_loop_over_a_view_are_views(layout):
     same(reversed_rows_reversed, arrays_2d()[layout], np.zeros((5, 6)))
+
+
+def test_an_overlapping_1d_store_reads_a_copy_of_its_source():
+    # docs/language.md: the value is copied first when it overlaps the target, NumPy's result
+    # for contiguous and multi-axis targets; NumPy's own 1-d strided loop writes a[1, 2]
+    # before reading it (fuzz finding 606:2192: ferrojit keeps the copy rule).
+    @jit
+    def last_column_from_row(a):
+        a[..., -1] = a[1]
+
+    a = np.array([[3, 0, 8], [1, 1, 7], [1, 6, 0]], dtype=np.uint8)
+    expected = a.copy()
+    expected[..., -1] = a[1].copy()
+    last_column_from_row(a)
+    np.testing.assert_array_equal(a, expected)
+    assert a[2, 2] == 7
