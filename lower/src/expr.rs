@@ -1482,9 +1482,15 @@ impl<'a> FnLower<'a> {
                 Some(e) if e == shape && matches!(self.tf.coerced_type(shape), Type::Tuple(_)) => {
                     false
                 }
+                // Non-negative as computed: the exact value must also fit in
+                // int64 (`v + v` with `v` near 2**62 wraps to a negative extent).
                 Some(e) => {
                     ranges::never_negative(d)
-                        || self.ranges.exact(e).is_some_and(|x| self.ranges.nonneg(&x))
+                        || self
+                            .ranges
+                            .exact(e)
+                            .filter(|x| self.ranges.fits(x))
+                            .is_some_and(|x| self.ranges.nonneg(&x))
                 }
             };
             extents.push(v);

@@ -290,3 +290,18 @@ def test_unsigned_tuple_indices_never_wrap(tmp_path):
     for i in (np.uint64(2**64 - 1), np.uint64(3), np.uint64(2), np.uint8(255), np.uint8(0)):
         same(item, t, i)
     """)
+
+
+def test_an_extent_that_wraps_negative_is_a_negative_dimension(tmp_path):
+    # Fuzz finding 607:10655: `v + v` is non-negative for the range analysis but wraps to
+    # -2**63 for v = 2**62; the shape check must still see it (int64 wraps, docs/language.md).
+    run_case(tmp_path, """
+    @jit
+    def wrapped(p0):
+        for v in range(p0, 0, -1):
+            return np.ones((0, v + v), dtype=np.int8)
+        return np.ones((1, 1), dtype=np.int8)
+
+    raises(ValueError, "negative dimensions are not allowed", wrapped, 2**62)
+    assert wrapped(3).shape == (0, 6)
+    """)
