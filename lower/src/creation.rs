@@ -211,12 +211,13 @@ impl FnLower<'_> {
                 ExceptionKind::ValueError,
                 "arange: cannot compute length",
             );
-            let limit = self.b.float(ltype(Dtype::Float64), 9.223372036854775807e18);
+            // 2**63, the first float that does not fit in an i64.
+            let limit = self.b.float(ltype(Dtype::Float64), -(i64::MIN as f64));
             let too_big = self.b.cmp(CmpOp::FGe, c, limit);
             self.raise_if(too_big, ExceptionKind::ValueError, MAX_SIZE);
             // NumPy's length is an intp: one below -2**63 is out of range too, not
             // empty (`np.arange(-1e300)`, `np.arange(0.0, 5, -1e-320)`).
-            let low = self.b.float(ltype(Dtype::Float64), -9.223372036854775808e18);
+            let low = self.b.float(ltype(Dtype::Float64), i64::MIN as f64);
             let too_low = self.b.cmp(CmpOp::FLt, c, low);
             self.raise_if(too_low, ExceptionKind::ValueError, MAX_SIZE);
             let fzero = self.b.float(ltype(Dtype::Float64), 0.0);
