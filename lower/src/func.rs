@@ -536,9 +536,9 @@ impl<'a> FnLower<'a> {
                 let cond = self.nest_condition(&checks);
                 self.nest = NestCopy::Fast;
                 self.b.begin();
-                self.ranges.set_assumed(assumed);
+                let outside = self.ranges.set_assumed(assumed);
                 self.emit_range_loop(var, counter, [s0, s1, st], sign, body);
-                self.ranges.set_assumed(HashSet::new());
+                self.ranges.set_assumed(outside);
                 let fast = self.b.end();
                 self.nest = NestCopy::Checked;
                 self.b.begin();
@@ -560,16 +560,20 @@ impl<'a> FnLower<'a> {
             None
         };
         match hoisted {
-            Some(checks) if !checks.is_empty() => {
+            Some((checks, covered)) if !checks.is_empty() => {
                 // Loop versioning: when every check holds at the first and the last
                 // iteration it holds at all of them (the indices are `var + c`), so
                 // the loop runs without checks; otherwise the checked loop runs and
                 // raises at the same iteration as Python would.
                 let cond = self.version_condition(var, &checks, s0, s1);
                 self.b.begin();
-                self.ranges.set_assume(Some(var));
+                // Inside a versioned nest's fast copy, its checks stay assumed.
+                let mut assumed = self.ranges.set_assumed(HashSet::new());
+                let outside = assumed.clone();
+                assumed.extend(covered);
+                self.ranges.set_assumed(assumed);
                 self.emit_range_loop(var, counter, [s0, s1, st], sign, body);
-                self.ranges.set_assume(None);
+                self.ranges.set_assumed(outside);
                 let fast = self.b.end();
                 self.b.begin();
                 self.emit_range_loop(var, counter, [s0, s1, st], sign, body);
@@ -611,8 +615,13 @@ impl<'a> FnLower<'a> {
     }
 
     /// The checks left in the body of an innermost step-1 loop over `var`, when
-    /// all of them can be hoisted; `None` when some cannot.
-    fn hoistable_checks(&self, var: LocalId, body: &[hir::Stmt]) -> Option<Vec<HoistedCheck>> {
+    /// all of them can be hoisted, with the accesses (array, axis, index) they
+    /// cover; `None` when some cannot.
+    fn hoistable_checks(
+        &self,
+        var: LocalId,
+        body: &[hir::Stmt],
+    ) -> Option<(Vec<HoistedCheck>, ranges::Assumed)> {
         if !(self.opts.boundscheck || self.opts.wraparound)
             || contains_loop(&self.tf.hir, body)
             || ranges::assigns(&self.tf.hir, body, var)
@@ -622,6 +631,7 @@ impl<'a> FnLower<'a> {
         let mut accesses = Accesses::default();
         walk_block(&mut accesses, &self.tf.hir, body);
         let mut checks = Vec::new();
+        let mut covered = ranges::Assumed::new();
         for (arr, indices) in accesses.0 {
             if self.tf.expr_type(arr).as_array().is_none() {
                 continue;
@@ -641,9 +651,10 @@ impl<'a> FnLower<'a> {
                 if !checks.contains(&check) {
                     checks.push(check);
                 }
+                covered.insert((array, axis, *idx));
             }
         }
-        Some(checks)
+        Some((checks, covered))
     }
 
     /// Walks `body`, inside the loops over `nest` (outermost first, entered in
@@ -655,7 +666,7 @@ impl<'a> FnLower<'a> {
         body: &[hir::Stmt],
         nest: &mut Vec<LocalId>,
         checks: &mut Vec<NestCheck>,
-        assumed: &mut HashSet<(LocalId, u8, ExprId)>,
+        assumed: &mut ranges::Assumed,
     ) {
         let hir = &self.tf.hir;
         for stmt in body {
@@ -705,7 +716,7 @@ impl<'a> FnLower<'a> {
         accesses: &[Access],
         nest: &[LocalId],
         checks: &mut Vec<NestCheck>,
-        assumed: &mut HashSet<(LocalId, u8, ExprId)>,
+        assumed: &mut ranges::Assumed,
     ) {
         for (arr, indices) in accesses {
             if self.tf.expr_type(*arr).as_array().is_none() {

@@ -134,13 +134,14 @@ pub(crate) struct Ranges<'a> {
     /// about a value must not reach reads before it (`a[n - i]` ahead of `n = ...`).
     defined: HashSet<LocalId>,
     loops: Vec<LoopScope>,
-    /// Inside the fast copy of a versioned loop over this variable, checks on
-    /// indices `var + c` are known to hold.
-    assume: Option<LocalId>,
-    /// Inside the fast copy of a versioned loop nest: the checks (array, axis,
-    /// index expression) its condition established.
-    assumed: HashSet<(LocalId, u8, ExprId)>,
+    /// Inside the fast copy of a versioned loop or loop nest: the checks
+    /// (array, axis, index expression) its condition established.
+    assumed: Assumed,
 }
+
+/// Array accesses (array, axis, index expression) whose checks a version
+/// condition established.
+pub(crate) type Assumed = HashSet<(LocalId, u8, ExprId)>;
 
 impl<'a> Ranges<'a> {
     pub(crate) fn new(tf: &'a TypedFunction) -> Ranges<'a> {
@@ -166,7 +167,6 @@ impl<'a> Ranges<'a> {
             stable,
             defined,
             loops: Vec::new(),
-            assume: None,
             assumed: HashSet::new(),
         }
     }
@@ -577,12 +577,11 @@ impl<'a> Ranges<'a> {
         self.loops.pop();
     }
 
-    pub(crate) fn set_assume(&mut self, var: Option<LocalId>) {
-        self.assume = var;
-    }
-
-    pub(crate) fn set_assumed(&mut self, checks: HashSet<(LocalId, u8, ExprId)>) {
-        self.assumed = checks;
+    /// Replaces the checks a version condition proved (`index_proof` takes
+    /// them as proven) and gives back the previous ones, to restore after the
+    /// fast copy.
+    pub(crate) fn set_assumed(&mut self, checks: Assumed) -> Assumed {
+        std::mem::replace(&mut self.assumed, checks)
     }
 
     /// The least (or greatest, when `max`) value `x` takes while the loops over
@@ -618,13 +617,11 @@ impl<'a> Ranges<'a> {
         let Some(arr) = arr.filter(|a| self.is_stable_array(*a)) else {
             return (false, false);
         };
+        // Exactly the accesses a version condition tested: not every index of
+        // the same form (`a[0:n, 1] = x` in a versioned loop is on an axis no
+        // condition tested).
         if self.assumed.contains(&(arr, axis, idx)) {
             return (true, true);
-        }
-        if let Some(v) = self.assume {
-            if self.versioned_index(arr, idx, v).is_some() {
-                return (true, true);
-            }
         }
         let Some(x) = self.exact(idx) else {
             return (false, false);

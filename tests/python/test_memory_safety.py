@@ -305,3 +305,18 @@ def test_an_extent_that_wraps_negative_is_a_negative_dimension(tmp_path):
     raises(ValueError, "negative dimensions are not allowed", wrapped, 2**62)
     assert wrapped(3).shape == (0, 6)
     """)
+
+
+def test_a_versioned_loop_keeps_the_checks_its_condition_did_not_test(tmp_path):
+    # Fuzz finding 608:7851: the zip loop is versioned on `a`'s rows; the fast copy took every
+    # index of the loop's form as tested, so `a[0:n, 1]` on a (2, 1) array stored out of bounds.
+    run_case(tmp_path, """
+    @jit
+    def column_store(a):
+        for x, y in zip(a, range(1)):
+            a[0:len(a), 1] = 7
+
+    a = np.zeros((2, 1), dtype=np.int64)
+    raises(IndexError, "index 1 is out of bounds for axis 1 with size 1", column_store, a)
+    assert a.tolist() == [[0], [0]]
+    """)
