@@ -240,6 +240,15 @@ impl FnLower<'_> {
             let len = self.b.select(nonempty, n, i0);
             let too_big = self.b.cmp(CmpOp::SLt, len, i0);
             self.raise_if(too_big, ExceptionKind::ValueError, MAX_SIZE);
+            // An empty range's length is `-(lo - hi) // size`, which NumPy
+            // also requires to fit in an intp (`np.arange(2**63 - 1, -2**63 + 1)`).
+            let back = self.b.bin(BinaryOp::ISub, lo, hi);
+            let qb = self.b.bin(BinaryOp::UDiv, back, size);
+            let two_63 = self.b.i64c(i64::MIN);
+            let below = self.b.cmp(CmpOp::UGt, qb, two_63);
+            let empty = self.b.unary(crate::ir::UnaryOp::Not, nonempty);
+            let too_low = self.b.bin(BinaryOp::And, empty, below);
+            self.raise_if(too_low, ExceptionKind::ValueError, MAX_SIZE);
             len
         };
         self.check_shape(&[len], &[false], at.dtype.itemsize());

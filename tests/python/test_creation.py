@@ -133,6 +133,9 @@ def test_arange_casts_its_first_two_values_as_numpy():
         (0.0, -1e308, 1.0),
         (0.0, 5, -1e-320),
         (0.0, 2.0, -5e-324),
+        # and for integers (fuzz finding 608:7203)
+        (2**63 - 1, -(2**63 - 1), 1),
+        (-(2**63 - 1), 2**63 - 1, -1),
     ],
 )
 def test_arange_errors(args):
