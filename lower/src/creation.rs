@@ -240,12 +240,16 @@ impl FnLower<'_> {
             let len = self.b.select(nonempty, n, i0);
             let too_big = self.b.cmp(CmpOp::SLt, len, i0);
             self.raise_if(too_big, ExceptionKind::ValueError, MAX_SIZE);
-            // An empty range's length is `-(lo - hi) // size`, which NumPy
-            // also requires to fit in an intp (`np.arange(2**63 - 1, -2**63 + 1)`).
+            // An empty range's length, `-(lo - hi) / size` in NumPy's float
+            // division, must fit in an intp too (`np.arange(2**63 - 1,
+            // -2**63 + 1)` raises, `np.arange(1, -2**63)` rounds to -2**63: empty).
+            let f64t = ltype(Dtype::Float64);
             let back = self.b.bin(BinaryOp::ISub, lo, hi);
-            let qb = self.b.bin(BinaryOp::UDiv, back, size);
-            let two_63 = self.b.i64c(i64::MIN);
-            let below = self.b.cmp(CmpOp::UGt, qb, two_63);
+            let back = self.b.cast(CastOp::UIToFP, back, f64t);
+            let per = self.b.cast(CastOp::UIToFP, size, f64t);
+            let qb = self.b.bin(BinaryOp::FDiv, back, per);
+            let two_63 = self.b.float(f64t, -(i64::MIN as f64));
+            let below = self.b.cmp(CmpOp::FGt, qb, two_63);
             let empty = self.b.unary(crate::ir::UnaryOp::Not, nonempty);
             let too_low = self.b.bin(BinaryOp::And, empty, below);
             self.raise_if(too_low, ExceptionKind::ValueError, MAX_SIZE);

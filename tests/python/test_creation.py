@@ -142,6 +142,12 @@ def test_arange_errors(args):
     same_error(arange3, *args)
 
 
+def test_an_empty_integer_arange_whose_float_length_rounds_into_range_is_empty():
+    # NumPy divides in floats: (-2**63 - 1) / 1 rounds to -2**63, which fits (fuzz 608:2641).
+    for args in [(1, -(2**63), 1), (0, -(2**63), 1)]:
+        assert arange3(*args).tolist() == np.arange(*args).tolist() == []
+
+
 # --- np.linspace -----------------------------------------------------------
 
 
