@@ -13,7 +13,7 @@ use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use pyo3::{PyTraverseError, PyVisit};
-use typeinfer::Type;
+use typeinfer::{bind_arguments, Given, Parameters, Type};
 
 use crate::args::{
     encode_arg, key_of_types, slot_count, types_of_key, EncodeError, KeyBuf, SlotBuf, MAX_KEY_CODES,
@@ -488,89 +488,37 @@ impl Dispatcher {
     ) -> PyResult<Bound<'py, PyTuple>> {
         let py = args.py();
         let p = &self.params;
-        let name = &p.qualname;
-        let n = p.names.len();
-        let positional = n - p.keyword_only;
-        let mut values: Vec<Option<Bound<'py, PyAny>>> =
-            args.iter().take(positional).map(Some).collect();
-        values.resize(n, None);
-        let mut positional_as_keyword = Vec::new();
-        if let Some(kwargs) = kwargs {
-            for (key, value) in kwargs.iter() {
-                let key: String = key.extract()?;
-                match p.names.iter().position(|name| *name == key) {
-                    Some(i) if i < p.positional_only => positional_as_keyword.push(key),
-                    Some(i) if values[i].is_some() => {
-                        return Err(PyTypeError::new_err(format!(
-                            "{name}() got multiple values for argument '{key}'"
-                        )))
-                    }
-                    Some(i) => values[i] = Some(value),
-                    None => {
-                        return Err(PyTypeError::new_err(format!(
-                            "{name}() got an unexpected keyword argument '{key}'"
-                        )))
-                    }
-                }
-            }
-        }
-        if !positional_as_keyword.is_empty() {
-            return Err(PyTypeError::new_err(format!(
-                "{name}() got some positional-only arguments passed as keyword arguments: '{}'",
-                positional_as_keyword.join(", ")
-            )));
-        }
-        if args.len() > positional {
-            let with_default = p.defaults[..positional]
+        let names: Vec<&str> = p.names.iter().map(String::as_str).collect();
+        let has_default: Vec<bool> = p.defaults.iter().map(Option::is_some).collect();
+        let (keys, values): (Vec<String>, Vec<Bound<'py, PyAny>>) = match kwargs {
+            Some(kwargs) => kwargs
                 .iter()
-                .filter(|d| d.is_some())
-                .count();
-            let takes = if with_default == 0 {
-                format!("{positional} positional argument{}", plural(positional))
-            } else {
-                format!(
-                    "from {} to {positional} positional arguments",
-                    positional - with_default
-                )
-            };
-            let given = args.len();
-            let keyword_only_given = values[positional..].iter().filter(|v| v.is_some()).count();
-            let given = if keyword_only_given == 0 {
-                format!("{given} {}", if given == 1 { "was" } else { "were" })
-            } else {
-                format!(
-                    "{given} positional argument{} (and {keyword_only_given} keyword-only argument{}) were",
-                    plural(given),
-                    plural(keyword_only_given)
-                )
-            };
-            return Err(PyTypeError::new_err(format!(
-                "{name}() takes {takes} but {given} given"
-            )));
-        }
-        for (value, default) in values.iter_mut().zip(&p.defaults) {
-            if let (None, Some(d)) = (&value, default) {
-                *value = Some(d.bind(py).clone());
-            }
-        }
-        for (kind, range) in [
-            ("positional", 0..positional),
-            ("keyword-only", positional..n),
-        ] {
-            let missing: Vec<String> = range
-                .filter(|i| values[*i].is_none())
-                .map(|i| format!("'{}'", p.names[i]))
-                .collect();
-            if !missing.is_empty() {
-                return Err(PyTypeError::new_err(format!(
-                    "{name}() missing {} required {kind} argument{}: {}",
-                    missing.len(),
-                    plural(missing.len()),
-                    english_list(&missing)
-                )));
-            }
-        }
-        PyTuple::new(py, values.into_iter().flatten().collect::<Vec<_>>())
+                .map(|(k, v)| Ok((k.extract::<String>()?, v)))
+                .collect::<PyResult<Vec<_>>>()?
+                .into_iter()
+                .unzip(),
+            None => (Vec::new(), Vec::new()),
+        };
+        let keywords: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let params = Parameters {
+            name: &p.qualname,
+            names: &names,
+            positional_only: p.positional_only,
+            keyword_only: p.keyword_only,
+            has_default: &has_default,
+        };
+        let given = bind_arguments(&params, args.len(), &keywords).map_err(PyTypeError::new_err)?;
+        let bound = given
+            .into_iter()
+            .zip(&p.defaults)
+            .map(|(g, default)| match (g, default) {
+                (Given::Positional(i), _) => args.get_item(i),
+                (Given::Keyword(k), _) => Ok(values[k].clone()),
+                (Given::Default, Some(d)) => Ok(d.bind(py).clone()),
+                (Given::Default, None) => Err(internal_error("a default bound where none exists")),
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        PyTuple::new(py, bound)
     }
 }
 
@@ -666,22 +614,4 @@ fn read_params(py_func: &Bound<'_, PyAny>) -> PyResult<Params> {
         keyword_only,
         defaults,
     })
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
-
-/// `'a'`, `'a' and 'b'`, `'a', 'b', and 'c'`: CPython's wording for missing arguments.
-fn english_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [a, b] => format!("{a} and {b}"),
-        [rest @ .., last] => format!("{}, and {last}", rest.join(", ")),
-    }
 }

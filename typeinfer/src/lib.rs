@@ -45,7 +45,7 @@ use std::sync::Arc;
 
 use frontend::hir::{self, ExprId, FuncId, LocalId};
 
-pub use bind::CallArg;
+pub use bind::{bind_arguments, CallArg, Given, Parameters};
 pub use types::{ArrayType, Layout, OpaqueType, Type};
 pub use views::{flip_axes, index_kind, selects_view, transpose_axes, view_array_type, IndexKind};
 
