@@ -581,20 +581,9 @@ impl<'a> Builder<'a> {
         &mut self,
         s: &ast::StmtFor,
         (parallel, call): (bool, &ast::ExprCall),
-        span: Span,
+        // False when the loop was already reported (`for ... else`).
+        ok: bool,
     ) -> Option<StmtKind> {
-        let mut ok = true;
-        if !s.orelse.is_empty() {
-            let at = self.else_span(&s.orelse, span);
-            self.unsupported(
-                codes::LOOP,
-                at,
-                "`for ... else` is not supported",
-                "an `else` block on a loop",
-                "set a flag before `break` and test it after the loop",
-            );
-            ok = false;
-        }
         let var = match &*s.target {
             ast::Expr::Name(n) => Some(self.bound_local(&n.id, self.span(n.range))),
             other => {

@@ -53,12 +53,6 @@ impl Builder<'_> {
     /// Every `for` statement: a `range`/`prange` loop is a `ForRange` as written;
     /// any other iterable is desugared (see the module docs).
     pub(super) fn for_loop(&mut self, s: &ast::StmtFor, span: Span, out: &mut Vec<Stmt>) {
-        if let Some(range) = self.range_call(&s.iter) {
-            if let Some(kind) = self.for_range(s, range, span) {
-                out.push(Stmt { kind, span });
-            }
-            return;
-        }
         let mut ok = true;
         if !s.orelse.is_empty() {
             let at = self.else_span(&s.orelse, span);
@@ -70,6 +64,12 @@ impl Builder<'_> {
                 "set a flag before `break` and test it after the loop",
             );
             ok = false;
+        }
+        if let Some(range) = self.range_call(&s.iter) {
+            if let Some(kind) = self.for_range(s, range, ok) {
+                out.push(Stmt { kind, span });
+            }
+            return;
         }
         let iter_span = self.span(s.iter.range());
         let index = self
