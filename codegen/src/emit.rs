@@ -17,8 +17,8 @@ use inkwell::values::{
 };
 use inkwell::{AddressSpace, AtomicOrdering, AtomicRMWBinOp, FloatPredicate, IntPredicate};
 use lower::ir::{
-    self, BinaryOp, Block, CastOp, CmpOp, Const, ExceptionKind, Inst, LType, MathFn, RuntimeError,
-    StepSign, Stmt, UnaryOp, ValueId, VarId,
+    self, BinaryOp, Block, CastOp, CmpOp, Const, ExceptionKind, Inst, LType, Primitive,
+    RuntimeError, StepSign, Stmt, UnaryOp, ValueId, VarId,
 };
 
 use crate::runtime::exception_code;
@@ -1806,16 +1806,13 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         })
     }
 
-    fn emit_math(&self, f: MathFn, args: &[ValueId]) -> R<BasicValueEnum<'ctx>> {
+    fn emit_math(&self, f: Primitive, args: &[ValueId]) -> R<BasicValueEnum<'ctx>> {
         let floats = args.iter().map(|&a| self.float(a)).collect::<R<Vec<_>>>()?;
-        let arity = match f {
-            MathFn::Atan2 | MathFn::Pow => 2,
-            _ => 1,
-        };
-        if floats.len() != arity {
+        if floats.len() != f.arity() {
             return bug(format!(
-                "math.{} takes {arity} arguments, low IR gives {}",
+                "math.{} takes {} arguments, low IR gives {}",
                 f.name(),
+                f.arity(),
                 floats.len()
             ));
         }
@@ -1826,33 +1823,35 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             let args: Vec<BasicMetadataValueEnum> = floats.iter().map(|&a| a.into()).collect();
             self.m.intrinsic(name, &[ty.into()], &args)
         };
+        if let Some(name) = f.libm_name() {
+            return self.libm_call(name, ty, &floats);
+        }
+        let abs_compared = |predicate| -> R<BasicValueEnum<'ctx>> {
+            let abs = as_float(intrinsic("llvm.fabs")?)?;
+            let inf = ty.const_float(f64::INFINITY);
+            Ok(b.build_float_compare(predicate, abs, inf, "")?.into())
+        };
         match f {
-            MathFn::Sqrt => intrinsic("llvm.sqrt"),
-            MathFn::Exp => intrinsic("llvm.exp"),
-            MathFn::Log => intrinsic("llvm.log"),
-            MathFn::Sin => intrinsic("llvm.sin"),
-            MathFn::Cos => intrinsic("llvm.cos"),
-            MathFn::Floor => intrinsic("llvm.floor"),
-            MathFn::Ceil => intrinsic("llvm.ceil"),
-            MathFn::Fabs => intrinsic("llvm.fabs"),
-            MathFn::Pow => intrinsic("llvm.pow"),
-            MathFn::Log1p => self.libm_call("log1p", ty, &floats),
-            MathFn::Expm1 => self.libm_call("expm1", ty, &floats),
-            MathFn::Tan => self.libm_call("tan", ty, &floats),
-            MathFn::Tanh => self.libm_call("tanh", ty, &floats),
-            MathFn::Atan2 => self.libm_call("atan2", ty, &floats),
-            MathFn::Erf => self.libm_call("erf", ty, &floats),
-            MathFn::IsNan => Ok(b.build_float_compare(FloatPredicate::UNO, x, x, "")?.into()),
-            MathFn::IsInf => {
-                let abs = as_float(intrinsic("llvm.fabs")?)?;
-                Ok(b.build_float_compare(
-                    FloatPredicate::OEQ,
-                    abs,
-                    ty.const_float(f64::INFINITY),
-                    "",
-                )?
-                .into())
-            }
+            Primitive::Sqrt => intrinsic("llvm.sqrt"),
+            Primitive::Exp => intrinsic("llvm.exp"),
+            Primitive::Exp2 => intrinsic("llvm.exp2"),
+            Primitive::Log => intrinsic("llvm.log"),
+            Primitive::Log2 => intrinsic("llvm.log2"),
+            Primitive::Log10 => intrinsic("llvm.log10"),
+            Primitive::Sin => intrinsic("llvm.sin"),
+            Primitive::Cos => intrinsic("llvm.cos"),
+            Primitive::Floor => intrinsic("llvm.floor"),
+            Primitive::Ceil => intrinsic("llvm.ceil"),
+            Primitive::Trunc => intrinsic("llvm.trunc"),
+            Primitive::Rint => intrinsic("llvm.roundeven"),
+            Primitive::Fabs => intrinsic("llvm.fabs"),
+            Primitive::Pow => intrinsic("llvm.pow"),
+            Primitive::CopySign => intrinsic("llvm.copysign"),
+            Primitive::IsNan => Ok(b.build_float_compare(FloatPredicate::UNO, x, x, "")?.into()),
+            Primitive::IsInf => abs_compared(FloatPredicate::OEQ),
+            Primitive::IsFinite => abs_compared(FloatPredicate::OLT),
+            // Those with a C library function were called above.
+            other => bug(format!("math.{} has no LLVM intrinsic", other.name())),
         }
     }
 }

@@ -251,7 +251,7 @@ fn constant(c: &Constant) -> String {
 /// A known function by what it is, in angle brackets so it never reads as a user name.
 fn known(k: KnownFunction) -> String {
     let name = match k {
-        KnownFunction::Math(m) => format!("math.{}", m.name()),
+        KnownFunction::Library(f) => f.path(),
         KnownFunction::Scalar(d) => format!("numpy.{}", d.name()),
         KnownFunction::Alloc(a) => format!("numpy.{}", a.name()),
         KnownFunction::Create(c) => format!("numpy.{}", c.name()),

@@ -8,6 +8,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::span::{SourceFile, Span};
+pub use library::{Dtype, LibFn};
 
 pub mod visit;
 
@@ -244,103 +245,6 @@ impl KnownModule {
     }
 }
 
-/// NumPy scalar types, also the element types of arrays.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Dtype {
-    Bool,
-    Int8,
-    Int16,
-    Int32,
-    Int64,
-    UInt8,
-    UInt16,
-    UInt32,
-    UInt64,
-    Float32,
-    Float64,
-    Complex64,
-    Complex128,
-}
-
-impl Dtype {
-    pub const ALL: [Dtype; 13] = [
-        Dtype::Bool,
-        Dtype::Int8,
-        Dtype::Int16,
-        Dtype::Int32,
-        Dtype::Int64,
-        Dtype::UInt8,
-        Dtype::UInt16,
-        Dtype::UInt32,
-        Dtype::UInt64,
-        Dtype::Float32,
-        Dtype::Float64,
-        Dtype::Complex64,
-        Dtype::Complex128,
-    ];
-
-    /// NumPy's name: `float64`, `int8`, `bool`...
-    pub fn name(self) -> &'static str {
-        match self {
-            Dtype::Bool => "bool",
-            Dtype::Int8 => "int8",
-            Dtype::Int16 => "int16",
-            Dtype::Int32 => "int32",
-            Dtype::Int64 => "int64",
-            Dtype::UInt8 => "uint8",
-            Dtype::UInt16 => "uint16",
-            Dtype::UInt32 => "uint32",
-            Dtype::UInt64 => "uint64",
-            Dtype::Float32 => "float32",
-            Dtype::Float64 => "float64",
-            Dtype::Complex64 => "complex64",
-            Dtype::Complex128 => "complex128",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Dtype> {
-        Dtype::ALL.into_iter().find(|d| d.name() == name)
-    }
-
-    pub fn itemsize(self) -> u32 {
-        match self {
-            Dtype::Bool | Dtype::Int8 | Dtype::UInt8 => 1,
-            Dtype::Int16 | Dtype::UInt16 => 2,
-            Dtype::Int32 | Dtype::UInt32 | Dtype::Float32 => 4,
-            Dtype::Int64 | Dtype::UInt64 | Dtype::Float64 | Dtype::Complex64 => 8,
-            Dtype::Complex128 => 16,
-        }
-    }
-
-    pub fn is_signed_int(self) -> bool {
-        matches!(
-            self,
-            Dtype::Int8 | Dtype::Int16 | Dtype::Int32 | Dtype::Int64
-        )
-    }
-    pub fn is_unsigned_int(self) -> bool {
-        matches!(
-            self,
-            Dtype::UInt8 | Dtype::UInt16 | Dtype::UInt32 | Dtype::UInt64
-        )
-    }
-    pub fn is_int(self) -> bool {
-        self.is_signed_int() || self.is_unsigned_int()
-    }
-    pub fn is_float(self) -> bool {
-        matches!(self, Dtype::Float32 | Dtype::Float64)
-    }
-    pub fn is_complex(self) -> bool {
-        matches!(self, Dtype::Complex64 | Dtype::Complex128)
-    }
-}
-
-impl fmt::Display for Dtype {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 /// Builtin exception types a kernel may `raise`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ExceptionKind {
@@ -417,8 +321,8 @@ pub enum KnownFunction {
     Bool,
     Complex,
     Round,
-    /// `math.f` or the scalar `np.f` of the same name.
-    Math(MathFn),
+    /// A function of the library registry: `math.sqrt`, `np.floor`...
+    Library(LibFn),
     /// `np.float32(x)`, `np.int64(x)`...: a conversion; also valid as `dtype=`.
     Scalar(Dtype),
     /// `np.empty`, `np.zeros`...
@@ -466,79 +370,6 @@ impl ViewFn {
             ViewFn::Ravel => "ravel",
             ViewFn::Flip => "flip",
             ViewFn::Flatten => "flatten",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum MathFn {
-    Sqrt,
-    Exp,
-    Log,
-    Log1p,
-    Expm1,
-    Sin,
-    Cos,
-    Tan,
-    Tanh,
-    Atan2,
-    Floor,
-    Ceil,
-    Fabs,
-    Pow,
-    Erf,
-    IsNan,
-    IsInf,
-}
-
-impl MathFn {
-    pub const ALL: [MathFn; 17] = [
-        MathFn::Sqrt,
-        MathFn::Exp,
-        MathFn::Log,
-        MathFn::Log1p,
-        MathFn::Expm1,
-        MathFn::Sin,
-        MathFn::Cos,
-        MathFn::Tan,
-        MathFn::Tanh,
-        MathFn::Atan2,
-        MathFn::Floor,
-        MathFn::Ceil,
-        MathFn::Fabs,
-        MathFn::Pow,
-        MathFn::Erf,
-        MathFn::IsNan,
-        MathFn::IsInf,
-    ];
-
-    /// The name in Python's `math` module.
-    pub fn name(self) -> &'static str {
-        match self {
-            MathFn::Sqrt => "sqrt",
-            MathFn::Exp => "exp",
-            MathFn::Log => "log",
-            MathFn::Log1p => "log1p",
-            MathFn::Expm1 => "expm1",
-            MathFn::Sin => "sin",
-            MathFn::Cos => "cos",
-            MathFn::Tan => "tan",
-            MathFn::Tanh => "tanh",
-            MathFn::Atan2 => "atan2",
-            MathFn::Floor => "floor",
-            MathFn::Ceil => "ceil",
-            MathFn::Fabs => "fabs",
-            MathFn::Pow => "pow",
-            MathFn::Erf => "erf",
-            MathFn::IsNan => "isnan",
-            MathFn::IsInf => "isinf",
-        }
-    }
-
-    pub fn arity(self) -> usize {
-        match self {
-            MathFn::Atan2 | MathFn::Pow => 2,
-            _ => 1,
         }
     }
 }

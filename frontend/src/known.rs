@@ -3,8 +3,10 @@
 //! with it, `pymod` builds its identity tables (`obj is np.sqrt`) from it, and
 //! tests build their resolvers from it.
 
+use library::Namespace;
+
 use crate::hir::{
-    AllocFn, Constant, CreateFn, Dtype, ExceptionKind, KnownFunction, KnownModule, MathFn, ViewFn,
+    AllocFn, Constant, CreateFn, Dtype, ExceptionKind, KnownFunction, KnownModule, ViewFn,
 };
 
 /// What `module.attr` refers to.
@@ -54,27 +56,6 @@ const NUMPY_CONSTANTS: [(&str, f64); 4] = [
     ("nan", f64::NAN),
 ];
 
-/// NumPy functions that mean the same as a `math` function for scalars. `np.floor`,
-/// `np.ceil` and `np.power` are left out on purpose: they return floats (or keep
-/// ints) where `math.floor`/`math.ceil`/`math.pow` do not, so mapping them to
-/// `MathFn` would change results.
-const NUMPY_MATH: [(&str, MathFn); 14] = [
-    ("sqrt", MathFn::Sqrt),
-    ("exp", MathFn::Exp),
-    ("log", MathFn::Log),
-    ("log1p", MathFn::Log1p),
-    ("expm1", MathFn::Expm1),
-    ("sin", MathFn::Sin),
-    ("cos", MathFn::Cos),
-    ("tan", MathFn::Tan),
-    ("tanh", MathFn::Tanh),
-    ("arctan2", MathFn::Atan2),
-    ("atan2", MathFn::Atan2),
-    ("fabs", MathFn::Fabs),
-    ("isnan", MathFn::IsNan),
-    ("isinf", MathFn::IsInf),
-];
-
 /// `np.abs` keeps ints as ints, like the builtin `abs` and unlike `math.fabs`.
 const NUMPY_ABS: [&str; 2] = ["abs", "absolute"];
 
@@ -106,9 +87,8 @@ pub fn module_members(module: KnownModule) -> impl Iterator<Item = (&'static str
     let constant =
         |(name, value): (&'static str, f64)| (name, ModuleMember::Constant(Constant::Float(value)));
     let members: Vec<(&'static str, ModuleMember)> = match module {
-        KnownModule::Math => MathFn::ALL
-            .into_iter()
-            .map(|m| (m.name(), KnownFunction::Math(m)))
+        KnownModule::Math => library::functions(Namespace::Math)
+            .map(|(name, f)| (name, KnownFunction::Library(f)))
             .map(function)
             .chain(MATH_CONSTANTS.into_iter().map(constant))
             .collect(),
@@ -131,9 +111,8 @@ pub fn module_members(module: KnownModule) -> impl Iterator<Item = (&'static str
                     .map(|(name, d)| (name, KnownFunction::Scalar(d))),
             )
             .chain(
-                NUMPY_MATH
-                    .into_iter()
-                    .map(|(name, m)| (name, KnownFunction::Math(m))),
+                library::functions(Namespace::Numpy)
+                    .map(|(name, f)| (name, KnownFunction::Library(f))),
             )
             .chain(NUMPY_ABS.into_iter().map(|name| (name, KnownFunction::Abs)))
             .chain(
@@ -170,19 +149,65 @@ pub(crate) fn supported_members(module: KnownModule) -> String {
     }
 }
 
+/// The Markdown table of every function `@jit` code may call from `math` and
+/// NumPy, with the aliases of each; docs/language.md holds a copy that
+/// `frontend/tests/api_table.rs` keeps equal.
+pub fn api_table() -> String {
+    let mut rows = vec![
+        "| module | functions |".to_string(),
+        "|---|---|".to_string(),
+    ];
+    for module in KnownModule::ALL {
+        let mut groups: Vec<(KnownFunction, Vec<&str>)> = Vec::new();
+        for (name, member) in module_members(module) {
+            let ModuleMember::Function(f) = member else {
+                continue;
+            };
+            match groups.iter_mut().find(|(g, _)| *g == f) {
+                Some((_, names)) => names.push(name),
+                None => groups.push((f, vec![name])),
+            }
+        }
+        let (dtypes, functions): (Vec<_>, Vec<_>) = groups
+            .into_iter()
+            .partition(|(f, _)| matches!(f, KnownFunction::Scalar(_)));
+        let spelled = |(_, names): &(KnownFunction, Vec<&str>)| match names.as_slice() {
+            [one] => format!("`{one}`"),
+            [first, aliases @ ..] => format!("`{first}` ({})", aliases.join(", ")),
+            [] => String::new(),
+        };
+        let list: Vec<String> = functions.iter().map(spelled).collect();
+        rows.push(format!("| `{}` | {} |", module.name(), list.join(", ")));
+        if !dtypes.is_empty() {
+            let list: Vec<String> = dtypes.iter().map(spelled).collect();
+            rows.push(format!(
+                "| `{}` types | {} |",
+                module.name(),
+                list.join(", ")
+            ));
+        }
+    }
+    rows.join("\n") + "\n"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn numpy_floor_ceil_and_power_are_not_math_functions() {
-        for name in ["floor", "ceil", "power"] {
-            assert_eq!(module_member(KnownModule::Numpy, name), None, "np.{name}");
-        }
-        assert_eq!(
-            module_member(KnownModule::Math, "floor"),
-            Some(ModuleMember::Function(KnownFunction::Math(MathFn::Floor)))
+    fn numpy_and_math_functions_of_one_name_are_distinct() {
+        // `np.floor` keeps integers and float32 where `math.floor` gives an int.
+        let member = |module, name| match module_member(module, name) {
+            Some(ModuleMember::Function(KnownFunction::Library(f))) => f,
+            other => panic!("{name}: {other:?}"),
+        };
+        let (np_floor, math_floor) = (
+            member(KnownModule::Numpy, "floor"),
+            member(KnownModule::Math, "floor"),
         );
+        assert_ne!(np_floor, math_floor);
+        assert_eq!(np_floor.qualified_name(), "np.floor");
+        assert_eq!(math_floor.qualified_name(), "math.floor");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use frontend::hir::{
-    Constant, ExprKind, FuncId, Function, GlobalValue, KnownFunction, KnownModule, MathFn, StmtKind,
+    Constant, ExprKind, FuncId, Function, GlobalValue, KnownFunction, KnownModule, StmtKind,
 };
 use frontend::{Diagnostic, DiagnosticKind, Resolver, SourceFile};
 
@@ -229,7 +229,7 @@ def f(a):
 def f(a):  # locals: l0 a, l1 b, l2 c, l3 d, l4 e
     b = <numpy.zeros>((3, 4), dtype=<numpy.float32>)
     c = <numpy.empty_like>(a)
-    d = ((<numpy.int64>(<math.floor>(<math.atan2>(1.0, 2.0))) + <math.atan2>(2.0, 3)) + <abs>(-1))
+    d = ((<numpy.int64>(<math.floor>(<numpy.arctan2>(1.0, 2.0))) + <numpy.arctan2>(2.0, 3)) + <abs>(-1))
     e = (((math.pi{3.141592653589793} + math.e{2.718281828459045}) + np.nan{NaN}) + math.tau{6.283185307179586})
     return (a.shape[0], a.T, <float>)
 ",
@@ -251,9 +251,15 @@ def f(a):  # locals: l0 a, l1 b, l2 c, l3 d, l4 e
         [
             KnownFunction::Scalar(frontend::hir::Dtype::Int64),
             KnownFunction::Scalar(frontend::hir::Dtype::Bool),
-            KnownFunction::Math(MathFn::Erf)
+            KnownFunction::Library(math_erf())
         ]
     );
+}
+
+fn math_erf() -> frontend::hir::LibFn {
+    library::functions(library::Namespace::Math)
+        .find_map(|(name, f)| (name == "erf").then_some(f))
+        .unwrap()
 }
 
 #[test]
@@ -319,28 +325,6 @@ fn values_that_are_not_values() {
         ]
     );
     assert_eq!(d[2].label, "builtin function `print`");
-}
-
-/// They return floats (or keep ints) where `math.floor`, `math.ceil`, `math.pow`
-/// return ints (or floats); mapping them to the `math` functions would change results.
-#[test]
-fn numpy_functions_unlike_their_math_namesakes_are_not_supported() {
-    let d = errors(
-        "def f(x):
-    return np.floor(x) + np.ceil(x) + np.power(x, 2) + math.floor(x)
-",
-    );
-    let messages: Vec<(&str, &str)> = d.iter().map(|d| (d.code, d.message.as_str())).collect();
-    assert_eq!(
-        messages,
-        [
-            ("E0114", "`numpy.floor` is not supported by ferrojit"),
-            ("E0114", "`numpy.ceil` is not supported by ferrojit"),
-            ("E0114", "`numpy.power` is not supported by ferrojit"),
-        ]
-    );
-    assert!(d[0].notes[0].contains("sqrt, exp"), "{:?}", d[0].notes);
-    assert!(!d[0].notes[0].contains("floor"), "{:?}", d[0].notes);
 }
 
 #[test]

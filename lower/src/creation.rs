@@ -3,13 +3,13 @@
 //! `np.asarray`, `np.array`) and of `a.astype(dtype)`: one match on the
 //! function. Their typing, and what it coerces, is `typeinfer/src/creation.rs`.
 
-use frontend::hir::{CreateFn, Dtype, ExceptionKind, ExprId, Keyword, MathFn};
+use frontend::hir::{CreateFn, Dtype, ExceptionKind, ExprId, Keyword};
 use typeinfer::creation::{bind, params, ASTYPE_PARAMS};
 use typeinfer::{ArrayType, Type};
 
 use crate::builder::ltype;
 use crate::func::FnLower;
-use crate::ir::{BinaryOp, CastOp, CmpOp, Inst, StepSign, Stmt, ValueId};
+use crate::ir::{BinaryOp, CastOp, CmpOp, Inst, Primitive, StepSign, Stmt, ValueId};
 use crate::values::{ArrayVal, Val};
 
 const MAX_SIZE: &str = "Maximum allowed size exceeded";
@@ -204,7 +204,7 @@ impl FnLower<'_> {
         let len = if arith.is_float() {
             let span = self.b.bin(BinaryOp::FSub, stop, start);
             let q = self.b.bin(BinaryOp::FDiv, span, step);
-            let c = self.b.emit(Inst::Math(MathFn::Ceil, vec![q]));
+            let c = self.b.emit(Inst::Math(Primitive::Ceil, vec![q]));
             let nan = self.b.cmp(CmpOp::FNe, c, c);
             self.raise_if(
                 nan,
@@ -346,7 +346,7 @@ impl FnLower<'_> {
             let is_stop = s.b.bin(BinaryOp::And, is_last, set_last);
             let y = s.b.select(is_stop, stop, y);
             let y = if at.dtype.is_int() {
-                s.b.emit(Inst::Math(MathFn::Floor, vec![y]))
+                s.b.emit(Inst::Math(Primitive::Floor, vec![y]))
             } else {
                 y
             };

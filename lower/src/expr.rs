@@ -3,13 +3,15 @@
 
 use frontend::hir::{
     AllocFn, BinOp, BoolOp, Callee, CmpOp as PyCmp, Constant, Dtype, ExceptionKind, ExprId,
-    ExprKind, Keyword, KnownFunction, MathFn, UnaryOp as PyUnary, ViewFn,
+    ExprKind, Keyword, KnownFunction, UnaryOp as PyUnary, ViewFn,
 };
 use typeinfer::{CallArg, Type};
 
 use crate::builder::ltype;
 use crate::func::FnLower;
-use crate::ir::{BinaryOp, CastOp, CmpOp, Const, FuncIndex, Inst, LType, Stmt, UnaryOp, ValueId};
+use crate::ir::{
+    BinaryOp, CastOp, CmpOp, Const, FuncIndex, Inst, LType, Primitive, Stmt, UnaryOp, ValueId,
+};
 use crate::ranges;
 use crate::values::{ArrayVal, Slot, Val};
 
@@ -612,7 +614,7 @@ impl<'a> FnLower<'a> {
                 let div = self.b.bin(BinaryOp::FDiv, diff, wx);
                 let div_minus = self.b.bin(BinaryOp::FSub, div, one);
                 let div = self.b.select(adjust, div_minus, div);
-                let fl = self.b.emit(Inst::Math(MathFn::Floor, vec![div]));
+                let fl = self.b.emit(Inst::Math(Primitive::Floor, vec![div]));
                 let frac = self.b.bin(BinaryOp::FSub, div, fl);
                 let round_up = self.b.cmp(CmpOp::FGt, frac, half);
                 let fl_up = self.b.bin(BinaryOp::FAdd, fl, one);
@@ -666,7 +668,7 @@ impl<'a> FnLower<'a> {
                     "0.0 cannot be raised to a negative power",
                 );
             }
-            return self.b.emit(Inst::Math(MathFn::Pow, vec![base, e]));
+            return self.b.emit(Inst::Math(Primitive::Pow, vec![base, e]));
         }
         if res.is_complex() {
             let Some(k) = exponent else {
@@ -1197,7 +1199,7 @@ impl<'a> FnLower<'a> {
                     } else {
                         let x = self.cast_scalar(x, xd, d);
                         if d.is_float() {
-                            self.b.emit(Inst::Math(MathFn::Fabs, vec![x]))
+                            self.b.emit(Inst::Math(Primitive::Fabs, vec![x]))
                         } else if d.is_signed_int() {
                             let zero = self.b.int(ltype(d), 0);
                             let negative = self.b.cmp(CmpOp::SLt, x, zero);
@@ -1247,7 +1249,7 @@ impl<'a> FnLower<'a> {
                     }
                     _ => return self.bad_call("round"),
                 },
-                KnownFunction::Math(m) => self.math(m, args, d),
+                KnownFunction::Library(f) => self.library_call(f, args, d),
                 KnownFunction::Alloc(a) => return self.alloc(a, args, kwargs, ty),
                 KnownFunction::Create(c) => return self.create(c, args, kwargs, ty),
                 KnownFunction::View(op) => match args.split_first() {
@@ -1318,11 +1320,11 @@ impl<'a> FnLower<'a> {
         let half = self.b.float(ty, 0.5);
         let one = self.b.float(ty, 1.0);
         let two = self.b.float(ty, 2.0);
-        let fl = self.b.emit(Inst::Math(MathFn::Floor, vec![x]));
+        let fl = self.b.emit(Inst::Math(Primitive::Floor, vec![x]));
         let diff = self.b.bin(BinaryOp::FSub, x, fl);
         let up = self.b.bin(BinaryOp::FAdd, fl, one);
         let halved = self.b.bin(BinaryOp::FMul, fl, half);
-        let halved_floor = self.b.emit(Inst::Math(MathFn::Floor, vec![halved]));
+        let halved_floor = self.b.emit(Inst::Math(Primitive::Floor, vec![halved]));
         let twice = self.b.bin(BinaryOp::FMul, halved_floor, two);
         let even = self.b.cmp(CmpOp::FEq, twice, fl);
         let tie = self.b.select(even, fl, up);
@@ -1344,8 +1346,8 @@ impl<'a> FnLower<'a> {
         let r = self.b.emit(Inst::RoundDecimal { value, digits });
         if xd.is_float() {
             let inf = self.b.float(LType::F64, f64::INFINITY);
-            let r_abs = self.b.emit(Inst::Math(MathFn::Fabs, vec![r]));
-            let x_abs = self.b.emit(Inst::Math(MathFn::Fabs, vec![value]));
+            let r_abs = self.b.emit(Inst::Math(Primitive::Fabs, vec![r]));
+            let x_abs = self.b.emit(Inst::Math(Primitive::Fabs, vec![value]));
             let r_inf = self.b.cmp(CmpOp::FEq, r_abs, inf);
             let x_finite = self.b.cmp(CmpOp::FLt, x_abs, inf);
             let overflow = self.b.bin(BinaryOp::And, r_inf, x_finite);
@@ -1356,46 +1358,6 @@ impl<'a> FnLower<'a> {
             );
         }
         self.cast_scalar(r, wide, xd)
-    }
-
-    fn math(&mut self, m: MathFn, args: &[ExprId], d: Dtype) -> ValueId {
-        let mut vals = Vec::new();
-        for a in args {
-            vals.push(self.scalar_expr(*a));
-        }
-        let ft = match (m, vals.first()) {
-            (MathFn::IsNan | MathFn::IsInf | MathFn::Floor | MathFn::Ceil, Some((_, t)))
-                if t.is_float() =>
-            {
-                *t
-            }
-            (MathFn::IsNan | MathFn::IsInf | MathFn::Floor | MathFn::Ceil, _) => Dtype::Float64,
-            _ if d.is_float() => d,
-            _ => Dtype::Float64,
-        };
-        let xs: Vec<ValueId> = vals
-            .iter()
-            .map(|(v, t)| self.cast_scalar(*v, *t, ft))
-            .collect();
-        if xs.len() != m.arity() {
-            self.bug("a math function with the wrong number of arguments");
-            return self.zero(d);
-        }
-        let r = match m {
-            MathFn::IsNan => {
-                let t = self.b.cmp(CmpOp::FNe, xs[0], xs[0]);
-                return self.cast_scalar(t, Dtype::Bool, d);
-            }
-            MathFn::IsInf => {
-                let a = self.b.emit(Inst::Math(MathFn::Fabs, vec![xs[0]]));
-                let inf = self.b.float(ltype(ft), f64::INFINITY);
-                let t = self.b.cmp(CmpOp::FEq, a, inf);
-                return self.cast_scalar(t, Dtype::Bool, d);
-            }
-            _ => self.b.emit(Inst::Math(m, xs)),
-        };
-        // math.floor and math.ceil give ints.
-        self.cast_scalar(r, ft, d)
     }
 
     fn alloc(&mut self, f: AllocFn, args: &[ExprId], kwargs: &[Keyword], ty: &Type) -> Val {

@@ -15,7 +15,8 @@
 
 use std::fmt;
 
-pub use frontend::hir::{ExceptionKind, MathFn};
+pub use frontend::hir::ExceptionKind;
+pub use library::Primitive;
 use std::sync::Arc;
 
 use frontend::{SourceFile, Span};
@@ -252,7 +253,7 @@ pub enum Inst {
         offset: ValueId,
     },
     /// A float libm function or intrinsic, in the float type of the arguments.
-    Math(MathFn, Vec<ValueId>),
+    Math(Primitive, Vec<ValueId>),
     MakeComplex {
         re: ValueId,
         im: ValueId,

@@ -7,6 +7,7 @@ mod expr;
 mod frozen;
 mod func;
 pub mod ir;
+mod library_calls;
 mod print;
 mod ranges;
 mod values;

@@ -204,7 +204,7 @@ fn inst(i: &Inst) -> String {
         } => format!("select {cond}, {if_true}, {if_false}"),
         Inst::Load { ty, addr } => format!("load {ty} {addr}"),
         Inst::PtrOffset { addr, offset } => format!("ptradd {addr}, {offset}"),
-        Inst::Math(m, args) => format!("math.{} {}", m.name(), list(args)),
+        Inst::Math(p, args) => format!("math.{} {}", p.name(), list(args)),
         Inst::MakeComplex { re, im } => format!("complex {re}, {im}"),
         Inst::Real(v) => format!("real {v}"),
         Inst::Imag(v) => format!("imag {v}"),

@@ -3,13 +3,14 @@
 use crate::bind::{bind, CallArg};
 use crate::expr::{constant_type, known_name};
 use crate::infer::{promote_numbers, report, FnCx, Ty};
-use crate::numeric::{python_default, Kind};
 use crate::signature::dtype_from_name;
 use crate::{ArrayType, JitCall, Layout, OpaqueType, Type};
 use frontend::hir::{
-    AllocFn, Callee, Constant, Dtype, ExprId, ExprKind, FuncId, Keyword, KnownFunction, MathFn,
+    AllocFn, Callee, Constant, Dtype, ExprId, ExprKind, FuncId, Keyword, KnownFunction, LibFn,
     ViewFn,
 };
+use library::promotion::{python_default, Kind};
+use library::Arg;
 
 /// NumPy's limit on the number of dimensions.
 const MAX_NDIM: usize = 64;
@@ -159,7 +160,7 @@ impl FnCx<'_, '_> {
         let (min, max) = match kf {
             KnownFunction::Min | KnownFunction::Max => (1, usize::MAX),
             KnownFunction::Complex | KnownFunction::Round => (1, 2),
-            KnownFunction::Math(m) => (m.arity(), m.arity()),
+            KnownFunction::Library(f) => (f.function().arity, f.function().arity),
             _ => (1, 1),
         };
         if !self.arity(e, &name, args.len(), min, max) || !kw_ok {
@@ -278,27 +279,7 @@ impl FnCx<'_, '_> {
                 self.coerce(args[1], &tys[1], &Type::INT);
                 Ty::Known(result)
             }
-            KnownFunction::Math(m) => {
-                for (a, t) in args.iter().zip(&tys) {
-                    match t.number_kind() {
-                        Some(Kind::Complex) => {
-                            self.bad_argument(&name, *a, t, "real numbers", "use abs(z) or z.real");
-                            return Ty::Error;
-                        }
-                        Some(_) => self.coerce(*a, t, &Type::FLOAT),
-                        None => {
-                            self.bad_argument(&name, *a, t, "numbers", "pass numbers");
-                            return Ty::Error;
-                        }
-                    }
-                }
-                Ty::Known(match m {
-                    MathFn::IsNan | MathFn::IsInf => Type::BOOL,
-                    // Python's math.floor and math.ceil return ints.
-                    MathFn::Floor | MathFn::Ceil => Type::INT,
-                    _ => Type::FLOAT,
-                })
-            }
+            KnownFunction::Library(f) => self.library_call(f, args, &tys),
             KnownFunction::Range
             | KnownFunction::Prange
             | KnownFunction::Enumerate
@@ -307,6 +288,35 @@ impl FnCx<'_, '_> {
             | KnownFunction::Alloc(_)
             | KnownFunction::Create(_)
             | KnownFunction::View(_) => Ty::Error,
+        }
+    }
+
+    /// A function of the library registry: its typing rule picks the
+    /// parameter types the arguments convert to, and the result type.
+    fn library_call(&mut self, f: LibFn, args: &[ExprId], tys: &[Ty]) -> Ty {
+        let name = f.qualified_name();
+        let mut given = Vec::new();
+        for (a, t) in args.iter().zip(tys) {
+            given.push(match t {
+                Ty::Weak(k) => Arg::Weak(*k),
+                Ty::Known(Type::Scalar(d)) => Arg::Typed(*d),
+                _ => {
+                    self.bad_argument(&name, *a, t, "numbers", "pass numbers");
+                    return Ty::Error;
+                }
+            });
+        }
+        match (f.function().typing)(&given) {
+            Ok(sig) => {
+                for ((a, t), p) in args.iter().zip(tys).zip(&sig.params) {
+                    self.coerce(*a, t, &Type::Scalar(*p));
+                }
+                Ty::Known(Type::Scalar(sig.result))
+            }
+            Err(r) => {
+                self.bad_argument(&name, args[r.arg], &tys[r.arg], r.needs, r.help);
+                Ty::Error
+            }
         }
     }
 

@@ -13,8 +13,8 @@
 use frontend::hir::{CreateFn, Dtype, ExprId, Keyword};
 
 use crate::infer::{promote_numbers, report, FnCx, Ty};
-use crate::numeric::{promote_dtype, Kind};
 use crate::{ArrayType, Layout, Type};
+use library::promotion::{promote_dtype, Kind};
 
 /// The parameters of `c`, in NumPy's positional order, and how many of them
 /// may be given by position (the others only by name).

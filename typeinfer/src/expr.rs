@@ -6,9 +6,9 @@ use frontend::hir::{
 use frontend::Span;
 
 use crate::infer::{join_ty, promote_numbers, report, FnCx, Ty};
-use crate::numeric::{int_fits, promote_dtype, python_default, Kind};
 use crate::views::selects_view;
 use crate::{ArrayType, OpaqueType, Type};
+use library::promotion::{int_fits, promote_dtype, python_default, Kind};
 
 /// The type of a constant; Python numbers are weak (NEP 50).
 fn constant_ty(c: &Constant) -> Ty {
@@ -49,7 +49,7 @@ pub(crate) fn known_name(kf: KnownFunction) -> String {
         KnownFunction::Bool => "bool".into(),
         KnownFunction::Complex => "complex".into(),
         KnownFunction::Round => "round".into(),
-        KnownFunction::Math(m) => format!("math.{}", m.name()),
+        KnownFunction::Library(f) => f.qualified_name(),
         KnownFunction::Scalar(d) => format!("np.{d}"),
         KnownFunction::Alloc(a) => format!("np.{}", a.name()),
         KnownFunction::Create(c) => format!("np.{}", c.name()),

@@ -15,8 +15,8 @@ use std::sync::Arc;
 use frontend::hir::{self, ExprId, FuncId, LocalId};
 use frontend::{Diagnostic, DiagnosticKind, SourceFile, Span};
 
-use crate::numeric::{kind, promote_dtype, promote_weak, python_default, Kind};
 use crate::{ArrayType, JitCall, Layout, OpaqueType, SpecId, Type, TypedFunction, TypedProgram};
+use library::promotion::{kind, promote_dtype, promote_weak, python_default, Kind};
 
 /// Recursion whose argument types keep changing would specialize forever.
 const MAX_SPECS: usize = 128;

@@ -34,7 +34,6 @@ pub mod creation;
 mod expr;
 mod flow;
 mod infer;
-mod numeric;
 mod signature;
 mod stmt;
 mod types;
@@ -136,7 +135,9 @@ pub fn parse_signature(text: &str) -> Result<(Option<Type>, Vec<Type>), String> 
 /// `None` when they do not promote (an array with a scalar, a tuple...).
 pub fn promote(a: &Type, b: &Type) -> Option<Type> {
     match (a, b) {
-        (Type::Scalar(x), Type::Scalar(y)) => Some(Type::Scalar(numeric::promote_dtype(*x, *y))),
+        (Type::Scalar(x), Type::Scalar(y)) => {
+            Some(Type::Scalar(library::promotion::promote_dtype(*x, *y)))
+        }
         _ => None,
     }
 }

@@ -4,9 +4,9 @@ use frontend::hir::{self, BinOp, Constant, ExprId, ExprKind, Stmt, StmtKind, Tar
 use frontend::Span;
 
 use crate::infer::{contains_opaque, join, report, FnCx, Ty};
-use crate::numeric::Kind;
 use crate::views::selects_view;
 use crate::Type;
+use library::promotion::Kind;
 
 impl FnCx<'_, '_> {
     pub(crate) fn block(&mut self, stmts: &[Stmt]) {

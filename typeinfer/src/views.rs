@@ -10,8 +10,8 @@ use frontend::hir::{self, Constant, Dtype, ExprId, ExprKind};
 use frontend::Span;
 
 use crate::infer::{report, FnCx, Ty};
-use crate::numeric::{kind, Kind};
 use crate::{ArrayType, Layout, Type};
+use library::promotion::{kind, Kind};
 
 /// Whether `array[indices]` on an array of `ndim` axes selects a view rather
 /// than one element: some index is a slice, `...` or `None`, or axes are left.

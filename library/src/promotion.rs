@@ -1,17 +1,17 @@
 //! NumPy 2 promotion of scalar dtypes, including NEP 50's "weak" Python scalars.
 
-use frontend::hir::Dtype;
+use crate::Dtype;
 
 /// NumPy's kind order: a value of a lower kind converts into a higher one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Kind {
+pub enum Kind {
     Bool,
     Int,
     Float,
     Complex,
 }
 
-pub(crate) fn kind(d: Dtype) -> Kind {
+pub fn kind(d: Dtype) -> Kind {
     if d == Dtype::Bool {
         Kind::Bool
     } else if d.is_int() {
@@ -24,7 +24,7 @@ pub(crate) fn kind(d: Dtype) -> Kind {
 }
 
 /// The default type of a Python scalar of this kind (`int` is int64, `float` float64).
-pub(crate) fn python_default(k: Kind) -> Dtype {
+pub fn python_default(k: Kind) -> Dtype {
     match k {
         Kind::Bool => Dtype::Bool,
         Kind::Int => Dtype::Int64,
@@ -45,7 +45,7 @@ fn signed_of_bytes(bytes: u32) -> Option<Dtype> {
 
 /// The smallest float that holds every value of `d` exactly enough for NumPy:
 /// 8- and 16-bit integers fit in float32, wider ones need float64.
-fn float_for(d: Dtype) -> Dtype {
+pub fn float_for(d: Dtype) -> Dtype {
     match d {
         Dtype::Bool
         | Dtype::Int8
@@ -69,7 +69,7 @@ fn complex_for(d: Dtype) -> Dtype {
 }
 
 /// `np.result_type(a, b)` for two NumPy scalar types.
-pub(crate) fn promote_dtype(a: Dtype, b: Dtype) -> Dtype {
+pub fn promote_dtype(a: Dtype, b: Dtype) -> Dtype {
     if a == b {
         return a;
     }
@@ -119,7 +119,7 @@ fn promote_ints(a: Dtype, b: Dtype) -> Dtype {
 }
 
 /// NEP 50: a Python scalar of kind `weak` meeting a NumPy value of type `strong`.
-pub(crate) fn promote_weak(weak: Kind, strong: Dtype) -> Dtype {
+pub fn promote_weak(weak: Kind, strong: Dtype) -> Dtype {
     let ks = kind(strong);
     if weak <= ks {
         return strong;
@@ -132,7 +132,7 @@ pub(crate) fn promote_weak(weak: Kind, strong: Dtype) -> Dtype {
 }
 
 /// Whether the integer `v` is a value of `d` (NumPy 2 refuses to wrap Python ints).
-pub(crate) fn int_fits(d: Dtype, v: i64) -> bool {
+pub fn int_fits(d: Dtype, v: i64) -> bool {
     let bits = d.itemsize() * 8;
     if d.is_signed_int() {
         bits >= 64 || (-(1i64 << (bits - 1))..(1i64 << (bits - 1))).contains(&v)

@@ -1,0 +1,44 @@
+//! What a library function's lowering may emit: typed scalar operations on
+//! opaque values. lower implements it on its low IR builder, so a lowering
+//! here never sees the low IR itself.
+
+use crate::{Dtype, Primitive};
+
+/// A scalar value of the function being lowered (lower's `ValueId`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Value(pub u32);
+
+/// Arithmetic with NumPy's meaning for the dtype (integers wrap).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Arith {
+    Add,
+    Sub,
+    Mul,
+    /// Floats only.
+    Div,
+}
+
+/// Comparisons; on floats ordered (false when either is NaN) except `Ne`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Order {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+pub trait Emit {
+    /// `value` as a constant of `dtype` (exact for the integers and floats used here).
+    fn constant(&mut self, dtype: Dtype, value: f64) -> Value;
+    /// Converts as NumPy's `astype` does (float to int truncates).
+    fn cast(&mut self, value: Value, from: Dtype, to: Dtype) -> Value;
+    /// `op` on float arguments of type `dtype`.
+    fn primitive(&mut self, op: Primitive, dtype: Dtype, args: &[Value]) -> Value;
+    fn arith(&mut self, op: Arith, dtype: Dtype, a: Value, b: Value) -> Value;
+    fn negate(&mut self, dtype: Dtype, a: Value) -> Value;
+    /// A bool.
+    fn compare(&mut self, op: Order, dtype: Dtype, a: Value, b: Value) -> Value;
+    fn select(&mut self, cond: Value, if_true: Value, if_false: Value) -> Value;
+}

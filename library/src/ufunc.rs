@@ -1,0 +1,336 @@
+//! NumPy's functions on numbers (its ufuncs, on scalars): the loop NumPy
+//! would pick gives the result type (`np.sqrt(float32)` is float32,
+//! `np.floor(int64)` int64).
+//!
+//! NumPy computes the float functions of int8, uint8 and bool in float16,
+//! which ferrojit does not have: float32 here.
+
+use crate::emit::{Arith, Emit, Order, Value};
+use crate::promotion::{float_for, promote_dtype, promote_weak, python_default, Kind};
+use crate::registry::{reals_only, Arg, Body, Function, Rejection, Signature};
+use crate::{Dtype, Primitive};
+
+/// The type NumPy's type resolution gives the arguments together (NEP 50:
+/// Python literals are weak).
+fn common(args: &[Arg]) -> Dtype {
+    let strong = args.iter().filter_map(|a| match a {
+        Arg::Typed(d) => Some(*d),
+        Arg::Weak(_) => None,
+    });
+    let weak = args.iter().filter_map(|a| match a {
+        Arg::Weak(k) => Some(*k),
+        Arg::Typed(_) => None,
+    });
+    match strong.reduce(promote_dtype) {
+        Some(d) => weak.fold(d, |d, k| promote_weak(k, d)),
+        None => python_default(weak.max().unwrap_or(Kind::Float)),
+    }
+}
+
+fn same(args: &[Arg], d: Dtype) -> Signature {
+    Signature {
+        params: vec![d; args.len()],
+        result: d,
+    }
+}
+
+/// Functions computed in floats: integers and bools go to the smallest float
+/// holding them (`float_for`).
+fn float(args: &[Arg]) -> Result<Signature, Rejection> {
+    reals_only(args)?;
+    Ok(same(args, float_for(common(args))))
+}
+
+/// `floor`, `ceil`, `trunc`: the identity on integers and bools, as NumPy 2.
+fn keeps_integers(args: &[Arg]) -> Result<Signature, Rejection> {
+    reals_only(args)?;
+    Ok(same(args, common(args)))
+}
+
+/// `isnan`, `isinf`, `isfinite`: a bool for any real number.
+fn predicate(args: &[Arg]) -> Result<Signature, Rejection> {
+    reals_only(args)?;
+    Ok(Signature {
+        params: vec![common(args); args.len()],
+        result: Dtype::Bool,
+    })
+}
+
+/// `minimum`, `maximum`, `fmin`, `fmax`: the common type.
+fn ordered(args: &[Arg]) -> Result<Signature, Rejection> {
+    reals_only(args)?;
+    Ok(same(args, common(args)))
+}
+
+/// `square`: a bool squares as int8, as in NumPy.
+fn square_typing(args: &[Arg]) -> Result<Signature, Rejection> {
+    reals_only(args)?;
+    let d = match common(args) {
+        Dtype::Bool => Dtype::Int8,
+        d => d,
+    };
+    Ok(same(args, d))
+}
+
+/// `negative`, `sign`: NumPy refuses bools.
+fn signed(args: &[Arg]) -> Result<Signature, Rejection> {
+    reals_only(args)?;
+    match common(args) {
+        Dtype::Bool => Err(Rejection {
+            arg: 0,
+            needs: "a number, not a bool",
+            help: "use `not x` for a bool",
+        }),
+        d => Ok(same(args, d)),
+    }
+}
+
+/// `reciprocal`: NumPy divides integers as integers (1 // x); only floats here.
+fn reciprocal_typing(args: &[Arg]) -> Result<Signature, Rejection> {
+    reals_only(args)?;
+    match common(args) {
+        d if d.is_float() => Ok(same(args, d)),
+        _ => Err(Rejection {
+            arg: 0,
+            needs: "a float",
+            help: "write 1.0 / x (NumPy's reciprocal of an integer is integer division)",
+        }),
+    }
+}
+
+/// `p` on floats; the identity on integers and bools.
+fn rounded(p: Primitive, emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let d = sig.params[0];
+    if d.is_float() {
+        emit.primitive(p, d, args)
+    } else {
+        args[0]
+    }
+}
+
+fn floor(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    rounded(Primitive::Floor, emit, sig, args)
+}
+
+fn ceil(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    rounded(Primitive::Ceil, emit, sig, args)
+}
+
+fn trunc(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    rounded(Primitive::Trunc, emit, sig, args)
+}
+
+/// `p` on floats; integers and bools are never NaN or infinite.
+fn classified(p: Primitive, emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let d = sig.params[0];
+    if d.is_float() {
+        emit.primitive(p, d, args)
+    } else {
+        emit.constant(Dtype::Bool, f64::from(u8::from(p == Primitive::IsFinite)))
+    }
+}
+
+fn isnan(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    classified(Primitive::IsNan, emit, sig, args)
+}
+
+fn isinf(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    classified(Primitive::IsInf, emit, sig, args)
+}
+
+fn isfinite(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    classified(Primitive::IsFinite, emit, sig, args)
+}
+
+/// `a` where `prefer_a` (or `a` is NaN, propagating it), else `b`.
+fn pick(
+    emit: &mut dyn Emit,
+    d: Dtype,
+    prefer_a: Value,
+    a: Value,
+    b: Value,
+    nan_wins: bool,
+) -> Value {
+    if !d.is_float() {
+        return emit.select(prefer_a, a, b);
+    }
+    let (a_nan, b_nan) = (
+        emit.primitive(Primitive::IsNan, d, &[a]),
+        emit.primitive(Primitive::IsNan, d, &[b]),
+    );
+    if nan_wins {
+        // NumPy's minimum/maximum: `isnan(a) ? a : (a < b ? a : b)`.
+        let ordered = emit.select(prefer_a, a, b);
+        emit.select(a_nan, a, ordered)
+    } else {
+        // C's fmin/fmax: a NaN loses to a number; equal values give `a`.
+        let ordered = emit.select(prefer_a, a, b);
+        let b_or_ordered = emit.select(a_nan, b, ordered);
+        emit.select(b_nan, a, b_or_ordered)
+    }
+}
+
+fn minimum(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let d = sig.params[0];
+    let lt = emit.compare(Order::Lt, d, args[0], args[1]);
+    pick(emit, d, lt, args[0], args[1], true)
+}
+
+fn maximum(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let d = sig.params[0];
+    let gt = emit.compare(Order::Gt, d, args[0], args[1]);
+    pick(emit, d, gt, args[0], args[1], true)
+}
+
+fn fmin(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let d = sig.params[0];
+    let not_greater = emit.compare(Order::Le, d, args[0], args[1]);
+    pick(emit, d, not_greater, args[0], args[1], false)
+}
+
+fn fmax(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let d = sig.params[0];
+    let not_less = emit.compare(Order::Ge, d, args[0], args[1]);
+    pick(emit, d, not_less, args[0], args[1], false)
+}
+
+fn square(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    emit.arith(Arith::Mul, sig.result, args[0], args[0])
+}
+
+fn negative(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    emit.negate(sig.result, args[0])
+}
+
+/// -1, 0 or 1 in the argument's type; NaN stays NaN and -0.0 gives 0.0, as NumPy.
+fn sign(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let (d, x) = (sig.result, args[0]);
+    let zero = emit.constant(d, 0.0);
+    let one = emit.constant(d, 1.0);
+    let positive = emit.compare(Order::Gt, d, x, zero);
+    if d.is_unsigned_int() {
+        return emit.select(positive, one, zero);
+    }
+    let minus_one = emit.constant(d, -1.0);
+    let negative = emit.compare(Order::Lt, d, x, zero);
+    let is_zero = emit.compare(Order::Eq, d, x, zero);
+    // Neither positive, negative nor zero: NaN, which stays itself.
+    let rest = emit.select(is_zero, zero, x);
+    let rest = emit.select(negative, minus_one, rest);
+    emit.select(positive, one, rest)
+}
+
+fn reciprocal(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let one = emit.constant(sig.result, 1.0);
+    emit.arith(Arith::Div, sig.result, one, args[0])
+}
+
+fn scaled(emit: &mut dyn Emit, sig: &Signature, x: Value, factor: f64) -> Value {
+    let d = sig.params[0];
+    let k = emit.constant(d, factor);
+    emit.arith(Arith::Mul, d, x, k)
+}
+
+fn degrees(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    scaled(emit, sig, args[0], 180.0 / std::f64::consts::PI)
+}
+
+fn radians(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    scaled(emit, sig, args[0], std::f64::consts::PI / 180.0)
+}
+
+const fn primitive(names: &'static [&'static str], p: Primitive) -> Function {
+    Function {
+        names,
+        arity: p.arity(),
+        typing: float,
+        body: Body::Primitive(p),
+    }
+}
+
+const fn custom(
+    names: &'static [&'static str],
+    arity: usize,
+    typing: fn(&[Arg]) -> Result<Signature, Rejection>,
+    body: fn(&mut dyn Emit, &Signature, &[Value]) -> Value,
+) -> Function {
+    Function {
+        names,
+        arity,
+        typing,
+        body: Body::Custom(body),
+    }
+}
+
+pub(crate) const FUNCTIONS: &[Function] = &[
+    primitive(&["sqrt"], Primitive::Sqrt),
+    primitive(&["cbrt"], Primitive::Cbrt),
+    primitive(&["exp"], Primitive::Exp),
+    primitive(&["exp2"], Primitive::Exp2),
+    primitive(&["expm1"], Primitive::Expm1),
+    primitive(&["log"], Primitive::Log),
+    primitive(&["log2"], Primitive::Log2),
+    primitive(&["log10"], Primitive::Log10),
+    primitive(&["log1p"], Primitive::Log1p),
+    primitive(&["sin"], Primitive::Sin),
+    primitive(&["cos"], Primitive::Cos),
+    primitive(&["tan"], Primitive::Tan),
+    primitive(&["arcsin", "asin"], Primitive::Asin),
+    primitive(&["arccos", "acos"], Primitive::Acos),
+    primitive(&["arctan", "atan"], Primitive::Atan),
+    primitive(&["sinh"], Primitive::Sinh),
+    primitive(&["cosh"], Primitive::Cosh),
+    primitive(&["tanh"], Primitive::Tanh),
+    primitive(&["arcsinh", "asinh"], Primitive::Asinh),
+    primitive(&["arccosh", "acosh"], Primitive::Acosh),
+    primitive(&["arctanh", "atanh"], Primitive::Atanh),
+    primitive(&["arctan2", "atan2"], Primitive::Atan2),
+    primitive(&["hypot"], Primitive::Hypot),
+    primitive(&["copysign"], Primitive::CopySign),
+    primitive(&["fabs"], Primitive::Fabs),
+    primitive(&["rint"], Primitive::Rint),
+    custom(&["floor"], 1, keeps_integers, floor),
+    custom(&["ceil"], 1, keeps_integers, ceil),
+    custom(&["trunc"], 1, keeps_integers, trunc),
+    custom(&["isnan"], 1, predicate, isnan),
+    custom(&["isinf"], 1, predicate, isinf),
+    custom(&["isfinite"], 1, predicate, isfinite),
+    custom(&["minimum"], 2, ordered, minimum),
+    custom(&["maximum"], 2, ordered, maximum),
+    custom(&["fmin"], 2, ordered, fmin),
+    custom(&["fmax"], 2, ordered, fmax),
+    custom(&["square"], 1, square_typing, square),
+    custom(&["negative"], 1, signed, negative),
+    custom(&["sign"], 1, signed, sign),
+    custom(&["reciprocal"], 1, reciprocal_typing, reciprocal),
+    custom(&["degrees", "rad2deg"], 1, float, degrees),
+    custom(&["radians", "deg2rad"], 1, float, radians),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Dtype::*;
+
+    #[test]
+    fn loops_follow_numpy_result_types() {
+        let t =
+            |args: &[Arg], f: fn(&[Arg]) -> Result<Signature, Rejection>| f(args).map(|s| s.result);
+        assert_eq!(t(&[Arg::Typed(Float32)], float), Ok(Float32));
+        assert_eq!(t(&[Arg::Typed(Int64)], float), Ok(Float64));
+        assert_eq!(t(&[Arg::Typed(Int16)], float), Ok(Float32));
+        assert_eq!(t(&[Arg::Weak(Kind::Int)], float), Ok(Float64));
+        assert_eq!(
+            t(&[Arg::Weak(Kind::Int), Arg::Typed(Float32)], float),
+            Ok(Float32)
+        );
+        assert_eq!(t(&[Arg::Typed(Int64)], keeps_integers), Ok(Int64));
+        assert_eq!(
+            t(&[Arg::Typed(UInt8), Arg::Typed(Int8)], ordered),
+            Ok(Int16)
+        );
+        assert_eq!(t(&[Arg::Typed(Bool)], square_typing), Ok(Int8));
+        assert!(signed(&[Arg::Typed(Bool)]).is_err());
+        assert!(float(&[Arg::Typed(Complex128)]).is_err());
+    }
+}
