@@ -1271,6 +1271,9 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             RuntimeError::Broadcast { from, into } => {
                 self.emit_raise_shapes(shapes::BROADCAST, from, into)
             }
+            RuntimeError::BroadcastOperands { left, right } => {
+                self.emit_raise_shapes(shapes::OPERANDS, left, right)
+            }
             RuntimeError::Reshape { size, into } => {
                 self.emit_raise_shapes(shapes::RESHAPE, std::slice::from_ref(size), into)
             }

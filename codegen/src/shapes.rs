@@ -28,10 +28,12 @@ fn shape_text(extents: &[i64]) -> String {
 /// What `ferrojit_raise_shape_error` reports.
 pub(crate) const BROADCAST: i64 = 0;
 pub(crate) const RESHAPE: i64 = 1;
+pub(crate) const OPERANDS: i64 = 2;
 
 /// NumPy's `ValueError` about shapes: `extents` holds `from_len` extents, then
 /// `into_len`. `BROADCAST`: the source's shape does not broadcast into the
-/// target's; `RESHAPE`: an array of size `from[0]` cannot take the shape `into`.
+/// target's; `RESHAPE`: an array of size `from[0]` cannot take the shape `into`;
+/// `OPERANDS`: the two operands' shapes do not broadcast together.
 pub(crate) unsafe extern "C" fn ferrojit_raise_shape_error(
     ctx: *mut crate::runtime::RuntimeContext,
     what: i64,
@@ -54,6 +56,11 @@ pub(crate) unsafe extern "C" fn ferrojit_raise_shape_error(
         RESHAPE => format!(
             "cannot reshape array of size {} into shape {}",
             from.first().copied().unwrap_or(0),
+            shape_text(into)
+        ),
+        OPERANDS => format!(
+            "operands could not be broadcast together with shapes {} {} ",
+            shape_text(from),
             shape_text(into)
         ),
         _ => format!(

@@ -178,7 +178,10 @@ impl<'a> FnLower<'a> {
     }
 
     // Its own recursion, not `hir::visit`'s: a translation evaluates children as each node needs.
-    fn expr_raw(&mut self, e: ExprId) -> Val {
+    pub(crate) fn expr_raw(&mut self, e: ExprId) -> Val {
+        if self.is_elementwise(e) {
+            return self.elementwise(e);
+        }
         let tf = self.tf;
         let ex = tf.hir.expr(e);
         let saved = self.b.span;

@@ -217,6 +217,12 @@ pub enum RuntimeError {
         from: Vec<ValueId>,
         into: Vec<ValueId>,
     },
+    /// `ValueError: operands could not be broadcast together with shapes {left} {right} `
+    /// (NumPy's message, trailing space included).
+    BroadcastOperands {
+        left: Vec<ValueId>,
+        right: Vec<ValueId>,
+    },
     /// `ValueError: cannot reshape array of size {size} into shape {into}` (an
     /// unknown, negative, extent printed `newaxis`, as NumPy does).
     Reshape { size: ValueId, into: Vec<ValueId> },

@@ -3,6 +3,7 @@
 
 mod builder;
 mod creation;
+mod elementwise;
 mod expr;
 mod frozen;
 mod func;

@@ -161,6 +161,14 @@ fn stmt(out: &mut String, s: &Stmt, depth: usize) -> fmt::Result {
                     list(into)
                 )
             }
+            RuntimeError::BroadcastOperands { left, right } => {
+                writeln!(
+                    out,
+                    "{pad}raise ValueError(broadcast ({}) with ({}))",
+                    list(left),
+                    list(right)
+                )
+            }
             RuntimeError::Broadcast { from, into } => {
                 writeln!(
                     out,

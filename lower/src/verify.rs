@@ -200,7 +200,12 @@ impl Verifier<'_> {
                 self.expect(*size, LType::I64, "size")?;
             }
             Stmt::Raise {
-                error: RuntimeError::Broadcast { from, into },
+                error:
+                    RuntimeError::Broadcast { from, into }
+                    | RuntimeError::BroadcastOperands {
+                        left: from,
+                        right: into,
+                    },
                 ..
             } => {
                 for v in from.iter().chain(into) {

@@ -149,7 +149,12 @@ impl FnLower<'_> {
         }
     }
 
-    fn add_offset(&mut self, offset: Option<ValueId>, i: ValueId, stride: ValueId) -> ValueId {
+    pub(crate) fn add_offset(
+        &mut self,
+        offset: Option<ValueId>,
+        i: ValueId,
+        stride: ValueId,
+    ) -> ValueId {
         let term = self.b.bin(BinaryOp::IMul, i, stride);
         match offset {
             Some(o) => self.b.bin(BinaryOp::IAdd, o, term),
@@ -494,7 +499,12 @@ impl FnLower<'_> {
     }
 
     /// The address of element `counters` of `a`.
-    fn element_at(&mut self, a: &ArrayVal, at: &ArrayType, counters: &[ValueId]) -> ValueId {
+    pub(crate) fn element_at(
+        &mut self,
+        a: &ArrayVal,
+        at: &ArrayType,
+        counters: &[ValueId],
+    ) -> ValueId {
         let mut offset = None;
         for (k, &i) in counters.iter().enumerate() {
             let s = self.stride(a, at, k);
@@ -511,7 +521,7 @@ impl FnLower<'_> {
 
     /// Runs `body` with the index of every element of `a`, the unit-stride axis
     /// innermost (the last for C and A, the first for F).
-    fn loop_nest(
+    pub(crate) fn loop_nest(
         &mut self,
         a: &ArrayVal,
         at: &ArrayType,

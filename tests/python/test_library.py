@@ -177,9 +177,3 @@ def test_a_bool_has_no_numpy_negative(kernels):
     with pytest.raises(ferrojit.TypingError) as info:
         kernels.np_negative(True)
     assert "`np.negative` needs a number, not a bool" in str(info.value)
-
-
-def test_arrays_are_not_supported_yet(kernels):
-    with pytest.raises(ferrojit.TypingError) as info:
-        kernels.np_sqrt(np.ones(3))
-    assert "`np.sqrt` of an array is not supported yet" in str(info.value)

@@ -294,6 +294,9 @@ impl FnCx<'_, '_> {
     /// A function of the library registry: its typing rule picks the
     /// parameter types the arguments convert to, and the result type.
     fn library_call(&mut self, f: LibFn, args: &[ExprId], tys: &[Ty]) -> Ty {
+        if let Some(t) = self.elementwise_library_call(f, args, tys) {
+            return t;
+        }
         let name = f.qualified_name();
         let mut given = Vec::new();
         for (a, t) in args.iter().zip(tys) {

@@ -208,6 +208,9 @@ impl FnCx<'_, '_> {
         if l.is_pending() || r.is_pending() {
             return Ty::Unknown;
         }
+        if let Some(t) = self.elementwise_binary(op, l, lhs, ltext, r, rhs, span) {
+            return t;
+        }
         let sym = op.symbol();
         let rtext = self.expr_text(rhs);
         let (Some(lk), Some(rk), Some(p)) =
@@ -345,6 +348,9 @@ impl FnCx<'_, '_> {
             return Ty::Known(Type::BOOL);
         }
         let t = self.expr(operand);
+        if let Some(t) = self.elementwise_unary(op, operand, &t, span) {
+            return t;
+        }
         let sym = match op {
             UnaryOp::Neg => "-",
             UnaryOp::Pos => "+",

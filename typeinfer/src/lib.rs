@@ -31,6 +31,7 @@ mod assigned;
 mod bind;
 mod call;
 pub mod creation;
+mod elementwise;
 mod expr;
 mod flow;
 mod infer;

@@ -1,0 +1,317 @@
+//! Array expressions (`a * b + 1.0`, `np.sqrt(x)`), lowered into one loop nest
+//! over the broadcast shape that computes each element of the result from the
+//! elements of the operands: no intermediate array is ever made.
+//!
+//! Before the loop, the operands (the leaves of the expression tree: arrays,
+//! numbers, anything not computed element by element) are evaluated in
+//! Python's order, and the shapes are checked node by node, in the order NumPy
+//! would evaluate the operations, so a mismatch raises NumPy's error for the
+//! first operation that fails.
+
+use frontend::hir::{BinOp, Callee, Dtype, ExprId, ExprKind, KnownFunction, UnaryOp as PyUnary};
+use library::{Signature, Value};
+use typeinfer::{ArrayType, Layout, Type};
+
+use crate::func::FnLower;
+use crate::ir::{BinaryOp, CmpOp, RuntimeError, UnaryOp, ValueId};
+use crate::values::{ArrayVal, Val};
+
+/// An operand of the expression, evaluated before the loop.
+enum Operand {
+    /// Read element by element at the broadcast index: its value, its type,
+    /// the dtype its elements are read as, and its strides with the
+    /// broadcast axes (extent 1) zeroed.
+    Array {
+        value: ArrayVal,
+        ty: ArrayType,
+        read_as: Dtype,
+        strides: Vec<ValueId>,
+    },
+    /// The same number for every element (already converted).
+    Scalar(ValueId),
+}
+
+/// The operands, in evaluation order (a list: a deterministic order makes
+/// deterministic IR, and expressions are small).
+fn operand_of(operands: &[(ExprId, Operand)], e: ExprId) -> Option<&Operand> {
+    operands
+        .iter()
+        .find_map(|(id, op)| (*id == e).then_some(op))
+}
+
+impl FnLower<'_> {
+    /// Whether `e` is computed element by element: an operator or a library
+    /// function whose type (typeinfer's `elementwise.rs`) is an array.
+    pub(crate) fn is_elementwise(&self, e: ExprId) -> bool {
+        if !matches!(self.tf.expr_type(e), Type::Array(_)) {
+            return false;
+        }
+        matches!(
+            self.tf.hir.expr(e).kind,
+            ExprKind::Binary { .. }
+                | ExprKind::Unary { .. }
+                | ExprKind::Call {
+                    callee: Callee::Known(KnownFunction::Library(_)),
+                    ..
+                }
+        )
+    }
+
+    /// The children of an element-by-element node, in evaluation order.
+    fn element_children(&self, e: ExprId) -> Vec<ExprId> {
+        match &self.tf.hir.expr(e).kind {
+            ExprKind::Binary { lhs, rhs, .. } => vec![*lhs, *rhs],
+            ExprKind::Unary { operand, .. } => vec![*operand],
+            ExprKind::Call { args, .. } => args.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A new array holding `root` (an element-by-element expression) computed
+    /// for every index of the broadcast shape.
+    pub(crate) fn elementwise(&mut self, root: ExprId) -> Val {
+        let Type::Array(rt) = self.tf.expr_type(root).clone() else {
+            self.bug("an array expression whose type is not an array");
+            return Val::Unit;
+        };
+        let saved = self.b.span;
+        self.b.span = self.tf.hir.expr(root).span;
+        let mut operands = Vec::new();
+        self.evaluate_operands(root, &mut operands);
+        let extents = self.checked_shape(root, &operands);
+        let zero = self.b.i64c(0);
+        let one = self.b.i64c(1);
+        for (_, op) in operands.iter_mut() {
+            if let Operand::Array {
+                value, strides, ty, ..
+            } = op
+            {
+                for k in 0..value.extents.len() {
+                    let s = self.stride(value, ty, k);
+                    let is_one = self.b.cmp(CmpOp::Eq, value.extents[k], one);
+                    strides.push(self.b.select(is_one, zero, s));
+                }
+            }
+        }
+        let result_type = ArrayType {
+            layout: Layout::C,
+            ..rt
+        };
+        let (out, _) = self.alloc_array(&result_type, extents, false);
+        self.loop_nest(&out, &result_type, |this, counters| {
+            let v = this.element(root, &operands, counters);
+            let addr = this.element_at(&out, &result_type, counters);
+            this.store_elem(addr, v, rt.dtype);
+        });
+        self.b.span = saved;
+        Val::Array(out)
+    }
+
+    /// Evaluates every leaf under `e`, in Python's order.
+    fn evaluate_operands(&mut self, e: ExprId, operands: &mut Vec<(ExprId, Operand)>) {
+        if self.is_elementwise(e) {
+            for c in self.element_children(e) {
+                self.evaluate_operands(c, operands);
+            }
+            return;
+        }
+        let operand = match (
+            self.tf.expr_type(e).clone(),
+            self.tf.coerced_type(e).clone(),
+        ) {
+            (Type::Array(ty), read) => match self.expr_raw(e) {
+                Val::Array(value) => Operand::Array {
+                    value,
+                    ty,
+                    read_as: read.as_array().map_or(ty.dtype, |a| a.dtype),
+                    strides: Vec::new(),
+                },
+                _ => {
+                    self.bug("an array operand without an array value");
+                    return;
+                }
+            },
+            _ => {
+                let v = self.expr(e);
+                Operand::Scalar(self.scalar_of(v))
+            }
+        };
+        operands.push((e, operand));
+    }
+
+    /// The shape of `e`, checking that the operands of each operation
+    /// broadcast together (NumPy's `ValueError` otherwise).
+    fn checked_shape(&mut self, e: ExprId, operands: &[(ExprId, Operand)]) -> Vec<ValueId> {
+        if !self.is_elementwise(e) {
+            return match operand_of(operands, e) {
+                Some(Operand::Array { value, .. }) => value.extents.clone(),
+                _ => Vec::new(),
+            };
+        }
+        let shapes: Vec<Vec<ValueId>> = self
+            .element_children(e)
+            .into_iter()
+            .map(|c| self.checked_shape(c, operands))
+            .collect();
+        let ndim = shapes.iter().map(Vec::len).max().unwrap_or(0);
+        if shapes.iter().filter(|s| !s.is_empty()).count() < 2 {
+            // One array (with numbers): its shape, nothing to check.
+            return shapes.into_iter().max_by_key(Vec::len).unwrap_or_default();
+        }
+        let one = self.b.i64c(1);
+        let mut result = Vec::new();
+        let mut bad = Vec::new();
+        for k in 0..ndim {
+            // Aligned on the right; a missing axis is 1.
+            let axis: Vec<ValueId> = shapes
+                .iter()
+                .filter_map(|s| (k + s.len()).checked_sub(ndim).map(|j| s[j]))
+                .collect();
+            let mut r = axis[0];
+            for &x in &axis[1..] {
+                let r_is_one = self.b.cmp(CmpOp::Eq, r, one);
+                r = self.b.select(r_is_one, x, r);
+            }
+            for &x in &axis {
+                let unequal = self.b.cmp(CmpOp::Ne, x, r);
+                let not_one = self.b.cmp(CmpOp::Ne, x, one);
+                bad.push(self.b.bin(BinaryOp::And, unequal, not_one));
+            }
+            result.push(r);
+        }
+        if let (Some(bad), [left, right]) = (self.any(bad), shapes.as_slice()) {
+            self.b.raise_if(
+                bad,
+                RuntimeError::BroadcastOperands {
+                    left: left.clone(),
+                    right: right.clone(),
+                },
+            );
+        }
+        result
+    }
+
+    /// The element of `e` at the broadcast index `counters`, in its dtype.
+    fn element(
+        &mut self,
+        e: ExprId,
+        operands: &[(ExprId, Operand)],
+        counters: &[ValueId],
+    ) -> ValueId {
+        if let Some(op) = operand_of(operands, e) {
+            return match op {
+                Operand::Scalar(v) => *v,
+                Operand::Array {
+                    value,
+                    ty,
+                    read_as,
+                    strides,
+                } => {
+                    let lead = counters.len() - value.extents.len();
+                    let mut offset = None;
+                    for (j, s) in strides.iter().enumerate() {
+                        offset = Some(self.add_offset(offset, counters[lead + j], *s));
+                    }
+                    let addr = match offset {
+                        Some(offset) => self.b.emit(crate::ir::Inst::PtrOffset {
+                            addr: value.data,
+                            offset,
+                        }),
+                        None => value.data,
+                    };
+                    let v = self.load_elem(addr, ty.dtype);
+                    self.cast_scalar(v, ty.dtype, *read_as)
+                }
+            };
+        }
+        let d = self
+            .tf
+            .expr_type(e)
+            .as_array()
+            .map_or(Dtype::Float64, |a| a.dtype);
+        // Converted to the dtype its consumer reads it as.
+        let read_as = |this: &Self, c: ExprId| match this.tf.coerced_type(c) {
+            Type::Array(a) => a.dtype,
+            Type::Scalar(s) => *s,
+            _ => d,
+        };
+        let v = match self.tf.hir.expr(e).kind.clone() {
+            ExprKind::Binary { op, lhs, rhs } => {
+                let a = self.element(lhs, operands, counters);
+                let a = self.child_element(lhs, a, read_as(self, lhs));
+                let b = self.element(rhs, operands, counters);
+                let b = self.child_element(rhs, b, read_as(self, rhs));
+                self.element_binary(op, a, b, d)
+            }
+            ExprKind::Unary {
+                op: PyUnary::Neg,
+                operand,
+            } => {
+                let a = self.element(operand, operands, counters);
+                let a = self.child_element(operand, a, read_as(self, operand));
+                let op = if d.is_float() {
+                    UnaryOp::FNeg
+                } else if d.is_complex() {
+                    UnaryOp::CNeg
+                } else {
+                    UnaryOp::INeg
+                };
+                self.b.unary(op, a)
+            }
+            ExprKind::Call {
+                callee: Callee::Known(KnownFunction::Library(f)),
+                args,
+                ..
+            } => {
+                let mut params = Vec::new();
+                let mut values = Vec::new();
+                for c in args {
+                    let v = self.element(c, operands, counters);
+                    let p = read_as(self, c);
+                    values.push(Value(self.child_element(c, v, p).0));
+                    params.push(p);
+                }
+                let sig = Signature { params, result: d };
+                ValueId(f.function().lower(self, &sig, &values).0)
+            }
+            _ => {
+                self.bug("an element-by-element node lower does not know");
+                self.zero(d)
+            }
+        };
+        v
+    }
+
+    /// The element `v` of child `c` of a node, converted to `to`. Operands were
+    /// converted when read; a node's own result is converted here.
+    fn child_element(&mut self, c: ExprId, v: ValueId, to: Dtype) -> ValueId {
+        if !self.is_elementwise(c) {
+            return v;
+        }
+        let from = self.tf.expr_type(c).as_array().map_or(to, |a| a.dtype);
+        self.cast_scalar(v, from, to)
+    }
+
+    /// NumPy's `+ - * /` on two elements of dtype `d` (division in floats,
+    /// IEEE: no exception for a zero divisor, as NumPy).
+    fn element_binary(&mut self, op: BinOp, a: ValueId, b: ValueId, d: Dtype) -> ValueId {
+        let op = match (op, d) {
+            (BinOp::Add, d) if d.is_complex() => BinaryOp::CAdd,
+            (BinOp::Sub, d) if d.is_complex() => BinaryOp::CSub,
+            (BinOp::Mul, d) if d.is_complex() => BinaryOp::CMul,
+            (BinOp::Div, d) if d.is_complex() => BinaryOp::CDiv,
+            (BinOp::Add, d) if d.is_float() => BinaryOp::FAdd,
+            (BinOp::Sub, d) if d.is_float() => BinaryOp::FSub,
+            (BinOp::Mul, d) if d.is_float() => BinaryOp::FMul,
+            (BinOp::Div, _) => BinaryOp::FDiv,
+            (BinOp::Add, _) => BinaryOp::IAdd,
+            (BinOp::Sub, _) => BinaryOp::ISub,
+            (BinOp::Mul, _) => BinaryOp::IMul,
+            _ => {
+                self.bug("an array operator typeinfer should have refused");
+                BinaryOp::IAdd
+            }
+        };
+        self.b.bin(op, a, b)
+    }
+}

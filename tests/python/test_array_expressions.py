@@ -1,0 +1,180 @@
+"""Array expressions: + - * / and NumPy's functions on arrays, element by element
+with NumPy's broadcasting, against NumPy (`f.py_func`)."""
+
+import numpy as np
+import pytest
+
+import ferrojit
+from ferrojit import jit
+from ferrojit._native import live_buffers
+
+
+@jit
+def axpy(a, x, y):
+    return a * x + y
+
+
+@jit
+def mixed(a, b):
+    return (a - b) / (a * a + 1) - 2 * b
+
+
+@jit
+def negated(a):
+    return -a
+
+
+@jit
+def functions(x, y):
+    return np.sqrt(np.fabs(x)) + np.minimum(x, y) * np.exp(-np.square(y))
+
+
+@jit
+def floors(a):
+    return np.floor(a)
+
+
+@jit
+def isnan(a):
+    return np.isnan(a)
+
+
+@jit
+def divide(a, b):
+    return a / b
+
+
+@jit
+def temporaries_in_a_loop(a, n):
+    total = 0.0
+    for i in range(n):
+        b = a * i + 1.0
+        c = np.sqrt(b) / (b + 1.0)
+        total += c[0]
+    return total
+
+
+@jit
+def standardize_columns(x):
+    out = np.empty_like(x)
+    for j in range(x.shape[1]):
+        col = x[:, j]
+        mu = 0.0
+        for v in col:
+            mu += v
+        mu /= col.shape[0]
+        out[:, j] = (col - mu) / 2.0
+    return out
+
+
+def check(f, *args):
+    with np.errstate(all="ignore"):
+        want = f.py_func(*args)
+        got = f(*args)
+    assert isinstance(got, np.ndarray)
+    assert got.dtype == want.dtype, (got.dtype, want.dtype)
+    assert got.shape == want.shape
+    single = want.dtype in (np.float32, np.complex64)
+    # float32: NumPy's SIMD loops and LLVM's may round differently (a few ulps).
+    np.testing.assert_allclose(got, want, rtol=1e-5 if single else 1e-13, atol=1e-6 if single else 0)
+    assert got.flags.c_contiguous
+
+
+DTYPES = [np.float64, np.float32, np.int64, np.int32, np.int8, np.uint8, np.complex128]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_arithmetic_follows_numpy_types(dtype):
+    a = np.arange(1, 7).astype(dtype).reshape(2, 3)
+    b = (np.arange(3) + 2).astype(dtype)
+    check(axpy, a, b, a)
+    check(mixed, a, b)
+    if dtype not in (np.uint8,):
+        check(negated, a)
+
+
+@jit
+def with_literals(x):
+    return 2.5 * x + 1
+
+
+def test_python_literals_are_weak():
+    check(with_literals, np.arange(4, dtype=np.float32))
+    check(with_literals, np.arange(4, dtype=np.float64))
+    # A number passed as an argument is an int64 or a float64 value, not weak.
+    got = axpy(2.5, np.arange(4, dtype=np.float32), 1)
+    assert got.dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    "xs, ys",
+    [((3,), (2, 3)), ((2, 1), (1, 3)), ((4, 1, 3), (2, 1)), ((0,), (1,)), ((2, 0), (2, 1)), ((), (3,))],
+)
+def test_broadcasting(xs, ys):
+    x = np.arange(np.prod(xs), dtype=np.float64).reshape(xs) + 1
+    y = np.arange(np.prod(ys), dtype=np.float64).reshape(ys) - 1
+    check(axpy, x, y, x)
+    check(mixed, x, y)
+
+
+def test_layouts_fortran_strided_and_reversed():
+    base = np.arange(24.0).reshape(4, 6)
+    for x in [np.asfortranarray(base), base[::2, 1::2], base[::-1, ::-1], base.T]:
+        check(axpy, x, x, 1.0)
+        check(functions, x, x[::-1])
+
+
+def test_a_mismatch_raises_numpys_error():
+    with pytest.raises(ValueError) as info:
+        axpy(np.ones(3), np.ones(4), 1.0)
+    assert str(info.value) == "operands could not be broadcast together with shapes (3,) (4,) "
+    # The first operation that fails is named, as NumPy evaluates them.
+    with pytest.raises(ValueError) as want:
+        mixed.py_func(np.ones((2, 3)), np.ones((3, 2)))
+    with pytest.raises(ValueError) as got:
+        mixed(np.ones((2, 3)), np.ones((3, 2)))
+    assert str(got.value) == str(want.value)
+
+
+def test_numpy_functions_on_arrays():
+    x = np.linspace(-2, 2, 12).reshape(3, 4)
+    check(functions, x, x.T.copy().reshape(3, 4))
+    check(functions, x.astype(np.float32), np.float32(0.5))
+    ints = np.arange(-3, 3)
+    got = floors(ints)
+    assert got.dtype == np.int64 and np.array_equal(got, np.floor(ints))
+    v = np.array([1.0, np.nan, np.inf])
+    assert isnan(v).dtype == np.bool_ and np.array_equal(isnan(v), np.isnan(v))
+
+
+def test_division_by_zero_gives_ieee_values_as_numpy():
+    a = np.array([1.0, -1.0, 0.0])
+    check(divide, a, np.zeros(3))
+    check(divide, np.array([1, 0]), np.array([0, 0]))
+
+
+def test_no_buffer_outlives_its_statement():
+    before = live_buffers()
+    a = np.linspace(0, 1, 100)
+    assert temporaries_in_a_loop(a, 50) == pytest.approx(temporaries_in_a_loop.py_func(a, 50))
+    check(standardize_columns, np.arange(12.0).reshape(4, 3))
+    assert live_buffers() == before
+
+
+def test_unsupported_operators_say_so():
+    @jit
+    def floordiv(a, b):
+        return a // b
+
+    with pytest.raises(ferrojit.TypingError) as info:
+        floordiv(np.ones(3), np.ones(3))
+    assert "`//` on arrays is not supported yet" in str(info.value)
+
+    @jit
+    def inplace(a, b):
+        a += b
+        return a
+
+    with pytest.raises(ferrojit.TypingError) as info:
+        inplace(np.ones(3), np.ones(3))
+    assert "`+=` on an array is not supported yet" in str(info.value)

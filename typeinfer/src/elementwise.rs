@@ -1,0 +1,190 @@
+//! Array expressions: arithmetic and library functions applied element by
+//! element with NumPy's broadcasting. The element type follows the scalar
+//! rules (NumPy 2 promotion, Python numbers weak); the result is a new
+//! C-ordered array of the broadcast shape, whose number of dimensions is the
+//! largest of the operands'. An array operand whose dtype differs from the
+//! element type gets an array coercion (`Array` of the element dtype): lower
+//! converts element by element.
+
+use frontend::hir::{BinOp, ExprId, LibFn, UnaryOp};
+use frontend::Span;
+use library::Arg;
+
+use crate::infer::{report, FnCx, Ty};
+use crate::{ArrayType, Layout, Type};
+
+/// The binary operators lower computes element by element with NumPy's
+/// meaning (so far: those whose element result needs no error check).
+fn is_elementwise_binary(op: BinOp) -> bool {
+    matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div)
+}
+
+fn array_of(ty: &Ty) -> Option<ArrayType> {
+    match ty {
+        Ty::Known(Type::Array(a)) => Some(*a),
+        _ => None,
+    }
+}
+
+/// An array's element type, or the number itself.
+fn element(ty: &Ty) -> Ty {
+    match ty {
+        Ty::Known(Type::Array(a)) => Ty::Known(Type::Scalar(a.dtype)),
+        other => other.clone(),
+    }
+}
+
+fn result_array(dtype: frontend::hir::Dtype, ndim: u8) -> Ty {
+    Ty::Known(Type::Array(ArrayType {
+        dtype,
+        ndim,
+        layout: Layout::C,
+        writable: true,
+    }))
+}
+
+impl FnCx<'_, '_> {
+    /// Records that array operand `e` is read as elements of `to`'s dtype.
+    fn coerce_elements(&mut self, e: ExprId, ty: &Ty, to: &Type) {
+        let Some(a) = array_of(ty) else {
+            return;
+        };
+        self.coercions.remove(&e);
+        if let Type::Scalar(d) = to {
+            if *d != a.dtype {
+                self.coercions
+                    .insert(e, Type::Array(ArrayType { dtype: *d, ..a }));
+            }
+        }
+    }
+
+    /// `l op r` where either side is an array; `None` when neither is.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn elementwise_binary(
+        &mut self,
+        op: BinOp,
+        l: &Ty,
+        lhs: Option<ExprId>,
+        ltext: &str,
+        r: &Ty,
+        rhs: ExprId,
+        span: Span,
+    ) -> Option<Ty> {
+        let (la, ra) = (array_of(l), array_of(r));
+        if la.is_none() && ra.is_none() {
+            return None;
+        }
+        let sym = op.symbol();
+        let Some(lhs) = lhs else {
+            self.emit(
+                span,
+                report(
+                    "E0206",
+                    format!("`{sym}=` on an array is not supported yet"),
+                    format!("{ltext} is {}", l.concrete().unwrap_or(Type::None)),
+                )
+                .help(format!(
+                    "write `a[...] = a {sym} b`, or a loop over the elements"
+                )),
+            );
+            return Some(Ty::Error);
+        };
+        if !is_elementwise_binary(op) {
+            self.emit(
+                span,
+                report(
+                    "E0206",
+                    format!("`{sym}` on arrays is not supported yet"),
+                    format!("{ltext} is {}", l.concrete().unwrap_or(Type::None)),
+                )
+                .help("array expressions support + - * / and NumPy's functions so far; write a loop over the elements"),
+            );
+            return Some(Ty::Error);
+        }
+        let (el, er) = (element(l), element(r));
+        let t = self.binary(op, &el, Some(lhs), ltext, &er, rhs, span);
+        let Some(Type::Scalar(d)) = t.concrete() else {
+            return Some(t);
+        };
+        let to = Type::Scalar(d);
+        self.coerce_elements(lhs, l, &to);
+        self.coerce_elements(rhs, r, &to);
+        let ndim = la.map_or(0, |a| a.ndim).max(ra.map_or(0, |a| a.ndim));
+        Some(result_array(d, ndim))
+    }
+
+    /// `-a` of an array.
+    pub(crate) fn elementwise_unary(
+        &mut self,
+        op: UnaryOp,
+        operand: ExprId,
+        t: &Ty,
+        span: Span,
+    ) -> Option<Ty> {
+        let a = array_of(t)?;
+        if op != UnaryOp::Neg || a.dtype == frontend::hir::Dtype::Bool {
+            let sym = match op {
+                UnaryOp::Neg => "-",
+                UnaryOp::Pos => "+",
+                _ => "~",
+            };
+            self.emit(
+                span,
+                report(
+                    "E0206",
+                    format!("unary `{sym}` on a {} array is not supported yet", a.dtype),
+                    format!("{} is {a}", self.expr_text(operand)),
+                )
+                .help("write a loop over the elements"),
+            );
+            return Some(Ty::Error);
+        }
+        Some(result_array(a.dtype, a.ndim))
+    }
+
+    /// A library function with an array argument: its typing rule on the
+    /// element types, applied element by element.
+    pub(crate) fn elementwise_library_call(
+        &mut self,
+        f: LibFn,
+        args: &[ExprId],
+        tys: &[Ty],
+    ) -> Option<Ty> {
+        let ndim = tys.iter().filter_map(array_of).map(|a| a.ndim).max()?;
+        let name = f.qualified_name();
+        let mut given = Vec::new();
+        for (a, t) in args.iter().zip(tys) {
+            given.push(match element(t) {
+                Ty::Weak(k) => Arg::Weak(k),
+                Ty::Known(Type::Scalar(d)) => Arg::Typed(d),
+                other => {
+                    self.bad_argument(
+                        &name,
+                        *a,
+                        &other,
+                        "numbers or arrays",
+                        "pass numbers or arrays",
+                    );
+                    return Some(Ty::Error);
+                }
+            });
+        }
+        match (f.function().typing)(&given) {
+            Ok(sig) => {
+                for ((a, t), p) in args.iter().zip(tys).zip(&sig.params) {
+                    let to = Type::Scalar(*p);
+                    if array_of(t).is_some() {
+                        self.coerce_elements(*a, t, &to);
+                    } else {
+                        self.coerce(*a, t, &to);
+                    }
+                }
+                Some(result_array(sig.result, ndim))
+            }
+            Err(r) => {
+                self.bad_argument(&name, args[r.arg], &element(&tys[r.arg]), r.needs, r.help);
+                Some(Ty::Error)
+            }
+        }
+    }
+}
