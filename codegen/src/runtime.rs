@@ -178,6 +178,9 @@ fn new_buffer(size: usize, zeroed: bool) -> *mut u8 {
     if start.is_null() {
         return ptr::null_mut();
     }
+    if total >= HUGE_PAGES_FROM {
+        advise_huge_pages(start, total);
+    }
     let buffer = start.wrapping_add(start.align_offset(BUFFER_ALIGN));
     // SAFETY: `buffer` is at most `BUFFER_ALIGN - 1` bytes into the allocation,
     // so the header and `size` data bytes after it are inside; it is aligned.
@@ -189,6 +192,30 @@ fn new_buffer(size: usize, zeroed: bool) -> *mut u8 {
         LIVE_BUFFERS.fetch_add(1, Ordering::Relaxed);
     }
     buffer
+}
+
+/// From this size on, buffers ask for transparent huge pages, as NumPy's
+/// allocator does (its threshold too): a large array then takes one page fault
+/// per 2 MiB rather than per 4 KiB on first touch.
+const HUGE_PAGES_FROM: usize = 4 << 20;
+
+/// `madvise(MADV_HUGEPAGE)` on the whole pages of `[start, start + len)`; only
+/// advice, so a refusal changes nothing.
+fn advise_huge_pages(start: *mut u8, len: usize) {
+    const PAGE: usize = 4096;
+    let skip = start.align_offset(PAGE);
+    let Some(rest) = len.checked_sub(skip) else {
+        return;
+    };
+    // SAFETY: the range lies inside one live allocation; the advice does not
+    // change its contents.
+    unsafe {
+        libc::madvise(
+            start.add(skip).cast(),
+            rest / PAGE * PAGE,
+            libc::MADV_HUGEPAGE,
+        );
+    }
 }
 
 /// Drops one reference to a buffer from `ferrojit_alloc`, freeing it with the last.

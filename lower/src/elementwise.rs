@@ -13,19 +13,20 @@ use library::{Signature, Value};
 use typeinfer::{ArrayType, Layout, Type};
 
 use crate::func::FnLower;
-use crate::ir::{BinaryOp, CmpOp, RuntimeError, UnaryOp, ValueId};
+use crate::ir::{BinaryOp, CmpOp, RuntimeError, Stmt, UnaryOp, ValueId};
 use crate::values::{ArrayVal, Val};
 
 /// An operand of the expression, evaluated before the loop.
 enum Operand {
     /// Read element by element at the broadcast index: its value, its type,
-    /// the dtype its elements are read as, and its strides with the
-    /// broadcast axes (extent 1) zeroed.
+    /// the dtype its elements are read as, its strides, and its strides with
+    /// the broadcast axes (extent 1) zeroed.
     Array {
         value: ArrayVal,
         ty: ArrayType,
         read_as: Dtype,
         strides: Vec<ValueId>,
+        broadcast_strides: Vec<ValueId>,
     },
     /// The same number for every element (already converted).
     Scalar(ValueId),
@@ -81,15 +82,32 @@ impl FnLower<'_> {
         let extents = self.checked_shape(root, &operands);
         let zero = self.b.i64c(0);
         let one = self.b.i64c(1);
+        // Whether no operand is broadcast at run time: then the loop reads
+        // every operand with its own strides (unit ones known from the types),
+        // which vectorizes; else axes of extent 1 are read with stride 0.
+        let mut same_shape = Some(Vec::new());
         for (_, op) in operands.iter_mut() {
             if let Operand::Array {
-                value, strides, ty, ..
+                value,
+                strides,
+                broadcast_strides,
+                ty,
+                ..
             } = op
             {
+                if value.extents.len() != extents.len() {
+                    same_shape = None;
+                }
                 for k in 0..value.extents.len() {
                     let s = self.stride(value, ty, k);
+                    strides.push(s);
                     let is_one = self.b.cmp(CmpOp::Eq, value.extents[k], one);
-                    strides.push(self.b.select(is_one, zero, s));
+                    broadcast_strides.push(self.b.select(is_one, zero, s));
+                    if let Some(parts) = same_shape.as_mut() {
+                        if value.extents[k] != extents[k] {
+                            parts.push(self.b.cmp(CmpOp::Eq, value.extents[k], extents[k]));
+                        }
+                    }
                 }
             }
         }
@@ -98,11 +116,30 @@ impl FnLower<'_> {
             ..rt
         };
         let (out, _) = self.alloc_array(&result_type, extents, false);
-        self.loop_nest(&out, &result_type, |this, counters| {
-            let v = this.element(root, &operands, counters);
-            let addr = this.element_at(&out, &result_type, counters);
-            this.store_elem(addr, v, rt.dtype);
-        });
+        let compute = |this: &mut Self, broadcast: bool| {
+            this.loop_nest(&out, &result_type, |this, counters| {
+                let v = this.element(root, &operands, counters, broadcast);
+                let addr = this.element_at(&out, &result_type, counters);
+                this.store_elem(addr, v, rt.dtype);
+            })
+        };
+        match same_shape.map(|parts| self.all_of(parts)) {
+            Some(None) => compute(self, false),
+            Some(Some(cond)) => {
+                self.b.begin();
+                compute(self, false);
+                let then_body = self.b.end();
+                self.b.begin();
+                compute(self, true);
+                let else_body = self.b.end();
+                self.b.stmt(Stmt::If {
+                    cond,
+                    then_body,
+                    else_body,
+                });
+            }
+            None => compute(self, true),
+        }
         self.b.span = saved;
         Val::Array(out)
     }
@@ -125,6 +162,7 @@ impl FnLower<'_> {
                     ty,
                     read_as: read.as_array().map_or(ty.dtype, |a| a.dtype),
                     strides: Vec::new(),
+                    broadcast_strides: Vec::new(),
                 },
                 _ => {
                     self.bug("an array operand without an array value");
@@ -191,12 +229,15 @@ impl FnLower<'_> {
         result
     }
 
-    /// The element of `e` at the broadcast index `counters`, in its dtype.
+    /// The element of `e` at the broadcast index `counters`, in its dtype;
+    /// `broadcast`: whether an operand's axis may have extent 1 where the
+    /// result's does not.
     fn element(
         &mut self,
         e: ExprId,
         operands: &[(ExprId, Operand)],
         counters: &[ValueId],
+        broadcast: bool,
     ) -> ValueId {
         if let Some(op) = operand_of(operands, e) {
             return match op {
@@ -206,7 +247,13 @@ impl FnLower<'_> {
                     ty,
                     read_as,
                     strides,
+                    broadcast_strides,
                 } => {
+                    let strides = if broadcast {
+                        broadcast_strides
+                    } else {
+                        strides
+                    };
                     let lead = counters.len() - value.extents.len();
                     let mut offset = None;
                     for (j, s) in strides.iter().enumerate() {
@@ -237,9 +284,9 @@ impl FnLower<'_> {
         };
         let v = match self.tf.hir.expr(e).kind.clone() {
             ExprKind::Binary { op, lhs, rhs } => {
-                let a = self.element(lhs, operands, counters);
+                let a = self.element(lhs, operands, counters, broadcast);
                 let a = self.child_element(lhs, a, read_as(self, lhs));
-                let b = self.element(rhs, operands, counters);
+                let b = self.element(rhs, operands, counters, broadcast);
                 let b = self.child_element(rhs, b, read_as(self, rhs));
                 self.element_binary(op, a, b, d)
             }
@@ -247,7 +294,7 @@ impl FnLower<'_> {
                 op: PyUnary::Neg,
                 operand,
             } => {
-                let a = self.element(operand, operands, counters);
+                let a = self.element(operand, operands, counters, broadcast);
                 let a = self.child_element(operand, a, read_as(self, operand));
                 let op = if d.is_float() {
                     UnaryOp::FNeg
@@ -266,7 +313,7 @@ impl FnLower<'_> {
                 let mut params = Vec::new();
                 let mut values = Vec::new();
                 for c in args {
-                    let v = self.element(c, operands, counters);
+                    let v = self.element(c, operands, counters, broadcast);
                     let p = read_as(self, c);
                     values.push(Value(self.child_element(c, v, p).0));
                     params.push(p);

@@ -405,7 +405,7 @@ impl FnLower<'_> {
     }
 
     /// The conjunction of `parts`; `None` when there are none.
-    fn all_of(&mut self, parts: Vec<ValueId>) -> Option<ValueId> {
+    pub(crate) fn all_of(&mut self, parts: Vec<ValueId>) -> Option<ValueId> {
         parts
             .into_iter()
             .reduce(|a, b| self.b.bin(BinaryOp::And, a, b))
