@@ -252,6 +252,7 @@ fn constant(c: &Constant) -> String {
 fn known(k: KnownFunction) -> String {
     let name = match k {
         KnownFunction::Library(f) => f.path(),
+        KnownFunction::Reduce(r) => r.qualified_name().replace("np.", "numpy."),
         KnownFunction::Scalar(d) => format!("numpy.{}", d.name()),
         KnownFunction::Alloc(a) => format!("numpy.{}", a.name()),
         KnownFunction::Create(c) => format!("numpy.{}", c.name()),

@@ -8,7 +8,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::span::{SourceFile, Span};
-pub use library::{Dtype, LibFn};
+pub use library::{Dtype, LibFn, ReduceFn};
 
 pub mod visit;
 
@@ -323,6 +323,8 @@ pub enum KnownFunction {
     Round,
     /// A function of the library registry: `math.sqrt`, `np.floor`...
     Library(LibFn),
+    /// A whole-array reduction of the registry: `np.sum`, builtin `sum`...
+    Reduce(ReduceFn),
     /// `np.float32(x)`, `np.int64(x)`...: a conversion; also valid as `dtype=`.
     Scalar(Dtype),
     /// `np.empty`, `np.zeros`...

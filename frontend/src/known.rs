@@ -34,7 +34,8 @@ const BUILTIN_FUNCTIONS: [(&str, KnownFunction); 12] = [
 /// The names in Python's `builtins` module ferrojit compiles: functions, and the
 /// exception types a kernel may raise.
 pub fn builtins() -> impl Iterator<Item = (&'static str, KnownFunction)> {
-    BUILTIN_FUNCTIONS.into_iter().chain(
+    let sum = library::builtin_reduction("sum").map(|r| ("sum", KnownFunction::Reduce(r)));
+    BUILTIN_FUNCTIONS.into_iter().chain(sum).chain(
         ExceptionKind::ALL
             .into_iter()
             .map(|k| (k.name(), KnownFunction::Exception(k))),
@@ -114,6 +115,7 @@ pub fn module_members(module: KnownModule) -> impl Iterator<Item = (&'static str
                 library::functions(Namespace::Numpy)
                     .map(|(name, f)| (name, KnownFunction::Library(f))),
             )
+            .chain(library::numpy_reductions().map(|(name, r)| (name, KnownFunction::Reduce(r))))
             .chain(NUMPY_ABS.into_iter().map(|name| (name, KnownFunction::Abs)))
             .chain(
                 ViewFn::FUNCTIONS

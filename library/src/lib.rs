@@ -13,6 +13,7 @@ mod emit;
 mod math;
 mod primitive;
 pub mod promotion;
+mod reduce;
 mod registry;
 mod ufunc;
 
@@ -20,4 +21,7 @@ pub use dtype::Dtype;
 pub use emit::{Arith, Emit, Order, Value};
 pub use primitive::Primitive;
 pub use promotion::Kind;
+pub use reduce::{
+    builtin_reduction, numpy_reductions, reduction_method, Combine, ReduceFn, ReduceSig, Reduction,
+};
 pub use registry::{functions, Arg, Function, LibFn, Namespace, Rejection, Signature};

@@ -40,6 +40,17 @@ fn operand_of(operands: &[(ExprId, Operand)], e: ExprId) -> Option<&Operand> {
         .find_map(|(id, op)| (*id == e).then_some(op))
 }
 
+/// An array or array expression ready to be read element by element.
+pub(crate) struct Elements {
+    root: ExprId,
+    operands: Vec<(ExprId, Operand)>,
+    /// The shape.
+    pub(crate) extents: Vec<ValueId>,
+    /// `Some(None)`: no operand is broadcast; `Some(Some(c))`: none is when
+    /// `c` holds at run time; `None`: one may be.
+    same_shape: Option<Option<ValueId>>,
+}
+
 impl FnLower<'_> {
     /// Whether `e` is computed element by element: an operator or a library
     /// function whose type (typeinfer's `elementwise.rs`) is an array.
@@ -77,6 +88,23 @@ impl FnLower<'_> {
         };
         let saved = self.b.span;
         self.b.span = self.tf.hir.expr(root).span;
+        let elements = self.elements_of(root);
+        let result_type = ArrayType {
+            layout: Layout::C,
+            ..rt
+        };
+        let (out, _) = self.alloc_array(&result_type, elements.extents.clone(), false);
+        self.for_each_element(&elements, &mut |this, counters, v| {
+            let addr = this.element_at(&out, &result_type, counters);
+            this.store_elem(addr, v, rt.dtype);
+        });
+        self.b.span = saved;
+        Val::Array(out)
+    }
+
+    /// Evaluates the operands of `root` (an array, or an element-by-element
+    /// expression) and checks their shapes: what `for_each_element` reads.
+    pub(crate) fn elements_of(&mut self, root: ExprId) -> Elements {
         let mut operands = Vec::new();
         self.evaluate_operands(root, &mut operands);
         let extents = self.checked_shape(root, &operands);
@@ -98,32 +126,44 @@ impl FnLower<'_> {
                 if value.extents.len() != extents.len() {
                     same_shape = None;
                 }
-                for k in 0..value.extents.len() {
+                for (k, &extent) in value.extents.iter().enumerate() {
                     let s = self.stride(value, ty, k);
                     strides.push(s);
-                    let is_one = self.b.cmp(CmpOp::Eq, value.extents[k], one);
+                    let is_one = self.b.cmp(CmpOp::Eq, extent, one);
                     broadcast_strides.push(self.b.select(is_one, zero, s));
                     if let Some(parts) = same_shape.as_mut() {
-                        if value.extents[k] != extents[k] {
-                            parts.push(self.b.cmp(CmpOp::Eq, value.extents[k], extents[k]));
+                        if extent != extents[k] {
+                            parts.push(self.b.cmp(CmpOp::Eq, extent, extents[k]));
                         }
                     }
                 }
             }
         }
-        let result_type = ArrayType {
-            layout: Layout::C,
-            ..rt
-        };
-        let (out, _) = self.alloc_array(&result_type, extents, false);
-        let compute = |this: &mut Self, broadcast: bool| {
-            this.loop_nest(&out, &result_type, |this, counters| {
-                let v = this.element(root, &operands, counters, broadcast);
-                let addr = this.element_at(&out, &result_type, counters);
-                this.store_elem(addr, v, rt.dtype);
+        let same_shape = same_shape.map(|parts| self.all_of(parts));
+        Elements {
+            root,
+            operands,
+            extents,
+            same_shape,
+        }
+    }
+
+    /// Runs `body` with each index (in C order) and the element there; the
+    /// body is emitted twice when whether an operand is broadcast is only
+    /// known at run time.
+    pub(crate) fn for_each_element(
+        &mut self,
+        elements: &Elements,
+        body: &mut dyn FnMut(&mut Self, &[ValueId], ValueId),
+    ) {
+        let order: Vec<usize> = (0..elements.extents.len()).collect();
+        let mut compute = |this: &mut Self, broadcast: bool| {
+            this.index_loops(&elements.extents, &order, |this, counters| {
+                let v = this.element(elements.root, &elements.operands, counters, broadcast);
+                body(this, counters, v);
             })
         };
-        match same_shape.map(|parts| self.all_of(parts)) {
+        match elements.same_shape {
             Some(None) => compute(self, false),
             Some(Some(cond)) => {
                 self.b.begin();
@@ -140,8 +180,15 @@ impl FnLower<'_> {
             }
             None => compute(self, true),
         }
-        self.b.span = saved;
-        Val::Array(out)
+    }
+
+    /// The element at index `counters` (each within `extents`).
+    pub(crate) fn element_at_index(
+        &mut self,
+        elements: &Elements,
+        counters: &[ValueId],
+    ) -> ValueId {
+        self.element(elements.root, &elements.operands, counters, true)
     }
 
     /// Evaluates every leaf under `e`, in Python's order.

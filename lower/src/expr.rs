@@ -1115,6 +1115,12 @@ impl<'a> FnLower<'a> {
                     }
                 }
             }
+            Callee::Method { receiver, name } if library::reduction_method(name).is_some() => {
+                match (library::reduction_method(name), ty.as_scalar()) {
+                    (Some(r), Some(d)) => Val::Scalar(self.reduce(r, *receiver, d)),
+                    _ => self.bad_call("a reduction method"),
+                }
+            }
             Callee::Method { receiver, name } if name == "astype" => {
                 self.astype(*receiver, args, kwargs, ty)
             }
@@ -1213,9 +1219,26 @@ impl<'a> FnLower<'a> {
                         }
                     }
                 }
+                KnownFunction::Min | KnownFunction::Max
+                    if args.len() == 1 && self.tf.expr_type(args[0]).as_array().is_some() =>
+                {
+                    let name = if f == KnownFunction::Min {
+                        "min"
+                    } else {
+                        "max"
+                    };
+                    match library::builtin_reduction(name) {
+                        Some(r) => self.reduce(r, args[0], d),
+                        None => return self.bad_call(name),
+                    }
+                }
                 KnownFunction::Min | KnownFunction::Max => {
                     self.min_max(f == KnownFunction::Min, args, d)
                 }
+                KnownFunction::Reduce(r) => match args.first() {
+                    Some(a) => self.reduce(r, *a, d),
+                    None => return self.bad_call("a reduction without its array"),
+                },
                 KnownFunction::Int
                 | KnownFunction::Float
                 | KnownFunction::Bool

@@ -11,6 +11,7 @@ pub mod ir;
 mod library_calls;
 mod print;
 mod ranges;
+mod reduce;
 mod values;
 #[cfg_attr(not(debug_assertions), allow(dead_code))] // run by debug builds and tests
 mod verify;

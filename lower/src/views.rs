@@ -532,6 +532,18 @@ impl FnLower<'_> {
             Layout::F => (0..ndim).rev().collect(),
             _ => (0..ndim).collect(),
         };
+        self.index_loops(&a.extents, &order, body);
+    }
+
+    /// Runs `body` with every index below `extents`, the loops nested in
+    /// `order` (outermost first).
+    pub(crate) fn index_loops(
+        &mut self,
+        extents: &[ValueId],
+        order: &[usize],
+        body: impl FnOnce(&mut Self, &[ValueId]),
+    ) {
+        let ndim = extents.len();
         let counters: Vec<_> = (0..ndim)
             .map(|k| self.b.var(LType::I64, format!("view.i{k}")))
             .collect();
@@ -547,7 +559,7 @@ impl FnLower<'_> {
             self.b.stmt(Stmt::ForRange {
                 var: counters[k],
                 start: zero,
-                stop: a.extents[k],
+                stop: extents[k],
                 step: one,
                 step_sign: StepSign::Positive,
                 body,

@@ -130,6 +130,13 @@ impl FnCx<'_, '_> {
         if let KnownFunction::Alloc(a) = kf {
             return self.alloc_call(e, a, args, &tys, kwargs, &kw_tys);
         }
+        if let KnownFunction::Reduce(r) = kf {
+            let Some((first, rest)) = args.split_first() else {
+                self.arity(e, &name, 0, 1, 1);
+                return Ty::Error;
+            };
+            return self.reduce_call(e, r, &name, (*first, &tys[0]), rest, kwargs);
+        }
         if let KnownFunction::Create(c) = kf {
             let arg_ty = typed_args(args, &tys, kwargs, &kw_tys);
             return self.create_call(e, c, args, kwargs, &arg_ty);
@@ -192,6 +199,14 @@ impl FnCx<'_, '_> {
                     Ty::Error
                 }
             },
+            KnownFunction::Min | KnownFunction::Max
+                if matches!(tys[0], Ty::Known(Type::Array(_))) && args.len() == 1 =>
+            {
+                match library::builtin_reduction(&name) {
+                    Some(r) => self.reduce_call(e, r, &name, (args[0], &tys[0]), &[], kwargs),
+                    None => Ty::Error,
+                }
+            }
             KnownFunction::Min | KnownFunction::Max => self.min_max(e, &name, args, &tys),
             KnownFunction::Int | KnownFunction::Float | KnownFunction::Scalar(_) => {
                 let target = match kf {
@@ -287,6 +302,7 @@ impl FnCx<'_, '_> {
             | KnownFunction::Exception(_)
             | KnownFunction::Alloc(_)
             | KnownFunction::Create(_)
+            | KnownFunction::Reduce(_)
             | KnownFunction::View(_) => Ty::Error,
         }
     }
@@ -633,6 +649,10 @@ impl FnCx<'_, '_> {
         }
         let tys: Vec<Ty> = args.iter().map(|a| self.expr(*a)).collect();
         let kw_tys: Vec<Ty> = kwargs.iter().map(|k| self.expr(k.value)).collect();
+        if let (Ty::Known(Type::Array(_)), Some(r)) = (&recv, library::reduction_method(name)) {
+            let method = format!("{}.{name}", self.expr_text(receiver).trim_matches('`'));
+            return self.reduce_call(e, r, &method, (receiver, &recv), args, kwargs);
+        }
         match &recv {
             Ty::Known(Type::Array(a)) if name == "astype" => {
                 let method = format!("{}.astype", self.expr_text(receiver).trim_matches('`'));
@@ -655,7 +675,7 @@ impl FnCx<'_, '_> {
             t => {
                 let s = shown(t);
                 let help = if matches!(s, Type::Array(_)) {
-                    "arrays support .copy() and .astype(dtype) so far"
+                    "arrays support .copy(), .astype(dtype), views (.reshape, .ravel, .transpose) and reductions (.sum, .mean, .min, .argmax...) so far"
                 } else {
                     "only arrays have methods so far"
                 };

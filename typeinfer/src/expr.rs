@@ -50,6 +50,7 @@ pub(crate) fn known_name(kf: KnownFunction) -> String {
         KnownFunction::Complex => "complex".into(),
         KnownFunction::Round => "round".into(),
         KnownFunction::Library(f) => f.qualified_name(),
+        KnownFunction::Reduce(r) => r.qualified_name(),
         KnownFunction::Scalar(d) => format!("np.{d}"),
         KnownFunction::Alloc(a) => format!("np.{}", a.name()),
         KnownFunction::Create(c) => format!("np.{}", c.name()),

@@ -35,6 +35,7 @@ mod elementwise;
 mod expr;
 mod flow;
 mod infer;
+mod reduce;
 mod signature;
 mod stmt;
 mod types;

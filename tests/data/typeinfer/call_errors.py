@@ -4,8 +4,8 @@ def call_errors(a, n):
     y = helper(n=n)  # error: [E0219]
     z = np.zeros(n, dtype='flot')  # error: [E0222]
     w = np.zeros(a)  # error: [E0223]
-    v = a.sum()  # error: [E0227]
-    m = min(a)  # error: [E0220]
+    v = a.frobnicate()  # error: [E0227]
+    m = min(n)  # error: [E0220]
     l = len(n)  # error: [E0216]
     s = np.zeros(n, dtype=np.float32)
     for i in range(0.5, n):  # error: [E0231]

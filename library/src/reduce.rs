@@ -1,0 +1,356 @@
+//! Reductions of arrays (`a.sum()`, `np.max(a)`, `a.argmin()`...): the
+//! registry entries of whole-array reductions. Each says how the element type
+//! gives the accumulator's and the result's types, and how elements combine;
+//! lower owns the loop (one pass over the elements, in C order, of an array or
+//! of an array expression, which is never made).
+
+use crate::emit::{Arith, Emit, Order, Value};
+use crate::registry::Rejection;
+use crate::{Dtype, Primitive};
+
+/// The types of a reduction of an array of some dtype: elements are converted
+/// to `acc`, combined there, and the result converted to `result`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReduceSig {
+    pub acc: Dtype,
+    pub result: Dtype,
+}
+
+/// How the elements combine.
+#[derive(Clone, Copy, Debug)]
+pub enum Combine {
+    /// `acc = step(acc, x)` from `identity`; `mean` then divides by the count.
+    Fold {
+        identity: f64,
+        step: fn(&mut dyn Emit, Dtype, Value, Value) -> Value,
+        mean: bool,
+    },
+    /// From the first element; NumPy's `ValueError` for an empty array.
+    FromFirst {
+        step: fn(&mut dyn Emit, Dtype, Value, Value) -> Value,
+        /// NumPy's name for the operation in its message (`minimum`).
+        numpy_name: &'static str,
+    },
+    /// The flat index of the first element that beats every earlier one
+    /// (`order` against the best so far; a NaN beats everything).
+    Arg { order: Order },
+    /// Two passes: the mean, then the mean of squared distances (`sqrt` of it
+    /// for `std`).
+    Moments { sqrt: bool },
+}
+
+/// A whole-array reduction: its names, typing rule and how elements combine.
+#[derive(Debug)]
+pub struct Reduction {
+    pub name: &'static str,
+    /// Also an array method (`a.sum()`), beside `np.sum(a)`.
+    pub method: bool,
+    pub typing: fn(Dtype) -> Result<ReduceSig, Rejection>,
+    pub combine: Combine,
+}
+
+/// A registered reduction, as HIR names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ReduceFn(u8);
+
+impl ReduceFn {
+    pub fn reduction(self) -> &'static Reduction {
+        &REDUCTIONS[self.0 as usize]
+    }
+    /// `np.sum` (also what `builtin_sum` and friends are called in messages).
+    pub fn qualified_name(self) -> String {
+        let r = self.reduction();
+        if r.name.starts_with("builtin ") {
+            r.name.trim_start_matches("builtin ").to_string()
+        } else {
+            format!("np.{}", r.name)
+        }
+    }
+}
+
+/// The NumPy functions among the reductions, by name.
+pub fn numpy_reductions() -> impl Iterator<Item = (&'static str, ReduceFn)> {
+    REDUCTIONS
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.name.starts_with("builtin "))
+        .map(|(i, r)| (r.name, ReduceFn(i as u8)))
+}
+
+/// The reduction an array method of this name is, if any.
+pub fn reduction_method(name: &str) -> Option<ReduceFn> {
+    REDUCTIONS
+        .iter()
+        .position(|r| r.method && r.name == name)
+        .map(|i| ReduceFn(i as u8))
+}
+
+/// Python's builtin `sum`, `min` or `max` of a 1-d array.
+pub fn builtin_reduction(name: &str) -> Option<ReduceFn> {
+    let full = format!("builtin {name}");
+    REDUCTIONS
+        .iter()
+        .position(|r| r.name == full)
+        .map(|i| ReduceFn(i as u8))
+}
+
+fn no_complex(d: Dtype) -> Result<(), Rejection> {
+    if d.is_complex() {
+        return Err(Rejection {
+            arg: 0,
+            needs: "real numbers",
+            help: "complex numbers cannot be ordered here; reduce z.real or abs(z)",
+        });
+    }
+    Ok(())
+}
+
+/// Sums and products: NumPy widens bools and integers to 64 bits; floats
+/// accumulate in float64 (float32 results rounded once at the end), complex
+/// numbers in complex128.
+fn widened(d: Dtype) -> Result<ReduceSig, Rejection> {
+    Ok(match d {
+        Dtype::Bool | Dtype::Int8 | Dtype::Int16 | Dtype::Int32 | Dtype::Int64 => ReduceSig {
+            acc: Dtype::Int64,
+            result: Dtype::Int64,
+        },
+        Dtype::UInt8 | Dtype::UInt16 | Dtype::UInt32 | Dtype::UInt64 => ReduceSig {
+            acc: Dtype::UInt64,
+            result: Dtype::UInt64,
+        },
+        Dtype::Float32 | Dtype::Float64 => ReduceSig {
+            acc: Dtype::Float64,
+            result: d,
+        },
+        Dtype::Complex64 | Dtype::Complex128 => ReduceSig {
+            acc: Dtype::Complex128,
+            result: d,
+        },
+    })
+}
+
+/// `mean`, `std`, `var`: floats; integers and bools give float64.
+fn floating(d: Dtype) -> Result<ReduceSig, Rejection> {
+    Ok(match d {
+        Dtype::Float32 => ReduceSig {
+            acc: Dtype::Float64,
+            result: Dtype::Float32,
+        },
+        Dtype::Complex64 | Dtype::Complex128 => ReduceSig {
+            acc: Dtype::Complex128,
+            result: d,
+        },
+        _ => ReduceSig {
+            acc: Dtype::Float64,
+            result: Dtype::Float64,
+        },
+    })
+}
+
+fn real_floating(d: Dtype) -> Result<ReduceSig, Rejection> {
+    no_complex(d)?;
+    floating(d)
+}
+
+/// `min`, `max`: the array's own dtype.
+fn own(d: Dtype) -> Result<ReduceSig, Rejection> {
+    no_complex(d)?;
+    Ok(ReduceSig { acc: d, result: d })
+}
+
+fn truth(_: Dtype) -> Result<ReduceSig, Rejection> {
+    Ok(ReduceSig {
+        acc: Dtype::Bool,
+        result: Dtype::Bool,
+    })
+}
+
+fn index(d: Dtype) -> Result<ReduceSig, Rejection> {
+    no_complex(d)?;
+    Ok(ReduceSig {
+        acc: d,
+        result: Dtype::Int64,
+    })
+}
+
+/// Python's `sum(a)` adds NumPy scalars to the int 0: the array's dtype
+/// (NEP 50), bools as ints.
+fn python_sum(d: Dtype) -> Result<ReduceSig, Rejection> {
+    let d = if d == Dtype::Bool { Dtype::Int64 } else { d };
+    Ok(ReduceSig { acc: d, result: d })
+}
+
+fn add(e: &mut dyn Emit, d: Dtype, acc: Value, x: Value) -> Value {
+    e.arith(Arith::Add, d, acc, x)
+}
+
+fn mul(e: &mut dyn Emit, d: Dtype, acc: Value, x: Value) -> Value {
+    e.arith(Arith::Mul, d, acc, x)
+}
+
+/// NumPy's `minimum`: a NaN, once met, stays.
+fn numpy_min(e: &mut dyn Emit, d: Dtype, acc: Value, x: Value) -> Value {
+    keep_or_take(e, d, acc, x, Order::Le)
+}
+
+fn numpy_max(e: &mut dyn Emit, d: Dtype, acc: Value, x: Value) -> Value {
+    keep_or_take(e, d, acc, x, Order::Ge)
+}
+
+/// `acc` if `acc order x` or `acc` is NaN, else `x` (so a NaN `x` is taken).
+fn keep_or_take(e: &mut dyn Emit, d: Dtype, acc: Value, x: Value, order: Order) -> Value {
+    let keep = e.compare(order, d, acc, x);
+    if d.is_float() {
+        let nan = e.primitive(Primitive::IsNan, d, &[acc]);
+        let either = e.select(nan, nan, keep);
+        e.select(either, acc, x)
+    } else {
+        e.select(keep, acc, x)
+    }
+}
+
+/// Python's `min(a)`: the first element unless a later one is smaller
+/// (`x < acc`; a NaN never is, and never replaces).
+fn python_min(e: &mut dyn Emit, d: Dtype, acc: Value, x: Value) -> Value {
+    let take = e.compare(Order::Lt, d, x, acc);
+    e.select(take, x, acc)
+}
+
+fn python_max(e: &mut dyn Emit, d: Dtype, acc: Value, x: Value) -> Value {
+    let take = e.compare(Order::Gt, d, x, acc);
+    e.select(take, x, acc)
+}
+
+fn or(e: &mut dyn Emit, _: Dtype, acc: Value, x: Value) -> Value {
+    e.select(acc, acc, x)
+}
+
+fn and(e: &mut dyn Emit, _: Dtype, acc: Value, x: Value) -> Value {
+    e.select(acc, x, acc)
+}
+
+const fn fold(
+    name: &'static str,
+    typing: fn(Dtype) -> Result<ReduceSig, Rejection>,
+    identity: f64,
+    step: fn(&mut dyn Emit, Dtype, Value, Value) -> Value,
+) -> Reduction {
+    Reduction {
+        name,
+        method: true,
+        typing,
+        combine: Combine::Fold {
+            identity,
+            step,
+            mean: false,
+        },
+    }
+}
+
+static REDUCTIONS: &[Reduction] = &[
+    fold("sum", widened, 0.0, add),
+    fold("prod", widened, 1.0, mul),
+    Reduction {
+        name: "mean",
+        method: true,
+        typing: floating,
+        combine: Combine::Fold {
+            identity: 0.0,
+            step: add,
+            mean: true,
+        },
+    },
+    Reduction {
+        name: "min",
+        method: true,
+        typing: own,
+        combine: Combine::FromFirst {
+            step: numpy_min,
+            numpy_name: "minimum",
+        },
+    },
+    Reduction {
+        name: "max",
+        method: true,
+        typing: own,
+        combine: Combine::FromFirst {
+            step: numpy_max,
+            numpy_name: "maximum",
+        },
+    },
+    Reduction {
+        name: "argmin",
+        method: true,
+        typing: index,
+        combine: Combine::Arg { order: Order::Lt },
+    },
+    Reduction {
+        name: "argmax",
+        method: true,
+        typing: index,
+        combine: Combine::Arg { order: Order::Gt },
+    },
+    fold("any", truth, 0.0, or),
+    fold("all", truth, 1.0, and),
+    Reduction {
+        name: "std",
+        method: true,
+        typing: real_floating,
+        combine: Combine::Moments { sqrt: true },
+    },
+    Reduction {
+        name: "var",
+        method: true,
+        typing: real_floating,
+        combine: Combine::Moments { sqrt: false },
+    },
+    Reduction {
+        name: "builtin sum",
+        method: false,
+        typing: python_sum,
+        combine: Combine::Fold {
+            identity: 0.0,
+            step: add,
+            mean: false,
+        },
+    },
+    Reduction {
+        name: "builtin min",
+        method: false,
+        typing: own,
+        combine: Combine::FromFirst {
+            step: python_min,
+            numpy_name: "min",
+        },
+    },
+    Reduction {
+        name: "builtin max",
+        method: false,
+        typing: own,
+        combine: Combine::FromFirst {
+            step: python_max,
+            numpy_name: "max",
+        },
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numpy_result_types() {
+        let result = |name: &str, d| {
+            (reduction_method(name).unwrap().reduction().typing)(d).map(|s| s.result)
+        };
+        assert_eq!(result("sum", Dtype::Int8), Ok(Dtype::Int64));
+        assert_eq!(result("sum", Dtype::UInt8), Ok(Dtype::UInt64));
+        assert_eq!(result("sum", Dtype::Float32), Ok(Dtype::Float32));
+        assert_eq!(result("mean", Dtype::Int32), Ok(Dtype::Float64));
+        assert_eq!(result("max", Dtype::Int8), Ok(Dtype::Int8));
+        assert_eq!(result("argmax", Dtype::Float32), Ok(Dtype::Int64));
+        assert_eq!(result("any", Dtype::Float64), Ok(Dtype::Bool));
+        assert!(result("min", Dtype::Complex128).is_err());
+        assert!(builtin_reduction("sum").is_some() && reduction_method("builtin sum").is_none());
+    }
+}

@@ -1,0 +1,139 @@
+"""Whole-array reductions, as methods, NumPy functions and Python builtins,
+against NumPy and CPython (`f.py_func`)."""
+
+import numpy as np
+import pytest
+
+import ferrojit
+from ferrojit import jit
+from ferrojit._native import live_buffers
+
+
+@jit
+def every_reduction(a):
+    return (a.sum(), np.prod(a), a.mean(), np.min(a), a.max(), a.argmin(), np.argmax(a),
+            a.any(), np.all(a), np.std(a), a.var())
+
+
+@jit
+def builtins(a):
+    return sum(a), min(a), max(a)
+
+
+@jit
+def sum_of_squares(x, y):
+    return np.sum((x - y) * (x - y))
+
+
+@jit
+def column_means(x):
+    out = np.empty(x.shape[1])
+    for j in range(x.shape[1]):
+        out[j] = x[:, j].mean()
+    return out
+
+
+def same(got, want):
+    if isinstance(want, (float, np.floating)) and np.isnan(want):
+        return np.isnan(got)
+    if isinstance(want, (np.bool_, bool)):
+        return type(got) is bool and got == want
+    if isinstance(want, (np.integer, int)):
+        return type(got) is int and got == want
+    return got == pytest.approx(want, rel=1e-12 if np.asarray(want).dtype != np.float32 else 1e-6)
+
+
+def inputs():
+    yield np.array([3, -1, 7, 0], np.int8)
+    yield np.array([250, 3, 9], np.uint8)
+    yield np.arange(-5, 7, dtype=np.int64).reshape(3, 4)
+    yield np.linspace(-1, 2, 24).reshape(2, 3, 4)
+    yield np.linspace(-1, 2, 24).reshape(4, 6)[::-1, 1::2]
+    yield np.asfortranarray(np.linspace(0, 1, 6).reshape(2, 3))
+    yield np.array([1.0, np.nan, 0.5, np.nan])
+    yield np.array([0.5, 2.0, -1.5], np.float32)
+    yield np.array([True, False, True])
+    yield np.array([[7]], np.uint16)
+
+
+def test_every_reduction_matches_numpy():
+    for a in inputs():
+        with np.errstate(all="ignore"):
+            want = every_reduction.py_func(a)
+        got = every_reduction(a)
+        for name, g, w in zip("sum prod mean min max argmin argmax any all std var".split(), got, want):
+            assert same(g, w), f"{name} of {a!r}: {g!r}, NumPy {w!r}"
+
+
+def test_builtins_follow_python():
+    for a in [np.array([3, -1, 7]), np.array([2.5, np.nan, 1.0]), np.array([np.nan, 1.0]), np.array([4], np.int8)]:
+        got, want = builtins(a), builtins.py_func(a)
+        for g, w in zip(got, want):
+            assert same(g, w), (a, got, want)
+
+
+def test_reductions_of_expressions_make_no_array():
+    x, y = np.linspace(0, 1, 1000), np.linspace(1, 0, 1000)
+    before = live_buffers()
+    assert sum_of_squares(x, y) == pytest.approx(sum_of_squares.py_func(x, y), rel=1e-12)
+    assert live_buffers() == before
+    with pytest.raises(ValueError, match=r"operands could not be broadcast together with shapes \(3,\) \(4,\) "):
+        sum_of_squares(np.ones(3), np.ones(4))
+    m = np.arange(12.0).reshape(3, 4)
+    np.testing.assert_allclose(column_means(m), column_means.py_func(m))
+
+
+def test_empty_arrays():
+    e = np.array([])
+    got = every_reduction.py_func
+    with pytest.raises(ValueError) as want:
+        np.min(e)
+    with pytest.raises(ValueError) as info:
+        every_reduction(e)
+    assert str(info.value) == str(want.value)
+
+    @jit
+    def sums(a):
+        return a.sum(), a.prod(), a.any(), a.all()
+
+    assert sums(e) == sums.py_func(e)
+
+    @jit
+    def argmax(a):
+        return a.argmax()
+
+    with pytest.raises(ValueError, match="attempt to get argmax of an empty sequence"):
+        argmax(e)
+
+    @jit
+    def builtin_min(a):
+        return min(a)
+
+    with pytest.raises(ValueError) as info:
+        builtin_min(e)
+    # CPython 3.11's message; 3.12 words it "min() iterable argument is empty".
+    assert str(info.value) == "min() arg is an empty sequence"
+    del got
+
+
+def test_refusals_say_why():
+    @jit
+    def with_axis(a):
+        return a.sum(axis=0)
+
+    with pytest.raises(ferrojit.TypingError, match="with `axis=` is not supported yet"):
+        with_axis(np.ones((2, 2)))
+
+    @jit
+    def complex_min(a):
+        return a.min()
+
+    with pytest.raises(ferrojit.TypingError, match="needs real numbers"):
+        complex_min(np.ones(2, np.complex128))
+
+    @jit
+    def builtin_sum_2d(a):
+        return sum(a)
+
+    with pytest.raises(ferrojit.TypingError, match="iterates the rows"):
+        builtin_sum_2d(np.ones((2, 2)))
