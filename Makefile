@@ -23,7 +23,7 @@ BUILD_INPUTS := $(shell find frontend typeinfer lower codegen pymod python \
 BUILD_STAMP := $(VENV)/.ferrojit-built
 DEPS_STAMP := $(VENV)/.ferrojit-deps
 
-.PHONY: setup llvm demo test bench fuzz
+.PHONY: setup llvm demo test bench bench-compile fuzz
 
 setup: $(BUILD_STAMP)
 
@@ -56,6 +56,11 @@ test: setup
 bench: setup
 	$(VPY) -c "import numba" 2>/dev/null || $(VPY) -m pip install --quiet $(NUMBA)
 	$(VPY) bench/run.py
+
+# Compile time against function size (issue 9): generated functions of six
+# shapes, N = 1000..10000 lines, the time of each stage (bench/compile_scaling.py).
+bench-compile: setup
+	$(VPY) bench/compile_scaling.py
 
 # Differential fuzzing against CPython (docs/fuzzing.md): `make fuzz N=100000 SEED=1 JOBS=2`.
 N ?= 1000

@@ -43,7 +43,20 @@ pub type EntryFn =
 /// frees the code, so `entry` must not be called afterwards.
 pub struct CompiledModule {
     pub entry: EntryFn,
+    /// How long each step of `compile` took (`FERROJIT_TIME_STAGES` prints them).
+    pub times: StageTimes,
     _code: jit::LoadedCode,
+}
+
+/// Wall time of the steps of `compile`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StageTimes {
+    /// Low IR -> LLVM IR, verified.
+    pub emit: std::time::Duration,
+    /// The `default<O2>` pipeline.
+    pub optimize: std::time::Duration,
+    /// Machine code generation and linking in the JIT.
+    pub jit: std::time::Duration,
 }
 
 #[derive(Debug)]
@@ -61,8 +74,12 @@ impl std::error::Error for CodegenError {}
 /// Float operations get fast-math flags in the functions marked
 /// `ir::Function::fastmath` only.
 pub fn compile(module: &lower::ir::Module) -> Result<CompiledModule, CodegenError> {
-    let (entry, code) = jit::compile(module)?;
-    Ok(CompiledModule { entry, _code: code })
+    let (entry, code, times) = jit::compile(module)?;
+    Ok(CompiledModule {
+        entry,
+        times,
+        _code: code,
+    })
 }
 
 /// The LLVM IR text emitted for `module` before optimization (for snapshot tests).
@@ -70,15 +87,36 @@ pub fn emit_llvm_ir(module: &lower::ir::Module) -> Result<String, CodegenError> 
     let context = Context::create();
     // SAFETY: `context` outlives the module built in it (both end in this scope).
     let context_ref = unsafe { ContextRef::new(context.raw()) };
-    let symbol = format!(
+    let llvm = build_verified(context_ref, module, &entry_symbol(module))?;
+    Ok(llvm.print_to_string().to_string())
+}
+
+/// What `listing` shows of a compiled module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Listing {
+    /// The LLVM IR after the optimization pipeline.
+    LlvmIr,
+    /// The host machine's assembly.
+    Assembly,
+}
+
+/// The optimized LLVM IR, or the assembly, that `compile` makes of `module`
+/// (for `inspect_llvm`/`inspect_asm`): made again on demand, so that
+/// compiling keeps no text and takes no longer. The entry symbol is
+/// `<name>_entry` (`compile` numbers it to keep it unique in the JIT).
+pub fn listing(module: &lower::ir::Module, what: Listing) -> Result<String, CodegenError> {
+    jit::listing(module, what)
+}
+
+/// `<entry function's name>_entry`.
+fn entry_symbol(module: &lower::ir::Module) -> String {
+    format!(
         "{}_entry",
         module
             .functions
             .first()
             .map_or("module", |f| f.name.as_str())
-    );
-    let llvm = build_verified(context_ref, module, &symbol)?;
-    Ok(llvm.print_to_string().to_string())
+    )
 }
 
 /// Emits `module` into `context` and runs the LLVM verifier on it.

@@ -1,5 +1,7 @@
 //! Python's scoping rules for one function: which names are locals.
 
+use std::collections::HashSet;
+
 use rustpython_parser::ast::{self, Ranged};
 use rustpython_parser::text_size::TextRange;
 
@@ -13,12 +15,20 @@ pub(crate) struct Binding {
 /// target), in order of first appearance. Python makes such a name local to the
 /// whole function, even where it is read before the binding.
 pub(crate) fn collect_bindings(body: &[ast::Stmt]) -> Vec<Binding> {
-    let mut bindings = Vec::new();
+    let mut bindings = Bindings::default();
     collect_block(body, &mut bindings);
-    bindings
+    bindings.found
 }
 
-fn collect_block(body: &[ast::Stmt], out: &mut Vec<Binding>) {
+/// The bindings found so far, and their names as a set: a function with
+/// thousands of locals must not compare each new one with all the others.
+#[derive(Default)]
+struct Bindings<'a> {
+    found: Vec<Binding>,
+    names: HashSet<&'a str>,
+}
+
+fn collect_block<'a>(body: &'a [ast::Stmt], out: &mut Bindings<'a>) {
     for stmt in body {
         match stmt {
             ast::Stmt::Assign(s) => s.targets.iter().for_each(|t| collect_target(t, out)),
@@ -44,10 +54,10 @@ fn collect_block(body: &[ast::Stmt], out: &mut Vec<Binding>) {
     }
 }
 
-fn collect_target(target: &ast::Expr, out: &mut Vec<Binding>) {
+fn collect_target<'a>(target: &'a ast::Expr, out: &mut Bindings<'a>) {
     match target {
-        ast::Expr::Name(n) if !out.iter().any(|b| b.name == n.id.as_str()) => {
-            out.push(Binding {
+        ast::Expr::Name(n) if out.names.insert(n.id.as_str()) => {
+            out.found.push(Binding {
                 name: n.id.to_string(),
                 range: n.range(),
             });

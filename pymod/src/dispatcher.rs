@@ -6,10 +6,10 @@ use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::thread::{self, ThreadId};
 
 use codegen::runtime::RuntimeContext;
-use codegen::{CompiledModule, EntryFn};
+use codegen::{CompiledModule, EntryFn, Listing};
 use frontend::{SourceFile, Span};
 use lower::LowerOptions;
-use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyKeyError, PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use pyo3::{PyTraverseError, PyVisit};
@@ -19,7 +19,7 @@ use crate::args::{
     encode_arg, key_of_types, slot_count, types_of_key, EncodeError, KeyBuf, SlotBuf, MAX_KEY_CODES,
 };
 use crate::errors::{internal_error, raised_error, CompileFailure};
-use crate::pipeline::{self, ParsedFunction};
+use crate::pipeline::{self, Inspect, ParsedFunction};
 use crate::results::box_result;
 use crate::source::Source;
 
@@ -174,24 +174,40 @@ impl Dispatcher {
     /// One tuple of argument type names per compiled specialization.
     #[getter]
     fn signatures<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let specs = self
-            .specializations
-            .read()
-            .map_err(|_| internal_error("lock poisoned"))?;
         let list = PyList::empty(py);
-        let mut seen: Vec<&Arc<Specialization>> = Vec::new();
-        for (_, spec) in specs.iter() {
-            if seen.iter().any(|s| Arc::ptr_eq(s, spec)) {
-                continue;
-            }
-            seen.push(spec);
-            let names = spec
-                .arg_types
-                .iter()
-                .map(|t| PyString::new(py, &t.to_string()));
-            list.append(PyTuple::new(py, names)?)?;
+        for spec in self.compiled()? {
+            list.append(signature_key(py, &spec.arg_types)?)?;
         }
         Ok(list)
+    }
+
+    /// The optimized LLVM IR of each compiled signature, in a dict keyed as
+    /// `signatures` lists them; with a `signature`, that one's text.
+    #[pyo3(signature = (signature = None))]
+    fn inspect_llvm(
+        slf: &Bound<'_, Self>,
+        signature: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        Dispatcher::inspect(slf, signature, Inspect::Code(Listing::LlvmIr))
+    }
+
+    /// The host assembly of each compiled signature, as `inspect_llvm`.
+    #[pyo3(signature = (signature = None))]
+    fn inspect_asm(
+        slf: &Bound<'_, Self>,
+        signature: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        Dispatcher::inspect(slf, signature, Inspect::Code(Listing::Assembly))
+    }
+
+    /// The source of each compiled signature with the types of its arguments,
+    /// locals and result, as `inspect_llvm` (Numba's prints it instead).
+    #[pyo3(signature = (signature = None))]
+    fn inspect_types(
+        slf: &Bound<'_, Self>,
+        signature: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        Dispatcher::inspect(slf, signature, Inspect::Types)
     }
 
     /// Compiles the specialization for a Numba-style signature now,
@@ -280,6 +296,78 @@ impl Dispatcher {
         } else {
             Ok(parsed)
         }
+    }
+
+    /// Each compiled specialization once, in the order they were compiled
+    /// (several keys may share one).
+    fn compiled(&self) -> PyResult<Vec<Arc<Specialization>>> {
+        let specs = self
+            .specializations
+            .read()
+            .map_err(|_| internal_error("lock poisoned"))?;
+        let mut unique: Vec<Arc<Specialization>> = Vec::new();
+        for (_, spec) in specs.iter() {
+            if !unique.iter().any(|s| Arc::ptr_eq(s, spec)) {
+                unique.push(spec.clone());
+            }
+        }
+        Ok(unique)
+    }
+
+    /// `what` for every compiled signature (a dict keyed as `signatures`), or
+    /// for `signature` only: a key of that dict, or a signature string
+    /// (`"(float64[:], int64)"`).
+    fn inspect(
+        slf: &Bound<'_, Self>,
+        signature: Option<&Bound<'_, PyAny>>,
+        what: Inspect,
+    ) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        let compiled = this.compiled()?;
+        let text = |arg_types: &[Type]| {
+            pipeline::inspect(slf, arg_types, what).map_err(CompileFailure::into_pyerr)
+        };
+        let Some(wanted) = signature else {
+            let dict = PyDict::new(py);
+            for spec in &compiled {
+                dict.set_item(signature_key(py, &spec.arg_types)?, text(&spec.arg_types)?)?;
+            }
+            return Ok(dict.into_any().unbind());
+        };
+        let parsed = match wanted.extract::<String>() {
+            Ok(text) => Some(
+                typeinfer::parse_signature(&text)
+                    .map_err(|reason| {
+                        CompileFailure::BadSignature { text, reason }.into_pyerr()
+                    })?
+                    .1,
+            ),
+            Err(_) => None,
+        };
+        for spec in &compiled {
+            let found = match &parsed {
+                Some(arg_types) => *arg_types == spec.arg_types,
+                None => signature_key(py, &spec.arg_types)?.eq(wanted)?,
+            };
+            if found {
+                return Ok(PyString::new(py, &text(&spec.arg_types)?).into_any().unbind());
+            }
+        }
+        let known = compiled
+            .iter()
+            .map(|spec| Ok(signature_key(py, &spec.arg_types)?.repr()?.to_string()))
+            .collect::<PyResult<Vec<_>>>()?;
+        Err(PyKeyError::new_err(format!(
+            "`{}` has not been compiled for the signature {}; compiled signatures: {}",
+            this.params.qualname,
+            wanted.repr()?,
+            if known.is_empty() {
+                "none yet".to_string()
+            } else {
+                known.join(", ")
+            }
+        )))
     }
 
     /// Encodes `args` (one per parameter), finds or compiles the specialization, calls it.
@@ -520,6 +608,12 @@ impl Dispatcher {
             .collect::<PyResult<Vec<_>>>()?;
         PyTuple::new(py, bound)
     }
+}
+
+/// How `signatures` and the `inspect_*` dicts name a specialization: a tuple
+/// of its argument types' names.
+fn signature_key<'py>(py: Python<'py>, arg_types: &[Type]) -> PyResult<Bound<'py, PyTuple>> {
+    PyTuple::new(py, arg_types.iter().map(|t| PyString::new(py, &t.to_string())))
 }
 
 /// A key this thread is compiling; released (and waiting threads woken) when

@@ -3,7 +3,8 @@
 //! `hir::Program`, and runs typeinfer, lower and codegen.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 use codegen::CompiledModule;
 use frontend::hir::{self, Callee, ExprKind, FuncId};
@@ -130,12 +131,15 @@ pub(crate) fn compile(
     entry: &Bound<'_, Dispatcher>,
     arg_types: &[Type],
 ) -> Result<(Type, CompiledModule), CompileFailure> {
+    let start = Instant::now();
     // Parsing looks names up with Python, so it runs with the GIL.
     let (program, options) = catch_unwind(AssertUnwindSafe(|| build_program(entry)))
         .unwrap_or_else(|payload| Err(panicked(payload)))?;
+    let parsed = Instant::now();
     let stages = || {
         let typed = typeinfer::infer(&program, FuncId(0), arg_types)
             .map_err(CompileFailure::Diagnostics)?;
+        let inferred = Instant::now();
         let return_type = typed
             .functions
             .first()
@@ -149,23 +153,94 @@ pub(crate) fn compile(
             .map(|f| options[f.func.0 as usize])
             .collect();
         let low = lower::lower(&typed, &options);
+        let lowered = Instant::now();
         let module = codegen::compile(&low)
             .map_err(|e| CompileFailure::Internal(format!("code generation failed: {}", e.0)))?;
+        if time_stages() {
+            let name = &program.functions[0].name;
+            let codegen::StageTimes {
+                emit,
+                optimize,
+                jit,
+            } = module.times;
+            for (stage, time) in [
+                ("parse", parsed - start),
+                ("infer", inferred - parsed),
+                ("lower", lowered - inferred),
+                ("emit", emit),
+                ("optimize", optimize),
+                ("jit", jit),
+            ] {
+                eprintln!("ferrojit time {stage} {:.6} {name}", time.as_secs_f64());
+            }
+        }
         Ok((return_type, module))
     };
-    // On this thread, switched to a stack segment of its own: no thread to
-    // start per compile, and no caller stack size to depend on. Without the
-    // GIL: these stages touch no Python object, and other threads run meanwhile.
-    entry
-        .py()
-        .detach(|| {
-            stacker::grow(COMPILE_STACK, || {
-                catch_unwind(AssertUnwindSafe(stages))
-                    .unwrap_or_else(|payload| Err(panicked(payload)))
-            })
-            .map(|(return_type, module)| (return_type, Detached(module)))
+    off_gil(entry.py(), || {
+        stages().map(|(return_type, module)| (return_type, Detached(module)))
+    })
+    .map(|(return_type, Detached(module))| (return_type, module))
+}
+
+/// What `inspect` shows of one specialization.
+#[derive(Clone, Copy)]
+pub(crate) enum Inspect {
+    /// The entry function's source with the types of its locals (`typeinfer::annotate`).
+    Types,
+    /// Its module's optimized LLVM IR, or host assembly.
+    Code(codegen::Listing),
+}
+
+/// The text `inspect_types`/`inspect_llvm`/`inspect_asm` show for the
+/// specialization of `entry` for `arg_types`: the stages run again, up to
+/// what is shown, exactly as `compile` ran them (they are deterministic), so
+/// compiling keeps no text for inspection and costs nothing more.
+pub(crate) fn inspect(
+    entry: &Bound<'_, Dispatcher>,
+    arg_types: &[Type],
+    what: Inspect,
+) -> Result<String, CompileFailure> {
+    let (program, options) = catch_unwind(AssertUnwindSafe(|| build_program(entry)))
+        .unwrap_or_else(|payload| Err(panicked(payload)))?;
+    off_gil(entry.py(), || {
+        let typed = typeinfer::infer(&program, FuncId(0), arg_types)
+            .map_err(CompileFailure::Diagnostics)?;
+        let listing = match what {
+            Inspect::Types => return Ok(typeinfer::annotate(&typed.functions[0])),
+            Inspect::Code(listing) => listing,
+        };
+        let options: Vec<LowerOptions> = typed
+            .functions
+            .iter()
+            .map(|f| options[f.func.0 as usize])
+            .collect();
+        let low = lower::lower(&typed, &options);
+        codegen::listing(&low, listing)
+            .map_err(|e| CompileFailure::Internal(format!("code generation failed: {}", e.0)))
+    })
+}
+
+/// Runs `stages` on this thread, switched to a stack segment of its own (no
+/// thread to start per compile, and no caller stack size to depend on), and
+/// without the GIL: the stages touch no Python object, and other threads run
+/// meanwhile. A panic becomes an `InternalError`.
+fn off_gil<T: Send>(
+    py: Python<'_>,
+    stages: impl FnOnce() -> Result<T, CompileFailure> + Send,
+) -> Result<T, CompileFailure> {
+    py.detach(|| {
+        stacker::grow(COMPILE_STACK, || {
+            catch_unwind(AssertUnwindSafe(stages)).unwrap_or_else(|payload| Err(panicked(payload)))
         })
-        .map(|(return_type, Detached(module))| (return_type, module))
+    })
+}
+
+/// `FERROJIT_TIME_STAGES=1`: every compile prints the time of each stage to
+/// stderr, one line `ferrojit time <stage> <seconds> <function>` per stage
+/// (`parse` is the HIR of the entry and its callees, near zero once parsed).
+fn time_stages() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("FERROJIT_TIME_STAGES").is_some_and(|v| v == "1"))
 }
 
 /// Machine code leaving the GIL-free stages: nothing in it refers to the

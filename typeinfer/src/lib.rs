@@ -27,6 +27,7 @@
 //! - A `for` variable's local may be wider than int64 when it is also
 //!   assigned a float elsewhere; the counter converts to it.
 
+mod annotate;
 mod assigned;
 mod bind;
 mod call;
@@ -46,6 +47,7 @@ use std::sync::Arc;
 
 use frontend::hir::{self, ExprId, FuncId, LocalId};
 
+pub use annotate::annotate;
 pub use bind::{bind_arguments, CallArg, Given, Parameters};
 pub use types::{ArrayType, Layout, OpaqueType, Type};
 pub use views::{flip_axes, index_kind, selects_view, transpose_axes, view_array_type, IndexKind};

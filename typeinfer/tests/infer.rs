@@ -361,3 +361,23 @@ fn long_loop_carried_chains_converge() {
         assert_eq!(f.local_types[1], Type::FLOAT, "x0 of a chain of {n}");
     }
 }
+
+/// `annotate` (what `inspect_types` shows): the signature, every local's
+/// type, and each line with the types of the locals it assigns.
+#[test]
+fn annotated_source() {
+    let text = "\
+def total(a, n):
+    s = 0.0
+    for x in a:
+        s += x
+    k, m = n, 2.5
+    if k > 0:
+        return s * m
+    return s
+";
+    let (_, args) = typeinfer::parse_signature("(float32[:], int64)").unwrap();
+    let case = run_with("total.py", text, &args);
+    let program = case.result.expect("types");
+    snapshot!(typeinfer::annotate(&program.functions[0]));
+}
