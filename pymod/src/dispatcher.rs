@@ -338,9 +338,7 @@ impl Dispatcher {
         let parsed = match wanted.extract::<String>() {
             Ok(text) => Some(
                 typeinfer::parse_signature(&text)
-                    .map_err(|reason| {
-                        CompileFailure::BadSignature { text, reason }.into_pyerr()
-                    })?
+                    .map_err(|reason| CompileFailure::BadSignature { text, reason }.into_pyerr())?
                     .1,
             ),
             Err(_) => None,
@@ -351,7 +349,9 @@ impl Dispatcher {
                 None => signature_key(py, &spec.arg_types)?.eq(wanted)?,
             };
             if found {
-                return Ok(PyString::new(py, &text(&spec.arg_types)?).into_any().unbind());
+                return Ok(PyString::new(py, &text(&spec.arg_types)?)
+                    .into_any()
+                    .unbind());
             }
         }
         let known = compiled
@@ -613,7 +613,10 @@ impl Dispatcher {
 /// How `signatures` and the `inspect_*` dicts name a specialization: a tuple
 /// of its argument types' names.
 fn signature_key<'py>(py: Python<'py>, arg_types: &[Type]) -> PyResult<Bound<'py, PyTuple>> {
-    PyTuple::new(py, arg_types.iter().map(|t| PyString::new(py, &t.to_string())))
+    PyTuple::new(
+        py,
+        arg_types.iter().map(|t| PyString::new(py, &t.to_string())),
+    )
 }
 
 /// A key this thread is compiling; released (and waiting threads woken) when
