@@ -1271,8 +1271,20 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             RuntimeError::Broadcast { from, into } => {
                 self.emit_raise_shapes(shapes::BROADCAST, from, into)
             }
-            RuntimeError::BroadcastOperands { left, right } => {
-                self.emit_raise_shapes(shapes::OPERANDS, left, right)
+            RuntimeError::BroadcastOperands {
+                left,
+                right,
+                in_place,
+            } => {
+                let what = if *in_place {
+                    shapes::OPERANDS_IN_PLACE
+                } else {
+                    shapes::OPERANDS
+                };
+                self.emit_raise_shapes(what, left, right)
+            }
+            RuntimeError::BroadcastOutput { output, broadcast } => {
+                self.emit_raise_shapes(shapes::OUTPUT, output, broadcast)
             }
             RuntimeError::Reshape { size, into } => {
                 self.emit_raise_shapes(shapes::RESHAPE, std::slice::from_ref(size), into)

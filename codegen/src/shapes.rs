@@ -29,11 +29,14 @@ fn shape_text(extents: &[i64]) -> String {
 pub(crate) const BROADCAST: i64 = 0;
 pub(crate) const RESHAPE: i64 = 1;
 pub(crate) const OPERANDS: i64 = 2;
+pub(crate) const OUTPUT: i64 = 3;
+pub(crate) const OPERANDS_IN_PLACE: i64 = 4;
 
 /// NumPy's `ValueError` about shapes: `extents` holds `from_len` extents, then
 /// `into_len`. `BROADCAST`: the source's shape does not broadcast into the
 /// target's; `RESHAPE`: an array of size `from[0]` cannot take the shape `into`;
-/// `OPERANDS`: the two operands' shapes do not broadcast together.
+/// `OPERANDS`: the two operands' shapes do not broadcast together; `OUTPUT`:
+/// an in-place target (`from`) smaller than the broadcast shape (`into`).
 pub(crate) unsafe extern "C" fn ferrojit_raise_shape_error(
     ctx: *mut crate::runtime::RuntimeContext,
     what: i64,
@@ -57,6 +60,17 @@ pub(crate) unsafe extern "C" fn ferrojit_raise_shape_error(
             "cannot reshape array of size {} into shape {}",
             from.first().copied().unwrap_or(0),
             shape_text(into)
+        ),
+        OUTPUT => format!(
+            "non-broadcastable output operand with shape {} doesn't match the broadcast shape {}",
+            shape_text(from),
+            shape_text(into)
+        ),
+        OPERANDS_IN_PLACE => format!(
+            "operands could not be broadcast together with shapes {} {} {} ",
+            shape_text(from),
+            shape_text(into),
+            shape_text(from)
         ),
         OPERANDS => format!(
             "operands could not be broadcast together with shapes {} {} ",

@@ -194,6 +194,33 @@ fn fmax(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
     pick(emit, d, not_less, args[0], args[1], false)
 }
 
+/// `np.where(cond, x, y)`: the condition read as a bool (nonzero), the two
+/// values in their common type.
+fn where_typing(args: &[Arg]) -> Result<Signature, Rejection> {
+    if crate::registry::is_complex(args[0]) {
+        return Err(Rejection {
+            arg: 0,
+            needs: "a real condition",
+            help: "compare the complex values first, e.g. z != 0",
+        });
+    }
+    let d = common(&args[1..]);
+    Ok(Signature {
+        params: vec![Dtype::Bool, d, d],
+        result: d,
+    })
+}
+
+fn where_body(emit: &mut dyn Emit, _: &Signature, args: &[Value]) -> Value {
+    emit.select(args[0], args[1], args[2])
+}
+
+/// `np.clip(a, lo, hi)`: NumPy 2's `minimum(maximum(a, lo), hi)`, NaN included.
+fn clip(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let above = maximum(emit, sig, &args[..2]);
+    minimum(emit, sig, &[above, args[2]])
+}
+
 fn square(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
     emit.arith(Arith::Mul, sig.result, args[0], args[0])
 }
@@ -303,6 +330,8 @@ pub(crate) const FUNCTIONS: &[Function] = &[
     custom(&["negative"], 1, signed, negative),
     custom(&["sign"], 1, signed, sign),
     custom(&["reciprocal"], 1, reciprocal_typing, reciprocal),
+    custom(&["where"], 3, where_typing, where_body),
+    custom(&["clip"], 3, ordered, clip),
     custom(&["degrees", "rad2deg"], 1, float, degrees),
     custom(&["radians", "deg2rad"], 1, float, radians),
 ];

@@ -8,8 +8,10 @@
 //! would evaluate the operations, so a mismatch raises NumPy's error for the
 //! first operation that fails.
 
-use frontend::hir::{BinOp, Callee, Dtype, ExprId, ExprKind, KnownFunction, UnaryOp as PyUnary};
-use library::{Signature, Value};
+use frontend::hir::{
+    BinOp, Callee, CmpOp as PyCmp, Dtype, ExprId, ExprKind, KnownFunction, UnaryOp as PyUnary,
+};
+use library::{Emit, Order, Signature, Value};
 use typeinfer::{ArrayType, Layout, Type};
 
 use crate::func::FnLower;
@@ -62,6 +64,7 @@ impl FnLower<'_> {
             self.tf.hir.expr(e).kind,
             ExprKind::Binary { .. }
                 | ExprKind::Unary { .. }
+                | ExprKind::Compare { .. }
                 | ExprKind::Call {
                     callee: Callee::Known(KnownFunction::Library(_)),
                     ..
@@ -74,6 +77,9 @@ impl FnLower<'_> {
         match &self.tf.hir.expr(e).kind {
             ExprKind::Binary { lhs, rhs, .. } => vec![*lhs, *rhs],
             ExprKind::Unary { operand, .. } => vec![*operand],
+            ExprKind::Compare { left, comparisons } => std::iter::once(*left)
+                .chain(comparisons.iter().map(|(_, e)| *e))
+                .collect(),
             ExprKind::Call { args, .. } => args.clone(),
             _ => Vec::new(),
         }
@@ -89,17 +95,192 @@ impl FnLower<'_> {
         let saved = self.b.span;
         self.b.span = self.tf.hir.expr(root).span;
         let elements = self.elements_of(root);
-        let result_type = ArrayType {
-            layout: Layout::C,
-            ..rt
-        };
-        let (out, _) = self.alloc_array(&result_type, elements.extents.clone(), false);
-        self.for_each_element(&elements, &mut |this, counters, v| {
-            let addr = this.element_at(&out, &result_type, counters);
-            this.store_elem(addr, v, rt.dtype);
-        });
+        let (out, _) = self.store_elements(&elements, rt.dtype);
         self.b.span = saved;
         Val::Array(out)
+    }
+
+    /// A new C-ordered array of `dtype` holding every element of `elements`.
+    fn store_elements(&mut self, elements: &Elements, dtype: Dtype) -> (ArrayVal, ArrayType) {
+        let at = ArrayType {
+            dtype,
+            ndim: elements.extents.len() as u8,
+            layout: Layout::C,
+            writable: true,
+        };
+        let (out, _) = self.alloc_array(&at, elements.extents.clone(), false);
+        self.for_each_element(elements, &mut |this, counters, v| {
+            let addr = this.element_at(&out, &at, counters);
+            this.store_elem(addr, v, dtype);
+        });
+        (out, at)
+    }
+
+    /// `dst op= value` (`a += b`, `a[1:] *= 2`): each element of `dst`
+    /// combined with the element of `value` broadcast to it, in the
+    /// operation's dtype, and stored back. NumPy's result: when `value`
+    /// reads memory `dst` covers, it is computed into a new array first.
+    pub(crate) fn update_in_place(
+        &mut self,
+        dst: &ArrayVal,
+        dt: &ArrayType,
+        op: BinOp,
+        value: ExprId,
+    ) {
+        let d = match self.tf.coerced_type(value) {
+            Type::Array(a) => a.dtype,
+            Type::Scalar(s) => *s,
+            _ => return self.bug("an in-place update by a value that is not a number or an array"),
+        };
+        let elements = self.elements_of(value);
+        self.check_output_shape(dst, &elements.extents);
+        if elements.extents.len() > dst.extents.len() {
+            // The broadcast shape has more axes than the target: NumPy
+            // always refuses (`check_output_shape` raised).
+            return;
+        }
+        let overlaps: Vec<ValueId> = elements
+            .operands
+            .iter()
+            .filter_map(|(_, op)| match op {
+                Operand::Array { value, ty, .. } => Some((value.clone(), ty.dtype)),
+                Operand::Scalar(_) => None,
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|(a, ad)| self.overlaps(dst, dt.dtype, &a, ad))
+            .collect();
+        let update = |this: &mut Self, source: &Elements| {
+            this.for_each_element_over(source, &dst.extents, &mut |this, counters, v| {
+                let addr = this.element_at(dst, dt, counters);
+                let cur = this.load_elem(addr, dt.dtype);
+                let cur = this.cast_scalar(cur, dt.dtype, d);
+                let v = this.child_element(source.root, v, d);
+                let r = this.element_binary(op, cur, v, d);
+                let r = this.cast_scalar(r, d, dt.dtype);
+                this.store_elem(addr, r, dt.dtype);
+            });
+        };
+        match self.any(overlaps) {
+            Some(overlap) => {
+                self.b.begin();
+                let stored = self.tf.expr_type(value).as_array().map_or(d, |a| a.dtype);
+                let (copy, _) = self.store_elements(&elements, stored);
+                // Read as `value` is: a leaf in the operation's dtype, an
+                // expression in its own (`child_element` converts it).
+                let read_as = if self.is_elementwise(value) {
+                    stored
+                } else {
+                    d
+                };
+                let copied = self.elements_of_array(copy, stored, read_as, value);
+                update(self, &copied);
+                let then_body = self.b.end();
+                self.b.begin();
+                update(self, &elements);
+                let else_body = self.b.end();
+                self.b.stmt(Stmt::If {
+                    cond: overlap,
+                    then_body,
+                    else_body,
+                });
+            }
+            None => update(self, &elements),
+        }
+    }
+
+    /// `copy` (a new C-ordered array) as the elements of `value`'s place.
+    fn elements_of_array(
+        &mut self,
+        copy: ArrayVal,
+        dtype: Dtype,
+        read_as: Dtype,
+        value: ExprId,
+    ) -> Elements {
+        let ty = ArrayType {
+            dtype,
+            ndim: copy.extents.len() as u8,
+            layout: Layout::C,
+            writable: true,
+        };
+        let zero = self.b.i64c(0);
+        let one = self.b.i64c(1);
+        let mut strides = Vec::new();
+        let mut broadcast_strides = Vec::new();
+        for (k, &extent) in copy.extents.iter().enumerate() {
+            let s = self.stride(&copy, &ty, k);
+            strides.push(s);
+            let is_one = self.b.cmp(CmpOp::Eq, extent, one);
+            broadcast_strides.push(self.b.select(is_one, zero, s));
+        }
+        let extents = copy.extents.clone();
+        Elements {
+            root: value,
+            operands: vec![(
+                value,
+                Operand::Array {
+                    value: copy,
+                    ty,
+                    read_as,
+                    strides,
+                    broadcast_strides,
+                },
+            )],
+            extents,
+            same_shape: Some(None),
+        }
+    }
+
+    /// NumPy's errors for an in-place update whose value does not broadcast
+    /// into the target: `operands could not be broadcast together with shapes
+    /// (3,) (4,) `, or, when the broadcast shape is larger than the target,
+    /// `non-broadcastable output operand with shape (3,) doesn't match the
+    /// broadcast shape (2,3)`.
+    fn check_output_shape(&mut self, dst: &ArrayVal, value: &[ValueId]) {
+        let one = self.b.i64c(1);
+        let mut clash = Vec::new();
+        let mut grows = Vec::new();
+        let mut broadcast = Vec::new();
+        let lead = dst.extents.len().saturating_sub(value.len());
+        let value_lead = value.len().saturating_sub(dst.extents.len());
+        for &v in &value[..value_lead] {
+            broadcast.push(v);
+        }
+        if value_lead > 0 {
+            // More axes than the target, even of extent 1.
+            grows.push(self.b.boolc(true));
+        }
+        broadcast.extend_from_slice(&dst.extents[..lead]);
+        for (k, &v) in value[value_lead..].iter().enumerate() {
+            let t = dst.extents[lead + k];
+            let unequal = self.b.cmp(CmpOp::Ne, v, t);
+            let v_not_one = self.b.cmp(CmpOp::Ne, v, one);
+            let t_not_one = self.b.cmp(CmpOp::Ne, t, one);
+            let both = self.b.bin(BinaryOp::And, v_not_one, t_not_one);
+            clash.push(self.b.bin(BinaryOp::And, unequal, both));
+            let t_one = self.b.cmp(CmpOp::Eq, t, one);
+            grows.push(self.b.bin(BinaryOp::And, t_one, v_not_one));
+            broadcast.push(self.b.select(t_one, v, t));
+        }
+        if let Some(clash) = self.any(clash) {
+            self.b.raise_if(
+                clash,
+                RuntimeError::BroadcastOperands {
+                    left: dst.extents.clone(),
+                    right: value.to_vec(),
+                    in_place: true,
+                },
+            );
+        }
+        if let Some(grows) = self.any(grows) {
+            self.b.raise_if(
+                grows,
+                RuntimeError::BroadcastOutput {
+                    output: dst.extents.clone(),
+                    broadcast,
+                },
+            );
+        }
     }
 
     /// Evaluates the operands of `root` (an array, or an element-by-element
@@ -156,14 +337,46 @@ impl FnLower<'_> {
         elements: &Elements,
         body: &mut dyn FnMut(&mut Self, &[ValueId], ValueId),
     ) {
-        let order: Vec<usize> = (0..elements.extents.len()).collect();
+        let extents = elements.extents.clone();
+        self.for_each_element_over(elements, &extents, body);
+    }
+
+    /// `for_each_element` over the indices below `extents`, a shape the
+    /// elements broadcast to (checked before).
+    fn for_each_element_over(
+        &mut self,
+        elements: &Elements,
+        extents: &[ValueId],
+        body: &mut dyn FnMut(&mut Self, &[ValueId], ValueId),
+    ) {
+        let order: Vec<usize> = (0..extents.len()).collect();
+        // Unbroadcast when the elements' own shape is `extents` too.
+        let mut parts = Vec::new();
+        let mut same_rank = elements.extents.len() == extents.len();
+        if same_rank {
+            for (&a, &b) in elements.extents.iter().zip(extents) {
+                if a != b {
+                    parts.push(self.b.cmp(CmpOp::Eq, a, b));
+                }
+            }
+        }
+        if elements.extents.is_empty() {
+            same_rank = true;
+        }
+        let same_shape = match (same_rank, elements.same_shape) {
+            (false, _) | (_, None) => None,
+            (true, Some(inner)) => {
+                let all: Vec<ValueId> = inner.into_iter().chain(parts).collect();
+                Some(self.all_of(all))
+            }
+        };
         let mut compute = |this: &mut Self, broadcast: bool| {
-            this.index_loops(&elements.extents, &order, |this, counters| {
+            this.index_loops(extents, &order, |this, counters| {
                 let v = this.element(elements.root, &elements.operands, counters, broadcast);
                 body(this, counters, v);
             })
         };
-        match elements.same_shape {
+        match same_shape {
             Some(None) => compute(self, false),
             Some(Some(cond)) => {
                 self.b.begin();
@@ -270,6 +483,7 @@ impl FnLower<'_> {
                 RuntimeError::BroadcastOperands {
                     left: left.clone(),
                     right: right.clone(),
+                    in_place: false,
                 },
             );
         }
@@ -337,6 +551,34 @@ impl FnLower<'_> {
                 let b = self.child_element(rhs, b, read_as(self, rhs));
                 self.element_binary(op, a, b, d)
             }
+            ExprKind::Compare { left, comparisons } => {
+                let [(op, right)] = comparisons.as_slice() else {
+                    self.bug("a chained comparison of arrays");
+                    return self.zero(d);
+                };
+                let common = read_as(self, left);
+                let a = self.element(left, operands, counters, broadcast);
+                let a = self.child_element(left, a, common);
+                let b = self.element(*right, operands, counters, broadcast);
+                let b = self.child_element(*right, b, common);
+                let order = match op {
+                    PyCmp::Eq => Order::Eq,
+                    PyCmp::NotEq => Order::Ne,
+                    PyCmp::Lt => Order::Lt,
+                    PyCmp::LtE => Order::Le,
+                    PyCmp::Gt => Order::Gt,
+                    PyCmp::GtE => Order::Ge,
+                };
+                ValueId(Emit::compare(self, order, common, Value(a.0), Value(b.0)).0)
+            }
+            ExprKind::Unary {
+                op: PyUnary::Invert,
+                operand,
+            } => {
+                let a = self.element(operand, operands, counters, broadcast);
+                let a = self.child_element(operand, a, read_as(self, operand));
+                self.b.unary(UnaryOp::Not, a)
+            }
             ExprKind::Unary {
                 op: PyUnary::Neg,
                 operand,
@@ -398,6 +640,9 @@ impl FnLower<'_> {
             (BinOp::Sub, d) if d.is_float() => BinaryOp::FSub,
             (BinOp::Mul, d) if d.is_float() => BinaryOp::FMul,
             (BinOp::Div, _) => BinaryOp::FDiv,
+            (BinOp::BitAnd, _) => BinaryOp::And,
+            (BinOp::BitOr, _) => BinaryOp::Or,
+            (BinOp::BitXor, _) => BinaryOp::Xor,
             (BinOp::Add, _) => BinaryOp::IAdd,
             (BinOp::Sub, _) => BinaryOp::ISub,
             (BinOp::Mul, _) => BinaryOp::IMul,

@@ -450,6 +450,13 @@ impl<'a> FnLower<'a> {
     fn aug_assign(&mut self, target: &Target, op: hir::BinOp, value: ExprId) {
         match target {
             Target::Local(l) => {
+                if let Some(at) = self.tf.local_type(*l).as_array().copied() {
+                    self.check_assigned(LocalRead::AugAssign(value));
+                    return match self.locals[l.0 as usize].clone().read(&mut self.b) {
+                        Val::Array(dst) => self.update_in_place(&dst, &at, op, value),
+                        _ => self.bug("an array local without an array value"),
+                    };
+                }
                 let Some(lt) = self.tf.local_type(*l).as_scalar() else {
                     return self.bug("augmented assignment to a non-scalar local");
                 };
@@ -466,6 +473,14 @@ impl<'a> FnLower<'a> {
                 self.locals[l.0 as usize]
                     .clone()
                     .write(&mut self.b, &Val::Scalar(v));
+            }
+            Target::Subscript {
+                value: arr,
+                indices,
+            } if self.selects_view(*arr, indices) => {
+                if let Some((dst, dt)) = self.view(*arr, indices) {
+                    self.update_in_place(&dst, &dt, op, value);
+                }
             }
             Target::Subscript {
                 value: arr,

@@ -218,10 +218,18 @@ pub enum RuntimeError {
         into: Vec<ValueId>,
     },
     /// `ValueError: operands could not be broadcast together with shapes {left} {right} `
-    /// (NumPy's message, trailing space included).
+    /// (NumPy's message, trailing space included); `in_place`: `left` is also
+    /// the output (`a += b`), which NumPy lists third.
     BroadcastOperands {
         left: Vec<ValueId>,
         right: Vec<ValueId>,
+        in_place: bool,
+    },
+    /// `ValueError: non-broadcastable output operand with shape {output} doesn't
+    /// match the broadcast shape {broadcast}`
+    BroadcastOutput {
+        output: Vec<ValueId>,
+        broadcast: Vec<ValueId>,
     },
     /// `ValueError: cannot reshape array of size {size} into shape {into}` (an
     /// unknown, negative, extent printed `newaxis`, as NumPy does).

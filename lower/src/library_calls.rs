@@ -78,6 +78,13 @@ impl Emit for FnLower<'_> {
 
     fn compare(&mut self, op: Order, dtype: Dtype, a: Value, b: Value) -> Value {
         let signed = dtype.is_signed_int();
+        if dtype.is_complex() {
+            let op = match op {
+                Order::Eq => CmpOp::CEq,
+                _ => CmpOp::CNe,
+            };
+            return Value(self.b.cmp(op, id(a), id(b)).0);
+        }
         let op = match (op, dtype.is_float()) {
             (Order::Eq, true) => CmpOp::FEq,
             (Order::Ne, true) => CmpOp::FNe,

@@ -161,12 +161,20 @@ fn stmt(out: &mut String, s: &Stmt, depth: usize) -> fmt::Result {
                     list(into)
                 )
             }
-            RuntimeError::BroadcastOperands { left, right } => {
+            RuntimeError::BroadcastOperands { left, right, .. } => {
                 writeln!(
                     out,
                     "{pad}raise ValueError(broadcast ({}) with ({}))",
                     list(left),
                     list(right)
+                )
+            }
+            RuntimeError::BroadcastOutput { output, broadcast } => {
+                writeln!(
+                    out,
+                    "{pad}raise ValueError(output ({}) smaller than broadcast ({}))",
+                    list(output),
+                    list(broadcast)
                 )
             }
             RuntimeError::Broadcast { from, into } => {

@@ -205,6 +205,11 @@ impl Verifier<'_> {
                     | RuntimeError::BroadcastOperands {
                         left: from,
                         right: into,
+                        ..
+                    }
+                    | RuntimeError::BroadcastOutput {
+                        output: from,
+                        broadcast: into,
                     },
                 ..
             } => {

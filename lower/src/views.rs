@@ -466,7 +466,7 @@ impl FnLower<'_> {
     }
 
     /// Whether the bytes of two arrays overlap (never when either is empty).
-    fn overlaps(&mut self, a: &ArrayVal, ad: Dtype, b: &ArrayVal, bd: Dtype) -> ValueId {
+    pub(crate) fn overlaps(&mut self, a: &ArrayVal, ad: Dtype, b: &ArrayVal, bd: Dtype) -> ValueId {
         let (a_lo, a_hi, a_empty) = self.byte_range(a, ad);
         let (b_lo, b_hi, b_empty) = self.byte_range(b, bd);
         let x = self.b.cmp(CmpOp::SLt, a_lo, b_hi);

@@ -170,11 +170,78 @@ def test_unsupported_operators_say_so():
         floordiv(np.ones(3), np.ones(3))
     assert "`//` on arrays is not supported yet" in str(info.value)
 
-    @jit
-    def inplace(a, b):
-        a += b
-        return a
 
+@jit
+def masks(a, b):
+    return np.where((a > b) & (a < 3.0), a, -b), ~(a == b), (a != 0) | (b >= 2), np.clip(a, 0.5, 2.0)
+
+
+@jit
+def compare_ints(a):
+    return a < 300, a == 255, a >= -1
+
+
+@jit
+def update(a, b):
+    a += b
+    a[1:] -= a[:-1]
+    a *= 2
+    return a
+
+
+@jit
+def shift_up(a):
+    a[1:] += a[:-1]
+    return a
+
+
+@jit
+def scaled_rows(m, v):
+    for i in range(m.shape[0]):
+        m[i] *= v
+    return m
+
+
+@jit
+def add_float_to_ints(a):
+    a += 1.5
+
+
+def test_comparisons_masks_where_and_clip():
+    a = np.array([0.0, 1.0, 2.5, np.nan, 4.0])
+    b = np.array([1.0, 0.5, 2.0, 1.0, 5.0])
+    for g, w in zip(masks(a, b), masks.py_func(a, b)):
+        assert g.dtype == w.dtype
+        np.testing.assert_array_equal(g, w)
+    u8 = np.array([0, 7, 255], np.uint8)
+    for g, w in zip(compare_ints(u8), compare_ints.py_func(u8)):
+        np.testing.assert_array_equal(g, w)
+
+
+def test_augmented_assignment_in_place():
+    a, b = np.arange(5.0), np.ones(5)
+    x = a.copy()
+    assert update(x, b) is x
+    np.testing.assert_array_equal(x, update.py_func(a.copy(), b))
+    # Overlapping source and target: NumPy's result, as if the source were copied first.
+    np.testing.assert_array_equal(shift_up(np.arange(6)), shift_up.py_func(np.arange(6)))
+    m = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(scaled_rows(m.copy(), np.array([1.0, 2.0, 3.0])), scaled_rows.py_func(m.copy(), np.array([1.0, 2.0, 3.0])))
+    # Broadcast into the target; F order and strided targets.
+    for t in [np.asfortranarray(m), m[:, ::2].copy(), m.T.copy()]:
+        np.testing.assert_array_equal(update(t.copy(), t[0]), update.py_func(t.copy(), t[0]))
+
+
+def test_augmented_assignment_errors_are_numpys():
+    for a, b in [(np.ones(3), np.ones((2, 3))), (np.ones(3), np.ones(4)), (np.ones(3), np.ones((1, 3)))]:
+        with pytest.raises(ValueError) as want:
+            update.py_func(a.copy(), b)
+        with pytest.raises(ValueError) as got:
+            update(a.copy(), b)
+        assert str(got.value) == str(want.value)
     with pytest.raises(ferrojit.TypingError) as info:
-        inplace(np.ones(3), np.ones(3))
-    assert "`+=` on an array is not supported yet" in str(info.value)
+        add_float_to_ints(np.ones(3, np.int64))
+    assert (
+        "Cannot cast ufunc 'add' output from dtype('float64') to dtype('int64') with casting rule 'same_kind'"
+        in str(info.value)
+    )

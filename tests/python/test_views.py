@@ -553,11 +553,6 @@ def two_ellipses(a):
 
 
 @jit
-def aug_slice(a):
-    a[1:] += 1.0
-
-
-@jit
 def imag_of_real(a):
     return a.imag.copy()
 
@@ -573,7 +568,6 @@ def transpose_run_time_axes(a, k):
         (float_bound, (np.zeros(3), 1.5), "slice indices must be integers or None"),
         (too_many, (np.zeros((2, 3)),), "too many indices for array: array is 2-dimensional, but 3 were indexed"),
         (two_ellipses, (np.zeros((2, 3)),), "an index can only have a single ellipsis ('...')"),
-        (aug_slice, (np.zeros(3),), "augmented assignment to a slice is not supported yet"),
         (imag_of_real, (np.zeros(3),), "`.imag` of a real array is not supported"),
         (transpose_run_time_axes, (np.zeros((2, 3)), 1), "axes must be a constant permutation"),
     ],

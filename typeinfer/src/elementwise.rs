@@ -6,17 +6,33 @@
 //! element type gets an array coercion (`Array` of the element dtype): lower
 //! converts element by element.
 
-use frontend::hir::{BinOp, ExprId, LibFn, UnaryOp};
+use frontend::hir::{BinOp, CmpOp, Dtype, ExprId, LibFn, UnaryOp};
 use frontend::Span;
+use library::promotion::{int_fits, kind, promote_dtype, Kind};
 use library::Arg;
 
-use crate::infer::{report, FnCx, Ty};
+use crate::infer::{promote_numbers, report, FnCx, Ty};
 use crate::{ArrayType, Layout, Type};
 
 /// The binary operators lower computes element by element with NumPy's
 /// meaning (so far: those whose element result needs no error check).
 fn is_elementwise_binary(op: BinOp) -> bool {
-    matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div)
+    matches!(
+        op,
+        BinOp::Add
+            | BinOp::Sub
+            | BinOp::Mul
+            | BinOp::Div
+            | BinOp::BitAnd
+            | BinOp::BitOr
+            | BinOp::BitXor
+    )
+}
+
+/// NumPy's `same_kind` casting: within a kind or to a higher one (bool <
+/// integers < floats < complex numbers), never down.
+fn same_kind(from: Dtype, to: Dtype) -> bool {
+    kind(from) <= kind(to)
 }
 
 fn array_of(ty: &Ty) -> Option<ArrayType> {
@@ -97,7 +113,7 @@ impl FnCx<'_, '_> {
                     format!("`{sym}` on arrays is not supported yet"),
                     format!("{ltext} is {}", l.concrete().unwrap_or(Type::None)),
                 )
-                .help("array expressions support + - * / and NumPy's functions so far; write a loop over the elements"),
+                .help("array expressions support + - * / & | ^, comparisons and NumPy's functions so far; write a loop over the elements"),
             );
             return Some(Ty::Error);
         }
@@ -113,6 +129,156 @@ impl FnCx<'_, '_> {
         Some(result_array(d, ndim))
     }
 
+    /// `a < b` where either side is an array: a bool array, the operands
+    /// compared in their common type (NumPy's rule; a Python int beyond the
+    /// other side's type widens it, as for numbers). `None` when no operand
+    /// is an array.
+    pub(crate) fn elementwise_compare(
+        &mut self,
+        comparisons: &[(CmpOp, ExprId)],
+        operands: &[(ExprId, Ty)],
+        span: Span,
+    ) -> Option<Ty> {
+        let ndim = operands
+            .iter()
+            .filter_map(|(_, t)| array_of(t))
+            .map(|a| a.ndim)
+            .max()?;
+        if comparisons.len() > 1 {
+            self.emit(
+                span,
+                report(
+                    "E0210",
+                    "a chained comparison of arrays needs the truth value of an array",
+                    "`a < b < c` is `(a < b) and (b < c)`, and an array has no truth value",
+                )
+                .help("write (a < b) & (b < c)"),
+            );
+            return Some(Ty::Error);
+        }
+        let elements: Vec<Ty> = operands.iter().map(|(_, t)| element(t)).collect();
+        if let Some(((e, t), _)) = operands
+            .iter()
+            .zip(&elements)
+            .find(|(_, el)| el.number_kind().is_none())
+        {
+            let s = t.concrete().unwrap_or(Type::None);
+            self.emit(
+                span,
+                report(
+                    "E0207",
+                    format!("cannot compare {s}"),
+                    format!("{} is {s}", self.expr_text(*e)),
+                )
+                .help("compare numbers or arrays of numbers"),
+            );
+            return Some(Ty::Error);
+        }
+        let ordered = !matches!(comparisons[0].0, CmpOp::Eq | CmpOp::NotEq);
+        if ordered
+            && elements
+                .iter()
+                .any(|t| t.number_kind() == Some(Kind::Complex))
+        {
+            self.emit(
+                span,
+                report(
+                    "E0207",
+                    "complex numbers cannot be ordered",
+                    "a complex operand",
+                )
+                .help("compare abs(z) or z.real instead"),
+            );
+            return Some(Ty::Error);
+        }
+        let mut common = promote_numbers(&elements[0], &elements[1])?;
+        if let Ty::Known(Type::Scalar(d)) = &common {
+            let overflows = operands.iter().any(|(e, t)| {
+                *t == Ty::Weak(Kind::Int) && self.constant_int(*e).is_some_and(|v| !int_fits(*d, v))
+            });
+            if overflows {
+                common = Ty::Known(Type::Scalar(promote_dtype(*d, Dtype::Int64)));
+            }
+        }
+        let to = common.concrete()?;
+        for (e, t) in operands {
+            if array_of(t).is_some() {
+                self.coerce_elements(*e, t, &to);
+            } else {
+                self.coerce(*e, t, &to);
+            }
+        }
+        Some(result_array(Dtype::Bool, ndim))
+    }
+
+    /// `a op= value` on an array (or a view) `a`: computed element by element
+    /// and stored back into `a`, whose dtype must hold the result under
+    /// NumPy's `same_kind` rule.
+    pub(crate) fn update_in_place(
+        &mut self,
+        op: BinOp,
+        a: &ArrayType,
+        text: &str,
+        value: ExprId,
+        rhs: &Ty,
+        span: Span,
+    ) {
+        if !a.writable {
+            self.emit(
+                span,
+                report(
+                    "E0217",
+                    "cannot write to a read-only array",
+                    format!("{text} is {a}"),
+                )
+                .help("pass a writable array, e.g. a.copy()"),
+            );
+            return;
+        }
+        let sym = op.symbol();
+        if !is_elementwise_binary(op) {
+            self.emit(
+                span,
+                report(
+                    "E0206",
+                    format!("`{sym}=` on an array is not supported yet"),
+                    format!("{text} is {a}"),
+                )
+                .help("array expressions support + - * / & | ^ so far; write a loop over the elements"),
+            );
+            return;
+        }
+        let current = Ty::Known(Type::Scalar(a.dtype));
+        let t = self.binary(op, &current, None, text, &element(rhs), value, span);
+        let Some(Type::Scalar(d)) = t.concrete() else {
+            return;
+        };
+        self.coerce_elements(value, rhs, &Type::Scalar(d));
+        if !same_kind(d, a.dtype) {
+            let ufunc = match op {
+                BinOp::Add => "add",
+                BinOp::Sub => "subtract",
+                BinOp::Mul => "multiply",
+                BinOp::Div => "divide",
+                BinOp::BitAnd => "bitwise_and",
+                BinOp::BitOr => "bitwise_or",
+                _ => "bitwise_xor",
+            };
+            self.emit(
+                span,
+                report(
+                    "E0218",
+                    format!(
+                        "Cannot cast ufunc '{ufunc}' output from dtype('{d}') to dtype('{}') with casting rule 'same_kind'",
+                        a.dtype
+                    ),
+                    format!("{text} is {a}"),
+                )
+                .help(format!("NumPy raises UFuncTypeError here; write `{text} = ({text} {sym} ...).astype(...)` into a new array")),
+            );
+        }
+    }
+
     /// `-a` of an array.
     pub(crate) fn elementwise_unary(
         &mut self,
@@ -122,7 +288,9 @@ impl FnCx<'_, '_> {
         span: Span,
     ) -> Option<Ty> {
         let a = array_of(t)?;
-        if op != UnaryOp::Neg || a.dtype == frontend::hir::Dtype::Bool {
+        let negates_number = op == UnaryOp::Neg && a.dtype != Dtype::Bool;
+        let inverts_bits = op == UnaryOp::Invert && (a.dtype == Dtype::Bool || a.dtype.is_int());
+        if !(negates_number || inverts_bits) {
             let sym = match op {
                 UnaryOp::Neg => "-",
                 UnaryOp::Pos => "+",

@@ -410,6 +410,9 @@ impl FnCx<'_, '_> {
         if operands.iter().any(|(_, t)| t.is_pending()) {
             return Ty::Known(Type::BOOL);
         }
+        if let Some(t) = self.elementwise_compare(comparisons, &operands, span) {
+            return t;
+        }
         if let Some((e, t)) = operands.iter().find(|(_, t)| t.number_kind().is_none()) {
             let s = shown(t);
             let rep = if matches!(s, Type::Array(_)) {

@@ -222,6 +222,9 @@ impl FnCx<'_, '_> {
             Target::Local(l) => {
                 let current = self.read_local(*l, span);
                 let name = format!("`{}`", self.f.local(*l).name);
+                if let Ty::Known(Type::Array(a)) = &current {
+                    return self.update_in_place(op, a, &name, value, &rhs, span);
+                }
                 let result = self.binary(op, &current, None, &name, &rhs, value, span);
                 self.assign_local(*l, &result, None, span);
             }
@@ -232,18 +235,12 @@ impl FnCx<'_, '_> {
                 let array_ty = self.expr(*array);
                 if let Ty::Known(Type::Array(a)) = &array_ty {
                     if selects_view(self.f, a.ndim, indices) {
-                        for i in indices {
-                            self.expr(*i);
-                        }
-                        return self.emit(
-                            span,
-                            report(
-                                "E0228",
-                                "augmented assignment to a slice is not supported yet",
-                                format!("{} is {a}", self.expr_text(*array)),
-                            )
-                            .help("update the elements in a loop"),
-                        );
+                        let a = *a;
+                        let Some(view) = self.view_type(*array, &a, indices, span) else {
+                            return;
+                        };
+                        let text = self.text(span, "the slice");
+                        return self.update_in_place(op, &view, &text, value, &rhs, span);
                     }
                 }
                 let elem = self.subscript_target(*array, array_ty, indices, span);
