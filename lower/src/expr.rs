@@ -1079,7 +1079,7 @@ impl<'a> FnLower<'a> {
         }
     }
 
-    fn select_all(&mut self, cond: ValueId, xs: &[ValueId], ys: &[ValueId]) -> Vec<ValueId> {
+    pub(crate) fn select_all(&mut self, cond: ValueId, xs: &[ValueId], ys: &[ValueId]) -> Vec<ValueId> {
         xs.iter()
             .zip(ys)
             .map(|(x, y)| self.b.select(cond, *x, *y))
@@ -1402,11 +1402,15 @@ impl<'a> FnLower<'a> {
         let Some(first) = first else {
             return self.bad_call(f.name());
         };
+        let mut like_src = None;
         let (extents, maybe_negative) = if like {
-            match self.expr(first) {
-                Val::Array(src) => {
+            let sat = self.tf.coerced_type(first).as_array().copied();
+            match (self.expr(first), sat) {
+                (Val::Array(src), Some(sat)) => {
                     let n = src.extents.len();
-                    (src.extents, vec![false; n])
+                    let extents = src.extents.clone();
+                    like_src = Some((src, sat));
+                    (extents, vec![false; n])
                 }
                 _ => return self.bad_call(f.name()),
             }
@@ -1432,7 +1436,10 @@ impl<'a> FnLower<'a> {
         // array exists.
         self.check_shape(&extents, &maybe_negative, at.dtype.itemsize());
         let zeroed = matches!(f, AllocFn::Zeros | AllocFn::ZerosLike);
-        let (arr, total) = self.alloc_array(&at, extents, zeroed);
+        let (arr, total) = match like_src {
+            Some((src, sat)) => self.alloc_like(&src, &sat, &at, zeroed),
+            None => self.alloc_array(&at, extents, zeroed),
+        };
         if let Some(v) = fill {
             self.fill(&arr, total, at.dtype, v);
         }
