@@ -189,9 +189,17 @@ impl<'a> FnLower<'a> {
         let ty = tf.expr_type(e).clone();
         let v = match &ex.kind {
             ExprKind::Const(c) | ExprKind::Global { value: c, .. } => self.constant(c, &ty),
+            // A parameter read where it holds the `None` it was passed; its
+            // variable holds what is assigned to it (typeinfer's `none_flow`).
+            ExprKind::Local(_) if ty == Type::None => Val::Unit,
             ExprKind::Local(l) => {
                 self.check_assigned(typeinfer::LocalRead::Expr(e));
                 self.locals[l.0 as usize].clone().read(&mut self.b)
+            }
+            ExprKind::IsNone { value, negated } => {
+                self.expr(*value);
+                let is_none = *tf.expr_type(*value) == Type::None;
+                Val::Scalar(self.b.boolc(is_none != *negated))
             }
             ExprKind::GlobalArray { array, .. } => Val::Array(self.frozen_array(array)),
             ExprKind::Function(_) => Val::Unit,

@@ -199,7 +199,9 @@ impl<'a> FnLower<'a> {
                     self.b.set(*var, v);
                 }
             }
-            if arg_ty != local_ty {
+            // A parameter passed `None` holds only what is assigned to it
+            // (its reads of the `None` are typed `None`).
+            if arg_ty != local_ty && *arg_ty != Type::None {
                 let val = slot.read(&mut self.b);
                 let val = self.convert(val, arg_ty, local_ty);
                 self.locals[p.0 as usize].clone().write(&mut self.b, &val);
