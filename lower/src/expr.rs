@@ -1087,7 +1087,12 @@ impl<'a> FnLower<'a> {
         }
     }
 
-    pub(crate) fn select_all(&mut self, cond: ValueId, xs: &[ValueId], ys: &[ValueId]) -> Vec<ValueId> {
+    pub(crate) fn select_all(
+        &mut self,
+        cond: ValueId,
+        xs: &[ValueId],
+        ys: &[ValueId],
+    ) -> Vec<ValueId> {
         xs.iter()
             .zip(ys)
             .map(|(x, y)| self.b.select(cond, *x, *y))

@@ -443,10 +443,7 @@ def fill(a, out=None):
     let diags = run_with("fill.py", text, &[float_vector(), Type::None])
         .result
         .expect_err("out may be None after the loop, and in its second iteration");
-    let found: Vec<(&str, &str)> = diags
-        .iter()
-        .map(|d| (d.code, d.message.as_str()))
-        .collect();
+    let found: Vec<(&str, &str)> = diags.iter().map(|d| (d.code, d.message.as_str())).collect();
     assert_eq!(
         found,
         [
@@ -470,9 +467,7 @@ def f(x=None):
         y = x + 1.0
     return g(x), y
 ";
-    let typed = run_with("f.py", text, &[Type::None])
-        .result
-        .expect("types");
+    let typed = run_with("f.py", text, &[Type::None]).result.expect("types");
     let t = &typed.functions[0];
     assert_eq!(t.return_type, Type::Tuple(vec![Type::None, Type::FLOAT]));
 }
