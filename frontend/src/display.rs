@@ -172,6 +172,10 @@ impl Printer<'_> {
                 }
                 text + ")"
             }
+            ExprKind::IsNone { value, negated } => {
+                let op = if *negated { "is not" } else { "is" };
+                format!("({} {op} None)", self.expr(*value))
+            }
             ExprKind::BoolOp { op, values } => {
                 let op = match op {
                     BoolOp::And => " and ",

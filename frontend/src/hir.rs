@@ -125,6 +125,13 @@ pub enum ExprKind {
         left: ExprId,
         comparisons: Vec<(CmpOp, ExprId)>,
     },
+    /// `value is None` (`is not` when `negated`), also written `None is value`:
+    /// the only `is` comparison. Its result is known at compile time from
+    /// `value`'s type (typeinfer), and an `if` on one of a parameter is pruned.
+    IsNone {
+        value: ExprId,
+        negated: bool,
+    },
     /// `a and b and c` / `a or b`: short-circuit, Python's value semantics.
     BoolOp {
         op: BoolOp,

@@ -823,6 +823,18 @@ impl<'a> Builder<'a> {
 
     /// Stands in for an expression that could not be translated; its diagnostic is
     /// already recorded, so the function is never returned and this is never seen.
+    /// `None` itself (the constant, or a global bound to it, `np.newaxis` too).
+    fn is_none(&self, e: ExprId) -> bool {
+        matches!(
+            self.exprs[e.0 as usize].kind,
+            ExprKind::Const(Constant::None)
+                | ExprKind::Global {
+                    value: Constant::None,
+                    ..
+                }
+        )
+    }
+
     fn placeholder(&mut self, span: Span) -> ExprId {
         self.push(ExprKind::Const(Constant::None), span)
     }
@@ -873,6 +885,22 @@ impl<'a> Builder<'a> {
                 let body = self.expr(&e.body);
                 let orelse = self.expr(&e.orelse);
                 ExprKind::IfExp { test, body, orelse }
+            }
+            ast::Expr::Compare(c)
+                if c.ops.len() == 1 && matches!(c.ops[0], ast::CmpOp::Is | ast::CmpOp::IsNot) =>
+            {
+                let left = self.expr(&c.left);
+                let right = self.expr(&c.comparators[0]);
+                let negated = matches!(c.ops[0], ast::CmpOp::IsNot);
+                let value = match (self.is_none(left), self.is_none(right)) {
+                    (_, true) => left,
+                    (true, false) => right,
+                    (false, false) => {
+                        self.cmp_op(c.ops[0], span);
+                        return self.placeholder(span);
+                    }
+                };
+                ExprKind::IsNone { value, negated }
             }
             ast::Expr::Compare(c) => {
                 let left = self.expr(&c.left);
@@ -1059,7 +1087,7 @@ impl<'a> Builder<'a> {
                 self.unsupported(
                     codes::OPERATOR,
                     span,
-                    "`is` comparisons are not supported",
+                    "`is` compares only with `None`: `x is None`, `x is not None`",
                     "identity comparison",
                     "compare values with `==` or `!=`",
                 );

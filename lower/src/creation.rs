@@ -104,11 +104,14 @@ impl FnLower<'_> {
                 Val::Array(self.eye(n, m, k, &at))
             }
             CreateFn::FullLike => {
-                let (Some(Val::Array(src)), Some(fill)) = (take("a"), take("fill_value")) else {
+                let sat = get("a").and_then(|a| self.tf.coerced_type(a).as_array().copied());
+                let (Some(Val::Array(src)), Some(fill), Some(sat)) =
+                    (take("a"), take("fill_value"), sat)
+                else {
                     return self.bad_creation();
                 };
                 let fill = self.scalar_of(fill);
-                let (arr, total) = self.alloc_array(&at, src.extents.clone(), false);
+                let (arr, total) = self.alloc_like(&src, &sat, &at, false);
                 self.fill(&arr, total, at.dtype, fill);
                 Val::Array(arr)
             }
@@ -132,7 +135,7 @@ impl FnLower<'_> {
         }
     }
 
-    /// `a.astype(dtype)`: a new C-ordered array of the converted elements.
+    /// `a.astype(dtype)`: a new array of the converted elements, in the order NumPy keeps.
     pub(crate) fn astype(
         &mut self,
         receiver: ExprId,
@@ -392,7 +395,7 @@ impl FnLower<'_> {
     }
 
     /// A new array of `src`'s elements converted to `dtype` (NumPy's casts),
-    /// in the order NumPy keeps (`ArrayType::kept_order`), as typeinfer typed it.
+    /// in the order NumPy keeps (`alloc_like`), as typeinfer typed it.
     pub(crate) fn convert_array(
         &mut self,
         src: &ArrayVal,
@@ -405,7 +408,7 @@ impl FnLower<'_> {
             writable: true,
             ..*sat
         };
-        let (dst, _) = self.alloc_array(&at, src.extents.clone(), false);
+        let (dst, _) = self.alloc_like(src, sat, &at, false);
         let ndim = sat.ndim as usize;
         let counters: Vec<_> = (0..ndim)
             .map(|k| self.b.var(crate::ir::LType::I64, format!("astype.i{k}")))

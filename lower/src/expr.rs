@@ -189,9 +189,17 @@ impl<'a> FnLower<'a> {
         let ty = tf.expr_type(e).clone();
         let v = match &ex.kind {
             ExprKind::Const(c) | ExprKind::Global { value: c, .. } => self.constant(c, &ty),
+            // A parameter read where it holds the `None` it was passed; its
+            // variable holds what is assigned to it (typeinfer's `none_flow`).
+            ExprKind::Local(_) if ty == Type::None => Val::Unit,
             ExprKind::Local(l) => {
                 self.check_assigned(typeinfer::LocalRead::Expr(e));
                 self.locals[l.0 as usize].clone().read(&mut self.b)
+            }
+            ExprKind::IsNone { value, negated } => {
+                self.expr(*value);
+                let is_none = *tf.expr_type(*value) == Type::None;
+                Val::Scalar(self.b.boolc(is_none != *negated))
             }
             ExprKind::GlobalArray { array, .. } => Val::Array(self.frozen_array(array)),
             ExprKind::Function(_) => Val::Unit,
@@ -1079,7 +1087,12 @@ impl<'a> FnLower<'a> {
         }
     }
 
-    fn select_all(&mut self, cond: ValueId, xs: &[ValueId], ys: &[ValueId]) -> Vec<ValueId> {
+    pub(crate) fn select_all(
+        &mut self,
+        cond: ValueId,
+        xs: &[ValueId],
+        ys: &[ValueId],
+    ) -> Vec<ValueId> {
         xs.iter()
             .zip(ys)
             .map(|(x, y)| self.b.select(cond, *x, *y))
@@ -1402,11 +1415,15 @@ impl<'a> FnLower<'a> {
         let Some(first) = first else {
             return self.bad_call(f.name());
         };
+        let mut like_src = None;
         let (extents, maybe_negative) = if like {
-            match self.expr(first) {
-                Val::Array(src) => {
+            let sat = self.tf.coerced_type(first).as_array().copied();
+            match (self.expr(first), sat) {
+                (Val::Array(src), Some(sat)) => {
                     let n = src.extents.len();
-                    (src.extents, vec![false; n])
+                    let extents = src.extents.clone();
+                    like_src = Some((src, sat));
+                    (extents, vec![false; n])
                 }
                 _ => return self.bad_call(f.name()),
             }
@@ -1432,7 +1449,10 @@ impl<'a> FnLower<'a> {
         // array exists.
         self.check_shape(&extents, &maybe_negative, at.dtype.itemsize());
         let zeroed = matches!(f, AllocFn::Zeros | AllocFn::ZerosLike);
-        let (arr, total) = self.alloc_array(&at, extents, zeroed);
+        let (arr, total) = match like_src {
+            Some((src, sat)) => self.alloc_like(&src, &sat, &at, zeroed),
+            None => self.alloc_array(&at, extents, zeroed),
+        };
         if let Some(v) = fill {
             self.fill(&arr, total, at.dtype, v);
         }

@@ -199,7 +199,9 @@ impl<'a> FnLower<'a> {
                     self.b.set(*var, v);
                 }
             }
-            if arg_ty != local_ty {
+            // A parameter passed `None` holds only what is assigned to it
+            // (its reads of the `None` are typed `None`).
+            if arg_ty != local_ty && *arg_ty != Type::None {
                 let val = slot.read(&mut self.b);
                 let val = self.convert(val, arg_ty, local_ty);
                 self.locals[p.0 as usize].clone().write(&mut self.b, &val);
@@ -1108,23 +1110,14 @@ impl<'a> FnLower<'a> {
     }
 
     /// An array of type `at` with these extents, in Fortran order when `at`
-    /// says F, else in C order.
+    /// says F, else in C order (an array made like another is `alloc_like`).
     pub(crate) fn alloc_array(
         &mut self,
         at: &ArrayType,
         extents: Vec<ValueId>,
         zeroed: bool,
     ) -> (ArrayVal, ValueId) {
-        let total = self.product(&extents);
-        let size = self.b.i64c(at.dtype.itemsize() as i64);
-        let bytes = self.b.bin(BinaryOp::IMul, total, size);
-        let owner = self.b.emit(Inst::Alloc { bytes, zeroed });
-        self.b.hold_temp(owner, "buffer");
-        let offset = self.b.i64c(BUFFER_DATA_OFFSET);
-        let data = self.b.emit(Inst::PtrOffset {
-            addr: owner,
-            offset,
-        });
+        let (owner, data, total) = self.alloc_buffer(at.dtype, &extents, zeroed);
         let strides = match at.layout {
             Layout::F => f_strides(&mut self.b, &extents, at.dtype.itemsize()),
             Layout::C | Layout::Any => c_strides(&mut self.b, &extents, at.dtype.itemsize()),
@@ -1138,6 +1131,27 @@ impl<'a> FnLower<'a> {
             },
             total,
         )
+    }
+
+    /// A buffer (a statement temporary) for the elements of an array of these
+    /// extents: its owner, its data pointer and the element count.
+    pub(crate) fn alloc_buffer(
+        &mut self,
+        dtype: Dtype,
+        extents: &[ValueId],
+        zeroed: bool,
+    ) -> (ValueId, ValueId, ValueId) {
+        let total = self.product(extents);
+        let size = self.b.i64c(dtype.itemsize() as i64);
+        let bytes = self.b.bin(BinaryOp::IMul, total, size);
+        let owner = self.b.emit(Inst::Alloc { bytes, zeroed });
+        self.b.hold_temp(owner, "buffer");
+        let offset = self.b.i64c(BUFFER_DATA_OFFSET);
+        let data = self.b.emit(Inst::PtrOffset {
+            addr: owner,
+            offset,
+        });
+        (owner, data, total)
     }
 
     /// NumPy's checks before it allocates, axis by axis in order (so the
@@ -1188,7 +1202,8 @@ impl<'a> FnLower<'a> {
         acc.unwrap_or_else(|| self.b.i64c(1))
     }
 
-    /// Stores `value` into each of the `total` elements of a C-ordered array.
+    /// Stores `value` into each of the `total` elements of a contiguous array
+    /// (C, F or any other packed order).
     pub(crate) fn fill(&mut self, arr: &ArrayVal, total: ValueId, dtype: Dtype, value: ValueId) {
         let counter = self.b.var(LType::I64, "fill.i");
         let zero = self.b.i64c(0);

@@ -9,6 +9,7 @@ mod frozen;
 mod func;
 pub mod ir;
 mod library_calls;
+mod order;
 mod print;
 mod ranges;
 mod reduce;

@@ -747,7 +747,7 @@ impl FnLower<'_> {
             (false, Layout::C) => {
                 return Val::Array(view_of(a, a.data, extents, strides));
             }
-            (false, _) => Some(self.is_c_contiguous(a, at)),
+            (false, _) => Some(self.contiguous(a, at, false)),
         };
         let Some(contiguous) = contiguous else {
             let c = self.copy_array(a, at);
@@ -778,26 +778,5 @@ impl FnLower<'_> {
             }
         }
         slot.read_for_statement(&mut self.b)
-    }
-
-    /// NumPy's C-contiguous flag: each axis of extent above 1 has the stride of
-    /// the axes after it packed; an empty array is contiguous.
-    fn is_c_contiguous(&mut self, a: &ArrayVal, at: &ArrayType) -> ValueId {
-        let one = self.b.i64c(1);
-        let zero = self.b.i64c(0);
-        let mut expected = self.b.i64c(at.dtype.itemsize() as i64);
-        let mut ok = self.b.boolc(true);
-        let mut empty = self.b.boolc(false);
-        for k in (0..a.extents.len()).rev() {
-            let n = a.extents[k];
-            let trivial = self.b.cmp(CmpOp::Eq, n, one);
-            let packed = self.b.cmp(CmpOp::Eq, a.strides[k], expected);
-            let axis_ok = self.b.bin(BinaryOp::Or, trivial, packed);
-            ok = self.b.bin(BinaryOp::And, ok, axis_ok);
-            let is_empty = self.b.cmp(CmpOp::Eq, n, zero);
-            empty = self.b.bin(BinaryOp::Or, empty, is_empty);
-            expected = self.b.bin(BinaryOp::IMul, expected, n);
-        }
-        self.b.bin(BinaryOp::Or, ok, empty)
     }
 }

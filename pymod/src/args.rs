@@ -71,6 +71,8 @@ const TAG_SHIFT: u32 = 24;
 const TAG_SCALAR: u32 = 0;
 const TAG_ARRAY: u32 = 1;
 const TAG_TUPLE: u32 = 2;
+/// `None`: a key code and no slot.
+const CODE_NONE: u32 = 3 << TAG_SHIFT;
 
 fn dtype_index(d: Dtype) -> u32 {
     match d {
@@ -126,7 +128,8 @@ pub(crate) fn key_of_types(types: &[Type]) -> Option<Box<[u32]>> {
                     go(item, out)?;
                 }
             }
-            Type::None | Type::Opaque(_) => return None,
+            Type::None => out.push(CODE_NONE),
+            Type::Opaque(_) => return None,
         }
         Some(())
     }
@@ -151,7 +154,8 @@ pub(crate) fn types_of_key(key: &[u32]) -> Vec<Type> {
                 layout: [Layout::C, Layout::F, Layout::Any][((low >> 12) & 0x3) as usize],
                 writable: (low >> 14) & 1 == 1,
             }),
-            _ => Type::Tuple((0..low).map(|_| go(key, pos)).collect()),
+            TAG_TUPLE => Type::Tuple((0..low).map(|_| go(key, pos)).collect()),
+            _ => Type::None,
         }
     }
     let mut pos = 0;
@@ -303,6 +307,10 @@ pub(crate) unsafe fn encode_arg(
         if ty == &raw mut ffi::PyBool_Type {
             key.push(CODE_BOOL);
             slots.push((obj == ffi::Py_True()) as u64);
+            return Ok(());
+        }
+        if obj == ffi::Py_None() {
+            key.push(CODE_NONE);
             return Ok(());
         }
         if let Some(d) = numpy_scalar_dtype(ty) {
@@ -481,7 +489,9 @@ mod tests {
             Type::Tuple(vec![
                 Type::FLOAT,
                 Type::Tuple(vec![Type::BOOL, Type::Scalar(Dtype::Complex64)]),
+                Type::None,
             ]),
+            Type::None,
             Type::Array(ArrayType {
                 dtype: Dtype::Complex128,
                 ndim: 0,

@@ -268,24 +268,19 @@ def _reshape(a, shape):
     return a.reshape(shape) if a.flags.c_contiguous else np.ascontiguousarray(a).reshape(shape)
 
 
-def _order(a):
-    """The order of ferrojit's copies (np.copy, astype, np.full_like): an F-ordered array's,
-    C otherwise (NumPy's order='K' also follows the strides of a non-contiguous array)."""
-    return "F" if a.flags.f_contiguous and not a.flags.c_contiguous else "C"
-
-
 def _copy(a):
-    return np.array(a, order=_order(a))
+    """ferrojit's copies (np.copy, np.array, astype, np.full_like) keep NumPy's order='K'."""
+    return np.array(a)
 
 
 def _astype(a, dtype):
     with np.errstate(all="ignore"):
-        return a.astype(dtype, order=_order(a))
+        return a.astype(dtype)
 
 
 def _full_like(a, v):
     with np.errstate(all="ignore"):
-        return np.full_like(a, v, order=_order(a))
+        return np.full_like(a, v)
 
 
 def _arange(*args):

@@ -744,7 +744,8 @@ impl FnCx<'_, '_> {
                     .position(|k| k.value == a)
                     .map_or(Type::None, |i| shown(&kw_tys[i])),
             };
-            if matches!(t, Type::None | Type::Opaque(_)) {
+            // `None` is passed (a parameter passed `None` is typed by `none_flow`).
+            if matches!(t, Type::Opaque(_)) {
                 self.emit(
                     self.span(a),
                     report(
@@ -752,7 +753,7 @@ impl FnCx<'_, '_> {
                         format!("cannot pass {t} to @jit function `{name}`"),
                         format!("{} is {t}", self.expr_text(a)),
                     )
-                    .help("pass numbers, arrays or tuples"),
+                    .help("pass numbers, arrays, tuples or None"),
                 );
                 return Ty::Error;
             }

@@ -7,7 +7,7 @@ use frontend::Span;
 
 use crate::infer::{join_ty, promote_numbers, report, FnCx, Ty};
 use crate::views::selects_view;
-use crate::{ArrayType, OpaqueType, Type};
+use crate::{ArrayType, LocalRead, OpaqueType, Type};
 use library::promotion::{int_fits, promote_dtype, python_default, Kind};
 
 /// The type of a constant; Python numbers are weak (NEP 50).
@@ -84,7 +84,12 @@ impl FnCx<'_, '_> {
                 layout: crate::Layout::C,
                 writable: false,
             })),
-            ExprKind::Local(l) => self.read_local(*l, expr.span),
+            ExprKind::Local(l) => self.read_local(*l, LocalRead::Expr(e), expr.span),
+            // Known from the type: `None`'s is `Type::None`, no other value's is.
+            ExprKind::IsNone { value, .. } => match self.expr(*value) {
+                t if t.is_pending() => t,
+                _ => Ty::Known(Type::BOOL),
+            },
             ExprKind::Function(kf) => self.function_value(*kf, expr.span),
             ExprKind::Unary { op, operand } => self.unary(*op, *operand, expr.span),
             ExprKind::Binary { op, lhs, rhs } => {

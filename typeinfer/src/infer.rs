@@ -15,7 +15,10 @@ use std::sync::Arc;
 use frontend::hir::{self, ExprId, FuncId, LocalId};
 use frontend::{Diagnostic, DiagnosticKind, SourceFile, Span};
 
-use crate::{ArrayType, JitCall, Layout, OpaqueType, SpecId, Type, TypedFunction, TypedProgram};
+use crate::assigned::SeesNone;
+use crate::{
+    ArrayType, JitCall, Layout, LocalRead, OpaqueType, SpecId, Type, TypedFunction, TypedProgram,
+};
 use library::promotion::{kind, promote_dtype, promote_weak, python_default, Kind};
 
 /// Recursion whose argument types keep changing would specialize forever.
@@ -181,7 +184,10 @@ pub(crate) struct ReturnState {
 
 struct Spec {
     func: FuncId,
+    /// The function's HIR pruned for these argument types (`prune`).
     hir: Arc<hir::Function>,
+    /// The reads of parameters passed `None` that may see it (`none_flow`).
+    none_reads: Arc<HashMap<LocalRead, SeesNone>>,
     arg_types: Vec<Type>,
     locals: Vec<LocalState>,
     ret: ReturnState,
@@ -312,14 +318,28 @@ impl<'p> Engine<'p> {
             return None;
         }
         let id = SpecId(self.specs.len() as u32);
-        let hir = self.program.functions[func.0 as usize].clone();
+        let original = &self.program.functions[func.0 as usize];
+        let none_params: Vec<LocalId> = original
+            .params
+            .iter()
+            .zip(&key.1)
+            .filter(|(_, ty)| **ty == Type::None)
+            .map(|(p, _)| *p)
+            .collect();
+        let mut flow = crate::assigned::none_flow(original, &none_params);
+        let hir = crate::prune::prune(original, &mut flow);
         let mut locals = vec![LocalState::default(); hir.locals.len()];
         for (param, ty) in hir.params.iter().zip(&key.1) {
-            locals[param.0 as usize].ty = Some(ty.clone());
+            // A parameter passed `None` is typed by what is assigned to it:
+            // its reads that see the `None` are typed apart (`none_reads`).
+            if *ty != Type::None {
+                locals[param.0 as usize].ty = Some(ty.clone());
+            }
         }
         self.specs.push(Spec {
             func,
             hir,
+            none_reads: Arc::new(flow.reads),
             arg_types: key.1.clone(),
             locals,
             ret: ReturnState::default(),
@@ -343,6 +363,7 @@ impl<'p> Engine<'p> {
         let f = spec.hir.clone();
         let locals = spec.locals.clone();
         let ret = spec.ret.clone();
+        let none_reads = spec.none_reads.clone();
         let mut cx = FnCx {
             engine: self,
             spec: id,
@@ -350,6 +371,7 @@ impl<'p> Engine<'p> {
             final_pass,
             locals,
             ret,
+            none_reads,
             expr_types: vec![None; f.exprs.len()],
             coercions: HashMap::new(),
             calls: HashMap::new(),
@@ -438,6 +460,7 @@ pub(crate) struct FnCx<'a, 'p> {
     pub(crate) final_pass: bool,
     pub(crate) locals: Vec<LocalState>,
     pub(crate) ret: ReturnState,
+    none_reads: Arc<HashMap<LocalRead, SeesNone>>,
     pub(crate) expr_types: Vec<Option<Type>>,
     pub(crate) coercions: HashMap<ExprId, Type>,
     pub(crate) calls: HashMap<ExprId, JitCall>,
@@ -521,7 +544,26 @@ impl<'a, 'p> FnCx<'a, 'p> {
         }
     }
 
-    pub(crate) fn read_local(&mut self, l: LocalId, span: Span) -> Ty {
+    pub(crate) fn read_local(&mut self, l: LocalId, read: LocalRead, span: Span) -> Ty {
+        match self.none_reads.get(&read) {
+            Some(SeesNone::Only) => return Ty::Known(Type::None),
+            Some(SeesNone::Maybe) => {
+                let name = self.f.local(l).name.clone();
+                self.emit(
+                    span,
+                    report(
+                        "E0237",
+                        format!("`{name}` may be None here"),
+                        format!("`{name}` is None on some paths to here, assigned on others"),
+                    )
+                    .help(format!(
+                        "assign `{name}` on every path before this read (`if {name} is None: {name} = ...` before any loop), or pass it a value"
+                    )),
+                );
+                return Ty::Error;
+            }
+            None => {}
+        }
         let state = &self.locals[l.0 as usize];
         match &state.ty {
             Some(t) => Ty::Known(t.clone()),

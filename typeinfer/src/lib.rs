@@ -36,6 +36,7 @@ mod elementwise;
 mod expr;
 mod flow;
 mod infer;
+mod prune;
 mod reduce;
 mod signature;
 mod stmt;

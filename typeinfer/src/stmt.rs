@@ -5,7 +5,7 @@ use frontend::Span;
 
 use crate::infer::{contains_opaque, join, report, FnCx, Ty};
 use crate::views::selects_view;
-use crate::Type;
+use crate::{LocalRead, Type};
 use library::promotion::Kind;
 
 impl FnCx<'_, '_> {
@@ -220,7 +220,7 @@ impl FnCx<'_, '_> {
         let rhs = self.expr(value);
         match target {
             Target::Local(l) => {
-                let current = self.read_local(*l, span);
+                let current = self.read_local(*l, LocalRead::AugAssign(value), span);
                 let name = format!("`{}`", self.f.local(*l).name);
                 if let Ty::Known(Type::Array(a)) = &current {
                     return self.update_in_place(op, a, &name, value, &rhs, span);

@@ -47,11 +47,12 @@ pub enum OpaqueType {
 impl ArrayType {
     /// The layout of a new array NumPy makes "like" this one (`order='K'`:
     /// `np.empty_like`, `np.full_like`, `np.copy`, `np.array`, `astype`):
-    /// Fortran order stays Fortran; anything else is C (NumPy follows the
-    /// stride order of any array, ferrojit that of contiguous ones only).
+    /// the source's layout, since NumPy follows the order of its strides
+    /// (lower chooses an A-typed result's order at run time, `lower::order`);
+    /// C for 0-d and 1-d.
     pub fn kept_order(&self) -> Layout {
-        if self.layout == Layout::F && self.ndim > 1 {
-            Layout::F
+        if self.ndim > 1 {
+            self.layout
         } else {
             Layout::C
         }

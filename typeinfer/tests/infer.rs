@@ -381,3 +381,93 @@ def total(a, n):
     let program = case.result.expect("types");
     snapshot!(typeinfer::annotate(&program.functions[0]));
 }
+
+const OUT_NONE: &str = "\
+import numpy as np
+
+
+def fill(a, out=None):
+    if out is None:
+        out = np.empty_like(a)
+    out[0] = 1.0
+    return out
+";
+
+fn float_vector() -> Type {
+    Type::Array(ArrayType {
+        dtype: frontend::hir::Dtype::Float64,
+        ndim: 1,
+        layout: Layout::C,
+        writable: true,
+    })
+}
+
+/// The join rule of a parameter passed `None`: its `None` binding is left out
+/// of its type, which is the join of what is assigned to it; `out is None` is
+/// decided, and the `if` on it replaced by the branch that runs.
+#[test]
+fn a_parameter_passed_none_takes_the_type_assigned_to_it() {
+    let arr = float_vector();
+    let typed = run_with("fill.py", OUT_NONE, &[arr.clone(), Type::None])
+        .result
+        .expect("out=None types");
+    let t = &typed.functions[0];
+    let out = t.hir.params[1].0 as usize;
+    assert_eq!(t.local_types[out], arr);
+    assert_eq!(t.return_type, arr);
+    assert!(matches!(&t.hir.body[0].kind, StmtKind::Assign { .. }));
+    assert_eq!(t.hir.body.len(), 3, "the `if` is replaced by its body");
+
+    // Given an array, `out is None` is false: the `if` and its body are gone.
+    let typed = run_with("fill.py", OUT_NONE, &[arr.clone(), arr.clone()])
+        .result
+        .expect("out=array types");
+    let t = &typed.functions[0];
+    assert_eq!(t.local_types[out], arr);
+    assert_eq!(t.hir.body.len(), 2);
+}
+
+/// A read that may see the `None` or an assigned value has no one type.
+#[test]
+fn a_read_that_may_see_none_or_a_value_is_e0237() {
+    let text = "\
+import numpy as np
+
+
+def fill(a, out=None):
+    for i in range(3):
+        if out is None:
+            out = np.empty_like(a)
+    return out
+";
+    let diags = run_with("fill.py", text, &[float_vector(), Type::None])
+        .result
+        .expect_err("out may be None after the loop, and in its second iteration");
+    let found: Vec<(&str, &str)> = diags.iter().map(|d| (d.code, d.message.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            ("E0237", "`out` may be None here"),
+            ("E0237", "`out` may be None here")
+        ]
+    );
+}
+
+/// A read that sees only the `None` is `None` (and is passed on as one).
+#[test]
+fn a_read_that_sees_only_none_is_none() {
+    let text = "\
+def g(x=None):
+    return x
+
+
+def f(x=None):
+    y = 1.0
+    if x is not None:
+        y = x + 1.0
+    return g(x), y
+";
+    let typed = run_with("f.py", text, &[Type::None]).result.expect("types");
+    let t = &typed.functions[0];
+    assert_eq!(t.return_type, Type::Tuple(vec![Type::None, Type::FLOAT]));
+}

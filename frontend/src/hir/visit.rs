@@ -121,7 +121,11 @@ pub fn walk_expr<V: Visitor + ?Sized>(v: &mut V, f: &Function, expr: ExprId) {
         | ExprKind::GlobalArray { name: _, array: _ }
         | ExprKind::Function(_)
         | ExprKind::Ellipsis => {}
-        ExprKind::Unary { op: _, operand } => visit(operand),
+        ExprKind::Unary { op: _, operand }
+        | ExprKind::IsNone {
+            value: operand,
+            negated: _,
+        } => visit(operand),
         ExprKind::Binary { op: _, lhs, rhs } => {
             visit(lhs);
             visit(rhs);

@@ -1,9 +1,9 @@
 //! Default parameter values: constants read from the `def` line.
 //!
-//! A default is a number, a bool or a tuple of those, written as a literal
-//! (`n=3`, `eps=-1e-9`, `shape=(2, 3)`) or as a module-level constant
-//! (`n=N`, read like any global: once, at compile time). Anything else,
-//! a NumPy array above all, is rejected here with a caret under it.
+//! A default is a number, a bool, `None` or a tuple of those, written as a
+//! literal (`n=3`, `eps=-1e-9`, `shape=(2, 3)`, `out=None`) or as a
+//! module-level constant (`n=N`, read like any global: once, at compile time).
+//! Anything else, a NumPy array above all, is rejected here with a caret under it.
 
 use rustpython_parser::ast::{self, Ranged};
 
@@ -20,7 +20,7 @@ impl Builder<'_> {
             self.unsupported(
                 codes::PARAMETER,
                 span,
-                "default parameter values must be numbers, bools or tuples of those",
+                "default parameter values must be numbers, bools, `None` or tuples of those",
                 what.clone(),
                 "pass the value as an argument at each call instead",
             );
@@ -41,7 +41,7 @@ impl Builder<'_> {
                     re: *real,
                     im: *imag,
                 }),
-                ast::Constant::None => Err("a default of `None` is not supported".to_string()),
+                ast::Constant::None => Ok(Constant::None),
                 _ => Err("this constant is not a number".to_string()),
             },
             ast::Expr::UnaryOp(u) if matches!(u.op, ast::UnaryOp::USub | ast::UnaryOp::UAdd) => {
@@ -67,9 +67,6 @@ impl Builder<'_> {
                 .collect::<Result<Vec<_>, _>>()
                 .map(Constant::Tuple),
             ast::Expr::Name(n) => match self.global(&n.id) {
-                Some(GlobalValue::Constant(Constant::None)) => {
-                    Err("a default of `None` is not supported".to_string())
-                }
                 Some(GlobalValue::Constant(Constant::Str(_))) => {
                     Err(format!("`{}` is a string", n.id))
                 }
@@ -79,7 +76,7 @@ impl Builder<'_> {
             ast::Expr::Call(_) => Err(
                 "a call: NumPy array defaults (and other objects) are not supported".to_string(),
             ),
-            _ => Err("not a number, a bool or a tuple of those".to_string()),
+            _ => Err("not a number, a bool, `None` or a tuple of those".to_string()),
         }
     }
 }

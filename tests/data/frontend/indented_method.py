@@ -2,4 +2,4 @@
     @jit(boundscheck=False)
     def step(x, v, dt):
         x += v * dt
-        return x if x is not None else 0.0
+        return x if x is not v else 0.0
