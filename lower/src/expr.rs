@@ -182,6 +182,9 @@ impl<'a> FnLower<'a> {
         if self.is_elementwise(e) {
             return self.elementwise(e);
         }
+        if let (Some((f, x)), Some(d)) = (self.accurate_form(e), self.tf.expr_type(e).as_scalar()) {
+            return Val::Scalar(self.library_call(f, &[x], d));
+        }
         let tf = self.tf;
         let ex = tf.hir.expr(e);
         let saved = self.b.span;
@@ -308,7 +311,7 @@ impl<'a> FnLower<'a> {
         }
     }
 
-    fn const_float(&self, e: ExprId) -> Option<f64> {
+    pub(crate) fn const_float(&self, e: ExprId) -> Option<f64> {
         match &self.tf.hir.expr(e).kind {
             ExprKind::Const(Constant::Float(f))
             | ExprKind::Global {

@@ -13,6 +13,7 @@ mod order;
 mod print;
 mod ranges;
 mod reduce;
+mod rewrites;
 mod values;
 #[cfg_attr(not(debug_assertions), allow(dead_code))] // run by debug builds and tests
 mod verify;

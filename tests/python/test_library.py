@@ -177,3 +177,28 @@ def test_a_bool_has_no_numpy_negative(kernels):
     with pytest.raises(ferrojit.TypingError) as info:
         kernels.np_negative(True)
     assert "`np.negative` needs a number, not a bool" in str(info.value)
+
+
+@ferrojit.jit
+def naive_forms(x):
+    return math.log(1 + x), np.log(x + 1.0), np.exp(x) - 1, math.exp(x) - 1
+
+
+@ferrojit.jit
+def naive_forms_of_arrays(a):
+    return np.log(1 + a), np.exp(a) - 1
+
+
+def test_log_of_one_plus_and_exp_minus_one_are_computed_accurately():
+    # For tiny x, 1 + x and exp(x) keep only the digits of x that fit beside 1.
+    for x in [1e-12, -3e-10, 2.5e-17, 0.25]:
+        got = naive_forms(x)
+        assert got == (math.log1p(x), math.log1p(x), math.expm1(x), math.expm1(x))
+        naive = naive_forms.py_func(x)
+        if x != 0.25:
+            assert abs(got[0] - x) < abs(naive[0] - x)
+    a = np.array([1e-9, 1e-6, 0.5], np.float32)
+    logs, exps = naive_forms_of_arrays(a)
+    np.testing.assert_array_equal(logs, np.log1p(a))
+    np.testing.assert_array_equal(exps, np.expm1(a))
+    assert logs.dtype == np.float32
