@@ -1132,9 +1132,9 @@ impl<'a> FnLower<'a> {
                 }
             }
             Callee::Method { receiver, name } if library::reduction_method(name).is_some() => {
-                match (library::reduction_method(name), ty.as_scalar()) {
-                    (Some(r), Some(d)) => Val::Scalar(self.reduce(r, *receiver, d)),
-                    _ => self.bad_call("a reduction method"),
+                match library::reduction_method(name) {
+                    Some(r) => self.reduce_call(r, *receiver, args, kwargs, ty),
+                    None => self.bad_call("a reduction method"),
                 }
             }
             Callee::Method { receiver, name } if name == "astype" => {
@@ -1251,8 +1251,8 @@ impl<'a> FnLower<'a> {
                 KnownFunction::Min | KnownFunction::Max => {
                     self.min_max(f == KnownFunction::Min, args, d)
                 }
-                KnownFunction::Reduce(r) => match args.first() {
-                    Some(a) => self.reduce(r, *a, d),
+                KnownFunction::Reduce(r) => match args.split_first() {
+                    Some((a, extra)) => return self.reduce_call(r, *a, extra, kwargs, ty),
                     None => return self.bad_call("a reduction without its array"),
                 },
                 KnownFunction::Int

@@ -2,12 +2,26 @@
 //! of an array or an array expression, in C order, combining them in an
 //! accumulator as the registry entry says; the expression is never stored.
 
-use frontend::hir::{Dtype, ExceptionKind, ExprId};
-use library::{Combine, Emit, Order, Primitive, ReduceFn, Value};
+use frontend::hir::{Dtype, ExceptionKind, ExprId, Keyword};
+use library::{Combine, Emit, Order, Primitive, ReduceFn, ReduceSig, Value};
+use typeinfer::{ArrayType, Layout, Type};
 
 use crate::builder::ltype;
 use crate::func::FnLower;
 use crate::ir::{BinaryOp, CastOp, CmpOp, LType, ValueId};
+use crate::values::Val;
+
+/// Runs a body on every element of a reduction (with its index among them),
+/// emitting one pass over them.
+type EachElement<L> = dyn Fn(&mut L, &mut dyn FnMut(&mut L, ValueId, ValueId));
+
+/// The dtype `combine` gives: the accumulator's, or int64 for an index.
+fn reduction_result(reduction: &library::Reduction, sig: ReduceSig) -> Dtype {
+    match reduction.combine {
+        Combine::Arg { .. } => Dtype::Int64,
+        _ => sig.acc,
+    }
+}
 
 fn id(v: Value) -> ValueId {
     ValueId(v.0)
@@ -18,6 +32,105 @@ fn value(v: ValueId) -> Value {
 }
 
 impl FnLower<'_> {
+    /// A reduction call: of the whole array, or along the constant `axis`
+    /// argument when its type (`ty`) says the result is an array.
+    pub(crate) fn reduce_call(
+        &mut self,
+        r: ReduceFn,
+        src: ExprId,
+        extra: &[ExprId],
+        kwargs: &[Keyword],
+        ty: &Type,
+    ) -> Val {
+        match ty {
+            Type::Scalar(d) => Val::Scalar(self.reduce(r, src, *d)),
+            Type::Array(at) => {
+                let ndim = i64::from(at.ndim) + 1;
+                let axis = typeinfer::reduction_axis_argument(extra, kwargs)
+                    .and_then(|x| self.const_int(x))
+                    .map(|k| k.rem_euclid(ndim) as usize);
+                match axis {
+                    Some(axis) => self.reduce_axis(r, src, axis, at),
+                    None => {
+                        self.bug("a reduction to an array without a constant axis");
+                        Val::Unit
+                    }
+                }
+            }
+            _ => {
+                self.bug("a reduction whose type is neither a number nor an array");
+                Val::Unit
+            }
+        }
+    }
+
+    /// `r` of `src` along `axis`: a new C-ordered array of type `at`, each
+    /// element reduced from the elements of one line along the axis.
+    fn reduce_axis(&mut self, r: ReduceFn, src: ExprId, axis: usize, at: &ArrayType) -> Val {
+        let Some(elem) = self.tf.expr_type(src).as_array().map(|a| a.dtype) else {
+            self.bug("a reduction of something that is not an array");
+            return Val::Unit;
+        };
+        let reduction = r.reduction();
+        let Ok(sig) = (reduction.typing)(elem) else {
+            self.bug("a reduction typeinfer should have refused");
+            return Val::Unit;
+        };
+        let elements = self.elements_of(src);
+        let mut outer = elements.extents.clone();
+        let line = outer.remove(axis);
+        let zero = self.b.i64c(0);
+        let count = self.product(&outer);
+        let lines = self.b.cmp(CmpOp::Ne, count, zero);
+        let empty_line = self.b.cmp(CmpOp::Eq, line, zero);
+        let fails = self.b.bin(BinaryOp::And, lines, empty_line);
+        match reduction.combine {
+            Combine::FromFirst { numpy_name, .. } => self.raise_if(
+                fails,
+                ExceptionKind::ValueError,
+                &format!(
+                    "zero-size array to reduction operation {numpy_name} which has no identity"
+                ),
+            ),
+            Combine::Arg { .. } => self.raise_if(
+                fails,
+                ExceptionKind::ValueError,
+                &format!("attempt to get {} of an empty sequence", reduction.name),
+            ),
+            Combine::Fold { .. } | Combine::Moments { .. } => {}
+        }
+        let out_type = ArrayType {
+            layout: Layout::C,
+            ..*at
+        };
+        let (out, _) = self.alloc_array(&out_type, outer.clone(), false);
+        let order: Vec<usize> = (0..outer.len()).collect();
+        self.index_loops(&outer, &order, |this, index| {
+            // Element `j` of this line, converted to the accumulator's dtype.
+            let at_line = |this: &mut Self, j: ValueId| {
+                let mut counters = index.to_vec();
+                counters.insert(axis, j);
+                let x = this.element_at_index(&elements, &counters);
+                this.cast_scalar(x, elem, sig.acc)
+            };
+            let first = |this: &mut Self| {
+                let zero = this.b.i64c(0);
+                at_line(this, zero)
+            };
+            let each = |this: &mut Self, body: &mut dyn FnMut(&mut Self, ValueId, ValueId)| {
+                this.index_loops(&[line], &[0], |this, j| {
+                    let x = at_line(this, j[0]);
+                    body(this, j[0], x);
+                });
+            };
+            let v = this.combine(reduction, elem, sig, line, &first, &each);
+            let v = this.cast_scalar(v, reduction_result(reduction, sig), at.dtype);
+            let addr = this.element_at(&out, &out_type, index);
+            this.store_elem(addr, v, at.dtype);
+        });
+        Val::Array(out)
+    }
+
     /// `r` of `src` (an array or an array expression), a number of dtype `result`.
     pub(crate) fn reduce(&mut self, r: ReduceFn, src: ExprId, result: Dtype) -> ValueId {
         let Some(elem) = self.tf.expr_type(src).as_array().map(|a| a.dtype) else {
@@ -35,30 +148,8 @@ impl FnLower<'_> {
         let count = self.product(&elements.extents.clone());
         let zero = self.b.i64c(0);
         let empty = self.b.cmp(CmpOp::Eq, count, zero);
-        let acc_ty = ltype(sig.acc);
-        let acc = self.b.var(acc_ty, "reduce.acc");
-        let r_value = match reduction.combine {
-            Combine::Fold {
-                identity,
-                step,
-                mean,
-            } => {
-                let init = id(Emit::constant(self, sig.acc, identity));
-                self.b.set(acc, init);
-                self.for_each_element(&elements, &mut |this, _, x| {
-                    let x = this.cast_scalar(x, elem, sig.acc);
-                    let a = this.b.get(acc);
-                    let next = step(this, sig.acc, value(a), value(x));
-                    this.b.set(acc, id(next));
-                });
-                let total = self.b.get(acc);
-                if mean {
-                    self.divide_by_count(total, count, sig.acc)
-                } else {
-                    total
-                }
-            }
-            Combine::FromFirst { step, numpy_name } => {
+        match reduction.combine {
+            Combine::FromFirst { numpy_name, .. } => {
                 let message = if reduction.name.starts_with("builtin ") {
                     // CPython 3.9 to 3.11's words (3.12 says "iterable argument is empty").
                     format!("{numpy_name}() arg is an empty sequence")
@@ -68,70 +159,111 @@ impl FnLower<'_> {
                     )
                 };
                 self.raise_if(empty, ExceptionKind::ValueError, &message);
-                let first = self.first_element(&elements);
-                let first = self.cast_scalar(first, elem, sig.acc);
-                self.b.set(acc, first);
-                self.for_each_element(&elements, &mut |this, _, x| {
-                    let x = this.cast_scalar(x, elem, sig.acc);
-                    let a = this.b.get(acc);
-                    let next = step(this, sig.acc, value(a), value(x));
-                    this.b.set(acc, id(next));
+            }
+            Combine::Arg { .. } => self.raise_if(
+                empty,
+                ExceptionKind::ValueError,
+                &format!("attempt to get {} of an empty sequence", reduction.name),
+            ),
+            Combine::Fold { .. } | Combine::Moments { .. } => {}
+        }
+        let flat = self.b.var(LType::I64, "reduce.flat");
+        let first = |this: &mut Self| {
+            let x = this.first_element(&elements);
+            this.cast_scalar(x, elem, sig.acc)
+        };
+        let each = |this: &mut Self, body: &mut dyn FnMut(&mut Self, ValueId, ValueId)| {
+            let zero = this.b.i64c(0);
+            let one = this.b.i64c(1);
+            this.b.set(flat, zero);
+            this.for_each_element(&elements, &mut |this, _, x| {
+                let x = this.cast_scalar(x, elem, sig.acc);
+                let k = this.b.get(flat);
+                body(this, k, x);
+                let next = this.b.bin(BinaryOp::IAdd, k, one);
+                this.b.set(flat, next);
+            });
+        };
+        let v = self.combine(reduction, elem, sig, count, &first, &each);
+        self.cast_scalar(v, reduction_result(reduction, sig), result)
+    }
+
+    /// Combines `count` elements as `reduction` says: `first` gives the
+    /// first (when there is one), `each` runs its body on every element with
+    /// its index among them (each call a new pass). The value is of
+    /// `reduction_result`'s dtype.
+    fn combine(
+        &mut self,
+        reduction: &library::Reduction,
+        elem: Dtype,
+        sig: ReduceSig,
+        count: ValueId,
+        first: &dyn Fn(&mut Self) -> ValueId,
+        each: &EachElement<Self>,
+    ) -> ValueId {
+        let acc = self.b.var(ltype(sig.acc), "reduce.acc");
+        let fold = |this: &mut Self, step: &dyn Fn(&mut Self, ValueId, ValueId) -> ValueId| {
+            each(this, &mut |this, _, x| {
+                let a = this.b.get(acc);
+                let next = step(this, a, x);
+                this.b.set(acc, next);
+            });
+            this.b.get(acc)
+        };
+        match reduction.combine {
+            Combine::Fold {
+                identity,
+                step,
+                mean,
+            } => {
+                let init = id(Emit::constant(self, sig.acc, identity));
+                self.b.set(acc, init);
+                let total = fold(self, &|this, a, x| {
+                    id(step(this, sig.acc, value(a), value(x)))
                 });
-                self.b.get(acc)
+                if mean {
+                    self.divide_by_count(total, count, sig.acc)
+                } else {
+                    total
+                }
+            }
+            Combine::FromFirst { step, .. } => {
+                let x = first(self);
+                self.b.set(acc, x);
+                fold(self, &|this, a, x| {
+                    id(step(this, sig.acc, value(a), value(x)))
+                })
             }
             Combine::Arg { order } => {
-                let name = reduction.name;
-                self.raise_if(
-                    empty,
-                    ExceptionKind::ValueError,
-                    &format!("attempt to get {name} of an empty sequence"),
-                );
-                let first = self.first_element(&elements);
-                self.b.set(acc, first);
+                let x = first(self);
+                self.b.set(acc, x);
                 let best = self.b.var(LType::I64, "reduce.index");
-                let flat = self.b.var(LType::I64, "reduce.flat");
+                let zero = self.b.i64c(0);
                 self.b.set(best, zero);
-                self.b.set(flat, zero);
-                let one = self.b.i64c(1);
-                self.for_each_element(&elements, &mut |this, _, x| {
+                each(self, &mut |this, k, x| {
                     let a = this.b.get(acc);
-                    let k = this.b.get(flat);
                     let better = this.beats(order, elem, x, a);
                     let a = this.b.select(better, x, a);
                     this.b.set(acc, a);
                     let i = this.b.get(best);
                     let i = this.b.select(better, k, i);
                     this.b.set(best, i);
-                    let k = this.b.bin(BinaryOp::IAdd, k, one);
-                    this.b.set(flat, k);
                 });
-                let i = self.b.get(best);
-                return self.cast_scalar(i, Dtype::Int64, result);
+                self.b.get(best)
             }
             Combine::Moments { sqrt } => {
                 let init = id(Emit::constant(self, sig.acc, 0.0));
                 self.b.set(acc, init);
-                self.for_each_element(&elements, &mut |this, _, x| {
-                    let x = this.cast_scalar(x, elem, sig.acc);
-                    let a = this.b.get(acc);
-                    let next = this.b.bin(BinaryOp::FAdd, a, x);
-                    this.b.set(acc, next);
-                });
-                let total = self.b.get(acc);
+                let total = fold(self, &|this, a, x| this.b.bin(BinaryOp::FAdd, a, x));
                 let mean = self.divide_by_count(total, count, sig.acc);
                 // The elements again (an expression is computed twice rather than stored).
-                let squares = self.b.var(acc_ty, "reduce.squares");
-                self.b.set(squares, init);
-                self.for_each_element(&elements, &mut |this, _, x| {
-                    let x = this.cast_scalar(x, elem, sig.acc);
+                self.b.set(acc, init);
+                let squares = fold(self, &|this, a, x| {
                     let d = this.b.bin(BinaryOp::FSub, x, mean);
                     let d2 = this.b.bin(BinaryOp::FMul, d, d);
-                    let s = this.b.get(squares);
-                    let s = this.b.bin(BinaryOp::FAdd, s, d2);
-                    this.b.set(squares, s);
+                    this.b.bin(BinaryOp::FAdd, a, d2)
                 });
-                let s = self.b.get(squares);
-                let var = self.divide_by_count(s, count, sig.acc);
+                let var = self.divide_by_count(squares, count, sig.acc);
                 if sqrt {
                     self.b
                         .emit(crate::ir::Inst::Math(Primitive::Sqrt, vec![var]))
@@ -139,8 +271,7 @@ impl FnLower<'_> {
                     var
                 }
             }
-        };
-        self.cast_scalar(r_value, sig.acc, result)
+        }
     }
 
     /// The element at index 0 of every axis (the array is not empty).

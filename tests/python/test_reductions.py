@@ -118,11 +118,25 @@ def test_empty_arrays():
 
 def test_refusals_say_why():
     @jit
-    def with_axis(a):
-        return a.sum(axis=0)
+    def with_keepdims(a):
+        return a.sum(axis=0, keepdims=True)
 
-    with pytest.raises(ferrojit.TypingError, match="with `axis=` is not supported yet"):
-        with_axis(np.ones((2, 2)))
+    with pytest.raises(ferrojit.TypingError, match="with `keepdims=` is not supported yet"):
+        with_keepdims(np.ones((2, 2)))
+
+    @jit
+    def bad_axis(a):
+        return a.sum(axis=2)
+
+    with pytest.raises(ferrojit.TypingError, match="axis 2 is out of bounds for array of dimension 2"):
+        bad_axis(np.ones((2, 2)))
+
+    @jit
+    def run_time_axis(a, k):
+        return a.sum(axis=k)
+
+    with pytest.raises(ferrojit.TypingError, match="axis must be a constant integer"):
+        run_time_axis(np.ones((2, 2)), 0)
 
     @jit
     def complex_min(a):
@@ -137,3 +151,34 @@ def test_refusals_say_why():
 
     with pytest.raises(ferrojit.TypingError, match="iterates the rows"):
         builtin_sum_2d(np.ones((2, 2)))
+
+
+@jit
+def along_axes(x):
+    return (np.sum(x, axis=0), x.mean(axis=1), x.min(0), np.argmax(x, axis=-1), x.std(axis=0),
+            np.prod(x, 1), x.any(axis=0), np.all(x > 0.25, axis=-1), x.var(axis=-2), x.sum(axis=None))
+
+
+def test_reductions_along_an_axis():
+    for x in [np.random.default_rng(1).random((3, 4)), np.random.default_rng(2).random((2, 3, 4))[:, ::-1, ::2],
+              np.asfortranarray(np.arange(12.0).reshape(3, 4)), np.arange(12).reshape(4, 3)]:
+        for g, w in zip(along_axes(x), along_axes.py_func(x)):
+            assert np.shape(g) == np.shape(w)
+            assert np.asarray(g).dtype == np.asarray(w).dtype
+            np.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+def test_empty_lines_along_an_axis():
+    @jit
+    def line_max(x):
+        return x.max(axis=1)
+
+    with pytest.raises(ValueError, match="zero-size array to reduction operation maximum which has no identity"):
+        line_max(np.ones((2, 0)))
+    assert line_max(np.ones((0, 3))).shape == (0,)
+
+    @jit
+    def line_sum(x):
+        return x.sum(axis=1)
+
+    np.testing.assert_array_equal(line_sum(np.ones((2, 0))), np.zeros(2))

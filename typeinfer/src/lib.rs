@@ -38,6 +38,7 @@ mod flow;
 mod infer;
 mod prune;
 mod reduce;
+pub use reduce::reduction_axis_argument;
 mod signature;
 mod stmt;
 mod types;

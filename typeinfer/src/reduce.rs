@@ -4,9 +4,85 @@
 use frontend::hir::{ExprId, Keyword, ReduceFn};
 
 use crate::infer::{report, FnCx, Ty};
-use crate::Type;
+use crate::{ArrayType, Layout, Type};
+
+/// Why a reduction's arguments are not (array, axis).
+enum AxisArgument<'k> {
+    /// An argument beyond the axis.
+    Extra(ExprId),
+    /// A keyword other than `axis=`.
+    Keyword(&'k Keyword),
+}
+
+/// The `axis` of a reduction call: the second positional argument or
+/// `axis=` (`None` when absent). Lower reads it through this one function too.
+pub fn reduction_axis_argument(extra: &[ExprId], kwargs: &[Keyword]) -> Option<ExprId> {
+    axis_argument(extra, kwargs).ok().flatten()
+}
+
+fn axis_argument<'k>(
+    extra: &[ExprId],
+    kwargs: &'k [Keyword],
+) -> Result<Option<ExprId>, AxisArgument<'k>> {
+    if let Some(x) = extra.get(1) {
+        return Err(AxisArgument::Extra(*x));
+    }
+    let mut axis = extra.first().copied();
+    for k in kwargs {
+        if k.name != "axis" {
+            return Err(AxisArgument::Keyword(k));
+        }
+        if axis.is_some() {
+            return Err(AxisArgument::Extra(k.value));
+        }
+        axis = Some(k.value);
+    }
+    Ok(axis)
+}
 
 impl FnCx<'_, '_> {
+    /// The axis an `axis` argument names, normalized (`Some(None)`: `axis=None`,
+    /// the whole array); `None` after reporting a bad one.
+    fn reduction_axis(&mut self, x: ExprId, a: &ArrayType) -> Option<Option<usize>> {
+        self.expr(x);
+        if matches!(
+            self.f.expr(x).kind,
+            frontend::hir::ExprKind::Const(frontend::hir::Constant::None)
+        ) {
+            return Some(None);
+        }
+        let Some(k) = self.constant_int(x) else {
+            self.emit(
+                self.span(x),
+                report(
+                    "E0206",
+                    "a reduction's axis must be a constant integer so far",
+                    format!("{} is not a constant", self.expr_text(x)),
+                )
+                .help("write the axis as a number, e.g. axis=0"),
+            );
+            return None;
+        };
+        let n = i64::from(a.ndim);
+        if !(-n..n).contains(&k) {
+            self.emit(
+                self.span(x),
+                report(
+                    "E0238",
+                    format!("axis {k} is out of bounds for array of dimension {n}"),
+                    format!("the array is {a}"),
+                )
+                .help(format!(
+                    "NumPy raises AxisError here; use an axis from {} to {}",
+                    -n,
+                    n - 1
+                )),
+            );
+            return None;
+        }
+        Some(Some(k.rem_euclid(n.max(1)) as usize))
+    }
+
     /// `name` (as the user wrote it) of `array`; `extra` and `kwargs` are the
     /// call's other arguments, none supported yet.
     pub(crate) fn reduce_call(
@@ -18,31 +94,37 @@ impl FnCx<'_, '_> {
         extra: &[ExprId],
         kwargs: &[Keyword],
     ) -> Ty {
-        if let Some(k) = kwargs.first() {
-            self.emit(
-                k.span,
-                report(
-                    "E0206",
-                    format!("`{name}` with `{}=` is not supported yet", k.name),
-                    format!("`{}=` given here", k.name),
-                )
-                .help("reductions of whole arrays only so far; loop over an axis and reduce its slices"),
-            );
-            return Ty::Error;
-        }
-        if let Some(x) = extra.first() {
-            self.emit(
-                self.span(*x),
-                report(
-                    "E0219",
-                    format!("`{name}` takes only the array"),
-                    "an extra argument",
-                )
-                .help("reductions of whole arrays only so far (no axis, no initial value)"),
-            );
-            return Ty::Error;
-        }
         let reduction = r.reduction();
+        let builtin = reduction.name.starts_with("builtin ");
+        let axis = match axis_argument(extra, kwargs) {
+            Ok(None) => None,
+            Ok(Some(x)) if !builtin => Some(x),
+            Ok(Some(x)) | Err(AxisArgument::Extra(x)) => {
+                let at = self.span(x);
+                self.emit(
+                    at,
+                    report(
+                        "E0219",
+                        format!("`{name}` takes only the array and `axis`"),
+                        "an extra argument",
+                    )
+                    .help("no out=, dtype=, keepdims= or initial value so far"),
+                );
+                return Ty::Error;
+            }
+            Err(AxisArgument::Keyword(k)) => {
+                self.emit(
+                    k.span,
+                    report(
+                        "E0206",
+                        format!("`{name}` with `{}=` is not supported yet", k.name),
+                        format!("`{}=` given here", k.name),
+                    )
+                    .help("reductions take the array and axis= so far"),
+                );
+                return Ty::Error;
+            }
+        };
         let a = match ty {
             Ty::Known(Type::Array(a)) => *a,
             t if t.is_pending() => return t.clone(),
@@ -66,8 +148,23 @@ impl FnCx<'_, '_> {
             );
             return Ty::Error;
         }
+        let axis = match axis {
+            Some(x) => match self.reduction_axis(x, &a) {
+                Some(k) => k,
+                None => return Ty::Error,
+            },
+            None => None,
+        };
         match (reduction.typing)(a.dtype) {
-            Ok(sig) => Ty::Known(Type::Scalar(sig.result)),
+            Ok(sig) => match axis {
+                Some(_) if a.ndim > 1 => Ty::Known(Type::Array(ArrayType {
+                    dtype: sig.result,
+                    ndim: a.ndim - 1,
+                    layout: Layout::C,
+                    writable: true,
+                })),
+                _ => Ty::Known(Type::Scalar(sig.result)),
+            },
             Err(rej) => {
                 self.bad_argument(
                     name,
