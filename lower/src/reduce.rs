@@ -13,7 +13,7 @@ use crate::values::Val;
 
 /// Runs a body on every element of a reduction (with its index among them),
 /// emitting one pass over them.
-type EachElement<L> = dyn Fn(&mut L, &mut dyn FnMut(&mut L, ValueId, ValueId));
+type EachElement<'a, L> = dyn Fn(&mut L, &mut dyn FnMut(&mut L, ValueId, ValueId)) + 'a;
 
 /// The dtype `combine` gives: the accumulator's, or int64 for an index.
 fn reduction_result(reduction: &library::Reduction, sig: ReduceSig) -> Dtype {
@@ -199,7 +199,7 @@ impl FnLower<'_> {
         sig: ReduceSig,
         count: ValueId,
         first: &dyn Fn(&mut Self) -> ValueId,
-        each: &EachElement<Self>,
+        each: &EachElement<'_, Self>,
     ) -> ValueId {
         let acc = self.b.var(ltype(sig.acc), "reduce.acc");
         let fold = |this: &mut Self, step: &dyn Fn(&mut Self, ValueId, ValueId) -> ValueId| {
