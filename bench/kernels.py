@@ -97,3 +97,34 @@ def temporaries_in_a_loop(a, steps):
             scratch[i] = a[i] * t
         acc += scratch[n - 1]
     return acc
+
+
+# Array expressions and reductions (issue 7): whole-array code, compared with
+# Numba and with NumPy running the same function uncompiled.
+
+
+def fused_axpb(a, x, b):
+    return a * x + b
+
+
+def standardize(x):
+    out = np.empty_like(x)
+    for j in range(x.shape[1]):
+        col = x[:, j]
+        mu = col.mean()
+        sd = np.sqrt(((col - mu) ** 2).mean())
+        out[:, j] = (col - mu) / sd
+    return out
+
+
+def softmax_rows(x):
+    out = np.empty_like(x)
+    for i in range(x.shape[0]):
+        row = x[i]
+        e = np.exp(row - row.max())
+        out[i] = e / e.sum()
+    return out
+
+
+def sum_of_squares(x, y):
+    return np.sum((x - y) * (x - y))

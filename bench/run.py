@@ -116,6 +116,28 @@ BENCHES = [
 ]
 
 
+def make_axpb(n):
+    return 2.5, _rng().random(n), 1.0
+
+
+def make_matrix(n):
+    return (_rng().random((n, 64)),)
+
+
+def make_pair(n):
+    r = _rng()
+    return r.random(n), r.random(n)
+
+
+# Whole-array code (issue 7), also timed as plain NumPy (the uncompiled function).
+ARRAY_BENCHES = [
+    Bench("a * x + b (fused)", kernels.fused_axpb, make_axpb, 10_000_000, 200_000, 16, lambda n: f"{n:,} f64"),
+    Bench("standardize columns", kernels.standardize, make_matrix, 20_000, 2_000, 8, lambda n: f"{n:,}x64 f64"),
+    Bench("softmax rows", kernels.softmax_rows, make_matrix, 20_000, 2_000, 8, lambda n: f"{n:,}x64 f64"),
+    Bench("sum((x - y) * (x - y))", kernels.sum_of_squares, make_pair, 5_000_000, 200_000, 16, lambda n: f"{n:,} f64"),
+]
+
+
 def fresh_first_call(wrap, func, args_for_call, runs):
     """Median seconds of `wrap(func)` then one call, each with a new dispatcher."""
     times = []
@@ -218,6 +240,30 @@ def main():
             f"| {ms(fj_steady)} | {ms(nb_steady)} | {speed:.2f} | {ms(off_steady)} | {checks:.2f} |"
         )
 
+    array_rows = []
+    array_ratios = []
+    for bench in ARRAY_BENCHES:
+        size = bench.quick_size if options.quick else bench.size
+        try:
+            fj_first = fresh_first_call(ferrojit.jit, bench.func, lambda: bench.make(bench.tiny_size), first_runs)
+            nb_first = fresh_first_call(numba.njit, bench.func, lambda: bench.make(bench.tiny_size), first_runs)
+            fj, nb = ferrojit.jit(bench.func), numba.njit(bench.func)
+            args = bench.make(size)
+            if not results_agree(fj(*args), args, bench.func(*args), args):
+                failures.append(f"{bench.name}: ferrojit and NumPy results differ")
+            fj_steady = steady_state(fj, args, budget)
+            nb_steady = steady_state(nb, args, budget)
+            np_steady = steady_state(bench.func, args, budget)
+        except Exception as exc:  # one failing kernel must not hide the others' numbers
+            failures.append(f"{bench.name}: {type(exc).__name__}: {exc}")
+            array_rows.append(f"| {bench.name} | {bench.describe(size)} | failed | | | | | | |")
+            continue
+        array_ratios.append(nb_steady / fj_steady)
+        array_rows.append(
+            f"| {bench.name} | {bench.describe(size)} | {fj_first / nb_first:.3f} | {ms(fj_steady)} "
+            f"| {ms(nb_steady)} | {ms(np_steady)} | {nb_steady / fj_steady:.2f} | {np_steady / fj_steady:.2f} |"
+        )
+
     scalar = 1
     array = np.zeros(10)
     dispatch_rows = []
@@ -250,6 +296,16 @@ def main():
     print()
     print(f"Geometric mean of checks on / off: **{geomean(check_ratios):.2f}** (about 1: bounds checks and "
           "negative-index wraparound cost nothing).")
+    print()
+    print("Array expressions and reductions (issue 7), against Numba and the same function run by NumPy:")
+    print()
+    print("| kernel | size | first call ferrojit / Numba | steady ferrojit (ms) | steady Numba (ms) "
+          "| NumPy (ms) | speed vs Numba | speed vs NumPy |")
+    print("|---|---|--:|--:|--:|--:|--:|--:|")
+    for row in array_rows:
+        print(row)
+    print()
+    print(f"Geometric mean of steady-state speed vs Numba over these: **{geomean(array_ratios):.2f}**.")
     print()
     print("| dispatch | ferrojit (ns/call) | Numba (ns/call) | ferrojit / Numba | plain Python (ns/call) |")
     print("|---|--:|--:|--:|--:|")

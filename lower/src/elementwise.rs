@@ -118,8 +118,7 @@ impl FnLower<'_> {
 
     /// `dst op= value` (`a += b`, `a[1:] *= 2`): each element of `dst`
     /// combined with the element of `value` broadcast to it, in the
-    /// operation's dtype, and stored back. NumPy's result: when `value`
-    /// reads memory `dst` covers, it is computed into a new array first.
+    /// operation's dtype, and stored back.
     pub(crate) fn update_in_place(
         &mut self,
         dst: &ArrayVal,
@@ -127,16 +126,44 @@ impl FnLower<'_> {
         op: BinOp,
         value: ExprId,
     ) {
-        let d = match self.tf.coerced_type(value) {
-            Type::Array(a) => a.dtype,
-            Type::Scalar(s) => *s,
-            _ => return self.bug("an in-place update by a value that is not a number or an array"),
-        };
         let elements = self.elements_of(value);
-        self.check_output_shape(dst, &elements.extents);
+        self.write_elements(dst, dt, Some(op), value, &elements);
+    }
+
+    /// `a[...] = expression`: the expression's operands are evaluated (and
+    /// their shapes checked) before the target, as Python evaluates the
+    /// value first; then each element is computed straight into the view.
+    pub(crate) fn store_expression(&mut self, arr: ExprId, indices: &[ExprId], value: ExprId) {
+        let elements = self.elements_of(value);
+        if let Some((dst, dt)) = self.view(arr, indices) {
+            self.write_elements(&dst, &dt, None, value, &elements);
+        }
+    }
+
+    /// Writes `elements` (of `value`) into `dst`, broadcast to its shape,
+    /// combined with what is there by `op` if any. NumPy's result: when the
+    /// value reads memory `dst` covers, it is computed into a new array first.
+    fn write_elements(
+        &mut self,
+        dst: &ArrayVal,
+        dt: &ArrayType,
+        op: Option<BinOp>,
+        value: ExprId,
+        elements: &Elements,
+    ) {
+        let d = match (op, self.tf.coerced_type(value)) {
+            (Some(_), Type::Array(a)) => a.dtype,
+            (Some(_), Type::Scalar(s)) => *s,
+            (None, Type::Array(a)) => a.dtype,
+            _ => return self.bug("writing into an array a value that is not a number or an array"),
+        };
+        match op {
+            Some(_) => self.check_output_shape(dst, &elements.extents),
+            None => self.check_stored_shape(dst, &elements.extents),
+        }
         if elements.extents.len() > dst.extents.len() {
             // The broadcast shape has more axes than the target: NumPy
-            // always refuses (`check_output_shape` raised).
+            // always refuses (the check above raised).
             return;
         }
         let overlaps: Vec<ValueId> = elements
@@ -150,13 +177,18 @@ impl FnLower<'_> {
             .into_iter()
             .map(|(a, ad)| self.overlaps(dst, dt.dtype, &a, ad))
             .collect();
-        let update = |this: &mut Self, source: &Elements| {
+        let write = |this: &mut Self, source: &Elements| {
             this.for_each_element_over(source, &dst.extents, &mut |this, counters, v| {
                 let addr = this.element_at(dst, dt, counters);
-                let cur = this.load_elem(addr, dt.dtype);
-                let cur = this.cast_scalar(cur, dt.dtype, d);
                 let v = this.child_element(source.root, v, d);
-                let r = this.element_binary(op, cur, v, d);
+                let r = match op {
+                    Some(op) => {
+                        let cur = this.load_elem(addr, dt.dtype);
+                        let cur = this.cast_scalar(cur, dt.dtype, d);
+                        this.element_binary(op, cur, v, d)
+                    }
+                    None => v,
+                };
                 let r = this.cast_scalar(r, d, dt.dtype);
                 this.store_elem(addr, r, dt.dtype);
             });
@@ -165,7 +197,7 @@ impl FnLower<'_> {
             Some(overlap) => {
                 self.b.begin();
                 let stored = self.tf.expr_type(value).as_array().map_or(d, |a| a.dtype);
-                let (copy, _) = self.store_elements(&elements, stored);
+                let (copy, _) = self.store_elements(elements, stored);
                 // Read as `value` is: a leaf in the operation's dtype, an
                 // expression in its own (`child_element` converts it).
                 let read_as = if self.is_elementwise(value) {
@@ -174,10 +206,10 @@ impl FnLower<'_> {
                     d
                 };
                 let copied = self.elements_of_array(copy, stored, read_as, value);
-                update(self, &copied);
+                write(self, &copied);
                 let then_body = self.b.end();
                 self.b.begin();
-                update(self, &elements);
+                write(self, elements);
                 let else_body = self.b.end();
                 self.b.stmt(Stmt::If {
                     cond: overlap,
@@ -185,7 +217,33 @@ impl FnLower<'_> {
                     else_body,
                 });
             }
-            None => update(self, &elements),
+            None => write(self, elements),
+        }
+    }
+
+    /// NumPy's error for a stored array that does not broadcast into the
+    /// target: `could not broadcast input array from shape (3,) into shape (4,)`.
+    fn check_stored_shape(&mut self, dst: &ArrayVal, value: &[ValueId]) {
+        let one = self.b.i64c(1);
+        let lead = dst.extents.len().saturating_sub(value.len());
+        let mut bad = Vec::new();
+        if value.len() > dst.extents.len() {
+            bad.push(self.b.boolc(true));
+        }
+        let value_lead = value.len().saturating_sub(dst.extents.len());
+        for (k, &v) in value[value_lead..].iter().enumerate() {
+            let unequal = self.b.cmp(CmpOp::Ne, v, dst.extents[lead + k]);
+            let not_one = self.b.cmp(CmpOp::Ne, v, one);
+            bad.push(self.b.bin(BinaryOp::And, unequal, not_one));
+        }
+        if let Some(bad) = self.any(bad) {
+            self.b.raise_if(
+                bad,
+                RuntimeError::Broadcast {
+                    from: value.to_vec(),
+                    into: dst.extents.clone(),
+                },
+            );
         }
     }
 
@@ -640,6 +698,12 @@ impl FnLower<'_> {
     /// NumPy's `+ - * /` on two elements of dtype `d` (division in floats,
     /// IEEE: no exception for a zero divisor, as NumPy).
     fn element_binary(&mut self, op: BinOp, a: ValueId, b: ValueId, d: Dtype) -> ValueId {
+        if op == BinOp::Pow {
+            // Floats only (typeinfer): C's pow, as NumPy's float power.
+            return self
+                .b
+                .emit(crate::ir::Inst::Math(library::Primitive::Pow, vec![a, b]));
+        }
         let op = match (op, d) {
             (BinOp::Add, d) if d.is_complex() => BinaryOp::CAdd,
             (BinOp::Sub, d) if d.is_complex() => BinaryOp::CSub,

@@ -308,6 +308,18 @@ impl<'a> FnLower<'a> {
     fn lower_stmt(&mut self, stmt: &hir::Stmt) {
         self.b.span = stmt.span;
         match &stmt.kind {
+            StmtKind::Assign {
+                target:
+                    target @ Target::Subscript {
+                        value: arr,
+                        indices,
+                    },
+                value,
+            } if self.selects_view(*arr, indices) && self.is_elementwise(*value) => {
+                self.store_expression(*arr, indices, *value);
+                self.ranges.define(target);
+                self.b.release_temps();
+            }
             StmtKind::Assign { target, value } => {
                 let v = self.expr(*value);
                 let ty = self.tf.coerced_type(*value).clone();

@@ -245,3 +245,64 @@ def test_augmented_assignment_errors_are_numpys():
         "Cannot cast ufunc 'add' output from dtype('float64') to dtype('int64') with casting rule 'same_kind'"
         in str(info.value)
     )
+
+
+@jit
+def powers(x, y):
+    return x ** 2, x ** 0.5, 2.0 ** x, x ** y
+
+
+@jit
+def standardize(x):
+    out = np.empty_like(x)
+    for j in range(x.shape[1]):
+        col = x[:, j]
+        mu = col.mean()
+        sd = np.sqrt(((col - mu) ** 2).mean())
+        out[:, j] = (col - mu) / sd
+    return out
+
+
+def test_float_powers_and_the_standardize_example():
+    x = np.linspace(0.1, 3, 8)
+    for g, w in zip(powers(x, x[::-1]), powers.py_func(x, x[::-1])):
+        np.testing.assert_allclose(g, w, rtol=1e-15)
+    f32 = x.astype(np.float32)
+    assert powers(f32, f32)[0].dtype == np.float32
+    m = np.random.default_rng(0).random((50, 4))
+    np.testing.assert_allclose(standardize(m), standardize.py_func(m), rtol=1e-12)
+
+    @jit
+    def int_power(a):
+        return a ** 2
+
+    with pytest.raises(ferrojit.TypingError, match=r"`\*\*` on int64 arrays is not supported yet"):
+        int_power(np.arange(3))
+
+
+@jit
+def store_expression(out, a, b):
+    out[1:] = a[1:] * 2 + b[:-1]
+    return out
+
+
+@jit
+def shift_doubled(a):
+    a[1:] = a[:-1] * 2.0
+    return a
+
+
+def test_an_expression_stored_into_a_slice_is_computed_in_place():
+    a, b = np.arange(5.0), np.ones(5)
+    before = live_buffers()
+    np.testing.assert_array_equal(store_expression(np.zeros(5), a, b), store_expression.py_func(np.zeros(5), a, b))
+    assert live_buffers() == before
+    # Reading what is written: as if the value were computed first (NumPy's result).
+    np.testing.assert_array_equal(shift_doubled(np.arange(5.0)), shift_doubled.py_func(np.arange(5.0)))
+    f32 = np.zeros(5, np.float32)
+    np.testing.assert_array_equal(store_expression(f32.copy(), a, b), store_expression.py_func(f32.copy(), a, b))
+    with pytest.raises(ValueError) as want:
+        store_expression.py_func(np.zeros(4), a, b)
+    with pytest.raises(ValueError) as got:
+        store_expression(np.zeros(4), a, b)
+    assert str(got.value) == str(want.value)

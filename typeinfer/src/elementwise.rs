@@ -23,6 +23,7 @@ fn is_elementwise_binary(op: BinOp) -> bool {
             | BinOp::Sub
             | BinOp::Mul
             | BinOp::Div
+            | BinOp::Pow
             | BinOp::BitAnd
             | BinOp::BitOr
             | BinOp::BitXor
@@ -122,6 +123,20 @@ impl FnCx<'_, '_> {
         let Some(Type::Scalar(d)) = t.concrete() else {
             return Some(t);
         };
+        if op == BinOp::Pow && !d.is_float() {
+            self.emit(
+                span,
+                report(
+                    "E0206",
+                    format!("`**` on {d} arrays is not supported yet"),
+                    format!("{ltext} is {}", l.concrete().unwrap_or(Type::None)),
+                )
+                .help(
+                    "array powers are computed in floats so far: write a.astype(np.float64) ** k",
+                ),
+            );
+            return Some(Ty::Error);
+        }
         let to = Type::Scalar(d);
         self.coerce_elements(lhs, l, &to);
         self.coerce_elements(rhs, r, &to);
@@ -253,6 +268,18 @@ impl FnCx<'_, '_> {
         let Some(Type::Scalar(d)) = t.concrete() else {
             return;
         };
+        if op == BinOp::Pow && !d.is_float() {
+            self.emit(
+                span,
+                report(
+                    "E0206",
+                    format!("`**=` on {d} arrays is not supported yet"),
+                    format!("{text} is {a}"),
+                )
+                .help("array powers are computed in floats so far"),
+            );
+            return;
+        }
         self.coerce_elements(value, rhs, &Type::Scalar(d));
         if !same_kind(d, a.dtype) {
             let ufunc = match op {
