@@ -698,6 +698,9 @@ impl FnLower<'_> {
     /// NumPy's `+ - * /` on two elements of dtype `d` (division in floats,
     /// IEEE: no exception for a zero divisor, as NumPy).
     fn element_binary(&mut self, op: BinOp, a: ValueId, b: ValueId, d: Dtype) -> ValueId {
+        if matches!(op, BinOp::FloorDiv | BinOp::Mod) {
+            return self.with_numpy_errors(|this| this.divmod(op, a, b, d));
+        }
         if op == BinOp::Pow {
             // Floats only (typeinfer): C's pow, as NumPy's float power.
             return self

@@ -588,6 +588,26 @@ impl<'a> FnLower<'a> {
     }
 
     /// Float `//` and `%` as CPython's `float_divmod` computes them.
+    /// `//` or `%` of two values of dtype `dt` with Python's (or, under
+    /// the NumPy error model, NumPy's) rules.
+    pub(crate) fn divmod(&mut self, op: BinOp, a: ValueId, b: ValueId, dt: Dtype) -> ValueId {
+        if dt.is_float() {
+            self.float_divmod(op, a, b, dt, None)
+        } else {
+            self.int_divmod(op, a, b, dt, None)
+        }
+    }
+
+    /// Runs `f` under NumPy's error model: array operations never raise
+    /// Python's ZeroDivisionError (`a // 0` is 0, `x % 0.0` is NaN).
+    pub(crate) fn with_numpy_errors<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = self.opts.numpy_error_model;
+        self.opts.numpy_error_model = true;
+        let r = f(self);
+        self.opts.numpy_error_model = saved;
+        r
+    }
+
     fn float_divmod(
         &mut self,
         op: BinOp,

@@ -163,12 +163,12 @@ def test_no_buffer_outlives_its_statement():
 
 def test_unsupported_operators_say_so():
     @jit
-    def floordiv(a, b):
-        return a // b
+    def shift(a, b):
+        return a << b
 
     with pytest.raises(ferrojit.TypingError) as info:
-        floordiv(np.ones(3), np.ones(3))
-    assert "`//` on arrays is not supported yet" in str(info.value)
+        shift(np.ones(3, np.int64), np.ones(3, np.int64))
+    assert "`<<` on arrays is not supported yet" in str(info.value)
 
 
 @jit
@@ -306,3 +306,31 @@ def test_an_expression_stored_into_a_slice_is_computed_in_place():
     with pytest.raises(ValueError) as got:
         store_expression(np.zeros(4), a, b)
     assert str(got.value) == str(want.value)
+
+
+@jit
+def floor_div_mod(a, b):
+    return a // b, a % b
+
+
+def test_floor_division_and_modulo_follow_numpy():
+    ints = np.array([7, -7, 0, 5, np.iinfo(np.int64).min, 3])
+    divisors = np.array([2, 2, 3, 0, -1, -2])
+    floats = np.array([7.5, -7.5, 0.0, 5.0, -0.0, np.inf])
+    fdivisors = np.array([2.0, 2.0, -3.0, 0.0, 1.0, 2.0])
+    for a, b in [(ints, divisors), (floats, fdivisors), (ints.astype(np.int8), divisors.astype(np.int8)),
+                 (ints.astype(np.uint8), np.array([2, 2, 3, 0, 1, 2], np.uint8)), (floats.astype(np.float32), np.float32(2.5))]:
+        with np.errstate(all="ignore"):
+            want = floor_div_mod.py_func(a, b)
+        got = floor_div_mod(a, b)
+        for g, w in zip(got, want):
+            assert g.dtype == w.dtype
+            np.testing.assert_array_equal(g, w)
+            assert np.array_equal(np.signbit(g), np.signbit(w))
+
+    @jit
+    def add_bools(a, b):
+        return a + b
+
+    with pytest.raises(ferrojit.TypingError, match="`[+]` of two bool arrays is not supported"):
+        add_bools(np.ones(2, bool), np.ones(2, bool))

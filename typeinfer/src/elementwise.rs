@@ -23,6 +23,8 @@ fn is_elementwise_binary(op: BinOp) -> bool {
             | BinOp::Sub
             | BinOp::Mul
             | BinOp::Div
+            | BinOp::FloorDiv
+            | BinOp::Mod
             | BinOp::Pow
             | BinOp::BitAnd
             | BinOp::BitOr
@@ -114,11 +116,30 @@ impl FnCx<'_, '_> {
                     format!("`{sym}` on arrays is not supported yet"),
                     format!("{ltext} is {}", l.concrete().unwrap_or(Type::None)),
                 )
-                .help("array expressions support + - * / & | ^, comparisons and NumPy's functions so far; write a loop over the elements"),
+                .help("array expressions support + - * / // % ** & | ^, comparisons and NumPy's functions so far; write a loop over the elements"),
             );
             return Some(Ty::Error);
         }
         let (el, er) = (element(l), element(r));
+        let both_bool =
+            el.number_kind() == Some(Kind::Bool) && er.number_kind() == Some(Kind::Bool);
+        let arithmetic = matches!(
+            op,
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::FloorDiv | BinOp::Mod | BinOp::Pow
+        );
+        if both_bool && arithmetic {
+            // NumPy's bool loops differ from Python's (True + True is True there).
+            self.emit(
+                span,
+                report(
+                    "E0206",
+                    format!("`{sym}` of two bool arrays is not supported"),
+                    format!("{ltext} is {}", l.concrete().unwrap_or(Type::None)),
+                )
+                .help("use | & ^ on bool arrays, or convert with .astype(np.int64)"),
+            );
+            return Some(Ty::Error);
+        }
         let t = self.binary(op, &el, Some(lhs), ltext, &er, rhs, span);
         let Some(Type::Scalar(d)) = t.concrete() else {
             return Some(t);
