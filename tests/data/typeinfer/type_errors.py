@@ -2,7 +2,7 @@
 def type_errors(a, z, x):
     if a:  # error: [E0210]
         x = 1.0
-    b = a // 2  # error: [E0206]
+    b = a << 2  # error: [E0206]
     c = z < x  # error: [E0207]
     d = x & 1  # error: [E0208]
     e = ~x  # error: [E0209]
