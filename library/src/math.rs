@@ -1,8 +1,7 @@
 //! Python's `math` module: real arguments read as Python floats (float64),
 //! IEEE results outside the domain (docs/language.md says why).
 
-use crate::emit::{Arith, Emit, Value};
-use crate::registry::{reals_only, Arg, Body, Function, Rejection, Signature};
+use crate::registry::{degrees, radians, reals_only, Arg, Body, Function, Rejection, Signature};
 use crate::{Dtype, Primitive};
 
 fn floats(args: &[Arg], result: Dtype) -> Result<Signature, Rejection> {
@@ -25,20 +24,6 @@ fn to_int(args: &[Arg]) -> Result<Signature, Rejection> {
 
 fn predicate(args: &[Arg]) -> Result<Signature, Rejection> {
     floats(args, Dtype::Bool)
-}
-
-fn scaled(emit: &mut dyn Emit, sig: &Signature, x: Value, factor: f64) -> Value {
-    let d = sig.params[0];
-    let k = emit.constant(d, factor);
-    emit.arith(Arith::Mul, d, x, k)
-}
-
-fn degrees(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
-    scaled(emit, sig, args[0], 180.0 / std::f64::consts::PI)
-}
-
-fn radians(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
-    scaled(emit, sig, args[0], std::f64::consts::PI / 180.0)
 }
 
 const fn primitive(

@@ -151,6 +151,22 @@ pub(crate) fn is_complex(arg: Arg) -> bool {
     matches!(arg, Arg::Weak(Kind::Complex)) || matches!(arg, Arg::Typed(d) if d.is_complex())
 }
 
+fn scaled(emit: &mut dyn Emit, sig: &Signature, x: Value, factor: f64) -> Value {
+    let d = sig.params[0];
+    let k = emit.constant(d, factor);
+    emit.arith(crate::Arith::Mul, d, x, k)
+}
+
+/// `math.degrees` and `np.degrees`: CPython's and NumPy's `x * (180 / pi)`.
+pub(crate) fn degrees(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    scaled(emit, sig, args[0], 180.0 / std::f64::consts::PI)
+}
+
+/// `math.radians` and `np.radians`: `x * (pi / 180)`.
+pub(crate) fn radians(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    scaled(emit, sig, args[0], std::f64::consts::PI / 180.0)
+}
+
 /// The first complex argument, refused: complex arguments are not supported yet.
 pub(crate) fn reals_only(args: &[Arg]) -> Result<(), Rejection> {
     match args.iter().position(|a| is_complex(*a)) {

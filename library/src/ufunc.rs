@@ -7,7 +7,7 @@
 
 use crate::emit::{Arith, Emit, Order, Value};
 use crate::promotion::{float_for, promote_dtype, promote_weak, python_default, Kind};
-use crate::registry::{reals_only, Arg, Body, Function, Rejection, Signature};
+use crate::registry::{degrees, radians, reals_only, Arg, Body, Function, Rejection, Signature};
 use crate::{Dtype, Primitive};
 
 /// The type NumPy's type resolution gives the arguments together (NEP 50:
@@ -250,20 +250,6 @@ fn sign(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
 fn reciprocal(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
     let one = emit.constant(sig.result, 1.0);
     emit.arith(Arith::Div, sig.result, one, args[0])
-}
-
-fn scaled(emit: &mut dyn Emit, sig: &Signature, x: Value, factor: f64) -> Value {
-    let d = sig.params[0];
-    let k = emit.constant(d, factor);
-    emit.arith(Arith::Mul, d, x, k)
-}
-
-fn degrees(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
-    scaled(emit, sig, args[0], 180.0 / std::f64::consts::PI)
-}
-
-fn radians(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
-    scaled(emit, sig, args[0], std::f64::consts::PI / 180.0)
 }
 
 const fn primitive(names: &'static [&'static str], p: Primitive) -> Function {

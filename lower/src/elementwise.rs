@@ -652,14 +652,7 @@ impl FnLower<'_> {
             } => {
                 let a = self.element(operand, operands, counters, broadcast);
                 let a = self.child_element(operand, a, read_as(self, operand));
-                let op = if d.is_float() {
-                    UnaryOp::FNeg
-                } else if d.is_complex() {
-                    UnaryOp::CNeg
-                } else {
-                    UnaryOp::INeg
-                };
-                self.b.unary(op, a)
+                self.negate_value(a, d)
             }
             ExprKind::Call {
                 callee: Callee::Known(KnownFunction::Library(f)),

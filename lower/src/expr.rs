@@ -333,14 +333,7 @@ impl<'a> FnLower<'a> {
             PyUnary::Pos => self.cast_scalar(v, od, d),
             PyUnary::Neg => {
                 let x = self.cast_scalar(v, od, d);
-                let op = if d.is_float() {
-                    UnaryOp::FNeg
-                } else if d.is_complex() {
-                    UnaryOp::CNeg
-                } else {
-                    UnaryOp::INeg
-                };
-                self.b.unary(op, x)
+                self.negate_value(x, d)
             }
             PyUnary::Not => {
                 let t = self.cast_scalar(v, od, Dtype::Bool);
@@ -588,6 +581,18 @@ impl<'a> FnLower<'a> {
     }
 
     /// Float `//` and `%` as CPython's `float_divmod` computes them.
+    /// `-x` of a value of dtype `d` (integers wrap).
+    pub(crate) fn negate_value(&mut self, x: ValueId, d: Dtype) -> ValueId {
+        let op = if d.is_float() {
+            UnaryOp::FNeg
+        } else if d.is_complex() {
+            UnaryOp::CNeg
+        } else {
+            UnaryOp::INeg
+        };
+        self.b.unary(op, x)
+    }
+
     /// `//` or `%` of two values of dtype `dt` with Python's (or, under
     /// the NumPy error model, NumPy's) rules.
     pub(crate) fn divmod(&mut self, op: BinOp, a: ValueId, b: ValueId, dt: Dtype) -> ValueId {

@@ -8,7 +8,7 @@ use library::{Arith, Emit, Order, Signature, Value};
 
 use crate::builder::ltype;
 use crate::func::FnLower;
-use crate::ir::{BinaryOp, CmpOp, Inst, Primitive, UnaryOp, ValueId};
+use crate::ir::{BinaryOp, CmpOp, Inst, Primitive, ValueId};
 
 impl FnLower<'_> {
     pub(crate) fn library_call(&mut self, f: LibFn, args: &[ExprId], result: Dtype) -> ValueId {
@@ -68,12 +68,7 @@ impl Emit for FnLower<'_> {
     }
 
     fn negate(&mut self, dtype: Dtype, a: Value) -> Value {
-        let op = if dtype.is_float() {
-            UnaryOp::FNeg
-        } else {
-            UnaryOp::INeg
-        };
-        Value(self.b.unary(op, id(a)).0)
+        Value(self.negate_value(id(a), dtype).0)
     }
 
     fn compare(&mut self, op: Order, dtype: Dtype, a: Value, b: Value) -> Value {
