@@ -15,6 +15,7 @@
 use std::cell::Cell;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use lower::ir::ExceptionKind;
 
@@ -26,10 +27,12 @@ use crate::runtime::{RaisedError, RuntimeContext};
 pub(crate) type ChunkFn =
     unsafe extern "C" fn(args: *const u64, ret: *mut u64, ctx: *mut RuntimeContext) -> i32;
 
-/// Below this many iterations a loop runs on the calling thread: waking the
-/// workers costs more than a few iterations of any body (measured in
-/// `bench/run.py`'s thread line: a fan-out costs about 5-20 µs here).
-const INLINE_BELOW: i64 = 2;
+/// The calling thread runs chunks alone for this long before it wakes the
+/// workers: a loop done by then (a small trip count, a cheap body) never pays
+/// for the fan-out, which costs about as much (measured on the development
+/// machine: 15-20 µs from waking two workers to all of them done), and a
+/// longer loop loses at most this much of its parallel time.
+const FAN_OUT_AFTER: Duration = Duration::from_micros(20);
 
 /// Stack of each worker: like a main thread's, so recursion inside a `prange`
 /// body gets as deep before its `RecursionError` as outside one.
@@ -49,7 +52,7 @@ pub fn configured_threads() -> Result<usize, String> {
         Ok(text) => match text.trim().parse::<usize>() {
             Ok(n) if n >= 1 => Ok(n),
             _ => Err(format!(
-                "FERROJIT_NUM_THREADS must be a positive integer, not {text:?}"
+                "FERROJIT_NUM_THREADS must be a positive integer, not '{text}'"
             )),
         },
         Err(_) => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
@@ -116,17 +119,30 @@ unsafe impl Sync for Job<'_> {}
 impl Job<'_> {
     /// Runs chunks until none is left, or until the next one comes after a failure.
     fn work(&self) {
+        self.work_until(None);
+    }
+
+    /// `work`, stopping early (with chunks left: true) once `deadline` passed.
+    fn work_until(&self, deadline: Option<Instant>) -> bool {
         let mut ctx = RuntimeContext::new();
         let mut args = Vec::with_capacity(self.env.len() + 2);
         args.extend_from_slice(self.env);
         args.extend([0, 0]);
         let n = self.env.len();
         loop {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return self.next.load(Ordering::Relaxed) < self.chunks;
+            }
             let c = self.next.fetch_add(1, Ordering::Relaxed);
             if c >= self.chunks || c > self.failed_at.load(Ordering::Acquire) {
-                return;
+                return false;
             }
-            let bound = |c: i64| (i128::from(c) * i128::from(self.count) / i128::from(self.chunks)) as i64;
+            // In i64 when it cannot overflow: a 128-bit division costs more
+            // than a short chunk.
+            let bound = |c: i64| match c.checked_mul(self.count) {
+                Some(p) => p / self.chunks,
+                None => (i128::from(c) * i128::from(self.count) / i128::from(self.chunks)) as i64,
+            };
             args[n] = bound(c) as u64;
             args[n + 1] = bound(c + 1) as u64;
             let ret = self
@@ -190,12 +206,16 @@ pub(crate) unsafe extern "C" fn ferrojit_parallel_for(
     };
     let workers = i64::try_from(num_threads()).unwrap_or(1).min(chunks);
     match pool() {
-        Some(pool) if workers > 1 && count >= INLINE_BELOW => pool.scope(|s| {
-            for _ in 1..workers {
-                s.spawn(|_| job.work());
+        Some(pool) if workers > 1 => {
+            if job.work_until(Some(Instant::now() + FAN_OUT_AFTER)) {
+                pool.scope(|s| {
+                    for _ in 1..workers {
+                        s.spawn(|_| job.work());
+                    }
+                    job.work();
+                });
             }
-            job.work();
-        }),
+        }
         _ => job.work(),
     }
     let error = job.error.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -214,6 +234,7 @@ pub(crate) unsafe extern "C" fn ferrojit_parallel_for(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::ptr;
 
     /// A chunk that sums its `lo..hi` into its partial and fails at every
     /// iteration from `env[0]` on (none when negative).
@@ -261,6 +282,33 @@ mod tests {
             let (status, _, error) = run(1000, 64, fail);
             assert_eq!(status, 1);
             assert_eq!(error.map(|e| e.message), Some(format!("iteration {fail}")));
+        }
+    }
+
+    /// A chunk that takes 200 µs and records its thread.
+    unsafe extern "C" fn slow_chunk(_: *const u64, _: *mut u64, _: *mut RuntimeContext) -> i32 {
+        let id = std::thread::current().id();
+        let mut seen = SEEN.lock().unwrap();
+        if !seen.contains(&id) {
+            seen.push(id);
+        }
+        drop(seen);
+        std::thread::sleep(Duration::from_micros(200));
+        0
+    }
+    static SEEN: Mutex<Vec<std::thread::ThreadId>> = Mutex::new(Vec::new());
+
+    #[test]
+    fn a_long_loop_wakes_the_workers_and_a_short_one_does_not() {
+        let mut ctx = RuntimeContext::new();
+        let run = |ctx: &mut RuntimeContext, chunks: i64| unsafe {
+            ferrojit_parallel_for(ctx, slow_chunk, ptr::null(), 0, chunks, chunks, ptr::null_mut(), 0)
+        };
+        assert_eq!(run(&mut ctx, 1), 0);
+        assert_eq!(SEEN.lock().unwrap().len(), 1, "one chunk runs on the caller");
+        assert_eq!(run(&mut ctx, 40), 0);
+        if pool_size() > 1 {
+            assert!(SEEN.lock().unwrap().len() > 1, "the workers helped");
         }
     }
 

@@ -249,6 +249,19 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// What a name or a chain of attributes on a module (`fj.prange`) is, by
+    /// the resolver; `None` for a member of `math` or `numpy`, which the
+    /// known-names table gives.
+    fn chain_global(&mut self, expr: &ast::Expr) -> Option<GlobalValue> {
+        if let ast::Expr::Attribute(a) = expr {
+            if self.module_base(&a.value).is_some() {
+                return None;
+            }
+        }
+        let path = self.dotted(expr)?;
+        self.global(&path)
+    }
+
     /// `Some(module)` when `expr` is a name that resolves to `math` or `numpy`.
     fn module_base(&mut self, expr: &ast::Expr) -> Option<KnownModule> {
         let ast::Expr::Name(name) = expr else {
@@ -631,8 +644,7 @@ impl<'a> Builder<'a> {
         let ast::Expr::Call(call) = iter else {
             return None;
         };
-        let path = self.dotted(&call.func)?;
-        match self.global(&path) {
+        match self.chain_global(&call.func) {
             Some(GlobalValue::Function(KnownFunction::Range)) => Some((false, call)),
             Some(GlobalValue::Function(KnownFunction::Prange)) => Some((true, call)),
             _ => None,
@@ -1363,7 +1375,7 @@ impl<'a> Builder<'a> {
             }
             // A chain through modules whose end the resolver knows (`fj.prange`,
             // `np.random.rand`, `helpers.kernel`), else a known module's member or a method.
-            ast::Expr::Attribute(a) => match self.dotted(func).and_then(|p| self.global(&p)) {
+            ast::Expr::Attribute(a) => match self.chain_global(func) {
                 Some(GlobalValue::Function(f)) if !matches!(f, KnownFunction::Exception(_)) => {
                     Some(Callee::Known(f))
                 }

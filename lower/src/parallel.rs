@@ -30,11 +30,15 @@ use crate::ir::{
     StepSign, Stmt, UnaryOp, ValueId, Var, VarId, BUFFER_DATA_OFFSET,
 };
 
-/// At most this many chunks per loop: enough for work stealing to balance
+/// At most this many chunks per loop: enough for the threads to balance
 /// uneven iterations over a few dozen threads, few enough that the partials
 /// and the per-chunk calls cost nothing next to the fan-out. The chunks do not
 /// depend on the number of threads, so neither does a float reduction's result.
 pub(crate) const MAX_CHUNKS: i64 = 256;
+
+/// Chunks have at least this many iterations (the last aside), so that the
+/// call per chunk (some 10 ns) is spread over a few iterations of a tiny body.
+pub(crate) const MIN_CHUNK: i64 = 4;
 
 /// What lowering decided about one parallel loop, keyed by its counter.
 #[derive(Clone, Debug)]
@@ -374,8 +378,13 @@ impl Outliner<'_> {
             span: plan.span,
         };
         let count = e.trip_count(lp.start, lp.stop, lp.step, lp.step_sign);
-        let max = e.inst(Inst::Const(Const::Int(LType::I64, MAX_CHUNKS)));
-        let chunks = e.inst(Inst::Binary(BinaryOp::SMin, count, max));
+        // `min(ceil(count / MIN_CHUNK), MAX_CHUNKS)`; `count` is never negative.
+        let round = e.int(MIN_CHUNK - 1);
+        let up = e.inst(Inst::Binary(BinaryOp::IAdd, count, round));
+        let min_chunk = e.int(MIN_CHUNK);
+        let wanted = e.inst(Inst::Binary(BinaryOp::UDiv, up, min_chunk));
+        let max = e.int(MAX_CHUNKS);
+        let chunks = e.inst(Inst::Binary(BinaryOp::UMin, wanted, max));
         let slots: i64 = results.iter().map(|&t| slot_count(t)).sum();
         let buffer = (slots > 0).then(|| {
             let var = e.f.vars.len() as u32;

@@ -193,6 +193,9 @@ impl NameTable {
         if let Some((_, f)) = known.functions.iter().find(|(o, _)| obj.is(o.bind(py))) {
             return Ok(Meaning::Value(GlobalValue::Function(*f)));
         }
+        if is_numba_prange(obj)? {
+            return Ok(Meaning::Value(GlobalValue::Function(KnownFunction::Prange)));
+        }
         if let Ok(dispatcher) = obj.cast::<Dispatcher>() {
             if dispatcher.is(this) {
                 return Ok(Meaning::This);
@@ -250,6 +253,17 @@ impl frontend::Resolver for NameTable {
             }
         }
     }
+}
+
+/// Whether `obj` is Numba's `prange`, so that code written for Numba compiles
+/// as it is. Only a Numba the program already imported is looked at: importing
+/// it here would cost a second of every first compile.
+fn is_numba_prange(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let modules = obj.py().import("sys")?.getattr("modules")?;
+    let Some(numba) = modules.cast::<PyDict>()?.get_item("numba")? else {
+        return Ok(false);
+    };
+    Ok(numba.getattr("prange").is_ok_and(|p| obj.is(&p)))
 }
 
 /// `co_names` and `co_freevars` of `code` and of the code objects nested in it.

@@ -63,7 +63,7 @@ pub(crate) fn analyze(
         errors: Vec::new(),
         warnings: Vec::new(),
     };
-    a.block(&f.body, false);
+    a.block(&f.body);
     (a.loops, a.errors, a.warnings)
 }
 
@@ -77,38 +77,30 @@ struct Analysis<'f> {
     warnings: Vec<Diagnostic>,
 }
 
-// Its own recursion over statements: it needs whether a loop encloses each
-// `prange`, and stops at the first one of a nest.
+// Its own recursion over statements: it stops at the first `prange` of a nest.
 impl Analysis<'_> {
-    fn block(&mut self, body: &[Stmt], in_loop: bool) {
+    fn block(&mut self, body: &[Stmt]) {
         for stmt in body {
             match &stmt.kind {
                 StmtKind::If { body, orelse, .. } => {
-                    self.block(body, in_loop);
-                    self.block(orelse, in_loop);
+                    self.block(body);
+                    self.block(orelse);
                 }
-                StmtKind::While { body, .. } => self.block(body, true),
+                StmtKind::While { body, .. } => self.block(body),
                 StmtKind::ForRange {
                     var,
                     stop,
                     parallel: true,
                     body,
                     ..
-                } => self.parallel_loop(stmt, *var, *stop, body, in_loop),
-                StmtKind::ForRange { body, .. } => self.block(body, true),
+                } => self.parallel_loop(stmt, *var, *stop, body),
+                StmtKind::ForRange { body, .. } => self.block(body),
                 _ => {}
             }
         }
     }
 
-    fn parallel_loop(
-        &mut self,
-        stmt: &Stmt,
-        var: LocalId,
-        stop: ExprId,
-        body: &[Stmt],
-        in_loop: bool,
-    ) {
+    fn parallel_loop(&mut self, stmt: &Stmt, var: LocalId, stop: ExprId, body: &[Stmt]) {
         let f = self.f;
         let mut scan = BodyScan::default();
         walk_block(&mut scan, f, body);
@@ -126,19 +118,19 @@ impl Analysis<'_> {
         let reduced: HashSet<LocalId> = reductions.iter().map(|r| r.local).collect();
         // A private local read after the loop would see one iteration's value,
         // whichever thread ran last: refused rather than racy.
-        let mut reads = Reads::default();
-        walk_block(&mut reads, f, &f.body);
         for &l in &assigned {
             if reduced.contains(&l) {
                 continue;
             }
-            let after = reads.of.get(&l).and_then(|spans| {
-                spans.iter().copied().find(|s| {
-                    let inside = s.start >= stmt.span.start && s.end <= stmt.span.end;
-                    !inside && (in_loop || s.start >= stmt.span.end)
-                })
-            });
-            if let Some(span) = after {
+            let mut after = After {
+                f,
+                local: l,
+                the_loop: stmt.span,
+                stale: false,
+                found: None,
+            };
+            after.block(&f.body);
+            if let Some(span) = after.found {
                 self.errors.push(self.race_error(l, var, span, stmt.span));
             }
         }
@@ -178,6 +170,11 @@ impl Analysis<'_> {
         } else {
             format!("assigned in the prange loop at line {line}")
         };
+        let help = if l == var {
+            "compute the last value from the loop's bounds, or use `range`".to_string()
+        } else {
+            format!("make `{name}` a reduction (`{name} += ...`, `{name} = max({name}, ...)`), or store each iteration's value in an array indexed by the loop variable")
+        };
         Diagnostic::new(
             DiagnosticKind::Typing,
             RACE,
@@ -187,7 +184,7 @@ impl Analysis<'_> {
         )
         .with_label(format!("`{name}` is read here"))
         .with_note(format!("note: each iteration has its own `{name}`, so after the loop its value would depend on which thread ran last"))
-        .with_note(format!("make `{name}` a reduction (`{name} += ...`, `{name} = max({name}, ...)`), or store each iteration's value in an array indexed by the loop variable"))
+        .with_note(help)
     }
 
     /// `break` out of, or `return` from, the parallel loop's body.
@@ -401,5 +398,121 @@ impl Visitor for Reads {
             self.of.entry(l).or_default().push(f.expr(expr).span);
         }
         walk_expr(self, f, expr)
+    }
+}
+
+/// Finds a read of `local` that may see the value a parallel loop left in it:
+/// one reached after the loop (through the end of an enclosing loop too)
+/// before an assignment that replaces that value on every path.
+struct After<'f> {
+    f: &'f hir::Function,
+    local: LocalId,
+    the_loop: Span,
+    /// Whether the value the loop left may still be there.
+    stale: bool,
+    found: Option<Span>,
+}
+
+// Its own recursion over statements: the state splits at branches and joins after them.
+impl After<'_> {
+    fn block(&mut self, body: &[Stmt]) {
+        for stmt in body {
+            self.stmt(stmt);
+        }
+    }
+
+    fn reads(&mut self, exprs: &[ExprId]) {
+        if !self.stale || self.found.is_some() {
+            return;
+        }
+        let mut reads = Reads::default();
+        for e in exprs {
+            reads.visit_expr(self.f, *e);
+        }
+        if let Some(span) = reads.of.get(&self.local).and_then(|s| s.first()) {
+            self.found = Some(*span);
+        }
+    }
+
+    /// A loop's body, run zero or more times: twice, so that a read early in
+    /// the body sees what the end of the previous iteration left.
+    fn looped(&mut self, body: &[Stmt]) {
+        let before = self.stale;
+        self.block(body);
+        self.block(body);
+        self.stale |= before;
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        if stmt.span == self.the_loop {
+            self.stale = true;
+            return;
+        }
+        match &stmt.kind {
+            StmtKind::Assign { target, value } => {
+                self.reads(&[*value]);
+                let mut reads = Reads::default();
+                reads.visit_target(self.f, target);
+                if self.stale && reads.of.contains_key(&self.local) {
+                    self.found = self.found.or(reads.of[&self.local].first().copied());
+                }
+                if matches!(target, Target::Local(l) if *l == self.local) {
+                    self.stale = false;
+                }
+            }
+            StmtKind::AugAssign { target, value, .. } => {
+                if matches!(target, Target::Local(l) if *l == self.local) && self.stale {
+                    self.found = self.found.or(Some(stmt.span));
+                }
+                let mut reads = Reads::default();
+                reads.visit_target(self.f, target);
+                if self.stale {
+                    if let Some(span) = reads.of.get(&self.local).and_then(|s| s.first()) {
+                        self.found = self.found.or(Some(*span));
+                    }
+                }
+                self.reads(&[*value]);
+            }
+            StmtKind::Expr(e) | StmtKind::Return(Some(e)) => self.reads(&[*e]),
+            StmtKind::If { test, body, orelse } => {
+                self.reads(&[*test]);
+                let before = self.stale;
+                self.block(body);
+                let then_stale = self.stale;
+                self.stale = before;
+                self.block(orelse);
+                self.stale |= then_stale;
+            }
+            StmtKind::While { test, body } => {
+                self.reads(&[*test]);
+                self.looped(body);
+                self.reads(&[*test]);
+            }
+            StmtKind::ForRange {
+                var,
+                start,
+                stop,
+                step,
+                body,
+                ..
+            } => {
+                self.reads(&[*start, *stop, *step]);
+                if *var == self.local {
+                    // Each iteration assigns it first; after the loop it holds
+                    // the last value, or the old one when the loop ran none.
+                    let before = self.stale;
+                    self.stale = false;
+                    self.looped(body);
+                    self.stale = before;
+                } else {
+                    self.looped(body);
+                }
+            }
+            StmtKind::Break
+            | StmtKind::Continue
+            | StmtKind::Return(None)
+            | StmtKind::Raise { .. }
+            | StmtKind::Pass => {}
+        }
     }
 }
