@@ -85,7 +85,8 @@ pub(crate) fn emit_module<'ctx>(
         ) else {
             return bug(format!("parallel for of unknown function f{callee}"));
         };
-        let wrapper = m.emit_entry_wrapper(f, llfn, &format!("{}.chunk", f.name), Linkage::Internal)?;
+        let wrapper =
+            m.emit_entry_wrapper(f, llfn, &format!("{}.chunk", f.name), Linkage::Internal)?;
         m.chunk_wrappers.insert(callee, wrapper);
     }
     for (i, f) in ir.functions.iter().enumerate() {
@@ -619,9 +620,7 @@ impl<'ctx> ModuleCx<'ctx> {
         let ty = self
             .i32()
             .fn_type(&[ptr.into(), ptr.into(), ptr.into()], false);
-        let wrapper = self
-            .module
-            .add_function(symbol, ty, Some(linkage));
+        let wrapper = self.module.add_function(symbol, ty, Some(linkage));
         self.add_fn_attr(wrapper, "nounwind");
         let params = wrapper.get_params();
         let (args, ret, ctx) = (
