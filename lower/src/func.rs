@@ -575,7 +575,11 @@ impl<'a> FnLower<'a> {
                         return None;
                     };
                     let dtype = self.tf.local_type(r.local).as_scalar()?;
-                    Some(PlanReduction { var, op: r.op, dtype })
+                    Some(PlanReduction {
+                        var,
+                        op: r.op,
+                        dtype,
+                    })
                 })
                 .collect();
             let span = self.b.span;

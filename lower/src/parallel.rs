@@ -104,6 +104,7 @@ impl Facts {
                     e.1 = Some(*value);
                 }
                 Stmt::Call { results, .. } => {
+                    // Set by a call: never a constant (counted as set twice).
                     for r in results {
                         self.sets.entry(*r).or_insert((0, None)).0 += 2;
                     }
@@ -657,7 +658,11 @@ fn identity(op: ReduceOp, ty: LType, dtype: Dtype) -> Const {
             Const::Int(ty, v)
         }
     };
-    let signed_max = if bits == 64 { i64::MAX } else { (1i64 << (bits - 1)) - 1 };
+    let signed_max = if bits == 64 {
+        i64::MAX
+    } else {
+        (1i64 << (bits - 1)) - 1
+    };
     match (op, ty) {
         (ReduceOp::Add | ReduceOp::Or | ReduceOp::Xor, LType::C64 | LType::C128) => {
             Const::Complex(ty, 0.0, 0.0)
@@ -696,10 +701,15 @@ fn reassociable(body: &Block, reduced: &HashSet<VarId>) -> Vec<ValueId> {
                 }
                 Stmt::Set { var, value } if reduced.contains(var) => {
                     if let Some(Inst::Binary(op, a, b)) = defs.get(value) {
-                        let reads_var = |v: &ValueId| matches!(defs.get(v), Some(Inst::Get(x)) if x == var);
+                        let reads_var =
+                            |v: &ValueId| matches!(defs.get(v), Some(Inst::Get(x)) if x == var);
                         if matches!(
                             op,
-                            BinaryOp::FAdd | BinaryOp::FSub | BinaryOp::FMul | BinaryOp::CAdd | BinaryOp::CSub
+                            BinaryOp::FAdd
+                                | BinaryOp::FSub
+                                | BinaryOp::FMul
+                                | BinaryOp::CAdd
+                                | BinaryOp::CSub
                         ) && (reads_var(a) || reads_var(b))
                         {
                             found.push(*value);

@@ -195,7 +195,9 @@ impl Verifier<'_> {
                 // The callee's last two parameters are the bounds of a chunk.
                 let n = target.params.len();
                 if n < 2 || args.len() != n - 2 {
-                    return Err(format!("parallel for of {callee} with the wrong number of arguments"));
+                    return Err(format!(
+                        "parallel for of {callee} with the wrong number of arguments"
+                    ));
                 }
                 for (a, p) in args.iter().zip(&target.params) {
                     self.expect(*a, target.vars[p.0 as usize].ty, "parallel for argument")?;

@@ -48,7 +48,12 @@ pub(crate) fn warn(py: Python<'_>, diagnostics: &[Diagnostic]) -> PyResult<()> {
         }
         warnings.call_method1(
             "warn_explicit",
-            (text, py.get_type::<RaceWarning>(), d.source.path.as_str(), line),
+            (
+                text,
+                py.get_type::<RaceWarning>(),
+                d.source.path.as_str(),
+                line,
+            ),
         )?;
     }
     Ok(())

@@ -105,18 +105,17 @@ impl NameTable {
             };
             // A Python error while looking (a module `__getattr__` raising...) makes the
             // name unusable rather than aborting the compile without a source location.
-            let (meaning, obj) = match found
-                .and_then(|obj| Ok((table.classify(this, &name, &obj, py)?, obj)))
-            {
-                Ok(found) => found,
-                Err(err) => {
-                    let text = format!("`{name}` (reading it raised {err})");
-                    table
-                        .names
-                        .insert(name, Meaning::Value(GlobalValue::Unsupported(text)));
-                    continue;
-                }
-            };
+            let (meaning, obj) =
+                match found.and_then(|obj| Ok((table.classify(this, &name, &obj, py)?, obj))) {
+                    Ok(found) => found,
+                    Err(err) => {
+                        let text = format!("`{name}` (reading it raised {err})");
+                        table
+                            .names
+                            .insert(name, Meaning::Value(GlobalValue::Unsupported(text)));
+                        continue;
+                    }
+                };
             table.names.insert(name.clone(), meaning);
             if let Ok(module) = obj.cast::<PyModule>() {
                 modules.push((name, module.clone()));
@@ -150,11 +149,13 @@ impl NameTable {
                 let Ok(obj) = module.getattr(attr.as_str()) else {
                     continue;
                 };
-                let meaning = self.classify(this, &dotted, &obj, py).unwrap_or_else(|err| {
-                    Meaning::Value(GlobalValue::Unsupported(format!(
-                        "`{dotted}` (reading it raised {err})"
-                    )))
-                });
+                let meaning = self
+                    .classify(this, &dotted, &obj, py)
+                    .unwrap_or_else(|err| {
+                        Meaning::Value(GlobalValue::Unsupported(format!(
+                            "`{dotted}` (reading it raised {err})"
+                        )))
+                    });
                 self.names.insert(dotted.clone(), meaning);
                 if let Ok(sub) = obj.cast::<PyModule>() {
                     modules.push((dotted, sub.clone()));

@@ -54,7 +54,11 @@ pub(crate) fn analyze(
     f: &hir::Function,
     local_types: &[Type],
     maybe_unbound: &HashMap<LocalRead, LocalId>,
-) -> (HashMap<ExprId, ParallelLoop>, Vec<Diagnostic>, Vec<Diagnostic>) {
+) -> (
+    HashMap<ExprId, ParallelLoop>,
+    Vec<Diagnostic>,
+    Vec<Diagnostic>,
+) {
     let mut a = Analysis {
         f,
         local_types,
@@ -156,10 +160,7 @@ impl Analysis<'_> {
         // The only reads allowed are the `l` of `min(l, e)`.
         let allowed: HashSet<ExprId> = updates.iter().filter_map(|(_, e)| *e).collect();
         let reads = scan.reads.get(&l).map_or(&[][..], |r| &r[..]);
-        reads
-            .iter()
-            .all(|e| allowed.contains(e))
-            .then_some(op)
+        reads.iter().all(|e| allowed.contains(e)).then_some(op)
     }
 
     fn race_error(&self, l: LocalId, var: LocalId, read: Span, loop_span: Span) -> Diagnostic {
@@ -253,10 +254,7 @@ impl Analysis<'_> {
             for i in &indices {
                 reads.visit_expr(f, *i);
             }
-            let varying = reads
-                .of
-                .keys()
-                .any(|l| *l == var || assigned.contains(l));
+            let varying = reads.of.keys().any(|l| *l == var || assigned.contains(l));
             if varying {
                 continue;
             }

@@ -502,8 +502,8 @@ def k(x, out):
         writable: true,
     });
     let program = run_with("k.py", text, &[array.clone(), array])
-    .result
-    .unwrap_or_else(|d| panic!("{}", frontend::render_all(&d)));
+        .result
+        .unwrap_or_else(|d| panic!("{}", frontend::render_all(&d)));
     let f = &program.functions[0];
     let [lp] = &f.parallel_loops.values().collect::<Vec<_>>()[..] else {
         panic!("one parallel loop expected");
