@@ -830,6 +830,10 @@ impl Uses {
                     self.used.extend(from);
                     self.used.extend(into);
                 }
+                RuntimeError::BroadcastOperands { left, right } => {
+                    self.used.extend(left);
+                    self.used.extend(right);
+                }
                 RuntimeError::Reshape { size, into } => {
                     self.used.insert(*size);
                     self.used.extend(into);
