@@ -390,6 +390,44 @@ def test_workers_have_their_own_stack_limit():
         recursion_in_body(out, 10**9)
 
 
+@jit
+def allocates_then_fails(n, k):
+    total = 0.0
+    for i in prange(n):
+        t = np.ones(100)
+        if i == k:
+            raise ValueError("stop")
+        total += t[i % 100]
+    return total
+
+
+def test_buffers_of_failing_workers_are_freed():
+    before = live_buffers()
+    with pytest.raises(ValueError, match="^stop$"):
+        allocates_then_fails(5000, 2500)
+    assert allocates_then_fails(5000, -1) == 5000.0
+    assert live_buffers() == before
+
+
+@jit
+def inner_parallel(out, row):
+    for j in prange(out.shape[1]):
+        out[row, j] = row + j
+
+
+@jit
+def outer_parallel(out):
+    for i in prange(out.shape[0]):
+        inner_parallel(out, i)
+
+
+def test_a_parallel_callee_inside_a_prange_body():
+    got, want = np.zeros((64, 300)), np.zeros((64, 300))
+    outer_parallel(got)
+    outer_parallel.py_func(want)
+    assert np.array_equal(got, want)
+
+
 # --- the GIL and threads ---
 
 
