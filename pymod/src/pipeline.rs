@@ -175,7 +175,11 @@ pub(crate) fn compile(
                 eprintln!("ferrojit time {stage} {:.6} {name}", time.as_secs_f64());
             }
         }
-        let warnings = typed.functions.iter().flat_map(|f| f.warnings.clone()).collect();
+        let warnings = typed
+            .functions
+            .iter()
+            .flat_map(|f| f.warnings.clone())
+            .collect();
         Ok((return_type, module, warnings))
     };
     off_gil(entry.py(), || {

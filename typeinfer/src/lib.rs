@@ -51,8 +51,8 @@ use std::sync::Arc;
 use frontend::hir::{self, ExprId, FuncId, LocalId};
 
 pub use annotate::annotate;
-pub use parallel::{ParallelLoop, ReduceOp, Reduction};
 pub use bind::{bind_arguments, CallArg, Given, Parameters};
+pub use parallel::{ParallelLoop, ReduceOp, Reduction};
 pub use types::{ArrayType, Layout, OpaqueType, Type};
 pub use views::{flip_axes, index_kind, selects_view, transpose_axes, view_array_type, IndexKind};
 
