@@ -302,6 +302,27 @@ def test_reductions_under_branches():
     assert pos == pytest.approx(wpos, rel=1e-12)
 
 
+@jit
+def spelled_out(x):
+    s = 0.0
+    p = 1.0
+    d = 100
+    for i in prange(x.shape[0]):
+        s = s + x[i]
+        p = (1.0 + x[i] * 1e-3) * p
+        d = d - i
+    return s, p, d
+
+
+def test_reductions_spelled_as_assignments():
+    x = np.random.default_rng(8).random(4097)
+    s, p, d = spelled_out(x)
+    ws, wp, wd = spelled_out.py_func(x)
+    assert d == wd
+    assert s == pytest.approx(ws, rel=1e-12)
+    assert p == pytest.approx(wp, rel=1e-12)
+
+
 # --- exceptions from workers ---
 
 

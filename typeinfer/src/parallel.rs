@@ -142,9 +142,9 @@ impl Analysis<'_> {
         self.loops.insert(stop, ParallelLoop { reductions });
     }
 
-    /// The reduction `l` is, if every assignment of it in the body is `l op= e`
-    /// or `l = min(l, e)`/`max` (one `op`, `e` not reading `l`) and the body
-    /// reads it nowhere else.
+    /// The reduction `l` is, if every assignment of it in the body is `l op= e`,
+    /// `l = l op e` or `l = min(l, e)`/`max` (one `op`, `e` not reading `l`) and
+    /// the body reads it nowhere else.
     fn reduction_op(&self, l: LocalId, var: LocalId, scan: &BodyScan) -> Option<ReduceOp> {
         if l == var || self.unbound.contains(&l) || scan.other_assign.contains(&l) {
             return None;
@@ -157,7 +157,7 @@ impl Analysis<'_> {
         if updates.iter().any(|(o, _)| *o != op) {
             return None;
         }
-        // The only reads allowed are the `l` of `min(l, e)`.
+        // The only reads allowed are the `l` of `l op e` and `min(l, e)`.
         let allowed: HashSet<ExprId> = updates.iter().filter_map(|(_, e)| *e).collect();
         let reads = scan.reads.get(&l).map_or(&[][..], |r| &r[..]);
         reads.iter().all(|e| allowed.contains(e)).then_some(op)
@@ -285,7 +285,7 @@ impl Analysis<'_> {
 #[derive(Default)]
 struct BodyScan {
     assigned: HashSet<LocalId>,
-    /// `x op= e` and `x = min(x, e)`: the op, and the `x` read by `min`/`max`.
+    /// `x op= e`, `x = x op e` and `x = min(x, e)`: the op, and the `x` read on the right.
     updates: HashMap<LocalId, Vec<(ReduceOp, Option<ExprId>)>>,
     /// Locals assigned otherwise.
     other_assign: HashSet<LocalId>,
@@ -321,8 +321,8 @@ impl Visitor for BodyScan {
             StmtKind::Assign {
                 target: Target::Local(l),
                 value,
-            } if min_max_of(f, *l, *value).is_some() => {
-                let (op, own) = min_max_of(f, *l, *value).expect("checked by the guard");
+            } if update_of(f, *l, *value).is_some() => {
+                let (op, own) = update_of(f, *l, *value).expect("checked by the guard");
                 self.assigned.insert(*l);
                 self.updates.entry(*l).or_default().push((op, Some(own)));
                 self.visit_expr(f, *value);
@@ -347,8 +347,26 @@ impl Visitor for BodyScan {
     }
 }
 
-/// `(Min, the x argument)` when `value` is `min(x, e)` or `min(e, x)` (`max` alike).
-fn min_max_of(f: &hir::Function, x: LocalId, value: ExprId) -> Option<(ReduceOp, ExprId)> {
+/// `(op, the x read)` when `value` updates `x` as a reduction: `min(x, e)` or
+/// `min(e, x)` (`max` alike), `x + e` or `e + x` (`*`, `&`, `|`, `^` alike), `x - e`.
+fn update_of(f: &hir::Function, x: LocalId, value: ExprId) -> Option<(ReduceOp, ExprId)> {
+    let is_x = |e: ExprId| matches!(f.expr(e).kind, ExprKind::Local(l) if l == x);
+    if let ExprKind::Binary { op, lhs, rhs } = f.expr(value).kind {
+        let op = match op {
+            BinOp::Add => ReduceOp::Add,
+            BinOp::Sub if is_x(lhs) => ReduceOp::Add,
+            BinOp::Mul => ReduceOp::Mul,
+            BinOp::BitAnd => ReduceOp::And,
+            BinOp::BitOr => ReduceOp::Or,
+            BinOp::BitXor => ReduceOp::Xor,
+            _ => return None,
+        };
+        return match (is_x(lhs), is_x(rhs)) {
+            (true, false) => Some((op, lhs)),
+            (false, true) => Some((op, rhs)),
+            _ => None,
+        };
+    }
     let ExprKind::Call {
         callee: Callee::Known(known),
         args,
@@ -365,7 +383,6 @@ fn min_max_of(f: &hir::Function, x: LocalId, value: ExprId) -> Option<(ReduceOp,
     if !kwargs.is_empty() || args.len() != 2 {
         return None;
     }
-    let is_x = |e: ExprId| matches!(f.expr(e).kind, ExprKind::Local(l) if l == x);
     match (is_x(args[0]), is_x(args[1])) {
         (true, false) => Some((op, args[0])),
         (false, true) => Some((op, args[1])),

@@ -483,8 +483,10 @@ def k(x, out):
     p = 1
     lo = 1e300
     both = 0
+    q = 0.0
     for i in prange(x.shape[0]):
         t = x[i] * 2.0
+        q = q + t
         s += t
         s -= 1.0
         p *= 2
@@ -493,7 +495,7 @@ def k(x, out):
         both = both * 2
         out[0] = t
         out[i] = t
-    return s + p + lo
+    return s + p + lo + q
 ";
     let array = Type::Array(ArrayType {
         dtype: frontend::hir::Dtype::Float64,
@@ -516,7 +518,12 @@ def k(x, out):
     use typeinfer::ReduceOp::{Add, Min, Mul};
     assert_eq!(
         reductions,
-        [("s".into(), Add), ("p".into(), Mul), ("lo".into(), Min)]
+        [
+            ("s".into(), Add),
+            ("p".into(), Mul),
+            ("lo".into(), Min),
+            ("q".into(), Add)
+        ]
     );
     let warnings: Vec<&str> = f.warnings.iter().map(|w| w.message.as_str()).collect();
     assert_eq!(
