@@ -45,9 +45,9 @@ pub enum ReduceOp {
     Max,
 }
 
-pub(crate) const RACE: &str = "E0237";
-pub(crate) const LEAVES_PRANGE: &str = "E0238";
-pub(crate) const SHARED_WRITE: &str = "W0239";
+pub(crate) const RACE: &str = "E0238";
+pub(crate) const LEAVES_PRANGE: &str = "E0239";
+pub(crate) const SHARED_WRITE: &str = "W0240";
 
 /// The analysis of every parallel loop of `f`: the loops, the errors, the warnings.
 pub(crate) fn analyze(
