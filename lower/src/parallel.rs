@@ -830,9 +830,17 @@ impl Uses {
                     self.used.extend(from);
                     self.used.extend(into);
                 }
-                RuntimeError::BroadcastOperands { left, right } => {
+                RuntimeError::BroadcastOperands {
+                    left,
+                    right,
+                    in_place: _,
+                } => {
                     self.used.extend(left);
                     self.used.extend(right);
+                }
+                RuntimeError::BroadcastOutput { output, broadcast } => {
+                    self.used.extend(output);
+                    self.used.extend(broadcast);
                 }
                 RuntimeError::Reshape { size, into } => {
                     self.used.insert(*size);
