@@ -570,7 +570,7 @@ def test_a_private_local_read_after_the_loop_is_an_error():
     with pytest.raises(fj.TypingError) as info:
         last_value(np.ones(3))
     message = str(info.value)
-    assert "E0238" in message
+    assert "E0250" in message
     assert "`t` is assigned in the prange loop at line" in message
     assert "and read after it" in message
     assert "make `t` a reduction" in message
@@ -636,7 +636,7 @@ def test_break_and_return_cannot_leave_a_prange_loop():
         return -1
 
     for f, what in [(breaks, "break"), (returns, "return")]:
-        with pytest.raises(fj.TypingError, match=f"E0239.*`{what}` cannot leave a prange loop"):
+        with pytest.raises(fj.TypingError, match=f"E0251.*`{what}` cannot leave a prange loop"):
             f(np.ones(3))
 
 
@@ -647,7 +647,7 @@ def test_a_write_at_an_index_not_depending_on_the_loop_variable_warns():
             out[0] = x[i]
 
     out = np.zeros(1)
-    with pytest.warns(fj.RaceWarning, match="W0240: every iteration of the prange loop writes the same element of `out`") as record:
+    with pytest.warns(fj.RaceWarning, match="W0252: every iteration of the prange loop writes the same element of `out`") as record:
         same_cell(np.ones(10), out)
     assert record[0].filename == __file__
     assert out[0] == 1.0

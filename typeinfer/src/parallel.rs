@@ -45,9 +45,9 @@ pub enum ReduceOp {
     Max,
 }
 
-pub(crate) const RACE: &str = "E0238";
-pub(crate) const LEAVES_PRANGE: &str = "E0239";
-pub(crate) const SHARED_WRITE: &str = "W0240";
+pub(crate) const RACE: &str = "E0250";
+pub(crate) const LEAVES_PRANGE: &str = "E0251";
+pub(crate) const SHARED_WRITE: &str = "W0252";
 
 /// The analysis of every parallel loop of `f`: the loops, the errors, the warnings.
 pub(crate) fn analyze(
