@@ -128,3 +128,73 @@ def softmax_rows(x):
 
 def sum_of_squares(x, y):
     return np.sum((x - y) * (x - y))
+
+
+# Parallel kernels (issue 8): `prange` is Numba's, which both compilers
+# recognise by identity, so Numba compiles them with `parallel=True` and
+# ferrojit as they are.
+from numba import prange  # noqa: E402
+
+
+def mandelbrot_rows(x0, x1, y0, y1, width, height, max_iter):
+    counts = np.zeros((height, width), dtype=np.int64)
+    dx = (x1 - x0) / width
+    dy = (y1 - y0) / height
+    for row in prange(height):
+        ci = y0 + row * dy
+        for col in range(width):
+            cr = x0 + col * dx
+            zr = 0.0
+            zi = 0.0
+            n = 0
+            while n < max_iter and zr * zr + zi * zi <= 4.0:
+                zr, zi = zr * zr - zi * zi + cr, 2.0 * zr * zi + ci
+                n += 1
+            counts[row, col] = n
+    return counts
+
+
+def parallel_sum(a):
+    s = 0.0
+    for i in prange(a.shape[0]):
+        s += a[i]
+    return s
+
+
+def normalize_rows(a, out):
+    for i in prange(a.shape[0]):
+        s = 0.0
+        for j in range(a.shape[1]):
+            s += a[i, j] * a[i, j]
+        norm = np.sqrt(s)
+        for j in range(a.shape[1]):
+            out[i, j] = a[i, j] / norm
+
+
+def pairwise_distances(x, out):
+    n, d = x.shape
+    for i in prange(n):
+        for j in range(n):
+            s = 0.0
+            for k in range(d):
+                t = x[i, k] - x[j, k]
+                s += t * t
+            out[i, j] = np.sqrt(s)
+
+
+def histogram_blocks(x, bins, blocks):
+    # Each block counts its slice of `x` into its own row; the rows are added
+    # after the loop (an array reduction `hist += local` is not supported yet).
+    counts = np.zeros((blocks, bins), dtype=np.int64)
+    n = x.shape[0]
+    for b in prange(blocks):
+        for i in range(b * n // blocks, (b + 1) * n // blocks):
+            k = int(x[i] * bins)
+            if k >= bins:
+                k = bins - 1
+            counts[b, k] += 1
+    hist = np.zeros(bins, dtype=np.int64)
+    for b in range(blocks):
+        for k in range(bins):
+            hist[k] += counts[b, k]
+    return hist

@@ -138,6 +138,35 @@ ARRAY_BENCHES = [
 ]
 
 
+def make_parallel_sum(n):
+    return (_rng().random(n),)
+
+
+def make_normalize_rows(n):
+    r = _rng()
+    return r.random((n, 256)) + 0.1, np.zeros((n, 256))
+
+
+def make_pairwise(n):
+    return _rng().random((n, 8)), np.zeros((n, n))
+
+
+def make_histogram(n):
+    return _rng().random(n), 64, 64
+
+
+PARALLEL_BENCHES = [
+    Bench("mandelbrot rows", kernels.mandelbrot_rows, make_mandelbrot, 800, 100, 8,
+          lambda n: f"{n}x{(n * 3) // 4}, 100 iter"),
+    Bench("sum reduction", kernels.parallel_sum, make_parallel_sum, 20_000_000, 200_000, 16, lambda n: f"{n:,} f64"),
+    Bench("row normalization", kernels.normalize_rows, make_normalize_rows, 20_000, 500, 4,
+          lambda n: f"{n:,}x256 f64"),
+    Bench("pairwise distances", kernels.pairwise_distances, make_pairwise, 2000, 200, 4, lambda n: f"{n:,}x8 points"),
+    Bench("histogram (blocks)", kernels.histogram_blocks, make_histogram, 20_000_000, 200_000, 64,
+          lambda n: f"{n:,} f64, 64 bins"),
+]
+
+
 def fresh_first_call(wrap, func, args_for_call, runs):
     """Median seconds of `wrap(func)` then one call, each with a new dispatcher."""
     times = []
@@ -264,6 +293,42 @@ def main():
             f"| {ms(nb_steady)} | {ms(np_steady)} | {nb_steady / fj_steady:.2f} | {np_steady / fj_steady:.2f} |"
         )
 
+    # Parallel kernels: Numba with parallel=True; the speed-up is over the same
+    # kernel limited to one thread (set_num_threads), for 1..N threads.
+    threads = ferrojit.get_num_threads()
+    parallel_rows = []
+    curve_rows = []
+    parallel_ratios = []
+    for bench in PARALLEL_BENCHES:
+        size = bench.quick_size if options.quick else bench.size
+        try:
+            nb_parallel = numba.njit(parallel=True)
+            fj_first = fresh_first_call(ferrojit.jit, bench.func, lambda: bench.make(bench.tiny_size), first_runs)
+            nb_first = fresh_first_call(nb_parallel, bench.func, lambda: bench.make(bench.tiny_size), first_runs)
+            fj, nb = ferrojit.jit(bench.func), numba.njit(parallel=True)(bench.func)
+            fj_args, nb_args = bench.make(size), bench.make(size)
+            if not results_agree(fj(*fj_args), fj_args, nb(*nb_args), nb_args):
+                failures.append(f"{bench.name}: ferrojit and Numba results differ")
+            fj_steady = steady_state(fj, bench.make(size), budget)
+            nb_steady = steady_state(nb, bench.make(size), budget)
+            curve = []
+            for n in range(1, threads + 1):
+                ferrojit.set_num_threads(n)
+                curve.append(steady_state(fj, bench.make(size), budget))
+            ferrojit.set_num_threads(threads)
+        except Exception as exc:  # one failing kernel must not hide the others' numbers
+            failures.append(f"{bench.name}: {type(exc).__name__}: {exc}")
+            parallel_rows.append(f"| {bench.name} | {bench.describe(size)} | failed | | | | | | | |")
+            continue
+        speed = nb_steady / fj_steady
+        parallel_ratios.append(speed)
+        parallel_rows.append(
+            f"| {bench.name} | {bench.describe(size)} | {ms(fj_first)} | {ms(nb_first)} | {fj_first / nb_first:.3f} "
+            f"| {ms(fj_steady)} | {ms(nb_steady)} | {speed:.2f} | {ms(curve[0])} | {curve[0] / curve[-1]:.2f} |"
+        )
+        points = ", ".join(f"{n}: {curve[0] / t:.2f}x" for n, t in enumerate(curve, start=1))
+        curve_rows.append(f"- {bench.name}: {points}")
+
     scalar = 1
     array = np.zeros(10)
     dispatch_rows = []
@@ -306,6 +371,22 @@ def main():
         print(row)
     print()
     print(f"Geometric mean of steady-state speed vs Numba over these: **{geomean(array_ratios):.2f}**.")
+    print()
+    print(f"### Parallel kernels (`prange`), {threads} threads; Numba with `parallel=True`")
+    print()
+    print("| kernel | size | first call ferrojit (ms) | first call Numba (ms) | ferrojit / Numba "
+          "| steady ferrojit (ms) | steady Numba (ms) | speed vs Numba | ferrojit on 1 thread (ms) "
+          f"| speed-up 1 -> {threads} threads |")
+    print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+    for row in parallel_rows:
+        print(row)
+    print()
+    print(f"Geometric mean of parallel steady-state speed vs Numba: **{geomean(parallel_ratios):.2f}**.")
+    print()
+    print("ferrojit's speed-up over one thread (`set_num_threads(n)`), n = 1..N:")
+    print()
+    for row in curve_rows:
+        print(row)
     print()
     print("| dispatch | ferrojit (ns/call) | Numba (ns/call) | ferrojit / Numba | plain Python (ns/call) |")
     print("|---|--:|--:|--:|--:|")

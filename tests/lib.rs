@@ -138,7 +138,8 @@ fn parse_constant(text: &str) -> Option<Constant> {
 }
 
 /// The names a test file sees, as `pymod` would report them for a module that
-/// did `import numpy as np`, `import math` and `from ferrojit import prange`:
+/// did `import numpy as np`, `import math`, `import ferrojit as fj` and
+/// `from ferrojit import prange`:
 /// the builtins, the file's constants, and its functions as `@jit` functions.
 pub struct TableResolver {
     table: HashMap<String, GlobalValue>,
@@ -152,6 +153,11 @@ impl TableResolver {
         }
         table.insert(
             "prange".to_string(),
+            GlobalValue::Function(KnownFunction::Prange),
+        );
+        // `import ferrojit as fj`: a module pymod resolves `fj.prange` on.
+        table.insert(
+            "fj.prange".to_string(),
             GlobalValue::Function(KnownFunction::Prange),
         );
         table.insert("np".to_string(), GlobalValue::Module(KnownModule::Numpy));

@@ -76,6 +76,19 @@ pub(crate) fn emit_module<'ctx>(
         name_params(llfn, f);
         m.functions.push(llfn);
     }
+    // The runtime calls an outlined `prange` body through a wrapper reading
+    // its parameters from slots, as Python's call does the entry's.
+    for callee in parallel_callees(ir) {
+        let (Some(f), Some(&llfn)) = (
+            ir.functions.get(callee as usize),
+            m.functions.get(callee as usize),
+        ) else {
+            return bug(format!("parallel for of unknown function f{callee}"));
+        };
+        let wrapper =
+            m.emit_entry_wrapper(f, llfn, &format!("{}.chunk", f.name), Linkage::Internal)?;
+        m.chunk_wrappers.insert(callee, wrapper);
+    }
     for (i, f) in ir.functions.iter().enumerate() {
         let llfn = m.functions[i];
         FnEmitter::new(&mut m, ir, f, llfn)?.emit()?;
@@ -86,8 +99,40 @@ pub(crate) fn emit_module<'ctx>(
         }
     }
     let entry_fn = m.functions[0];
-    m.emit_entry_wrapper(entry, entry_fn, entry_symbol)?;
+    m.emit_entry_wrapper(entry, entry_fn, entry_symbol, Linkage::External)?;
     Ok(m.module)
+}
+
+/// The functions some `Stmt::ParallelFor` of the module runs, in order.
+pub(crate) fn parallel_callees(ir: &ir::Module) -> Vec<u32> {
+    fn walk(block: &Block, out: &mut Vec<u32>) {
+        for s in block {
+            match s {
+                Stmt::ParallelFor { callee, .. } => out.push(callee.0),
+                Stmt::If {
+                    then_body,
+                    else_body,
+                    ..
+                } => {
+                    walk(then_body, out);
+                    walk(else_body, out);
+                }
+                Stmt::Versioned { fast, checked, .. } => {
+                    walk(fast, out);
+                    walk(checked, out);
+                }
+                Stmt::Loop { body } | Stmt::ForRange { body, .. } => walk(body, out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for f in &ir.functions {
+        walk(&f.body, &mut out);
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 fn name_params(llfn: FunctionValue<'_>, f: &ir::Function) {
@@ -138,6 +183,8 @@ struct ModuleCx<'ctx> {
     /// holds only allocas until the function is finished.
     alloca_builder: Builder<'ctx>,
     functions: Vec<FunctionValue<'ctx>>,
+    /// The chunk wrapper of each function a `ParallelFor` runs, by index.
+    chunk_wrappers: HashMap<u32, FunctionValue<'ctx>>,
     strings: HashMap<String, PointerValue<'ctx>>,
 }
 
@@ -149,6 +196,7 @@ impl<'ctx> ModuleCx<'ctx> {
             builder: context.create_builder(),
             alloca_builder: context.create_builder(),
             functions: Vec::new(),
+            chunk_wrappers: HashMap::new(),
             strings: HashMap::new(),
         }
     }
@@ -264,6 +312,22 @@ impl<'ctx> ModuleCx<'ctx> {
                 false,
             ),
             "ferrojit_buffer_free" => (void.fn_type(&[ptr.into()], false), false),
+            "ferrojit_parallel_for" => (
+                self.i32().fn_type(
+                    &[
+                        ptr.into(),
+                        ptr.into(),
+                        ptr.into(),
+                        self.i64().into(),
+                        self.i64().into(),
+                        self.i64().into(),
+                        ptr.into(),
+                        self.i64().into(),
+                    ],
+                    false,
+                ),
+                false,
+            ),
             _ => return bug(format!("unknown runtime function `{name}`")),
         };
         let f = self.module.add_function(name, ty, Some(Linkage::External));
@@ -550,14 +614,13 @@ impl<'ctx> ModuleCx<'ctx> {
         f: &ir::Function,
         entry: FunctionValue<'ctx>,
         symbol: &str,
-    ) -> R<()> {
+        linkage: Linkage,
+    ) -> R<FunctionValue<'ctx>> {
         let ptr = self.ptr_type();
         let ty = self
             .i32()
             .fn_type(&[ptr.into(), ptr.into(), ptr.into()], false);
-        let wrapper = self
-            .module
-            .add_function(symbol, ty, Some(Linkage::External));
+        let wrapper = self.module.add_function(symbol, ty, Some(linkage));
         self.add_fn_attr(wrapper, "nounwind");
         let params = wrapper.get_params();
         let (args, ret, ctx) = (
@@ -577,7 +640,21 @@ impl<'ctx> ModuleCx<'ctx> {
         }
         let status = self.call(entry, &call_args, "status")?;
         self.builder.build_return(Some(&status))?;
-        Ok(())
+        Ok(wrapper)
+    }
+}
+
+/// The `reassoc` flag on a float addition or multiplication (`Function::reassociate`).
+fn allow_reassociation(v: BasicValueEnum<'_>) {
+    if let Some(inst) = v.as_instruction_value() {
+        if inst.can_use_fast_math_flags() {
+            let flags = inst
+                .get_fast_math_flags()
+                .unwrap_or(inkwell::values::FastMathFlags::empty())
+                | inkwell::values::FastMathFlags::AllowReassoc;
+            // Cannot fail: guarded by `can_use_fast_math_flags`.
+            let _ = inst.set_fast_math_flags(flags);
+        }
     }
 }
 
@@ -799,6 +876,9 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             Stmt::Let { dst, inst, span } => {
                 let ty = self.value_type(*dst)?;
                 let v = self.emit_inst(inst, ty, span.start)?;
+                if self.f.reassociate.contains(dst) {
+                    allow_reassociation(v);
+                }
                 self.values[dst.0 as usize] = Some(v);
             }
             Stmt::Set { var, value } => {
@@ -835,6 +915,14 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 results,
                 span,
             } => self.emit_call(*callee, args, results, span.start)?,
+            Stmt::ParallelFor {
+                callee,
+                args,
+                count,
+                chunks,
+                partials,
+                ..
+            } => self.emit_parallel_for(*callee, args, [*count, *chunks, *partials])?,
             Stmt::Break | Stmt::Continue => {
                 let Some(targets) = self.loops.last_mut() else {
                     return bug(format!(
@@ -1146,6 +1234,66 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             let (var_slot, _) = self.var_slot(var)?;
             self.b().build_store(var_slot, v)?;
         }
+        Ok(())
+    }
+
+    /// Calls the runtime's parallel-for on the chunk wrapper of `callee`, its
+    /// arguments packed in slots. A worker's exception already carries the
+    /// traceback entries of the body's line, the loop's own function included.
+    fn emit_parallel_for(
+        &mut self,
+        callee: ir::FuncIndex,
+        args: &[ValueId],
+        [count, chunks, partials]: [ValueId; 3],
+    ) -> R<()> {
+        let (Some(target), Some(&wrapper)) = (
+            self.ir.functions.get(callee.0 as usize),
+            self.m.chunk_wrappers.get(&callee.0),
+        ) else {
+            return bug(format!(
+                "function `{}` runs unknown function {callee} in parallel",
+                self.f.name
+            ));
+        };
+        let env_slots: u32 = args
+            .iter()
+            .map(|&a| self.value_type(a).map(slot_count))
+            .sum::<R<u32>>()?;
+        let env = if env_slots == 0 {
+            self.m.ptr_type().const_null()
+        } else {
+            self.alloca(self.m.i64().array_type(env_slots).into(), "prange.env")?
+        };
+        let mut slot = 0;
+        for &a in args {
+            self.m
+                .store_slots(env, &mut slot, self.value_type(a)?, self.value(a)?)?;
+        }
+        let result_slots: u32 = target.results.iter().map(|&t| slot_count(t)).sum();
+        let f = self.m.runtime_fn("ferrojit_parallel_for")?;
+        let i64t = self.m.i64();
+        let call_args: Vec<BasicMetadataValueEnum> = vec![
+            self.ctx_ptr.into(),
+            wrapper.as_global_value().as_pointer_value().into(),
+            env.into(),
+            i64t.const_int(u64::from(env_slots), false).into(),
+            self.value(count)?.into(),
+            self.value(chunks)?.into(),
+            self.value(partials)?.into(),
+            i64t.const_int(u64::from(result_slots), false).into(),
+        ];
+        let status = as_int(self.m.call(f, &call_args, "status")?)?;
+        let failed = self.b().build_int_compare(
+            IntPredicate::NE,
+            status,
+            self.m.i32().const_zero(),
+            "failed",
+        )?;
+        let unwind = self.unwind_block()?;
+        let cont = self.append("ok");
+        let br = self.b().build_conditional_branch(failed, unwind, cont)?;
+        self.m.set_branch_weights(br, false)?;
+        self.m.builder.position_at_end(cont);
         Ok(())
     }
 

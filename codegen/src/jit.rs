@@ -34,7 +34,7 @@ use llvm_sys::orc2::{
     LLVMOrcResourceTrackerRef, LLVMOrcResourceTrackerRemove, LLVMOrcThreadSafeContextGetContext,
 };
 
-use crate::{rounding, runtime, shapes, CodegenError, EntryFn, Listing, StageTimes};
+use crate::{parallel, rounding, runtime, shapes, CodegenError, EntryFn, Listing, StageTimes};
 
 struct Jit {
     lljit: LLVMOrcLLJITRef,
@@ -173,7 +173,11 @@ impl Jit {
 
             // Python loads extension modules RTLD_LOCAL, so the process search
             // above cannot see these: give ORC their addresses.
-            let runtime_symbols: [(&CStr, usize); 8] = [
+            let runtime_symbols: [(&CStr, usize); 9] = [
+                (
+                    c"ferrojit_parallel_for",
+                    parallel::ferrojit_parallel_for as *const () as usize,
+                ),
                 (
                     c"ferrojit_raise_message",
                     runtime::ferrojit_raise_message as *const () as usize,

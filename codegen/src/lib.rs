@@ -27,6 +27,7 @@
 
 mod emit;
 mod jit;
+pub mod parallel;
 mod rounding;
 pub mod runtime;
 mod shapes;
@@ -45,6 +46,9 @@ pub struct CompiledModule {
     pub entry: EntryFn,
     /// How long each step of `compile` took (`FERROJIT_TIME_STAGES` prints them).
     pub times: StageTimes,
+    /// Whether the code runs `prange` loops on the runtime's threads (then
+    /// the caller releases the GIL during calls, so other threads progress).
+    pub parallel: bool,
     _code: jit::LoadedCode,
 }
 
@@ -78,6 +82,7 @@ pub fn compile(module: &lower::ir::Module) -> Result<CompiledModule, CodegenErro
     Ok(CompiledModule {
         entry,
         times,
+        parallel: !emit::parallel_callees(module).is_empty(),
         _code: code,
     })
 }

@@ -123,6 +123,11 @@ impl RuntimeContext {
         self.error.take()
     }
 
+    /// Passes on an exception a worker of a parallel loop raised.
+    pub(crate) fn set_error(&mut self, error: RaisedError) {
+        self.error = Some(error);
+    }
+
     /// The first exception of a call is the one Python sees; later ones are
     /// consequences of unwinding the kernel and are dropped.
     fn record(&mut self, kind: ExceptionKind, message: String) {

@@ -236,6 +236,32 @@ impl<'a> Builder<'a> {
         );
     }
 
+    /// `a.b.c` when `expr` is such a chain of attributes on a name that is not a
+    /// local (a plain non-local name too): the resolver gives such a chain the
+    /// meaning of the object it reaches, so `nb.prange` is found by identity.
+    fn dotted(&self, expr: &ast::Expr) -> Option<String> {
+        match expr {
+            ast::Expr::Name(n) if !self.local_ids.contains_key(n.id.as_str()) => {
+                Some(n.id.to_string())
+            }
+            ast::Expr::Attribute(a) => Some(format!("{}.{}", self.dotted(&a.value)?, a.attr)),
+            _ => None,
+        }
+    }
+
+    /// What a name or a chain of attributes on a module (`fj.prange`) is, by
+    /// the resolver; `None` for a member of `math` or `numpy`, which the
+    /// known-names table gives.
+    fn chain_global(&mut self, expr: &ast::Expr) -> Option<GlobalValue> {
+        if let ast::Expr::Attribute(a) = expr {
+            if self.module_base(&a.value).is_some() {
+                return None;
+            }
+        }
+        let path = self.dotted(expr)?;
+        self.global(&path)
+    }
+
     /// `Some(module)` when `expr` is a name that resolves to `math` or `numpy`.
     fn module_base(&mut self, expr: &ast::Expr) -> Option<KnownModule> {
         let ast::Expr::Name(name) = expr else {
@@ -618,13 +644,7 @@ impl<'a> Builder<'a> {
         let ast::Expr::Call(call) = iter else {
             return None;
         };
-        let ast::Expr::Name(name) = &*call.func else {
-            return None;
-        };
-        if self.local_ids.contains_key(name.id.as_str()) {
-            return None;
-        }
-        match self.global(&name.id) {
+        match self.chain_global(&call.func) {
             Some(GlobalValue::Function(KnownFunction::Range)) => Some((false, call)),
             Some(GlobalValue::Function(KnownFunction::Prange)) => Some((true, call)),
             _ => None,
@@ -1353,28 +1373,36 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
-            ast::Expr::Attribute(a) => match self.module_base(&a.value) {
-                Some(module) => match self.module_attribute(module, a)? {
-                    ModuleMember::Function(f) => Some(Callee::Known(f)),
-                    ModuleMember::Constant(_) => {
-                        let dotted = format!("{}.{}", module.name(), a.attr);
-                        self.typing(
-                            codes::NOT_A_VALUE,
-                            span,
-                            format!("`{dotted}` is not callable"),
-                            "a constant",
-                            "use it as a value, without parentheses",
-                        );
-                        None
+            // A chain through modules whose end the resolver knows (`fj.prange`,
+            // `np.random.rand`, `helpers.kernel`), else a known module's member or a method.
+            ast::Expr::Attribute(a) => match self.chain_global(func) {
+                Some(GlobalValue::Function(f)) if !matches!(f, KnownFunction::Exception(_)) => {
+                    Some(Callee::Known(f))
+                }
+                Some(GlobalValue::Jit(id)) => Some(Callee::Jit(id)),
+                _ => match self.module_base(&a.value) {
+                    Some(module) => match self.module_attribute(module, a)? {
+                        ModuleMember::Function(f) => Some(Callee::Known(f)),
+                        ModuleMember::Constant(_) => {
+                            let dotted = format!("{}.{}", module.name(), a.attr);
+                            self.typing(
+                                codes::NOT_A_VALUE,
+                                span,
+                                format!("`{dotted}` is not callable"),
+                                "a constant",
+                                "use it as a value, without parentheses",
+                            );
+                            None
+                        }
+                    },
+                    None => {
+                        let receiver = self.expr(&a.value);
+                        Some(Callee::Method {
+                            receiver,
+                            name: a.attr.to_string(),
+                        })
                     }
                 },
-                None => {
-                    let receiver = self.expr(&a.value);
-                    Some(Callee::Method {
-                        receiver,
-                        name: a.attr.to_string(),
-                    })
-                }
             },
             _ => {
                 self.unsupported(

@@ -27,6 +27,11 @@ impl TableResolver {
         table.insert("prange", GlobalValue::Function(KnownFunction::Prange));
         table.insert("N", GlobalValue::Constant(Constant::Int(10)));
         table.insert("helper", GlobalValue::Jit(FuncId(1)));
+        // `import numba as nb` (a module whose `prange` is ferrojit's) and a
+        // module holding a `@jit` function: pymod resolves such chains by identity.
+        table.insert("nb", GlobalValue::Unsupported("module `nb`".to_string()));
+        table.insert("nb.prange", GlobalValue::Function(KnownFunction::Prange));
+        table.insert("lib.helper", GlobalValue::Jit(FuncId(1)));
         // Described in pymod's words.
         table.insert(
             "print",
@@ -137,6 +142,29 @@ fn for_range_fills_start_and_step_with_constants_spanning_the_call() {
             "prange(n)"
         );
     }
+}
+
+#[test]
+fn attribute_chains_on_modules_resolve_through_the_resolver() {
+    let text = "def f(n):\n    for i in nb.prange(n):\n        lib.helper(i)\n";
+    let mut resolver = TableResolver::new();
+    let f = frontend::parse(source(text, 1), &mut resolver).unwrap();
+    let StmtKind::ForRange { parallel, body, .. } = &f.body[0].kind else {
+        panic!("not a range loop: {f}")
+    };
+    assert!(parallel);
+    let StmtKind::Expr(call) = body[0].kind else {
+        panic!("not a call: {f}")
+    };
+    assert!(matches!(
+        f.expr(call).kind,
+        ExprKind::Call {
+            callee: frontend::hir::Callee::Jit(FuncId(1)),
+            ..
+        }
+    ));
+    // A member of a known module is the known table's, not asked for.
+    assert!(resolver.asked.iter().all(|n| !n.starts_with("np.")));
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Lowering of one specialization: locals, statements, loops, element access.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use frontend::hir::visit::{walk_block, walk_expr, walk_stmt, walk_target, Visitor};
 use frontend::hir::{self, Dtype, ExceptionKind, ExprId, ExprKind, LocalId, StmtKind, Target};
@@ -11,6 +11,7 @@ use crate::ir::{
     BinaryOp, CastOp, CmpOp, Const, Function, Inst, LType, Origin, RuntimeError, StepSign, Stmt,
     UnaryOp, ValueId, VarId, BUFFER_DATA_OFFSET,
 };
+use crate::parallel::{Plan, PlanReduction};
 use crate::ranges::{self, Affine, Ranges, Sym};
 use crate::values::{c_strides, f_strides, flat_types, ArrayVal, Slot, Val};
 use crate::LowerOptions;
@@ -28,6 +29,10 @@ pub(crate) struct FnLower<'a> {
     pub(crate) ranges: Ranges<'a>,
     /// Which copy of a versioned loop nest is being lowered.
     nest: NestCopy,
+    /// The parallel loops lowered so far, by counter, for `parallel::outline`.
+    parallel: HashMap<VarId, Plan>,
+    /// Inside the body of a parallel loop, where a `prange` runs sequentially.
+    in_parallel: bool,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -87,7 +92,7 @@ pub(crate) fn lower_function(
     name: String,
     opts: LowerOptions,
     recursive: bool,
-) -> Function {
+) -> (Function, HashMap<VarId, Plan>) {
     let tf = &program.functions[index];
     let hir = &tf.hir;
     let mut b = Builder::new();
@@ -117,6 +122,8 @@ pub(crate) fn lower_function(
         assigned: vec![None; hir.locals.len()],
         ranges: Ranges::new(tf),
         nest: NestCopy::Outside,
+        parallel: HashMap::new(),
+        in_parallel: false,
     };
     let params = fl.bind_params();
     fl.init_assigned_flags();
@@ -133,8 +140,9 @@ pub(crate) fn lower_function(
     }
     let mut results = Vec::new();
     flat_types(&tf.return_type, &mut results);
+    let plans = std::mem::take(&mut fl.parallel);
     let built = fl.b.finish();
-    Function {
+    let function = Function {
         name,
         fastmath: opts.fastmath,
         params,
@@ -147,7 +155,9 @@ pub(crate) fn lower_function(
             name: hir.name.clone(),
             source: hir.source.clone(),
         },
-    }
+        reassociate: Vec::new(),
+    };
+    (function, plans)
 }
 
 impl<'a> FnLower<'a> {
@@ -369,12 +379,16 @@ impl<'a> FnLower<'a> {
                 start,
                 stop,
                 step,
-                parallel: _,
+                parallel,
                 body,
             } => {
-                // `prange` is lowered exactly like `range`: its loops run
-                // sequentially in this version (README), so `parallel` is unused.
-                self.lower_for(*var, *start, *stop, *step, body);
+                // The outermost `prange` of a nest runs in parallel (typeinfer
+                // analysed it); one inside it runs sequentially, like `range`.
+                let plan = match self.tf.parallel_loops.get(stop) {
+                    Some(lp) if *parallel && !self.in_parallel => Some(lp),
+                    _ => None,
+                };
+                self.lower_for(*var, *start, *stop, *step, body, plan);
             }
             StmtKind::Break => self.b.stmt(Stmt::Break),
             StmtKind::Continue => self.b.stmt(Stmt::Continue),
@@ -528,6 +542,7 @@ impl<'a> FnLower<'a> {
         stop: ExprId,
         step: ExprId,
         body: &[hir::Stmt],
+        parallel: Option<&typeinfer::ParallelLoop>,
     ) {
         let s0 = self.int64(start);
         let s1 = self.int64(stop);
@@ -550,6 +565,42 @@ impl<'a> FnLower<'a> {
         let counter = self
             .b
             .var(LType::I64, format!("{}.iter", self.tf.hir.local(var).name));
+        let outside_parallel = self.in_parallel;
+        if let Some(lp) = parallel {
+            let reductions = lp
+                .reductions
+                .iter()
+                .filter_map(|r| {
+                    let Slot::Scalar(var) = self.locals[r.local.0 as usize] else {
+                        return None;
+                    };
+                    let dtype = self.tf.local_type(r.local).as_scalar()?;
+                    Some(PlanReduction {
+                        var,
+                        op: r.op,
+                        dtype,
+                    })
+                })
+                .collect();
+            let span = self.b.span;
+            self.parallel.insert(counter, Plan { reductions, span });
+            self.in_parallel = true;
+        }
+        self.lower_range_loop(var, counter, [s0, s1, st], sign, step_const, body);
+        self.in_parallel = outside_parallel;
+    }
+
+    /// The loop over `counter` (entered in the range analysis), versioned when
+    /// its checks can be hoisted.
+    fn lower_range_loop(
+        &mut self,
+        var: LocalId,
+        counter: VarId,
+        [s0, s1, st]: [ValueId; 3],
+        sign: StepSign,
+        step_const: Option<i64>,
+        body: &[hir::Stmt],
+    ) {
         if self.nest == NestCopy::Outside && contains_loop(&self.tf.hir, body) {
             let mut nest = vec![var];
             let mut checks = Vec::new();

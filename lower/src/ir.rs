@@ -102,6 +102,10 @@ pub struct Function {
     /// The Python function this one compiles, for the traceback entry of an
     /// exception raised or passed on here (at the line of the statement's span).
     pub origin: Origin,
+    /// Float additions and multiplications (the `Let`s defining these values)
+    /// that may be reassociated: the updates of a `prange` loop's reductions,
+    /// whose order the user gave up (`lower/src/parallel.rs`).
+    pub reassociate: Vec<ValueId>,
 }
 
 #[derive(Clone, Debug)]
@@ -174,6 +178,24 @@ pub enum Stmt {
         callee: FuncIndex,
         args: Vec<ValueId>,
         results: Vec<VarId>,
+        span: Span,
+    },
+    /// Runs the iterations `0..count` (an `i64`, 0 when negative) of a `prange` loop
+    /// outlined into `callee`, on the runtime's threads. `callee`'s parameters are
+    /// `args`' values, then the `i64` bounds `lo, hi` of the iteration numbers it
+    /// runs; its results are the partials of the loop's reductions. The numbers
+    /// are cut into `chunks` consecutive chunks of nearly equal length (chunk `c`
+    /// runs `c * count / chunks .. (c + 1) * count / chunks`), each run by one
+    /// call, which writes its results as a `Return` fills `ret` to
+    /// `partials + c * 8 * slots` (`slots`: the 8-byte slots of the results).
+    /// When a chunk raises, the chunks after it are skipped and the exception of
+    /// the lowest failing chunk passes on as a failing `Call`'s does.
+    ParallelFor {
+        callee: FuncIndex,
+        args: Vec<ValueId>,
+        count: ValueId,
+        chunks: ValueId,
+        partials: ValueId,
         span: Span,
     },
     /// Takes one more reference to an array owner. An owner is either null

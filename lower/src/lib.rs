@@ -10,6 +10,7 @@ mod func;
 pub mod ir;
 mod library_calls;
 mod order;
+mod parallel;
 mod print;
 mod ranges;
 mod reduce;
@@ -70,7 +71,7 @@ pub fn lower(program: &typeinfer::TypedProgram, options: &[LowerOptions]) -> ir:
     );
     let recursive = on_call_cycle(program);
     let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    let functions = program
+    let (mut functions, plans): (Vec<_>, Vec<_>) = program
         .functions
         .iter()
         .enumerate()
@@ -84,7 +85,11 @@ pub fn lower(program: &typeinfer::TypedProgram, options: &[LowerOptions]) -> ir:
             *count += 1;
             func::lower_function(program, i, name, options[i], recursive[i])
         })
-        .collect();
+        .unzip();
+    // Outlined loop bodies go after the specializations, keeping `SpecId`s valid.
+    for (i, plans) in plans.iter().enumerate() {
+        parallel::outline(&mut functions, i, plans);
+    }
     let module = ir::Module { functions };
     #[cfg(debug_assertions)]
     verify::verify(&module);

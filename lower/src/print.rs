@@ -47,6 +47,13 @@ impl fmt::Display for Function {
                 owners.join(", ")
             )?;
         }
+        if !self.reassociate.is_empty() {
+            writeln!(
+                f,
+                "    reassociate {}  // reduction updates",
+                list(&self.reassociate)
+            )?;
+        }
         let mut out = String::new();
         block(&mut out, &self.body, 1)?;
         f.write_str(&out)?;
@@ -124,6 +131,18 @@ fn stmt(out: &mut String, s: &Stmt, depth: usize) -> fmt::Result {
             block(out, body, depth + 1)?;
             writeln!(out, "{pad}}}")
         }
+        Stmt::ParallelFor {
+            callee,
+            args,
+            count,
+            chunks,
+            partials,
+            ..
+        } => writeln!(
+            out,
+            "{pad}parallel for {callee}({}) count {count} chunks {chunks} partials {partials}",
+            list(args)
+        ),
         Stmt::Call {
             callee,
             args,

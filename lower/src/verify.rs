@@ -179,6 +179,38 @@ impl Verifier<'_> {
                     }
                 }
             }
+            Stmt::ParallelFor {
+                callee,
+                args,
+                count,
+                chunks,
+                partials,
+                ..
+            } => {
+                let target = self
+                    .module
+                    .functions
+                    .get(callee.0 as usize)
+                    .ok_or(format!("no function {callee}"))?;
+                // The callee's last two parameters are the bounds of a chunk.
+                let n = target.params.len();
+                if n < 2 || args.len() != n - 2 {
+                    return Err(format!(
+                        "parallel for of {callee} with the wrong number of arguments"
+                    ));
+                }
+                for (a, p) in args.iter().zip(&target.params) {
+                    self.expect(*a, target.vars[p.0 as usize].ty, "parallel for argument")?;
+                }
+                for p in &target.params[n - 2..] {
+                    if target.vars[p.0 as usize].ty != LType::I64 {
+                        return Err(format!("chunk bound {p} of {callee} is not i64"));
+                    }
+                }
+                self.expect(*count, LType::I64, "iteration count")?;
+                self.expect(*chunks, LType::I64, "chunk count")?;
+                self.expect(*partials, LType::Ptr, "partials")?;
+            }
             Stmt::Break | Stmt::Continue => {
                 if loops == 0 {
                     return Err("break or continue outside a loop".into());

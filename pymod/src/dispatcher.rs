@@ -500,8 +500,9 @@ impl Dispatcher {
     ) -> PyResult<Arc<Specialization>> {
         let this = slf.get();
         this.compiles.fetch_add(1, Ordering::Relaxed);
-        let (return_type, module) =
+        let (return_type, module, warnings) =
             pipeline::compile(slf, &arg_types).map_err(CompileFailure::into_pyerr)?;
+        crate::errors::warn(slf.py(), &warnings)?;
         if let Type::Opaque(_) = return_type {
             return Err(internal_error(&format!(
                 "`{}` returns a value of type {return_type}",
@@ -533,7 +534,9 @@ impl Dispatcher {
             ret: ret.as_mut_ptr(),
             ctx: &mut ctx,
         };
-        let status = if self.nogil {
+        // A `prange` loop runs on other threads while this one waits: other
+        // Python threads may run meanwhile.
+        let status = if self.nogil || spec.code.0.parallel {
             py.detach(move || call.run())
         } else {
             call.run()

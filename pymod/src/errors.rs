@@ -30,6 +30,34 @@ create_exception!(
     "The function uses Python syntax or objects that ferrojit does not compile."
 );
 create_exception!(ferrojit, InternalError, CompileError, "A bug in ferrojit.");
+create_exception!(
+    ferrojit,
+    RaceWarning,
+    pyo3::exceptions::PyUserWarning,
+    "A prange loop probably races: its result may depend on the threads."
+);
+
+/// Shows each diagnostic that does not stop a compile as a Python warning at its line.
+pub(crate) fn warn(py: Python<'_>, diagnostics: &[Diagnostic]) -> PyResult<()> {
+    let warnings = py.import("warnings")?;
+    for d in diagnostics {
+        let (line, _) = d.source.line_col(d.span.start);
+        let mut text = format!("{}: {}", d.code, d.message);
+        if !d.label.is_empty() {
+            text.push_str(&format!(" ({})", d.label));
+        }
+        warnings.call_method1(
+            "warn_explicit",
+            (
+                text,
+                py.get_type::<RaceWarning>(),
+                d.source.path.as_str(),
+                line,
+            ),
+        )?;
+    }
+    Ok(())
+}
 
 const BUG: &str = "this is a bug in ferrojit, please report it";
 

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use codegen::CompiledModule;
 use frontend::hir::{self, Callee, ExprKind, FuncId};
+use frontend::Diagnostic;
 use lower::LowerOptions;
 use pyo3::prelude::*;
 use typeinfer::Type;
@@ -130,7 +131,7 @@ const COMPILE_STACK: usize = 64 << 20;
 pub(crate) fn compile(
     entry: &Bound<'_, Dispatcher>,
     arg_types: &[Type],
-) -> Result<(Type, CompiledModule), CompileFailure> {
+) -> Result<(Type, CompiledModule, Vec<Diagnostic>), CompileFailure> {
     let start = Instant::now();
     // Parsing looks names up with Python, so it runs with the GIL.
     let (program, options) = catch_unwind(AssertUnwindSafe(|| build_program(entry)))
@@ -174,12 +175,17 @@ pub(crate) fn compile(
                 eprintln!("ferrojit time {stage} {:.6} {name}", time.as_secs_f64());
             }
         }
-        Ok((return_type, module))
+        let warnings = typed
+            .functions
+            .iter()
+            .flat_map(|f| f.warnings.clone())
+            .collect();
+        Ok((return_type, module, warnings))
     };
     off_gil(entry.py(), || {
-        stages().map(|(return_type, module)| (return_type, Detached(module)))
+        stages().map(|(return_type, module, warnings)| (return_type, Detached(module), warnings))
     })
-    .map(|(return_type, Detached(module))| (return_type, module))
+    .map(|(return_type, Detached(module), warnings)| (return_type, module, warnings))
 }
 
 /// What `inspect` shows of one specialization.

@@ -95,7 +95,8 @@ impl NameTable {
             used: Vec::new(),
             frozen: Vec::new(),
         };
-        for name in wanted {
+        let mut modules = Vec::new();
+        for name in wanted.clone() {
             if table.names.contains_key(&name) {
                 continue;
             }
@@ -104,15 +105,64 @@ impl NameTable {
             };
             // A Python error while looking (a module `__getattr__` raising...) makes the
             // name unusable rather than aborting the compile without a source location.
-            let meaning = match found.and_then(|obj| table.classify(this, &name, &obj, py)) {
-                Ok(meaning) => meaning,
-                Err(err) => Meaning::Value(GlobalValue::Unsupported(format!(
-                    "`{name}` (reading it raised {err})"
-                ))),
-            };
-            table.names.insert(name, meaning);
+            let (meaning, obj) =
+                match found.and_then(|obj| Ok((table.classify(this, &name, &obj, py)?, obj))) {
+                    Ok(found) => found,
+                    Err(err) => {
+                        let text = format!("`{name}` (reading it raised {err})");
+                        table
+                            .names
+                            .insert(name, Meaning::Value(GlobalValue::Unsupported(text)));
+                        continue;
+                    }
+                };
+            table.names.insert(name.clone(), meaning);
+            if let Ok(module) = obj.cast::<PyModule>() {
+                modules.push((name, module.clone()));
+            }
         }
+        table.add_module_attributes(this, modules, &wanted)?;
         Ok(table)
+    }
+
+    /// Gives each dotted name `m.a`, `m.a.b`... a meaning, where `m` is a name of a module
+    /// object and `a`, `b` are among the code's names: `nb.prange`, `fj.prange`,
+    /// `np.random.rand` resolve by what they are, through any alias of any module.
+    fn add_module_attributes(
+        &mut self,
+        this: &Bound<'_, Dispatcher>,
+        mut modules: Vec<(String, Bound<'_, PyModule>)>,
+        attributes: &[String],
+    ) -> PyResult<()> {
+        let py = this.py();
+        // `np.random.x` is three deep; deeper chains are not worth the lookups.
+        const DEPTH: usize = 3;
+        while let Some((path, module)) = modules.pop() {
+            if path.matches('.').count() + 1 >= DEPTH {
+                continue;
+            }
+            for attr in attributes {
+                let dotted = format!("{path}.{attr}");
+                if self.names.contains_key(&dotted) {
+                    continue;
+                }
+                let Ok(obj) = module.getattr(attr.as_str()) else {
+                    continue;
+                };
+                let meaning = self
+                    .classify(this, &dotted, &obj, py)
+                    .unwrap_or_else(|err| {
+                        Meaning::Value(GlobalValue::Unsupported(format!(
+                            "`{dotted}` (reading it raised {err})"
+                        )))
+                    });
+                self.names.insert(dotted.clone(), meaning);
+                if let Ok(sub) = obj.cast::<PyModule>() {
+                    modules.push((dotted, sub.clone()));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The arrays frozen for the names (see `frozen`).
@@ -143,6 +193,9 @@ impl NameTable {
         }
         if let Some((_, f)) = known.functions.iter().find(|(o, _)| obj.is(o.bind(py))) {
             return Ok(Meaning::Value(GlobalValue::Function(*f)));
+        }
+        if is_numba_prange(obj)? {
+            return Ok(Meaning::Value(GlobalValue::Function(KnownFunction::Prange)));
         }
         if let Ok(dispatcher) = obj.cast::<Dispatcher>() {
             if dispatcher.is(this) {
@@ -201,6 +254,17 @@ impl frontend::Resolver for NameTable {
             }
         }
     }
+}
+
+/// Whether `obj` is Numba's `prange`, so that code written for Numba compiles
+/// as it is. Only a Numba the program already imported is looked at: importing
+/// it here would cost a second of every first compile.
+fn is_numba_prange(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+    let modules = obj.py().import("sys")?.getattr("modules")?;
+    let Some(numba) = modules.cast::<PyDict>()?.get_item("numba")? else {
+        return Ok(false);
+    };
+    Ok(numba.getattr("prange").is_ok_and(|p| obj.is(&p)))
 }
 
 /// `co_names` and `co_freevars` of `code` and of the code objects nested in it.

@@ -10,8 +10,11 @@ from ._native import (
     CompileError,
     Dispatcher,
     InternalError,
+    RaceWarning,
     TypingError,
     UnsupportedError,
+    get_num_threads,
+    set_num_threads,
 )
 
 __all__ = [
@@ -22,6 +25,9 @@ __all__ = [
     "TypingError",
     "UnsupportedError",
     "InternalError",
+    "RaceWarning",
+    "get_num_threads",
+    "set_num_threads",
 ]
 
 __version__ = "0.1.0"
@@ -30,9 +36,8 @@ __version__ = "0.1.0"
 def prange(*args):
     """``range`` for a loop whose iterations are independent.
 
-    Inside ``@jit`` code it marks a parallel loop; this version still runs its
-    iterations in order (the thread pool comes with the prange issue). Called
-    from plain Python (``f.py_func``) it is ``range``.
+    Inside ``@jit`` code its iterations run on several threads (README: prange);
+    called from plain Python (``f.py_func``) it is ``range``.
     """
     return range(*args)
 

@@ -6,6 +6,7 @@ class CompileError(TypeError): ...
 class TypingError(CompileError): ...
 class UnsupportedError(CompileError): ...
 class InternalError(CompileError): ...
+class RaceWarning(UserWarning): ...
 
 class Dispatcher:
     """What ``@jit`` returns: compiles one specialization per argument types."""
@@ -45,3 +46,9 @@ class Dispatcher:
 def live_buffers() -> int:
     """How many array buffers allocated by compiled code are alive; raises RuntimeError unless
     FERROJIT_COUNT_BUFFERS=1 was set before ferrojit was imported."""
+
+def set_num_threads(n: int) -> None:
+    """Limit the prange loops started by the calling thread to ``n`` threads (1 to the pool's size)."""
+
+def get_num_threads() -> int:
+    """How many threads the prange loops started by the calling thread use."""

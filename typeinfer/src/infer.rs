@@ -424,6 +424,24 @@ impl<'p> Engine<'p> {
                 }
             }
             let maybe_unbound = crate::assigned::maybe_unbound(&spec.hir);
+            let local_types: Vec<Type> = spec
+                .locals
+                .iter()
+                .map(|l| l.ty.clone().unwrap_or(Type::None))
+                .collect();
+            let (parallel_loops, errors, warnings) =
+                crate::parallel::analyze(&spec.hir, &local_types, &maybe_unbound);
+            for d in errors {
+                if seen.insert((
+                    d.code,
+                    d.span,
+                    d.message.clone(),
+                    d.label.clone(),
+                    Arc::as_ptr(&d.source),
+                )) {
+                    diags.push(d);
+                }
+            }
             functions.push(TypedFunction {
                 func: spec.func,
                 hir: spec.hir,
@@ -434,14 +452,12 @@ impl<'p> Engine<'p> {
                     .into_iter()
                     .map(|t| t.unwrap_or(Type::None))
                     .collect(),
-                local_types: spec
-                    .locals
-                    .into_iter()
-                    .map(|l| l.ty.unwrap_or(Type::None))
-                    .collect(),
+                local_types,
                 coercions: out.coercions,
                 calls: out.calls,
                 maybe_unbound,
+                parallel_loops,
+                warnings,
             });
         }
         if diags.is_empty() {

@@ -36,6 +36,7 @@ mod elementwise;
 mod expr;
 mod flow;
 mod infer;
+mod parallel;
 mod prune;
 mod reduce;
 pub use reduce::reduction_axis_argument;
@@ -51,6 +52,7 @@ use frontend::hir::{self, ExprId, FuncId, LocalId};
 
 pub use annotate::annotate;
 pub use bind::{bind_arguments, CallArg, Given, Parameters};
+pub use parallel::{ParallelLoop, ReduceOp, Reduction};
 pub use types::{ArrayType, Layout, OpaqueType, Type};
 pub use views::{flip_axes, index_kind, selects_view, transpose_axes, view_array_type, IndexKind};
 
@@ -86,6 +88,12 @@ pub struct TypedFunction {
     /// (definite assignment), each with its local; every other read is proven
     /// to find a value. Empty for nearly every function.
     pub maybe_unbound: HashMap<LocalRead, LocalId>,
+    /// The `prange` loops that run in parallel (the outermost of each nest),
+    /// keyed by their `stop` expression: their reductions (`parallel.rs`).
+    pub parallel_loops: HashMap<ExprId, ParallelLoop>,
+    /// Diagnostics that do not stop the compile (a probable race in a `prange`
+    /// loop): pymod shows them as Python warnings.
+    pub warnings: Vec<frontend::Diagnostic>,
 }
 
 /// A call of a `@jit` function: its specialization, and where each of its

@@ -471,3 +471,63 @@ def f(x=None):
     let t = &typed.functions[0];
     assert_eq!(t.return_type, Type::Tuple(vec![Type::None, Type::FLOAT]));
 }
+
+/// Reductions are the locals a `prange` body only updates with one operation;
+/// every other local it assigns is private; a store at an index that does not
+/// vary with the loop is a warning.
+#[test]
+fn prange_reductions_and_shared_writes() {
+    let text = "\
+def k(x, out):
+    s = 0.0
+    p = 1
+    lo = 1e300
+    both = 0
+    q = 0.0
+    for i in prange(x.shape[0]):
+        t = x[i] * 2.0
+        q = q + t
+        s += t
+        s -= 1.0
+        p *= 2
+        lo = min(t, lo)
+        both += 1
+        both = both * 2
+        out[0] = t
+        out[i] = t
+    return s + p + lo + q
+";
+    let array = Type::Array(ArrayType {
+        dtype: frontend::hir::Dtype::Float64,
+        ndim: 1,
+        layout: Layout::C,
+        writable: true,
+    });
+    let program = run_with("k.py", text, &[array.clone(), array])
+        .result
+        .unwrap_or_else(|d| panic!("{}", frontend::render_all(&d)));
+    let f = &program.functions[0];
+    let [lp] = &f.parallel_loops.values().collect::<Vec<_>>()[..] else {
+        panic!("one parallel loop expected");
+    };
+    let reductions: Vec<(String, typeinfer::ReduceOp)> = lp
+        .reductions
+        .iter()
+        .map(|r| (f.hir.local(r.local).name.clone(), r.op))
+        .collect();
+    use typeinfer::ReduceOp::{Add, Min, Mul};
+    assert_eq!(
+        reductions,
+        [
+            ("s".into(), Add),
+            ("p".into(), Mul),
+            ("lo".into(), Min),
+            ("q".into(), Add)
+        ]
+    );
+    let warnings: Vec<&str> = f.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(
+        warnings,
+        ["every iteration of the prange loop writes the same element of `out`"]
+    );
+}

@@ -220,6 +220,7 @@ impl FnBuilder {
                     first_line: 1,
                 }),
             },
+            reassociate: Vec::new(),
         }
     }
 }

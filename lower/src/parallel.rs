@@ -1,0 +1,874 @@
+//! Outlining of `prange` loops: low IR -> low IR, after a function is lowered.
+//!
+//! The body of a parallel `ForRange` becomes a function of its own that runs
+//! the iterations `lo..hi` of the loop (the last two parameters); its other
+//! parameters are what the body reads from the enclosing function (the
+//! environment: SSA values and variables, in their flat form, so arrays are
+//! their owner, data, extents and strides). The loop is replaced by a
+//! `Stmt::ParallelFor` calling it on chunks, then the reductions' partials
+//! are combined in chunk order.
+//!
+//! It runs after lowering, on the finished body, so the loop is outlined
+//! exactly as range analysis and loop versioning left it: each copy of a
+//! versioned loop becomes its own function, and the checks the fast copy
+//! proved stay out of it.
+//!
+//! Variables the body assigns are private: each chunk starts from the value
+//! they had before the loop (owners aside: those start null, and the chunk
+//! releases what it leaves in them). Reduction variables start from their
+//! operation's identity in each chunk.
+
+use std::collections::{HashMap, HashSet};
+
+use frontend::hir::Dtype;
+use frontend::Span;
+use typeinfer::ReduceOp;
+
+use crate::builder::{complex_part, inst_type};
+use crate::ir::{
+    BinaryOp, Block, CastOp, CmpOp, Const, FuncIndex, Function, Inst, LType, RuntimeError,
+    StepSign, Stmt, UnaryOp, ValueId, Var, VarId, BUFFER_DATA_OFFSET,
+};
+
+/// At most this many chunks per loop: enough for the threads to balance
+/// uneven iterations over a few dozen threads, few enough that the partials
+/// and the per-chunk calls cost nothing next to the fan-out. The chunks do not
+/// depend on the number of threads, so neither does a float reduction's result.
+pub(crate) const MAX_CHUNKS: i64 = 256;
+
+/// Chunks have at least this many iterations (the last aside), so that the
+/// call per chunk (some 10 ns) is spread over a few iterations of a tiny body.
+pub(crate) const MIN_CHUNK: i64 = 4;
+
+/// What lowering decided about one parallel loop, keyed by its counter.
+#[derive(Clone, Debug)]
+pub(crate) struct Plan {
+    pub(crate) reductions: Vec<PlanReduction>,
+    /// The `for` statement: where an exception from a worker passes through.
+    pub(crate) span: Span,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PlanReduction {
+    pub(crate) var: VarId,
+    pub(crate) op: ReduceOp,
+    pub(crate) dtype: Dtype,
+}
+
+/// Outlines the parallel loops of `functions[index]` (`plans`, by counter),
+/// appending the outlined functions to `functions`.
+pub(crate) fn outline(functions: &mut Vec<Function>, index: usize, plans: &HashMap<VarId, Plan>) {
+    if plans.is_empty() {
+        return;
+    }
+    let mut f = functions[index].clone();
+    let body = std::mem::take(&mut f.body);
+    let mut facts = Facts::default();
+    facts.scan(&body);
+    let mut o = Outliner {
+        f: &mut f,
+        plans,
+        facts,
+        first_index: functions.len(),
+        outlined: Vec::new(),
+    };
+    let body = o.block(body);
+    let outlined = std::mem::take(&mut o.outlined);
+    f.body = body;
+    functions[index] = f;
+    functions.extend(outlined);
+}
+
+/// What the whole enclosing function says about its values and variables.
+#[derive(Default)]
+struct Facts {
+    consts: HashMap<ValueId, Const>,
+    /// How many times each variable is set, and the value of its last set.
+    sets: HashMap<VarId, (u32, Option<ValueId>)>,
+}
+
+impl Facts {
+    fn scan(&mut self, body: &Block) {
+        for s in body {
+            match s {
+                Stmt::Let {
+                    dst,
+                    inst: Inst::Const(c),
+                    ..
+                } => {
+                    self.consts.insert(*dst, *c);
+                }
+                Stmt::Set { var, value } => {
+                    let e = self.sets.entry(*var).or_insert((0, None));
+                    e.0 += 1;
+                    e.1 = Some(*value);
+                }
+                Stmt::Call { results, .. } => {
+                    // Set by a call: never a constant (counted as set twice).
+                    for r in results {
+                        self.sets.entry(*r).or_insert((0, None)).0 += 2;
+                    }
+                }
+                _ => {}
+            }
+            for b in sub_blocks(s) {
+                self.scan(b);
+            }
+        }
+    }
+
+    /// The constant a variable always holds once set: set once in the whole
+    /// function, to a constant. Such a variable (a contiguous array's unit
+    /// stride) is made a constant again in the outlined body, so that LLVM
+    /// still sees it (and vectorizes) there.
+    fn const_var(&self, var: VarId) -> Option<Const> {
+        match self.sets.get(&var)? {
+            (1, Some(v)) => self.consts.get(v).copied(),
+            _ => None,
+        }
+    }
+}
+
+struct Outliner<'a> {
+    f: &'a mut Function,
+    plans: &'a HashMap<VarId, Plan>,
+    facts: Facts,
+    first_index: usize,
+    outlined: Vec<Function>,
+}
+
+impl Outliner<'_> {
+    fn block(&mut self, body: Block) -> Block {
+        let mut out = Vec::with_capacity(body.len());
+        for s in body {
+            match s {
+                Stmt::ForRange {
+                    var,
+                    start,
+                    stop,
+                    step,
+                    step_sign,
+                    body,
+                } if self.plans.contains_key(&var) => {
+                    let plan = self.plans[&var].clone();
+                    let lp = Loop {
+                        counter: var,
+                        start,
+                        stop,
+                        step,
+                        step_sign,
+                        body,
+                    };
+                    self.outline_loop(lp, &plan, &mut out);
+                }
+                Stmt::If {
+                    cond,
+                    then_body,
+                    else_body,
+                } => out.push(Stmt::If {
+                    cond,
+                    then_body: self.block(then_body),
+                    else_body: self.block(else_body),
+                }),
+                Stmt::Versioned {
+                    cond,
+                    fast,
+                    checked,
+                } => out.push(Stmt::Versioned {
+                    cond,
+                    fast: self.block(fast),
+                    checked: self.block(checked),
+                }),
+                Stmt::Loop { body } => out.push(Stmt::Loop {
+                    body: self.block(body),
+                }),
+                Stmt::ForRange {
+                    var,
+                    start,
+                    stop,
+                    step,
+                    step_sign,
+                    body,
+                } => out.push(Stmt::ForRange {
+                    var,
+                    start,
+                    stop,
+                    step,
+                    step_sign,
+                    body: self.block(body),
+                }),
+                other => out.push(other),
+            }
+        }
+        out
+    }
+
+    fn outline_loop(&mut self, mut lp: Loop, plan: &Plan, out: &mut Block) {
+        let mut uses = Uses::default();
+        uses.block(&lp.body);
+        let reduced: HashSet<VarId> = plan.reductions.iter().map(|r| r.var).collect();
+
+        let mut vars = self.f.vars.clone();
+        let mut types = self.f.value_types.clone();
+        let new_var = |vars: &mut Vec<Var>, ty: LType, name: String| {
+            vars.push(Var { ty, name });
+            VarId(vars.len() as u32 - 1)
+        };
+        let mut prologue: Block = Vec::new();
+        let mut params = Vec::new();
+        let mut args = Vec::new();
+
+        // The values the body uses from outside, and the loop's start and step.
+        let mut captured: Vec<ValueId> = uses
+            .used
+            .difference(&uses.defined)
+            .copied()
+            .chain([lp.start, lp.step])
+            .collect();
+        captured.sort();
+        captured.dedup();
+        for v in captured {
+            let inst = match self.facts.consts.get(&v) {
+                Some(c) => Inst::Const(*c),
+                None => {
+                    let ty = types[v.0 as usize];
+                    let p = new_var(&mut vars, ty, format!("env.{v}"));
+                    params.push(p);
+                    args.push(Arg::Value(v));
+                    Inst::Get(p)
+                }
+            };
+            prologue.push(Stmt::Let {
+                dst: v,
+                inst,
+                span: plan.span,
+            });
+        }
+        // The variables it reads: their value before the loop (a private
+        // owner starts null, as every owner does, and is not passed).
+        let owners: HashSet<VarId> = self.f.owners.iter().copied().collect();
+        let mut read: Vec<VarId> = uses.read.iter().copied().collect();
+        read.sort();
+        for var in read {
+            if var == lp.counter
+                || reduced.contains(&var)
+                || (owners.contains(&var) && uses.set.contains(&var))
+            {
+                continue;
+            }
+            match self.facts.const_var(var) {
+                Some(c) => {
+                    let ty = inst_type(&Inst::Const(c), &types, &vars);
+                    let v = push_value(&mut types, ty);
+                    prologue.push(Stmt::Let {
+                        dst: v,
+                        inst: Inst::Const(c),
+                        span: plan.span,
+                    });
+                    prologue.push(Stmt::Set { var, value: v });
+                }
+                None => {
+                    params.push(var);
+                    args.push(Arg::Var(var));
+                }
+            }
+        }
+        for r in &plan.reductions {
+            let ty = vars[r.var.0 as usize].ty;
+            let v = push_value(&mut types, ty);
+            prologue.push(Stmt::Let {
+                dst: v,
+                inst: Inst::Const(identity(r.op, ty, r.dtype)),
+                span: plan.span,
+            });
+            prologue.push(Stmt::Set {
+                var: r.var,
+                value: v,
+            });
+        }
+        let lo = new_var(&mut vars, LType::I64, "lo".into());
+        let hi = new_var(&mut vars, LType::I64, "hi".into());
+        let k = new_var(&mut vars, LType::I64, "k".into());
+        params.extend([lo, hi]);
+        let span = plan.span;
+        let let_ = |types: &mut Vec<LType>, vars: &[Var], block: &mut Block, inst: Inst| {
+            let ty = inst_type(&inst, types, vars);
+            let v = push_value(types, ty);
+            block.push(Stmt::Let { dst: v, inst, span });
+            v
+        };
+        let lo_v = let_(&mut types, &vars, &mut prologue, Inst::Get(lo));
+        let hi_v = let_(&mut types, &vars, &mut prologue, Inst::Get(hi));
+        let one = let_(
+            &mut types,
+            &vars,
+            &mut prologue,
+            Inst::Const(Const::Int(LType::I64, 1)),
+        );
+        // Iteration number `k` is the loop's `start + k * step`.
+        let mut body = Vec::new();
+        let kv = let_(&mut types, &vars, &mut body, Inst::Get(k));
+        let off = let_(
+            &mut types,
+            &vars,
+            &mut body,
+            Inst::Binary(BinaryOp::IMul, kv, lp.step),
+        );
+        let iv = let_(
+            &mut types,
+            &vars,
+            &mut body,
+            Inst::Binary(BinaryOp::IAdd, lp.start, off),
+        );
+        body.push(Stmt::Set {
+            var: lp.counter,
+            value: iv,
+        });
+        let reassociate = reassociable(&lp.body, &reduced);
+        body.extend(std::mem::take(&mut lp.body));
+        prologue.push(Stmt::ForRange {
+            var: k,
+            start: lo_v,
+            stop: hi_v,
+            step: one,
+            step_sign: StepSign::Positive,
+            body,
+        });
+        let mut results = Vec::new();
+        let mut finals = Vec::new();
+        for r in &plan.reductions {
+            results.push(vars[r.var.0 as usize].ty);
+            finals.push(let_(&mut types, &vars, &mut prologue, Inst::Get(r.var)));
+        }
+        prologue.push(Stmt::Return(finals));
+        let callee = FuncIndex((self.first_index + self.outlined.len()) as u32);
+        self.outlined.push(Function {
+            name: format!("{}.prange{}", self.f.name, self.outlined.len()),
+            fastmath: self.f.fastmath,
+            params,
+            results: results.clone(),
+            vars,
+            value_types: types,
+            body: prologue,
+            owners: self
+                .f
+                .owners
+                .iter()
+                .copied()
+                .filter(|o| uses.set.contains(o))
+                .collect(),
+            origin: self.f.origin.clone(),
+            reassociate,
+        });
+        self.call(lp, plan, callee, &args, &results, out);
+    }
+
+    /// The statements replacing the loop in the enclosing function.
+    fn call(
+        &mut self,
+        lp: Loop,
+        plan: &Plan,
+        callee: FuncIndex,
+        args: &[Arg],
+        results: &[LType],
+        out: &mut Block,
+    ) {
+        let mut e = Emit {
+            f: self.f,
+            out,
+            span: plan.span,
+        };
+        let count = e.trip_count(lp.start, lp.stop, lp.step, lp.step_sign);
+        // `min(ceil(count / MIN_CHUNK), MAX_CHUNKS)`; `count` is never negative.
+        let round = e.int(MIN_CHUNK - 1);
+        let up = e.inst(Inst::Binary(BinaryOp::IAdd, count, round));
+        let min_chunk = e.int(MIN_CHUNK);
+        let wanted = e.inst(Inst::Binary(BinaryOp::UDiv, up, min_chunk));
+        let max = e.int(MAX_CHUNKS);
+        let chunks = e.inst(Inst::Binary(BinaryOp::UMin, wanted, max));
+        let slots: i64 = results.iter().map(|&t| slot_count(t)).sum();
+        let buffer = (slots > 0).then(|| {
+            let var = e.f.vars.len() as u32;
+            e.f.vars.push(Var {
+                ty: LType::Ptr,
+                name: "prange.partials".into(),
+            });
+            let var = VarId(var);
+            e.f.owners.push(var);
+            let size = e.inst(Inst::Const(Const::Int(LType::I64, slots * 8)));
+            let bytes = e.inst(Inst::Binary(BinaryOp::IMul, chunks, size));
+            let owner = e.inst(Inst::Alloc {
+                bytes,
+                zeroed: false,
+            });
+            e.out.push(Stmt::Set { var, value: owner });
+            var
+        });
+        let partials = match buffer {
+            Some(var) => {
+                let owner = e.inst(Inst::Get(var));
+                let offset = e.inst(Inst::Const(Const::Int(LType::I64, BUFFER_DATA_OFFSET)));
+                e.inst(Inst::PtrOffset {
+                    addr: owner,
+                    offset,
+                })
+            }
+            None => e.inst(Inst::Const(Const::Null)),
+        };
+        let args: Vec<ValueId> = args
+            .iter()
+            .map(|a| match *a {
+                Arg::Value(v) => v,
+                Arg::Var(var) => e.inst(Inst::Get(var)),
+            })
+            .collect();
+        e.out.push(Stmt::ParallelFor {
+            callee,
+            args,
+            count,
+            chunks,
+            partials,
+            span: plan.span,
+        });
+        let Some(buffer) = buffer else {
+            return;
+        };
+        // Chunk c's partials, combined in chunk order.
+        let c = VarId(e.f.vars.len() as u32);
+        e.f.vars.push(Var {
+            ty: LType::I64,
+            name: "prange.chunk".into(),
+        });
+        let zero = e.inst(Inst::Const(Const::Int(LType::I64, 0)));
+        let one = e.inst(Inst::Const(Const::Int(LType::I64, 1)));
+        let mut body = Vec::new();
+        let mut inner = Emit {
+            f: e.f,
+            out: &mut body,
+            span: plan.span,
+        };
+        let cv = inner.inst(Inst::Get(c));
+        let stride = inner.inst(Inst::Const(Const::Int(LType::I64, slots * 8)));
+        let at = inner.inst(Inst::Binary(BinaryOp::IMul, cv, stride));
+        let base = inner.inst(Inst::PtrOffset {
+            addr: partials,
+            offset: at,
+        });
+        let mut slot = 0;
+        for r in &plan.reductions {
+            let ty = inner.f.vars[r.var.0 as usize].ty;
+            let part = inner.load_slots(base, &mut slot, ty);
+            let cur = inner.inst(Inst::Get(r.var));
+            let v = inner.inst(Inst::Binary(combine(r.op, ty, r.dtype), cur, part));
+            inner.out.push(Stmt::Set {
+                var: r.var,
+                value: v,
+            });
+        }
+        e.out.push(Stmt::ForRange {
+            var: c,
+            start: zero,
+            stop: chunks,
+            step: one,
+            step_sign: StepSign::Positive,
+            body,
+        });
+        let owner = e.inst(Inst::Get(buffer));
+        e.out.push(Stmt::Release(owner));
+        let null = e.inst(Inst::Const(Const::Null));
+        e.out.push(Stmt::Set {
+            var: buffer,
+            value: null,
+        });
+    }
+}
+
+struct Loop {
+    counter: VarId,
+    start: ValueId,
+    stop: ValueId,
+    step: ValueId,
+    step_sign: StepSign,
+    body: Block,
+}
+
+#[derive(Clone, Copy)]
+enum Arg {
+    Value(ValueId),
+    Var(VarId),
+}
+
+fn push_value(types: &mut Vec<LType>, ty: LType) -> ValueId {
+    types.push(ty);
+    ValueId(types.len() as u32 - 1)
+}
+
+/// How many 8-byte slots a value takes in `ret` (see `ir::Module`).
+fn slot_count(ty: LType) -> i64 {
+    match ty {
+        LType::C64 | LType::C128 => 2,
+        _ => 1,
+    }
+}
+
+/// Statements appended to a block of the enclosing function.
+struct Emit<'e> {
+    f: &'e mut Function,
+    out: &'e mut Block,
+    span: Span,
+}
+
+impl Emit<'_> {
+    fn inst(&mut self, inst: Inst) -> ValueId {
+        let ty = inst_type(&inst, &self.f.value_types, &self.f.vars);
+        let dst = push_value(&mut self.f.value_types, ty);
+        self.out.push(Stmt::Let {
+            dst,
+            inst,
+            span: self.span,
+        });
+        dst
+    }
+
+    fn int(&mut self, v: i64) -> ValueId {
+        self.inst(Inst::Const(Const::Int(LType::I64, v)))
+    }
+
+    /// The number of iterations of `range(start, stop, step)` (`step` non-zero),
+    /// counted in unsigned arithmetic so that no difference overflows.
+    fn trip_count(
+        &mut self,
+        start: ValueId,
+        stop: ValueId,
+        step: ValueId,
+        sign: StepSign,
+    ) -> ValueId {
+        match sign {
+            StepSign::Positive => self.count_up(start, stop, step),
+            StepSign::Negative => self.count_down(start, stop, step),
+            StepSign::Unknown => {
+                let up = self.count_up(start, stop, step);
+                let down = self.count_down(start, stop, step);
+                let zero = self.int(0);
+                let positive = self.inst(Inst::Cmp(CmpOp::SGt, step, zero));
+                self.inst(Inst::Select {
+                    cond: positive,
+                    if_true: up,
+                    if_false: down,
+                })
+            }
+        }
+    }
+
+    fn count_up(&mut self, start: ValueId, stop: ValueId, step: ValueId) -> ValueId {
+        let any = self.inst(Inst::Cmp(CmpOp::SLt, start, stop));
+        let diff = self.inst(Inst::Binary(BinaryOp::ISub, stop, start));
+        self.count(any, diff, step)
+    }
+
+    fn count_down(&mut self, start: ValueId, stop: ValueId, step: ValueId) -> ValueId {
+        let any = self.inst(Inst::Cmp(CmpOp::SGt, start, stop));
+        let diff = self.inst(Inst::Binary(BinaryOp::ISub, start, stop));
+        let by = self.inst(Inst::Unary(UnaryOp::INeg, step));
+        self.count(any, diff, by)
+    }
+
+    /// `any ? (diff - 1) / by + 1 : 0`, unsigned.
+    fn count(&mut self, any: ValueId, diff: ValueId, by: ValueId) -> ValueId {
+        let one = self.int(1);
+        let zero = self.int(0);
+        let last = self.inst(Inst::Binary(BinaryOp::ISub, diff, one));
+        let q = self.inst(Inst::Binary(BinaryOp::UDiv, last, by));
+        let n = self.inst(Inst::Binary(BinaryOp::IAdd, q, one));
+        self.inst(Inst::Select {
+            cond: any,
+            if_true: n,
+            if_false: zero,
+        })
+    }
+
+    /// A value of `ty` from the slots at `base` (as `Return` writes them).
+    fn load_slots(&mut self, base: ValueId, slot: &mut i64, ty: LType) -> ValueId {
+        let load = |e: &mut Self, slot: i64, ty: LType| {
+            let offset = e.int(slot * 8);
+            let addr = e.inst(Inst::PtrOffset { addr: base, offset });
+            e.inst(Inst::Load { ty, addr })
+        };
+        let v = match ty {
+            LType::I1 | LType::I8 | LType::I16 | LType::I32 => {
+                let wide = load(self, *slot, LType::I64);
+                self.inst(Inst::Cast(CastOp::Trunc, wide, ty))
+            }
+            LType::I64 | LType::F32 | LType::F64 | LType::Ptr => load(self, *slot, ty),
+            LType::C64 | LType::C128 => {
+                let part = complex_part(ty);
+                let re = load(self, *slot, part);
+                let im = load(self, *slot + 1, part);
+                self.inst(Inst::MakeComplex { re, im })
+            }
+        };
+        *slot += slot_count(ty);
+        v
+    }
+}
+
+fn is_unsigned(dtype: Dtype) -> bool {
+    matches!(
+        dtype,
+        Dtype::Bool | Dtype::UInt8 | Dtype::UInt16 | Dtype::UInt32 | Dtype::UInt64
+    )
+}
+
+/// The operation combining two partials of a reduction on a `ty` variable.
+fn combine(op: ReduceOp, ty: LType, dtype: Dtype) -> BinaryOp {
+    let float = matches!(ty, LType::F32 | LType::F64);
+    let complex = matches!(ty, LType::C64 | LType::C128);
+    match op {
+        ReduceOp::Add if complex => BinaryOp::CAdd,
+        ReduceOp::Add if float => BinaryOp::FAdd,
+        ReduceOp::Add => BinaryOp::IAdd,
+        ReduceOp::Mul if complex => BinaryOp::CMul,
+        ReduceOp::Mul if float => BinaryOp::FMul,
+        ReduceOp::Mul => BinaryOp::IMul,
+        ReduceOp::And => BinaryOp::And,
+        ReduceOp::Or => BinaryOp::Or,
+        ReduceOp::Xor => BinaryOp::Xor,
+        ReduceOp::Min if float => BinaryOp::FMin,
+        ReduceOp::Min if is_unsigned(dtype) => BinaryOp::UMin,
+        ReduceOp::Min => BinaryOp::SMin,
+        ReduceOp::Max if float => BinaryOp::FMax,
+        ReduceOp::Max if is_unsigned(dtype) => BinaryOp::UMax,
+        ReduceOp::Max => BinaryOp::SMax,
+    }
+}
+
+/// The value each chunk's partial starts from.
+fn identity(op: ReduceOp, ty: LType, dtype: Dtype) -> Const {
+    let bits = match ty {
+        LType::I1 => 1,
+        LType::I8 => 8,
+        LType::I16 => 16,
+        LType::I32 => 32,
+        _ => 64,
+    };
+    let int = |v: i64| {
+        if ty == LType::I1 {
+            Const::Bool(v & 1 != 0)
+        } else {
+            Const::Int(ty, v)
+        }
+    };
+    let signed_max = if bits == 64 {
+        i64::MAX
+    } else {
+        (1i64 << (bits - 1)) - 1
+    };
+    match (op, ty) {
+        (ReduceOp::Add | ReduceOp::Or | ReduceOp::Xor, LType::C64 | LType::C128) => {
+            Const::Complex(ty, 0.0, 0.0)
+        }
+        (ReduceOp::Mul, LType::C64 | LType::C128) => Const::Complex(ty, 1.0, 0.0),
+        (ReduceOp::Add, LType::F32 | LType::F64) => Const::Float(ty, 0.0),
+        (ReduceOp::Mul, LType::F32 | LType::F64) => Const::Float(ty, 1.0),
+        (ReduceOp::Min, LType::F32 | LType::F64) => Const::Float(ty, f64::INFINITY),
+        (ReduceOp::Max, LType::F32 | LType::F64) => Const::Float(ty, f64::NEG_INFINITY),
+        (ReduceOp::Add | ReduceOp::Or | ReduceOp::Xor, _) => int(0),
+        (ReduceOp::Mul, _) => int(1),
+        (ReduceOp::And, _) => int(-1),
+        (ReduceOp::Min, _) if is_unsigned(dtype) => int(-1),
+        (ReduceOp::Min, _) => int(signed_max),
+        (ReduceOp::Max, _) if is_unsigned(dtype) => int(0),
+        (ReduceOp::Max, _) => int(-signed_max - 1),
+    }
+}
+
+/// The float additions and multiplications that update a reduction variable
+/// (`x = x + e`): LLVM may reassociate them, which lets it vectorize the
+/// reduction; the user asked for a parallel order, so the sum's order is free.
+fn reassociable(body: &Block, reduced: &HashSet<VarId>) -> Vec<ValueId> {
+    let mut defs: HashMap<ValueId, &Inst> = HashMap::new();
+    let mut found = Vec::new();
+    fn walk<'b>(
+        body: &'b Block,
+        reduced: &HashSet<VarId>,
+        defs: &mut HashMap<ValueId, &'b Inst>,
+        found: &mut Vec<ValueId>,
+    ) {
+        for s in body {
+            match s {
+                Stmt::Let { dst, inst, .. } => {
+                    defs.insert(*dst, inst);
+                }
+                Stmt::Set { var, value } if reduced.contains(var) => {
+                    if let Some(Inst::Binary(op, a, b)) = defs.get(value) {
+                        let reads_var =
+                            |v: &ValueId| matches!(defs.get(v), Some(Inst::Get(x)) if x == var);
+                        if matches!(
+                            op,
+                            BinaryOp::FAdd
+                                | BinaryOp::FSub
+                                | BinaryOp::FMul
+                                | BinaryOp::CAdd
+                                | BinaryOp::CSub
+                        ) && (reads_var(a) || reads_var(b))
+                        {
+                            found.push(*value);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            for b in sub_blocks(s) {
+                walk(b, reduced, defs, found);
+            }
+        }
+    }
+    walk(body, reduced, &mut defs, &mut found);
+    found
+}
+
+fn sub_blocks(s: &Stmt) -> Vec<&Block> {
+    match s {
+        Stmt::If {
+            then_body,
+            else_body,
+            ..
+        } => vec![then_body, else_body],
+        Stmt::Versioned { fast, checked, .. } => vec![fast, checked],
+        Stmt::Loop { body } | Stmt::ForRange { body, .. } => vec![body],
+        _ => Vec::new(),
+    }
+}
+
+/// The values a block defines and uses, and the variables it reads and sets.
+#[derive(Default)]
+struct Uses {
+    defined: HashSet<ValueId>,
+    used: HashSet<ValueId>,
+    read: HashSet<VarId>,
+    set: HashSet<VarId>,
+}
+
+impl Uses {
+    fn block(&mut self, body: &Block) {
+        for s in body {
+            self.stmt(s);
+        }
+    }
+
+    fn stmt(&mut self, s: &Stmt) {
+        match s {
+            Stmt::Let { dst, inst, .. } => {
+                self.defined.insert(*dst);
+                if let Inst::Get(var) = inst {
+                    self.read.insert(*var);
+                }
+                self.used.extend(inst_operands(inst));
+            }
+            Stmt::Set { var, value } => {
+                self.set.insert(*var);
+                self.used.insert(*value);
+            }
+            Stmt::Store { addr, value } => {
+                self.used.extend([*addr, *value]);
+            }
+            Stmt::If {
+                cond,
+                then_body,
+                else_body,
+            } => {
+                self.used.insert(*cond);
+                self.block(then_body);
+                self.block(else_body);
+            }
+            Stmt::Versioned {
+                cond,
+                fast,
+                checked,
+            } => {
+                self.used.insert(*cond);
+                self.block(fast);
+                self.block(checked);
+            }
+            Stmt::Loop { body } => self.block(body),
+            Stmt::ForRange {
+                var,
+                start,
+                stop,
+                step,
+                body,
+                ..
+            } => {
+                self.set.insert(*var);
+                self.read.insert(*var);
+                self.used.extend([*start, *stop, *step]);
+                self.block(body);
+            }
+            Stmt::Call { args, results, .. } => {
+                self.used.extend(args);
+                self.set.extend(results);
+            }
+            Stmt::ParallelFor {
+                args,
+                count,
+                chunks,
+                partials,
+                ..
+            } => {
+                self.used.extend(args);
+                self.used.extend([*count, *chunks, *partials]);
+            }
+            Stmt::Retain(v) | Stmt::Release(v) => {
+                self.used.insert(*v);
+            }
+            Stmt::Return(values) => self.used.extend(values),
+            Stmt::Raise { error, .. } => match error {
+                RuntimeError::IndexOutOfBounds { index, size, .. } => {
+                    self.used.extend([*index, *size]);
+                }
+                RuntimeError::Broadcast { from, into } => {
+                    self.used.extend(from);
+                    self.used.extend(into);
+                }
+                RuntimeError::BroadcastOperands {
+                    left,
+                    right,
+                    in_place: _,
+                } => {
+                    self.used.extend(left);
+                    self.used.extend(right);
+                }
+                RuntimeError::BroadcastOutput { output, broadcast } => {
+                    self.used.extend(output);
+                    self.used.extend(broadcast);
+                }
+                RuntimeError::Reshape { size, into } => {
+                    self.used.insert(*size);
+                    self.used.extend(into);
+                }
+                RuntimeError::Message { .. } => {}
+            },
+            Stmt::Break | Stmt::Continue => {}
+        }
+    }
+}
+
+/// The values an instruction reads.
+fn inst_operands(inst: &Inst) -> Vec<ValueId> {
+    match inst {
+        Inst::Const(_) | Inst::Get(_) | Inst::StackExhausted => Vec::new(),
+        Inst::Unary(_, a) | Inst::Cast(_, a, _) | Inst::Real(a) | Inst::Imag(a) => vec![*a],
+        Inst::Binary(_, a, b) | Inst::Cmp(_, a, b) => vec![*a, *b],
+        Inst::Select {
+            cond,
+            if_true,
+            if_false,
+        } => vec![*cond, *if_true, *if_false],
+        Inst::Load { addr, .. } => vec![*addr],
+        Inst::PtrOffset { addr, offset } => vec![*addr, *offset],
+        Inst::Math(_, args) => args.clone(),
+        Inst::MakeComplex { re, im } => vec![*re, *im],
+        Inst::Alloc { bytes, .. } => vec![*bytes],
+        Inst::RoundDecimal { value, digits } => vec![*value, *digits],
+    }
+}
