@@ -663,3 +663,19 @@ def test_writes_indexed_by_the_loop_variable_do_not_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         own_cell(np.ones(10), np.zeros(10))
+
+
+def test_a_value_carried_between_iterations_is_refused():
+    @jit
+    def smoothed(x, out):
+        t = 0.0
+        for i in prange(x.shape[0]):
+            t = t * 0.5 + x[i]
+            out[i] = t
+
+    with pytest.raises(fj.TypingError) as info:
+        smoothed(np.ones(4), np.zeros(4))
+    message = str(info.value)
+    assert "error[E0250]: `t` is read in the prange loop at line" in message
+    assert "before the iteration assigns it" in message
+    assert "make it a reduction" in message

@@ -74,6 +74,34 @@ pub(crate) fn none_flow(f: &hir::Function, none_params: &[LocalId]) -> NoneFlow 
     }
 }
 
+/// The reads in `body` (a loop's body) of the locals in `fresh` that may run
+/// before the body assigns them, each with its local: such a read sees a
+/// value from before the iteration.
+pub(crate) fn reads_before_assignment(
+    f: &hir::Function,
+    body: &[Stmt],
+    fresh: &[LocalId],
+) -> HashMap<LocalRead, LocalId> {
+    let mut entry = vec![true; f.locals.len()];
+    for l in fresh {
+        entry[l.0 as usize] = false;
+    }
+    let mut walk = Walk {
+        f,
+        passed_none: vec![false; f.locals.len()],
+        found: HashMap::new(),
+        none_reads: HashMap::new(),
+        decided: HashMap::new(),
+        breaks: Vec::new(),
+    };
+    let facts = Facts {
+        may: entry.clone(),
+        must: entry,
+    };
+    walk.block(body, Some(facts));
+    walk.found
+}
+
 fn walk<'f>(f: &'f hir::Function, none_params: &[LocalId]) -> Walk<'f> {
     let mut entry = vec![false; f.locals.len()];
     for p in &f.params {

@@ -13,6 +13,7 @@ use frontend::hir::{
 };
 use frontend::{Diagnostic, DiagnosticKind, Span};
 
+use crate::assigned::reads_before_assignment;
 use crate::{LocalRead, Type};
 
 /// A `prange` loop that runs in parallel (keyed by its `stop` expression in
@@ -138,6 +139,21 @@ impl Analysis<'_> {
                 self.errors.push(self.race_error(l, var, span, stmt.span));
             }
         }
+        // A private local read before the iteration assigns it would see
+        // another iteration's value, from whichever thread ran it last.
+        let private: Vec<LocalId> = assigned
+            .iter()
+            .copied()
+            .filter(|l| *l != var && !reduced.contains(l))
+            .collect();
+        let mut carried: Vec<(LocalRead, LocalId)> = reads_before_assignment(f, body, &private)
+            .into_iter()
+            .collect();
+        carried.sort_by_key(|(read, _)| self.read_span(*read).start);
+        if let Some((read, l)) = carried.first() {
+            self.errors
+                .push(self.carried_error(*l, self.read_span(*read), stmt.span));
+        }
         self.shared_writes(body, var, &scan.assigned);
         self.loops.insert(stop, ParallelLoop { reductions });
     }
@@ -161,6 +177,27 @@ impl Analysis<'_> {
         let allowed: HashSet<ExprId> = updates.iter().filter_map(|(_, e)| *e).collect();
         let reads = scan.reads.get(&l).map_or(&[][..], |r| &r[..]);
         reads.iter().all(|e| allowed.contains(e)).then_some(op)
+    }
+
+    fn read_span(&self, read: LocalRead) -> Span {
+        match read {
+            LocalRead::Expr(e) | LocalRead::AugAssign(e) => self.f.expr(e).span,
+        }
+    }
+
+    fn carried_error(&self, l: LocalId, read: Span, loop_span: Span) -> Diagnostic {
+        let name = &self.f.local(l).name;
+        let (line, _) = self.f.source.line_col(loop_span.start);
+        Diagnostic::new(
+            DiagnosticKind::Typing,
+            RACE,
+            format!("`{name}` is read in the prange loop at line {line} before the iteration assigns it"),
+            &self.f.source,
+            read,
+        )
+        .with_label(format!("this may read `{name}` from another iteration"))
+        .with_note(format!("note: each iteration has its own `{name}`; a value carried from one iteration to the next would depend on which thread ran the previous one"))
+        .with_note(format!("assign `{name}` at the start of each iteration, make it a reduction (`{name} += ...`), or use `range`"))
     }
 
     fn race_error(&self, l: LocalId, var: LocalId, read: Span, loop_span: Span) -> Diagnostic {

@@ -482,7 +482,6 @@ def k(x, out):
     s = 0.0
     p = 1
     lo = 1e300
-    both = 0
     q = 0.0
     for i in prange(x.shape[0]):
         t = x[i] * 2.0
@@ -491,8 +490,6 @@ def k(x, out):
         s -= 1.0
         p *= 2
         lo = min(t, lo)
-        both += 1
-        both = both * 2
         out[0] = t
         out[i] = t
     return s + p + lo + q
@@ -529,5 +526,33 @@ def k(x, out):
     assert_eq!(
         warnings,
         ["every iteration of the prange loop writes the same element of `out`"]
+    );
+}
+
+/// A local updated with two operations is no reduction: private, so reading
+/// it before the iteration assigns it would see another iteration's value.
+#[test]
+fn a_value_carried_between_prange_iterations_is_refused() {
+    let text = "\
+def k(x):
+    both = 0
+    for i in prange(x.shape[0]):
+        both += 1
+        both = both * 2
+    return 0
+";
+    let array = Type::Array(ArrayType {
+        dtype: frontend::hir::Dtype::Float64,
+        ndim: 1,
+        layout: Layout::C,
+        writable: true,
+    });
+    let diagnostics = run_with("k.py", text, &[array])
+        .result
+        .expect_err("a carried value must be refused");
+    assert_eq!(diagnostics.len(), 1);
+    assert_eq!(
+        diagnostics[0].message,
+        "`both` is read in the prange loop at line 3 before the iteration assigns it"
     );
 }
