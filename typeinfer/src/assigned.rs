@@ -86,20 +86,7 @@ pub(crate) fn reads_before_assignment(
     for l in fresh {
         entry[l.0 as usize] = false;
     }
-    let mut walk = Walk {
-        f,
-        passed_none: vec![false; f.locals.len()],
-        found: HashMap::new(),
-        none_reads: HashMap::new(),
-        decided: HashMap::new(),
-        breaks: Vec::new(),
-    };
-    let facts = Facts {
-        may: entry.clone(),
-        must: entry,
-    };
-    walk.block(body, Some(facts));
-    walk.found
+    walk_from(f, body, entry, vec![false; f.locals.len()]).found
 }
 
 fn walk<'f>(f: &'f hir::Function, none_params: &[LocalId]) -> Walk<'f> {
@@ -112,6 +99,16 @@ fn walk<'f>(f: &'f hir::Function, none_params: &[LocalId]) -> Walk<'f> {
         entry[p.0 as usize] = false;
         passed_none[p.0 as usize] = true;
     }
+    walk_from(f, &f.body, entry, passed_none)
+}
+
+/// Walks `body` from a state where exactly the locals `assigned` says are.
+fn walk_from<'f>(
+    f: &'f hir::Function,
+    body: &[Stmt],
+    assigned: Vec<bool>,
+    passed_none: Vec<bool>,
+) -> Walk<'f> {
     let mut walk = Walk {
         f,
         passed_none,
@@ -121,10 +118,10 @@ fn walk<'f>(f: &'f hir::Function, none_params: &[LocalId]) -> Walk<'f> {
         breaks: Vec::new(),
     };
     let facts = Facts {
-        may: entry.clone(),
-        must: entry,
+        may: assigned.clone(),
+        must: assigned,
     };
-    walk.block(&f.body, Some(facts));
+    walk.block(body, Some(facts));
     walk
 }
 
