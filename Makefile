@@ -17,7 +17,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 # Everything the extension is built from: rebuilding only when one is newer
 # than the stamp keeps `make test` quick after the first run.
-BUILD_INPUTS := $(shell find frontend typeinfer lower codegen pymod python \
+BUILD_INPUTS := $(shell find library frontend typeinfer lower codegen pymod python \
 	-type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name 'Cargo.toml' \) \
 	-not -path '*/__pycache__/*' 2>/dev/null) Cargo.toml Cargo.lock pyproject.toml
 BUILD_STAMP := $(VENV)/.ferrojit-built
