@@ -221,6 +221,52 @@ fn python_max(e: &mut dyn Emit, d: Dtype, acc: Value, x: Value) -> Value {
     e.select(take, x, acc)
 }
 
+/// `step` unless `x` is NaN, which is skipped (`np.nansum`, `np.nanmax`...).
+fn skipping_nan(
+    e: &mut dyn Emit,
+    d: Dtype,
+    acc: Value,
+    x: Value,
+    step: fn(&mut dyn Emit, Dtype, Value, Value) -> Value,
+) -> Value {
+    let next = step(e, d, acc, x);
+    if !d.is_float() {
+        return next;
+    }
+    let nan = e.primitive(Primitive::IsNan, d, &[x]);
+    e.select(nan, acc, next)
+}
+
+fn nan_add(e: &mut dyn Emit, d: Dtype, acc: Value, x: Value) -> Value {
+    skipping_nan(e, d, acc, x, add)
+}
+
+fn nan_mul(e: &mut dyn Emit, d: Dtype, acc: Value, x: Value) -> Value {
+    skipping_nan(e, d, acc, x, mul)
+}
+
+/// NumPy's `fmin.reduce`: a NaN so far is replaced by the next element, a
+/// NaN element is skipped (all NaN gives NaN).
+fn nan_min(e: &mut dyn Emit, d: Dtype, acc: Value, x: Value) -> Value {
+    fmin_fmax(e, d, acc, x, Order::Le)
+}
+
+fn nan_max(e: &mut dyn Emit, d: Dtype, acc: Value, x: Value) -> Value {
+    fmin_fmax(e, d, acc, x, Order::Ge)
+}
+
+fn fmin_fmax(e: &mut dyn Emit, d: Dtype, acc: Value, x: Value, keep: Order) -> Value {
+    let keeps = e.compare(keep, d, acc, x);
+    let best = e.select(keeps, acc, x);
+    if !d.is_float() {
+        return best;
+    }
+    let acc_nan = e.primitive(Primitive::IsNan, d, &[acc]);
+    let x_nan = e.primitive(Primitive::IsNan, d, &[x]);
+    let best = e.select(acc_nan, x, best);
+    e.select(x_nan, acc, best)
+}
+
 fn or(e: &mut dyn Emit, _: Dtype, acc: Value, x: Value) -> Value {
     e.select(acc, acc, x)
 }
@@ -289,6 +335,44 @@ static REDUCTIONS: &[Reduction] = &[
         method: true,
         typing: index,
         combine: Combine::Arg { order: Order::Gt },
+    },
+    Reduction {
+        name: "nansum",
+        method: false,
+        typing: widened,
+        combine: Combine::Fold {
+            identity: 0.0,
+            step: nan_add,
+            mean: false,
+        },
+    },
+    Reduction {
+        name: "nanprod",
+        method: false,
+        typing: widened,
+        combine: Combine::Fold {
+            identity: 1.0,
+            step: nan_mul,
+            mean: false,
+        },
+    },
+    Reduction {
+        name: "nanmin",
+        method: false,
+        typing: own,
+        combine: Combine::FromFirst {
+            step: nan_min,
+            numpy_name: "fmin",
+        },
+    },
+    Reduction {
+        name: "nanmax",
+        method: false,
+        typing: own,
+        combine: Combine::FromFirst {
+            step: nan_max,
+            numpy_name: "fmax",
+        },
     },
     fold("any", truth, 0.0, or),
     fold("all", truth, 1.0, and),

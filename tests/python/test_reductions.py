@@ -1,6 +1,8 @@
 """Whole-array reductions, as methods, NumPy functions and Python builtins,
 against NumPy and CPython (`f.py_func`)."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -182,3 +184,23 @@ def test_empty_lines_along_an_axis():
         return x.sum(axis=1)
 
     np.testing.assert_array_equal(line_sum(np.ones((2, 0))), np.zeros(2))
+
+
+@jit
+def nan_reductions(a):
+    return np.nansum(a), np.nanprod(a), np.nanmin(a), np.nanmax(a), np.nansum(a, axis=0)
+
+
+def test_nan_skipping_reductions():
+    for a in [np.array([[1.0, np.nan], [np.nan, 4.0]]), np.array([[np.nan, np.nan], [2.0, -1.0]]),
+              np.arange(6, dtype=np.int8).reshape(3, 2), np.array([[np.nan, np.nan]])]:
+        with warnings.catch_warnings():
+            # NumPy warns on an all-NaN slice.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            want = nan_reductions.py_func(a)
+        for g, w in zip(nan_reductions(a), want):
+            np.testing.assert_array_equal(g, w)
+            if isinstance(w, np.ndarray):
+                assert g.dtype == w.dtype
+    with pytest.raises(ValueError, match="zero-size array to reduction operation fmin which has no identity"):
+        nan_reductions(np.zeros((0, 2)))
