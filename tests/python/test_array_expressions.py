@@ -334,3 +334,29 @@ def test_floor_division_and_modulo_follow_numpy():
 
     with pytest.raises(ferrojit.TypingError, match="`[+]` of two bool arrays is not supported"):
         add_bools(np.ones(2, bool), np.ones(2, bool))
+
+
+@jit
+def identity_of(x):
+    return x
+
+
+@jit
+def compare_call_result(x, a):
+    # `identity_of(x)` is typed after this function starts typing: the
+    # comparison waits for it instead of taking it for a number (fuzz dev2:34).
+    m = identity_of(x) < a
+    return m
+
+
+@jit
+def compare_with_array_call(a, x):
+    return x < identity_of(a)
+
+
+def test_a_comparison_with_a_call_result_is_typed_when_the_call_is():
+    a = np.array([0, 2, 4], dtype=np.uint8)
+    np.testing.assert_array_equal(compare_call_result(1.5, a), compare_call_result.py_func(1.5, a))
+    assert compare_call_result(1.5, a).dtype == np.bool_
+    np.testing.assert_array_equal(compare_with_array_call(a, 1.5), compare_with_array_call.py_func(a, 1.5))
+    assert compare_call_result(1.5, 2.0) is True
