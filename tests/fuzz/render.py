@@ -2,11 +2,11 @@
 
 import math
 
-from .gen import E, kind
+from .gen import E, is_array, is_literal, kind
 
 HEADER = "import math\n\nimport numpy as np\n\n"
 JIT_HEADER = HEADER + "from ferrojit import jit\n\n"
-SMALL_DTYPES = {"int32": "int", "int8": "int", "uint8": "int", "float32": "float"}
+SMALL_DTYPES = {"int32": "int", "int16": "int", "int8": "int", "uint8": "int", "float32": "float"}
 
 
 def npdtype(dt):
@@ -31,6 +31,8 @@ class Renderer:
     def __init__(self, ref):
         self.ref = ref
         self.ntemp = 0
+        # While rendering a fused array expression (reference): leaf id -> its evaluated name.
+        self.leaves = None
 
     def program(self, prog):
         out = [HEADER if self.ref else JIT_HEADER]
@@ -146,6 +148,15 @@ class Renderer:
                 src = it(s.exprs[0])
             lines.append(f"{pad}for {', '.join(names)} in {src}:")
             self.block(s.body, ind + 1, lines)
+        elif s.op == "augarr":
+            value, target = s.exprs
+            if self.ref:
+                lines.append(f"{pad}_aug({s.name!r}, {x(target)}, {self.operand(value)})")
+            else:
+                lines.append(f"{pad}{x(target)} {s.name}= {x(value)}")
+        elif s.op == "ifnone":
+            lines.append(f"{pad}if {s.name} is None:")
+            self.block(s.body, ind + 1, lines)
         elif s.op in ("break", "continue"):
             lines.append(pad + s.op)
         elif s.op == "return":
@@ -157,9 +168,72 @@ class Renderer:
         else:
             raise AssertionError(s.op)
 
+    def operand(self, e):
+        """An operand of an array expression or NumPy function: the reference makes a
+        non-literal number an int64/float64/bool (strong, as ferrojit's), not a weak Python one."""
+        if self.ref and e.ty in ("i", "f", "b") and not is_literal(e):
+            return f"_S({self.x(e)})"
+        return self.x(e)
+
+    def ax(self, e):
+        kind_, name = e.val
+        k = e.kids
+        if self.ref and is_array(e.ty) and self.leaves is None:
+            return self.fused(e)
+        if self.ref:
+            args = ", ".join((self.leaves or {}).get(id(c)) or self.operand(c) for c in k)
+            v = f"_ax({kind_!r}, {name!r}, {args})"
+            return f"_py({v})" if e.ty in ("i", "f", "b") else v
+        if kind_ == "bin":
+            return f"({self.x(k[0])} {name} {self.x(k[1])})"
+        if kind_ == "neg":
+            return f"(-{self.x(k[0])})"
+        if kind_ == "~":
+            return f"(~{self.x(k[0])})"
+        return f"np.{name}({', '.join(self.x(c) for c in k)})"
+
+    def fused(self, root):
+        """An array expression as ferrojit computes it (docs/language.md): every operand (a
+        leaf: not an array-valued operator or NumPy function) evaluated first, left to right,
+        then the operations in NumPy's order, so that an operand's exception comes before a
+        shape mismatch of an operation left of it."""
+        leaves = []
+
+        def walk(n):
+            for c in n.kids:
+                if c.op == "ax" and is_array(c.ty):
+                    walk(c)
+                else:
+                    leaves.append(c)
+
+        walk(root)
+        values = [self.operand(c) for c in leaves]
+        self.leaves = {id(c): f"_l[{i}]" for i, c in enumerate(leaves)}
+        try:
+            body = self.ax(root)
+        finally:
+            self.leaves = None
+        return f"(lambda _l: {body})(({', '.join(values)},))"
+
+    def red(self, e):
+        form, name = e.val
+        a = self.x(e.kids[0])
+        if self.ref:
+            v = f"_red({form!r}, {name!r}, {a})"
+            return f"_py({v})" if e.ty in ("i", "f", "b") else v
+        return {"method": f"{a}.{name}()", "np": f"np.{name}({a})", "builtin": f"{name}({a})"}[form]
+
     def x(self, e):
         ref, x, k = self.ref, self.x, e.kids
         op = e.op
+        if op == "ax":
+            return self.ax(e)
+        if op == "red":
+            return self.red(e)
+        if op == "none":
+            return "None"
+        if op == "zeros_like":
+            return f"np.zeros_like({x(k[0])})"
         if op == "const":
             return const(e.val, e.ty)
         if op in ("var", "raw"):
