@@ -1099,7 +1099,7 @@ class Gen:
         for _ in range(4):
             c = r.random()
             if c < 0.4:
-                op = r.choice(["+", "-", "*", "/", "+", "*"] + CMPS + ["&", "|", "^"])
+                op = r.choice(["+", "-", "*", "/", "+", "*", "//", "%", "**"] + CMPS + ["&", "|", "^"])
                 kids = [self.ax_operand(sc, anchor, d), self.ax_operand(sc, anchor, d)]
                 if not any(is_array(k.ty) for k in kids):
                     kids[r.randrange(2)] = self.ax_leaf(sc, anchor)
@@ -1133,11 +1133,15 @@ class Gen:
         if e.val == ("uf", "reciprocal") and not (is_array(e.kids[0].ty) and kind(e.kids[0].ty[1]) == "f"):
             return None  # ferrojit takes floats only (NumPy's integer reciprocal divides)
         arrays = [k.ty[1] for k in e.kids if is_array(k.ty)]
-        if e.val == ("uf", "abs") and arrays:
-            return None  # open bug: np.abs of an array is refused (E0206, `abs` of an array)
-        if (e.val in (("bin", "+"), ("bin", "*")) and len(arrays) + sum(k.ty == "b" for k in e.kids) == 2
+        if e.val == ("uf", "abs") and (arrays or e.kids[0].ty == "b"):
+            # open bug: np.abs of an array is refused (E0206, `abs` of an array); np.abs is the
+            # builtin abs (docs/language.md), so np.abs(True) is 1 where NumPy's is True
+            return None
+        if (e.val in (("bin", "+"), ("bin", "*"), ("bin", "//"), ("bin", "%"), ("bin", "**")) and len(arrays) + sum(k.ty == "b" for k in e.kids) == 2
                 and all(k.ty == "b" or (is_array(k.ty) and k.ty[1] == "bool") for k in e.kids)):
-            return None  # open bug: bool + bool arrays give int64 (NumPy: bool, logical or/and)
+            return None  # refused (docs/language.md): NumPy's bool loops are not Python's
+        if e.val == ("bin", "**") and not all(kind(t) == "f" for t in arrays):
+            return None  # `**` of integer arrays: not yet (E0206)
         e.ty = self.probe(e)
         if e.ty is None:
             return None
@@ -1213,7 +1217,7 @@ class Gen:
                 nd = r.choice([n for (a, n) in self.FORMS if a == t[2]])
                 forms = [f for f in self.FORMS[(t[2], nd)] if set(f) <= set("sien")]
                 tgt = self.view_of(sc, E("var", t, [], name), nd, forms)
-            op = r.choice(["+", "-", "*", "/", "+", "-", "&", "|", "^"])
+            op = r.choice(["+", "-", "*", "/", "+", "-", "//", "%", "&", "|", "^"])
             c = r.random()
             if c < 0.3:
                 value = self.ax_scalar(sc)

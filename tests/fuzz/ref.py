@@ -141,6 +141,8 @@ for _fn in ("tgamma", "lgamma"):
 def _math(name, *args):
     """math.<name>: CPython's value, IEEE's (NumPy's) where CPython raises a domain/range error."""
     args = [float(a) for a in args]
+    if name == "copysign" and math.isnan(args[1]):
+        raise Undefined("the sign of a NaN")  # which NaN an operation gives is unspecified
     if name in ("gamma", "lgamma"):
         return getattr(_LIBM, "tgamma" if name == "gamma" else "lgamma")(*args)
     try:
@@ -329,7 +331,8 @@ def _items(it):
 
 
 # ---------------------------------------------------------------- array expressions
-_BIN = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.true_divide, "<": np.less,
+_BIN = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.true_divide,
+        "//": np.floor_divide, "%": np.remainder, "**": np.power, "<": np.less,
         "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal, "==": np.equal,
         "!=": np.not_equal, "&": np.bitwise_and, "|": np.bitwise_or, "^": np.bitwise_xor}
 _SMALL = ("int8", "uint8", "bool")
@@ -401,6 +404,8 @@ def _ax(kind, name, *args):
         fn = np.invert
     else:
         fn = getattr(np, name)
+    if name == "copysign" and np.isnan(args[1]).any():
+        raise Undefined("the sign of a NaN")  # which NaN an operation gives is unspecified
     with np.errstate(all="ignore"):
         try:
             r = fn(*args)

@@ -1,5 +1,6 @@
 """Renders a gen.Program as the @jit module and as the reference module (see ref.py)."""
 
+import copy
 import math
 
 from .gen import E, is_array, is_literal, kind
@@ -381,6 +382,56 @@ class Renderer:
         raise AssertionError(op)
 
 
+def float_dtype(e):
+    """The float dtype of a number or array expression, else None."""
+    if e.ty == "f":
+        return "float64"
+    if isinstance(e.ty, tuple) and e.ty[0] == "a" and e.ty[1].startswith("float"):
+        return e.ty[1]
+    if isinstance(e.ty, str) and e.ty.startswith("s:float"):
+        return e.ty[2:]
+    return None
+
+
+def is_fn(e, name):
+    return (e.op == "math" and e.val == name) or (e.op == "ax" and e.val == ("uf", name))
+
+
+def accurate(e):
+    """ferrojit's accuracy rewrites (docs/language.md, Array expressions): `log(1 + x)` is
+    `log1p(x)` and `exp(x) - 1` is `expm1(x)`, math. and np., when x has the expression's float
+    type; the reference computes the same."""
+    e.kids = [accurate(k) for k in e.kids]
+    one = lambda k: k.op == "const" and k.val == 1
+    plus = lambda k: k.op == "+" or (k.op == "ax" and k.val == ("bin", "+"))
+    minus = e.op == "-" or (e.op == "ax" and e.val == ("bin", "-"))
+    if is_fn(e, "log") and len(e.kids) == 1 and plus(e.kids[0]):
+        a, b = e.kids[0].kids
+        x = b if one(a) else a if one(b) else None
+        if x is not None and float_dtype(x) is not None and float_dtype(x) == float_dtype(e.kids[0]):
+            return E(e.op, e.ty, [x], "log1p" if e.op == "math" else ("uf", "log1p"))
+    if minus and one(e.kids[1]) and is_fn(e.kids[0], "exp") and len(e.kids[0].kids) == 1:
+        x, ex = e.kids[0].kids[0], e.kids[0]
+        if float_dtype(x) is not None and float_dtype(x) == float_dtype(e) == float_dtype(ex):
+            return E(ex.op, e.ty, [x], "expm1" if ex.op == "math" else ("uf", "expm1"))
+    return e
+
+
+def rewritten(prog):
+    """A copy of prog with the accuracy rewrites applied (for the reference)."""
+    prog = copy.deepcopy(prog)
+
+    def block(body):
+        for s in body:
+            s.exprs = [accurate(x) for x in s.exprs]
+            block(s.body)
+            block(s.orelse)
+
+    for f in prog.funcs:
+        block(f.body)
+    return prog
+
+
 def render(prog):
     """(source of the @jit module, source of the reference module)."""
-    return Renderer(False).program(prog), Renderer(True).program(prog)
+    return Renderer(False).program(prog), Renderer(True).program(rewritten(prog))
