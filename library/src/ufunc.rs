@@ -215,10 +215,29 @@ fn where_body(emit: &mut dyn Emit, _: &Signature, args: &[Value]) -> Value {
     emit.select(args[0], args[1], args[2])
 }
 
-/// `np.clip(a, lo, hi)`: NumPy 2's `minimum(maximum(a, lo), hi)`, NaN included.
+/// `np.clip(a, lo, hi)`: NumPy 2's `minimum(maximum(a, lo), hi)`, NaN included,
+/// except that a value equal to a bound is kept, as NumPy's clip loop does
+/// (`np.clip(0.0, -0.0, 1.0)` is `0.0`, where `maximum` would give `-0.0`).
 fn clip(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
-    let above = maximum(emit, sig, &args[..2]);
-    minimum(emit, sig, &[above, args[2]])
+    let d = sig.params[0];
+    let below = emit.compare(Order::Lt, d, args[0], args[1]);
+    let above = clip_side(emit, d, below, args[0], args[1]);
+    let over = emit.compare(Order::Gt, d, above, args[2]);
+    clip_side(emit, d, over, above, args[2])
+}
+
+/// `bound` where `past` holds, else `x`; a NaN `x`, else a NaN `bound`, wins.
+fn clip_side(emit: &mut dyn Emit, d: Dtype, past: Value, x: Value, bound: Value) -> Value {
+    let kept = emit.select(past, bound, x);
+    if !d.is_float() {
+        return kept;
+    }
+    let (x_nan, bound_nan) = (
+        emit.primitive(Primitive::IsNan, d, &[x]),
+        emit.primitive(Primitive::IsNan, d, &[bound]),
+    );
+    let bound_or_kept = emit.select(bound_nan, bound, kept);
+    emit.select(x_nan, x, bound_or_kept)
 }
 
 fn square(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {

@@ -20,7 +20,11 @@ from .render import render
 # Tags (set by ref.py) of open bugs, reported and not fixed yet (see docs/fuzzing.md): a
 # discrepancy in a case carrying one is counted as known, not as a new finding. Remove a tag
 # when its bug is fixed.
-KNOWN_TAGS: set[str] = set()
+# bcast3: np.where/np.clip of arrays whose shapes do not broadcast read past them instead of
+# raising NumPy's ValueError (lower::elementwise::checked_shape raises for two shapes only).
+# deg32: np.degrees/np.radians in float32 multiply by float32(180/pi) where NumPy multiplies by
+# 180f/pi_f (np.degrees(np.float32(1)) is 57.29578, NumPy's 57.295776).
+KNOWN_TAGS: set[str] = {"bcast3", "deg32"}
 
 
 # ---------------------------------------------------------------- arguments
@@ -32,9 +36,14 @@ def scalar(r, ty):
     return r.random() < 0.5
 
 
-def array_spec(r, dtype, ndim, view):
-    """(dtype, shape, values, view): the same array can be built twice, once per side."""
-    shape = tuple(r.randint(0, 6) if r.random() < 0.05 else r.randint(1, 6) for _ in range(ndim))
+def array_spec(r, dtype, ndim, view, common=(3, 4)):
+    """(dtype, shape, values, view): the same array can be built twice, once per side. Half the
+    arrays take the shape common to a set of arguments (its last axes), so that array
+    expressions of several arguments broadcast as often as not."""
+    if r.random() < 0.5:
+        shape = tuple(common[2 - ndim:])
+    else:
+        shape = tuple(r.randint(0, 6) if r.random() < 0.05 else r.randint(1, 6) for _ in range(ndim))
     base = shape[:-1] + (shape[-1] * 2,) if view == "step" else shape
     n = int(np.prod(base))
     if dtype == "bool":
@@ -105,9 +114,10 @@ def arg_specs(r, params, n, readonly_ok=frozenset()):
     sets = []
     for _ in range(n):
         args = []
+        common = tuple(r.randint(0, 6) if r.random() < 0.05 else r.randint(1, 6) for _ in range(2))
         for name, ty in params:
             if isinstance(ty, tuple) and ty[0] == "a":
-                spec = array_spec(r, ty[1], ty[2], views[name])
+                spec = array_spec(r, ty[1], ty[2], views[name], common)
                 args.append(("array", spec + (name in readonly,)))
             elif isinstance(ty, tuple):
                 args.append(("tuple", tuple(scalar(r, t) for t in ty[1])))

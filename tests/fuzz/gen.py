@@ -8,28 +8,48 @@ ferrojit rule differs from CPython through ref.py.
 
 import math
 import random
+import warnings
 from dataclasses import dataclass, field
+
+import numpy as np
 
 INT_EDGES = [0, 1, -1, 2, -2, 3, 7, -7, 10, 63, 64, -64, 2**31 - 1, -(2**31), 2**32, 2**53 + 1,
              2**62, 2**63 - 1, -(2**63), -(2**63) + 1, 2**63 - 10**6, -(2**62)]
 FLOAT_EDGES = [0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, 1e-300, 5e-324, 1e308, -1e308, 2.0**53,
                2.0**63, -(2.0**63), 1e16, math.nan, math.inf, -math.inf, 0.1, 2.675]
 DTYPES = ["float64", "float32", "int64", "int32", "int8", "uint8", "bool"]
-MATH1 = ["sqrt", "exp", "log", "log1p", "expm1", "sin", "cos", "tan", "tanh", "fabs", "erf"]
+MATH1 = ["sqrt", "exp", "log", "log1p", "expm1", "sin", "cos", "tan", "tanh", "fabs", "erf", "cbrt",
+         "exp2", "log2", "log10", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
+         "erfc", "gamma", "lgamma", "degrees", "radians"]
+MATH2 = ["atan2", "pow", "hypot", "copysign"]
+# NumPy functions of docs/language.md's table, on arrays and numbers (array expressions).
+UF1 = ["sqrt", "cbrt", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan",
+       "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "fabs",
+       "rint", "floor", "ceil", "trunc", "isnan", "isinf", "isfinite", "square", "negative", "sign",
+       "reciprocal", "degrees", "radians", "abs"]
+UF2 = ["minimum", "maximum", "fmin", "fmax", "arctan2", "hypot", "copysign"]
+CMPS = ["<", "<=", ">", ">=", "==", "!="]
+# Whole-array reductions giving each scalar type (others are converted with int()/float()).
+REDUCTIONS = {"i": ["argmin", "argmax", "sum", "prod", "min", "max"],
+              "f": ["sum", "prod", "mean", "std", "var", "min", "max"], "b": ["any", "all"]}
+# Weak literals of array expressions: they fit every dtype (a literal out of an integer dtype's
+# range is a compile error, as NumPy 2 raises OverflowError).
+AX_CONSTS = {"i": [0, 1, 2, 3], "f": [0.0, -0.0, 0.5, -2.5, 3.0, math.nan, math.inf, -math.inf, 1e-300],
+             "b": [False, True]}
 NP1 = ["sqrt", "fabs", "abs"]
 # NumPy's same_kind order (bool < unsigned < signed < float): an array stored into a slice
 # may only go up it (docs/language.md, slice assignment; going down is a compile error).
-RANK = {"bool": 0, "uint8": 1, "int8": 2, "int32": 2, "int64": 2, "float32": 3, "float64": 3}
+RANK = {"bool": 0, "uint8": 1, "int8": 2, "int16": 2, "int32": 2, "int64": 2, "float32": 3, "float64": 3}
 # Dtypes whose elements are the generator's int64/float64/bool scalars: `for x in a` over a
 # 1-d array of one of these gives a local of the generator's types (an int8 item would compute
 # in int8).
 ITER_DTYPES = ["float64", "int64", "bool"]
 # Array expressions whose result is a new array, never a view: writing to it changes no argument.
 FRESH = {"copy", "alloc", "npcopy", "astype", "flatten", "arange", "linspace", "eye", "identity",
-         "full_like", "nparray"}
+         "full_like", "nparray", "ax", "red", "zeros_like"}
 
 
-INT_RANGES = {"int8": (-128, 127), "uint8": (0, 255), "int32": (-(2**31), 2**31 - 1)}
+INT_RANGES = {"int8": (-128, 127), "uint8": (0, 255), "int16": (-(2**15), 2**15 - 1), "int32": (-(2**31), 2**31 - 1)}
 
 
 def is_array(ty):
@@ -42,7 +62,8 @@ def has_array(ty):
 
 def is_literal(e):
     """An expression of literals only: ferrojit treats it as a weak Python scalar."""
-    return e.op == "const" or (e.op not in ("var", "load", "rawload", "tindex", "attr", "shapev", "len", "shape", "call")
+    return e.op == "const" or (e.op not in ("var", "load", "rawload", "tindex", "attr", "shapev", "len", "shape", "call",
+                                            "ax", "red")
                                and all(is_literal(k) for k in e.kids))
 
 
@@ -58,6 +79,9 @@ class Options:
     # How often a program uses arrays as values (views, slice stores, iteration, creation
     # functions, arrays crossing calls, rebinding); 0 gives the scalar-and-element programs only.
     arrays: float = 0.5
+    # How often array expressions, NumPy functions, reductions, augmented assignments of arrays
+    # and `out=None` helpers appear.
+    exprs: float = 0.5
 
 
 @dataclass
@@ -159,6 +183,8 @@ class Gen:
             self.funcs.append(f)
         if r.random() < 0.3:
             self.funcs.append(self.recursive("r0"))
+        if r.random() < 0.4 * self.o.exprs:
+            self.funcs.append(self.out_helper("o0"))
         params = [(f"p{j}", r.choice("iiffb")) for j in range(r.randint(1, 3))]
         for j in range(r.choices([0, 1, 2], [1, 3, 2])[0]):
             params.append((f"a{j}", ("a", r.choice(DTYPES), r.choice([1, 1, 2]))))
@@ -254,6 +280,8 @@ class Gen:
         choices = ["assign", "assign", "aug", "store", "unpack", "alloc"]
         if self.arrays(sc) and self.r.random() < self.o.arrays:
             choices += ["view", "view", "setslice", "setslice", "rebind", "create"]
+            if self.r.random() < self.o.exprs:
+                choices += ["axcreate", "augarr", "augarr"]
             if depth < self.o.max_depth:
                 choices += ["foreach", "foreach"]
         if depth < self.o.max_depth:
@@ -328,7 +356,7 @@ class Gen:
             name = sc.fresh(("a", dt, nd))
             sc.defined.add(name)
             return S("assign", [E("alloc", sc.types[name], shape, (r.choice(["zeros", "ones"]), dt))], name)
-        if op in ("view", "setslice", "rebind", "create", "foreach"):
+        if op in ("view", "setslice", "rebind", "create", "foreach", "axcreate", "augarr"):
             return getattr(self, op)(sc, depth)
         if op == "unpack":
             helpers = [f for f in self.funcs if isinstance(f.ret, tuple) and f.ret[0] == "t"]
@@ -513,6 +541,10 @@ class Gen:
         if d >= self.o.max_depth or r.random() < 0.3:
             return self.leaf(sc, ty)
         d += 1
+        if r.random() < 0.2 * self.o.exprs:
+            e = self.scalar_fn(sc, ty, d)
+            if e is not None:
+                return e
         if ty == "i":
             c = r.randrange(12)
             if c < 5:
@@ -555,8 +587,8 @@ class Gen:
             if c == 5:
                 return E(r.choice(["neg", "abs"]), "f", [self.expr(sc, "f", d)])
             if c == 6:
-                fn = r.choice(MATH1 + ["atan2", "pow"])
-                n = 2 if fn in ("atan2", "pow") else 1
+                fn = r.choice(MATH1 + MATH2)
+                n = 2 if fn in MATH2 else 1
                 return E("math", "f", [self.expr(sc, "f", d) for _ in range(n)], fn)
             if c == 7:
                 if r.random() < 0.5:
@@ -636,7 +668,8 @@ class Gen:
         some that have defaults. val is the name, or (name, keys) with keys[k] the keyword of
         argument k (None: positional)."""
         r = self.r
-        args = [self.expr(sc, t, d + 1) for _, t in h.params]
+        args = [E("none", None) if n == "out" and r.random() < 0.3 else self.expr(sc, t, d + 1)
+                for n, t in h.params]
         if h.name.startswith("r"):
             args[0] = E("min", "i", [args[0], E("const", "i", [], 8)])
         for a, (_, t) in zip(args, h.params):
@@ -689,6 +722,10 @@ class Gen:
         hs = [f for f in self.funcs if f.ret == ty]
         if hs and c < 0.85 and d < self.o.max_depth:
             return self.call(sc, r.choice(hs), d + 1)
+        if r.random() < 0.5 * self.o.exprs and d < self.o.max_depth:
+            e = self.ax_of_type(sc, ty, d)
+            if e is not None:
+                return e
         return self.new_array(sc, ty, d)
 
     # (ndim of the base, ndim of the view) -> the forms of view that give it: a string of index
@@ -973,6 +1010,259 @@ class Gen:
         sc.loop -= 1
         sc.defined = before
         return S("foreach", exprs, (form, names), body)
+
+    # ---------------------------------------------------------------- array expressions
+    def probe(self, e):
+        """The type of an array-expression node (ax) or reduction (red), found by running it
+        on one-element dummies with the reference's rules (ref._ax, ref._red); None where NumPy
+        refuses the operand types (`-` of a bool, `&` of a float...) or gives a dtype the
+        generator does not model."""
+        from . import ref
+
+        def dummy(k):
+            if is_array(k.ty):
+                return np.ones((1,) * k.ty[2], dtype=k.ty[1])
+            if isinstance(k.ty, str) and k.ty.startswith("s:"):
+                return np.dtype(k.ty[2:]).type(1)
+            one = {"i": 1, "f": 1.0, "b": True}[k.ty]
+            return one if is_literal(k) else ref._S(one)
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if e.op == "red":
+                    v = ref._red(e.val[0], e.val[1], dummy(e.kids[0]))
+                else:
+                    v = ref._ax(e.val[0], e.val[1], *map(dummy, e.kids))
+        except (TypeError, ValueError, OverflowError):
+            return None
+        if isinstance(v, np.ndarray):
+            return ("a", v.dtype.name, v.ndim) if v.dtype.name in RANK and v.ndim <= 2 else None
+        dt = np.asarray(v).dtype.name
+        if dt == "float16":
+            return None
+        return {"int64": "i", "float64": "f", "bool": "b"}.get(dt, "s:" + dt)
+
+    def fit(self, e, ty):
+        """e converted to the scalar type ty (int() of a small integer, float() of a float32 or
+        an integer), or None."""
+        if e is None or e.ty == ty:
+            return e
+        if ty == "f" and (e.ty in ("i", "b") or (isinstance(e.ty, str) and e.ty.startswith("s:"))):
+            return E("float", "f", [e])
+        if ty == "i" and (e.ty == "b" or (isinstance(e.ty, str) and e.ty[2:3] in "iub")):
+            return E("int", "i", [e])
+        return None
+
+    def ax_scalar(self, sc):
+        """A number operand: a variable or element (int64/float64/bool, strong), or a small
+        literal (weak)."""
+        r = self.r
+        k = r.choice("iiffb")
+        if r.random() < 0.5:
+            e = self.nonliteral(sc, k)
+            if e is not None:
+                return e
+        if r.random() < 0.2:
+            e = self.expr(sc, k, 2)
+            if not is_literal(e):
+                return e
+        return E("const", k, [], r.choice(AX_CONSTS[k]))
+
+    def ax_leaf(self, sc, anchor):
+        """An array operand: mostly the anchor or a view of it (shapes that broadcast: itself,
+        a row, `a[None, :]`, also a shifted slice that does not), sometimes another array."""
+        r = self.r
+        name, t = anchor
+        c = r.random()
+        if c < 0.5:
+            return E("var", t, [], name)
+        if c < 0.85:
+            nd = r.choice([n for (a, n) in self.FORMS if a == t[2]])
+            return self.view_of(sc, E("var", t, [], name), nd)
+        n, u = r.choice(self.arrays(sc))
+        return E("var", u, [], n)
+
+    def ax_operand(self, sc, anchor, d, scalar=0.3):
+        r = self.r
+        c = r.random()
+        if d < self.o.max_depth and c < 0.3:
+            return self.axnode(sc, anchor, d + 1)
+        if c < 1 - scalar:
+            return self.ax_leaf(sc, anchor)
+        return self.ax_scalar(sc)
+
+    def axnode(self, sc, anchor, d):
+        """An array expression (+ - * / comparisons & | ^ - ~, NumPy functions, np.where,
+        np.clip) over the anchor array and others; falls back to an operand."""
+        r = self.r
+        for _ in range(4):
+            c = r.random()
+            if c < 0.4:
+                op = r.choice(["+", "-", "*", "/", "+", "*", "//", "%", "**"] + CMPS + ["&", "|", "^"])
+                kids = [self.ax_operand(sc, anchor, d), self.ax_operand(sc, anchor, d)]
+                if not any(is_array(k.ty) for k in kids):
+                    kids[r.randrange(2)] = self.ax_leaf(sc, anchor)
+                e = E("ax", None, kids, ("bin", op))
+            elif c < 0.5:
+                e = E("ax", None, [self.ax_operand(sc, anchor, d, 0)], (r.choice(["neg", "neg", "~"]), None))
+            elif c < 0.75:
+                e = E("ax", None, [self.ax_operand(sc, anchor, d, 0.1)], ("uf", r.choice(UF1)))
+            elif c < 0.88:
+                e = E("ax", None, [self.ax_operand(sc, anchor, d), self.ax_operand(sc, anchor, d)],
+                      ("uf", r.choice(UF2)))
+            elif c < 0.95:
+                cond = (E("ax", None, [self.ax_leaf(sc, anchor), self.ax_operand(sc, anchor, d)],
+                          ("bin", r.choice(CMPS))) if r.random() < 0.8 else self.ax_leaf(sc, anchor))
+                cond.ty = cond.ty or self.probe(cond)
+                e = E("ax", None, [cond, self.ax_operand(sc, anchor, d), self.ax_operand(sc, anchor, d)],
+                      ("uf", "where"))
+            else:
+                e = E("ax", None, [self.ax_operand(sc, anchor, d, 0)] +
+                      [self.ax_operand(sc, anchor, d, 0.8) for _ in range(2)], ("uf", "clip"))
+            e = self.typed(e)
+            if e is not None and is_array(e.ty):
+                return e
+        return self.ax_leaf(sc, anchor)
+
+    def typed(self, e):
+        """e with its probed type, or None; np.fmin/np.fmax get `+ 0.0` (the sign of
+        np.fmin(0.0, -0.0) is left open by docs/language.md)."""
+        if any(k.ty is None for k in e.kids):
+            return None
+        if e.val == ("uf", "reciprocal") and not (is_array(e.kids[0].ty) and kind(e.kids[0].ty[1]) == "f"):
+            return None  # ferrojit takes floats only (NumPy's integer reciprocal divides)
+        arrays = [k.ty[1] for k in e.kids if is_array(k.ty)]
+        if e.val == ("uf", "abs") and (arrays or e.kids[0].ty == "b"):
+            # open bug: np.abs of an array is refused (E0206, `abs` of an array); np.abs is the
+            # builtin abs (docs/language.md), so np.abs(True) is 1 where NumPy's is True
+            return None
+        if (e.val in (("bin", "+"), ("bin", "*"), ("bin", "//"), ("bin", "%"), ("bin", "**")) and len(arrays) + sum(k.ty == "b" for k in e.kids) == 2
+                and all(k.ty == "b" or (is_array(k.ty) and k.ty[1] == "bool") for k in e.kids)):
+            return None  # refused (docs/language.md): NumPy's bool loops are not Python's
+        if e.val == ("bin", "**") and not all(kind(t) == "f" for t in arrays):
+            return None  # `**` of integer arrays: not yet (E0206)
+        e.ty = self.probe(e)
+        if e.ty is None:
+            return None
+        if e.val in (("uf", "fmin"), ("uf", "fmax")) and (e.ty == "f" or (is_array(e.ty) and kind(e.ty[1]) == "f")):
+            e = self.typed(E("ax", None, [e, E("const", "f", [], 0.0)], ("bin", "+")))
+        return e
+
+    def ax_of_type(self, sc, ty, d):
+        """An array expression of the array type ty, if a few tries find one."""
+        anchors = [(n, t) for n, t in self.arrays(sc) if t[2] == ty[2]] or self.arrays(sc)
+        if not anchors:
+            return None
+        for _ in range(4):
+            e = self.axnode(sc, self.r.choice(anchors), d + 1)
+            if e.ty == ty:
+                return e
+        return None
+
+    def scalar_fn(self, sc, ty, d):
+        """A reduction of an array (expression) or a NumPy function of numbers, of type ty."""
+        r = self.r
+        if self.arrays(sc) and r.random() < 0.7:
+            return self.reduction(sc, ty, d)
+        for _ in range(3):
+            c = r.random()
+            if c < 0.6:
+                e = E("ax", None, [self.ax_scalar(sc)], ("uf", r.choice(UF1)))
+            elif c < 0.8:
+                e = E("ax", None, [self.ax_scalar(sc), self.ax_scalar(sc)], ("uf", r.choice(UF2)))
+            elif c < 0.9:
+                e = E("ax", None, [self.expr(sc, "b", d), self.ax_scalar(sc), self.ax_scalar(sc)], ("uf", "where"))
+            else:
+                e = E("ax", None, [self.ax_scalar(sc) for _ in range(3)], ("uf", "clip"))
+            e = self.fit(self.typed(e), ty)
+            if e is not None:
+                return e
+        return None
+
+    def reduction(self, sc, ty, d):
+        """sum prod mean min max argmin argmax any all std var of an array or an array
+        expression: a method, an np function, or Python's sum/min/max of a 1-d array."""
+        r = self.r
+        name = r.choice(REDUCTIONS[ty])
+        anchor = r.choice(self.arrays(sc))
+        x = self.axnode(sc, anchor, d + 1) if r.random() < 0.5 else self.ax_leaf(sc, anchor)
+        if name in ("sum", "min", "max") and x.ty[2] == 1 and r.random() < 0.3:
+            form = "builtin"
+        else:
+            form = r.choice(["method", "np"])
+        e = E("red", None, [x], (form, name))
+        e.ty = self.probe(e)
+        return self.fit(e, ty) if e.ty is not None else None
+
+    def axcreate(self, sc, depth):
+        """A new local holding an array expression."""
+        e = self.axnode(sc, self.r.choice(self.arrays(sc)), 1)
+        name = sc.fresh(e.ty)
+        sc.defined.add(name)
+        self.bind(sc, name, e)
+        return S("assign", [e], name)
+
+    def augarr(self, sc, depth, target=None):
+        """a op= v, a[view] op= v (v an array expression, a view overlapping the target, or a
+        number), where NumPy's same_kind rule allows the cast back; broadcasting or not."""
+        from . import ref
+        r = self.r
+        name, t = (target.val, target.ty) if target is not None else r.choice(self.arrays(sc))
+        sc.written.add(name)
+        for _ in range(6):
+            if target is not None or r.random() < 0.4:
+                tgt = E("var", t, [], name)
+            else:
+                nd = r.choice([n for (a, n) in self.FORMS if a == t[2]])
+                forms = [f for f in self.FORMS[(t[2], nd)] if set(f) <= set("sien")]
+                tgt = self.view_of(sc, E("var", t, [], name), nd, forms)
+            op = r.choice(["+", "-", "*", "/", "+", "-", "//", "%", "&", "|", "^"])
+            c = r.random()
+            if c < 0.3:
+                value = self.ax_scalar(sc)
+            elif c < 0.5:
+                nd = r.choice([n for (a, n) in self.FORMS if a == t[2]])
+                value = self.view_of(sc, E("var", t, [], name), nd)
+            else:
+                value = self.axnode(sc, (name, t), 1)
+            node = self.typed(E("ax", None, [tgt, value], ("bin", op)))
+            # a value of more axes than the target is a compile error (E0218), as in slice stores
+            if (node is not None and is_array(node.ty) and node.ty[2] == tgt.ty[2]
+                    and np.can_cast(node.ty[1], t[1], "same_kind")):
+                return S("augarr", [value, tgt], op)
+        if t[1] == "bool":
+            return S("augarr", [E("const", "b", [], True), E("var", t, [], name)], "|")
+        return S("augarr", [E("const", "i", [], 1), E("var", t, [], name)], "+")
+
+    def out_helper(self, name):
+        """def o0(a0, p0, out=None): if out is None: out = np.zeros_like(a0); then out[...] =
+        an expression, or out op= one; return out."""
+        r = self.r
+        t = self.array_type()
+        params = [("a0", t), ("p0", r.choice("if")), ("out", t)]
+        sc = Scope(params)
+        sc.frozen.add("out")
+        self.ret = t
+        out = E("var", t, [], "out")
+        init = S("ifnone", [], "out", [S("assign", [E("zeros_like", t, [E("var", t, [], "a0")])], "out")])
+        body = [init] + self.block(sc, 1, r.randint(0, 2))
+        if r.random() < 0.5:
+            value = None
+            for _ in range(4):
+                value = self.axnode(sc, ("a0", t), 1)
+                if RANK[value.ty[1]] <= RANK[t[1]] and value.ty[2] <= t[2]:
+                    break
+                value = None
+            value = value or E("var", t, [], "a0")
+            sc.written.add("out")
+            body.append(S("setslice", [value, E("view", t, [out], (("e",),))]))
+        else:
+            body.append(self.augarr(sc, 1, out))
+        body.append(S("return", [out]))
+        f = Func(name, params, t, body, writes=self.reached(sc, params))
+        f.defaults["out"] = E("none", None)
+        return f
 
 
 def generate(seed, opts=None):

@@ -1,12 +1,13 @@
 """Renders a gen.Program as the @jit module and as the reference module (see ref.py)."""
 
+import copy
 import math
 
-from .gen import E, kind
+from .gen import E, is_array, is_literal, kind
 
 HEADER = "import math\n\nimport numpy as np\n\n"
 JIT_HEADER = HEADER + "from ferrojit import jit\n\n"
-SMALL_DTYPES = {"int32": "int", "int8": "int", "uint8": "int", "float32": "float"}
+SMALL_DTYPES = {"int32": "int", "int16": "int", "int8": "int", "uint8": "int", "float32": "float"}
 
 
 def npdtype(dt):
@@ -31,6 +32,8 @@ class Renderer:
     def __init__(self, ref):
         self.ref = ref
         self.ntemp = 0
+        # While rendering a fused array expression (reference): leaf id -> its evaluated name.
+        self.leaves = None
 
     def program(self, prog):
         out = [HEADER if self.ref else JIT_HEADER]
@@ -146,6 +149,15 @@ class Renderer:
                 src = it(s.exprs[0])
             lines.append(f"{pad}for {', '.join(names)} in {src}:")
             self.block(s.body, ind + 1, lines)
+        elif s.op == "augarr":
+            value, target = s.exprs
+            if self.ref:
+                lines.append(f"{pad}_aug({s.name!r}, {x(target)}, {self.operand(value)})")
+            else:
+                lines.append(f"{pad}{x(target)} {s.name}= {x(value)}")
+        elif s.op == "ifnone":
+            lines.append(f"{pad}if {s.name} is None:")
+            self.block(s.body, ind + 1, lines)
         elif s.op in ("break", "continue"):
             lines.append(pad + s.op)
         elif s.op == "return":
@@ -157,9 +169,72 @@ class Renderer:
         else:
             raise AssertionError(s.op)
 
+    def operand(self, e):
+        """An operand of an array expression or NumPy function: the reference makes a
+        non-literal number an int64/float64/bool (strong, as ferrojit's), not a weak Python one."""
+        if self.ref and e.ty in ("i", "f", "b") and not is_literal(e):
+            return f"_S({self.x(e)})"
+        return self.x(e)
+
+    def ax(self, e):
+        kind_, name = e.val
+        k = e.kids
+        if self.ref and is_array(e.ty) and self.leaves is None:
+            return self.fused(e)
+        if self.ref:
+            args = ", ".join((self.leaves or {}).get(id(c)) or self.operand(c) for c in k)
+            v = f"_ax({kind_!r}, {name!r}, {args})"
+            return f"_py({v})" if e.ty in ("i", "f", "b") else v
+        if kind_ == "bin":
+            return f"({self.x(k[0])} {name} {self.x(k[1])})"
+        if kind_ == "neg":
+            return f"(-{self.x(k[0])})"
+        if kind_ == "~":
+            return f"(~{self.x(k[0])})"
+        return f"np.{name}({', '.join(self.x(c) for c in k)})"
+
+    def fused(self, root):
+        """An array expression as ferrojit computes it (docs/language.md): every operand (a
+        leaf: not an array-valued operator or NumPy function) evaluated first, left to right,
+        then the operations in NumPy's order, so that an operand's exception comes before a
+        shape mismatch of an operation left of it."""
+        leaves = []
+
+        def walk(n):
+            for c in n.kids:
+                if c.op == "ax" and is_array(c.ty):
+                    walk(c)
+                else:
+                    leaves.append(c)
+
+        walk(root)
+        values = [self.operand(c) for c in leaves]
+        self.leaves = {id(c): f"_l[{i}]" for i, c in enumerate(leaves)}
+        try:
+            body = self.ax(root)
+        finally:
+            self.leaves = None
+        return f"(lambda _l: {body})(({', '.join(values)},))"
+
+    def red(self, e):
+        form, name = e.val
+        a = self.x(e.kids[0])
+        if self.ref:
+            v = f"_red({form!r}, {name!r}, {a})"
+            return f"_py({v})" if e.ty in ("i", "f", "b") else v
+        return {"method": f"{a}.{name}()", "np": f"np.{name}({a})", "builtin": f"{name}({a})"}[form]
+
     def x(self, e):
         ref, x, k = self.ref, self.x, e.kids
         op = e.op
+        if op == "ax":
+            return self.ax(e)
+        if op == "red":
+            return self.red(e)
+        if op == "none":
+            return "None"
+        if op == "zeros_like":
+            return f"np.zeros_like({x(k[0])})"
         if op == "const":
             return const(e.val, e.ty)
         if op in ("var", "raw"):
@@ -307,6 +382,56 @@ class Renderer:
         raise AssertionError(op)
 
 
+def float_dtype(e):
+    """The float dtype of a number or array expression, else None."""
+    if e.ty == "f":
+        return "float64"
+    if isinstance(e.ty, tuple) and e.ty[0] == "a" and e.ty[1].startswith("float"):
+        return e.ty[1]
+    if isinstance(e.ty, str) and e.ty.startswith("s:float"):
+        return e.ty[2:]
+    return None
+
+
+def is_fn(e, name):
+    return (e.op == "math" and e.val == name) or (e.op == "ax" and e.val == ("uf", name))
+
+
+def accurate(e):
+    """ferrojit's accuracy rewrites (docs/language.md, Array expressions): `log(1 + x)` is
+    `log1p(x)` and `exp(x) - 1` is `expm1(x)`, math. and np., when x has the expression's float
+    type; the reference computes the same."""
+    e.kids = [accurate(k) for k in e.kids]
+    one = lambda k: k.op == "const" and k.val == 1
+    plus = lambda k: k.op == "+" or (k.op == "ax" and k.val == ("bin", "+"))
+    minus = e.op == "-" or (e.op == "ax" and e.val == ("bin", "-"))
+    if is_fn(e, "log") and len(e.kids) == 1 and plus(e.kids[0]):
+        a, b = e.kids[0].kids
+        x = b if one(a) else a if one(b) else None
+        if x is not None and float_dtype(x) is not None and float_dtype(x) == float_dtype(e.kids[0]):
+            return E(e.op, e.ty, [x], "log1p" if e.op == "math" else ("uf", "log1p"))
+    if minus and one(e.kids[1]) and is_fn(e.kids[0], "exp") and len(e.kids[0].kids) == 1:
+        x, ex = e.kids[0].kids[0], e.kids[0]
+        if float_dtype(x) is not None and float_dtype(x) == float_dtype(e) == float_dtype(ex):
+            return E(ex.op, e.ty, [x], "expm1" if ex.op == "math" else ("uf", "expm1"))
+    return e
+
+
+def rewritten(prog):
+    """A copy of prog with the accuracy rewrites applied (for the reference)."""
+    prog = copy.deepcopy(prog)
+
+    def block(body):
+        for s in body:
+            s.exprs = [accurate(x) for x in s.exprs]
+            block(s.body)
+            block(s.orelse)
+
+    for f in prog.funcs:
+        block(f.body)
+    return prog
+
+
 def render(prog):
     """(source of the @jit module, source of the reference module)."""
-    return Renderer(False).program(prog), Renderer(True).program(prog)
+    return Renderer(False).program(prog), Renderer(True).program(rewritten(prog))

@@ -192,10 +192,12 @@ def main(argv=None):
     p.add_argument("--max-depth", type=int, default=Options.max_depth, help="nesting of blocks and expressions")
     p.add_argument("--arrays", type=float, default=Options.arrays,
                    help="how often a program uses arrays as values (0 to 1)")
+    p.add_argument("--exprs", type=float, default=Options.exprs,
+                   help="how often array expressions, NumPy functions and reductions appear (0 to 1)")
     a = p.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that the pool's workers are ended too
     t0 = time.time()
-    opts = Options(max_stmts=a.max_stmts, max_depth=a.max_depth, arrays=a.arrays)
+    opts = Options(max_stmts=a.max_stmts, max_depth=a.max_depth, arrays=a.arrays, exprs=a.exprs)
     counts, _ = fuzz(a.n, a.seed, a.start, a.jobs, a.timeout, a.out, opts,
                      log=lambda m: print(m, flush=True))
     print(f"programs {a.n}  cases {counts['cases']} (skipped as unspecified: {counts['skipped']})  "

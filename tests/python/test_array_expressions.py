@@ -334,3 +334,49 @@ def test_floor_division_and_modulo_follow_numpy():
 
     with pytest.raises(ferrojit.TypingError, match="`[+]` of two bool arrays is not supported"):
         add_bools(np.ones(2, bool), np.ones(2, bool))
+
+
+@jit
+def identity_of(x):
+    return x
+
+
+@jit
+def compare_call_result(x, a):
+    # `identity_of(x)` is typed after this function starts typing: the
+    # comparison waits for it instead of taking it for a number (fuzz dev2:34).
+    m = identity_of(x) < a
+    return m
+
+
+@jit
+def compare_with_array_call(a, x):
+    return x < identity_of(a)
+
+
+def test_a_comparison_with_a_call_result_is_typed_when_the_call_is():
+    a = np.array([0, 2, 4], dtype=np.uint8)
+    np.testing.assert_array_equal(compare_call_result(1.5, a), compare_call_result.py_func(1.5, a))
+    assert compare_call_result(1.5, a).dtype == np.bool_
+    np.testing.assert_array_equal(compare_with_array_call(a, 1.5), compare_with_array_call.py_func(a, 1.5))
+    assert compare_call_result(1.5, 2.0) is True
+
+
+@jit
+def clipped(x, lo, hi):
+    return np.clip(x, lo, hi)
+
+
+def test_clip_keeps_a_value_equal_to_a_bound_and_propagates_nan():
+    # NumPy's clip loop keeps `x` when it equals a bound: np.clip(0.0, -0.0, 1.0) is 0.0
+    # (maximum(0.0, -0.0) would be -0.0); a NaN anywhere gives NaN (fuzz 73:426).
+    values = [-1.0, -0.0, 0.0, 1.0, np.nan]
+    for dt in (np.float64, np.float32):
+        for x in values:
+            for lo in values:
+                for hi in values:
+                    args = (dt(x), dt(lo), dt(hi))
+                    want = clipped.py_func(*args)
+                    for got in (clipped(*args), clipped(np.array([args[0]]), args[1], args[2])[0]):
+                        assert np.array_equal(got, want, equal_nan=True), (x, lo, hi)
+                        assert np.signbit(got) == np.signbit(want) or np.isnan(want), (x, lo, hi)

@@ -412,8 +412,13 @@ impl FnCx<'_, '_> {
         for (_, e) in comparisons {
             operands.push((*e, self.expr(*e)));
         }
+        // Not known yet: an operand still to be typed (a call's result) may be an
+        // array, which makes the comparison a bool array, not a bool.
+        if operands.iter().any(|(_, t)| *t == Ty::Error) {
+            return Ty::Error;
+        }
         if operands.iter().any(|(_, t)| t.is_pending()) {
-            return Ty::Known(Type::BOOL);
+            return Ty::Unknown;
         }
         if let Some(t) = self.elementwise_compare(comparisons, &operands, span) {
             return t;
