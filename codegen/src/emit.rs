@@ -1419,18 +1419,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             RuntimeError::Broadcast { from, into } => {
                 self.emit_raise_shapes(shapes::BROADCAST, from, into)
             }
-            RuntimeError::BroadcastOperands {
-                left,
-                right,
-                in_place,
-            } => {
-                let what = if *in_place {
-                    shapes::OPERANDS_IN_PLACE
-                } else {
-                    shapes::OPERANDS
-                };
-                self.emit_raise_shapes(what, left, right)
-            }
+            RuntimeError::BroadcastOperands { shapes } => self.emit_raise_operand_shapes(shapes),
             RuntimeError::BroadcastOutput { output, broadcast } => {
                 self.emit_raise_shapes(shapes::OUTPUT, output, broadcast)
             }
@@ -1438,6 +1427,43 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 self.emit_raise_shapes(shapes::RESHAPE, std::slice::from_ref(size), into)
             }
         }
+    }
+
+    /// `shapes::OPERANDS`: passes the number of axes of each shape, then all
+    /// their extents, to `ferrojit_raise_shape_error` in a stack array.
+    fn emit_raise_operand_shapes(&mut self, shapes: &[Vec<ValueId>]) -> R<()> {
+        let i64t = self.m.i64();
+        let lengths: Vec<_> = shapes
+            .iter()
+            .map(|s| i64t.const_int(s.len() as u64, false))
+            .collect();
+        let extents: Vec<_> = shapes
+            .iter()
+            .flatten()
+            .map(|v| self.to_i64(*v))
+            .collect::<R<_>>()?;
+        let count = lengths.len() + extents.len();
+        let array = self.alloca(i64t.array_type(count.max(1) as u32).into(), "shapes")?;
+        for (k, v) in lengths.iter().chain(&extents).enumerate() {
+            let at = i64t.const_int(k as u64, false);
+            // SAFETY: `k` is below the array's length.
+            let slot = unsafe { self.b().build_in_bounds_gep(i64t, array, &[at], "")? };
+            self.b().build_store(slot, *v)?;
+        }
+        let f = self.m.runtime_fn("ferrojit_raise_shape_error")?;
+        let what = i64t.const_int(shapes::OPERANDS as u64, false);
+        let from_len = i64t.const_int(lengths.len() as u64, false);
+        let into_len = i64t.const_int(extents.len() as u64, false);
+        self.m.call_void(
+            f,
+            &[
+                self.ctx_ptr.into(),
+                what.into(),
+                array.into(),
+                from_len.into(),
+                into_len.into(),
+            ],
+        )
     }
 
     /// Passes the extents `from` then `into` to `ferrojit_raise_shape_error`

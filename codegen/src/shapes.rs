@@ -30,12 +30,12 @@ pub(crate) const BROADCAST: i64 = 0;
 pub(crate) const RESHAPE: i64 = 1;
 pub(crate) const OPERANDS: i64 = 2;
 pub(crate) const OUTPUT: i64 = 3;
-pub(crate) const OPERANDS_IN_PLACE: i64 = 4;
 
 /// NumPy's `ValueError` about shapes: `extents` holds `from_len` extents, then
 /// `into_len`. `BROADCAST`: the source's shape does not broadcast into the
 /// target's; `RESHAPE`: an array of size `from[0]` cannot take the shape `into`;
-/// `OPERANDS`: the two operands' shapes do not broadcast together; `OUTPUT`:
+/// `OPERANDS`: the operands' shapes (`from`: how many axes each has, `into`:
+/// the extents) do not broadcast together; `OUTPUT`:
 /// an in-place target (`from`) smaller than the broadcast shape (`into`).
 pub(crate) unsafe extern "C" fn ferrojit_raise_shape_error(
     ctx: *mut crate::runtime::RuntimeContext,
@@ -66,17 +66,18 @@ pub(crate) unsafe extern "C" fn ferrojit_raise_shape_error(
             shape_text(from),
             shape_text(into)
         ),
-        OPERANDS_IN_PLACE => format!(
-            "operands could not be broadcast together with shapes {} {} {} ",
-            shape_text(from),
-            shape_text(into),
-            shape_text(from)
-        ),
-        OPERANDS => format!(
-            "operands could not be broadcast together with shapes {} {} ",
-            shape_text(from),
-            shape_text(into)
-        ),
+        OPERANDS => {
+            // `from` holds the number of axes of each operand, `into` their extents.
+            let mut rest = into;
+            let mut text = String::from("operands could not be broadcast together with shapes ");
+            for &n in from {
+                let (shape, tail) = rest.split_at((n.max(0) as usize).min(rest.len()));
+                text.push_str(&shape_text(shape));
+                text.push(' ');
+                rest = tail;
+            }
+            text
+        }
         _ => format!(
             "could not broadcast input array from shape {} into shape {}",
             shape_text(from),

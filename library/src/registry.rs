@@ -151,20 +151,31 @@ pub(crate) fn is_complex(arg: Arg) -> bool {
     matches!(arg, Arg::Weak(Kind::Complex)) || matches!(arg, Arg::Typed(d) if d.is_complex())
 }
 
-fn scaled(emit: &mut dyn Emit, sig: &Signature, x: Value, factor: f64) -> Value {
+/// `x * factor`, the factor computed in the argument's float type as C
+/// computes `180.0f / NPY_PIf` for float32 (not float64's factor rounded).
+fn scaled(emit: &mut dyn Emit, sig: &Signature, x: Value, (f64s, f32s): (f64, f32)) -> Value {
     let d = sig.params[0];
+    let factor = if d == Dtype::Float32 {
+        f64::from(f32s)
+    } else {
+        f64s
+    };
     let k = emit.constant(d, factor);
     emit.arith(crate::Arith::Mul, d, x, k)
 }
 
 /// `math.degrees` and `np.degrees`: CPython's and NumPy's `x * (180 / pi)`.
 pub(crate) fn degrees(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
-    scaled(emit, sig, args[0], 180.0 / std::f64::consts::PI)
+    use std::{f32, f64};
+    let factors = (180.0 / f64::consts::PI, 180.0 / f32::consts::PI);
+    scaled(emit, sig, args[0], factors)
 }
 
 /// `math.radians` and `np.radians`: `x * (pi / 180)`.
 pub(crate) fn radians(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
-    scaled(emit, sig, args[0], std::f64::consts::PI / 180.0)
+    use std::{f32, f64};
+    let factors = (f64::consts::PI / 180.0, f32::consts::PI / 180.0);
+    scaled(emit, sig, args[0], factors)
 }
 
 /// The first complex argument, refused: complex arguments are not supported yet.

@@ -324,9 +324,8 @@ impl FnLower<'_> {
             self.b.raise_if(
                 clash,
                 RuntimeError::BroadcastOperands {
-                    left: dst.extents.clone(),
-                    right: value.to_vec(),
-                    in_place: true,
+                    // NumPy lists the inputs (the target, the value), then the output.
+                    shapes: vec![dst.extents.clone(), value.to_vec(), dst.extents.clone()],
                 },
             );
         }
@@ -535,15 +534,9 @@ impl FnLower<'_> {
             }
             result.push(r);
         }
-        if let (Some(bad), [left, right]) = (self.any(bad), shapes.as_slice()) {
-            self.b.raise_if(
-                bad,
-                RuntimeError::BroadcastOperands {
-                    left: left.clone(),
-                    right: right.clone(),
-                    in_place: false,
-                },
-            );
+        if let Some(bad) = self.any(bad) {
+            self.b
+                .raise_if(bad, RuntimeError::BroadcastOperands { shapes });
         }
         result
     }

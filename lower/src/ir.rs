@@ -239,14 +239,10 @@ pub enum RuntimeError {
         from: Vec<ValueId>,
         into: Vec<ValueId>,
     },
-    /// `ValueError: operands could not be broadcast together with shapes {left} {right} `
-    /// (NumPy's message, trailing space included); `in_place`: `left` is also
-    /// the output (`a += b`), which NumPy lists third.
-    BroadcastOperands {
-        left: Vec<ValueId>,
-        right: Vec<ValueId>,
-        in_place: bool,
-    },
+    /// `ValueError: operands could not be broadcast together with shapes (3,) (4,) `
+    /// (NumPy's message, trailing space included): the extents of each operand,
+    /// none for a number, and for an in-place update (`a += b`) the output's last.
+    BroadcastOperands { shapes: Vec<Vec<ValueId>> },
     /// `ValueError: non-broadcastable output operand with shape {output} doesn't
     /// match the broadcast shape {broadcast}`
     BroadcastOutput {

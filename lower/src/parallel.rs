@@ -830,13 +830,8 @@ impl Uses {
                     self.used.extend(from);
                     self.used.extend(into);
                 }
-                RuntimeError::BroadcastOperands {
-                    left,
-                    right,
-                    in_place: _,
-                } => {
-                    self.used.extend(left);
-                    self.used.extend(right);
+                RuntimeError::BroadcastOperands { shapes } => {
+                    self.used.extend(shapes.iter().flatten());
                 }
                 RuntimeError::BroadcastOutput { output, broadcast } => {
                     self.used.extend(output);

@@ -180,12 +180,12 @@ fn stmt(out: &mut String, s: &Stmt, depth: usize) -> fmt::Result {
                     list(into)
                 )
             }
-            RuntimeError::BroadcastOperands { left, right, .. } => {
+            RuntimeError::BroadcastOperands { shapes } => {
+                let shapes: Vec<String> = shapes.iter().map(|s| format!("({})", list(s))).collect();
                 writeln!(
                     out,
-                    "{pad}raise ValueError(broadcast ({}) with ({}))",
-                    list(left),
-                    list(right)
+                    "{pad}raise ValueError(broadcast {})",
+                    shapes.join(" with ")
                 )
             }
             RuntimeError::BroadcastOutput { output, broadcast } => {

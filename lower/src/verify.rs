@@ -232,13 +232,16 @@ impl Verifier<'_> {
                 self.expect(*size, LType::I64, "size")?;
             }
             Stmt::Raise {
+                error: RuntimeError::BroadcastOperands { shapes },
+                ..
+            } => {
+                for v in shapes.iter().flatten() {
+                    self.expect(*v, LType::I64, "extent")?;
+                }
+            }
+            Stmt::Raise {
                 error:
                     RuntimeError::Broadcast { from, into }
-                    | RuntimeError::BroadcastOperands {
-                        left: from,
-                        right: into,
-                        ..
-                    }
                     | RuntimeError::BroadcastOutput {
                         output: from,
                         broadcast: into,

@@ -20,11 +20,7 @@ from .render import render
 # Tags (set by ref.py) of open bugs, reported and not fixed yet (see docs/fuzzing.md): a
 # discrepancy in a case carrying one is counted as known, not as a new finding. Remove a tag
 # when its bug is fixed.
-# bcast3: np.where/np.clip of arrays whose shapes do not broadcast read past them instead of
-# raising NumPy's ValueError (lower::elementwise::checked_shape raises for two shapes only).
-# deg32: np.degrees/np.radians in float32 multiply by float32(180/pi) where NumPy multiplies by
-# 180f/pi_f (np.degrees(np.float32(1)) is 57.29578, NumPy's 57.295776).
-KNOWN_TAGS: set[str] = {"bcast3", "deg32"}
+KNOWN_TAGS: set[str] = set()
 
 
 # ---------------------------------------------------------------- arguments

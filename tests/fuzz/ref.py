@@ -407,17 +407,10 @@ def _ax(kind, name, *args):
     if name == "copysign" and np.isnan(args[1]).any():
         raise Undefined("the sign of a NaN")  # which NaN an operation gives is unspecified
     with np.errstate(all="ignore"):
-        try:
-            r = fn(*args)
-        except ValueError:
-            if name in ("where", "clip") and sum(np.ndim(a) > 0 for a in args) >= 2:
-                TAGS.add("bcast3")  # open bug: np.where/np.clip do not check their shapes
-            raise
+        r = fn(*args)
         if _has_f16(r):
             args = list(map(_f32, args))
             r = fn(*args)
-        if kind == "uf" and name in ("degrees", "radians") and r.dtype == np.float32:
-            TAGS.add("deg32")  # open bug: ferrojit's float32 factor is float64's rounded
         if kind == "uf" and name in _LIBM_NAMES and r.dtype.kind == "f":
             r = _by_libm(name, r, args)
     if isinstance(r, np.ndarray):

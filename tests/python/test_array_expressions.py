@@ -380,3 +380,27 @@ def test_clip_keeps_a_value_equal_to_a_bound_and_propagates_nan():
                     for got in (clipped(*args), clipped(np.array([args[0]]), args[1], args[2])[0]):
                         assert np.array_equal(got, want, equal_nan=True), (x, lo, hi)
                         assert np.signbit(got) == np.signbit(want) or np.isnan(want), (x, lo, hi)
+
+
+@jit
+def where3(c, a, b):
+    return np.where(c, a, b)
+
+
+@jit
+def clip3(a, lo, hi):
+    return np.clip(a, lo, hi)
+
+
+def test_three_operands_are_broadcast_checked():
+    # Fuzz finding (tag bcast3): a node of three operands was never checked,
+    # so mismatched shapes read past the arrays.
+    x = np.arange(12.0).reshape(4, 3)
+    for f, args in [(where3, (np.ones(2, bool), x, x)), (clip3, (np.ones(5), np.zeros(2), np.ones(3))),
+                    (clip3, (np.ones(5), np.zeros(2), 1.0))]:
+        with pytest.raises(ValueError) as want:
+            f.py_func(*args)
+        with pytest.raises(ValueError) as got:
+            f(*args)
+        assert str(got.value) == str(want.value)
+    np.testing.assert_array_equal(where3(np.ones(3, bool), x, 0.0), where3.py_func(np.ones(3, bool), x, 0.0))

@@ -202,3 +202,10 @@ def test_log_of_one_plus_and_exp_minus_one_are_computed_accurately():
     np.testing.assert_array_equal(logs, np.log1p(a))
     np.testing.assert_array_equal(exps, np.expm1(a))
     assert logs.dtype == np.float32
+
+
+def test_float32_degrees_and_radians_are_numpys_to_the_last_bit(kernels):
+    # Fuzz finding (tag deg32): NumPy multiplies float32 by 180f / pi_f, computed in float32.
+    for x in [np.float32(1.0), np.float32(0.3), np.float32(-2.5)]:
+        for name in ("degrees", "rad2deg", "radians", "deg2rad"):
+            assert getattr(kernels, f"np_{name}")(x) == float(getattr(np, name)(x)), name
