@@ -342,6 +342,29 @@ pub enum KnownFunction {
     Exception(ExceptionKind),
     /// `np.transpose`, `np.reshape`...: a view of an array where NumPy gives one.
     View(ViewFn),
+    /// `np.dot`, `np.matmul` (and the `@` operator)...: linear algebra.
+    Linalg(LinalgFn),
+}
+
+/// Linear algebra on whole arrays: typed in `typeinfer/src/linalg.rs`,
+/// lowered in `lower/src/linalg.rs` (the heavy kernels are runtime calls).
+/// `a @ b` is `np.matmul(a, b)` from the frontend on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LinalgFn {
+    Dot,
+    Matmul,
+}
+
+impl LinalgFn {
+    /// The `numpy` functions.
+    pub(crate) const NUMPY: [LinalgFn; 2] = [LinalgFn::Dot, LinalgFn::Matmul];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            LinalgFn::Dot => "dot",
+            LinalgFn::Matmul => "matmul",
+        }
+    }
 }
 
 /// Functions and methods that give a view of their array argument (or, where

@@ -6,7 +6,7 @@
 use library::Namespace;
 
 use crate::hir::{
-    AllocFn, Constant, CreateFn, Dtype, ExceptionKind, KnownFunction, KnownModule, ViewFn,
+    AllocFn, Constant, CreateFn, Dtype, ExceptionKind, KnownFunction, KnownModule, LinalgFn, ViewFn,
 };
 
 /// What `module.attr` refers to.
@@ -121,6 +121,11 @@ pub fn module_members(module: KnownModule) -> impl Iterator<Item = (&'static str
                 ViewFn::FUNCTIONS
                     .into_iter()
                     .map(|v| (v.name(), KnownFunction::View(v))),
+            )
+            .chain(
+                LinalgFn::NUMPY
+                    .into_iter()
+                    .map(|l| (l.name(), KnownFunction::Linalg(l))),
             )
             .map(function)
             .chain(NUMPY_CONSTANTS.into_iter().map(constant))

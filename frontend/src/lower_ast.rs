@@ -13,8 +13,8 @@ use crate::codes;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::hir::{
     BinOp, BoolOp, Callee, CmpOp, Constant, ExceptionKind, Expr, ExprId, ExprKind, Function,
-    GlobalValue, Keyword, KnownFunction, KnownModule, Local, LocalId, Signature, Stmt, StmtKind,
-    Target, UnaryOp,
+    GlobalValue, Keyword, KnownFunction, KnownModule, LinalgFn, Local, LocalId, Signature, Stmt,
+    StmtKind, Target, UnaryOp,
 };
 use crate::known::{module_member, supported_members, ModuleMember};
 use crate::resolve::collect_bindings;
@@ -894,6 +894,18 @@ impl<'a> Builder<'a> {
             ast::Expr::BinOp(b) => {
                 let lhs = self.expr(&b.left);
                 let rhs = self.expr(&b.right);
+                if b.op == ast::Operator::MatMult {
+                    // `a @ b` calls `np.matmul` for NumPy arrays, the only
+                    // operands ferrojit has that define `__matmul__`.
+                    return self.push(
+                        ExprKind::Call {
+                            callee: Callee::Known(KnownFunction::Linalg(LinalgFn::Matmul)),
+                            args: vec![lhs, rhs],
+                            kwargs: Vec::new(),
+                        },
+                        span,
+                    );
+                }
                 match self.bin_op(b.op, span) {
                     Some(op) => ExprKind::Binary { op, lhs, rhs },
                     None => return self.placeholder(span),
@@ -1086,9 +1098,9 @@ impl<'a> Builder<'a> {
                 self.unsupported(
                     codes::OPERATOR,
                     span,
-                    "the `@` operator is not supported yet",
-                    "matrix multiplication",
-                    "write the multiplication as loops",
+                    "the `@=` operator is not supported yet",
+                    "in-place matrix multiplication",
+                    "write `a = a @ b`",
                 );
                 return None;
             }

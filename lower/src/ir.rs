@@ -198,6 +198,14 @@ pub enum Stmt {
         partials: ValueId,
         span: Span,
     },
+    /// Runs a linear-algebra kernel of the runtime (`codegen/src/linalg.rs`)
+    /// on `args` (i64s and pointers, in the order `Kernel` documents). When
+    /// the kernel reports an exception the function returns status 1 at once.
+    Kernel {
+        kernel: Kernel,
+        args: Vec<ValueId>,
+        span: Span,
+    },
     /// Takes one more reference to an array owner. An owner is either null
     /// (nothing to count), a NumPy object tagged with a set low bit (an argument
     /// array, alive for the whole call: not counted), or a buffer from
@@ -214,6 +222,25 @@ pub enum Stmt {
         error: RuntimeError,
         span: Span,
     },
+}
+
+/// The runtime's linear-algebra kernels. Arrays are passed as their data
+/// pointer and byte strides; the element type is `F32`, `F64`, `C64` or `C128`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kernel {
+    /// `C = A B` for `A` m×k, `B` k×n and `C` m×n (any strides; `C` does not
+    /// overlap `A` or `B`, and its old contents are not read). Arguments:
+    /// `m, k, n, a, a_row_stride, a_col_stride, b, b_row.., b_col.., c, c_row.., c_col..`.
+    Gemm(LType),
+}
+
+impl Kernel {
+    /// How many arguments the kernel takes.
+    pub fn arity(self) -> usize {
+        match self {
+            Kernel::Gemm(_) => 12,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -252,6 +279,19 @@ pub enum RuntimeError {
     BroadcastOutput {
         output: Vec<ValueId>,
         broadcast: Vec<ValueId>,
+    },
+    /// `ValueError: matmul: Input operand 1 has a mismatch in its core dimension 0,
+    /// with gufunc signature (n?,k),(k,m?)->(n?,m?) (size {k of right} is different
+    /// from {k of left})`: the operands' extents, whose inner ones differ.
+    MatmulShapes {
+        left: Vec<ValueId>,
+        right: Vec<ValueId>,
+    },
+    /// `ValueError: shapes (2,3) and (4,) not aligned: 3 (dim 1) != 4 (dim 0)`
+    /// (`np.dot`): the operands' extents, whose inner ones differ.
+    DotShapes {
+        left: Vec<ValueId>,
+        right: Vec<ValueId>,
     },
     /// `ValueError: cannot reshape array of size {size} into shape {into}` (an
     /// unknown, negative, extent printed `newaxis`, as NumPy does).
