@@ -1477,11 +1477,13 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             RuntimeError::BroadcastOutput { output, broadcast } => {
                 self.emit_raise_shapes(shapes::OUTPUT, output, broadcast)
             }
-            RuntimeError::MatmulShapes { left, right } => {
-                self.emit_raise_shapes(shapes::MATMUL, left, right)
-            }
-            RuntimeError::DotShapes { left, right } => {
-                self.emit_raise_shapes(shapes::DOT, left, right)
+            RuntimeError::CoreShapes { op, left, right } => {
+                let what = match op {
+                    ir::CoreOp::Matmul => shapes::MATMUL,
+                    ir::CoreOp::Dot => shapes::DOT,
+                    ir::CoreOp::Solve => shapes::SOLVE,
+                };
+                self.emit_raise_shapes(what, left, right)
             }
             RuntimeError::Reshape { size, into } => {
                 self.emit_raise_shapes(shapes::RESHAPE, std::slice::from_ref(size), into)

@@ -3,7 +3,10 @@
 //! Matrix products are matrixmultiply's gemm, which reads its operands with
 //! any (element) strides, negative ones included, so JIT code passes arrays
 //! as they are. ARCHITECTURE.md's dependency table records why this crate
-//! (measured against faer and NumPy's OpenBLAS).
+//! (measured against faer and NumPy's OpenBLAS). The factorizations (`det`,
+//! `inv`, `solve`, `cholesky`) copy their matrix into a row-major workspace
+//! and factor it there (LU with partial pivoting, as LAPACK's getrf, and
+//! Cholesky-Banachiewicz): unblocked, so O(n^3) without gemm's speed.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -11,13 +14,31 @@ use lower::ir::{ExceptionKind, Kernel, LType};
 
 use crate::runtime::{exception_code, ferrojit_raise_message, RuntimeContext};
 
-/// The code JIT code passes for `kernel` (`ferrojit_linalg`'s `kernel`).
+/// The code JIT code passes for `kernel` (`ferrojit_linalg`'s `kernel`):
+/// the operation times 4 plus the element type.
 pub(crate) fn kernel_code(kernel: Kernel) -> i64 {
-    match kernel {
-        Kernel::Gemm(LType::F32) => 0,
-        Kernel::Gemm(LType::F64) => 1,
-        Kernel::Gemm(LType::C64) => 2,
-        Kernel::Gemm(_) => 3,
+    let op = match kernel {
+        Kernel::Gemm(_) => 0,
+        Kernel::Det(_) => 1,
+        Kernel::Inv(_) => 2,
+        Kernel::Solve(_) => 3,
+        Kernel::Cholesky(_) => 4,
+    };
+    let element = match kernel.element() {
+        LType::F32 => 0,
+        LType::F64 => 1,
+        LType::C64 => 2,
+        _ => 3,
+    };
+    op * 4 + element
+}
+
+/// The arity of the kernel of code `code` (`Kernel::arity`).
+fn arity(code: i64) -> usize {
+    match code / 4 {
+        0 => 12,
+        3 => 9,
+        _ => 5,
     }
 }
 
@@ -29,10 +50,19 @@ pub(crate) unsafe extern "C" fn ferrojit_linalg(
     kernel: i64,
     args: *const i64,
 ) -> i32 {
-    // SAFETY: JIT code passes a stack array of the kernel's arity, 12 for gemm.
-    let args = unsafe { std::slice::from_raw_parts(args, 12) };
-    // No panic may unwind into JIT frames; none is expected from gemm.
+    // SAFETY: JIT code passes a stack array of the kernel's arity.
+    let args = unsafe { std::slice::from_raw_parts(args, arity(kernel)) };
+    // No panic may unwind into JIT frames; none is expected from the kernels.
     let ran = catch_unwind(AssertUnwindSafe(|| {
+        if kernel >= 4 {
+            // SAFETY: as gemm's below.
+            return unsafe {
+                match kernel % 4 {
+                    0 => factorization::<f32>(kernel / 4, args),
+                    _ => factorization::<f64>(kernel / 4, args),
+                }
+            };
+        }
         let g = Gemm::from_args(args);
         // SAFETY: lower passes the data pointers, extents and byte strides of
         // live arrays of the kernel's element type; `c` is a fresh buffer.
@@ -92,21 +122,220 @@ pub(crate) unsafe extern "C" fn ferrojit_linalg(
                 }),
             }
         }
+        Ok(())
     }));
-    if ran.is_ok() {
-        return 0;
-    }
-    let message = "internal error in ferrojit (linear algebra kernel); this is a bug in ferrojit, please report it";
+    let (kind, message) = match ran {
+        Ok(Ok(())) => return 0,
+        Ok(Err(message)) => (ExceptionKind::LinAlgError, message),
+        Err(_) => (
+            ExceptionKind::RuntimeError,
+            "internal error in ferrojit (linear algebra kernel); this is a bug in ferrojit, please report it",
+        ),
+    };
     // SAFETY: the context is JIT code's; the message outlives the call.
     unsafe {
         ferrojit_raise_message(
             ctx,
-            exception_code(ExceptionKind::RuntimeError),
+            exception_code(kind),
             message.as_ptr(),
             message.len() as i64,
         )
     };
     1
+}
+
+/// The float types the factorizations compute in.
+trait Real:
+    Copy
+    + Default
+    + PartialOrd
+    + std::ops::Add<Output = Self>
+    + std::ops::Sub<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::Div<Output = Self>
+    + std::ops::Neg<Output = Self>
+{
+    const ONE: Self;
+    fn abs(self) -> Self;
+    fn sqrt(self) -> Self;
+}
+
+impl Real for f32 {
+    const ONE: f32 = 1.0;
+    fn abs(self) -> f32 {
+        f32::abs(self)
+    }
+    fn sqrt(self) -> f32 {
+        f32::sqrt(self)
+    }
+}
+
+impl Real for f64 {
+    const ONE: f64 = 1.0;
+    fn abs(self) -> f64 {
+        f64::abs(self)
+    }
+    fn sqrt(self) -> f64 {
+        f64::sqrt(self)
+    }
+}
+
+const SINGULAR: &str = "Singular matrix";
+const NOT_POSITIVE_DEFINITE: &str = "Matrix is not positive definite";
+
+/// Runs factorization `op` (`kernel_code`'s operation: 1 det, 2 inv, 3
+/// solve, 4 cholesky) on `args`; `Err` is the message of a `LinAlgError`.
+///
+/// SAFETY: `args` are the kernel's (`Kernel`): live arrays of `T` of the
+/// extents given, `out` a fresh buffer of the result's size.
+unsafe fn factorization<T: Real>(op: i64, args: &[i64]) -> Result<(), &'static str> {
+    let count = |v: i64| usize::try_from(v).unwrap_or(0);
+    let n = count(args[0]);
+    if op == 3 {
+        let nrhs = count(args[1]);
+        let a = Operand::from_args(&args[2..5]);
+        let b = Operand::from_args(&args[5..8]);
+        let out = args[8] as *mut T;
+        // SAFETY: A is n×n, B n×nrhs, out n×nrhs (the caller's promise).
+        let (mut lu, b) = unsafe { (a.row_major::<T>(n, n), b.row_major::<T>(n, nrhs)) };
+        let pivots = lu_factor(&mut lu, n).ok_or(SINGULAR)?;
+        let x = lu_solve(&lu, n, &pivots, b, nrhs);
+        // SAFETY: `out` holds n×nrhs elements.
+        unsafe { std::ptr::copy_nonoverlapping(x.as_ptr(), out, n * nrhs) };
+        return Ok(());
+    }
+    let a = Operand::from_args(&args[1..4]);
+    let out = args[4] as *mut T;
+    // SAFETY: A is n×n.
+    let mut work = unsafe { a.row_major::<T>(n, n) };
+    match op {
+        1 => {
+            let det = match lu_factor(&mut work, n) {
+                // LAPACK's getrf reports a zero pivot; NumPy's det is then 0.
+                None => T::default(),
+                Some(pivots) => {
+                    let mut det = T::ONE;
+                    for (k, &p) in pivots.iter().enumerate() {
+                        det = det * work[k * n + k];
+                        if p != k {
+                            det = -det;
+                        }
+                    }
+                    det
+                }
+            };
+            // SAFETY: `out` holds one element.
+            unsafe { out.write(det) };
+        }
+        2 => {
+            let pivots = lu_factor(&mut work, n).ok_or(SINGULAR)?;
+            let mut identity = vec![T::default(); n * n];
+            for k in 0..n {
+                identity[k * n + k] = T::ONE;
+            }
+            let x = lu_solve(&work, n, &pivots, identity, n);
+            // SAFETY: `out` holds n×n elements.
+            unsafe { std::ptr::copy_nonoverlapping(x.as_ptr(), out, n * n) };
+        }
+        _ => {
+            let l = cholesky(&work, n).ok_or(NOT_POSITIVE_DEFINITE)?;
+            // SAFETY: `out` holds n×n elements.
+            unsafe { std::ptr::copy_nonoverlapping(l.as_ptr(), out, n * n) };
+        }
+    }
+    Ok(())
+}
+
+/// Factors the row-major n×n `a` in place into `L U` (L's unit diagonal
+/// implied) with partial pivoting: row `k` was swapped with row `pivots[k]`.
+/// `None` when a pivot is zero (LAPACK's "singular").
+fn lu_factor<T: Real>(a: &mut [T], n: usize) -> Option<Vec<usize>> {
+    let mut pivots = Vec::with_capacity(n);
+    for k in 0..n {
+        let mut p = k;
+        for i in k + 1..n {
+            if a[i * n + k].abs() > a[p * n + k].abs() {
+                p = i;
+            }
+        }
+        pivots.push(p);
+        if a[p * n + k] == T::default() {
+            return None;
+        }
+        if p != k {
+            for j in 0..n {
+                a.swap(k * n + j, p * n + j);
+            }
+        }
+        let pivot = a[k * n + k];
+        for i in k + 1..n {
+            let l = a[i * n + k] / pivot;
+            a[i * n + k] = l;
+            for j in k + 1..n {
+                a[i * n + j] = a[i * n + j] - l * a[k * n + j];
+            }
+        }
+    }
+    Some(pivots)
+}
+
+/// `X` (row-major n×nrhs) with `A X = B`, `A` as `lu_factor` left it.
+fn lu_solve<T: Real>(lu: &[T], n: usize, pivots: &[usize], mut b: Vec<T>, nrhs: usize) -> Vec<T> {
+    for (k, &p) in pivots.iter().enumerate() {
+        if p != k {
+            for j in 0..nrhs {
+                b.swap(k * nrhs + j, p * nrhs + j);
+            }
+        }
+    }
+    // L y = P b, then U x = y.
+    for i in 0..n {
+        for k in 0..i {
+            let l = lu[i * n + k];
+            for j in 0..nrhs {
+                b[i * nrhs + j] = b[i * nrhs + j] - l * b[k * nrhs + j];
+            }
+        }
+    }
+    for i in (0..n).rev() {
+        for k in i + 1..n {
+            let u = lu[i * n + k];
+            for j in 0..nrhs {
+                b[i * nrhs + j] = b[i * nrhs + j] - u * b[k * nrhs + j];
+            }
+        }
+        let d = lu[i * n + i];
+        for j in 0..nrhs {
+            b[i * nrhs + j] = b[i * nrhs + j] / d;
+        }
+    }
+    b
+}
+
+/// The lower factor `L` (row-major, zeros above the diagonal) of `A = L Lᵀ`,
+/// reading `A`'s lower triangle only, as LAPACK's potrf('L') does; `None`
+/// when a diagonal term is not positive (or NaN).
+fn cholesky<T: Real>(a: &[T], n: usize) -> Option<Vec<T>> {
+    let mut l = vec![T::default(); n * n];
+    for j in 0..n {
+        let mut d = a[j * n + j];
+        for k in 0..j {
+            d = d - l[j * n + k] * l[j * n + k];
+        }
+        if !(d > T::default()) {
+            return None;
+        }
+        let d = d.sqrt();
+        l[j * n + j] = d;
+        for i in j + 1..n {
+            let mut s = a[i * n + j];
+            for k in 0..j {
+                s = s - l[i * n + k] * l[j * n + k];
+            }
+            l[i * n + j] = s / d;
+        }
+    }
+    Some(l)
 }
 
 /// One matrix operand: its data, row stride and column stride in bytes.
@@ -133,11 +362,7 @@ type Strided<P> = (P, isize, isize);
 impl Gemm {
     fn from_args(args: &[i64]) -> Gemm {
         let count = |v: i64| usize::try_from(v).unwrap_or(0);
-        let operand = |at: usize| Operand {
-            data: args[at] as usize,
-            rows: args[at + 1] as isize,
-            cols: args[at + 2] as isize,
-        };
+        let operand = |at: usize| Operand::from_args(&args[at..at + 3]);
         Gemm {
             m: count(args[0]),
             k: count(args[1]),
@@ -193,6 +418,29 @@ impl Gemm {
 }
 
 impl Operand {
+    /// `data, row stride, column stride` (bytes).
+    fn from_args(args: &[i64]) -> Operand {
+        Operand {
+            data: args[0] as usize,
+            rows: args[1] as isize,
+            cols: args[2] as isize,
+        }
+    }
+
+    /// A row-major copy of the operand, `rows`×`cols`.
+    ///
+    /// SAFETY: the operand is a `rows`×`cols` array of `T`.
+    unsafe fn row_major<T: Copy>(&self, rows: usize, cols: usize) -> Vec<T> {
+        let mut copy = Vec::with_capacity(rows * cols);
+        for i in 0..rows {
+            for j in 0..cols {
+                // SAFETY: (i, j) is inside the operand.
+                copy.push(unsafe { self.at::<T>(i, j).read_unaligned() });
+            }
+        }
+        copy
+    }
+
     fn element_strides<T>(&self) -> Option<(isize, isize)> {
         let size = std::mem::size_of::<T>() as isize;
         let aligned = self.data % std::mem::align_of::<T>() == 0;
@@ -218,12 +466,8 @@ impl Operand {
         if let Some((r, c)) = self.element_strides::<T>() {
             return (self.data as *const T, r, c);
         }
-        for i in 0..rows {
-            for j in 0..cols {
-                // SAFETY: (i, j) is inside the operand.
-                copy.push(unsafe { self.at::<T>(i, j).read_unaligned() });
-            }
-        }
+        // SAFETY: the caller's promise.
+        *copy = unsafe { self.row_major(rows, cols) };
         (copy.as_ptr(), cols as isize, 1)
     }
 }

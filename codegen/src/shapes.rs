@@ -33,14 +33,15 @@ pub(crate) const OUTPUT: i64 = 3;
 pub(crate) const OPERANDS_IN_PLACE: i64 = 4;
 pub(crate) const MATMUL: i64 = 5;
 pub(crate) const DOT: i64 = 6;
+pub(crate) const SOLVE: i64 = 7;
 
 /// NumPy's `ValueError` about shapes: `extents` holds `from_len` extents, then
 /// `into_len`. `BROADCAST`: the source's shape does not broadcast into the
 /// target's; `RESHAPE`: an array of size `from[0]` cannot take the shape `into`;
 /// `OPERANDS`: the two operands' shapes do not broadcast together; `OUTPUT`:
 /// an in-place target (`from`) smaller than the broadcast shape (`into`);
-/// `MATMUL` and `DOT`: the last extent of `from` differs from the first of
-/// `into`, the operands of `np.matmul` (`@`) or `np.dot`.
+/// `MATMUL`, `DOT` and `SOLVE`: the last extent of `from` differs from the
+/// first of `into`, the operands of `np.matmul` (`@`), `np.dot` or `np.linalg.solve`.
 pub(crate) unsafe extern "C" fn ferrojit_raise_shape_error(
     ctx: *mut crate::runtime::RuntimeContext,
     what: i64,
@@ -82,6 +83,18 @@ pub(crate) unsafe extern "C" fn ferrojit_raise_shape_error(
             into.first().copied().unwrap_or(0),
             from.last().copied().unwrap_or(0)
         ),
+        SOLVE => {
+            let (name, signature) = match into.len() {
+                1 => ("solve1", "(m,m),(m)->(m)"),
+                _ => ("solve", "(m,m),(m,n)->(m,n)"),
+            };
+            format!(
+                "{name}: Input operand 1 has a mismatch in its core dimension 0, with gufunc \
+                 signature {signature} (size {} is different from {})",
+                into.first().copied().unwrap_or(0),
+                from.last().copied().unwrap_or(0)
+            )
+        }
         DOT => format!(
             "shapes {} and {} not aligned: {} (dim {}) != {} (dim {})",
             shape_text(from),
@@ -155,6 +168,11 @@ mod tests {
         assert_eq!(
             message(DOT, &[2, 3], &[4]),
             "shapes (2,3) and (4,) not aligned: 3 (dim 1) != 4 (dim 0)"
+        );
+        assert_eq!(
+            message(SOLVE, &[2, 2], &[3]),
+            "solve1: Input operand 1 has a mismatch in its core dimension 0, with gufunc \
+             signature (m,m),(m)->(m) (size 3 is different from 2)"
         );
         assert_eq!(
             message(DOT, &[3], &[4, 2]),

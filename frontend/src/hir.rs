@@ -238,16 +238,19 @@ pub enum GlobalValue {
 pub enum KnownModule {
     Math,
     Numpy,
+    /// `numpy.linalg`, also reached as the attribute `np.linalg`.
+    Linalg,
 }
 
 impl KnownModule {
-    pub const ALL: [KnownModule; 2] = [KnownModule::Math, KnownModule::Numpy];
+    pub const ALL: [KnownModule; 3] = [KnownModule::Math, KnownModule::Numpy, KnownModule::Linalg];
 
     /// The name it is imported by, also its dotted name in messages (`numpy.foo`).
     pub fn name(self) -> &'static str {
         match self {
             KnownModule::Math => "math",
             KnownModule::Numpy => "numpy",
+            KnownModule::Linalg => "numpy.linalg",
         }
     }
 }
@@ -271,10 +274,14 @@ pub enum ExceptionKind {
     RecursionError,
     /// A local read where no assignment to it has run.
     UnboundLocalError,
+    /// `numpy.linalg.LinAlgError` (a singular matrix...): raised by the
+    /// linear-algebra kernels only, not a builtin a kernel can name.
+    LinAlgError,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 14] = [
+    /// Every kind, `LinAlgError` last.
+    pub const ALL: [ExceptionKind; 15] = [
         ExceptionKind::Exception,
         ExceptionKind::ValueError,
         ExceptionKind::TypeError,
@@ -289,7 +296,13 @@ impl ExceptionKind {
         ExceptionKind::MemoryError,
         ExceptionKind::RecursionError,
         ExceptionKind::UnboundLocalError,
+        ExceptionKind::LinAlgError,
     ];
+
+    /// The builtin ones, which `raise` may name.
+    pub fn builtins() -> &'static [ExceptionKind] {
+        &ExceptionKind::ALL[..ExceptionKind::ALL.len() - 1]
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -307,6 +320,7 @@ impl ExceptionKind {
             ExceptionKind::MemoryError => "MemoryError",
             ExceptionKind::RecursionError => "RecursionError",
             ExceptionKind::UnboundLocalError => "UnboundLocalError",
+            ExceptionKind::LinAlgError => "LinAlgError",
         }
     }
 }
@@ -353,16 +367,55 @@ pub enum KnownFunction {
 pub enum LinalgFn {
     Dot,
     Matmul,
+    Vdot,
+    Outer,
+    Trace,
+    Norm,
+    Det,
+    Inv,
+    Solve,
+    Cholesky,
 }
 
 impl LinalgFn {
     /// The `numpy` functions.
-    pub(crate) const NUMPY: [LinalgFn; 2] = [LinalgFn::Dot, LinalgFn::Matmul];
+    pub(crate) const NUMPY: [LinalgFn; 5] = [
+        LinalgFn::Dot,
+        LinalgFn::Matmul,
+        LinalgFn::Vdot,
+        LinalgFn::Outer,
+        LinalgFn::Trace,
+    ];
+    /// The `numpy.linalg` functions.
+    pub(crate) const LINALG: [LinalgFn; 5] = [
+        LinalgFn::Norm,
+        LinalgFn::Det,
+        LinalgFn::Inv,
+        LinalgFn::Solve,
+        LinalgFn::Cholesky,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             LinalgFn::Dot => "dot",
             LinalgFn::Matmul => "matmul",
+            LinalgFn::Vdot => "vdot",
+            LinalgFn::Outer => "outer",
+            LinalgFn::Trace => "trace",
+            LinalgFn::Norm => "norm",
+            LinalgFn::Det => "det",
+            LinalgFn::Inv => "inv",
+            LinalgFn::Solve => "solve",
+            LinalgFn::Cholesky => "cholesky",
+        }
+    }
+
+    /// As messages name it: `np.dot`, `np.linalg.solve`.
+    pub fn qualified_name(self) -> String {
+        if LinalgFn::LINALG.contains(&self) {
+            format!("np.linalg.{}", self.name())
+        } else {
+            format!("np.{}", self.name())
         }
     }
 }

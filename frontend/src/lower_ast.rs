@@ -264,6 +264,14 @@ impl<'a> Builder<'a> {
 
     /// `Some(module)` when `expr` is a name that resolves to `math` or `numpy`.
     fn module_base(&mut self, expr: &ast::Expr) -> Option<KnownModule> {
+        if let ast::Expr::Attribute(a) = expr {
+            // A submodule reached through its parent: `np.linalg`.
+            let parent = self.module_base(&a.value)?;
+            return match module_member(parent, &a.attr) {
+                Some(ModuleMember::Module(m)) => Some(m),
+                _ => None,
+            };
+        }
         let ast::Expr::Name(name) = expr else {
             return None;
         };
@@ -1180,20 +1188,7 @@ impl<'a> Builder<'a> {
             }
             Some(GlobalValue::Function(f)) => ExprKind::Function(f),
             Some(GlobalValue::Module(module)) => {
-                self.typing(
-                    codes::NOT_A_VALUE,
-                    span,
-                    format!("module `{name}` cannot be used as a value"),
-                    format!("`{name}` is the {} module", module.name()),
-                    format!(
-                        "use one of its functions or constants, e.g. `{name}.{}`",
-                        if module == KnownModule::Math {
-                            "sqrt"
-                        } else {
-                            "zeros"
-                        }
-                    ),
-                );
+                self.module_as_value(name, module, span);
                 return self.placeholder(span);
             }
             Some(GlobalValue::Jit(_)) => {
@@ -1251,9 +1246,30 @@ impl<'a> Builder<'a> {
                 name: format!("{}.{}", self.text(self.span(a.value.range())), a.attr),
                 value,
             },
+            Some(ModuleMember::Module(m)) => {
+                self.module_as_value(&self.text(span).to_string(), m, span);
+                return self.placeholder(span);
+            }
             None => return self.placeholder(span),
         };
         self.push(kind, span)
+    }
+
+    fn module_as_value(&mut self, name: &str, module: KnownModule, span: Span) {
+        self.typing(
+            codes::NOT_A_VALUE,
+            span,
+            format!("module `{name}` cannot be used as a value"),
+            format!("`{name}` is the {} module", module.name()),
+            format!(
+                "use one of its functions or constants, e.g. `{name}.{}`",
+                match module {
+                    KnownModule::Math => "sqrt",
+                    KnownModule::Numpy => "zeros",
+                    KnownModule::Linalg => "norm",
+                }
+            ),
+        );
     }
 
     fn call(&mut self, call: &ast::ExprCall, span: Span) -> ExprId {
@@ -1403,6 +1419,17 @@ impl<'a> Builder<'a> {
                                 format!("`{dotted}` is not callable"),
                                 "a constant",
                                 "use it as a value, without parentheses",
+                            );
+                            None
+                        }
+                        ModuleMember::Module(_) => {
+                            let dotted = format!("{}.{}", module.name(), a.attr);
+                            self.typing(
+                                codes::NOT_A_VALUE,
+                                span,
+                                format!("`{dotted}` is not callable"),
+                                "a module",
+                                "call one of its functions",
                             );
                             None
                         }

@@ -224,6 +224,20 @@ pub enum Stmt {
     },
 }
 
+/// The operations whose operands' extents must agree (`RuntimeError::CoreShapes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CoreOp {
+    /// `matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc
+    /// signature (n?,k),(k,m?)->(n?,m?) (size {k of right} is different from {k of left})`
+    Matmul,
+    /// `shapes (2,3) and (4,) not aligned: 3 (dim 1) != 4 (dim 0)`
+    Dot,
+    /// `solve1: Input operand 1 has a mismatch in its core dimension 0, with gufunc
+    /// signature (m,m),(m)->(m) (size 3 is different from 2)` (`solve:` and
+    /// `(m,m),(m,n)->(m,n)` for a 2-d right side)
+    Solve,
+}
+
 /// The runtime's linear-algebra kernels. Arrays are passed as their data
 /// pointer and byte strides; the element type is `F32`, `F64`, `C64` or `C128`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -232,6 +246,20 @@ pub enum Kernel {
     /// overlap `A` or `B`, and its old contents are not read). Arguments:
     /// `m, k, n, a, a_row_stride, a_col_stride, b, b_row.., b_col.., c, c_row.., c_col..`.
     Gemm(LType),
+    /// The determinant of the n×n `A` (`F32`/`F64`), written to `out[0]`.
+    /// Arguments: `n, a, a_row_stride, a_col_stride, out`.
+    Det(LType),
+    /// The inverse of the n×n `A` into `out` (C order); a singular `A`
+    /// raises `LinAlgError: Singular matrix`. Arguments: as `Det`.
+    Inv(LType),
+    /// `X` with `A X = B` for `A` n×n and `B` n×nrhs into `out` (C order); a
+    /// singular `A` raises as `Inv`. Arguments: `n, nrhs, a, a_row..,
+    /// a_col.., b, b_row.., b_col.., out`.
+    Solve(LType),
+    /// The lower Cholesky factor of `A` (its lower triangle read) into `out`
+    /// (C order); raises `LinAlgError: Matrix is not positive definite`.
+    /// Arguments: as `Det`.
+    Cholesky(LType),
 }
 
 impl Kernel {
@@ -239,6 +267,19 @@ impl Kernel {
     pub fn arity(self) -> usize {
         match self {
             Kernel::Gemm(_) => 12,
+            Kernel::Det(_) | Kernel::Inv(_) | Kernel::Cholesky(_) => 5,
+            Kernel::Solve(_) => 9,
+        }
+    }
+
+    /// The element type it computes in.
+    pub fn element(self) -> LType {
+        match self {
+            Kernel::Gemm(t)
+            | Kernel::Det(t)
+            | Kernel::Inv(t)
+            | Kernel::Solve(t)
+            | Kernel::Cholesky(t) => t,
         }
     }
 }
@@ -280,16 +321,10 @@ pub enum RuntimeError {
         output: Vec<ValueId>,
         broadcast: Vec<ValueId>,
     },
-    /// `ValueError: matmul: Input operand 1 has a mismatch in its core dimension 0,
-    /// with gufunc signature (n?,k),(k,m?)->(n?,m?) (size {k of right} is different
-    /// from {k of left})`: the operands' extents, whose inner ones differ.
-    MatmulShapes {
-        left: Vec<ValueId>,
-        right: Vec<ValueId>,
-    },
-    /// `ValueError: shapes (2,3) and (4,) not aligned: 3 (dim 1) != 4 (dim 0)`
-    /// (`np.dot`): the operands' extents, whose inner ones differ.
-    DotShapes {
+    /// NumPy's `ValueError` for the operands of `op` whose extents that must
+    /// agree (the last of `left`, the first of `right`) differ.
+    CoreShapes {
+        op: CoreOp,
         left: Vec<ValueId>,
         right: Vec<ValueId>,
     },

@@ -847,8 +847,7 @@ impl Uses {
                     self.used.insert(*size);
                     self.used.extend(into);
                 }
-                RuntimeError::MatmulShapes { left, right }
-                | RuntimeError::DotShapes { left, right } => {
+                RuntimeError::CoreShapes { left, right, .. } => {
                     self.used.extend(left);
                     self.used.extend(right);
                 }

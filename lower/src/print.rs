@@ -159,8 +159,13 @@ fn stmt(out: &mut String, s: &Stmt, depth: usize) -> fmt::Result {
         }
         Stmt::Kernel { kernel, args, .. } => {
             let name = match kernel {
-                Kernel::Gemm(t) => format!("gemm.{t}"),
+                Kernel::Gemm(_) => "gemm",
+                Kernel::Det(_) => "det",
+                Kernel::Inv(_) => "inv",
+                Kernel::Solve(_) => "solve",
+                Kernel::Cholesky(_) => "cholesky",
             };
+            let name = format!("{name}.{}", kernel.element());
             writeln!(out, "{pad}kernel {name}({})", list(args))
         }
         Stmt::Retain(owner) => writeln!(out, "{pad}retain {owner}"),
@@ -210,18 +215,11 @@ fn stmt(out: &mut String, s: &Stmt, depth: usize) -> fmt::Result {
                     list(into)
                 )
             }
-            RuntimeError::MatmulShapes { left, right } => {
+            RuntimeError::CoreShapes { op, left, right } => {
                 writeln!(
                     out,
-                    "{pad}raise ValueError(matmul ({}) with ({}))",
-                    list(left),
-                    list(right)
-                )
-            }
-            RuntimeError::DotShapes { left, right } => {
-                writeln!(
-                    out,
-                    "{pad}raise ValueError(dot ({}) with ({}))",
+                    "{pad}raise ValueError({} ({}) with ({}))",
+                    format!("{op:?}").to_lowercase(),
                     list(left),
                     list(right)
                 )

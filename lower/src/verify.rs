@@ -256,13 +256,10 @@ impl Verifier<'_> {
                         output: from,
                         broadcast: into,
                     }
-                    | RuntimeError::MatmulShapes {
+                    | RuntimeError::CoreShapes {
                         left: from,
                         right: into,
-                    }
-                    | RuntimeError::DotShapes {
-                        left: from,
-                        right: into,
+                        ..
                     },
                 ..
             } => {

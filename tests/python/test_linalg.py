@@ -163,3 +163,167 @@ def test_products_on_many_threads_at_once():
         t.join()
     for (a, b), got in zip(pairs, results):
         np.testing.assert_allclose(got, a @ b, rtol=1e-12)
+
+
+@jit
+def vdot(a, b):
+    return np.vdot(a, b)
+
+
+@jit
+def outer(a, b):
+    return np.outer(a, b)
+
+
+@jit
+def trace(a):
+    return np.trace(a)
+
+
+@jit
+def norm(x):
+    return np.linalg.norm(x)
+
+
+@jit
+def norm_of_difference(x, y):
+    return np.linalg.norm(x - y)
+
+
+@jit
+def det(a):
+    return np.linalg.det(a)
+
+
+@jit
+def inv(a):
+    return np.linalg.inv(a)
+
+
+@jit
+def solve(a, b):
+    return np.linalg.solve(a, b)
+
+
+@jit
+def cholesky(a):
+    return np.linalg.cholesky(a)
+
+
+def close(got, want, dtype=None):
+    want_arr = np.asarray(want)
+    if isinstance(want, np.ndarray):
+        assert isinstance(got, np.ndarray) and got.dtype == want.dtype and got.shape == want.shape
+    # Elements are compared to the scale of the whole result: rounding errors are
+    # relative to it, not to each element (a tiny entry of a float32 factor).
+    rtol = tolerance(dtype or want_arr.dtype)
+    finite = np.abs(want_arr[np.isfinite(want_arr)])
+    scale = finite.max() if finite.size else 0.0
+    np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * scale + 1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128, np.int64])
+def test_vdot_outer_trace_norm_match_numpy(dtype):
+    for a in layouts((5,), dtype):
+        for b in layouts((5,), dtype):
+            close(vdot(a, b), vdot.py_func(a, b), dtype)
+        close(outer(a, a[:3]), outer.py_func(a, a[:3]))
+        close(norm(a), norm.py_func(a), dtype)
+    for m in layouts((3, 4), dtype):
+        close(trace(m), trace.py_func(m))
+        close(trace(m.T), trace.py_func(m.T))
+        close(norm(m), norm.py_func(m), dtype)
+    x, y = np.linspace(0, 1, 7), np.linspace(1, 3, 7)
+    close(norm_of_difference(x, y), norm_of_difference.py_func(x, y))
+
+
+def test_result_types_are_numpys():
+    i8 = np.arange(3, dtype=np.int8)
+    assert outer(i8, i8).dtype == np.int8
+    assert type(trace(np.ones((2, 2), np.int8))) is int
+    assert trace(np.ones((2, 3), bool)) == 2
+    assert isinstance(norm(np.arange(3)), float)
+    assert norm(np.array([3 + 4j], np.complex64)) == 5.0
+    assert det(np.eye(2, dtype=np.float32)) == 1.0
+    assert inv(np.eye(2, dtype=np.int64)).dtype == np.float64
+    assert solve(np.eye(2, dtype=np.float32), np.ones(2, np.float32)).dtype == np.float32
+    assert det(np.zeros((0, 0))) == 1.0
+
+
+def test_vdot_size_mismatch_is_numpys():
+    a, b = np.ones(3), np.ones(4)
+    with pytest.raises(ValueError) as want:
+        vdot.py_func(a, b)
+    with pytest.raises(ValueError) as got:
+        vdot(a, b)
+    assert str(got.value) == str(want.value)
+
+
+def well_conditioned(n, dtype, seed=1):
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((n, n)) + n * np.eye(n)).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_factorizations_match_numpy(dtype):
+    for n in (1, 2, 5, 30):
+        for a in layouts((n, n), dtype):
+            a = a + n * np.eye(n, dtype=dtype)
+            close(det(a), det.py_func(a), dtype)
+            close(inv(a), inv.py_func(a))
+            rhs = np.arange(n, dtype=dtype)
+            close(solve(a, rhs), solve.py_func(a, rhs))
+            close(solve(a, np.ones((n, 3), dtype)[:, ::-1]), solve.py_func(a, np.ones((n, 3), dtype)))
+            spd = a @ a.T
+            close(cholesky(spd), cholesky.py_func(spd))
+    # a permutation: det's sign follows the row swaps
+    p = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
+    close(det(p), det.py_func(p))
+    close(det(p[::-1]), det.py_func(p[::-1]))
+
+
+def test_linalg_errors_are_numpys_own():
+    singular = np.array([[1.0, 2.0], [2.0, 4.0]])
+    cases = [
+        (inv, (singular,)),
+        (solve, (singular, np.ones(2))),
+        (cholesky, (-np.eye(2),)),
+        (det, (np.ones((2, 3)),)),
+        (inv, (np.ones((3, 2)),)),
+        (solve, (np.ones((2, 3)), np.ones(2))),
+    ]
+    for f, args in cases:
+        with pytest.raises(np.linalg.LinAlgError) as want:
+            f.py_func(*args)
+        with pytest.raises(np.linalg.LinAlgError) as got:
+            f(*args)
+        assert str(got.value) == str(want.value), f
+    assert det(singular) == 0.0
+    for b in (np.ones(3), np.ones((3, 2))):
+        with pytest.raises(ValueError) as want:
+            solve.py_func(np.eye(2), b)
+        with pytest.raises(ValueError) as got:
+            solve(np.eye(2), b)
+        assert str(got.value) == str(want.value)
+
+
+def test_linalg_resolves_as_an_attribute_and_a_module():
+    import numpy.linalg as la
+    from numpy.linalg import norm as numpy_norm
+
+    @jit
+    def through_module(a):
+        return la.det(a) + numpy_norm(a)
+
+    a = np.array([[2.0, 1.0], [1.0, 3.0]])
+    close(through_module(a), through_module.py_func(a))
+
+
+def test_factorizations_leave_no_buffer():
+    a = well_conditioned(4, np.float64)
+    before = live_buffers()
+    for _ in range(3):
+        det(a), inv(a), solve(a, np.ones(4)), cholesky(a @ a.T)
+        with pytest.raises(np.linalg.LinAlgError):
+            inv(np.zeros((2, 2)))
+    assert live_buffers() == before

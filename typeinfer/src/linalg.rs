@@ -1,11 +1,13 @@
-//! Linear algebra (`np.dot`, `np.matmul` and `a @ b`): the types of the
-//! products of vectors and matrices, with NumPy's shape rules; lower's
+//! Linear algebra (`np.dot`, `np.matmul` and `a @ b`, `np.vdot`, `np.outer`,
+//! `np.trace`, `np.linalg.*`): the result types, with NumPy's rules; lower's
 //! `linalg.rs` follows them.
 //!
-//! Both operands are 1-d or 2-d arrays of floats or complex numbers (NumPy 2
+//! Products take 1-d or 2-d arrays of floats or complex numbers (NumPy 2
 //! promotes them to one dtype, which lower converts to); a product of two
 //! vectors is a number, any other a new C-ordered array whose axes are the
-//! rows of the left operand then the columns of the right one.
+//! rows of the left operand then the columns of the right one. The
+//! factorizations (`det`, `inv`, `solve`, `cholesky`) take float32/float64
+//! matrices; integers and bools are read as float64, as NumPy does.
 
 use frontend::hir::{Dtype, ExprId, Keyword, LinalgFn};
 use library::promotion::promote_dtype;
@@ -18,12 +20,33 @@ use crate::{ArrayType, Layout, Type};
 fn product_type(a: &ArrayType, b: &ArrayType, dtype: Dtype) -> Type {
     match a.ndim + b.ndim - 2 {
         0 => Type::Scalar(dtype),
-        ndim => Type::Array(ArrayType {
-            dtype,
-            ndim,
-            layout: Layout::C,
-            writable: true,
-        }),
+        ndim => c_array(dtype, ndim),
+    }
+}
+
+fn c_array(dtype: Dtype, ndim: u8) -> Type {
+    Type::Array(ArrayType {
+        dtype,
+        ndim,
+        layout: Layout::C,
+        writable: true,
+    })
+}
+
+/// The float type NumPy's factorizations compute `d` in (`None`: not yet).
+fn factorization_dtype(d: Dtype) -> Option<Dtype> {
+    match d {
+        Dtype::Float32 => Some(Dtype::Float32),
+        _ if d.is_complex() => None,
+        _ => Some(Dtype::Float64),
+    }
+}
+
+/// The dtype `np.linalg.norm` of an array of `d` computes in and returns.
+fn norm_dtype(d: Dtype) -> Dtype {
+    match d {
+        Dtype::Float32 | Dtype::Complex64 => Dtype::Float32,
+        _ => Dtype::Float64,
     }
 }
 
@@ -37,9 +60,29 @@ impl FnCx<'_, '_> {
         kwargs: &[Keyword],
     ) -> Ty {
         // `a @ b` is `np.matmul(a, b)` here (the frontend made it so).
-        let name = format!("np.{}", f.name());
-        let kw_ok = self.no_kwargs(&name, kwargs);
-        if !self.arity(e, &name, args.len(), 2, 2) || !kw_ok {
+        let name = f.qualified_name();
+        let arity = match f {
+            LinalgFn::Dot | LinalgFn::Matmul | LinalgFn::Vdot | LinalgFn::Outer => 2,
+            LinalgFn::Solve => 2,
+            LinalgFn::Trace
+            | LinalgFn::Norm
+            | LinalgFn::Det
+            | LinalgFn::Inv
+            | LinalgFn::Cholesky => 1,
+        };
+        if let Some(k) = kwargs.first() {
+            self.emit(
+                k.span,
+                report(
+                    "E0206",
+                    format!("`{name}` with `{}=` is not supported yet", k.name),
+                    format!("`{}=` given here", k.name),
+                )
+                .help("pass the arrays only"),
+            );
+            return Ty::Error;
+        }
+        if !self.arity(e, &name, args.len(), arity, arity) {
             return Ty::Error;
         }
         if let Some(t) = tys.iter().find(|t| t.is_pending()) {
@@ -56,11 +99,33 @@ impl FnCx<'_, '_> {
                         format!("`{name}` of a number is not supported yet"),
                         format!("{} is {shown}", self.expr_text(arg)),
                     )
-                    .help("multiply with `*`"),
+                    .help("pass arrays; multiply numbers with `*`"),
                 );
                 return Ty::Error;
             };
-            if !(1..=2).contains(&a.ndim) {
+            arrays.push((arg, *a));
+        }
+        // The dimensions each function takes.
+        let ndims: &[u8] = match f {
+            LinalgFn::Dot | LinalgFn::Matmul | LinalgFn::Norm => &[1, 2],
+            LinalgFn::Vdot | LinalgFn::Outer => &[1],
+            LinalgFn::Trace | LinalgFn::Det | LinalgFn::Inv | LinalgFn::Cholesky => &[2],
+            LinalgFn::Solve => &[2, 1],
+        };
+        for (k, &(arg, a)) in arrays.iter().enumerate() {
+            let ok = match f {
+                LinalgFn::Solve if k == 1 => (1..=2).contains(&a.ndim),
+                _ => ndims.contains(&a.ndim),
+            };
+            if !ok {
+                let wanted = match (f, k) {
+                    (LinalgFn::Solve, 1)
+                    | (LinalgFn::Dot | LinalgFn::Matmul | LinalgFn::Norm, _) => {
+                        "1-d and 2-d arrays"
+                    }
+                    (LinalgFn::Vdot | LinalgFn::Outer, _) => "1-d arrays",
+                    _ => "2-d arrays",
+                };
                 self.emit(
                     self.span(arg),
                     report(
@@ -68,31 +133,67 @@ impl FnCx<'_, '_> {
                         format!("`{name}` of a {}-d array is not supported yet", a.ndim),
                         format!("{} is {a}", self.expr_text(arg)),
                     )
-                    .help("vectors and matrices only so far (1-d and 2-d arrays); loop over the others"),
+                    .help(format!("{wanted} only so far; loop over the others")),
                 );
                 return Ty::Error;
             }
-            arrays.push(*a);
         }
-        let dtype = promote_dtype(arrays[0].dtype, arrays[1].dtype);
-        if !(dtype.is_float() || dtype.is_complex()) {
-            self.emit(
-                self.span(e),
+        let dtype = arrays
+            .iter()
+            .map(|(_, a)| a.dtype)
+            .reduce(promote_dtype)
+            .unwrap_or(Dtype::Float64);
+        let refuse = |this: &mut Self, what: &str, help: &str| {
+            let texts: Vec<String> = arrays
+                .iter()
+                .map(|(arg, a)| format!("{} is an array of {}", this.expr_text(*arg), a.dtype))
+                .collect();
+            this.emit(
+                this.span(e),
                 report(
                     "E0206",
-                    format!("`{name}` of {dtype} arrays is not supported yet"),
-                    format!(
-                        "{} and {} are arrays of {} and {}",
-                        self.expr_text(args[0]),
-                        self.expr_text(args[1]),
-                        arrays[0].dtype,
-                        arrays[1].dtype
-                    ),
+                    format!("`{name}` of {what} arrays is not supported yet"),
+                    texts.join(", "),
                 )
-                .help("floats and complex numbers only so far: convert with .astype(np.float64)"),
+                .help(help.to_string()),
             );
-            return Ty::Error;
+            Ty::Error
+        };
+        let a = arrays[0].1;
+        match f {
+            LinalgFn::Dot | LinalgFn::Matmul => {
+                if !(dtype.is_float() || dtype.is_complex()) {
+                    return refuse(
+                        self,
+                        &dtype.to_string(),
+                        "floats and complex numbers only so far: convert with .astype(np.float64)",
+                    );
+                }
+                Ty::Known(product_type(&a, &arrays[1].1, dtype))
+            }
+            LinalgFn::Vdot | LinalgFn::Outer if dtype == Dtype::Bool => {
+                refuse(self, "bool", "convert with .astype(np.int64)")
+            }
+            LinalgFn::Vdot => Ty::Known(Type::Scalar(dtype)),
+            LinalgFn::Outer => Ty::Known(c_array(dtype, 2)),
+            LinalgFn::Trace => match library::numpy_reductions()
+                .find(|(n, _)| *n == "sum")
+                .map(|(_, r)| (r.reduction().typing)(dtype))
+            {
+                Some(Ok(sig)) => Ty::Known(Type::Scalar(sig.result)),
+                _ => refuse(self, &dtype.to_string(), "convert with .astype(np.float64)"),
+            },
+            LinalgFn::Norm => Ty::Known(Type::Scalar(norm_dtype(dtype))),
+            LinalgFn::Det | LinalgFn::Inv | LinalgFn::Solve | LinalgFn::Cholesky => {
+                let Some(d) = factorization_dtype(dtype) else {
+                    return refuse(self, "complex", "float32 and float64 only so far");
+                };
+                Ty::Known(match f {
+                    LinalgFn::Det => Type::Scalar(d),
+                    LinalgFn::Solve => c_array(d, arrays[1].1.ndim),
+                    _ => c_array(d, 2),
+                })
+            }
         }
-        Ty::Known(product_type(&arrays[0], &arrays[1], dtype))
     }
 }
