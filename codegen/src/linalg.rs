@@ -23,6 +23,7 @@ pub(crate) fn kernel_code(kernel: Kernel) -> i64 {
         Kernel::Inv(_) => 2,
         Kernel::Solve(_) => 3,
         Kernel::Cholesky(_) => 4,
+        Kernel::Eigh(_) => 5,
     };
     let element = match kernel.element() {
         LType::F32 => 0,
@@ -38,6 +39,7 @@ fn arity(code: i64) -> usize {
     match code / 4 {
         0 => 12,
         3 => 9,
+        5 => 6,
         _ => 5,
     }
 }
@@ -156,12 +158,14 @@ trait Real:
     + std::ops::Neg<Output = Self>
 {
     const ONE: Self;
+    const EPSILON: Self;
     fn abs(self) -> Self;
     fn sqrt(self) -> Self;
 }
 
 impl Real for f32 {
     const ONE: f32 = 1.0;
+    const EPSILON: f32 = f32::EPSILON;
     fn abs(self) -> f32 {
         f32::abs(self)
     }
@@ -172,6 +176,7 @@ impl Real for f32 {
 
 impl Real for f64 {
     const ONE: f64 = 1.0;
+    const EPSILON: f64 = f64::EPSILON;
     fn abs(self) -> f64 {
         f64::abs(self)
     }
@@ -182,9 +187,10 @@ impl Real for f64 {
 
 const SINGULAR: &str = "Singular matrix";
 const NOT_POSITIVE_DEFINITE: &str = "Matrix is not positive definite";
+const EIGH_NOT_CONVERGED: &str = "Eigenvalues did not converge";
 
 /// Runs factorization `op` (`kernel_code`'s operation: 1 det, 2 inv, 3
-/// solve, 4 cholesky) on `args`; `Err` is the message of a `LinAlgError`.
+/// solve, 4 cholesky, 5 eigh) on `args`; `Err` is the message of a `LinAlgError`.
 ///
 /// SAFETY: `args` are the kernel's (`Kernel`): live arrays of `T` of the
 /// extents given, `out` a fresh buffer of the result's size.
@@ -226,6 +232,14 @@ unsafe fn factorization<T: Real>(op: i64, args: &[i64]) -> Result<(), &'static s
             };
             // SAFETY: `out` holds one element.
             unsafe { out.write(det) };
+        }
+        5 => {
+            let (w, v) = eigh(&mut work, n).ok_or(EIGH_NOT_CONVERGED)?;
+            // SAFETY: `out` (w) holds n elements, the next argument (v) n×n.
+            unsafe {
+                std::ptr::copy_nonoverlapping(w.as_ptr(), out, n);
+                std::ptr::copy_nonoverlapping(v.as_ptr(), args[5] as *mut T, n * n);
+            }
         }
         2 => {
             let pivots = lu_factor(&mut work, n).ok_or(SINGULAR)?;
@@ -310,6 +324,108 @@ fn lu_solve<T: Real>(lu: &[T], n: usize, pivots: &[usize], mut b: Vec<T>, nrhs: 
         }
     }
     b
+}
+
+/// The eigenvalues (ascending) and eigenvectors (the columns of a row-major
+/// n×n matrix) of the symmetric matrix whose lower triangle `a` holds, by
+/// cyclic Jacobi rotations (`a` is overwritten); `None` when the sweeps do
+/// not converge. A NaN in `a` makes every result NaN, as in NumPy.
+fn eigh<T: Real>(a: &mut [T], n: usize) -> Option<(Vec<T>, Vec<T>)> {
+    let zero = T::default();
+    let two = T::ONE + T::ONE;
+    for i in 0..n {
+        for j in i + 1..n {
+            a[i * n + j] = a[j * n + i];
+        }
+    }
+    let mut v = vec![zero; n * n];
+    for k in 0..n {
+        v[k * n + k] = T::ONE;
+    }
+    let sum_of_squares = |a: &[T], off_diagonal: bool| {
+        let mut s = zero;
+        for i in 0..n {
+            for j in 0..n {
+                if !(off_diagonal && i == j) {
+                    s = s + a[i * n + j] * a[i * n + j];
+                }
+            }
+        }
+        s
+    };
+    let total = sum_of_squares(a, false);
+    let mut converged = false;
+    for _sweep in 0..100 {
+        let off = sum_of_squares(a, true);
+        // What is left off the diagonal is at the rounding errors of n rotations
+        // per entry: the eigenvalues are then exact to rounding, the vectors to
+        // about n ulps over the gaps between eigenvalues.
+        let size = {
+            let mut size = zero;
+            for _ in 0..n {
+                size = size + T::ONE;
+            }
+            size
+        };
+        if off != off {
+            // A NaN anywhere: NumPy's LAPACK gives NaN everywhere, and no error.
+            let nan = zero / zero;
+            return Some((vec![nan; n], vec![nan; n * n]));
+        }
+        if !(off > size * size * T::EPSILON * T::EPSILON * total) {
+            converged = true;
+            break;
+        }
+        for p in 0..n {
+            for q in p + 1..n {
+                let apq = a[p * n + q];
+                if apq == zero {
+                    continue;
+                }
+                // The rotation that zeroes a[p][q] (Golub & Van Loan, 8.5.2).
+                let theta = (a[q * n + q] - a[p * n + p]) / (two * apq);
+                let t = T::ONE / (theta.abs() + (theta * theta + T::ONE).sqrt());
+                let t = if theta < zero { -t } else { t };
+                let c = T::ONE / (t * t + T::ONE).sqrt();
+                let s = t * c;
+                for k in 0..n {
+                    let (akp, akq) = (a[k * n + p], a[k * n + q]);
+                    a[k * n + p] = c * akp - s * akq;
+                    a[k * n + q] = s * akp + c * akq;
+                }
+                for k in 0..n {
+                    let (apk, aqk) = (a[p * n + k], a[q * n + k]);
+                    a[p * n + k] = c * apk - s * aqk;
+                    a[q * n + k] = s * apk + c * aqk;
+                }
+                // Zero in exact arithmetic: set so, as Golub & Van Loan do.
+                a[p * n + q] = zero;
+                a[q * n + p] = zero;
+                for k in 0..n {
+                    let (vkp, vkq) = (v[k * n + p], v[k * n + q]);
+                    v[k * n + p] = c * vkp - s * vkq;
+                    v[k * n + q] = s * vkp + c * vkq;
+                }
+            }
+        }
+    }
+    if !converged {
+        return None;
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&i, &j| {
+        a[i * n + i]
+            .partial_cmp(&a[j * n + j])
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let w = order.iter().map(|&k| a[k * n + k]).collect();
+    let mut sorted = vec![zero; n * n];
+    for (col, &k) in order.iter().enumerate() {
+        for row in 0..n {
+            sorted[row * n + col] = v[row * n + k];
+        }
+    }
+    Some((w, sorted))
 }
 
 /// The lower factor `L` (row-major, zeros above the diagonal) of `A = L Lᵀ`,
@@ -522,6 +638,39 @@ mod tests {
         let none = std::ptr::NonNull::<f64>::dangling().as_ptr();
         let c = gemm_f64(none, none, (2, 0, 1), [0, 8, 8, 8, 8, 8]);
         assert_eq!(c, [0.0, 0.0]);
+    }
+
+    #[test]
+    fn eigh_diagonalizes_a_symmetric_matrix() {
+        // [[2, 1], [1, 2]]: eigenvalues 1 and 3, vectors (1, -1) and (1, 1) over sqrt 2.
+        let mut a = vec![2.0, 99.0, 1.0, 2.0]; // the upper triangle is not read
+        let (w, v) = eigh(&mut a, 2).unwrap();
+        assert!(
+            (w[0] - 1.0).abs() < 1e-14 && (w[1] - 3.0).abs() < 1e-14,
+            "{w:?}"
+        );
+        let h = std::f64::consts::FRAC_1_SQRT_2;
+        assert!(
+            (v[0].abs() - h).abs() < 1e-14 && (v[0] + v[2]).abs() < 1e-14,
+            "{v:?}"
+        );
+        assert!((v[1] - v[3]).abs() < 1e-14, "{v:?}");
+        let (w, _) = eigh(&mut [1.0, 0.0, f64::NAN, 1.0], 2).unwrap();
+        assert!(w.iter().all(|x| x.is_nan()));
+    }
+
+    #[test]
+    fn lu_reports_a_zero_pivot_and_solves_with_pivoting() {
+        assert!(lu_factor(&mut [1.0, 2.0, 2.0, 4.0], 2).is_none());
+        // [[0, 1], [1, 0]] x = [2, 3] needs a row swap: x = [3, 2]
+        let mut a = [0.0, 1.0, 1.0, 0.0];
+        let pivots = lu_factor(&mut a, 2).unwrap();
+        assert_eq!(lu_solve(&a, 2, &pivots, vec![2.0, 3.0], 1), [3.0, 2.0]);
+        assert!(cholesky(&[-1.0], 1).is_none());
+        assert_eq!(
+            cholesky(&[4.0, 0.0, 2.0, 5.0], 2),
+            Some(vec![2.0, 0.0, 1.0, 2.0])
+        );
     }
 
     #[test]

@@ -375,6 +375,7 @@ pub enum LinalgFn {
     Inv,
     Solve,
     Cholesky,
+    Eigh,
 }
 
 impl LinalgFn {
@@ -387,12 +388,13 @@ impl LinalgFn {
         LinalgFn::Trace,
     ];
     /// The `numpy.linalg` functions.
-    pub(crate) const LINALG: [LinalgFn; 5] = [
+    pub(crate) const LINALG: [LinalgFn; 6] = [
         LinalgFn::Norm,
         LinalgFn::Det,
         LinalgFn::Inv,
         LinalgFn::Solve,
         LinalgFn::Cholesky,
+        LinalgFn::Eigh,
     ];
 
     pub fn name(self) -> &'static str {
@@ -407,6 +409,7 @@ impl LinalgFn {
             LinalgFn::Inv => "inv",
             LinalgFn::Solve => "solve",
             LinalgFn::Cholesky => "cholesky",
+            LinalgFn::Eigh => "eigh",
         }
     }
 

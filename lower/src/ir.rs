@@ -260,6 +260,10 @@ pub enum Kernel {
     /// (C order); raises `LinAlgError: Matrix is not positive definite`.
     /// Arguments: as `Det`.
     Cholesky(LType),
+    /// The eigenvalues (ascending, into `w`) and eigenvectors (the columns of
+    /// `v`, C order) of the symmetric n×n `A`, its lower triangle read.
+    /// Arguments: `n, a, a_row_stride, a_col_stride, w, v`.
+    Eigh(LType),
 }
 
 impl Kernel {
@@ -269,6 +273,7 @@ impl Kernel {
             Kernel::Gemm(_) => 12,
             Kernel::Det(_) | Kernel::Inv(_) | Kernel::Cholesky(_) => 5,
             Kernel::Solve(_) => 9,
+            Kernel::Eigh(_) => 6,
         }
     }
 
@@ -279,7 +284,8 @@ impl Kernel {
             | Kernel::Det(t)
             | Kernel::Inv(t)
             | Kernel::Solve(t)
-            | Kernel::Cholesky(t) => t,
+            | Kernel::Cholesky(t)
+            | Kernel::Eigh(t) => t,
         }
     }
 }

@@ -22,6 +22,11 @@ impl FnLower<'_> {
         let dtype = match ty {
             Type::Scalar(d) => *d,
             Type::Array(a) => a.dtype,
+            // `eigh`'s (eigenvalues, eigenvectors)
+            Type::Tuple(items) if !items.is_empty() => match &items[0] {
+                Type::Array(a) => a.dtype,
+                _ => Dtype::Float64,
+            },
             _ => {
                 self.bug("linear algebra whose type is neither a number nor an array");
                 return Val::Unit;
@@ -74,7 +79,11 @@ impl FnLower<'_> {
             (LinalgFn::Outer, [a, b]) => Val::Array(self.outer(a, b, dtype)),
             (LinalgFn::Trace, [(a, at)]) => Val::Scalar(self.trace(a, at, dtype)),
             (
-                LinalgFn::Det | LinalgFn::Inv | LinalgFn::Cholesky | LinalgFn::Solve,
+                LinalgFn::Det
+                | LinalgFn::Inv
+                | LinalgFn::Cholesky
+                | LinalgFn::Solve
+                | LinalgFn::Eigh,
                 [a, rest @ ..],
             ) => self.factorization(f, a, rest.first(), dtype),
             _ => self.bug_val("linear algebra with the wrong number of operands"),
@@ -189,7 +198,7 @@ impl FnLower<'_> {
         self.b.emit(Inst::Math(Primitive::Sqrt, vec![total]))
     }
 
-    /// `np.linalg.det/inv/cholesky(a)` and `np.linalg.solve(a, b)` in `d`.
+    /// `np.linalg.det/inv/cholesky/eigh(a)` and `np.linalg.solve(a, b)` in `d`.
     fn factorization(
         &mut self,
         f: LinalgFn,
@@ -218,6 +227,17 @@ impl FnLower<'_> {
             writable: true,
         };
         let span = self.b.span;
+        if f == LinalgFn::Eigh {
+            let (w, _) = self.alloc_array(&rt(1), vec![n], false);
+            let (v, _) = self.alloc_array(&rt(2), vec![n, n], false);
+            let args = vec![n, a.data, a_rs, a_cs, w.data, v.data];
+            self.b.stmt(Stmt::Kernel {
+                kernel: Kernel::Eigh(t),
+                args,
+                span,
+            });
+            return Val::Tuple(vec![Val::Array(w), Val::Array(v)]);
+        }
         let (kernel, args, out) = match (f, b) {
             (LinalgFn::Solve, Some(b)) => {
                 let (b, bt) = self.as_dtype(b.0.clone(), b.1, d);

@@ -164,6 +164,7 @@ fn stmt(out: &mut String, s: &Stmt, depth: usize) -> fmt::Result {
                 Kernel::Inv(_) => "inv",
                 Kernel::Solve(_) => "solve",
                 Kernel::Cholesky(_) => "cholesky",
+                Kernel::Eigh(_) => "eigh",
             };
             let name = format!("{name}.{}", kernel.element());
             writeln!(out, "{pad}kernel {name}({})", list(args))

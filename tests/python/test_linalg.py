@@ -264,6 +264,8 @@ def well_conditioned(n, dtype, seed=1):
     return (rng.standard_normal((n, n)) + n * np.eye(n)).astype(dtype)
 
 
+# NumPy warns on the float32 cast of a determinant that overflows (inf, as ferrojit's).
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_factorizations_match_numpy(dtype):
     for n in (1, 2, 5, 30):
@@ -327,3 +329,32 @@ def test_factorizations_leave_no_buffer():
         with pytest.raises(np.linalg.LinAlgError):
             inv(np.zeros((2, 2)))
     assert live_buffers() == before
+
+
+@jit
+def eigh(a):
+    return np.linalg.eigh(a)
+
+
+@jit
+def eigenvalues_only(a):
+    w, v = np.linalg.eigh(a)
+    return w
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_eigh_matches_numpy(dtype):
+    for n in (1, 2, 6, 25):
+        for a in layouts((n, n), dtype):
+            a = (a + a.T).astype(dtype)
+            a[np.triu_indices(n, 1)] = 7.0  # only the lower triangle is read, as NumPy's 'L'
+            w, v = eigh(a)
+            want_w, want_v = eigh.py_func(a)
+            assert w.dtype == want_w.dtype and v.dtype == want_v.dtype and v.shape == (n, n)
+            close(w, want_w)
+            sym = np.tril(a) + np.tril(a, -1).T
+            # Vectors are NumPy's up to sign: check A v = v diag(w) and orthonormality.
+            v64 = v.astype(np.float64)
+            close(sym.astype(np.float64) @ v64, v64 * w, dtype)
+            close(v64.T @ v64, np.eye(n), dtype)
+            close(eigenvalues_only(a), want_w)

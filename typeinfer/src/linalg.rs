@@ -6,7 +6,7 @@
 //! promotes them to one dtype, which lower converts to); a product of two
 //! vectors is a number, any other a new C-ordered array whose axes are the
 //! rows of the left operand then the columns of the right one. The
-//! factorizations (`det`, `inv`, `solve`, `cholesky`) take float32/float64
+//! factorizations (`det`, `inv`, `solve`, `cholesky`, `eigh`) take float32/float64
 //! matrices; integers and bools are read as float64, as NumPy does.
 
 use frontend::hir::{Dtype, ExprId, Keyword, LinalgFn};
@@ -68,7 +68,8 @@ impl FnCx<'_, '_> {
             | LinalgFn::Norm
             | LinalgFn::Det
             | LinalgFn::Inv
-            | LinalgFn::Cholesky => 1,
+            | LinalgFn::Cholesky
+            | LinalgFn::Eigh => 1,
         };
         if let Some(k) = kwargs.first() {
             self.emit(
@@ -109,7 +110,11 @@ impl FnCx<'_, '_> {
         let ndims: &[u8] = match f {
             LinalgFn::Dot | LinalgFn::Matmul | LinalgFn::Norm => &[1, 2],
             LinalgFn::Vdot | LinalgFn::Outer => &[1],
-            LinalgFn::Trace | LinalgFn::Det | LinalgFn::Inv | LinalgFn::Cholesky => &[2],
+            LinalgFn::Trace
+            | LinalgFn::Det
+            | LinalgFn::Inv
+            | LinalgFn::Cholesky
+            | LinalgFn::Eigh => &[2],
             LinalgFn::Solve => &[2, 1],
         };
         for (k, &(arg, a)) in arrays.iter().enumerate() {
@@ -184,13 +189,19 @@ impl FnCx<'_, '_> {
                 _ => refuse(self, &dtype.to_string(), "convert with .astype(np.float64)"),
             },
             LinalgFn::Norm => Ty::Known(Type::Scalar(norm_dtype(dtype))),
-            LinalgFn::Det | LinalgFn::Inv | LinalgFn::Solve | LinalgFn::Cholesky => {
+            LinalgFn::Det
+            | LinalgFn::Inv
+            | LinalgFn::Solve
+            | LinalgFn::Cholesky
+            | LinalgFn::Eigh => {
                 let Some(d) = factorization_dtype(dtype) else {
                     return refuse(self, "complex", "float32 and float64 only so far");
                 };
                 Ty::Known(match f {
                     LinalgFn::Det => Type::Scalar(d),
                     LinalgFn::Solve => c_array(d, arrays[1].1.ndim),
+                    // NumPy's `EighResult`, a named tuple: (eigenvalues, eigenvectors).
+                    LinalgFn::Eigh => Type::Tuple(vec![c_array(d, 1), c_array(d, 2)]),
                     _ => c_array(d, 2),
                 })
             }
