@@ -235,6 +235,8 @@ def test_vdot_outer_trace_norm_match_numpy(dtype):
         close(norm(m), norm.py_func(m), dtype)
     x, y = np.linspace(0, 1, 7), np.linspace(1, 3, 7)
     close(norm_of_difference(x, y), norm_of_difference.py_func(x, y))
+    for cube in layouts((2, 3, 4), dtype):
+        close(norm(cube), norm.py_func(cube), dtype)
 
 
 def test_result_types_are_numpys():

@@ -106,7 +106,7 @@ impl FnCx<'_, '_> {
             };
             arrays.push((arg, *a));
         }
-        // The dimensions each function takes.
+        // The dimensions each function takes (`norm`: any, read flat).
         let ndims: &[u8] = match f {
             LinalgFn::Dot | LinalgFn::Matmul | LinalgFn::Norm => &[1, 2],
             LinalgFn::Vdot | LinalgFn::Outer => &[1],
@@ -115,17 +115,17 @@ impl FnCx<'_, '_> {
             | LinalgFn::Inv
             | LinalgFn::Cholesky
             | LinalgFn::Eigh => &[2],
-            LinalgFn::Solve => &[2, 1],
+            LinalgFn::Solve => &[2],
         };
         for (k, &(arg, a)) in arrays.iter().enumerate() {
-            let ok = match f {
-                LinalgFn::Solve if k == 1 => (1..=2).contains(&a.ndim),
+            let ok = match (f, k) {
+                (LinalgFn::Norm, _) => true,
+                (LinalgFn::Solve, 1) => (1..=2).contains(&a.ndim),
                 _ => ndims.contains(&a.ndim),
             };
             if !ok {
                 let wanted = match (f, k) {
-                    (LinalgFn::Solve, 1)
-                    | (LinalgFn::Dot | LinalgFn::Matmul | LinalgFn::Norm, _) => {
+                    (LinalgFn::Solve, 1) | (LinalgFn::Dot | LinalgFn::Matmul, _) => {
                         "1-d and 2-d arrays"
                     }
                     (LinalgFn::Vdot | LinalgFn::Outer, _) => "1-d arrays",
