@@ -10,7 +10,8 @@ VPY := $(VENV)/bin/python
 # Pinned to the versions the project was developed and measured with
 # (IPython: the notebook test of tests/python/test_source.py).
 PY_DEPS := numpy==2.4.6 pytest==9.2.0 maturin==1.16.0 ipython==9.18.1
-NUMBA := numba==0.68.1
+# SciPy: Numba's np.dot and `@` call the BLAS SciPy ships.
+NUMBA := numba==0.68.1 scipy==1.17.1
 
 # Root privileges for apt-get: none needed as root, sudo otherwise.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -54,7 +55,7 @@ test: setup
 	$(VPY) -m pytest tests/python -q
 
 bench: setup
-	$(VPY) -c "import numba" 2>/dev/null || $(VPY) -m pip install --quiet $(NUMBA)
+	$(VPY) -c "import numba, scipy" 2>/dev/null || $(VPY) -m pip install --quiet $(NUMBA)
 	$(VPY) bench/run.py
 
 # Compile time against function size (issue 9): generated functions of six

@@ -31,8 +31,10 @@ import kernels  # noqa: E402
 class Bench:
     """A kernel, how to build its arguments for a given size, and its sizes."""
 
-    def __init__(self, name, func, make, size, quick_size, tiny_size, describe):
+    def __init__(self, name, func, make, size, quick_size, tiny_size, describe, numpy=None):
         self.name = name
+        # NumPy's own way to compute it, timed too where the kernel is NumPy code.
+        self.numpy = numpy
         self.func = func
         self.make = make
         self.size = size
@@ -47,6 +49,11 @@ def _rng():
 
 def make_sum(n):
     return (_rng().random(n),)
+
+
+def make_matrices(n):
+    r = _rng()
+    return r.random((n, n)), r.random((n, n))
 
 
 def make_saxpy(n):
@@ -101,6 +108,8 @@ BENCHES = [
     Bench("sum", kernels.sum_1d, make_sum, 5_000_000, 200_000, 16, lambda n: f"{n:,} f64"),
     Bench("saxpy", kernels.saxpy, make_saxpy, 2_000_000, 100_000, 16, lambda n: f"{n:,} f64"),
     Bench("matmul (naive)", kernels.matmul, make_matmul, 200, 60, 4, lambda n: f"{n}x{n} @ {n}x{n}"),
+    Bench("A @ B", kernels.matmul_operator, make_matrices, 500, 100, 4, lambda n: f"{n}x{n} f64",
+          numpy=lambda a, b: a @ b),
     Bench("convolve 5x5", kernels.convolve, make_convolve, 1000, 200, 8, lambda n: f"{n}x{n} image"),
     Bench("Floyd-Warshall", kernels.floyd_warshall, make_floyd_warshall, 250, 60, 4, lambda n: f"{n} nodes"),
     Bench("mandelbrot", kernels.mandelbrot, make_mandelbrot, 400, 100, 8, lambda n: f"{n}x{(n * 3) // 4}, 100 iter"),
@@ -245,6 +254,7 @@ def main():
     speed_ratios = []
     check_ratios = []
     failures = []
+    numpy_rows = []
     for bench in BENCHES:
         size = bench.quick_size if options.quick else bench.size
         try:
@@ -264,6 +274,10 @@ def main():
             failures.append(f"{bench.name}: {type(exc).__name__}: {exc}")
             rows.append(f"| {bench.name} | {bench.describe(size)} | failed | | | | | | | |")
             continue
+        if bench.numpy is not None:
+            np_steady = steady_state(bench.numpy, bench.make(size), budget)
+            numpy_rows.append(f"| {bench.name} | {bench.describe(size)} | {ms(fj_steady)} | {ms(np_steady)} "
+                              f"| {np_steady / fj_steady:.2f} |")
         speed = nb_steady / fj_steady
         speed_ratios.append(speed)
         checks = fj_steady / off_steady
@@ -390,6 +404,11 @@ def main():
     print("ferrojit's speed-up over one thread (`set_num_threads(n)`), n = 1..N:")
     print()
     for row in curve_rows:
+        print(row)
+    print()
+    print("| against NumPy | size | steady ferrojit (ms) | steady NumPy (ms) | speed vs NumPy |")
+    print("|---|---|--:|--:|--:|")
+    for row in numpy_rows:
         print(row)
     print()
     print("| dispatch | ferrojit (ns/call) | Numba (ns/call) | ferrojit / Numba | plain Python (ns/call) |")

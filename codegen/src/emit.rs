@@ -328,6 +328,11 @@ impl<'ctx> ModuleCx<'ctx> {
                 ),
                 false,
             ),
+            "ferrojit_linalg" => (
+                self.i32()
+                    .fn_type(&[ptr.into(), self.i64().into(), ptr.into()], false),
+                false,
+            ),
             _ => return bug(format!("unknown runtime function `{name}`")),
         };
         let f = self.module.add_function(name, ty, Some(Linkage::External));
@@ -923,6 +928,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 partials,
                 ..
             } => self.emit_parallel_for(*callee, args, [*count, *chunks, *partials])?,
+            Stmt::Kernel { kernel, args, span } => self.emit_kernel(*kernel, args, span.start)?,
             Stmt::Break | Stmt::Continue => {
                 let Some(targets) = self.loops.last_mut() else {
                     return bug(format!(
@@ -1390,6 +1396,43 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
     /// When `cond` holds (a runtime function or a callee recorded an
     /// exception), adds the traceback entry for byte `at` and returns status 1;
     /// else continues in a new block.
+    /// Calls `ferrojit_linalg` with the arguments in a stack array of i64
+    /// slots (pointers as addresses); a failure unwinds from line `at`.
+    fn emit_kernel(&mut self, kernel: ir::Kernel, args: &[ValueId], at: u32) -> R<()> {
+        let i64t = self.m.i64();
+        let array = self.alloca(
+            i64t.array_type(args.len().max(1) as u32).into(),
+            "kernel.args",
+        )?;
+        for (k, &a) in args.iter().enumerate() {
+            let v = match self.value_type(a)? {
+                LType::Ptr => {
+                    let p = as_ptr(self.value(a)?)?;
+                    self.b().build_ptr_to_int(p, i64t, "")?
+                }
+                _ => self.to_i64(a)?,
+            };
+            let at = i64t.const_int(k as u64, false);
+            // SAFETY: `k` is below the array's length.
+            let slot = unsafe { self.b().build_in_bounds_gep(i64t, array, &[at], "")? };
+            self.b().build_store(slot, v)?;
+        }
+        let f = self.m.runtime_fn("ferrojit_linalg")?;
+        let code = i64t.const_int(crate::linalg::kernel_code(kernel) as u64, false);
+        let status = as_int(self.m.call(
+            f,
+            &[self.ctx_ptr.into(), code.into(), array.into()],
+            "status",
+        )?)?;
+        let failed = self.b().build_int_compare(
+            IntPredicate::NE,
+            status,
+            self.m.i32().const_zero(),
+            "failed",
+        )?;
+        self.unwind_if(failed, at)
+    }
+
     fn unwind_if(&mut self, cond: IntValue<'ctx>, at: u32) -> R<()> {
         let trace = self.append("trace");
         let cont = self.append("ok");
@@ -1422,6 +1465,14 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             RuntimeError::BroadcastOperands { shapes } => self.emit_raise_operand_shapes(shapes),
             RuntimeError::BroadcastOutput { output, broadcast } => {
                 self.emit_raise_shapes(shapes::OUTPUT, output, broadcast)
+            }
+            RuntimeError::CoreShapes { op, left, right } => {
+                let what = match op {
+                    ir::CoreOp::Matmul => shapes::MATMUL,
+                    ir::CoreOp::Dot => shapes::DOT,
+                    ir::CoreOp::Solve => shapes::SOLVE,
+                };
+                self.emit_raise_shapes(what, left, right)
             }
             RuntimeError::Reshape { size, into } => {
                 self.emit_raise_shapes(shapes::RESHAPE, std::slice::from_ref(size), into)

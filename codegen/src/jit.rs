@@ -34,7 +34,9 @@ use llvm_sys::orc2::{
     LLVMOrcResourceTrackerRef, LLVMOrcResourceTrackerRemove, LLVMOrcThreadSafeContextGetContext,
 };
 
-use crate::{parallel, rounding, runtime, shapes, CodegenError, EntryFn, Listing, StageTimes};
+use crate::{
+    linalg, parallel, rounding, runtime, shapes, CodegenError, EntryFn, Listing, StageTimes,
+};
 
 struct Jit {
     lljit: LLVMOrcLLJITRef,
@@ -173,7 +175,7 @@ impl Jit {
 
             // Python loads extension modules RTLD_LOCAL, so the process search
             // above cannot see these: give ORC their addresses.
-            let runtime_symbols: [(&CStr, usize); 9] = [
+            let runtime_symbols: [(&CStr, usize); 10] = [
                 (
                     c"ferrojit_parallel_for",
                     parallel::ferrojit_parallel_for as *const () as usize,
@@ -201,6 +203,10 @@ impl Jit {
                 (
                     c"ferrojit_buffer_free",
                     runtime::ferrojit_buffer_free as *const () as usize,
+                ),
+                (
+                    c"ferrojit_linalg",
+                    linalg::ferrojit_linalg as *const () as usize,
                 ),
                 (
                     c"ferrojit_round_f64",

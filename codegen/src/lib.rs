@@ -27,6 +27,7 @@
 
 mod emit;
 mod jit;
+mod linalg;
 pub mod parallel;
 mod rounding;
 pub mod runtime;

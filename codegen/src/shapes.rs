@@ -30,13 +30,18 @@ pub(crate) const BROADCAST: i64 = 0;
 pub(crate) const RESHAPE: i64 = 1;
 pub(crate) const OPERANDS: i64 = 2;
 pub(crate) const OUTPUT: i64 = 3;
+pub(crate) const MATMUL: i64 = 5;
+pub(crate) const DOT: i64 = 6;
+pub(crate) const SOLVE: i64 = 7;
 
 /// NumPy's `ValueError` about shapes: `extents` holds `from_len` extents, then
 /// `into_len`. `BROADCAST`: the source's shape does not broadcast into the
 /// target's; `RESHAPE`: an array of size `from[0]` cannot take the shape `into`;
 /// `OPERANDS`: the operands' shapes (`from`: how many axes each has, `into`:
 /// the extents) do not broadcast together; `OUTPUT`:
-/// an in-place target (`from`) smaller than the broadcast shape (`into`).
+/// an in-place target (`from`) smaller than the broadcast shape (`into`);
+/// `MATMUL`, `DOT` and `SOLVE`: the last extent of `from` differs from the
+/// first of `into`, the operands of `np.matmul` (`@`), `np.dot` or `np.linalg.solve`.
 pub(crate) unsafe extern "C" fn ferrojit_raise_shape_error(
     ctx: *mut crate::runtime::RuntimeContext,
     what: i64,
@@ -78,6 +83,34 @@ pub(crate) unsafe extern "C" fn ferrojit_raise_shape_error(
             }
             text
         }
+        MATMUL => format!(
+            "matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc \
+             signature (n?,k),(k,m?)->(n?,m?) (size {} is different from {})",
+            into.first().copied().unwrap_or(0),
+            from.last().copied().unwrap_or(0)
+        ),
+        SOLVE => {
+            let (name, signature) = match into.len() {
+                1 => ("solve1", "(m,m),(m)->(m)"),
+                _ => ("solve", "(m,m),(m,n)->(m,n)"),
+            };
+            format!(
+                "{name}: Input operand 1 has a mismatch in its core dimension 0, with gufunc \
+                 signature {signature} (size {} is different from {})",
+                into.first().copied().unwrap_or(0),
+                from.last().copied().unwrap_or(0)
+            )
+        }
+        DOT => format!(
+            "shapes {} and {} not aligned: {} (dim {}) != {} (dim {})",
+            shape_text(from),
+            shape_text(into),
+            from.last().copied().unwrap_or(0),
+            from.len().saturating_sub(1),
+            into.first().copied().unwrap_or(0),
+            // The second-to-last axis of an n-d right operand; ferrojit's are 1-d or 2-d.
+            into.len().saturating_sub(2)
+        ),
         _ => format!(
             "could not broadcast input array from shape {} into shape {}",
             shape_text(from),
@@ -109,5 +142,42 @@ mod tests {
         assert_eq!(shape_text(&[-1, 2]), "(2)");
         assert_eq!(shape_text(&[-1]), "()");
         assert_eq!(shape_text(&[-1, 3, -1]), "(3,newaxis)");
+    }
+
+    fn message(what: i64, from: &[i64], into: &[i64]) -> String {
+        let mut ctx = crate::runtime::RuntimeContext::new();
+        let all: Vec<i64> = from.iter().chain(into).copied().collect();
+        unsafe {
+            ferrojit_raise_shape_error(
+                &mut ctx,
+                what,
+                all.as_ptr(),
+                from.len() as i64,
+                into.len() as i64,
+            )
+        };
+        ctx.take_error().map(|e| e.message).unwrap_or_default()
+    }
+
+    #[test]
+    fn product_shape_errors_are_numpys() {
+        assert_eq!(
+            message(MATMUL, &[2, 3], &[4]),
+            "matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc \
+             signature (n?,k),(k,m?)->(n?,m?) (size 4 is different from 3)"
+        );
+        assert_eq!(
+            message(DOT, &[2, 3], &[4]),
+            "shapes (2,3) and (4,) not aligned: 3 (dim 1) != 4 (dim 0)"
+        );
+        assert_eq!(
+            message(SOLVE, &[2, 2], &[3]),
+            "solve1: Input operand 1 has a mismatch in its core dimension 0, with gufunc \
+             signature (m,m),(m)->(m) (size 3 is different from 2)"
+        );
+        assert_eq!(
+            message(DOT, &[3], &[4, 2]),
+            "shapes (3,) and (4,2) not aligned: 3 (dim 0) != 4 (dim 0)"
+        );
     }
 }

@@ -261,6 +261,7 @@ fn known(k: KnownFunction) -> String {
         KnownFunction::Alloc(a) => format!("numpy.{}", a.name()),
         KnownFunction::Create(c) => format!("numpy.{}", c.name()),
         KnownFunction::View(v) => format!("numpy.{}", v.name()),
+        KnownFunction::Linalg(l) => format!("numpy.{}", l.name()),
         KnownFunction::Exception(e) => e.name().to_string(),
         other => format!("{other:?}").to_lowercase(),
     };

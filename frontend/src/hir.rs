@@ -238,16 +238,19 @@ pub enum GlobalValue {
 pub enum KnownModule {
     Math,
     Numpy,
+    /// `numpy.linalg`, also reached as the attribute `np.linalg`.
+    Linalg,
 }
 
 impl KnownModule {
-    pub const ALL: [KnownModule; 2] = [KnownModule::Math, KnownModule::Numpy];
+    pub const ALL: [KnownModule; 3] = [KnownModule::Math, KnownModule::Numpy, KnownModule::Linalg];
 
     /// The name it is imported by, also its dotted name in messages (`numpy.foo`).
     pub fn name(self) -> &'static str {
         match self {
             KnownModule::Math => "math",
             KnownModule::Numpy => "numpy",
+            KnownModule::Linalg => "numpy.linalg",
         }
     }
 }
@@ -271,10 +274,14 @@ pub enum ExceptionKind {
     RecursionError,
     /// A local read where no assignment to it has run.
     UnboundLocalError,
+    /// `numpy.linalg.LinAlgError` (a singular matrix...): raised by the
+    /// linear-algebra kernels only, not a builtin a kernel can name.
+    LinAlgError,
 }
 
 impl ExceptionKind {
-    pub const ALL: [ExceptionKind; 14] = [
+    /// Every kind, `LinAlgError` last.
+    pub const ALL: [ExceptionKind; 15] = [
         ExceptionKind::Exception,
         ExceptionKind::ValueError,
         ExceptionKind::TypeError,
@@ -289,7 +296,13 @@ impl ExceptionKind {
         ExceptionKind::MemoryError,
         ExceptionKind::RecursionError,
         ExceptionKind::UnboundLocalError,
+        ExceptionKind::LinAlgError,
     ];
+
+    /// The builtin ones, which `raise` may name.
+    pub fn builtins() -> &'static [ExceptionKind] {
+        &ExceptionKind::ALL[..ExceptionKind::ALL.len() - 1]
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -307,6 +320,7 @@ impl ExceptionKind {
             ExceptionKind::MemoryError => "MemoryError",
             ExceptionKind::RecursionError => "RecursionError",
             ExceptionKind::UnboundLocalError => "UnboundLocalError",
+            ExceptionKind::LinAlgError => "LinAlgError",
         }
     }
 }
@@ -342,6 +356,71 @@ pub enum KnownFunction {
     Exception(ExceptionKind),
     /// `np.transpose`, `np.reshape`...: a view of an array where NumPy gives one.
     View(ViewFn),
+    /// `np.dot`, `np.matmul` (and the `@` operator)...: linear algebra.
+    Linalg(LinalgFn),
+}
+
+/// Linear algebra on whole arrays: typed in `typeinfer/src/linalg.rs`,
+/// lowered in `lower/src/linalg.rs` (the heavy kernels are runtime calls).
+/// `a @ b` is `np.matmul(a, b)` from the frontend on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LinalgFn {
+    Dot,
+    Matmul,
+    Vdot,
+    Outer,
+    Trace,
+    Norm,
+    Det,
+    Inv,
+    Solve,
+    Cholesky,
+    Eigh,
+}
+
+impl LinalgFn {
+    /// The `numpy` functions.
+    pub(crate) const NUMPY: [LinalgFn; 5] = [
+        LinalgFn::Dot,
+        LinalgFn::Matmul,
+        LinalgFn::Vdot,
+        LinalgFn::Outer,
+        LinalgFn::Trace,
+    ];
+    /// The `numpy.linalg` functions.
+    pub(crate) const LINALG: [LinalgFn; 6] = [
+        LinalgFn::Norm,
+        LinalgFn::Det,
+        LinalgFn::Inv,
+        LinalgFn::Solve,
+        LinalgFn::Cholesky,
+        LinalgFn::Eigh,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            LinalgFn::Dot => "dot",
+            LinalgFn::Matmul => "matmul",
+            LinalgFn::Vdot => "vdot",
+            LinalgFn::Outer => "outer",
+            LinalgFn::Trace => "trace",
+            LinalgFn::Norm => "norm",
+            LinalgFn::Det => "det",
+            LinalgFn::Inv => "inv",
+            LinalgFn::Solve => "solve",
+            LinalgFn::Cholesky => "cholesky",
+            LinalgFn::Eigh => "eigh",
+        }
+    }
+
+    /// As messages name it: `np.dot`, `np.linalg.solve`.
+    pub fn qualified_name(self) -> String {
+        if LinalgFn::LINALG.contains(&self) {
+            format!("np.linalg.{}", self.name())
+        } else {
+            format!("np.{}", self.name())
+        }
+    }
 }
 
 /// Functions and methods that give a view of their array argument (or, where

@@ -6,7 +6,7 @@
 use library::Namespace;
 
 use crate::hir::{
-    AllocFn, Constant, CreateFn, Dtype, ExceptionKind, KnownFunction, KnownModule, ViewFn,
+    AllocFn, Constant, CreateFn, Dtype, ExceptionKind, KnownFunction, KnownModule, LinalgFn, ViewFn,
 };
 
 /// What `module.attr` refers to.
@@ -14,6 +14,8 @@ use crate::hir::{
 pub enum ModuleMember {
     Function(KnownFunction),
     Constant(Constant),
+    /// A submodule: `np.linalg`.
+    Module(KnownModule),
 }
 
 const BUILTIN_FUNCTIONS: [(&str, KnownFunction); 12] = [
@@ -36,8 +38,9 @@ const BUILTIN_FUNCTIONS: [(&str, KnownFunction); 12] = [
 pub fn builtins() -> impl Iterator<Item = (&'static str, KnownFunction)> {
     let sum = library::builtin_reduction("sum").map(|r| ("sum", KnownFunction::Reduce(r)));
     BUILTIN_FUNCTIONS.into_iter().chain(sum).chain(
-        ExceptionKind::ALL
-            .into_iter()
+        ExceptionKind::builtins()
+            .iter()
+            .copied()
             .map(|k| (k.name(), KnownFunction::Exception(k))),
     )
 }
@@ -122,10 +125,21 @@ pub fn module_members(module: KnownModule) -> impl Iterator<Item = (&'static str
                     .into_iter()
                     .map(|v| (v.name(), KnownFunction::View(v))),
             )
+            .chain(
+                LinalgFn::NUMPY
+                    .into_iter()
+                    .map(|l| (l.name(), KnownFunction::Linalg(l))),
+            )
             .map(function)
             .chain(NUMPY_CONSTANTS.into_iter().map(constant))
             // `np.newaxis is None`: an index that adds an axis.
             .chain([("newaxis", ModuleMember::Constant(Constant::None))])
+            .chain([("linalg", ModuleMember::Module(KnownModule::Linalg))])
+            .collect(),
+        KnownModule::Linalg => LinalgFn::LINALG
+            .into_iter()
+            .map(|l| (l.name(), KnownFunction::Linalg(l)))
+            .map(function)
             .collect(),
     };
     members.into_iter()
@@ -139,11 +153,16 @@ pub(crate) fn module_member(module: KnownModule, attr: &str) -> Option<ModuleMem
 pub(crate) fn supported_members(module: KnownModule) -> String {
     // The dtypes and their aliases would drown the functions; one example stands for them.
     let names: Vec<&str> = module_members(module)
-        .filter(|(_, member)| !matches!(member, ModuleMember::Function(KnownFunction::Scalar(_))))
+        .filter(|(_, member)| {
+            !matches!(
+                member,
+                ModuleMember::Function(KnownFunction::Scalar(_)) | ModuleMember::Module(_)
+            )
+        })
         .map(|(name, _)| name)
         .collect();
     match module {
-        KnownModule::Math => format!("supported: {}", names.join(", ")),
+        KnownModule::Math | KnownModule::Linalg => format!("supported: {}", names.join(", ")),
         KnownModule::Numpy => format!(
             "supported: {}, and dtypes such as float64",
             names.join(", ")

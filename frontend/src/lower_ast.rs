@@ -13,8 +13,8 @@ use crate::codes;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::hir::{
     BinOp, BoolOp, Callee, CmpOp, Constant, ExceptionKind, Expr, ExprId, ExprKind, Function,
-    GlobalValue, Keyword, KnownFunction, KnownModule, Local, LocalId, Signature, Stmt, StmtKind,
-    Target, UnaryOp,
+    GlobalValue, Keyword, KnownFunction, KnownModule, LinalgFn, Local, LocalId, Signature, Stmt,
+    StmtKind, Target, UnaryOp,
 };
 use crate::known::{module_member, supported_members, ModuleMember};
 use crate::resolve::collect_bindings;
@@ -264,6 +264,14 @@ impl<'a> Builder<'a> {
 
     /// `Some(module)` when `expr` is a name that resolves to `math` or `numpy`.
     fn module_base(&mut self, expr: &ast::Expr) -> Option<KnownModule> {
+        if let ast::Expr::Attribute(a) = expr {
+            // A submodule reached through its parent: `np.linalg`.
+            let parent = self.module_base(&a.value)?;
+            return match module_member(parent, &a.attr) {
+                Some(ModuleMember::Module(m)) => Some(m),
+                _ => None,
+            };
+        }
         let ast::Expr::Name(name) = expr else {
             return None;
         };
@@ -894,6 +902,18 @@ impl<'a> Builder<'a> {
             ast::Expr::BinOp(b) => {
                 let lhs = self.expr(&b.left);
                 let rhs = self.expr(&b.right);
+                if b.op == ast::Operator::MatMult {
+                    // `a @ b` calls `np.matmul` for NumPy arrays, the only
+                    // operands ferrojit has that define `__matmul__`.
+                    return self.push(
+                        ExprKind::Call {
+                            callee: Callee::Known(KnownFunction::Linalg(LinalgFn::Matmul)),
+                            args: vec![lhs, rhs],
+                            kwargs: Vec::new(),
+                        },
+                        span,
+                    );
+                }
                 match self.bin_op(b.op, span) {
                     Some(op) => ExprKind::Binary { op, lhs, rhs },
                     None => return self.placeholder(span),
@@ -1086,9 +1106,9 @@ impl<'a> Builder<'a> {
                 self.unsupported(
                     codes::OPERATOR,
                     span,
-                    "the `@` operator is not supported yet",
-                    "matrix multiplication",
-                    "write the multiplication as loops",
+                    "the `@=` operator is not supported yet",
+                    "in-place matrix multiplication",
+                    "write `a = a @ b`",
                 );
                 return None;
             }
@@ -1168,20 +1188,7 @@ impl<'a> Builder<'a> {
             }
             Some(GlobalValue::Function(f)) => ExprKind::Function(f),
             Some(GlobalValue::Module(module)) => {
-                self.typing(
-                    codes::NOT_A_VALUE,
-                    span,
-                    format!("module `{name}` cannot be used as a value"),
-                    format!("`{name}` is the {} module", module.name()),
-                    format!(
-                        "use one of its functions or constants, e.g. `{name}.{}`",
-                        if module == KnownModule::Math {
-                            "sqrt"
-                        } else {
-                            "zeros"
-                        }
-                    ),
-                );
+                self.module_as_value(name, module, span);
                 return self.placeholder(span);
             }
             Some(GlobalValue::Jit(_)) => {
@@ -1239,9 +1246,30 @@ impl<'a> Builder<'a> {
                 name: format!("{}.{}", self.text(self.span(a.value.range())), a.attr),
                 value,
             },
+            Some(ModuleMember::Module(m)) => {
+                self.module_as_value(&self.text(span).to_string(), m, span);
+                return self.placeholder(span);
+            }
             None => return self.placeholder(span),
         };
         self.push(kind, span)
+    }
+
+    fn module_as_value(&mut self, name: &str, module: KnownModule, span: Span) {
+        self.typing(
+            codes::NOT_A_VALUE,
+            span,
+            format!("module `{name}` cannot be used as a value"),
+            format!("`{name}` is the {} module", module.name()),
+            format!(
+                "use one of its functions or constants, e.g. `{name}.{}`",
+                match module {
+                    KnownModule::Math => "sqrt",
+                    KnownModule::Numpy => "zeros",
+                    KnownModule::Linalg => "norm",
+                }
+            ),
+        );
     }
 
     fn call(&mut self, call: &ast::ExprCall, span: Span) -> ExprId {
@@ -1391,6 +1419,17 @@ impl<'a> Builder<'a> {
                                 format!("`{dotted}` is not callable"),
                                 "a constant",
                                 "use it as a value, without parentheses",
+                            );
+                            None
+                        }
+                        ModuleMember::Module(_) => {
+                            let dotted = format!("{}.{}", module.name(), a.attr);
+                            self.typing(
+                                codes::NOT_A_VALUE,
+                                span,
+                                format!("`{dotted}` is not callable"),
+                                "a module",
+                                "call one of its functions",
                             );
                             None
                         }

@@ -198,6 +198,14 @@ pub enum Stmt {
         partials: ValueId,
         span: Span,
     },
+    /// Runs a linear-algebra kernel of the runtime (`codegen/src/linalg.rs`)
+    /// on `args` (i64s and pointers, in the order `Kernel` documents). When
+    /// the kernel reports an exception the function returns status 1 at once.
+    Kernel {
+        kernel: Kernel,
+        args: Vec<ValueId>,
+        span: Span,
+    },
     /// Takes one more reference to an array owner. An owner is either null
     /// (nothing to count), a NumPy object tagged with a set low bit (an argument
     /// array, alive for the whole call: not counted), or a buffer from
@@ -214,6 +222,72 @@ pub enum Stmt {
         error: RuntimeError,
         span: Span,
     },
+}
+
+/// The operations whose operands' extents must agree (`RuntimeError::CoreShapes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CoreOp {
+    /// `matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc
+    /// signature (n?,k),(k,m?)->(n?,m?) (size {k of right} is different from {k of left})`
+    Matmul,
+    /// `shapes (2,3) and (4,) not aligned: 3 (dim 1) != 4 (dim 0)`
+    Dot,
+    /// `solve1: Input operand 1 has a mismatch in its core dimension 0, with gufunc
+    /// signature (m,m),(m)->(m) (size 3 is different from 2)` (`solve:` and
+    /// `(m,m),(m,n)->(m,n)` for a 2-d right side)
+    Solve,
+}
+
+/// The runtime's linear-algebra kernels. Arrays are passed as their data
+/// pointer and byte strides; the element type is `F32`, `F64`, `C64` or `C128`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kernel {
+    /// `C = A B` for `A` m×k, `B` k×n and `C` m×n (any strides; `C` does not
+    /// overlap `A` or `B`, and its old contents are not read). Arguments:
+    /// `m, k, n, a, a_row_stride, a_col_stride, b, b_row.., b_col.., c, c_row.., c_col..`.
+    Gemm(LType),
+    /// The determinant of the n×n `A` (`F32`/`F64`), written to `out[0]`.
+    /// Arguments: `n, a, a_row_stride, a_col_stride, out`.
+    Det(LType),
+    /// The inverse of the n×n `A` into `out` (C order); a singular `A`
+    /// raises `LinAlgError: Singular matrix`. Arguments: as `Det`.
+    Inv(LType),
+    /// `X` with `A X = B` for `A` n×n and `B` n×nrhs into `out` (C order); a
+    /// singular `A` raises as `Inv`. Arguments: `n, nrhs, a, a_row..,
+    /// a_col.., b, b_row.., b_col.., out`.
+    Solve(LType),
+    /// The lower Cholesky factor of `A` (its lower triangle read) into `out`
+    /// (C order); raises `LinAlgError: Matrix is not positive definite`.
+    /// Arguments: as `Det`.
+    Cholesky(LType),
+    /// The eigenvalues (ascending, into `w`) and eigenvectors (the columns of
+    /// `v`, C order) of the symmetric n×n `A`, its lower triangle read.
+    /// Arguments: `n, a, a_row_stride, a_col_stride, w, v`.
+    Eigh(LType),
+}
+
+impl Kernel {
+    /// How many arguments the kernel takes.
+    pub fn arity(self) -> usize {
+        match self {
+            Kernel::Gemm(_) => 12,
+            Kernel::Det(_) | Kernel::Inv(_) | Kernel::Cholesky(_) => 5,
+            Kernel::Solve(_) => 9,
+            Kernel::Eigh(_) => 6,
+        }
+    }
+
+    /// The element type it computes in.
+    pub fn element(self) -> LType {
+        match self {
+            Kernel::Gemm(t)
+            | Kernel::Det(t)
+            | Kernel::Inv(t)
+            | Kernel::Solve(t)
+            | Kernel::Cholesky(t)
+            | Kernel::Eigh(t) => t,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -248,6 +322,13 @@ pub enum RuntimeError {
     BroadcastOutput {
         output: Vec<ValueId>,
         broadcast: Vec<ValueId>,
+    },
+    /// NumPy's `ValueError` for the operands of `op` whose extents that must
+    /// agree (the last of `left`, the first of `right`) differ.
+    CoreShapes {
+        op: CoreOp,
+        left: Vec<ValueId>,
+        right: Vec<ValueId>,
     },
     /// `ValueError: cannot reshape array of size {size} into shape {into}` (an
     /// unknown, negative, extent printed `newaxis`, as NumPy does).

@@ -9,6 +9,7 @@ mod frozen;
 mod func;
 pub mod ir;
 mod library_calls;
+mod linalg;
 mod order;
 mod parallel;
 mod print;

@@ -818,6 +818,7 @@ impl Uses {
                 self.used.extend(args);
                 self.used.extend([*count, *chunks, *partials]);
             }
+            Stmt::Kernel { args, .. } => self.used.extend(args),
             Stmt::Retain(v) | Stmt::Release(v) => {
                 self.used.insert(*v);
             }
@@ -840,6 +841,10 @@ impl Uses {
                 RuntimeError::Reshape { size, into } => {
                     self.used.insert(*size);
                     self.used.extend(into);
+                }
+                RuntimeError::CoreShapes { left, right, .. } => {
+                    self.used.extend(left);
+                    self.used.extend(right);
                 }
                 RuntimeError::Message { .. } => {}
             },

@@ -3,8 +3,8 @@
 use std::fmt::{self, Write};
 
 use crate::ir::{
-    BinaryOp, Block, CastOp, CmpOp, Const, Function, Inst, Module, RuntimeError, StepSign, Stmt,
-    UnaryOp, ValueId,
+    BinaryOp, Block, CastOp, CmpOp, Const, Function, Inst, Kernel, Module, RuntimeError, StepSign,
+    Stmt, UnaryOp, ValueId,
 };
 
 impl fmt::Display for Module {
@@ -157,6 +157,18 @@ fn stmt(out: &mut String, s: &Stmt, depth: usize) -> fmt::Result {
                 results.join(", ")
             )
         }
+        Stmt::Kernel { kernel, args, .. } => {
+            let name = match kernel {
+                Kernel::Gemm(_) => "gemm",
+                Kernel::Det(_) => "det",
+                Kernel::Inv(_) => "inv",
+                Kernel::Solve(_) => "solve",
+                Kernel::Cholesky(_) => "cholesky",
+                Kernel::Eigh(_) => "eigh",
+            };
+            let name = format!("{name}.{}", kernel.element());
+            writeln!(out, "{pad}kernel {name}({})", list(args))
+        }
         Stmt::Retain(owner) => writeln!(out, "{pad}retain {owner}"),
         Stmt::Release(owner) => writeln!(out, "{pad}release {owner}"),
         Stmt::Break => writeln!(out, "{pad}break"),
@@ -202,6 +214,15 @@ fn stmt(out: &mut String, s: &Stmt, depth: usize) -> fmt::Result {
                     "{pad}raise ValueError(broadcast from ({}) into ({}))",
                     list(from),
                     list(into)
+                )
+            }
+            RuntimeError::CoreShapes { op, left, right } => {
+                writeln!(
+                    out,
+                    "{pad}raise ValueError({} ({}) with ({}))",
+                    format!("{op:?}").to_lowercase(),
+                    list(left),
+                    list(right)
                 )
             }
         },

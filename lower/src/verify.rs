@@ -211,6 +211,19 @@ impl Verifier<'_> {
                 self.expect(*chunks, LType::I64, "chunk count")?;
                 self.expect(*partials, LType::Ptr, "partials")?;
             }
+            Stmt::Kernel { kernel, args, .. } => {
+                if args.len() != kernel.arity() {
+                    return Err(format!(
+                        "kernel {kernel:?} with the wrong number of arguments"
+                    ));
+                }
+                for &a in args {
+                    let t = self.ty(a)?;
+                    if !matches!(t, LType::I64 | LType::Ptr) {
+                        return Err(format!("kernel argument {a} is {t}, not i64 or ptr"));
+                    }
+                }
+            }
             Stmt::Break | Stmt::Continue => {
                 if loops == 0 {
                     return Err("break or continue outside a loop".into());
@@ -245,6 +258,11 @@ impl Verifier<'_> {
                     | RuntimeError::BroadcastOutput {
                         output: from,
                         broadcast: into,
+                    }
+                    | RuntimeError::CoreShapes {
+                        left: from,
+                        right: into,
+                        ..
                     },
                 ..
             } => {

@@ -129,7 +129,7 @@ fn diagnostics_error(diagnostics: &[Diagnostic]) -> PyErr {
 /// a bounds check...), as Python raises it, with a traceback entry for each
 /// line of compiled code it went through.
 pub(crate) fn raised_error(py: Python<'_>, error: RaisedError) -> PyErr {
-    let err = builtin_exception(error.kind, error.message);
+    let err = builtin_exception(py, error.kind, error.message);
     if error.frames.is_empty() {
         return err;
     }
@@ -146,7 +146,7 @@ pub(crate) fn raised_error(py: Python<'_>, error: RaisedError) -> PyErr {
     PyErr::from_value(traced.unwrap_or_else(|_| exc.into_bound(py).into_any()))
 }
 
-fn builtin_exception(kind: ExceptionKind, message: String) -> PyErr {
+fn builtin_exception(py: Python<'_>, kind: ExceptionKind, message: String) -> PyErr {
     match kind {
         ExceptionKind::Exception => PyException::new_err(message),
         ExceptionKind::ValueError => PyValueError::new_err(message),
@@ -162,6 +162,24 @@ fn builtin_exception(kind: ExceptionKind, message: String) -> PyErr {
         ExceptionKind::MemoryError => PyMemoryError::new_err(message),
         ExceptionKind::RecursionError => PyRecursionError::new_err(message),
         ExceptionKind::UnboundLocalError => PyUnboundLocalError::new_err(unbound_message(message)),
+        ExceptionKind::LinAlgError => linalg_error(py, message),
+    }
+}
+
+/// NumPy's own `numpy.linalg.LinAlgError` (a `ValueError`), so `except
+/// np.linalg.LinAlgError` catches it as it catches NumPy's.
+fn linalg_error(py: Python<'_>, message: String) -> PyErr {
+    match py
+        .import("numpy.linalg")
+        .and_then(|m| m.getattr("LinAlgError"))
+    {
+        Ok(class) => PyErr::from_value(class.call1((message.clone(),)).unwrap_or_else(|_| {
+            PyValueError::new_err(message)
+                .into_value(py)
+                .into_bound(py)
+                .into_any()
+        })),
+        Err(_) => PyValueError::new_err(message),
     }
 }
 

@@ -50,7 +50,14 @@ impl FnCx<'_, '_> {
         }
     }
 
-    fn arity(&mut self, e: ExprId, name: &str, given: usize, min: usize, max: usize) -> bool {
+    pub(crate) fn arity(
+        &mut self,
+        e: ExprId,
+        name: &str,
+        given: usize,
+        min: usize,
+        max: usize,
+    ) -> bool {
         if (min..=max).contains(&given) {
             return true;
         }
@@ -71,7 +78,7 @@ impl FnCx<'_, '_> {
         false
     }
 
-    fn no_kwargs(&mut self, name: &str, kwargs: &[Keyword]) -> bool {
+    pub(crate) fn no_kwargs(&mut self, name: &str, kwargs: &[Keyword]) -> bool {
         for k in kwargs {
             self.emit(
                 k.span,
@@ -140,6 +147,9 @@ impl FnCx<'_, '_> {
         if let KnownFunction::Create(c) = kf {
             let arg_ty = typed_args(args, &tys, kwargs, &kw_tys);
             return self.create_call(e, c, args, kwargs, &arg_ty);
+        }
+        if let KnownFunction::Linalg(f) = kf {
+            return self.linalg_call(e, f, args, &tys, kwargs);
         }
         match kf {
             KnownFunction::Range
@@ -303,7 +313,8 @@ impl FnCx<'_, '_> {
             | KnownFunction::Alloc(_)
             | KnownFunction::Create(_)
             | KnownFunction::Reduce(_)
-            | KnownFunction::View(_) => Ty::Error,
+            | KnownFunction::View(_)
+            | KnownFunction::Linalg(_) => Ty::Error,
         }
     }
 

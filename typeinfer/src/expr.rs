@@ -55,6 +55,7 @@ pub(crate) fn known_name(kf: KnownFunction) -> String {
         KnownFunction::Alloc(a) => format!("np.{}", a.name()),
         KnownFunction::Create(c) => format!("np.{}", c.name()),
         KnownFunction::View(v) => format!("np.{}", v.name()),
+        KnownFunction::Linalg(f) => format!("np.{}", f.name()),
         KnownFunction::Exception(k) => k.name().into(),
     }
 }

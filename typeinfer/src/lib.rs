@@ -36,6 +36,7 @@ mod elementwise;
 mod expr;
 mod flow;
 mod infer;
+mod linalg;
 mod parallel;
 mod prune;
 mod reduce;
