@@ -60,9 +60,6 @@ const NUMPY_CONSTANTS: [(&str, f64); 4] = [
     ("nan", f64::NAN),
 ];
 
-/// `np.abs` keeps ints as ints, like the builtin `abs` and unlike `math.fabs`.
-const NUMPY_ABS: [&str; 2] = ["abs", "absolute"];
-
 /// NumPy's aliases of the dtypes in `Dtype`, beside their canonical names (`Dtype::name`).
 const NUMPY_DTYPE_ALIASES: [(&str, Dtype); 17] = [
     ("bool_", Dtype::Bool),
@@ -119,7 +116,6 @@ pub fn module_members(module: KnownModule) -> impl Iterator<Item = (&'static str
                     .map(|(name, f)| (name, KnownFunction::Library(f))),
             )
             .chain(library::numpy_reductions().map(|(name, r)| (name, KnownFunction::Reduce(r))))
-            .chain(NUMPY_ABS.into_iter().map(|name| (name, KnownFunction::Abs)))
             .chain(
                 ViewFn::FUNCTIONS
                     .into_iter()

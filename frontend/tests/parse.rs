@@ -257,7 +257,7 @@ def f(a):
 def f(a):  # locals: l0 a, l1 b, l2 c, l3 d, l4 e
     b = <numpy.zeros>((3, 4), dtype=<numpy.float32>)
     c = <numpy.empty_like>(a)
-    d = ((<numpy.int64>(<math.floor>(<numpy.arctan2>(1.0, 2.0))) + <numpy.arctan2>(2.0, 3)) + <abs>(-1))
+    d = ((<numpy.int64>(<math.floor>(<numpy.arctan2>(1.0, 2.0))) + <numpy.arctan2>(2.0, 3)) + <numpy.absolute>(-1))
     e = (((math.pi{3.141592653589793} + math.e{2.718281828459045}) + np.nan{NaN}) + math.tau{6.283185307179586})
     return (a.shape[0], a.T, <float>)
 ",

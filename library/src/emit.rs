@@ -38,6 +38,8 @@ pub trait Emit {
     fn primitive(&mut self, op: Primitive, dtype: Dtype, args: &[Value]) -> Value;
     fn arith(&mut self, op: Arith, dtype: Dtype, a: Value, b: Value) -> Value;
     fn negate(&mut self, dtype: Dtype, a: Value) -> Value;
+    /// The magnitude of a complex number, in its parts' float type.
+    fn magnitude(&mut self, a: Value) -> Value;
     /// A bool.
     fn compare(&mut self, op: Order, dtype: Dtype, a: Value, b: Value) -> Value;
     fn select(&mut self, cond: Value, if_true: Value, if_false: Value) -> Value;

@@ -240,6 +240,37 @@ fn clip_side(emit: &mut dyn Emit, d: Dtype, past: Value, x: Value, bound: Value)
     emit.select(x_nan, x, bound_or_kept)
 }
 
+/// `np.absolute`: the same type, a complex number's magnitude in its parts'
+/// float type.
+fn absolute_typing(args: &[Arg]) -> Result<Signature, Rejection> {
+    let d = common(args);
+    let result = match d {
+        Dtype::Complex64 => Dtype::Float32,
+        Dtype::Complex128 => Dtype::Float64,
+        d => d,
+    };
+    Ok(Signature {
+        params: vec![d],
+        result,
+    })
+}
+
+fn absolute(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let (d, x) = (sig.params[0], args[0]);
+    if d.is_complex() {
+        emit.magnitude(x)
+    } else if d.is_float() {
+        emit.primitive(Primitive::Fabs, d, &[x])
+    } else if d.is_signed_int() {
+        let zero = emit.constant(d, 0.0);
+        let negative = emit.compare(Order::Lt, d, x, zero);
+        let minus = emit.negate(d, x);
+        emit.select(negative, minus, x)
+    } else {
+        x
+    }
+}
+
 fn square(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
     emit.arith(Arith::Mul, sig.result, args[0], args[0])
 }
@@ -331,6 +362,7 @@ pub(crate) const FUNCTIONS: &[Function] = &[
     custom(&["maximum"], 2, ordered, maximum),
     custom(&["fmin"], 2, ordered, fmin),
     custom(&["fmax"], 2, ordered, fmax),
+    custom(&["absolute", "abs"], 1, absolute_typing, absolute),
     custom(&["square"], 1, square_typing, square),
     custom(&["negative"], 1, signed, negative),
     custom(&["sign"], 1, signed, sign),

@@ -8,7 +8,7 @@ use library::{Arith, Emit, Order, Signature, Value};
 
 use crate::builder::ltype;
 use crate::func::FnLower;
-use crate::ir::{BinaryOp, CmpOp, Inst, Primitive, ValueId};
+use crate::ir::{BinaryOp, CmpOp, Inst, Primitive, UnaryOp, ValueId};
 
 impl FnLower<'_> {
     pub(crate) fn library_call(&mut self, f: LibFn, args: &[ExprId], result: Dtype) -> ValueId {
@@ -65,6 +65,10 @@ impl Emit for FnLower<'_> {
             (Arith::Mul, false) => BinaryOp::IMul,
         };
         Value(self.b.bin(op, id(a), id(b)).0)
+    }
+
+    fn magnitude(&mut self, a: Value) -> Value {
+        Value(self.b.unary(UnaryOp::CAbs, id(a)).0)
     }
 
     fn negate(&mut self, dtype: Dtype, a: Value) -> Value {

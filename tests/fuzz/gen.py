@@ -1133,10 +1133,6 @@ class Gen:
         if e.val == ("uf", "reciprocal") and not (is_array(e.kids[0].ty) and kind(e.kids[0].ty[1]) == "f"):
             return None  # ferrojit takes floats only (NumPy's integer reciprocal divides)
         arrays = [k.ty[1] for k in e.kids if is_array(k.ty)]
-        if e.val == ("uf", "abs") and (arrays or e.kids[0].ty == "b"):
-            # open bug: np.abs of an array is refused (E0206, `abs` of an array); np.abs is the
-            # builtin abs (docs/language.md), so np.abs(True) is 1 where NumPy's is True
-            return None
         if (e.val in (("bin", "+"), ("bin", "*"), ("bin", "//"), ("bin", "%"), ("bin", "**")) and len(arrays) + sum(k.ty == "b" for k in e.kids) == 2
                 and all(k.ty == "b" or (is_array(k.ty) and k.ty[1] == "bool") for k in e.kids)):
             return None  # refused (docs/language.md): NumPy's bool loops are not Python's

@@ -209,3 +209,19 @@ def test_float32_degrees_and_radians_are_numpys_to_the_last_bit(kernels):
     for x in [np.float32(1.0), np.float32(0.3), np.float32(-2.5)]:
         for name in ("degrees", "rad2deg", "radians", "deg2rad"):
             assert getattr(kernels, f"np_{name}")(x) == float(getattr(np, name)(x)), name
+
+
+@ferrojit.jit
+def numpy_abs(x):
+    return np.abs(x), np.absolute(x)
+
+
+def test_numpy_abs_of_numbers_and_arrays():
+    for x in [np.int8(-128), -3, 2.5, np.float32(-0.0), -1 + 2j, np.complex64(3 - 4j), True]:
+        for g, w in zip(numpy_abs(x), numpy_abs.py_func(x)):
+            assert same_value(g, w), (x, g, w)
+    for a in [np.array([-1, 2, -128], np.int8), np.array([-1.5, np.nan, -0.0]), np.array([3 - 4j, -1j]),
+              np.array([True, False])]:
+        for g, w in zip(numpy_abs(a), numpy_abs.py_func(a)):
+            assert g.dtype == w.dtype
+            np.testing.assert_array_equal(g, w)
