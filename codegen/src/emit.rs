@@ -1481,59 +1481,44 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
     }
 
     /// `shapes::OPERANDS`: passes the number of axes of each shape, then all
-    /// their extents, to `ferrojit_raise_shape_error` in a stack array.
+    /// their extents, to `ferrojit_raise_shape_error`.
     fn emit_raise_operand_shapes(&mut self, shapes: &[Vec<ValueId>]) -> R<()> {
         let i64t = self.m.i64();
-        let lengths: Vec<_> = shapes
+        let mut words: Vec<_> = shapes
             .iter()
             .map(|s| i64t.const_int(s.len() as u64, false))
             .collect();
-        let extents: Vec<_> = shapes
+        for v in shapes.iter().flatten() {
+            words.push(self.to_i64(*v)?);
+        }
+        self.call_shape_error(shapes::OPERANDS, &words, shapes.len())
+    }
+
+    /// Passes the extents `from` then `into` to `ferrojit_raise_shape_error`.
+    fn emit_raise_shapes(&mut self, what: i64, from: &[ValueId], into: &[ValueId]) -> R<()> {
+        let words = from
             .iter()
-            .flatten()
+            .chain(into)
             .map(|v| self.to_i64(*v))
-            .collect::<R<_>>()?;
-        let count = lengths.len() + extents.len();
-        let array = self.alloca(i64t.array_type(count.max(1) as u32).into(), "shapes")?;
-        for (k, v) in lengths.iter().chain(&extents).enumerate() {
+            .collect::<R<Vec<_>>>()?;
+        self.call_shape_error(what, &words, from.len())
+    }
+
+    /// Calls `ferrojit_raise_shape_error` with `words` in a stack array, the
+    /// first `from_len` of them its `from` part.
+    fn call_shape_error(&mut self, what: i64, words: &[IntValue<'ctx>], from_len: usize) -> R<()> {
+        let i64t = self.m.i64();
+        let array = self.alloca(i64t.array_type(words.len().max(1) as u32).into(), "shapes")?;
+        for (k, v) in words.iter().enumerate() {
             let at = i64t.const_int(k as u64, false);
             // SAFETY: `k` is below the array's length.
             let slot = unsafe { self.b().build_in_bounds_gep(i64t, array, &[at], "")? };
             self.b().build_store(slot, *v)?;
         }
         let f = self.m.runtime_fn("ferrojit_raise_shape_error")?;
-        let what = i64t.const_int(shapes::OPERANDS as u64, false);
-        let from_len = i64t.const_int(lengths.len() as u64, false);
-        let into_len = i64t.const_int(extents.len() as u64, false);
-        self.m.call_void(
-            f,
-            &[
-                self.ctx_ptr.into(),
-                what.into(),
-                array.into(),
-                from_len.into(),
-                into_len.into(),
-            ],
-        )
-    }
-
-    /// Passes the extents `from` then `into` to `ferrojit_raise_shape_error`
-    /// in a stack array.
-    fn emit_raise_shapes(&mut self, what: i64, from: &[ValueId], into: &[ValueId]) -> R<()> {
-        let i64t = self.m.i64();
-        let count = from.len() + into.len();
-        let array = self.alloca(i64t.array_type(count.max(1) as u32).into(), "shapes")?;
-        for (k, v) in from.iter().chain(into).enumerate() {
-            let v = self.to_i64(*v)?;
-            let at = i64t.const_int(k as u64, false);
-            // SAFETY: `k` is below the array's length.
-            let slot = unsafe { self.b().build_in_bounds_gep(i64t, array, &[at], "")? };
-            self.b().build_store(slot, v)?;
-        }
-        let f = self.m.runtime_fn("ferrojit_raise_shape_error")?;
         let what = i64t.const_int(what as u64, false);
-        let from_len = i64t.const_int(from.len() as u64, false);
-        let into_len = i64t.const_int(into.len() as u64, false);
+        let into_len = i64t.const_int((words.len() - from_len) as u64, false);
+        let from_len = i64t.const_int(from_len as u64, false);
         self.m.call_void(
             f,
             &[
