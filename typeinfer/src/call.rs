@@ -78,6 +78,19 @@ impl FnCx<'_, '_> {
         false
     }
 
+    /// E0206 for a keyword argument a function does not take yet.
+    pub(crate) fn unsupported_keyword(&mut self, name: &str, k: &Keyword, help: &str) {
+        self.emit(
+            k.span,
+            report(
+                "E0206",
+                format!("`{name}` with `{}=` is not supported yet", k.name),
+                format!("`{}=` given here", k.name),
+            )
+            .help(help.to_string()),
+        );
+    }
+
     pub(crate) fn no_kwargs(&mut self, name: &str, kwargs: &[Keyword]) -> bool {
         for k in kwargs {
             self.emit(

@@ -72,15 +72,7 @@ impl FnCx<'_, '_> {
             | LinalgFn::Eigh => 1,
         };
         if let Some(k) = kwargs.first() {
-            self.emit(
-                k.span,
-                report(
-                    "E0206",
-                    format!("`{name}` with `{}=` is not supported yet", k.name),
-                    format!("`{}=` given here", k.name),
-                )
-                .help("pass the arrays only"),
-            );
+            self.unsupported_keyword(&name, k, "pass the arrays only");
             return Ty::Error;
         }
         if !self.arity(e, &name, args.len(), arity, arity) {

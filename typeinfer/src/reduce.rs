@@ -113,15 +113,7 @@ impl FnCx<'_, '_> {
                 return Ty::Error;
             }
             Err(AxisArgument::Keyword(k)) => {
-                self.emit(
-                    k.span,
-                    report(
-                        "E0206",
-                        format!("`{name}` with `{}=` is not supported yet", k.name),
-                        format!("`{}=` given here", k.name),
-                    )
-                    .help("reductions take the array and axis= so far"),
-                );
+                self.unsupported_keyword(name, k, "reductions take the array and axis= so far");
                 return Ty::Error;
             }
         };
