@@ -8,10 +8,10 @@ PYTHON ?= python3
 VENV := .venv
 VPY := $(VENV)/bin/python
 # Pinned to the versions the project was developed and measured with
-# (IPython: the notebook test of tests/python/test_source.py).
-PY_DEPS := numpy==2.4.6 pytest==9.2.0 maturin==1.16.0 ipython==9.18.1
-# SciPy: Numba's np.dot and `@` call the BLAS SciPy ships.
-NUMBA := numba==0.68.1 scipy==1.17.1
+# (IPython: the notebook test of tests/python/test_source.py; SciPy: the LAPACK
+# np.linalg's factorizations call, see ARCHITECTURE.md).
+PY_DEPS := numpy==2.4.6 pytest==9.2.0 maturin==1.16.0 ipython==9.18.1 scipy==1.17.1
+NUMBA := numba==0.68.1
 
 # Root privileges for apt-get: none needed as root, sudo otherwise.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -22,7 +22,8 @@ BUILD_INPUTS := $(shell find library frontend typeinfer lower codegen pymod pyth
 	-type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name 'Cargo.toml' \) \
 	-not -path '*/__pycache__/*' 2>/dev/null) Cargo.toml Cargo.lock pyproject.toml
 BUILD_STAMP := $(VENV)/.ferrojit-built
-DEPS_STAMP := $(VENV)/.ferrojit-deps
+# Named after the pins, so that changing them installs the new set.
+DEPS_STAMP := $(VENV)/.ferrojit-deps-$(shell echo '$(PY_DEPS)' | md5sum | cut -c1-8)
 
 .PHONY: setup llvm demo test bench bench-compile fuzz
 
@@ -52,10 +53,11 @@ demo: setup
 
 test: setup
 	cargo test --workspace --exclude pymod
+	cargo test -p pymod --lib
 	$(VPY) -m pytest tests/python -q
 
 bench: setup
-	$(VPY) -c "import numba, scipy" 2>/dev/null || $(VPY) -m pip install --quiet $(NUMBA)
+	$(VPY) -c "import numba" 2>/dev/null || $(VPY) -m pip install --quiet $(NUMBA)
 	$(VPY) bench/run.py
 
 # Compile time against function size (issue 9): generated functions of six

@@ -103,36 +103,54 @@ pub(crate) fn emit_module<'ctx>(
     Ok(m.module)
 }
 
-/// The functions some `Stmt::ParallelFor` of the module runs, in order.
-pub(crate) fn parallel_callees(ir: &ir::Module) -> Vec<u32> {
-    fn walk(block: &Block, out: &mut Vec<u32>) {
+/// Calls `visit` on every statement of the module, nested ones included.
+fn each_stmt(ir: &ir::Module, visit: &mut impl FnMut(&Stmt)) {
+    fn walk(block: &Block, visit: &mut impl FnMut(&Stmt)) {
         for s in block {
+            visit(s);
             match s {
-                Stmt::ParallelFor { callee, .. } => out.push(callee.0),
                 Stmt::If {
                     then_body,
                     else_body,
                     ..
                 } => {
-                    walk(then_body, out);
-                    walk(else_body, out);
+                    walk(then_body, visit);
+                    walk(else_body, visit);
                 }
                 Stmt::Versioned { fast, checked, .. } => {
-                    walk(fast, out);
-                    walk(checked, out);
+                    walk(fast, visit);
+                    walk(checked, visit);
                 }
-                Stmt::Loop { body } | Stmt::ForRange { body, .. } => walk(body, out),
+                Stmt::Loop { body } | Stmt::ForRange { body, .. } => walk(body, visit),
                 _ => {}
             }
         }
     }
-    let mut out = Vec::new();
     for f in &ir.functions {
-        walk(&f.body, &mut out);
+        walk(&f.body, visit);
     }
+}
+
+/// The functions some `Stmt::ParallelFor` of the module runs, in order.
+pub(crate) fn parallel_callees(ir: &ir::Module) -> Vec<u32> {
+    let mut out = Vec::new();
+    each_stmt(ir, &mut |s| {
+        if let Stmt::ParallelFor { callee, .. } = s {
+            out.push(callee.0);
+        }
+    });
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// Whether the module runs a kernel that calls LAPACK (`crate::lapack`).
+pub(crate) fn uses_lapack(ir: &ir::Module) -> bool {
+    let mut uses = false;
+    each_stmt(ir, &mut |s| {
+        uses |= matches!(s, Stmt::Kernel { kernel, .. } if !matches!(kernel, ir::Kernel::Gemm(_)));
+    });
+    uses
 }
 
 fn name_params(llfn: FunctionValue<'_>, f: &ir::Function) {
@@ -1410,6 +1428,10 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                     let p = as_ptr(self.value(a)?)?;
                     self.b().build_ptr_to_int(p, i64t, "")?
                 }
+                LType::F64 => self
+                    .b()
+                    .build_bit_cast(self.value(a)?, i64t, "")?
+                    .into_int_value(),
                 _ => self.to_i64(a)?,
             };
             let at = i64t.const_int(k as u64, false);

@@ -27,6 +27,7 @@
 
 mod emit;
 mod jit;
+pub mod lapack;
 mod linalg;
 pub mod parallel;
 mod rounding;
@@ -50,6 +51,9 @@ pub struct CompiledModule {
     /// Whether the code runs `prange` loops on the runtime's threads (then
     /// the caller releases the GIL during calls, so other threads progress).
     pub parallel: bool,
+    /// Whether the code calls LAPACK (`np.linalg`'s factorizations): then
+    /// `lapack::install` must have succeeded before it runs.
+    pub lapack: bool,
     _code: jit::LoadedCode,
 }
 
@@ -84,6 +88,7 @@ pub fn compile(module: &lower::ir::Module) -> Result<CompiledModule, CodegenErro
         entry,
         times,
         parallel: !emit::parallel_callees(module).is_empty(),
+        lapack: emit::uses_lapack(module),
         _code: code,
     })
 }

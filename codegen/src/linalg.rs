@@ -4,14 +4,16 @@
 //! any (element) strides, negative ones included, so JIT code passes arrays
 //! as they are. ARCHITECTURE.md's dependency table records why this crate
 //! (measured against faer and NumPy's OpenBLAS). The factorizations (`det`,
-//! `inv`, `solve`, `cholesky`) copy their matrix into a row-major workspace
-//! and factor it there (LU with partial pivoting, as LAPACK's getrf, and
-//! Cholesky-Banachiewicz): unblocked, so O(n^3) without gemm's speed.
+//! `inv`, `solve`, `cholesky`, `eigh`, `lstsq`) are LAPACK's (`lapack.rs`),
+//! called as NumPy calls them: the operands copied into column-major
+//! workspaces in double precision, the results converted back.
 
+use std::ffi::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use lower::ir::{ExceptionKind, Kernel, LType};
 
+use crate::lapack::{self, Complex, Int, Lapack, Routines};
 use crate::runtime::{exception_code, ferrojit_raise_message, RuntimeContext};
 
 /// The code JIT code passes for `kernel` (`ferrojit_linalg`'s `kernel`):
@@ -24,6 +26,7 @@ pub(crate) fn kernel_code(kernel: Kernel) -> i64 {
         Kernel::Solve(_) => 3,
         Kernel::Cholesky(_) => 4,
         Kernel::Eigh(_) => 5,
+        Kernel::Lstsq(_) => 6,
     };
     let element = match kernel.element() {
         LType::F32 => 0,
@@ -40,6 +43,7 @@ fn arity(code: i64) -> usize {
         0 => 12,
         3 => 9,
         5 => 6,
+        6 => 14,
         _ => 5,
     }
 }
@@ -57,11 +61,14 @@ pub(crate) unsafe extern "C" fn ferrojit_linalg(
     // No panic may unwind into JIT frames; none is expected from the kernels.
     let ran = catch_unwind(AssertUnwindSafe(|| {
         if kernel >= 4 {
+            let storage = Storage::of(kernel);
             // SAFETY: as gemm's below.
             return unsafe {
-                match kernel % 4 {
-                    0 => factorization::<f32>(kernel / 4, args),
-                    _ => factorization::<f64>(kernel / 4, args),
+                match storage {
+                    Storage::F32 | Storage::F64 => factorization::<f64>(kernel / 4, storage, args),
+                    Storage::C64 | Storage::C128 => {
+                        factorization::<Complex>(kernel / 4, storage, args)
+                    }
                 }
             };
         }
@@ -146,314 +153,679 @@ pub(crate) unsafe extern "C" fn ferrojit_linalg(
     1
 }
 
-/// The float types the factorizations compute in.
-trait Real:
-    Copy
-    + Default
-    + PartialOrd
-    + std::ops::Add<Output = Self>
-    + std::ops::Sub<Output = Self>
-    + std::ops::Mul<Output = Self>
-    + std::ops::Div<Output = Self>
-    + std::ops::Neg<Output = Self>
-{
-    const ONE: Self;
-    const EPSILON: Self;
-    fn abs(self) -> Self;
-    fn sqrt(self) -> Self;
-}
-
-impl Real for f32 {
-    const ONE: f32 = 1.0;
-    const EPSILON: f32 = f32::EPSILON;
-    fn abs(self) -> f32 {
-        f32::abs(self)
-    }
-    fn sqrt(self) -> f32 {
-        f32::sqrt(self)
-    }
-}
-
-impl Real for f64 {
-    const ONE: f64 = 1.0;
-    const EPSILON: f64 = f64::EPSILON;
-    fn abs(self) -> f64 {
-        f64::abs(self)
-    }
-    fn sqrt(self) -> f64 {
-        f64::sqrt(self)
-    }
-}
-
 const SINGULAR: &str = "Singular matrix";
 const NOT_POSITIVE_DEFINITE: &str = "Matrix is not positive definite";
 const EIGH_NOT_CONVERGED: &str = "Eigenvalues did not converge";
+const LSTSQ_NOT_CONVERGED: &str = "SVD did not converge in Linear Least Squares";
+
+/// How a kernel's arrays store their numbers (`kernel_code`'s element).
+#[derive(Clone, Copy, PartialEq)]
+enum Storage {
+    F32,
+    F64,
+    C64,
+    C128,
+}
+
+impl Storage {
+    fn of(code: i64) -> Storage {
+        match code % 4 {
+            0 => Storage::F32,
+            1 => Storage::F64,
+            2 => Storage::C64,
+            _ => Storage::C128,
+        }
+    }
+
+    /// The storage of a result that is real whatever the operands
+    /// (eigenvalues, singular values, residuals).
+    fn real(self) -> Storage {
+        match self {
+            Storage::C64 => Storage::F32,
+            Storage::C128 => Storage::F64,
+            real => real,
+        }
+    }
+
+    /// SAFETY: `p` points at a number of this storage.
+    unsafe fn load_real(self, p: *const u8) -> f64 {
+        // SAFETY: the caller's promise.
+        unsafe {
+            match self {
+                Storage::F32 | Storage::C64 => f64::from((p as *const f32).read_unaligned()),
+                Storage::F64 | Storage::C128 => (p as *const f64).read_unaligned(),
+            }
+        }
+    }
+
+    /// SAFETY: `p` points at a number of this storage.
+    unsafe fn store_real(self, p: *mut u8, x: f64) {
+        // SAFETY: the caller's promise.
+        unsafe {
+            match self {
+                Storage::F32 | Storage::C64 => (p as *mut f32).write_unaligned(x as f32),
+                Storage::F64 | Storage::C128 => (p as *mut f64).write_unaligned(x),
+            }
+        }
+    }
+
+    /// The byte size of one real part.
+    fn part_size(self) -> usize {
+        match self {
+            Storage::F32 | Storage::C64 => 4,
+            Storage::F64 | Storage::C128 => 8,
+        }
+    }
+}
+
+/// A number LAPACK computes in: `f64` for real operands, `Complex` for
+/// complex ones (NumPy's `linalg` computes in double precision whatever the
+/// operands' precision, and so do these kernels).
+trait Field: Copy + Default {
+    const ONE: Self;
+    fn routines(lapack: &Lapack) -> &Routines<Self>;
+    /// SAFETY: `p` points at a number of `s`, whose kind (real or complex) is `Self`'s.
+    unsafe fn load(s: Storage, p: *const u8) -> Self;
+    /// SAFETY: as `load`.
+    unsafe fn store(self, s: Storage, p: *mut u8);
+    fn abs(self) -> f64;
+    /// The squared modulus.
+    fn abs2(self) -> f64;
+    /// `self / |self|`.
+    fn unit(self) -> Self;
+    fn mul(self, other: Self) -> Self;
+    fn scale(self, by: f64) -> Self;
+    /// The eigenvalues into `w` and the eigenvectors into `a` of the
+    /// column-major Hermitian `a` (its lower triangle read); LAPACK's `info`.
+    ///
+    /// SAFETY: `a` holds n×n numbers, `w` n.
+    unsafe fn eigh(lapack: &Lapack, n: Int, a: &mut [Self], w: &mut [f64]) -> Int;
+    /// The least-squares solutions into `b`'s first n rows and the singular
+    /// values into `s`; LAPACK's `info`.
+    ///
+    /// SAFETY: `a` holds m×n numbers (`lda` = max(1, m)), `b` ldb×nrhs, `s` min(m, n).
+    unsafe fn gelsd(
+        lapack: &Lapack,
+        shape: LstsqShape,
+        a: &mut [Self],
+        b: &mut [Self],
+        s: &mut [f64],
+        rcond: f64,
+        rank: &mut Int,
+    ) -> Int;
+}
+
+#[derive(Clone, Copy)]
+struct LstsqShape {
+    m: Int,
+    n: Int,
+    nrhs: Int,
+    ldb: Int,
+}
+
+impl Field for f64 {
+    const ONE: f64 = 1.0;
+    fn routines(lapack: &Lapack) -> &Routines<f64> {
+        &lapack.real
+    }
+    unsafe fn load(s: Storage, p: *const u8) -> f64 {
+        // SAFETY: the caller's promise.
+        unsafe { s.load_real(p) }
+    }
+    unsafe fn store(self, s: Storage, p: *mut u8) {
+        // SAFETY: the caller's promise.
+        unsafe { s.store_real(p, self) }
+    }
+    fn abs(self) -> f64 {
+        f64::abs(self)
+    }
+    fn abs2(self) -> f64 {
+        self * self
+    }
+    fn unit(self) -> f64 {
+        self / self.abs()
+    }
+    fn mul(self, other: f64) -> f64 {
+        self * other
+    }
+    fn scale(self, by: f64) -> f64 {
+        self * by
+    }
+    unsafe fn eigh(lapack: &Lapack, n: Int, a: &mut [f64], w: &mut [f64]) -> Int {
+        let (jobz, uplo) = (b'V' as c_char, b'L' as c_char);
+        let lda = n.max(1);
+        let (mut info, mut work_size, mut iwork_size, query) = (0, 0.0, 0, -1);
+        // SAFETY: a workspace query, then the call with the workspace asked for.
+        unsafe {
+            (lapack.dsyevd)(
+                &jobz,
+                &uplo,
+                &n,
+                a.as_mut_ptr(),
+                &lda,
+                w.as_mut_ptr(),
+                &mut work_size,
+                &query,
+                &mut iwork_size,
+                &query,
+                &mut info,
+            );
+            if info != 0 {
+                return info;
+            }
+            let (lwork, liwork) = (work_size as Int, iwork_size);
+            let mut work = vec![0.0; lwork.max(1) as usize];
+            let mut iwork = vec![0; liwork.max(1) as usize];
+            (lapack.dsyevd)(
+                &jobz,
+                &uplo,
+                &n,
+                a.as_mut_ptr(),
+                &lda,
+                w.as_mut_ptr(),
+                work.as_mut_ptr(),
+                &lwork,
+                iwork.as_mut_ptr(),
+                &liwork,
+                &mut info,
+            );
+        }
+        info
+    }
+    unsafe fn gelsd(
+        lapack: &Lapack,
+        shape: LstsqShape,
+        a: &mut [f64],
+        b: &mut [f64],
+        s: &mut [f64],
+        rcond: f64,
+        rank: &mut Int,
+    ) -> Int {
+        let LstsqShape { m, n, nrhs, ldb } = shape;
+        let lda = m.max(1);
+        let (mut info, mut work_size, mut iwork_size, query) = (0, 0.0, 0, -1);
+        // SAFETY: as `eigh`'s.
+        unsafe {
+            (lapack.dgelsd)(
+                &m,
+                &n,
+                &nrhs,
+                a.as_mut_ptr(),
+                &lda,
+                b.as_mut_ptr(),
+                &ldb,
+                s.as_mut_ptr(),
+                &rcond,
+                rank,
+                &mut work_size,
+                &query,
+                &mut iwork_size,
+                &mut info,
+            );
+            if info != 0 {
+                return info;
+            }
+            let lwork = work_size as Int;
+            let mut work = vec![0.0; lwork.max(1) as usize];
+            let mut iwork = vec![0; iwork_size.max(1) as usize];
+            (lapack.dgelsd)(
+                &m,
+                &n,
+                &nrhs,
+                a.as_mut_ptr(),
+                &lda,
+                b.as_mut_ptr(),
+                &ldb,
+                s.as_mut_ptr(),
+                &rcond,
+                rank,
+                work.as_mut_ptr(),
+                &lwork,
+                iwork.as_mut_ptr(),
+                &mut info,
+            );
+        }
+        info
+    }
+}
+
+impl Field for Complex {
+    const ONE: Complex = [1.0, 0.0];
+    fn routines(lapack: &Lapack) -> &Routines<Complex> {
+        &lapack.complex
+    }
+    unsafe fn load(s: Storage, p: *const u8) -> Complex {
+        // SAFETY: the caller's promise: a real part, then an imaginary one.
+        unsafe { [s.load_real(p), s.load_real(p.add(s.part_size()))] }
+    }
+    unsafe fn store(self, s: Storage, p: *mut u8) {
+        // SAFETY: as `load`.
+        unsafe {
+            s.store_real(p, self[0]);
+            s.store_real(p.add(s.part_size()), self[1]);
+        }
+    }
+    fn abs(self) -> f64 {
+        self[0].hypot(self[1])
+    }
+    fn abs2(self) -> f64 {
+        self[0] * self[0] + self[1] * self[1]
+    }
+    fn unit(self) -> Complex {
+        let modulus = self.abs();
+        [self[0] / modulus, self[1] / modulus]
+    }
+    fn mul(self, o: Complex) -> Complex {
+        [
+            self[0] * o[0] - self[1] * o[1],
+            self[0] * o[1] + self[1] * o[0],
+        ]
+    }
+    fn scale(self, by: f64) -> Complex {
+        [self[0] * by, self[1] * by]
+    }
+    unsafe fn eigh(lapack: &Lapack, n: Int, a: &mut [Complex], w: &mut [f64]) -> Int {
+        let (jobz, uplo) = (b'V' as c_char, b'L' as c_char);
+        let lda = n.max(1);
+        let (mut info, query) = (0, -1);
+        let (mut work_size, mut rwork_size, mut iwork_size) = ([0.0; 2], 0.0, 0);
+        // SAFETY: as `f64`'s.
+        unsafe {
+            (lapack.zheevd)(
+                &jobz,
+                &uplo,
+                &n,
+                a.as_mut_ptr(),
+                &lda,
+                w.as_mut_ptr(),
+                &mut work_size,
+                &query,
+                &mut rwork_size,
+                &query,
+                &mut iwork_size,
+                &query,
+                &mut info,
+            );
+            if info != 0 {
+                return info;
+            }
+            let (lwork, lrwork, liwork) = (work_size[0] as Int, rwork_size as Int, iwork_size);
+            let mut work = vec![[0.0; 2]; lwork.max(1) as usize];
+            let mut rwork = vec![0.0; lrwork.max(1) as usize];
+            let mut iwork = vec![0; liwork.max(1) as usize];
+            (lapack.zheevd)(
+                &jobz,
+                &uplo,
+                &n,
+                a.as_mut_ptr(),
+                &lda,
+                w.as_mut_ptr(),
+                work.as_mut_ptr(),
+                &lwork,
+                rwork.as_mut_ptr(),
+                &lrwork,
+                iwork.as_mut_ptr(),
+                &liwork,
+                &mut info,
+            );
+        }
+        info
+    }
+    unsafe fn gelsd(
+        lapack: &Lapack,
+        shape: LstsqShape,
+        a: &mut [Complex],
+        b: &mut [Complex],
+        s: &mut [f64],
+        rcond: f64,
+        rank: &mut Int,
+    ) -> Int {
+        let LstsqShape { m, n, nrhs, ldb } = shape;
+        let lda = m.max(1);
+        let (mut info, query) = (0, -1);
+        let (mut work_size, mut rwork_size, mut iwork_size) = ([0.0; 2], 0.0, 0);
+        // SAFETY: as `f64`'s.
+        unsafe {
+            (lapack.zgelsd)(
+                &m,
+                &n,
+                &nrhs,
+                a.as_mut_ptr(),
+                &lda,
+                b.as_mut_ptr(),
+                &ldb,
+                s.as_mut_ptr(),
+                &rcond,
+                rank,
+                &mut work_size,
+                &query,
+                &mut rwork_size,
+                &mut iwork_size,
+                &mut info,
+            );
+            if info != 0 {
+                return info;
+            }
+            let lwork = work_size[0] as Int;
+            let mut work = vec![[0.0; 2]; lwork.max(1) as usize];
+            let mut rwork = vec![0.0; (rwork_size as usize).max(1)];
+            let mut iwork = vec![0; iwork_size.max(1) as usize];
+            (lapack.zgelsd)(
+                &m,
+                &n,
+                &nrhs,
+                a.as_mut_ptr(),
+                &lda,
+                b.as_mut_ptr(),
+                &ldb,
+                s.as_mut_ptr(),
+                &rcond,
+                rank,
+                work.as_mut_ptr(),
+                &lwork,
+                rwork.as_mut_ptr(),
+                iwork.as_mut_ptr(),
+                &mut info,
+            );
+        }
+        info
+    }
+}
+
+/// A matrix in LAPACK's column-major order, `ld` numbers per column.
+struct ColumnMajor<T> {
+    data: Vec<T>,
+    ld: usize,
+}
+
+impl<T: Field> ColumnMajor<T> {
+    /// A copy of the rows×cols `a` of storage `s`, in columns of `ld >= rows`
+    /// numbers (the rows past `rows` zero).
+    ///
+    /// SAFETY: `a` is a rows×cols array of `s`.
+    unsafe fn gather(a: &Operand, s: Storage, rows: usize, cols: usize, ld: usize) -> Self {
+        let mut data = vec![T::default(); ld * cols];
+        for j in 0..cols {
+            for i in 0..rows {
+                // SAFETY: (i, j) is inside `a`.
+                data[j * ld + i] = unsafe { T::load(s, a.at::<u8>(i, j)) };
+            }
+        }
+        ColumnMajor { data, ld }
+    }
+
+    fn identity(n: usize) -> Self {
+        let mut data = vec![T::default(); n * n];
+        for k in 0..n {
+            data[k * n + k] = T::ONE;
+        }
+        ColumnMajor { data, ld: n }
+    }
+
+    fn at(&self, i: usize, j: usize) -> T {
+        self.data[j * self.ld + i]
+    }
+
+    /// Writes rows×cols of it into the C-ordered `out` of storage `s`, the
+    /// numbers above the diagonal as zeros when `lower`.
+    ///
+    /// SAFETY: `out` holds rows×cols numbers of `s`.
+    unsafe fn scatter(&self, s: Storage, rows: usize, cols: usize, lower: bool, out: *mut u8) {
+        let size = match s {
+            Storage::F32 => 4,
+            Storage::F64 | Storage::C64 => 8,
+            Storage::C128 => 16,
+        };
+        for i in 0..rows {
+            for j in 0..cols {
+                let x = if lower && j > i {
+                    T::default()
+                } else {
+                    self.at(i, j)
+                };
+                // SAFETY: (i, j) is inside `out`.
+                unsafe { x.store(s, out.add((i * cols + j) * size)) };
+            }
+        }
+    }
+}
+
+/// LAPACK's dimension for `n`, or a `LinAlgError` past its `int`.
+fn lapack_int(n: usize) -> Result<Int, &'static str> {
+    Int::try_from(n).map_err(|_| "array too large for LAPACK")
+}
 
 /// Runs factorization `op` (`kernel_code`'s operation: 1 det, 2 inv, 3
-/// solve, 4 cholesky, 5 eigh) on `args`; `Err` is the message of a `LinAlgError`.
+/// solve, 4 cholesky, 5 eigh, 6 lstsq) on `args`, whose arrays store numbers
+/// as `s`; `Err` is the message of a `LinAlgError`.
 ///
-/// SAFETY: `args` are the kernel's (`Kernel`): live arrays of `T` of the
-/// extents given, `out` a fresh buffer of the result's size.
-unsafe fn factorization<T: Real>(op: i64, args: &[i64]) -> Result<(), &'static str> {
+/// SAFETY: `args` are the kernel's (`Kernel`): live arrays of `s` of the
+/// extents given, the outputs fresh buffers of the results' sizes.
+unsafe fn factorization<T: Field>(op: i64, s: Storage, args: &[i64]) -> Result<(), &'static str> {
+    let lapack = lapack::lapack().ok_or("LAPACK is not loaded (a bug in ferrojit)")?;
     let count = |v: i64| usize::try_from(v).unwrap_or(0);
+    if op == 6 {
+        // SAFETY: the caller's promise.
+        return unsafe { lstsq::<T>(lapack, s, args) };
+    }
     let n = count(args[0]);
+    let ni = lapack_int(n)?;
+    let ld = n.max(1);
+    let routines = T::routines(lapack);
+    let mut info = 0;
+    let mut pivots = vec![0 as Int; n];
     if op == 3 {
         let nrhs = count(args[1]);
-        let a = Operand::from_args(&args[2..5]);
-        let b = Operand::from_args(&args[5..8]);
-        let out = args[8] as *mut T;
+        let (a, b) = (
+            Operand::from_args(&args[2..5]),
+            Operand::from_args(&args[5..8]),
+        );
         // SAFETY: A is n×n, B n×nrhs, out n×nrhs (the caller's promise).
-        let (mut lu, b) = unsafe { (a.row_major::<T>(n, n), b.row_major::<T>(n, nrhs)) };
-        let pivots = lu_factor(&mut lu, n).ok_or(SINGULAR)?;
-        let x = lu_solve(&lu, n, &pivots, b, nrhs);
-        // SAFETY: `out` holds n×nrhs elements.
-        unsafe { std::ptr::copy_nonoverlapping(x.as_ptr(), out, n * nrhs) };
+        let (mut a, mut b) = unsafe {
+            (
+                ColumnMajor::<T>::gather(&a, s, n, n, ld),
+                ColumnMajor::<T>::gather(&b, s, n, nrhs, ld),
+            )
+        };
+        let nrhs_i = lapack_int(nrhs)?;
+        // SAFETY: the buffers have the sizes the arguments give.
+        unsafe {
+            (routines.gesv)(
+                &ni,
+                &nrhs_i,
+                a.data.as_mut_ptr(),
+                &(ld as Int),
+                pivots.as_mut_ptr(),
+                b.data.as_mut_ptr(),
+                &(ld as Int),
+                &mut info,
+            )
+        };
+        if info > 0 {
+            return Err(SINGULAR);
+        }
+        // SAFETY: `out` holds n×nrhs numbers.
+        unsafe { b.scatter(s, n, nrhs, false, args[8] as *mut u8) };
         return Ok(());
     }
     let a = Operand::from_args(&args[1..4]);
-    let out = args[4] as *mut T;
+    let out = args[4] as *mut u8;
     // SAFETY: A is n×n.
-    let mut work = unsafe { a.row_major::<T>(n, n) };
+    let mut work = unsafe { ColumnMajor::<T>::gather(&a, s, n, n, ld) };
+    let ldi = ld as Int;
     match op {
         1 => {
-            let det = match lu_factor(&mut work, n) {
-                // LAPACK's getrf reports a zero pivot; NumPy's det is then 0.
-                None => T::default(),
-                Some(pivots) => {
-                    let mut det = T::ONE;
-                    for (k, &p) in pivots.iter().enumerate() {
-                        det = det * work[k * n + k];
-                        if p != k {
-                            det = -det;
-                        }
-                    }
-                    det
-                }
-            };
-            // SAFETY: `out` holds one element.
-            unsafe { out.write(det) };
-        }
-        5 => {
-            let (w, v) = eigh(&mut work, n).ok_or(EIGH_NOT_CONVERGED)?;
-            // SAFETY: `out` (w) holds n elements, the next argument (v) n×n.
+            // SAFETY: `work` is n×n, `pivots` n.
             unsafe {
-                std::ptr::copy_nonoverlapping(w.as_ptr(), out, n);
-                std::ptr::copy_nonoverlapping(v.as_ptr(), args[5] as *mut T, n * n);
-            }
+                (routines.getrf)(
+                    &ni,
+                    &ni,
+                    work.data.as_mut_ptr(),
+                    &ldi,
+                    pivots.as_mut_ptr(),
+                    &mut info,
+                )
+            };
+            // As NumPy: the sign and the logarithm of the modulus from the
+            // factors' diagonal, the determinant their product (0 when a
+            // pivot is zero).
+            let det = if info > 0 {
+                T::default()
+            } else {
+                let (mut sign, mut log) = (T::ONE, 0.0);
+                for (k, &p) in pivots.iter().enumerate() {
+                    let u = work.at(k, k);
+                    sign = sign.mul(u.unit());
+                    if p as usize != k + 1 {
+                        sign = sign.scale(-1.0);
+                    }
+                    log += u.abs().ln();
+                }
+                sign.scale(log.exp())
+            };
+            // SAFETY: `out` holds one number.
+            unsafe { det.store(s, out) };
         }
         2 => {
-            let pivots = lu_factor(&mut work, n).ok_or(SINGULAR)?;
-            let mut identity = vec![T::default(); n * n];
-            for k in 0..n {
-                identity[k * n + k] = T::ONE;
+            let mut inverse = ColumnMajor::<T>::identity(ld);
+            // SAFETY: `work` and `inverse` are n×n, `pivots` n.
+            unsafe {
+                (routines.gesv)(
+                    &ni,
+                    &ni,
+                    work.data.as_mut_ptr(),
+                    &ldi,
+                    pivots.as_mut_ptr(),
+                    inverse.data.as_mut_ptr(),
+                    &ldi,
+                    &mut info,
+                )
+            };
+            if info > 0 {
+                return Err(SINGULAR);
             }
-            let x = lu_solve(&work, n, &pivots, identity, n);
-            // SAFETY: `out` holds n×n elements.
-            unsafe { std::ptr::copy_nonoverlapping(x.as_ptr(), out, n * n) };
+            // SAFETY: `out` holds n×n numbers.
+            unsafe { inverse.scatter(s, n, n, false, out) };
+        }
+        4 => {
+            let uplo = b'L' as c_char;
+            // SAFETY: `work` is n×n.
+            unsafe { (routines.potrf)(&uplo, &ni, work.data.as_mut_ptr(), &ldi, &mut info) };
+            if info > 0 {
+                return Err(NOT_POSITIVE_DEFINITE);
+            }
+            // SAFETY: `out` holds n×n numbers.
+            unsafe { work.scatter(s, n, n, true, out) };
         }
         _ => {
-            let l = cholesky(&work, n).ok_or(NOT_POSITIVE_DEFINITE)?;
-            // SAFETY: `out` holds n×n elements.
-            unsafe { std::ptr::copy_nonoverlapping(l.as_ptr(), out, n * n) };
+            let mut w = vec![0.0; n];
+            // SAFETY: `work` is n×n, `w` n.
+            if unsafe { T::eigh(lapack, ni, &mut work.data, &mut w) } != 0 {
+                return Err(EIGH_NOT_CONVERGED);
+            }
+            let real = s.real();
+            for (k, &x) in w.iter().enumerate() {
+                // SAFETY: `out` (w) holds n real numbers.
+                unsafe { real.store_real(out.add(k * real.part_size()), x) };
+            }
+            // SAFETY: the next argument (v) holds n×n numbers.
+            unsafe { work.scatter(s, n, n, false, args[5] as *mut u8) };
         }
     }
     Ok(())
 }
 
-/// Factors the row-major n×n `a` in place into `L U` (L's unit diagonal
-/// implied) with partial pivoting: row `k` was swapped with row `pivots[k]`.
-/// `None` when a pivot is zero (LAPACK's "singular").
-fn lu_factor<T: Real>(a: &mut [T], n: usize) -> Option<Vec<usize>> {
-    let mut pivots = Vec::with_capacity(n);
-    for k in 0..n {
-        let mut p = k;
-        for i in k + 1..n {
-            if a[i * n + k].abs() > a[p * n + k].abs() {
-                p = i;
-            }
-        }
-        pivots.push(p);
-        if a[p * n + k] == T::default() {
-            return None;
-        }
-        if p != k {
-            for j in 0..n {
-                a.swap(k * n + j, p * n + j);
-            }
-        }
-        let pivot = a[k * n + k];
-        for i in k + 1..n {
-            let l = a[i * n + k] / pivot;
-            a[i * n + k] = l;
-            for j in k + 1..n {
-                a[i * n + j] = a[i * n + j] - l * a[k * n + j];
-            }
-        }
-    }
-    Some(pivots)
-}
-
-/// `X` (row-major n×nrhs) with `A X = B`, `A` as `lu_factor` left it.
-fn lu_solve<T: Real>(lu: &[T], n: usize, pivots: &[usize], mut b: Vec<T>, nrhs: usize) -> Vec<T> {
-    for (k, &p) in pivots.iter().enumerate() {
-        if p != k {
-            for j in 0..nrhs {
-                b.swap(k * nrhs + j, p * nrhs + j);
-            }
-        }
-    }
-    // L y = P b, then U x = y.
-    for i in 0..n {
-        for k in 0..i {
-            let l = lu[i * n + k];
-            for j in 0..nrhs {
-                b[i * nrhs + j] = b[i * nrhs + j] - l * b[k * nrhs + j];
-            }
-        }
-    }
-    for i in (0..n).rev() {
-        for k in i + 1..n {
-            let u = lu[i * n + k];
-            for j in 0..nrhs {
-                b[i * nrhs + j] = b[i * nrhs + j] - u * b[k * nrhs + j];
-            }
-        }
-        let d = lu[i * n + i];
-        for j in 0..nrhs {
-            b[i * nrhs + j] = b[i * nrhs + j] / d;
-        }
-    }
-    b
-}
-
-/// The eigenvalues (ascending) and eigenvectors (the columns of a row-major
-/// n×n matrix) of the symmetric matrix whose lower triangle `a` holds, by
-/// cyclic Jacobi rotations (`a` is overwritten); `None` when the sweeps do
-/// not converge. A NaN in `a` makes every result NaN, as in NumPy.
-fn eigh<T: Real>(a: &mut [T], n: usize) -> Option<(Vec<T>, Vec<T>)> {
-    let zero = T::default();
-    let two = T::ONE + T::ONE;
-    for i in 0..n {
-        for j in i + 1..n {
-            a[i * n + j] = a[j * n + i];
-        }
-    }
-    let mut v = vec![zero; n * n];
-    for k in 0..n {
-        v[k * n + k] = T::ONE;
-    }
-    let sum_of_squares = |a: &[T], off_diagonal: bool| {
-        let mut s = zero;
-        for i in 0..n {
-            for j in 0..n {
-                if !(off_diagonal && i == j) {
-                    s = s + a[i * n + j] * a[i * n + j];
-                }
-            }
-        }
-        s
+/// `np.linalg.lstsq`: `Kernel::Lstsq`'s arguments.
+///
+/// SAFETY: as `factorization`'s.
+unsafe fn lstsq<T: Field>(lapack: &Lapack, s: Storage, args: &[i64]) -> Result<(), &'static str> {
+    let count = |v: i64| usize::try_from(v).unwrap_or(0);
+    let (m, n, nrhs) = (count(args[0]), count(args[1]), count(args[2]));
+    let (a, b) = (
+        Operand::from_args(&args[3..6]),
+        Operand::from_args(&args[6..9]),
+    );
+    let rcond = f64::from_bits(args[9] as u64);
+    let (x_out, residuals_out, rank_out, s_out) = (
+        args[10] as *mut u8,
+        args[11] as *mut u8,
+        args[12] as *mut Int,
+        args[13] as *mut u8,
+    );
+    let ldb = m.max(n).max(1);
+    // SAFETY: A is m×n, B m×nrhs (the caller's promise).
+    let (mut a, mut b) = unsafe {
+        (
+            ColumnMajor::<T>::gather(&a, s, m, n, m.max(1)),
+            ColumnMajor::<T>::gather(&b, s, m, nrhs, ldb),
+        )
     };
-    let total = sum_of_squares(a, false);
-    let mut converged = false;
-    for _sweep in 0..100 {
-        let off = sum_of_squares(a, true);
-        // What is left off the diagonal is at the rounding errors of n rotations
-        // per entry: the eigenvalues are then exact to rounding, the vectors to
-        // about n ulps over the gaps between eigenvalues.
-        let size = {
-            let mut size = zero;
-            for _ in 0..n {
-                size = size + T::ONE;
-            }
-            size
+    let mut singular = vec![0.0; m.min(n)];
+    let mut rank: Int = 0;
+    if m > 0 && n > 0 && nrhs > 0 {
+        let shape = LstsqShape {
+            m: lapack_int(m)?,
+            n: lapack_int(n)?,
+            nrhs: lapack_int(nrhs)?,
+            ldb: lapack_int(ldb)?,
         };
-        if off != off {
-            // A NaN anywhere: NumPy's LAPACK gives NaN everywhere, and no error.
-            let nan = zero / zero;
-            return Some((vec![nan; n], vec![nan; n * n]));
+        // SAFETY: the buffers have the shapes `shape` gives.
+        if unsafe {
+            T::gelsd(
+                lapack,
+                shape,
+                &mut a.data,
+                &mut b.data,
+                &mut singular,
+                rcond,
+                &mut rank,
+            )
+        } != 0
+        {
+            return Err(LSTSQ_NOT_CONVERGED);
         }
-        if !(off > size * size * T::EPSILON * T::EPSILON * total) {
-            converged = true;
-            break;
-        }
-        for p in 0..n {
-            for q in p + 1..n {
-                let apq = a[p * n + q];
-                if apq == zero {
-                    continue;
-                }
-                // The rotation that zeroes a[p][q] (Golub & Van Loan, 8.5.2).
-                let theta = (a[q * n + q] - a[p * n + p]) / (two * apq);
-                let t = T::ONE / (theta.abs() + (theta * theta + T::ONE).sqrt());
-                let t = if theta < zero { -t } else { t };
-                let c = T::ONE / (t * t + T::ONE).sqrt();
-                let s = t * c;
-                for k in 0..n {
-                    let (akp, akq) = (a[k * n + p], a[k * n + q]);
-                    a[k * n + p] = c * akp - s * akq;
-                    a[k * n + q] = s * akp + c * akq;
-                }
-                for k in 0..n {
-                    let (apk, aqk) = (a[p * n + k], a[q * n + k]);
-                    a[p * n + k] = c * apk - s * aqk;
-                    a[q * n + k] = s * apk + c * aqk;
-                }
-                // Zero in exact arithmetic: set so, as Golub & Van Loan do.
-                a[p * n + q] = zero;
-                a[q * n + p] = zero;
-                for k in 0..n {
-                    let (vkp, vkq) = (v[k * n + p], v[k * n + q]);
-                    v[k * n + p] = c * vkp - s * vkq;
-                    v[k * n + q] = s * vkp + c * vkq;
-                }
-            }
+    } else if m > 0 && n > 0 {
+        // No right side: the rank and singular values still come from A.
+        let mut one = vec![T::default(); ldb];
+        let shape = LstsqShape {
+            m: lapack_int(m)?,
+            n: lapack_int(n)?,
+            nrhs: 1,
+            ldb: lapack_int(ldb)?,
+        };
+        // SAFETY: as above, with one zero column.
+        if unsafe {
+            T::gelsd(
+                lapack,
+                shape,
+                &mut a.data,
+                &mut one,
+                &mut singular,
+                rcond,
+                &mut rank,
+            )
+        } != 0
+        {
+            return Err(LSTSQ_NOT_CONVERGED);
         }
     }
-    if !converged {
-        return None;
-    }
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&i, &j| {
-        a[i * n + i]
-            .partial_cmp(&a[j * n + j])
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
-    let w = order.iter().map(|&k| a[k * n + k]).collect();
-    let mut sorted = vec![zero; n * n];
-    for (col, &k) in order.iter().enumerate() {
-        for row in 0..n {
-            sorted[row * n + col] = v[row * n + k];
+    // An empty A leaves B's zero rows past m as the solution, as NumPy's.
+    let real = s.real();
+    // SAFETY: the outputs have the sizes `Kernel::Lstsq` gives.
+    unsafe {
+        b.scatter(s, n, nrhs, false, x_out);
+        for j in 0..nrhs {
+            // NumPy's residuals: the squared modulus of the rows past n.
+            let sum: f64 = (n..m).map(|i| b.at(i, j).abs2()).sum();
+            real.store_real(residuals_out.add(j * real.part_size()), sum);
+        }
+        rank_out.write_unaligned(rank);
+        for (k, &x) in singular.iter().enumerate() {
+            real.store_real(s_out.add(k * real.part_size()), x);
         }
     }
-    Some((w, sorted))
+    Ok(())
 }
-
-/// The lower factor `L` (row-major, zeros above the diagonal) of `A = L Lᵀ`,
-/// reading `A`'s lower triangle only, as LAPACK's potrf('L') does; `None`
-/// when a diagonal term is not positive (or NaN).
-fn cholesky<T: Real>(a: &[T], n: usize) -> Option<Vec<T>> {
-    let mut l = vec![T::default(); n * n];
-    for j in 0..n {
-        let mut d = a[j * n + j];
-        for k in 0..j {
-            d = d - l[j * n + k] * l[j * n + k];
-        }
-        if !(d > T::default()) {
-            return None;
-        }
-        let d = d.sqrt();
-        l[j * n + j] = d;
-        for i in j + 1..n {
-            let mut s = a[i * n + j];
-            for k in 0..j {
-                s = s - l[i * n + k] * l[j * n + k];
-            }
-            l[i * n + j] = s / d;
-        }
-    }
-    Some(l)
-}
-
 /// One matrix operand: its data, row stride and column stride in bytes.
 #[derive(Clone, Copy)]
 struct Operand {
@@ -641,36 +1013,32 @@ mod tests {
     }
 
     #[test]
-    fn eigh_diagonalizes_a_symmetric_matrix() {
-        // [[2, 1], [1, 2]]: eigenvalues 1 and 3, vectors (1, -1) and (1, 1) over sqrt 2.
-        let mut a = vec![2.0, 99.0, 1.0, 2.0]; // the upper triangle is not read
-        let (w, v) = eigh(&mut a, 2).unwrap();
-        assert!(
-            (w[0] - 1.0).abs() < 1e-14 && (w[1] - 3.0).abs() < 1e-14,
-            "{w:?}"
-        );
-        let h = std::f64::consts::FRAC_1_SQRT_2;
-        assert!(
-            (v[0].abs() - h).abs() < 1e-14 && (v[0] + v[2]).abs() < 1e-14,
-            "{v:?}"
-        );
-        assert!((v[1] - v[3]).abs() < 1e-14, "{v:?}");
-        let (w, _) = eigh(&mut [1.0, 0.0, f64::NAN, 1.0], 2).unwrap();
-        assert!(w.iter().all(|x| x.is_nan()));
+    fn workspaces_are_column_major_in_double_precision() {
+        // [[1, 2], [3, 4]] as float32, read through F strides (its transpose in memory).
+        let memory: [f32; 4] = [1.0, 3.0, 2.0, 4.0];
+        let a = Operand::from_args(&[memory.as_ptr() as i64, 4, 8]);
+        let work = unsafe { ColumnMajor::<f64>::gather(&a, Storage::F32, 2, 2, 3) };
+        assert_eq!(work.data, [1.0, 3.0, 0.0, 2.0, 4.0, 0.0]);
+        let mut out = [0.0f32; 4];
+        unsafe { work.scatter(Storage::F32, 2, 2, true, out.as_mut_ptr() as *mut u8) };
+        assert_eq!(out, [1.0, 0.0, 3.0, 4.0]);
+        // complex64 storage: each number two float32 parts
+        let z: [f32; 2] = [1.5, -2.0];
+        let a = Operand::from_args(&[z.as_ptr() as i64, 8, 8]);
+        let work = unsafe { ColumnMajor::<Complex>::gather(&a, Storage::C64, 1, 1, 1) };
+        assert_eq!(work.data, [[1.5, -2.0]]);
     }
 
     #[test]
-    fn lu_reports_a_zero_pivot_and_solves_with_pivoting() {
-        assert!(lu_factor(&mut [1.0, 2.0, 2.0, 4.0], 2).is_none());
-        // [[0, 1], [1, 0]] x = [2, 3] needs a row swap: x = [3, 2]
-        let mut a = [0.0, 1.0, 1.0, 0.0];
-        let pivots = lu_factor(&mut a, 2).unwrap();
-        assert_eq!(lu_solve(&a, 2, &pivots, vec![2.0, 3.0], 1), [3.0, 2.0]);
-        assert!(cholesky(&[-1.0], 1).is_none());
+    fn lapack_of_other_signatures_is_refused() {
+        let wrong = unsafe { lapack::install(|_| Some((8, "dd".to_string()))) };
         assert_eq!(
-            cholesky(&[4.0, 0.0, 2.0, 5.0], 2),
-            Some(vec![2.0, 0.0, 1.0, 2.0])
+            wrong,
+            Err("LAPACK's `dgetrf` has parameters `dd`, not `iidiii`".to_string())
         );
+        let missing = unsafe { lapack::install(|_| None) };
+        assert_eq!(missing, Err("LAPACK's `dgetrf` was not found".to_string()));
+        assert!(!lapack::installed());
     }
 
     #[test]

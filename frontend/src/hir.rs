@@ -376,6 +376,7 @@ pub enum LinalgFn {
     Solve,
     Cholesky,
     Eigh,
+    Lstsq,
 }
 
 impl LinalgFn {
@@ -388,13 +389,14 @@ impl LinalgFn {
         LinalgFn::Trace,
     ];
     /// The `numpy.linalg` functions.
-    pub(crate) const LINALG: [LinalgFn; 6] = [
+    pub(crate) const LINALG: [LinalgFn; 7] = [
         LinalgFn::Norm,
         LinalgFn::Det,
         LinalgFn::Inv,
         LinalgFn::Solve,
         LinalgFn::Cholesky,
         LinalgFn::Eigh,
+        LinalgFn::Lstsq,
     ];
 
     pub fn name(self) -> &'static str {
@@ -410,6 +412,7 @@ impl LinalgFn {
             LinalgFn::Solve => "solve",
             LinalgFn::Cholesky => "cholesky",
             LinalgFn::Eigh => "eigh",
+            LinalgFn::Lstsq => "lstsq",
         }
     }
 

@@ -91,6 +91,14 @@ impl Dtype {
     pub fn is_complex(self) -> bool {
         matches!(self, Dtype::Complex64 | Dtype::Complex128)
     }
+    /// The dtype of a complex number's parts (`z.real`, `abs(z)`); any other dtype itself.
+    pub fn real(self) -> Dtype {
+        match self {
+            Dtype::Complex64 => Dtype::Float32,
+            Dtype::Complex128 => Dtype::Float64,
+            d => d,
+        }
+    }
 }
 
 impl fmt::Display for Dtype {

@@ -244,14 +244,9 @@ fn clip_side(emit: &mut dyn Emit, d: Dtype, past: Value, x: Value, bound: Value)
 /// float type.
 fn absolute_typing(args: &[Arg]) -> Result<Signature, Rejection> {
     let d = common(args);
-    let result = match d {
-        Dtype::Complex64 => Dtype::Float32,
-        Dtype::Complex128 => Dtype::Float64,
-        d => d,
-    };
     Ok(Signature {
         params: vec![d],
-        result,
+        result: d.real(),
     })
 }
 

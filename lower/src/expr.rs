@@ -1319,7 +1319,7 @@ impl<'a> FnLower<'a> {
                 KnownFunction::Library(f) => self.library_call(f, args, d),
                 KnownFunction::Alloc(a) => return self.alloc(a, args, kwargs, ty),
                 KnownFunction::Create(c) => return self.create(c, args, kwargs, ty),
-                KnownFunction::Linalg(f) => return self.linalg_call(f, args, ty),
+                KnownFunction::Linalg(f) => return self.linalg_call(f, args, kwargs, ty),
                 KnownFunction::View(op) => match args.split_first() {
                     Some((array, rest)) => return self.view_call(op, *array, rest, ty),
                     None => return self.bad_call("a view function without its array"),

@@ -239,14 +239,16 @@ pub enum CoreOp {
 }
 
 /// The runtime's linear-algebra kernels. Arrays are passed as their data
-/// pointer and byte strides; the element type is `F32`, `F64`, `C64` or `C128`.
+/// pointer and byte strides; the element type is `F32`, `F64`, `C64` or `C128`
+/// (the factorizations compute in double precision whatever it is, as NumPy).
+/// An `F64` argument travels as its bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kernel {
     /// `C = A B` for `A` m×k, `B` k×n and `C` m×n (any strides; `C` does not
     /// overlap `A` or `B`, and its old contents are not read). Arguments:
     /// `m, k, n, a, a_row_stride, a_col_stride, b, b_row.., b_col.., c, c_row.., c_col..`.
     Gemm(LType),
-    /// The determinant of the n×n `A` (`F32`/`F64`), written to `out[0]`.
+    /// The determinant of the n×n `A`, written to `out[0]`.
     /// Arguments: `n, a, a_row_stride, a_col_stride, out`.
     Det(LType),
     /// The inverse of the n×n `A` into `out` (C order); a singular `A`
@@ -262,8 +264,17 @@ pub enum Kernel {
     Cholesky(LType),
     /// The eigenvalues (ascending, into `w`) and eigenvectors (the columns of
     /// `v`, C order) of the symmetric n×n `A`, its lower triangle read.
+    /// `w` holds real numbers (`F32` for `C64`, `F64` for `C128`).
     /// Arguments: `n, a, a_row_stride, a_col_stride, w, v`.
     Eigh(LType),
+    /// The least-squares solution `X` (n×nrhs, C order) of `A X = B` for `A`
+    /// m×n and `B` m×nrhs, with cutoff `rcond` (an `F64`) for small singular
+    /// values; also each column's squared residual (`residuals`, nrhs real
+    /// numbers, meaningful when the rank is n < m), the rank (`rank`, one
+    /// i32) and the singular values (`s`, min(m, n) real numbers). Arguments:
+    /// `m, n, nrhs, a, a_row.., a_col.., b, b_row.., b_col.., rcond, x,
+    /// residuals, rank, s`.
+    Lstsq(LType),
 }
 
 impl Kernel {
@@ -274,6 +285,7 @@ impl Kernel {
             Kernel::Det(_) | Kernel::Inv(_) | Kernel::Cholesky(_) => 5,
             Kernel::Solve(_) => 9,
             Kernel::Eigh(_) => 6,
+            Kernel::Lstsq(_) => 14,
         }
     }
 
@@ -285,7 +297,8 @@ impl Kernel {
             | Kernel::Inv(t)
             | Kernel::Solve(t)
             | Kernel::Cholesky(t)
-            | Kernel::Eigh(t) => t,
+            | Kernel::Eigh(t)
+            | Kernel::Lstsq(t) => t,
         }
     }
 }

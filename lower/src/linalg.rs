@@ -7,31 +7,46 @@
 //! runtime (`Stmt::Kernel`), which reads the operands with their own strides,
 //! so no operand is copied here.
 
-use frontend::hir::{BinOp, Dtype, ExceptionKind, ExprId, LinalgFn};
+use frontend::hir::{BinOp, Dtype, ExceptionKind, ExprId, Keyword, LinalgFn};
 use library::Primitive;
 use typeinfer::{ArrayType, Layout, Type};
 
 use crate::builder::ltype;
 use crate::func::FnLower;
-use crate::ir::{BinaryOp, CmpOp, CoreOp, Inst, Kernel, RuntimeError, Stmt, UnaryOp, ValueId};
+use crate::ir::{
+    BinaryOp, CmpOp, CoreOp, Inst, Kernel, LType, RuntimeError, Stmt, UnaryOp, ValueId,
+};
 use crate::values::{ArrayVal, Val};
 
 impl FnLower<'_> {
     /// `f(args...)`, whose type is `ty`.
-    pub(crate) fn linalg_call(&mut self, f: LinalgFn, args: &[ExprId], ty: &Type) -> Val {
+    pub(crate) fn linalg_call(
+        &mut self,
+        f: LinalgFn,
+        args: &[ExprId],
+        kwargs: &[Keyword],
+        ty: &Type,
+    ) -> Val {
         let dtype = match ty {
             Type::Scalar(d) => *d,
             Type::Array(a) => a.dtype,
-            // `eigh`'s (eigenvalues, eigenvectors)
-            Type::Tuple(items) if !items.is_empty() => match &items[0] {
-                Type::Array(a) => a.dtype,
-                _ => Dtype::Float64,
+            // `eigh`'s (eigenvalues, eigenvectors), `lstsq`'s (solution, ...)
+            Type::Tuple(items) => match (f, items.as_slice()) {
+                (LinalgFn::Eigh, [_, Type::Array(v)]) => v.dtype,
+                (LinalgFn::Lstsq, [Type::Array(x), ..]) => x.dtype,
+                _ => return self.bug_val("a linear algebra tuple of unexpected types"),
             },
             _ => {
                 self.bug("linear algebra whose type is neither a number nor an array");
                 return Val::Unit;
             }
         };
+        // `lstsq`'s `rcond`: its third argument, by position or keyword.
+        let rcond = args
+            .get(2)
+            .copied()
+            .or_else(|| kwargs.first().map(|k| k.value));
+        let args = &args[..args.len().min(2)];
         if f == LinalgFn::Norm {
             return match args.first() {
                 Some(&x) => Val::Scalar(self.norm(x, dtype)),
@@ -78,6 +93,7 @@ impl FnLower<'_> {
             }
             (LinalgFn::Outer, [a, b]) => Val::Array(self.outer(a, b, dtype)),
             (LinalgFn::Trace, [(a, at)]) => Val::Scalar(self.trace(a, at, dtype)),
+            (LinalgFn::Lstsq, [a, b]) => self.lstsq(a, b, rcond, dtype),
             (
                 LinalgFn::Det
                 | LinalgFn::Inv
@@ -228,7 +244,11 @@ impl FnLower<'_> {
         };
         let span = self.b.span;
         if f == LinalgFn::Eigh {
-            let (w, _) = self.alloc_array(&rt(1), vec![n], false);
+            let wt = ArrayType {
+                dtype: d.real(),
+                ..rt(1)
+            };
+            let (w, _) = self.alloc_array(&wt, vec![n], false);
             let (v, _) = self.alloc_array(&rt(2), vec![n, n], false);
             let args = vec![n, a.data, a_rs, a_cs, w.data, v.data];
             self.b.stmt(Stmt::Kernel {
@@ -273,6 +293,96 @@ impl FnLower<'_> {
             return Val::Scalar(self.load_elem(out.data, d));
         }
         Val::Array(out)
+    }
+
+    /// `np.linalg.lstsq(a, b, rcond)` in `d`: the tuple (solution, residuals,
+    /// rank, singular values), the residuals empty unless the rank is n < m
+    /// (NumPy's rule), `rcond` machine epsilon times max(m, n) when absent or None.
+    fn lstsq(
+        &mut self,
+        a: &(ArrayVal, ArrayType),
+        b: &(ArrayVal, ArrayType),
+        rcond: Option<ExprId>,
+        d: Dtype,
+    ) -> Val {
+        let (m, n) = (a.0.extents[0], a.0.extents[1]);
+        let differ = self.b.cmp(CmpOp::Ne, m, b.0.extents[0]);
+        self.raise_if(
+            differ,
+            ExceptionKind::LinAlgError,
+            "Incompatible dimensions",
+        );
+        let (a, at) = self.as_dtype(a.0.clone(), a.1, d);
+        let (b, bt) = self.as_dtype(b.0.clone(), b.1, d);
+        let wider = self.b.cmp(CmpOp::SGt, m, n);
+        let longest = self.b.select(wider, m, n);
+        let rcond = match rcond {
+            Some(r) if *self.tf.expr_type(r) != Type::None => {
+                let (v, vd) = self.scalar_expr(r);
+                self.cast_scalar(v, vd, Dtype::Float64)
+            }
+            _ => {
+                let longest = self.cast_scalar(longest, Dtype::Int64, Dtype::Float64);
+                let eps = self.b.float(LType::F64, f64::EPSILON);
+                self.b.bin(BinaryOp::FMul, eps, longest)
+            }
+        };
+        let (one, item) = (self.b.i64c(1), self.b.i64c(d.itemsize() as i64));
+        let (nrhs, b_cs) = match bt.ndim {
+            2 => (b.extents[1], self.stride(&b, &bt, 1)),
+            _ => (one, item),
+        };
+        let c_array = |dtype, ndim| ArrayType {
+            dtype,
+            ndim,
+            layout: Layout::C,
+            writable: true,
+        };
+        let x_extents = match bt.ndim {
+            2 => vec![n, nrhs],
+            _ => vec![n],
+        };
+        let (x, _) = self.alloc_array(&c_array(d, bt.ndim), x_extents, false);
+        let (mut residuals, _) = self.alloc_array(&c_array(d.real(), 1), vec![nrhs], false);
+        let (rank, _) = self.alloc_array(&c_array(Dtype::Int32, 1), vec![one], false);
+        let fewer = self.b.cmp(CmpOp::SLt, m, n);
+        let shortest = self.b.select(fewer, m, n);
+        let (singular, _) = self.alloc_array(&c_array(d.real(), 1), vec![shortest], false);
+        let args = vec![
+            m,
+            n,
+            nrhs,
+            a.data,
+            self.stride(&a, &at, 0),
+            self.stride(&a, &at, 1),
+            b.data,
+            self.stride(&b, &bt, 0),
+            b_cs,
+            rcond,
+            x.data,
+            residuals.data,
+            rank.data,
+            singular.data,
+        ];
+        let span = self.b.span;
+        self.b.stmt(Stmt::Kernel {
+            kernel: Kernel::Lstsq(ltype(d)),
+            args,
+            span,
+        });
+        // The rank is the one element of `rank`, a statement temporary.
+        let rank = self.load_elem(rank.data, Dtype::Int32);
+        let rank64 = self.cast_scalar(rank, Dtype::Int32, Dtype::Int64);
+        let full = self.b.cmp(CmpOp::Eq, rank64, n);
+        let kept = self.b.bin(BinaryOp::And, full, wider);
+        let zero = self.b.i64c(0);
+        residuals.extents[0] = self.b.select(kept, nrhs, zero);
+        Val::Tuple(vec![
+            Val::Array(x),
+            Val::Array(residuals),
+            Val::Scalar(rank),
+            Val::Array(singular),
+        ])
     }
 
     /// `a` as an array of `dtype`: itself, or a converted copy.

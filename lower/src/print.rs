@@ -165,6 +165,7 @@ fn stmt(out: &mut String, s: &Stmt, depth: usize) -> fmt::Result {
                 Kernel::Solve(_) => "solve",
                 Kernel::Cholesky(_) => "cholesky",
                 Kernel::Eigh(_) => "eigh",
+                Kernel::Lstsq(_) => "lstsq",
             };
             let name = format!("{name}.{}", kernel.element());
             writeln!(out, "{pad}kernel {name}({})", list(args))

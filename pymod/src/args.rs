@@ -520,8 +520,9 @@ mod tests {
             layout: Layout::C,
             writable: true,
         });
-        assert_eq!(slot_count(&a2), 5);
+        // owner, data, two extents, two strides
+        assert_eq!(slot_count(&a2), 6);
         assert_eq!(slot_count(&Type::Scalar(Dtype::Complex64)), 2);
-        assert_eq!(slot_count(&Type::Tuple(vec![Type::INT, a2])), 6);
+        assert_eq!(slot_count(&Type::Tuple(vec![Type::INT, a2])), 7);
     }
 }

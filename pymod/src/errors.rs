@@ -4,9 +4,9 @@ use codegen::runtime::RaisedError;
 use frontend::{render_all, Diagnostic, DiagnosticKind};
 use lower::ir::ExceptionKind;
 use pyo3::exceptions::{
-    PyArithmeticError, PyAssertionError, PyException, PyIndexError, PyKeyError, PyMemoryError,
-    PyNotImplementedError, PyOverflowError, PyRecursionError, PyRuntimeError, PyTypeError,
-    PyUnboundLocalError, PyValueError, PyZeroDivisionError,
+    PyArithmeticError, PyAssertionError, PyException, PyImportError, PyIndexError, PyKeyError,
+    PyMemoryError, PyNotImplementedError, PyOverflowError, PyRecursionError, PyRuntimeError,
+    PyTypeError, PyUnboundLocalError, PyValueError, PyZeroDivisionError,
 };
 use pyo3::prelude::*;
 use pyo3::{create_exception, PyErr};
@@ -77,6 +77,8 @@ pub(crate) enum CompileFailure {
     Internal(String),
     /// A Python error raised while reading the function's source or globals.
     Python(PyErr),
+    /// The code calls LAPACK and SciPy's could not be loaded (`crate::lapack`).
+    NoLapack { reason: String },
 }
 
 impl From<PyErr> for CompileFailure {
@@ -107,6 +109,11 @@ impl CompileFailure {
             )),
             CompileFailure::Internal(what) => InternalError::new_err(format!("{what}: {BUG}")),
             CompileFailure::Python(err) => err,
+            CompileFailure::NoLapack { reason } => PyImportError::new_err(format!(
+                "np.linalg's det, inv, solve, cholesky, eigh and lstsq call LAPACK, which \
+                 ferrojit takes from SciPy (as Numba does): install SciPy (pip install scipy); \
+                 {reason}"
+            )),
         }
     }
 }

@@ -4,6 +4,7 @@
 mod args;
 mod dispatcher;
 mod errors;
+mod lapack;
 mod pipeline;
 mod resolve;
 mod results;

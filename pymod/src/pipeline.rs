@@ -182,10 +182,14 @@ pub(crate) fn compile(
             .collect();
         Ok((return_type, module, warnings))
     };
-    off_gil(entry.py(), || {
+    let (return_type, module, warnings) = off_gil(entry.py(), || {
         stages().map(|(return_type, module, warnings)| (return_type, Detached(module), warnings))
     })
-    .map(|(return_type, Detached(module), warnings)| (return_type, module, warnings))
+    .map(|(return_type, Detached(module), warnings)| (return_type, module, warnings))?;
+    if module.lapack {
+        crate::lapack::ensure_installed(entry.py())?;
+    }
+    Ok((return_type, module, warnings))
 }
 
 /// What `inspect` shows of one specialization.

@@ -268,7 +268,7 @@ def well_conditioned(n, dtype, seed=1):
 
 # NumPy warns on the float32 cast of a determinant that overflows (inf, as ferrojit's).
 @pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128, np.complex64])
 def test_factorizations_match_numpy(dtype):
     for n in (1, 2, 5, 30):
         for a in layouts((n, n), dtype):
@@ -278,7 +278,7 @@ def test_factorizations_match_numpy(dtype):
             rhs = np.arange(n, dtype=dtype)
             close(solve(a, rhs), solve.py_func(a, rhs))
             close(solve(a, np.ones((n, 3), dtype)[:, ::-1]), solve.py_func(a, np.ones((n, 3), dtype)))
-            spd = a @ a.T
+            spd = a @ a.conj().T
             close(cholesky(spd), cholesky.py_func(spd))
     # a permutation: det's sign follows the row swaps
     p = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
@@ -344,19 +344,116 @@ def eigenvalues_only(a):
     return w
 
 
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128, np.complex64])
 def test_eigh_matches_numpy(dtype):
     for n in (1, 2, 6, 25):
         for a in layouts((n, n), dtype):
-            a = (a + a.T).astype(dtype)
+            a = (a + a.conj().T).astype(dtype)
             a[np.triu_indices(n, 1)] = 7.0  # only the lower triangle is read, as NumPy's 'L'
             w, v = eigh(a)
             want_w, want_v = eigh.py_func(a)
             assert w.dtype == want_w.dtype and v.dtype == want_v.dtype and v.shape == (n, n)
             close(w, want_w)
-            sym = np.tril(a) + np.tril(a, -1).T
-            # Vectors are NumPy's up to sign: check A v = v diag(w) and orthonormality.
-            v64 = v.astype(np.float64)
-            close(sym.astype(np.float64) @ v64, v64 * w, dtype)
-            close(v64.T @ v64, np.eye(n), dtype)
+            herm = np.tril(a) + np.tril(a, -1).conj().T
+            # Vectors are NumPy's up to a unit factor: check A v = v diag(w) and orthonormality.
+            v128 = v.astype(np.complex128)
+            close(herm.astype(np.complex128) @ v128, v128 * w, dtype)
+            close(v128.conj().T @ v128, np.eye(n, dtype=np.complex128), dtype)
             close(eigenvalues_only(a), want_w)
+
+
+@jit
+def lstsq(a, b):
+    return np.linalg.lstsq(a, b)
+
+
+@jit
+def lstsq_rcond(a, b, rcond):
+    return np.linalg.lstsq(a, b, rcond=rcond)
+
+
+@jit
+def lstsq_positional(a, b):
+    return np.linalg.lstsq(a, b, 0.5)
+
+
+def check_lstsq(got, want):
+    x, residuals, rank, s = got
+    assert rank == want[2]
+    close(x, want[0])
+    close(residuals, want[1])
+    close(s, want[3])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128, np.int64])
+def test_lstsq_matches_numpy(dtype):
+    # over- and underdetermined, square, one or several right sides, empty extents
+    for m, n, k in [(6, 3, None), (6, 3, 2), (3, 6, None), (4, 4, 2), (5, 0, None), (0, 3, None), (5, 3, 0)]:
+        for a in layouts((m, n), dtype):
+            shape = (m,) if k is None else (m, k)
+            b = np.arange(np.prod(shape), dtype=dtype).reshape(shape)
+            check_lstsq(lstsq(a, b), lstsq.py_func(a, b))
+    # rank-deficient: no residuals, the rank NumPy finds, and rcond cutting more
+    a = np.ones((4, 3))
+    a[:, 0] = np.arange(4)
+    b = np.arange(4.0) ** 2
+    check_lstsq(lstsq(a, b), lstsq.py_func(a, b))
+    for rcond in (None, 1e-3, 0.5, -1):
+        check_lstsq(lstsq_rcond(a, b, rcond), lstsq_rcond.py_func(a, b, rcond))
+    check_lstsq(lstsq_positional(a, b), lstsq_positional.py_func(a, b))
+
+
+def test_lstsq_errors_are_numpys():
+    for args in [(np.ones((3, 2)), np.ones(4)), (np.ones((3, 2)), np.ones((2, 2)))]:
+        with pytest.raises(np.linalg.LinAlgError) as want:
+            lstsq.py_func(*args)
+        with pytest.raises(np.linalg.LinAlgError) as got:
+            lstsq(*args)
+        assert str(got.value) == str(want.value)
+    with pytest.raises(ferrojit.TypingError, match="`rcond` as a number or None"):
+        lstsq_rcond(np.ones((2, 2)), np.ones(2), 1j)
+
+    @jit
+    def unknown_keyword(a, b):
+        return np.linalg.lstsq(a, b, full=True)
+
+    with pytest.raises(ferrojit.TypingError, match="with `full=` is not supported yet"):
+        unknown_keyword(np.ones((2, 2)), np.ones(2))
+
+
+def test_factorizations_without_scipy_say_what_to_install(tmp_path):
+    """LAPACK comes from SciPy: without it, a factorization is an ImportError
+    that says so, at the first call; products, which need no LAPACK, work."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = tmp_path / "no_scipy.py"
+    script.write_text(textwrap.dedent("""
+        import sys
+        sys.modules["scipy"] = None  # as if SciPy were not installed
+        import numpy as np
+        import ferrojit
+
+        @ferrojit.jit
+        def det(a):
+            return np.linalg.det(a)
+
+        @ferrojit.jit
+        def product(a):
+            return a @ a
+
+        print(product(np.eye(2))[0, 0])
+        try:
+            det(np.eye(2))
+        except ImportError as e:
+            print("ImportError:", e)
+    """))
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
+    lines = out.stdout.splitlines()
+    assert lines[0] == "1.0"
+    assert lines[1].startswith(
+        "ImportError: np.linalg's det, inv, solve, cholesky, eigh and lstsq call LAPACK, which "
+        "ferrojit takes from SciPy (as Numba does): install SciPy (pip install scipy); "
+        "importing scipy.linalg.cython_lapack failed"
+    ), lines[1]

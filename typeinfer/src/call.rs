@@ -162,7 +162,7 @@ impl FnCx<'_, '_> {
             return self.create_call(e, c, args, kwargs, &arg_ty);
         }
         if let KnownFunction::Linalg(f) = kf {
-            return self.linalg_call(e, f, args, &tys, kwargs);
+            return self.linalg_call(e, f, args, &tys, kwargs, &kw_tys);
         }
         match kf {
             KnownFunction::Range

@@ -6,8 +6,9 @@
 //! promotes them to one dtype, which lower converts to); a product of two
 //! vectors is a number, any other a new C-ordered array whose axes are the
 //! rows of the left operand then the columns of the right one. The
-//! factorizations (`det`, `inv`, `solve`, `cholesky`, `eigh`) take float32/float64
-//! matrices; integers and bools are read as float64, as NumPy does.
+//! factorizations (`det`, `inv`, `solve`, `cholesky`, `eigh`, `lstsq`) take
+//! matrices of any number dtype and give NumPy's result dtypes
+//! (`factorization_dtype`).
 
 use frontend::hir::{Dtype, ExprId, Keyword, LinalgFn};
 use library::promotion::promote_dtype;
@@ -33,19 +34,26 @@ fn c_array(dtype: Dtype, ndim: u8) -> Type {
     })
 }
 
-/// The float type NumPy's factorizations compute `d` in (`None`: not yet).
-fn factorization_dtype(d: Dtype) -> Option<Dtype> {
-    match d {
-        Dtype::Float32 => Some(Dtype::Float32),
-        _ if d.is_complex() => None,
-        _ => Some(Dtype::Float64),
+/// The dtype of the results of NumPy's factorizations of operands of
+/// `dtypes` (`_commonType`): complex if one is, single precision only if all
+/// are float32 or complex64 (they compute in double precision regardless).
+fn factorization_dtype(dtypes: impl Iterator<Item = Dtype> + Clone) -> Dtype {
+    let complex = dtypes.clone().any(|d| d.is_complex());
+    let single = dtypes
+        .clone()
+        .all(|d| matches!(d, Dtype::Float32 | Dtype::Complex64));
+    match (complex, single) {
+        (true, true) => Dtype::Complex64,
+        (true, false) => Dtype::Complex128,
+        (false, true) => Dtype::Float32,
+        (false, false) => Dtype::Float64,
     }
 }
 
 /// The dtype `np.linalg.norm` of an array of `d` computes in and returns.
 fn norm_dtype(d: Dtype) -> Dtype {
-    match d {
-        Dtype::Float32 | Dtype::Complex64 => Dtype::Float32,
+    match d.real() {
+        Dtype::Float32 => Dtype::Float32,
         _ => Dtype::Float64,
     }
 }
@@ -58,12 +66,13 @@ impl FnCx<'_, '_> {
         args: &[ExprId],
         tys: &[Ty],
         kwargs: &[Keyword],
+        kw_tys: &[Ty],
     ) -> Ty {
         // `a @ b` is `np.matmul(a, b)` here (the frontend made it so).
         let name = f.qualified_name();
         let arity = match f {
             LinalgFn::Dot | LinalgFn::Matmul | LinalgFn::Vdot | LinalgFn::Outer => 2,
-            LinalgFn::Solve => 2,
+            LinalgFn::Solve | LinalgFn::Lstsq => 2,
             LinalgFn::Trace
             | LinalgFn::Norm
             | LinalgFn::Det
@@ -71,10 +80,19 @@ impl FnCx<'_, '_> {
             | LinalgFn::Cholesky
             | LinalgFn::Eigh => 1,
         };
-        if let Some(k) = kwargs.first() {
-            self.unsupported_keyword(&name, k, "pass the arrays only");
-            return Ty::Error;
-        }
+        let (args, tys) = if f == LinalgFn::Lstsq {
+            if !self.lstsq_rcond(e, &name, args, tys, kwargs, kw_tys) {
+                return Ty::Error;
+            }
+            let arrays = args.len().min(2);
+            (&args[..arrays], &tys[..arrays])
+        } else {
+            if let Some(k) = kwargs.first() {
+                self.unsupported_keyword(&name, k, "pass the arrays only");
+                return Ty::Error;
+            }
+            (args, tys)
+        };
         if !self.arity(e, &name, args.len(), arity, arity) {
             return Ty::Error;
         }
@@ -107,19 +125,18 @@ impl FnCx<'_, '_> {
             | LinalgFn::Inv
             | LinalgFn::Cholesky
             | LinalgFn::Eigh => &[2],
-            LinalgFn::Solve => &[2],
+            LinalgFn::Solve | LinalgFn::Lstsq => &[2],
         };
         for (k, &(arg, a)) in arrays.iter().enumerate() {
             let ok = match (f, k) {
                 (LinalgFn::Norm, _) => true,
-                (LinalgFn::Solve, 1) => (1..=2).contains(&a.ndim),
+                (LinalgFn::Solve | LinalgFn::Lstsq, 1) => (1..=2).contains(&a.ndim),
                 _ => ndims.contains(&a.ndim),
             };
             if !ok {
                 let wanted = match (f, k) {
-                    (LinalgFn::Solve, 1) | (LinalgFn::Dot | LinalgFn::Matmul, _) => {
-                        "1-d and 2-d arrays"
-                    }
+                    (LinalgFn::Solve | LinalgFn::Lstsq, 1)
+                    | (LinalgFn::Dot | LinalgFn::Matmul, _) => "1-d and 2-d arrays",
                     (LinalgFn::Vdot | LinalgFn::Outer, _) => "1-d arrays",
                     _ => "2-d arrays",
                 };
@@ -185,17 +202,89 @@ impl FnCx<'_, '_> {
             | LinalgFn::Inv
             | LinalgFn::Solve
             | LinalgFn::Cholesky
-            | LinalgFn::Eigh => {
-                let Some(d) = factorization_dtype(dtype) else {
-                    return refuse(self, "complex", "float32 and float64 only so far");
-                };
+            | LinalgFn::Eigh
+            | LinalgFn::Lstsq => {
+                let d = factorization_dtype(arrays.iter().map(|(_, a)| a.dtype));
+                let real = Type::Array(ArrayType {
+                    dtype: d.real(),
+                    ndim: 1,
+                    layout: Layout::C,
+                    writable: true,
+                });
                 Ty::Known(match f {
                     LinalgFn::Det => Type::Scalar(d),
                     LinalgFn::Solve => c_array(d, arrays[1].1.ndim),
                     // NumPy's `EighResult`, a named tuple: (eigenvalues, eigenvectors).
-                    LinalgFn::Eigh => Type::Tuple(vec![c_array(d, 1), c_array(d, 2)]),
+                    LinalgFn::Eigh => Type::Tuple(vec![real, c_array(d, 2)]),
+                    // (solution, residuals, rank, singular values)
+                    LinalgFn::Lstsq => Type::Tuple(vec![
+                        c_array(d, arrays[1].1.ndim),
+                        real.clone(),
+                        Type::Scalar(Dtype::Int32),
+                        real,
+                    ]),
                     _ => c_array(d, 2),
                 })
+            }
+        }
+    }
+
+    /// Checks `lstsq`'s `rcond` (its third argument, by position or keyword):
+    /// None or a real number, read as a float64. False after reporting.
+    fn lstsq_rcond(
+        &mut self,
+        e: ExprId,
+        name: &str,
+        args: &[ExprId],
+        tys: &[Ty],
+        kwargs: &[Keyword],
+        kw_tys: &[Ty],
+    ) -> bool {
+        if !self.arity(e, name, args.len(), 2, 3) {
+            return false;
+        }
+        let mut rcond: Vec<(ExprId, &Ty)> = args.iter().copied().zip(tys).skip(2).collect();
+        for (k, t) in kwargs.iter().zip(kw_tys) {
+            if k.name != "rcond" {
+                self.unsupported_keyword(name, k, "pass `a`, `b` and `rcond` only");
+                return false;
+            }
+            rcond.push((k.value, t));
+        }
+        match rcond.as_slice() {
+            [] => true,
+            [(x, t)] => match t.concrete() {
+                None if t.is_pending() => true,
+                Some(Type::None) => true,
+                Some(Type::Scalar(d)) if !d.is_complex() => {
+                    self.coerce(*x, t, &Type::Scalar(Dtype::Float64));
+                    true
+                }
+                _ => {
+                    let shown = t.concrete().unwrap_or(Type::None);
+                    self.emit(
+                        self.span(*x),
+                        report(
+                            "E0220",
+                            format!("`{name}` needs `rcond` as a number or None"),
+                            format!("{} is {shown}", self.expr_text(*x)),
+                        )
+                        .help("pass a float such as 1e-10, or None for NumPy's default"),
+                    );
+                    false
+                }
+            },
+            [_, (x, _), ..] => {
+                self.emit(
+                    self.span(*x),
+                    report(
+                        "E0219",
+                        format!("`{name}` got multiple values for argument `rcond`"),
+                        "a second `rcond`".to_string(),
+                    )
+                    .help("pass `rcond` once"),
+                );
+                false
             }
         }
     }
