@@ -805,7 +805,9 @@ impl<'a> FnLower<'a> {
             let ExprKind::Local(array) = self.tf.hir.expr(*arr).kind else {
                 continue;
             };
-            if !self.ranges.is_stable_array(array) {
+            // The condition is tested once before the nest: the array must
+            // be the same one throughout it.
+            if !self.ranges.is_array_invariant_in(array, nest[0]) {
                 continue;
             }
             for (axis, idx) in indices.iter().enumerate() {

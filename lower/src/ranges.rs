@@ -114,6 +114,9 @@ struct LoopScope {
     var: LocalId,
     /// `None` when the loop variable is reassigned in the body.
     facts: Option<Facts>,
+    /// The locals the body assigns: an array among them may be another array
+    /// from one iteration to the next.
+    assigned: HashSet<LocalId>,
 }
 
 /// How far substitution goes looking for a proof; each step removes one symbol
@@ -185,8 +188,30 @@ impl<'a> Ranges<'a> {
         self.stable.get(&l).filter(|_| self.defined.contains(&l))
     }
 
+    /// Whether array local `l` is one array wherever the code being lowered
+    /// can see it from here: assigned once in the function (and already), or
+    /// not assigned in the body of the innermost loop entered, so that its
+    /// extents are the same from that loop's start to its end (`u, v = v, u`
+    /// in an outer loop leaves both stable within the inner ones). Facts
+    /// about an extent only come from loops entered while it was stable, so
+    /// a fact never speaks of an earlier array of the same name.
     pub(crate) fn is_stable_array(&self, l: LocalId) -> bool {
-        self.source(l).is_some() && matches!(self.tf.local_type(l), Type::Array(_))
+        matches!(self.tf.local_type(l), Type::Array(_))
+            && (self.source(l).is_some()
+                || self.loops.last().is_some_and(|s| !s.assigned.contains(&l)))
+    }
+
+    /// Whether array local `l` is one array throughout the loop over `var`
+    /// (entered): what a condition tested before that loop may assume.
+    pub(crate) fn is_array_invariant_in(&self, l: LocalId, var: LocalId) -> bool {
+        matches!(self.tf.local_type(l), Type::Array(_))
+            && (self.source(l).is_some()
+                || self
+                    .loops
+                    .iter()
+                    .rev()
+                    .find(|s| s.var == var)
+                    .is_some_and(|s| !s.assigned.contains(&l)))
     }
 
     fn is_int64(&self, e: ExprId) -> bool {
@@ -286,7 +311,9 @@ impl<'a> Ranges<'a> {
             return scope.facts.as_ref().map(|_| Affine::sym(Sym::Local(l)));
         }
         match self.source(l)? {
-            Source::Extent(arr, k) if self.is_stable_array(*arr) => {
+            // The extent of the array the local was assigned from, which only
+            // a once-assigned array keeps being.
+            Source::Extent(arr, k) if self.source(*arr).is_some() => {
                 Some(Affine::sym(Sym::Extent(*arr, *k)))
             }
             Source::Expr(e) => self
@@ -551,7 +578,18 @@ impl<'a> Ranges<'a> {
         step: Option<i64>,
         body: &[Stmt],
     ) {
-        let invariant = !assigns(&self.tf.hir, body, var) && self.tf.local_type(var) == &Type::INT;
+        let mut count = Assignments::default();
+        walk_block(&mut count, &self.tf.hir, body);
+        let assigned: HashSet<LocalId> = count.0.into_keys().collect();
+        let invariant = !assigned.contains(&var) && self.tf.local_type(var) == &Type::INT;
+        // The scope is entered before the bounds are read, so that they may
+        // speak of the arrays the body keeps (`is_stable_array`): the bounds
+        // are computed just before the body runs.
+        self.loops.push(LoopScope {
+            var,
+            facts: None,
+            assigned,
+        });
         let facts = invariant.then(|| {
             // A bound that may have wrapped is not a bound of the values taken.
             let start = self.exact(start).filter(|f| self.fits(f));
@@ -570,7 +608,9 @@ impl<'a> Ranges<'a> {
                 upper: keep(upper),
             }
         });
-        self.loops.push(LoopScope { var, facts });
+        if let Some(scope) = self.loops.last_mut() {
+            scope.facts = facts;
+        }
     }
 
     pub(crate) fn exit_loop(&mut self) {
@@ -829,6 +869,21 @@ mod tests {
                 ranges.exit_loop();
             }
         }
+    }
+
+    #[test]
+    fn arrays_swapped_by_an_outer_loop_are_stable_inside_it() {
+        // `u` and `v` change from one sweep to the next, but within the inner
+        // loop each is one array, whose extent bounds the loop.
+        let src = "def f(u, v):\n    for t in range(3):\n        for i in range(u.shape[0]):\n            v[i] = u[i]\n        u, v = v, u\n";
+        assert_eq!(proofs(src, "(float64[:], float64[:])"), vec![(true, true)]);
+        // An array the loop itself reassigns proves nothing.
+        let src =
+            "def f(u, v):\n    for i in range(u.shape[0]):\n        v[i] = u[i]\n        u = v\n";
+        assert_eq!(
+            proofs(src, "(float64[:], float64[:])"),
+            vec![(false, false)]
+        );
     }
 
     #[test]
