@@ -1149,13 +1149,11 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             )?)?
         };
         let b = &self.m.builder;
+        // The count when the range is not empty; an empty range skips the
+        // loop before it starts, so the loop's own exit is the plain `k < trip`
+        // whose count LLVM's analyses (and so the vectorizer) understand.
         let last = b.build_int_unsigned_div(b.build_int_sub(dist, one, "")?, abs_step, "")?;
-        let trip = as_int(b.build_select(
-            nonempty,
-            b.build_int_nuw_add(last, one, "")?,
-            i64t.const_zero(),
-            "trip",
-        )?)?;
+        let trip = b.build_int_nuw_add(last, one, "trip")?;
 
         let counter = self.alloca(i64t.into(), "for.k")?;
         self.b().build_store(counter, i64t.const_zero())?;
@@ -1163,7 +1161,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         let body_bb = self.append("for.body");
         let latch = self.append("for.latch");
         let exit = self.append("for.end");
-        self.b().build_unconditional_branch(head)?;
+        self.b().build_conditional_branch(nonempty, head, exit)?;
 
         self.m.builder.position_at_end(head);
         let k = as_int(self.b().build_load(i64t, counter, "k")?)?;

@@ -934,6 +934,27 @@ impl<'a> FnLower<'a> {
             let (r, rt) = self.scalar_expr(*rhs);
             return self.compare(*op, cur, cur_t, r, rt);
         }
+        // Straight-line when the operands Python may skip can run anyway
+        // (`speculable`): `lo <= v < hi` is two comparisons and an `and`.
+        if comparisons
+            .iter()
+            .skip(1)
+            .all(|(_, rhs)| self.speculable(*rhs))
+        {
+            let mut all = None;
+            for (op, rhs) in comparisons {
+                let (r, rt) = self.scalar_expr(*rhs);
+                let c = self.compare(*op, cur, cur_t, r, rt);
+                all = Some(match all {
+                    Some(so_far) => self.b.bin(BinaryOp::And, so_far, c),
+                    None => c,
+                });
+                (cur, cur_t) = (r, rt);
+            }
+            if let Some(all) = all {
+                return all;
+            }
+        }
         let result = self.b.var(LType::I1, "cmp");
         let mut open = Vec::new();
         for (k, (op, rhs)) in comparisons.iter().enumerate() {
@@ -957,9 +978,35 @@ impl<'a> FnLower<'a> {
         self.b.get(result)
     }
 
-    /// `a and b` / `a or b` with Python's value semantics.
+    /// `a and b` / `a or b` with Python's value semantics: branches, or, when
+    /// every operand after the first may be evaluated regardless
+    /// (`speculable`), selects.
     fn bool_op(&mut self, op: BoolOp, values: &[ExprId], ty: &Type) -> Val {
         let d = ty.as_scalar().unwrap_or(Dtype::Bool);
+        if values.iter().skip(1).all(|e| self.speculable(*e)) {
+            let operands: Vec<(ValueId, ValueId)> = values
+                .iter()
+                .map(|e| {
+                    let (v, vt) = self.scalar_expr(*e);
+                    (
+                        self.cast_scalar(v, vt, d),
+                        self.cast_scalar(v, vt, Dtype::Bool),
+                    )
+                })
+                .collect();
+            // From the last operand back: `a or r` is `a if a else r`.
+            let Some(((last, _), rest)) = operands.split_last() else {
+                return self.bad_call("an empty `and`/`or`");
+            };
+            let mut result = *last;
+            for &(value, truth) in rest.iter().rev() {
+                result = match op {
+                    BoolOp::And => self.b.select(truth, result, value),
+                    BoolOp::Or => self.b.select(truth, value, result),
+                };
+            }
+            return Val::Scalar(result);
+        }
         let result = self.b.var(ltype(d), "boolop");
         let mut open = Vec::new();
         for (k, e) in values.iter().enumerate() {

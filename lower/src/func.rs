@@ -1,6 +1,6 @@
 //! Lowering of one specialization: locals, statements, loops, element access.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use frontend::hir::visit::{walk_block, walk_expr, walk_stmt, walk_target, Visitor};
 use frontend::hir::{self, Dtype, ExceptionKind, ExprId, ExprKind, LocalId, StmtKind, Target};
@@ -53,6 +53,10 @@ struct NestCheck {
     axis: u8,
     least: Option<Affine>,
     greatest: Option<Affine>,
+    /// The least value need only be `-extent` or more: the fast copy keeps
+    /// the wraparound (so `a[j - 1]` at `j = 0` does not send the whole nest
+    /// to the checked copy).
+    wraps: bool,
 }
 
 /// An affine form computed in int64, and an `I1` that is true when some step
@@ -84,6 +88,8 @@ struct HoistedCheck {
     array: LocalId,
     axis: u8,
     index: Affine,
+    /// As `NestCheck::wraps`.
+    wraps: bool,
 }
 
 pub(crate) fn lower_function(
@@ -604,7 +610,7 @@ impl<'a> FnLower<'a> {
         if self.nest == NestCopy::Outside && contains_loop(&self.tf.hir, body) {
             let mut nest = vec![var];
             let mut checks = Vec::new();
-            let mut assumed = HashSet::new();
+            let mut assumed = HashMap::new();
             self.nest_checks(body, &mut nest, &mut checks, &mut assumed);
             if !checks.is_empty() {
                 // Nest versioning: the checks whose indices stay within bounds
@@ -648,7 +654,7 @@ impl<'a> FnLower<'a> {
                 let cond = self.version_condition(var, &checks, s0, s1);
                 self.b.begin();
                 // Inside a versioned nest's fast copy, its checks stay assumed.
-                let mut assumed = self.ranges.set_assumed(HashSet::new());
+                let mut assumed = self.ranges.set_assumed(HashMap::new());
                 let outside = assumed.clone();
                 assumed.extend(covered);
                 self.ranges.set_assumed(assumed);
@@ -722,16 +728,26 @@ impl<'a> FnLower<'a> {
             };
             for (axis, idx) in indices.iter().enumerate() {
                 let axis = axis as u8;
-                if self.index_needs(local, axis, *idx) == (false, false) {
+                let (wrap, checked) = self.index_needs(local, axis, *idx);
+                if !(wrap || checked) || self.ranges.assumed_wrapping(local, axis, *idx) {
                     continue;
                 }
+                // A checked index may stay negative (it is wrapped, not
+                // checked, in the fast copy); an unchecked one is hoisted to
+                // drop its wraparound.
+                let wraps = wrap && checked;
                 let array = local?;
                 let index = self.ranges.versioned_index(array, *idx, var)?;
-                let check = HoistedCheck { array, axis, index };
+                let check = HoistedCheck {
+                    array,
+                    axis,
+                    index,
+                    wraps,
+                };
                 if !checks.contains(&check) {
                     checks.push(check);
                 }
-                covered.insert((array, axis, *idx));
+                covered.insert((array, axis, *idx), wraps);
             }
         }
         Some((checks, covered))
@@ -837,16 +853,18 @@ impl<'a> FnLower<'a> {
                         None => continue,
                     }
                 };
+                let wraps = !lo && self.opts.wraparound && self.opts.boundscheck;
                 let check = NestCheck {
                     array,
                     axis,
                     least,
                     greatest,
+                    wraps,
                 };
                 if !checks.contains(&check) {
                     checks.push(check);
                 }
-                assumed.insert((array, axis, *idx));
+                assumed.insert((array, axis, *idx), wraps);
             }
         }
     }
@@ -857,8 +875,8 @@ impl<'a> FnLower<'a> {
         for check in checks {
             if let Some(least) = &check.least {
                 let v = self.materialize(least, None);
-                let zero = self.b.i64c(0);
-                parts.push(self.exactly(v, CmpOp::SGe, zero));
+                let floor = self.least_allowed(check.array, check.axis, check.wraps);
+                parts.push(self.exactly(v, CmpOp::SGe, floor));
             }
             if let Some(greatest) = &check.greatest {
                 let v = self.materialize(greatest, None);
@@ -883,15 +901,26 @@ impl<'a> FnLower<'a> {
             .map(|w| self.b.unary(UnaryOp::Not, w))
             .into_iter()
             .collect();
-        let zero = self.b.i64c(0);
         for check in checks {
             let first = self.materialize(&check.index, Some((var, start)));
             let final_ = self.materialize(&check.index, Some((var, last)));
             let ext = self.extent(check.array, check.axis);
-            parts.push(self.exactly(first, CmpOp::SGe, zero));
+            let floor = self.least_allowed(check.array, check.axis, check.wraps);
+            parts.push(self.exactly(first, CmpOp::SGe, floor));
             parts.push(self.exactly(final_, CmpOp::SLt, ext));
         }
         self.all(parts)
+    }
+
+    /// The least index a version condition allows on `axis` of `array`: 0, or
+    /// `-extent` when the fast copy wraps negative indices around.
+    fn least_allowed(&mut self, array: LocalId, axis: u8, wraps: bool) -> ValueId {
+        let zero = self.b.i64c(0);
+        if !wraps {
+            return zero;
+        }
+        let ext = self.extent(array, axis);
+        self.b.bin(BinaryOp::ISub, zero, ext)
     }
 
     fn all(&mut self, parts: Vec<ValueId>) -> ValueId {
@@ -1026,9 +1055,10 @@ impl<'a> FnLower<'a> {
         if self.unsigned_index(idx) {
             lo = true;
         }
+        let in_bounds_wrapped = self.ranges.assumed_wrapping(arr, axis, idx);
         (
             self.opts.wraparound && !lo,
-            self.opts.boundscheck && !(lo && hi),
+            self.opts.boundscheck && !(lo && hi) && !in_bounds_wrapped,
         )
     }
 

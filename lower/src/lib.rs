@@ -16,6 +16,7 @@ mod print;
 mod ranges;
 mod reduce;
 mod rewrites;
+mod speculate;
 mod values;
 #[cfg_attr(not(debug_assertions), allow(dead_code))] // run by debug builds and tests
 mod verify;

@@ -143,8 +143,10 @@ pub(crate) struct Ranges<'a> {
 }
 
 /// Array accesses (array, axis, index expression) whose checks a version
-/// condition established.
-pub(crate) type Assumed = HashSet<(LocalId, u8, ExprId)>;
+/// condition established, each with whether the condition showed the index in
+/// `[-extent, extent)` only, so that it is in bounds once wrapped around
+/// (`true`), or in `[0, extent)` (`false`).
+pub(crate) type Assumed = HashMap<(LocalId, u8, ExprId), bool>;
 
 impl<'a> Ranges<'a> {
     pub(crate) fn new(tf: &'a TypedFunction) -> Ranges<'a> {
@@ -170,7 +172,7 @@ impl<'a> Ranges<'a> {
             stable,
             defined,
             loops: Vec::new(),
-            assumed: HashSet::new(),
+            assumed: HashMap::new(),
         }
     }
 
@@ -624,6 +626,12 @@ impl<'a> Ranges<'a> {
         std::mem::replace(&mut self.assumed, checks)
     }
 
+    /// Whether a version condition showed the index of this access in
+    /// `[-extent, extent)`: wrapped around, it needs no bounds check.
+    pub(crate) fn assumed_wrapping(&self, arr: Option<LocalId>, axis: u8, idx: ExprId) -> bool {
+        arr.is_some_and(|a| self.assumed.get(&(a, axis, idx)) == Some(&true))
+    }
+
     /// The least (or greatest, when `max`) value `x` takes while the loops over
     /// `nest` (outermost first, all entered) run, in symbols defined before the
     /// nest; `None` when a loop variable cannot be eliminated. Substituting the
@@ -660,8 +668,11 @@ impl<'a> Ranges<'a> {
         // Exactly the accesses a version condition tested: not every index of
         // the same form (`a[0:n, 1] = x` in a versioned loop is on an axis no
         // condition tested).
-        if self.assumed.contains(&(arr, axis, idx)) {
-            return (true, true);
+        match self.assumed.get(&(arr, axis, idx)) {
+            Some(false) => return (true, true),
+            // In bounds once wrapped: its lower check is the wraparound.
+            Some(true) => return (false, true),
+            None => {}
         }
         let Some(x) = self.exact(idx) else {
             return (false, false);
