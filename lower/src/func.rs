@@ -700,9 +700,10 @@ impl<'a> FnLower<'a> {
         });
     }
 
-    /// The checks left in the body of an innermost step-1 loop over `var`, when
-    /// all of them can be hoisted, with the accesses (array, axis, index) they
-    /// cover; `None` when some cannot.
+    /// The checks left in the body of an innermost step-1 loop over `var` that
+    /// can be hoisted (their indices are `var + c`), with the accesses (array,
+    /// axis, index) they cover; the others stay in the loop. `None` when the
+    /// loop cannot be versioned at all.
     fn hoistable_checks(
         &self,
         var: LocalId,
@@ -736,8 +737,13 @@ impl<'a> FnLower<'a> {
                 // checked, in the fast copy); an unchecked one is hoisted to
                 // drop its wraparound.
                 let wraps = wrap && checked;
-                let array = local?;
-                let index = self.ranges.versioned_index(array, *idx, var)?;
+                // One that cannot be hoisted (`a[idx[i]]`) stays in both copies.
+                let Some(array) = local else {
+                    continue;
+                };
+                let Some(index) = self.ranges.versioned_index(array, *idx, var) else {
+                    continue;
+                };
                 let check = HoistedCheck {
                     array,
                     axis,
