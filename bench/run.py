@@ -171,7 +171,7 @@ PARALLEL_BENCHES = [
     Bench("row normalization", kernels.normalize_rows, make_normalize_rows, 20_000, 500, 4,
           lambda n: f"{n:,}x256 f64"),
     Bench("pairwise distances", kernels.pairwise_distances, make_pairwise, 2000, 200, 4, lambda n: f"{n:,}x8 points"),
-    Bench("histogram (blocks)", kernels.histogram_blocks, make_histogram, 20_000_000, 200_000, 64,
+    Bench("histogram (array reduction)", kernels.histogram_reduction, make_histogram, 20_000_000, 200_000, 64,
           lambda n: f"{n:,} f64, 64 bins"),
 ]
 

@@ -287,7 +287,7 @@ def test_two_operators_on_one_target_are_an_error():
 
     with pytest.raises(fj.TypingError, match="E0260.*`h` is an array reduction") as info:
         two_ops(np.ones(3))
-    assert "`h` is also updated with `+=` here" in str(info.value)
+    assert "`h` is updated with `+=` above and with `*=` here" in str(info.value)
 
 
 def test_replacing_the_target_is_an_error():

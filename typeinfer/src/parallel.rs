@@ -249,7 +249,12 @@ impl Analysis<'_> {
         if let Some(other) = updates.iter().find(|u| u.op != first.op) {
             return error(
                 other.span,
-                format!("`{}` is also updated with `{}` here", f.local(l).name, first.op_text),
+                format!(
+                    "`{}` is updated with `{}` above and with `{}` here",
+                    f.local(l).name,
+                    first.op_text,
+                    other.op_text
+                ),
             );
         }
         // `l = l + e` replaces the array rather than update it.
@@ -258,7 +263,7 @@ impl Analysis<'_> {
             .get(&l)
             .and_then(|u| u.iter().find_map(|(_, own)| *own))
         {
-            return error(f.expr(*own).span, "this makes a new array each iteration".into());
+            return error(f.expr(own).span, "this makes a new array each iteration".into());
         }
         let allowed: HashSet<ExprId> = updates.iter().filter_map(|u| u.read).collect();
         let reads = scan.reads.get(&l).map_or(&[][..], |r| &r[..]);
@@ -290,7 +295,7 @@ impl Analysis<'_> {
         )
         .with_label(label)
         .with_note(format!("note: each chunk of iterations updates a private copy of `{name}`, combined into `{name}` after the loop, so inside the loop `{name}` holds no iteration's value"))
-        .with_note(format!("in the loop, only update `{name}` in place with one operator (`{name} {op} e`, `{name}[:] {op} e`; `+=`, `-=`, `*=`, `&=`, `|=`, `^=`), or store into `{name}` at indices that depend on the loop variable"))
+        .with_note(format!("in the loop, either only update `{name}` in place with one operator (`{name} {op} e`, `{name}[:] {op} e`; `+=`, `-=`, `*=`, `&=`, `|=`, `^=`), or only store into its elements at indices that depend on the loop variable"))
     }
 
     fn read_span(&self, read: LocalRead) -> Span {
