@@ -362,3 +362,18 @@ def test_a_view_that_depends_on_the_iteration_is_no_reduction(no_leak):
     out = np.ones((50, 3))
     disjoint_rows(a, out)
     assert np.array_equal(out, a + 1)
+
+
+def test_np_maximum_of_the_target_is_no_reduction():
+    @jit
+    def running_max(x):
+        h = np.zeros(x.shape[1])
+        for i in prange(x.shape[0]):
+            h = np.maximum(h, x[i])
+        return h
+
+    with pytest.raises(fj.TypingError) as info:
+        running_max(np.ones((3, 2)))
+    message = str(info.value)
+    assert "error[E0250]: `h` is assigned in the prange loop at line" in message
+    assert "update `h` in place, an array reduction (`h += ...`, `h[:] += ...`)" in message

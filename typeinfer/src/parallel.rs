@@ -298,6 +298,10 @@ impl Analysis<'_> {
         .with_note(format!("in the loop, either only update `{name}` in place with one operator (`{name} {op} e`, `{name}[:] {op} e`; `+=`, `-=`, `*=`, `&=`, `|=`, `^=`), or only store into its elements at indices that depend on the loop variable"))
     }
 
+    fn is_array(&self, l: LocalId) -> bool {
+        matches!(self.local_types.get(l.0 as usize), Some(Type::Array(_)))
+    }
+
     fn read_span(&self, read: LocalRead) -> Span {
         match read {
             LocalRead::Expr(e) | LocalRead::AugAssign(e) => self.f.expr(e).span,
@@ -316,7 +320,11 @@ impl Analysis<'_> {
         )
         .with_label(format!("this may read `{name}` from another iteration"))
         .with_note(format!("note: each iteration has its own `{name}`; a value carried from one iteration to the next would depend on which thread ran the previous one"))
-        .with_note(format!("assign `{name}` at the start of each iteration, make it a reduction (`{name} += ...`), or use `range`"))
+        .with_note(if self.is_array(l) {
+            format!("assign `{name}` at the start of each iteration, update it in place as an array reduction (`{name} += ...`, `{name}[:] += ...`), or use `range`")
+        } else {
+            format!("assign `{name}` at the start of each iteration, make it a reduction (`{name} += ...`), or use `range`")
+        })
     }
 
     fn race_error(&self, l: LocalId, var: LocalId, read: Span, loop_span: Span) -> Diagnostic {
@@ -329,6 +337,8 @@ impl Analysis<'_> {
         };
         let help = if l == var {
             "compute the last value from the loop's bounds, or use `range`".to_string()
+        } else if self.is_array(l) {
+            format!("update `{name}` in place, an array reduction (`{name} += ...`, `{name}[:] += ...`), or store each iteration's values at indices that depend on the loop variable")
         } else {
             format!("make `{name}` a reduction (`{name} += ...`, `{name} = max({name}, ...)`), or store each iteration's value in an array indexed by the loop variable")
         };
