@@ -200,6 +200,23 @@ def test_part_of_the_target(no_leak):
 
 
 @jit
+def shape_in_the_body(x, h):
+    for i in prange(x.shape[0]):
+        local = np.zeros(h.shape[0], h.dtype)
+        local[int(x[i] * h.size) % len(h)] = 1
+        h += local
+
+
+def test_the_shape_of_the_target_may_be_read(no_leak):
+    # `h.shape`, `h.size`, `h.dtype`, `len(h)`... are those of the private array too.
+    x = np.random.default_rng(9).random(1000)
+    got, want = np.zeros(8, np.int64), np.zeros(8, np.int64)
+    shape_in_the_body(x, got)
+    shape_in_the_body.py_func(x, want)
+    assert np.array_equal(got, want)
+
+
+@jit
 def several(x, nb):
     total = 0.0
     count = 0

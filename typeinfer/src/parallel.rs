@@ -209,7 +209,7 @@ impl Analysis<'_> {
     /// The operation of the array reduction `l` is, when the body updates it
     /// in place (`l op= e`, `l[:] op= e`, `l[...] op= e`, `l[1:] op= e`: indices
     /// that are slices or `...` not depending on the iteration); `Err` when it
-    /// also uses `l` otherwise; `None` when it never updates `l` so, or when
+    /// also uses `l` otherwise (its shape aside: `l.shape`, `l.size`...); `None` when it never updates `l` so, or when
     /// `l` is private (assigned in the body).
     fn array_reduction(
         &self,
@@ -267,7 +267,10 @@ impl Analysis<'_> {
         }
         let allowed: HashSet<ExprId> = updates.iter().filter_map(|u| u.read).collect();
         let reads = scan.reads.get(&l).map_or(&[][..], |r| &r[..]);
-        if let Some(read) = reads.iter().find(|e| !allowed.contains(e)) {
+        if let Some(read) = reads
+            .iter()
+            .find(|e| !allowed.contains(e) && !scan.shape_reads.contains(e))
+        {
             return error(
                 f.expr(*read).span,
                 format!("`{}` is used here", f.local(l).name),
@@ -468,6 +471,9 @@ struct BodyScan {
     reads: HashMap<LocalId, Vec<ExprId>>,
     /// In-place updates of arrays that may be array reductions.
     array_updates: Vec<ArrayUpdate>,
+    /// Reads of a local whose shape only is used (`a.shape`, `a.size`,
+    /// `a.ndim`, `a.dtype`, `len(a)`): a private array of the same shape gives the same.
+    shape_reads: HashSet<ExprId>,
 }
 
 /// `a op= e` or `a[<slices or ...>] op= e` with `op` a reduction's.
@@ -565,8 +571,21 @@ impl Visitor for BodyScan {
     }
 
     fn visit_expr(&mut self, f: &hir::Function, expr: ExprId) {
-        if let ExprKind::Local(l) = f.expr(expr).kind {
-            self.reads.entry(l).or_default().push(expr);
+        match &f.expr(expr).kind {
+            ExprKind::Local(l) => self.reads.entry(*l).or_default().push(expr),
+            ExprKind::Attribute { value, attr }
+                if matches!(attr.as_str(), "shape" | "size" | "ndim" | "dtype") =>
+            {
+                self.shape_reads.insert(*value);
+            }
+            ExprKind::Call {
+                callee: Callee::Known(KnownFunction::Len),
+                args,
+                ..
+            } if args.len() == 1 => {
+                self.shape_reads.insert(args[0]);
+            }
+            _ => {}
         }
         walk_expr(self, f, expr)
     }
