@@ -576,7 +576,10 @@ impl<'a> FnLower<'a> {
             let mut reductions = Vec::new();
             let mut arrays = Vec::new();
             for r in &lp.reductions {
-                match (&self.locals[r.local.0 as usize], self.tf.local_type(r.local)) {
+                match (
+                    &self.locals[r.local.0 as usize],
+                    self.tf.local_type(r.local),
+                ) {
                     (Slot::Scalar(var), Type::Scalar(dtype)) => reductions.push(PlanReduction {
                         var: *var,
                         op: r.op,

@@ -352,25 +352,71 @@ impl Outliner<'_> {
             for (a, (base, bytes, len, strides)) in plan.arrays.iter().zip(&privates) {
                 let c = let_(&mut types, &vars, &mut prologue, Inst::Get(chunk));
                 let size = let_(&mut types, &vars, &mut prologue, Inst::Get(*bytes));
-                let offset = let_(&mut types, &vars, &mut prologue, Inst::Binary(BinaryOp::IMul, c, size));
+                let offset = let_(
+                    &mut types,
+                    &vars,
+                    &mut prologue,
+                    Inst::Binary(BinaryOp::IMul, c, size),
+                );
                 let base = let_(&mut types, &vars, &mut prologue, Inst::Get(*base));
-                let data = let_(&mut types, &vars, &mut prologue, Inst::PtrOffset { addr: base, offset });
-                prologue.push(Stmt::Set { var: a.data, value: data });
+                let data = let_(
+                    &mut types,
+                    &vars,
+                    &mut prologue,
+                    Inst::PtrOffset { addr: base, offset },
+                );
+                prologue.push(Stmt::Set {
+                    var: a.data,
+                    value: data,
+                });
                 for (var, param) in a.strides.iter().zip(strides) {
                     let v = let_(&mut types, &vars, &mut prologue, Inst::Get(*param));
-                    prologue.push(Stmt::Set { var: *var, value: v });
+                    prologue.push(Stmt::Set {
+                        var: *var,
+                        value: v,
+                    });
                 }
                 // Filled with the identity, element by element.
                 let fill = new_var(&mut vars, LType::I64, "fill".into());
-                let zero = let_(&mut types, &vars, &mut prologue, Inst::Const(Const::Int(LType::I64, 0)));
-                let one = let_(&mut types, &vars, &mut prologue, Inst::Const(Const::Int(LType::I64, 1)));
+                let zero = let_(
+                    &mut types,
+                    &vars,
+                    &mut prologue,
+                    Inst::Const(Const::Int(LType::I64, 0)),
+                );
+                let one = let_(
+                    &mut types,
+                    &vars,
+                    &mut prologue,
+                    Inst::Const(Const::Int(LType::I64, 1)),
+                );
                 let n = let_(&mut types, &vars, &mut prologue, Inst::Get(*len));
                 let mut body = Vec::new();
                 let at = let_(&mut types, &vars, &mut body, Inst::Get(fill));
-                let itemsize = let_(&mut types, &vars, &mut body, Inst::Const(Const::Int(LType::I64, a.dtype.itemsize() as i64)));
-                let offset = let_(&mut types, &vars, &mut body, Inst::Binary(BinaryOp::IMul, at, itemsize));
-                let addr = let_(&mut types, &vars, &mut body, Inst::PtrOffset { addr: data, offset });
-                let value = let_(&mut types, &vars, &mut body, Inst::Const(array_identity(a.op, a.dtype)));
+                let itemsize = let_(
+                    &mut types,
+                    &vars,
+                    &mut body,
+                    Inst::Const(Const::Int(LType::I64, a.dtype.itemsize() as i64)),
+                );
+                let offset = let_(
+                    &mut types,
+                    &vars,
+                    &mut body,
+                    Inst::Binary(BinaryOp::IMul, at, itemsize),
+                );
+                let addr = let_(
+                    &mut types,
+                    &vars,
+                    &mut body,
+                    Inst::PtrOffset { addr: data, offset },
+                );
+                let value = let_(
+                    &mut types,
+                    &vars,
+                    &mut body,
+                    Inst::Const(array_identity(a.op, a.dtype)),
+                );
                 body.push(Stmt::Store { addr, value });
                 prologue.push(Stmt::ForRange {
                     var: fill,
@@ -803,7 +849,10 @@ impl Emit<'_> {
         };
         self.for_range(extent, "prange.element", |e, i| {
             let at = e.inst(Inst::Binary(BinaryOp::IMul, i, stride));
-            let target = e.inst(Inst::PtrOffset { addr: target, offset: at });
+            let target = e.inst(Inst::PtrOffset {
+                addr: target,
+                offset: at,
+            });
             let at = e.inst(Inst::Binary(BinaryOp::IMul, i, private_stride));
             let private = e.inst(Inst::PtrOffset {
                 addr: private,

@@ -143,11 +143,7 @@ impl Analysis<'_> {
                 None => {}
             }
         }
-        let reduced: HashSet<LocalId> = reductions
-            .iter()
-            .map(|r| r.local)
-            .chain(refused)
-            .collect();
+        let reduced: HashSet<LocalId> = reductions.iter().map(|r| r.local).chain(refused).collect();
         // A private local read after the loop would see one iteration's value,
         // whichever thread ran last: refused rather than racy.
         for &l in &assigned {
@@ -244,7 +240,13 @@ impl Analysis<'_> {
             .collect();
         let first = updates.first()?;
         let error = |span: Span, label: String| {
-            Some(Err(self.array_use_error(l, first.op_text, span, loop_span, label)))
+            Some(Err(self.array_use_error(
+                l,
+                first.op_text,
+                span,
+                loop_span,
+                label,
+            )))
         };
         if let Some(other) = updates.iter().find(|u| u.op != first.op) {
             return error(
@@ -263,7 +265,10 @@ impl Analysis<'_> {
             .get(&l)
             .and_then(|u| u.iter().find_map(|(_, own)| *own))
         {
-            return error(f.expr(own).span, "this makes a new array each iteration".into());
+            return error(
+                f.expr(own).span,
+                "this makes a new array each iteration".into(),
+            );
         }
         let allowed: HashSet<ExprId> = updates.iter().filter_map(|u| u.read).collect();
         let reads = scan.reads.get(&l).map_or(&[][..], |r| &r[..]);
@@ -528,7 +533,11 @@ impl Visitor for BodyScan {
                 self.visit_expr(f, *value);
             }
             StmtKind::AugAssign {
-                target: Target::Subscript { value: array, indices },
+                target:
+                    Target::Subscript {
+                        value: array,
+                        indices,
+                    },
                 op,
                 ..
             } => {
