@@ -186,19 +186,17 @@ def pairwise_distances(x, out):
             out[i, j] = np.sqrt(s)
 
 
-def histogram_blocks(x, bins, blocks):
-    # Each block counts its slice of `x` into its own row; the rows are added
-    # after the loop (an array reduction `hist += local` is not supported yet).
-    counts = np.zeros((blocks, bins), dtype=np.int64)
+def histogram_reduction(x, bins, blocks):
+    # Each block counts its slice of `x` into a local histogram, added into
+    # `hist`: an array reduction (each chunk of blocks adds into a private copy).
+    hist = np.zeros(bins, dtype=np.int64)
     n = x.shape[0]
     for b in prange(blocks):
+        local = np.zeros(bins, dtype=np.int64)
         for i in range(b * n // blocks, (b + 1) * n // blocks):
             k = int(x[i] * bins)
             if k >= bins:
                 k = bins - 1
-            counts[b, k] += 1
-    hist = np.zeros(bins, dtype=np.int64)
-    for b in range(blocks):
-        for k in range(bins):
-            hist[k] += counts[b, k]
+            local[k] += 1
+        hist += local
     return hist

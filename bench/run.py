@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run.py           # full run (about 35 s)
     .venv/bin/python bench/run.py --quick   # small sizes, few repetitions
+    .venv/bin/python bench/run.py --parallel  # only the prange kernels
 
 Ratios: first-call latency and dispatch overhead are ferrojit / Numba (lower is
 better for ferrojit); steady-state speed is Numba time / ferrojit time (above 1
@@ -171,7 +172,7 @@ PARALLEL_BENCHES = [
     Bench("row normalization", kernels.normalize_rows, make_normalize_rows, 20_000, 500, 4,
           lambda n: f"{n:,}x256 f64"),
     Bench("pairwise distances", kernels.pairwise_distances, make_pairwise, 2000, 200, 4, lambda n: f"{n:,}x8 points"),
-    Bench("histogram (blocks)", kernels.histogram_blocks, make_histogram, 20_000_000, 200_000, 64,
+    Bench("histogram (array reduction)", kernels.histogram_reduction, make_histogram, 20_000_000, 200_000, 64,
           lambda n: f"{n:,} f64, 64 bins"),
 ]
 
@@ -240,6 +241,7 @@ def ms(seconds):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes and few repetitions")
+    parser.add_argument("--parallel", action="store_true", help="only the parallel (prange) kernels")
     options = parser.parse_args()
 
     import ferrojit
@@ -255,7 +257,7 @@ def main():
     check_ratios = []
     failures = []
     numpy_rows = []
-    for bench in BENCHES:
+    for bench in [] if options.parallel else BENCHES:
         size = bench.quick_size if options.quick else bench.size
         try:
             fj_first = fresh_first_call(ferrojit.jit, bench.func, lambda: bench.make(bench.tiny_size), first_runs)
@@ -289,7 +291,7 @@ def main():
 
     array_rows = []
     array_ratios = []
-    for bench in ARRAY_BENCHES:
+    for bench in [] if options.parallel else ARRAY_BENCHES:
         size = bench.quick_size if options.quick else bench.size
         try:
             fj_first = fresh_first_call(ferrojit.jit, bench.func, lambda: bench.make(bench.tiny_size), first_runs)
@@ -347,6 +349,33 @@ def main():
         points = ", ".join(f"{n}: {curve[0] / t:.2f}x" for n, t in enumerate(curve, start=1))
         curve_rows.append(f"- {bench.name}: {points}")
 
+    def geomean(ratios):
+        return math.exp(sum(math.log(r) for r in ratios) / len(ratios)) if ratios else float("nan")
+
+    def print_parallel():
+        print(f"### Parallel kernels (`prange`), {threads} threads; Numba with `parallel=True`")
+        print()
+        print("| kernel | size | first call ferrojit (ms) | first call Numba (ms) | ferrojit / Numba "
+              "| steady ferrojit (ms) | steady Numba (ms) | speed vs Numba | ferrojit on 1 thread (ms) "
+              f"| speed-up 1 -> {threads} threads |")
+        print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+        for row in parallel_rows:
+            print(row)
+        print()
+        print(f"Geometric mean of parallel steady-state speed vs Numba: **{geomean(parallel_ratios):.2f}**.")
+        print()
+        print("ferrojit's speed-up over one thread (`set_num_threads(n)`), n = 1..N:")
+        print()
+        for row in curve_rows:
+            print(row)
+        print()
+
+    if options.parallel:
+        print_parallel()
+        for failure in failures:
+            print(f"- FAILED {failure}")
+        sys.exit(1 if failures else 0)
+
     scalar = 1
     array = np.zeros(10)
     dispatch_rows = []
@@ -358,9 +387,6 @@ def main():
 
     fj_import = import_time("ferrojit", first_runs)
     nb_import = import_time("numba", first_runs)
-
-    def geomean(ratios):
-        return math.exp(sum(math.log(r) for r in ratios) / len(ratios)) if ratios else float("nan")
 
     print(f"## ferrojit vs Numba {numba.__version__}")
     print()
@@ -390,22 +416,7 @@ def main():
     print()
     print(f"Geometric mean of steady-state speed vs Numba over these: **{geomean(array_ratios):.2f}**.")
     print()
-    print(f"### Parallel kernels (`prange`), {threads} threads; Numba with `parallel=True`")
-    print()
-    print("| kernel | size | first call ferrojit (ms) | first call Numba (ms) | ferrojit / Numba "
-          "| steady ferrojit (ms) | steady Numba (ms) | speed vs Numba | ferrojit on 1 thread (ms) "
-          f"| speed-up 1 -> {threads} threads |")
-    print("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
-    for row in parallel_rows:
-        print(row)
-    print()
-    print(f"Geometric mean of parallel steady-state speed vs Numba: **{geomean(parallel_ratios):.2f}**.")
-    print()
-    print("ferrojit's speed-up over one thread (`set_num_threads(n)`), n = 1..N:")
-    print()
-    for row in curve_rows:
-        print(row)
-    print()
+    print_parallel()
     print("| against NumPy | size | steady ferrojit (ms) | steady NumPy (ms) | speed vs NumPy |")
     print("|---|---|--:|--:|--:|")
     for row in numpy_rows:

@@ -22,7 +22,8 @@ use lower::ir::ExceptionKind;
 use crate::runtime::{RaisedError, RuntimeContext};
 
 /// An outlined body's chunk wrapper: `i32 (args, ret, ctx)`, as the entry
-/// wrapper (`EntryFn`): its parameters (the environment, then `lo`, `hi`) in
+/// wrapper (`EntryFn`): its parameters (the environment, then `lo`, `hi` and
+/// the chunk number, which a body without array reductions does not take) in
 /// `args`, its reduction partials written to `ret`.
 pub(crate) type ChunkFn =
     unsafe extern "C" fn(args: *const u64, ret: *mut u64, ctx: *mut RuntimeContext) -> i32;
@@ -127,7 +128,7 @@ impl Job<'_> {
         let mut ctx = RuntimeContext::new();
         let mut args = Vec::with_capacity(self.env.len() + 2);
         args.extend_from_slice(self.env);
-        args.extend([0, 0]);
+        args.extend([0, 0, 0]);
         let n = self.env.len();
         let mut done: u32 = 0;
         loop {
@@ -149,6 +150,7 @@ impl Job<'_> {
             };
             args[n] = bound(c) as u64;
             args[n + 1] = bound(c + 1) as u64;
+            args[n + 2] = c as u64;
             let ret = self.partials.wrapping_add(c as usize * self.result_slots);
             // SAFETY: `chunk` is a chunk wrapper compiled for exactly this
             // argument layout; `ret` has `result_slots` slots of its own.

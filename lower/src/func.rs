@@ -11,7 +11,7 @@ use crate::ir::{
     BinaryOp, CastOp, CmpOp, Const, Function, Inst, LType, Origin, RuntimeError, StepSign, Stmt,
     UnaryOp, ValueId, VarId, BUFFER_DATA_OFFSET,
 };
-use crate::parallel::{Plan, PlanReduction};
+use crate::parallel::{Plan, PlanArray, PlanReduction};
 use crate::ranges::{self, Affine, Ranges, Sym};
 use crate::values::{c_strides, f_strides, flat_types, ArrayVal, Slot, Val};
 use crate::LowerOptions;
@@ -573,23 +573,46 @@ impl<'a> FnLower<'a> {
             .var(LType::I64, format!("{}.iter", self.tf.hir.local(var).name));
         let outside_parallel = self.in_parallel;
         if let Some(lp) = parallel {
-            let reductions = lp
-                .reductions
-                .iter()
-                .filter_map(|r| {
-                    let Slot::Scalar(var) = self.locals[r.local.0 as usize] else {
-                        return None;
-                    };
-                    let dtype = self.tf.local_type(r.local).as_scalar()?;
-                    Some(PlanReduction {
-                        var,
+            let mut reductions = Vec::new();
+            let mut arrays = Vec::new();
+            for r in &lp.reductions {
+                match (
+                    &self.locals[r.local.0 as usize],
+                    self.tf.local_type(r.local),
+                ) {
+                    (Slot::Scalar(var), Type::Scalar(dtype)) => reductions.push(PlanReduction {
+                        var: *var,
                         op: r.op,
-                        dtype,
-                    })
-                })
-                .collect();
+                        dtype: *dtype,
+                    }),
+                    (
+                        Slot::Array {
+                            data,
+                            extents,
+                            strides,
+                            ..
+                        },
+                        Type::Array(at),
+                    ) => arrays.push(PlanArray {
+                        data: *data,
+                        extents: extents.clone(),
+                        strides: strides.clone(),
+                        op: r.op,
+                        dtype: at.dtype,
+                        fortran: at.layout == Layout::F,
+                    }),
+                    _ => self.bug("a reduction whose local is neither a number nor an array"),
+                }
+            }
             let span = self.b.span;
-            self.parallel.insert(counter, Plan { reductions, span });
+            self.parallel.insert(
+                counter,
+                Plan {
+                    reductions,
+                    arrays,
+                    span,
+                },
+            );
             self.in_parallel = true;
         }
         self.lower_range_loop(var, counter, [s0, s1, st], sign, step_const, body);

@@ -183,7 +183,7 @@ pub enum Stmt {
     /// Runs the iterations `0..count` (an `i64`, 0 when negative) of a `prange` loop
     /// outlined into `callee`, on the runtime's threads. `callee`'s parameters are
     /// `args`' values, then the `i64` bounds `lo, hi` of the iteration numbers it
-    /// runs; its results are the partials of the loop's reductions. The numbers
+    /// runs, then (if it takes one more) the chunk's number; its results are the partials of the loop's reductions. The numbers
     /// are cut into `chunks` consecutive chunks of nearly equal length (chunk `c`
     /// runs `c * count / chunks .. (c + 1) * count / chunks`), each run by one
     /// call, which writes its results as a `Return` fills `ret` to

@@ -17,6 +17,14 @@
 //! they had before the loop (owners aside: those start null, and the chunk
 //! releases what it leaves in them). Reduction variables start from their
 //! operation's identity in each chunk.
+//!
+//! An array reduction (`h += local`, `acc[:] += row`) gives each chunk a
+//! private array of the target's extents, filled with the identity: the
+//! enclosing function allocates all of them in one buffer before the loop
+//! (an owner of its own, so an exception frees it), the outlined function
+//! points the target's data and strides at its chunk's (its last parameter
+//! is the chunk number), and after the loop each private array is combined
+//! into the target, chunk by chunk in order, before the buffer is freed.
 
 use std::collections::{HashMap, HashSet};
 
@@ -24,7 +32,7 @@ use frontend::hir::Dtype;
 use frontend::Span;
 use typeinfer::ReduceOp;
 
-use crate::builder::{complex_part, inst_type};
+use crate::builder::{complex_part, inst_type, mem_ltype};
 use crate::ir::{
     BinaryOp, Block, CastOp, CmpOp, Const, FuncIndex, Function, Inst, LType, RuntimeError,
     StepSign, Stmt, UnaryOp, ValueId, Var, VarId, BUFFER_DATA_OFFSET,
@@ -40,10 +48,20 @@ pub(crate) const MAX_CHUNKS: i64 = 256;
 /// call per chunk (some 10 ns) is spread over a few iterations of a tiny body.
 pub(crate) const MIN_CHUNK: i64 = 4;
 
+/// A loop with array reductions has fewer chunks when its private arrays
+/// (one set per chunk) would take more than this many bytes...
+const PRIVATE_BYTES: i64 = 64 << 20;
+
+/// ...but never fewer than this many (or its trip count's), so that it still
+/// balances over a few threads; like the chunk count, it does not depend on
+/// the threads, so neither does a float array reduction's result.
+const MIN_ARRAY_CHUNKS: i64 = 16;
+
 /// What lowering decided about one parallel loop, keyed by its counter.
 #[derive(Clone, Debug)]
 pub(crate) struct Plan {
     pub(crate) reductions: Vec<PlanReduction>,
+    pub(crate) arrays: Vec<PlanArray>,
     /// The `for` statement: where an exception from a worker passes through.
     pub(crate) span: Span,
 }
@@ -53,6 +71,19 @@ pub(crate) struct PlanReduction {
     pub(crate) var: VarId,
     pub(crate) op: ReduceOp,
     pub(crate) dtype: Dtype,
+}
+
+/// An array reduction: the variables of the target array that each chunk
+/// points at its private array, in C order (F order for an F type, whose
+/// first axis lowering reads as contiguous).
+#[derive(Clone, Debug)]
+pub(crate) struct PlanArray {
+    pub(crate) data: VarId,
+    pub(crate) extents: Vec<VarId>,
+    pub(crate) strides: Vec<VarId>,
+    pub(crate) op: ReduceOp,
+    pub(crate) dtype: Dtype,
+    pub(crate) fortran: bool,
 }
 
 /// Outlines the parallel loops of `functions[index]` (`plans`, by counter),
@@ -286,6 +317,24 @@ impl Outliner<'_> {
                 value: v,
             });
         }
+        // Each array reduction's private arrays: their base, the bytes and
+        // elements of one, and its strides (arguments `call` appends).
+        let privates: Vec<(VarId, VarId, VarId, Vec<VarId>)> = plan
+            .arrays
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let base = new_var(&mut vars, LType::Ptr, format!("env.private{i}"));
+                let bytes = new_var(&mut vars, LType::I64, format!("env.private{i}.bytes"));
+                let len = new_var(&mut vars, LType::I64, format!("env.private{i}.len"));
+                let strides: Vec<VarId> = (0..a.strides.len())
+                    .map(|d| new_var(&mut vars, LType::I64, format!("env.private{i}.stride{d}")))
+                    .collect();
+                params.extend([base, bytes, len]);
+                params.extend(&strides);
+                (base, bytes, len, strides)
+            })
+            .collect();
         let lo = new_var(&mut vars, LType::I64, "lo".into());
         let hi = new_var(&mut vars, LType::I64, "hi".into());
         let k = new_var(&mut vars, LType::I64, "k".into());
@@ -297,6 +346,88 @@ impl Outliner<'_> {
             block.push(Stmt::Let { dst: v, inst, span });
             v
         };
+        if !plan.arrays.is_empty() {
+            let chunk = new_var(&mut vars, LType::I64, "chunk".into());
+            params.push(chunk);
+            for (a, (base, bytes, len, strides)) in plan.arrays.iter().zip(&privates) {
+                let c = let_(&mut types, &vars, &mut prologue, Inst::Get(chunk));
+                let size = let_(&mut types, &vars, &mut prologue, Inst::Get(*bytes));
+                let offset = let_(
+                    &mut types,
+                    &vars,
+                    &mut prologue,
+                    Inst::Binary(BinaryOp::IMul, c, size),
+                );
+                let base = let_(&mut types, &vars, &mut prologue, Inst::Get(*base));
+                let data = let_(
+                    &mut types,
+                    &vars,
+                    &mut prologue,
+                    Inst::PtrOffset { addr: base, offset },
+                );
+                prologue.push(Stmt::Set {
+                    var: a.data,
+                    value: data,
+                });
+                for (var, param) in a.strides.iter().zip(strides) {
+                    let v = let_(&mut types, &vars, &mut prologue, Inst::Get(*param));
+                    prologue.push(Stmt::Set {
+                        var: *var,
+                        value: v,
+                    });
+                }
+                // Filled with the identity, element by element.
+                let fill = new_var(&mut vars, LType::I64, "fill".into());
+                let zero = let_(
+                    &mut types,
+                    &vars,
+                    &mut prologue,
+                    Inst::Const(Const::Int(LType::I64, 0)),
+                );
+                let one = let_(
+                    &mut types,
+                    &vars,
+                    &mut prologue,
+                    Inst::Const(Const::Int(LType::I64, 1)),
+                );
+                let n = let_(&mut types, &vars, &mut prologue, Inst::Get(*len));
+                let mut body = Vec::new();
+                let at = let_(&mut types, &vars, &mut body, Inst::Get(fill));
+                let itemsize = let_(
+                    &mut types,
+                    &vars,
+                    &mut body,
+                    Inst::Const(Const::Int(LType::I64, a.dtype.itemsize() as i64)),
+                );
+                let offset = let_(
+                    &mut types,
+                    &vars,
+                    &mut body,
+                    Inst::Binary(BinaryOp::IMul, at, itemsize),
+                );
+                let addr = let_(
+                    &mut types,
+                    &vars,
+                    &mut body,
+                    Inst::PtrOffset { addr: data, offset },
+                );
+                let value = let_(
+                    &mut types,
+                    &vars,
+                    &mut body,
+                    Inst::Const(array_identity(a.op, a.dtype)),
+                );
+                body.push(Stmt::Store { addr, value });
+                prologue.push(Stmt::ForRange {
+                    var: fill,
+                    start: zero,
+                    stop: n,
+                    step: one,
+                    step_sign: StepSign::Positive,
+                    body,
+                });
+            }
+        }
         let lo_v = let_(&mut types, &vars, &mut prologue, Inst::Get(lo));
         let hi_v = let_(&mut types, &vars, &mut prologue, Inst::Get(hi));
         let one = let_(
@@ -385,7 +516,30 @@ impl Outliner<'_> {
         let min_chunk = e.int(MIN_CHUNK);
         let wanted = e.inst(Inst::Binary(BinaryOp::UDiv, up, min_chunk));
         let max = e.int(MAX_CHUNKS);
-        let chunks = e.inst(Inst::Binary(BinaryOp::UMin, wanted, max));
+        let mut chunks = e.inst(Inst::Binary(BinaryOp::UMin, wanted, max));
+        let privates: Vec<Private> = plan.arrays.iter().map(|a| e.private(a)).collect();
+        if !privates.is_empty() {
+            // `min(chunks, max(MIN_ARRAY_CHUNKS, PRIVATE_BYTES / bytes))`.
+            let mut bytes = e.int(1);
+            for p in &privates {
+                bytes = e.inst(Inst::Binary(BinaryOp::IAdd, bytes, p.bytes));
+            }
+            let budget = e.int(PRIVATE_BYTES);
+            let fit = e.inst(Inst::Binary(BinaryOp::UDiv, budget, bytes));
+            let least = e.int(MIN_ARRAY_CHUNKS);
+            let cap = e.inst(Inst::Binary(BinaryOp::UMax, fit, least));
+            chunks = e.inst(Inst::Binary(BinaryOp::UMin, chunks, cap));
+        }
+        let mut private_args = Vec::new();
+        let privates: Vec<(Private, VarId, ValueId)> = privates
+            .into_iter()
+            .map(|p| {
+                let (owner, base) = e.alloc_private(&p, chunks);
+                private_args.extend([base, p.bytes, p.len]);
+                private_args.extend(&p.strides);
+                (p, owner, base)
+            })
+            .collect();
         let slots: i64 = results.iter().map(|&t| slot_count(t)).sum();
         let buffer = (slots > 0).then(|| {
             let var = e.f.vars.len() as u32;
@@ -421,6 +575,7 @@ impl Outliner<'_> {
                 Arg::Value(v) => v,
                 Arg::Var(var) => e.inst(Inst::Get(var)),
             })
+            .chain(private_args)
             .collect();
         e.out.push(Stmt::ParallelFor {
             callee,
@@ -430,6 +585,16 @@ impl Outliner<'_> {
             partials,
             span: plan.span,
         });
+        for ((p, owner, base), a) in privates.iter().zip(&plan.arrays) {
+            e.combine_private(a, p, *base, chunks);
+            let owner_value = e.inst(Inst::Get(*owner));
+            e.out.push(Stmt::Release(owner_value));
+            let null = e.inst(Inst::Const(Const::Null));
+            e.out.push(Stmt::Set {
+                var: *owner,
+                value: null,
+            });
+        }
         let Some(buffer) = buffer else {
             return;
         };
@@ -511,6 +676,14 @@ fn slot_count(ty: LType) -> i64 {
     }
 }
 
+/// One array reduction's private arrays, as the enclosing function sees them
+/// before the loop: the bytes and elements of one, and their strides.
+struct Private {
+    bytes: ValueId,
+    len: ValueId,
+    strides: Vec<ValueId>,
+}
+
 /// Statements appended to a block of the enclosing function.
 struct Emit<'e> {
     f: &'e mut Function,
@@ -587,6 +760,135 @@ impl Emit<'_> {
         })
     }
 
+    /// The size and strides of a private array like `a`'s target.
+    fn private(&mut self, a: &PlanArray) -> Private {
+        let itemsize = self.int(a.dtype.itemsize() as i64);
+        let extents: Vec<ValueId> = a.extents.iter().map(|v| self.inst(Inst::Get(*v))).collect();
+        let mut axes: Vec<usize> = (0..extents.len()).collect();
+        if !a.fortran {
+            axes.reverse();
+        }
+        // From the contiguous axis outwards.
+        let mut strides = vec![itemsize; extents.len()];
+        let mut stride = itemsize;
+        for d in axes {
+            strides[d] = stride;
+            stride = self.inst(Inst::Binary(BinaryOp::IMul, stride, extents[d]));
+        }
+        let len = self.inst(Inst::Binary(BinaryOp::UDiv, stride, itemsize));
+        Private {
+            bytes: stride,
+            len,
+            strides,
+        }
+    }
+
+    /// `chunks` private arrays in one buffer, held by a new owner variable
+    /// (so that an exception frees it): the variable and the first array's data.
+    fn alloc_private(&mut self, p: &Private, chunks: ValueId) -> (VarId, ValueId) {
+        let var = VarId(self.f.vars.len() as u32);
+        self.f.vars.push(Var {
+            ty: LType::Ptr,
+            name: "prange.private".into(),
+        });
+        self.f.owners.push(var);
+        let bytes = self.inst(Inst::Binary(BinaryOp::IMul, chunks, p.bytes));
+        let owner = self.inst(Inst::Alloc {
+            bytes,
+            zeroed: false,
+        });
+        self.out.push(Stmt::Set { var, value: owner });
+        let offset = self.int(BUFFER_DATA_OFFSET);
+        let data = self.inst(Inst::PtrOffset {
+            addr: owner,
+            offset,
+        });
+        (var, data)
+    }
+
+    /// `target op= private` for each chunk's private array in chunk order.
+    fn combine_private(&mut self, a: &PlanArray, p: &Private, base: ValueId, chunks: ValueId) {
+        let data = self.inst(Inst::Get(a.data));
+        let axes: Vec<(ValueId, ValueId, ValueId)> = a
+            .extents
+            .iter()
+            .zip(&a.strides)
+            .zip(&p.strides)
+            .map(|((extent, stride), private)| {
+                let extent = self.inst(Inst::Get(*extent));
+                let stride = self.inst(Inst::Get(*stride));
+                (extent, stride, *private)
+            })
+            .collect();
+        let op = (array_combine(a.op, a.dtype), mem_ltype(a.dtype));
+        self.for_range(chunks, "prange.chunk", |e, c| {
+            let offset = e.inst(Inst::Binary(BinaryOp::IMul, c, p.bytes));
+            let private = e.inst(Inst::PtrOffset { addr: base, offset });
+            e.combine_elements(&axes, data, private, op);
+        });
+    }
+
+    /// `*target = *target op *private` over every element of `axes`
+    /// (extent, target's stride, private array's stride).
+    fn combine_elements(
+        &mut self,
+        axes: &[(ValueId, ValueId, ValueId)],
+        target: ValueId,
+        private: ValueId,
+        (op, ty): (BinaryOp, LType),
+    ) {
+        let Some((&(extent, stride, private_stride), rest)) = axes.split_first() else {
+            let cur = self.inst(Inst::Load { ty, addr: target });
+            let part = self.inst(Inst::Load { ty, addr: private });
+            let value = self.inst(Inst::Binary(op, cur, part));
+            self.out.push(Stmt::Store {
+                addr: target,
+                value,
+            });
+            return;
+        };
+        self.for_range(extent, "prange.element", |e, i| {
+            let at = e.inst(Inst::Binary(BinaryOp::IMul, i, stride));
+            let target = e.inst(Inst::PtrOffset {
+                addr: target,
+                offset: at,
+            });
+            let at = e.inst(Inst::Binary(BinaryOp::IMul, i, private_stride));
+            let private = e.inst(Inst::PtrOffset {
+                addr: private,
+                offset: at,
+            });
+            e.combine_elements(rest, target, private, (op, ty));
+        });
+    }
+
+    /// `for i in 0..stop { body(i) }` over a new counter variable.
+    fn for_range(&mut self, stop: ValueId, name: &str, body: impl FnOnce(&mut Emit, ValueId)) {
+        let var = VarId(self.f.vars.len() as u32);
+        self.f.vars.push(Var {
+            ty: LType::I64,
+            name: name.into(),
+        });
+        let zero = self.int(0);
+        let one = self.int(1);
+        let mut block = Vec::new();
+        let mut inner = Emit {
+            f: self.f,
+            out: &mut block,
+            span: self.span,
+        };
+        let i = inner.inst(Inst::Get(var));
+        body(&mut inner, i);
+        self.out.push(Stmt::ForRange {
+            var,
+            start: zero,
+            stop,
+            step: one,
+            step_sign: StepSign::Positive,
+            body: block,
+        });
+    }
+
     /// A value of `ty` from the slots at `base` (as `Return` writes them).
     fn load_slots(&mut self, base: ValueId, slot: &mut i64, ty: LType) -> ValueId {
         let load = |e: &mut Self, slot: i64, ty: LType| {
@@ -639,6 +941,26 @@ fn combine(op: ReduceOp, ty: LType, dtype: Dtype) -> BinaryOp {
         ReduceOp::Max if float => BinaryOp::FMax,
         ReduceOp::Max if is_unsigned(dtype) => BinaryOp::UMax,
         ReduceOp::Max => BinaryOp::SMax,
+    }
+}
+
+/// How two elements of an array reduction's partials combine: NumPy adds
+/// and multiplies bools as `or` and `and`.
+fn array_combine(op: ReduceOp, dtype: Dtype) -> BinaryOp {
+    match (dtype, op) {
+        (Dtype::Bool, ReduceOp::Add | ReduceOp::Or | ReduceOp::Max) => BinaryOp::Or,
+        (Dtype::Bool, ReduceOp::Mul | ReduceOp::And | ReduceOp::Min) => BinaryOp::And,
+        (Dtype::Bool, ReduceOp::Xor) => BinaryOp::Xor,
+        _ => combine(op, mem_ltype(dtype), dtype),
+    }
+}
+
+/// The element a private array starts from (a bool is a byte, 0 or 1).
+fn array_identity(op: ReduceOp, dtype: Dtype) -> Const {
+    match (dtype, op) {
+        (Dtype::Bool, ReduceOp::Mul | ReduceOp::And | ReduceOp::Min) => Const::Int(LType::I8, 1),
+        (Dtype::Bool, _) => Const::Int(LType::I8, 0),
+        _ => identity(op, mem_ltype(dtype), dtype),
     }
 }
 

@@ -192,9 +192,10 @@ impl Verifier<'_> {
                     .functions
                     .get(callee.0 as usize)
                     .ok_or(format!("no function {callee}"))?;
-                // The callee's last two parameters are the bounds of a chunk.
+                // The callee's last parameters are the bounds of a chunk,
+                // then its number if it takes one.
                 let n = target.params.len();
-                if n < 2 || args.len() != n - 2 {
+                if args.len() + 2 != n && args.len() + 3 != n {
                     return Err(format!(
                         "parallel for of {callee} with the wrong number of arguments"
                     ));
@@ -202,7 +203,7 @@ impl Verifier<'_> {
                 for (a, p) in args.iter().zip(&target.params) {
                     self.expect(*a, target.vars[p.0 as usize].ty, "parallel for argument")?;
                 }
-                for p in &target.params[n - 2..] {
+                for p in &target.params[args.len()..] {
                     if target.vars[p.0 as usize].ty != LType::I64 {
                         return Err(format!("chunk bound {p} of {callee} is not i64"));
                     }

@@ -26,7 +26,8 @@ pub struct ParallelLoop {
 
 /// A local defined before the loop that the body only updates with `op`:
 /// each worker starts from the identity of `op` and the partials are combined
-/// into the local after the loop, in iteration order.
+/// into the local after the loop, in iteration order. For an array local
+/// (`h += e`, `h[:] += e`) each chunk updates a private array of its shape.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Reduction {
     pub local: LocalId,
@@ -49,6 +50,7 @@ pub enum ReduceOp {
 pub(crate) const RACE: &str = "E0250";
 pub(crate) const LEAVES_PRANGE: &str = "E0251";
 pub(crate) const SHARED_WRITE: &str = "W0252";
+pub(crate) const ARRAY_REDUCTION_USE: &str = "E0260";
 
 /// The analysis of every parallel loop of `f`: the loops, the errors, the warnings.
 pub(crate) fn analyze(
@@ -120,7 +122,28 @@ impl Analysis<'_> {
                 reductions.push(Reduction { local: l, op });
             }
         }
-        let reduced: HashSet<LocalId> = reductions.iter().map(|r| r.local).collect();
+        // Array reductions, and the arrays refused as such (their other use
+        // is diagnosed once, not again as a race below).
+        let mut arrays: Vec<LocalId> = scan
+            .array_updates
+            .iter()
+            .map(|u| u.local)
+            .filter(|l| *l != var)
+            .collect();
+        arrays.sort();
+        arrays.dedup();
+        let mut refused = HashSet::new();
+        for l in arrays {
+            match self.array_reduction(l, var, &scan, stmt.span) {
+                Some(Ok(op)) => reductions.push(Reduction { local: l, op }),
+                Some(Err(error)) => {
+                    self.errors.push(error);
+                    refused.insert(l);
+                }
+                None => {}
+            }
+        }
+        let reduced: HashSet<LocalId> = reductions.iter().map(|r| r.local).chain(refused).collect();
         // A private local read after the loop would see one iteration's value,
         // whichever thread ran last: refused rather than racy.
         for &l in &assigned {
@@ -154,7 +177,7 @@ impl Analysis<'_> {
             self.errors
                 .push(self.carried_error(*l, self.read_span(*read), stmt.span));
         }
-        self.shared_writes(body, var, &scan.assigned);
+        self.shared_writes(body, var, &scan.assigned, &reduced);
         self.loops.insert(stop, ParallelLoop { reductions });
     }
 
@@ -179,6 +202,114 @@ impl Analysis<'_> {
         reads.iter().all(|e| allowed.contains(e)).then_some(op)
     }
 
+    /// The operation of the array reduction `l` is, when the body updates it
+    /// in place (`l op= e`, `l[:] op= e`, `l[...] op= e`, `l[1:] op= e`: indices
+    /// that are slices or `...` not depending on the iteration); `Err` when it
+    /// also uses `l` otherwise (its shape aside: `l.shape`, `l.size`...); `None` when it never updates `l` so, or when
+    /// `l` is private (assigned in the body).
+    fn array_reduction(
+        &self,
+        l: LocalId,
+        var: LocalId,
+        scan: &BodyScan,
+        loop_span: Span,
+    ) -> Option<Result<ReduceOp, Diagnostic>> {
+        let f = self.f;
+        if self.unbound.contains(&l) || scan.other_assign.contains(&l) {
+            return None;
+        }
+        let Some(Type::Array(_)) = self.local_types.get(l.0 as usize) else {
+            return None;
+        };
+        // An update whose view depends on the iteration writes a part of its
+        // own (`acc[i:i + 1] += 1`): an ordinary shared store, no reduction.
+        let varying = |u: &ArrayUpdate| {
+            let mut reads = Reads::default();
+            for i in &u.indices {
+                reads.visit_expr(f, *i);
+            }
+            reads
+                .of
+                .keys()
+                .any(|r| *r == var || scan.assigned.contains(r))
+        };
+        let updates: Vec<&ArrayUpdate> = scan
+            .array_updates
+            .iter()
+            .filter(|u| u.local == l && !varying(u))
+            .collect();
+        let first = updates.first()?;
+        let error = |span: Span, label: String| {
+            Some(Err(self.array_use_error(
+                l,
+                first.op_text,
+                span,
+                loop_span,
+                label,
+            )))
+        };
+        if let Some(other) = updates.iter().find(|u| u.op != first.op) {
+            return error(
+                other.span,
+                format!(
+                    "`{}` is updated with `{}` above and with `{}` here",
+                    f.local(l).name,
+                    first.op_text,
+                    other.op_text
+                ),
+            );
+        }
+        // `l = l + e` replaces the array rather than update it.
+        if let Some(own) = scan
+            .updates
+            .get(&l)
+            .and_then(|u| u.iter().find_map(|(_, own)| *own))
+        {
+            return error(
+                f.expr(own).span,
+                "this makes a new array each iteration".into(),
+            );
+        }
+        let allowed: HashSet<ExprId> = updates.iter().filter_map(|u| u.read).collect();
+        let reads = scan.reads.get(&l).map_or(&[][..], |r| &r[..]);
+        if let Some(read) = reads
+            .iter()
+            .find(|e| !allowed.contains(e) && !scan.shape_reads.contains(e))
+        {
+            return error(
+                f.expr(*read).span,
+                format!("`{}` is used here", f.local(l).name),
+            );
+        }
+        Some(Ok(first.op))
+    }
+
+    fn array_use_error(
+        &self,
+        l: LocalId,
+        op: &str,
+        use_span: Span,
+        loop_span: Span,
+        label: String,
+    ) -> Diagnostic {
+        let name = &self.f.local(l).name;
+        let (line, _) = self.f.source.line_col(loop_span.start);
+        Diagnostic::new(
+            DiagnosticKind::Typing,
+            ARRAY_REDUCTION_USE,
+            format!("`{name}` is an array reduction of the prange loop at line {line} and may only be updated in it"),
+            &self.f.source,
+            use_span,
+        )
+        .with_label(label)
+        .with_note(format!("note: each chunk of iterations updates a private copy of `{name}`, combined into `{name}` after the loop, so inside the loop `{name}` holds no iteration's value"))
+        .with_note(format!("in the loop, either only update `{name}` in place with one operator (`{name} {op} e`, `{name}[:] {op} e`; `+=`, `-=`, `*=`, `&=`, `|=`, `^=`), or only store into its elements at indices that depend on the loop variable"))
+    }
+
+    fn is_array(&self, l: LocalId) -> bool {
+        matches!(self.local_types.get(l.0 as usize), Some(Type::Array(_)))
+    }
+
     fn read_span(&self, read: LocalRead) -> Span {
         match read {
             LocalRead::Expr(e) | LocalRead::AugAssign(e) => self.f.expr(e).span,
@@ -197,7 +328,11 @@ impl Analysis<'_> {
         )
         .with_label(format!("this may read `{name}` from another iteration"))
         .with_note(format!("note: each iteration has its own `{name}`; a value carried from one iteration to the next would depend on which thread ran the previous one"))
-        .with_note(format!("assign `{name}` at the start of each iteration, make it a reduction (`{name} += ...`), or use `range`"))
+        .with_note(if self.is_array(l) {
+            format!("assign `{name}` at the start of each iteration, update it in place as an array reduction (`{name} += ...`, `{name}[:] += ...`), or use `range`")
+        } else {
+            format!("assign `{name}` at the start of each iteration, make it a reduction (`{name} += ...`), or use `range`")
+        })
     }
 
     fn race_error(&self, l: LocalId, var: LocalId, read: Span, loop_span: Span) -> Diagnostic {
@@ -210,6 +345,8 @@ impl Analysis<'_> {
         };
         let help = if l == var {
             "compute the last value from the loop's bounds, or use `range`".to_string()
+        } else if self.is_array(l) {
+            format!("update `{name}` in place, an array reduction (`{name} += ...`, `{name}[:] += ...`), or store each iteration's values at indices that depend on the loop variable")
         } else {
             format!("make `{name}` a reduction (`{name} += ...`, `{name} = max({name}, ...)`), or store each iteration's value in an array indexed by the loop variable")
         };
@@ -259,7 +396,13 @@ impl Analysis<'_> {
     /// Warns about stores into an array shared by the iterations at an index
     /// that does not depend on the loop variable: every iteration writes the
     /// same element, in an order that depends on the threads.
-    fn shared_writes(&mut self, body: &[Stmt], var: LocalId, assigned: &HashSet<LocalId>) {
+    fn shared_writes(
+        &mut self,
+        body: &[Stmt],
+        var: LocalId,
+        assigned: &HashSet<LocalId>,
+        reduced: &HashSet<LocalId>,
+    ) {
         struct Stores<'s> {
             var: LocalId,
             assigned: &'s HashSet<LocalId>,
@@ -298,6 +441,9 @@ impl Analysis<'_> {
             let ExprKind::Local(a) = f.expr(array).kind else {
                 continue;
             };
+            if reduced.contains(&a) {
+                continue;
+            }
             let name = &f.local(a).name;
             let span = indices.last().map_or(f.expr(array).span, |last| Span {
                 start: f.expr(array).span.start,
@@ -328,6 +474,35 @@ struct BodyScan {
     other_assign: HashSet<LocalId>,
     /// Every read of a local (`ExprKind::Local`).
     reads: HashMap<LocalId, Vec<ExprId>>,
+    /// In-place updates of arrays that may be array reductions.
+    array_updates: Vec<ArrayUpdate>,
+    /// Reads of a local whose shape only is used (`a.shape`, `a.size`,
+    /// `a.ndim`, `a.dtype`, `len(a)`): a private array of the same shape gives the same.
+    shape_reads: HashSet<ExprId>,
+}
+
+/// `a op= e` or `a[<slices or ...>] op= e` with `op` a reduction's.
+struct ArrayUpdate {
+    local: LocalId,
+    op: ReduceOp,
+    /// The operator as written (`+=`), for messages.
+    op_text: &'static str,
+    /// The read of `a` in `a[...]` (none for `a op= e`).
+    read: Option<ExprId>,
+    indices: Vec<ExprId>,
+    span: Span,
+}
+
+fn aug_op(op: BinOp) -> Option<(ReduceOp, &'static str)> {
+    Some(match op {
+        BinOp::Add => (ReduceOp::Add, "+="),
+        BinOp::Sub => (ReduceOp::Add, "-="),
+        BinOp::Mul => (ReduceOp::Mul, "*="),
+        BinOp::BitAnd => (ReduceOp::And, "&="),
+        BinOp::BitOr => (ReduceOp::Or, "|="),
+        BinOp::BitXor => (ReduceOp::Xor, "^="),
+        _ => return None,
+    })
 }
 
 impl Visitor for BodyScan {
@@ -338,22 +513,50 @@ impl Visitor for BodyScan {
                 op,
                 value,
             } => {
-                let op = match op {
-                    BinOp::Add | BinOp::Sub => Some(ReduceOp::Add),
-                    BinOp::Mul => Some(ReduceOp::Mul),
-                    BinOp::BitAnd => Some(ReduceOp::And),
-                    BinOp::BitOr => Some(ReduceOp::Or),
-                    BinOp::BitXor => Some(ReduceOp::Xor),
-                    _ => None,
-                };
                 self.assigned.insert(*l);
-                match op {
-                    Some(op) => self.updates.entry(*l).or_default().push((op, None)),
+                match aug_op(*op) {
+                    Some((op, op_text)) => {
+                        self.updates.entry(*l).or_default().push((op, None));
+                        self.array_updates.push(ArrayUpdate {
+                            local: *l,
+                            op,
+                            op_text,
+                            read: None,
+                            indices: Vec::new(),
+                            span: stmt.span,
+                        });
+                    }
                     None => {
                         self.other_assign.insert(*l);
                     }
                 }
                 self.visit_expr(f, *value);
+            }
+            StmtKind::AugAssign {
+                target:
+                    Target::Subscript {
+                        value: array,
+                        indices,
+                    },
+                op,
+                ..
+            } => {
+                let whole = indices.iter().all(|i| {
+                    matches!(f.expr(*i).kind, ExprKind::Slice { .. } | ExprKind::Ellipsis)
+                });
+                if let (ExprKind::Local(l), Some((op, op_text)), true) =
+                    (&f.expr(*array).kind, aug_op(*op), whole)
+                {
+                    self.array_updates.push(ArrayUpdate {
+                        local: *l,
+                        op,
+                        op_text,
+                        read: Some(*array),
+                        indices: indices.clone(),
+                        span: stmt.span,
+                    });
+                }
+                walk_stmt(self, f, stmt)
             }
             StmtKind::Assign {
                 target: Target::Local(l),
@@ -377,8 +580,21 @@ impl Visitor for BodyScan {
     }
 
     fn visit_expr(&mut self, f: &hir::Function, expr: ExprId) {
-        if let ExprKind::Local(l) = f.expr(expr).kind {
-            self.reads.entry(l).or_default().push(expr);
+        match &f.expr(expr).kind {
+            ExprKind::Local(l) => self.reads.entry(*l).or_default().push(expr),
+            ExprKind::Attribute { value, attr }
+                if matches!(attr.as_str(), "shape" | "size" | "ndim" | "dtype") =>
+            {
+                self.shape_reads.insert(*value);
+            }
+            ExprKind::Call {
+                callee: Callee::Known(KnownFunction::Len),
+                args,
+                ..
+            } if args.len() == 1 => {
+                self.shape_reads.insert(args[0]);
+            }
+            _ => {}
         }
         walk_expr(self, f, expr)
     }

@@ -556,3 +556,54 @@ def k(x):
         "`both` is read in the prange loop at line 3 before the iteration assigns it"
     );
 }
+
+/// An array defined before a `prange` loop that the body only updates in
+/// place with one operator (`h += e`, `acc[:] += e`, `acc[1:] *= e`) is an
+/// array reduction, and does not warn; a view that depends on the iteration
+/// (`out[i:i + 1] += e`) is an ordinary shared store; an array the body
+/// assigns (`local`) is private.
+#[test]
+fn prange_array_reductions() {
+    let text = "\
+import numpy as np
+
+
+def k(x, out, acc):
+    h = np.zeros(4, np.int64)
+    p = np.ones(3)
+    for i in prange(x.shape[0]):
+        local = np.zeros(4, np.int64)
+        local[i % 4] += 1
+        h += local
+        h -= local
+        acc[:] += x[i]
+        p[1:] *= x[i]
+        out[i:i + 1] += 1.0
+    return h.sum() + p.sum()
+";
+    let array = Type::Array(ArrayType {
+        dtype: frontend::hir::Dtype::Float64,
+        ndim: 1,
+        layout: Layout::C,
+        writable: true,
+    });
+    let program = run_with("k.py", text, &[array.clone(), array.clone(), array])
+        .result
+        .unwrap_or_else(|d| panic!("{}", frontend::render_all(&d)));
+    let f = &program.functions[0];
+    let [lp] = &f.parallel_loops.values().collect::<Vec<_>>()[..] else {
+        panic!("one parallel loop expected");
+    };
+    let mut reductions: Vec<(String, typeinfer::ReduceOp)> = lp
+        .reductions
+        .iter()
+        .map(|r| (f.hir.local(r.local).name.clone(), r.op))
+        .collect();
+    reductions.sort_by(|a, b| a.0.cmp(&b.0));
+    use typeinfer::ReduceOp::{Add, Mul};
+    assert_eq!(
+        reductions,
+        [("acc".into(), Add), ("h".into(), Add), ("p".into(), Mul)]
+    );
+    assert!(f.warnings.is_empty(), "{:?}", f.warnings);
+}
