@@ -931,7 +931,7 @@ impl Operand {
 
     fn element_strides<T>(&self) -> Option<(isize, isize)> {
         let size = std::mem::size_of::<T>() as isize;
-        let aligned = self.data % std::mem::align_of::<T>() == 0;
+        let aligned = self.data.is_multiple_of(std::mem::align_of::<T>());
         (aligned && self.rows % size == 0 && self.cols % size == 0)
             .then(|| (self.rows / size, self.cols / size))
     }
