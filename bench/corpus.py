@@ -24,8 +24,6 @@ import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-from run import fresh_first_call, results_agree, steady_state  # noqa: E402
-
 
 # --- stencils --------------------------------------------------------------
 
@@ -525,6 +523,8 @@ CORPUS = [
 def interleaved(dispatchers, make_args, budget, rounds=4):
     """Each dispatcher's best median over `rounds` rounds that take turns, so
     that a burst of load on a shared machine weighs on all of them alike."""
+    from run import steady_state
+
     best = [math.inf] * len(dispatchers)
     args = [make_args() for _ in dispatchers]
     for _ in range(rounds):
@@ -545,6 +545,10 @@ def main():
 
     import ferrojit
     import numba
+
+    # run.py's kernels import numba: only the benchmark itself needs it, not
+    # the tests that import CORPUS.
+    from run import fresh_first_call, results_agree, steady_state
 
     budget = 0.05 if options.quick else 0.4
     first_runs = 1 if options.quick else 3
