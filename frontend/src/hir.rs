@@ -358,6 +358,39 @@ pub enum KnownFunction {
     View(ViewFn),
     /// `np.dot`, `np.matmul` (and the `@` operator)...: linear algebra.
     Linalg(LinalgFn),
+    /// `np.sort`, `np.argsort`, `np.median`, `np.unique`, `np.searchsorted`.
+    Sorting(SortFn),
+}
+
+/// Sorting and searching: typed in `typeinfer/src/sorting.rs`, lowered in
+/// `lower/src/sorting.rs` (the sorts are runtime kernels).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SortFn {
+    Sort,
+    Argsort,
+    Median,
+    Unique,
+    Searchsorted,
+}
+
+impl SortFn {
+    pub const ALL: [SortFn; 5] = [
+        SortFn::Sort,
+        SortFn::Argsort,
+        SortFn::Median,
+        SortFn::Unique,
+        SortFn::Searchsorted,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SortFn::Sort => "sort",
+            SortFn::Argsort => "argsort",
+            SortFn::Median => "median",
+            SortFn::Unique => "unique",
+            SortFn::Searchsorted => "searchsorted",
+        }
+    }
 }
 
 /// Linear algebra on whole arrays: typed in `typeinfer/src/linalg.rs`,

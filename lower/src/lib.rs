@@ -17,6 +17,7 @@ mod ranges;
 mod reduce;
 mod rewrites;
 mod speculate;
+mod sorting;
 mod values;
 #[cfg_attr(not(debug_assertions), allow(dead_code))] // run by debug builds and tests
 mod verify;

@@ -42,6 +42,7 @@ mod prune;
 mod reduce;
 pub use reduce::reduction_axis_argument;
 mod signature;
+pub mod sorting;
 mod stmt;
 mod types;
 mod views;
