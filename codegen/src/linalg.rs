@@ -994,7 +994,7 @@ mod tests {
         let status = unsafe {
             ferrojit_linalg(
                 std::ptr::null_mut(),
-                kernel_code(Kernel::Gemm(LType::F64)),
+                kernel_code(Kernel::Gemm(LType::F64)).unwrap_or(-1),
                 args.as_ptr(),
             )
         };
