@@ -1500,6 +1500,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                     ir::CoreOp::Matmul => shapes::MATMUL,
                     ir::CoreOp::Dot => shapes::DOT,
                     ir::CoreOp::Solve => shapes::SOLVE,
+                    ir::CoreOp::Concatenate => shapes::CONCATENATE,
                 };
                 self.emit_raise_shapes(what, left, right)
             }

@@ -32,7 +32,8 @@ pub(crate) fn kernel_code(kernel: Kernel) -> Option<i64> {
         | Kernel::Argsort(_)
         | Kernel::Median(_)
         | Kernel::Unique(_)
-        | Kernel::Searchsorted(_) => return None,
+        | Kernel::Searchsorted(_)
+        | Kernel::Histogram(_) => return None,
     };
     let element = match t {
         LType::F32 => 0,

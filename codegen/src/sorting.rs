@@ -24,6 +24,7 @@ pub(crate) fn kernel_code(kernel: Kernel) -> Option<i64> {
         Kernel::Median(d) => (2, d),
         Kernel::Unique(d) => (3, d),
         Kernel::Searchsorted(d) => (4, d),
+        Kernel::Histogram(d) => (5, d),
         Kernel::Gemm(_)
         | Kernel::Det(_)
         | Kernel::Inv(_)
@@ -121,7 +122,13 @@ pub(crate) unsafe extern "C" fn ferrojit_sort(
         // SAFETY: lower passes live arrays of the kernel's dtype and the extents
         // and strides the kernel documents (`lower::ir::Kernel`).
         unsafe {
-            match Dtype::ALL.get(dtype as usize) {
+            match (op, Dtype::ALL.get(dtype as usize)) {
+                (5, Some(Dtype::Float32)) => return histogram::<f32>(args),
+                (5, Some(Dtype::Float64)) => return histogram::<f64>(args),
+                (5, _) => return Ok(false),
+                _ => {}
+            }
+            Ok(match Dtype::ALL.get(dtype as usize) {
                 Some(Dtype::Bool | Dtype::UInt8) => run::<u8>(op, args),
                 Some(Dtype::Int8) => run::<i8>(op, args),
                 Some(Dtype::Int16) => run::<i16>(op, args),
@@ -133,19 +140,22 @@ pub(crate) unsafe extern "C" fn ferrojit_sort(
                 Some(Dtype::Float32) => run::<f32>(op, args),
                 Some(Dtype::Float64) => run::<f64>(op, args),
                 Some(Dtype::Complex64 | Dtype::Complex128) | None => false,
-            }
+            })
         }
     }));
-    if matches!(ran, Ok(true)) {
-        return 0;
-    }
-    let message =
-        "internal error in ferrojit (sorting kernel); this is a bug in ferrojit, please report it";
+    let (kind, message) = match ran {
+        Ok(Ok(true)) => return 0,
+        Ok(Err(message)) => (ExceptionKind::ValueError, message),
+        Ok(Ok(false)) | Err(_) => (
+            ExceptionKind::RuntimeError,
+            "internal error in ferrojit (sorting kernel); this is a bug in ferrojit, please report it".to_string(),
+        ),
+    };
     // SAFETY: the context is JIT code's; the message outlives the call.
     unsafe {
         ferrojit_raise_message(
             ctx,
-            exception_code(ExceptionKind::RuntimeError),
+            exception_code(kind),
             message.as_ptr(),
             message.len() as i64,
         )
@@ -259,6 +269,202 @@ unsafe fn run<T: Key>(op: i64, args: &[i64]) -> bool {
         _ => return false,
     }
     true
+}
+
+/// The edge types of `np.histogram`.
+trait Edge:
+    Key
+    + PartialOrd
+    + std::ops::Add<Output = Self>
+    + std::ops::Sub<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::Div<Output = Self>
+    + std::fmt::Debug
+{
+    fn from_f64(x: f64) -> Self;
+    fn to_f64(self) -> f64;
+    fn is_finite(self) -> bool;
+}
+
+impl Edge for f32 {
+    fn from_f64(x: f64) -> f32 {
+        x as f32
+    }
+    fn to_f64(self) -> f64 {
+        f64::from(self)
+    }
+    fn is_finite(self) -> bool {
+        f32::is_finite(self)
+    }
+}
+
+impl Edge for f64 {
+    fn from_f64(x: f64) -> f64 {
+        x
+    }
+    fn to_f64(self) -> f64 {
+        self
+    }
+    fn is_finite(self) -> bool {
+        f64::is_finite(self)
+    }
+}
+
+/// A float as Python's `str` writes it (`nan`, `inf`, `1.0`, `1e+16`), for NumPy's messages.
+fn python_float(x: impl std::fmt::Debug) -> String {
+    let text = format!("{x:?}").replace("NaN", "nan");
+    match text.split_once('e') {
+        Some((mantissa, exp)) => {
+            let (sign, digits) = match exp.strip_prefix('-') {
+                Some(d) => ('-', d),
+                None => ('+', exp),
+            };
+            format!("{mantissa}e{sign}{digits:0>2}").replace(".0e", "e")
+        }
+        None => text,
+    }
+}
+
+/// `np.linspace(start, stop, num)` in `T`, as NumPy computes it.
+fn linspace<T: Edge>(start: T, stop: T, num: usize) -> Vec<T> {
+    let div = T::from_f64((num.max(2) - 1) as f64);
+    let delta = stop - start;
+    let step = delta / div;
+    let zero = T::from_f64(0.0);
+    let mut y: Vec<T> = (0..num)
+        .map(|k| {
+            let k = T::from_f64(k as f64);
+            let scaled = if step == zero {
+                k / div * delta
+            } else {
+                k * step
+            };
+            scaled + start
+        })
+        .collect();
+    if let Some(last) = y.last_mut().filter(|_| num > 1) {
+        *last = stop;
+    }
+    y
+}
+
+/// `np.histogram` (`Kernel::Histogram`); `Err` is the message of a `ValueError`.
+///
+/// SAFETY: `args` are the kernel's, with live buffers of the sizes they give.
+unsafe fn histogram<T: Edge>(args: &[i64]) -> Result<bool, String> {
+    let n = count(args[0]);
+    let bins = count(args[2]);
+    let given = args[5] != 0;
+    // SAFETY: `data` holds n elements, `out` `bins` int64s.
+    let (data, out) = unsafe {
+        (
+            std::slice::from_raw_parts(args[1] as *const T, n),
+            std::slice::from_raw_parts_mut(args[6] as *mut i64, bins),
+        )
+    };
+    if given {
+        // SAFETY: `edges` holds bins + 1 float64s (none when the array of edges is empty).
+        let edges = unsafe {
+            std::slice::from_raw_parts(args[3] as *const f64, (args[2] + 1).max(0) as usize)
+        };
+        if edges.windows(2).any(|w| w[0] > w[1]) {
+            return Err("`bins` must increase monotonically, when an array".into());
+        }
+        let Some(&last) = edges.last().filter(|_| bins > 0) else {
+            return Ok(true);
+        };
+        for x in data.iter().map(|x| x.to_f64()) {
+            // The bins are [e_i, e_i+1), the last one closed: [e_n-1, e_n].
+            let above = edges.partition_point(|&e| e <= x);
+            let bin = match above {
+                0 => continue,
+                k if k == edges.len() && x == last => bins - 1,
+                k if k == edges.len() => continue,
+                k => k - 1,
+            };
+            out[bin] += 1;
+        }
+        return Ok(true);
+    }
+    let range = args[4] as *const f64;
+    // SAFETY: a non-null `range` holds two float64s.
+    let supplied = (!range.is_null()).then(|| unsafe { (range.read(), range.add(1).read()) });
+    let (mut first, mut last, exact) = match supplied {
+        Some((lo, hi)) => {
+            if lo > hi {
+                return Err("max must be larger than min in range parameter.".into());
+            }
+            if !(lo.is_finite() && hi.is_finite()) {
+                return Err(format!(
+                    "supplied range of [{}, {}] is not finite",
+                    python_float(lo),
+                    python_float(hi)
+                ));
+            }
+            (T::from_f64(lo), T::from_f64(hi), Some((lo, hi)))
+        }
+        // NumPy's (0, 1) for no data are Python ints: its linspace computes in float64.
+        None if n == 0 => (T::from_f64(0.0), T::from_f64(1.0), Some((0.0, 1.0))),
+        None => {
+            let nan = data.iter().find(|x| x.is_nan());
+            let min = nan.or_else(|| data.iter().min_by(|a, b| T::order(a, b)));
+            let max = nan.or_else(|| data.iter().max_by(|a, b| T::order(a, b)));
+            let (&lo, &hi) = (min.unwrap_or(&data[0]), max.unwrap_or(&data[0]));
+            if !(lo.is_finite() && hi.is_finite()) {
+                return Err(format!(
+                    "autodetected range of [{}, {}] is not finite",
+                    python_float(lo),
+                    python_float(hi)
+                ));
+            }
+            (lo, hi, None)
+        }
+    };
+    let half = T::from_f64(0.5);
+    let exact = exact.map(|(lo, hi)| {
+        if lo == hi {
+            (lo - 0.5, hi + 0.5)
+        } else {
+            (lo, hi)
+        }
+    });
+    if first == last {
+        first = first - half;
+        last = last + half;
+    }
+    // A supplied range is Python floats: NumPy's linspace computes in float64 then.
+    let edges: Vec<T> = match exact {
+        Some((lo, hi)) => linspace(lo, hi, bins + 1)
+            .into_iter()
+            .map(T::from_f64)
+            .collect(),
+        None => linspace(first, last, bins + 1),
+    };
+    // SAFETY: `edges` is the result's buffer of bins + 1 elements.
+    unsafe { std::ptr::copy_nonoverlapping(edges.as_ptr(), args[3] as *mut T, bins + 1) };
+    let (lo, denom) = match exact {
+        Some((lo, hi)) => (lo, hi - lo),
+        None => (first.to_f64(), (last - first).to_f64()),
+    };
+    for &x in data {
+        if !(x >= first && x <= last) {
+            continue;
+        }
+        // NumPy's index from the scaled offset, then corrected against the edges.
+        let scaled = (x.to_f64() - lo) / denom * bins as f64;
+        let mut bin = (scaled as usize).min(bins);
+        if bin == bins {
+            bin -= 1;
+        }
+        if x < edges[bin] && bin > 0 {
+            bin -= 1;
+        }
+        if x >= edges[bin + 1] && bin + 1 != bins {
+            bin += 1;
+        }
+        out[bin] += 1;
+    }
+    Ok(true)
 }
 
 /// The median of a non-empty run (reordered), NaN when it holds one (NumPy's rule).

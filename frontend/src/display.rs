@@ -263,6 +263,7 @@ fn known(k: KnownFunction) -> String {
         KnownFunction::View(v) => format!("numpy.{}", v.name()),
         KnownFunction::Linalg(l) => format!("numpy.{}", l.name()),
         KnownFunction::Sorting(f) => format!("numpy.{}", f.name()),
+        KnownFunction::Joining(f) => format!("numpy.{}", f.name()),
         KnownFunction::Exception(e) => e.name().to_string(),
         other => format!("{other:?}").to_lowercase(),
     };

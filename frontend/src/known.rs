@@ -6,8 +6,8 @@
 use library::Namespace;
 
 use crate::hir::{
-    AllocFn, Constant, CreateFn, Dtype, ExceptionKind, KnownFunction, KnownModule, LinalgFn,
-    SortFn, ViewFn,
+    AllocFn, Constant, CreateFn, Dtype, ExceptionKind, JoinFn, KnownFunction, KnownModule,
+    LinalgFn, SortFn, ViewFn,
 };
 
 /// What `module.attr` refers to.
@@ -131,6 +131,11 @@ pub fn module_members(module: KnownModule) -> impl Iterator<Item = (&'static str
                 SortFn::ALL
                     .into_iter()
                     .map(|f| (f.name(), KnownFunction::Sorting(f))),
+            )
+            .chain(
+                JoinFn::ALL
+                    .into_iter()
+                    .map(|f| (f.name(), KnownFunction::Joining(f))),
             )
             .map(function)
             .chain(NUMPY_CONSTANTS.into_iter().map(constant))

@@ -1375,6 +1375,7 @@ impl<'a> FnLower<'a> {
                 KnownFunction::Create(c) => return self.create(c, args, kwargs, ty),
                 KnownFunction::Linalg(f) => return self.linalg_call(f, args, kwargs, ty),
                 KnownFunction::Sorting(f) => return self.sorting_call(f, None, args, kwargs, ty),
+                KnownFunction::Joining(f) => return self.joining_call(f, args, kwargs, ty),
                 KnownFunction::View(op) => match args.split_first() {
                     Some((array, rest)) => return self.view_call(op, *array, rest, ty),
                     None => return self.bad_call("a view function without its array"),

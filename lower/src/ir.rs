@@ -236,6 +236,11 @@ pub enum CoreOp {
     /// signature (m,m),(m)->(m) (size 3 is different from 2)` (`solve:` and
     /// `(m,m),(m,n)->(m,n)` for a 2-d right side)
     Solve,
+    /// `all the input array dimensions except for the concatenation axis must
+    /// match exactly, but along dimension {d}, the array at index 0 has size
+    /// {left[2]} and the array at index {k} has size {right[0]}`, where `left`
+    /// is `[d, k, extent of the first array]` (`d` and `k` constants).
+    Concatenate,
 }
 
 /// The runtime's linear-algebra kernels. Arrays are passed as their data
@@ -296,6 +301,15 @@ pub enum Kernel {
     /// rightmost (`right` 1), into the packed int64 `out`.
     /// Arguments: `n, a, a_stride, m, v, out, right`.
     Searchsorted(Dtype),
+    /// `np.histogram`'s counts of the `n` elements of the packed `data`
+    /// (float32 or float64, the dtype) into the zeroed int64 `out` of
+    /// `bins` counts. With `given` 1, `edges` holds the `bins + 1` edges
+    /// (float64; raises NumPy's `ValueError` unless they increase); with 0, the
+    /// kernel writes them there, spread evenly over `range` (a pointer to two
+    /// float64s, or 0 for the data's minimum and maximum), with NumPy's errors
+    /// for a range that is reversed or not finite.
+    /// Arguments: `n, data, bins, edges, range, given, out`.
+    Histogram(Dtype),
 }
 
 impl Kernel {
@@ -309,7 +323,7 @@ impl Kernel {
             Kernel::Lstsq(_) => 14,
             Kernel::Unique(_) | Kernel::Sort(_) => 3,
             Kernel::Argsort(_) | Kernel::Median(_) => 4,
-            Kernel::Searchsorted(_) => 7,
+            Kernel::Searchsorted(_) | Kernel::Histogram(_) => 7,
         }
     }
 
@@ -330,6 +344,7 @@ impl Kernel {
             Kernel::Median(d) => sorting("median", d),
             Kernel::Unique(d) => sorting("unique", d),
             Kernel::Searchsorted(d) => sorting("searchsorted", d),
+            Kernel::Histogram(d) => sorting("histogram", d),
         }
     }
 }

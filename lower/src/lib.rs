@@ -8,6 +8,7 @@ mod expr;
 mod frozen;
 mod func;
 pub mod ir;
+mod joining;
 mod library_calls;
 mod linalg;
 mod order;

@@ -4,14 +4,15 @@
 //! (`Stmt::Kernel`: sort, argsort, median, unique) works on that copy; the
 //! result is the copy itself when the axis is the last one (or the array is
 //! flattened), else a C-ordered copy of it read with the axes put back.
-//! `np.searchsorted` reads its sorted array in place, with its stride.
+//! `np.searchsorted` reads its sorted array in place, with its stride;
+//! `np.histogram` counts in a kernel too, `np.bincount` in two loops here.
 
 use frontend::hir::{Constant, Dtype, ExprId, ExprKind, Keyword, SortFn};
 use typeinfer::sorting::{bound_arguments, params, sort_axis};
 use typeinfer::{ArrayType, Layout, Type};
 
 use crate::func::FnLower;
-use crate::ir::{Kernel, Stmt, ValueId};
+use crate::ir::{BinaryOp, CmpOp, ExceptionKind, Inst, Kernel, LType, Stmt, ValueId};
 use crate::values::{ArrayVal, Val};
 use crate::views::view_of;
 
@@ -50,8 +51,11 @@ impl FnLower<'_> {
         if f == SortFn::Searchsorted {
             return self.searchsorted(&a, &at, array, get("v"), get("side"), ty);
         }
-        if f == SortFn::Unique {
-            return self.unique(&a, &at);
+        match f {
+            SortFn::Unique => return self.unique(&a, &at),
+            SortFn::Histogram => return self.histogram(&a, &at, get("bins"), get("range")),
+            SortFn::Bincount => return self.bincount(&a, &at, get("weights"), get("minlength")),
+            _ => {}
         }
         let given = get("axis").map(|x| match self.tf.hir.expr(x).kind {
             ExprKind::Const(Constant::None) => None,
@@ -250,6 +254,208 @@ impl FnLower<'_> {
         let kept = self.load_elem(cell, Dtype::Int64);
         let strides = runs.packed.strides.clone();
         Val::Array(view_of(&runs.packed, runs.packed.data, vec![kept], strides))
+    }
+
+    /// `np.histogram(a, bins, range)`: (counts, edges), counted by the runtime
+    /// over a packed copy of `a` in the edges' float type.
+    fn histogram(
+        &mut self,
+        a: &ArrayVal,
+        at: &ArrayType,
+        bins: Option<ExprId>,
+        range: Option<ExprId>,
+    ) -> Val {
+        let bins_val = bins.map(|b| (b, self.expr(b)));
+        let range_val = range.map(|r| self.expr(r));
+        let one = self.b.i64c(1);
+        let (dtype, nbins, edges, edges_val, given) = match bins_val {
+            Some((b, Val::Array(e))) => {
+                let Some(&et) = self.tf.expr_type(b).as_array() else {
+                    return self.sorting_bug("np.histogram of edges of no known type");
+                };
+                // The array of edges is the result's, as NumPy's `np.asarray(bins)`.
+                let packed = self.packed(&e, &et, Dtype::Float64);
+                let nbins = self.b.bin(BinaryOp::ISub, e.extents[0], one);
+                (Dtype::Float64, nbins, packed.data, Val::Array(e), 1)
+            }
+            other => {
+                let nbins = match other {
+                    Some((_, Val::Scalar(n))) => n,
+                    _ => self.b.i64c(10),
+                };
+                let not_positive = self.b.cmp(CmpOp::SLt, nbins, one);
+                self.raise_if(
+                    not_positive,
+                    ExceptionKind::ValueError,
+                    "`bins` must be positive, when an integer",
+                );
+                let dtype = typeinfer::sorting::edge_dtype(at.dtype);
+                let et = ArrayType {
+                    dtype,
+                    ndim: 1,
+                    layout: Layout::C,
+                    writable: true,
+                };
+                let count = self.b.bin(BinaryOp::IAdd, nbins, one);
+                let (edges, _) = self.alloc_array(&et, vec![count], false);
+                (dtype, nbins, edges.data, Val::Array(edges), 0)
+            }
+        };
+        let range_ptr = match range_val {
+            Some(Val::Tuple(items)) => match items.as_slice() {
+                [Val::Scalar(lo), Val::Scalar(hi)] => {
+                    let two = self.b.i64c(2);
+                    let (_, cell, _) = self.alloc_buffer(Dtype::Float64, &[two], false);
+                    self.store_elem(cell, *lo, Dtype::Float64);
+                    let eight = self.b.i64c(8);
+                    let second = self.b.emit(Inst::PtrOffset {
+                        addr: cell,
+                        offset: eight,
+                    });
+                    self.store_elem(second, *hi, Dtype::Float64);
+                    cell
+                }
+                _ => return self.sorting_bug("np.histogram with a range not of two numbers"),
+            },
+            _ => self.b.i64c(0),
+        };
+        let runs = self.runs(a, at, None);
+        let data = if dtype == at.dtype {
+            runs.packed
+        } else {
+            let rt = ArrayType {
+                dtype: at.dtype,
+                ndim: 1,
+                layout: Layout::C,
+                writable: true,
+            };
+            self.packed(&runs.packed, &rt, dtype)
+        };
+        let zero = self.b.i64c(0);
+        let negative = self.b.cmp(CmpOp::SLt, nbins, zero);
+        let counted = self.b.select(negative, zero, nbins);
+        let ct = ArrayType {
+            dtype: Dtype::Int64,
+            ndim: 1,
+            layout: Layout::C,
+            writable: true,
+        };
+        let (counts, _) = self.alloc_array(&ct, vec![counted], true);
+        let given = self.b.i64c(given);
+        let span = self.b.span;
+        self.b.stmt(Stmt::Kernel {
+            kernel: Kernel::Histogram(dtype),
+            args: vec![
+                runs.len,
+                data.data,
+                nbins,
+                edges,
+                range_ptr,
+                given,
+                counts.data,
+            ],
+            span,
+        });
+        Val::Tuple(vec![Val::Array(counts), edges_val])
+    }
+
+    /// `np.bincount(x, weights, minlength)`: two loops over `x`, one for its
+    /// largest value (raising on a negative one), one adding 1 or the weight.
+    fn bincount(
+        &mut self,
+        x: &ArrayVal,
+        xt: &ArrayType,
+        weights: Option<ExprId>,
+        minlength: Option<ExprId>,
+    ) -> Val {
+        let weights = weights
+            .filter(|w| !matches!(self.tf.hir.expr(*w).kind, ExprKind::Const(Constant::None)));
+        let w = match weights.map(|w| (self.expr(w), self.tf.expr_type(w).as_array().copied())) {
+            Some((Val::Array(w), Some(wt))) => Some((w, wt)),
+            Some(_) => return self.sorting_bug("np.bincount of weights that are not an array"),
+            None => None,
+        };
+        let minlength = match minlength.map(|m| self.expr(m)) {
+            Some(Val::Scalar(m)) => m,
+            _ => self.b.i64c(0),
+        };
+        let zero = self.b.i64c(0);
+        let one = self.b.i64c(1);
+        let negative = self.b.cmp(CmpOp::SLt, minlength, zero);
+        self.raise_if(
+            negative,
+            ExceptionKind::ValueError,
+            "'minlength' must not be negative",
+        );
+        let n = x.extents[0];
+        let top = self.b.var(LType::I64, "bincount.max");
+        let minus_one = self.b.i64c(-1);
+        self.b.set(top, minus_one);
+        self.index_loops(&[n], &[0], |this, i| {
+            let p = this.element_at(x, xt, i);
+            let v = this.load_elem(p, xt.dtype);
+            let v = this.cast_scalar(v, xt.dtype, Dtype::Int64);
+            let below = this.b.cmp(CmpOp::SLt, v, zero);
+            this.raise_if(
+                below,
+                ExceptionKind::ValueError,
+                "'list' argument must have no negative elements",
+            );
+            let t = this.b.get(top);
+            let more = this.b.cmp(CmpOp::SGt, v, t);
+            let t = this.b.select(more, v, t);
+            this.b.set(top, t);
+        });
+        if let Some((w, _)) = &w {
+            // NumPy compares the lengths only when `x` is not empty.
+            let differ = self.b.cmp(CmpOp::Ne, w.extents[0], n);
+            let nonempty = self.b.cmp(CmpOp::SGt, n, zero);
+            let bad = self.b.bin(BinaryOp::And, differ, nonempty);
+            self.raise_if(
+                bad,
+                ExceptionKind::ValueError,
+                "The weights and list don't have the same length.",
+            );
+        }
+        let t = self.b.get(top);
+        let size = self.b.bin(BinaryOp::IAdd, t, one);
+        let short = self.b.cmp(CmpOp::SLt, size, minlength);
+        let size = self.b.select(short, minlength, size);
+        let dtype = if w.is_some() {
+            Dtype::Float64
+        } else {
+            Dtype::Int64
+        };
+        let rt = ArrayType {
+            dtype,
+            ndim: 1,
+            layout: Layout::C,
+            writable: true,
+        };
+        let (out, _) = self.alloc_array(&rt, vec![size], true);
+        let item = self.b.i64c(dtype.itemsize() as i64);
+        self.index_loops(&[n], &[0], |this, i| {
+            let p = this.element_at(x, xt, i);
+            let v = this.load_elem(p, xt.dtype);
+            let v = this.cast_scalar(v, xt.dtype, Dtype::Int64);
+            let offset = this.b.bin(BinaryOp::IMul, v, item);
+            let slot = this.b.emit(Inst::PtrOffset {
+                addr: out.data,
+                offset,
+            });
+            let old = this.load_elem(slot, dtype);
+            let new = match &w {
+                Some((w, wt)) => {
+                    let q = this.element_at(w, wt, i);
+                    let weight = this.load_elem(q, wt.dtype);
+                    let weight = this.cast_scalar(weight, wt.dtype, Dtype::Float64);
+                    this.b.bin(BinaryOp::FAdd, old, weight)
+                }
+                None => this.b.bin(BinaryOp::IAdd, old, one),
+            };
+            this.store_elem(slot, new, dtype);
+        });
+        Val::Array(out)
     }
 
     /// `np.searchsorted(a, v, side)`: `v` a number (the result a number) or

@@ -352,6 +352,8 @@ class Renderer:
             if e.val == -1 and k[0].ty[2] == 1:
                 return f"np.sort({x(k[0])}, axis=None)"
             return f"np.sort({x(k[0])}, axis={e.val})"
+        if op == "concat":
+            return f"np.concatenate(({x(k[0])}, {x(k[1])}), axis={e.val})"
         if op == "unique":
             return f"np.unique({x(k[0])})"
         if op == "flip":

@@ -148,6 +148,9 @@ impl FnCx<'_, '_> {
         if let KnownFunction::Sorting(f) = kf {
             return self.sorting_call(e, f, None, args, kwargs);
         }
+        if let KnownFunction::Joining(f) = kf {
+            return self.joining_call(e, f, args, kwargs);
+        }
         let tys: Vec<Ty> = args.iter().map(|a| self.expr(*a)).collect();
         let kw_tys: Vec<Ty> = kwargs.iter().map(|k| self.expr(k.value)).collect();
         let name = known_name(kf);
@@ -332,7 +335,8 @@ impl FnCx<'_, '_> {
             | KnownFunction::Reduce(_)
             | KnownFunction::View(_)
             | KnownFunction::Linalg(_)
-            | KnownFunction::Sorting(_) => Ty::Error,
+            | KnownFunction::Sorting(_)
+            | KnownFunction::Joining(_) => Ty::Error,
         }
     }
 

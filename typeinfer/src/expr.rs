@@ -57,6 +57,7 @@ pub(crate) fn known_name(kf: KnownFunction) -> String {
         KnownFunction::View(v) => format!("np.{}", v.name()),
         KnownFunction::Linalg(f) => format!("np.{}", f.name()),
         KnownFunction::Sorting(f) => format!("np.{}", f.name()),
+        KnownFunction::Joining(f) => format!("np.{}", f.name()),
         KnownFunction::Exception(k) => k.name().into(),
     }
 }

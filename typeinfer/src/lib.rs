@@ -36,6 +36,7 @@ mod elementwise;
 mod expr;
 mod flow;
 mod infer;
+pub mod joining;
 mod linalg;
 mod parallel;
 mod prune;

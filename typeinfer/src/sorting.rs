@@ -1,18 +1,22 @@
-//! Typing of sorting and searching (`np.sort`, `a.sort()`, `np.argsort`,
-//! `a.argsort()`, `np.median`, `np.unique`, `np.searchsorted`); lower's
-//! `sorting.rs` follows these rules.
+//! Typing of sorting, searching and counting (`np.sort`, `a.sort()`,
+//! `np.argsort`, `a.argsort()`, `np.median`, `np.unique`, `np.searchsorted`,
+//! `np.histogram`, `np.bincount`); lower's `sorting.rs` follows these rules.
 //!
 //! What `lower` relies on: the array argument is an array of a real dtype
 //! (complex values are refused, E0280); `axis` is absent, the constant `None`
 //! or a constant integer in range; `kind`/`side` are constant strings of
 //! NumPy's choices; `np.searchsorted`'s operands are coerced to their common
-//! dtype (the array's coerced type names it, no conversion is implied).
+//! dtype (the array's coerced type names it, no conversion is implied);
+//! `np.histogram`'s integer `bins` is coerced to int64 and `range` to two
+//! float64s; `np.bincount`'s array holds bools or integers, its `weights`
+//! (if any) real numbers, its `minlength` is coerced to int64.
 
 use frontend::hir::{Constant, Dtype, ExprId, ExprKind, Keyword, SortFn};
 
 use crate::creation::bind;
 use crate::infer::{promote_numbers, report, FnCx, Ty};
 use crate::{ArrayType, Layout, Type};
+use library::promotion::Kind;
 
 /// The parameters of `f` in NumPy's positional order and how many may be
 /// passed by position; for the method (`a.sort()`, `a.argsort()`) the array
@@ -23,6 +27,8 @@ pub fn params(f: SortFn, method: bool) -> (&'static [&'static str], usize) {
         SortFn::Median => (&["a", "axis"], 2),
         SortFn::Unique => (&["ar"], 1),
         SortFn::Searchsorted => (&["a", "v", "side"], 3),
+        SortFn::Histogram => (&["a", "bins", "range"], 3),
+        SortFn::Bincount => (&["x", "weights", "minlength"], 3),
     };
     if method {
         (&names[1..], positional - 1)
@@ -51,6 +57,14 @@ pub fn sorting_method(name: &str) -> Option<SortFn> {
     [SortFn::Sort, SortFn::Argsort]
         .into_iter()
         .find(|f| f.name() == name)
+}
+
+/// The dtype of `np.histogram`'s edges (for an integer `bins`) of an array of `d`.
+pub fn edge_dtype(d: Dtype) -> Dtype {
+    match d {
+        Dtype::Float32 => Dtype::Float32,
+        _ => Dtype::Float64,
+    }
 }
 
 /// NumPy's sort kinds, all of which ferrojit's stable sort satisfies.
@@ -203,6 +217,12 @@ impl FnCx<'_, '_> {
                 }
             }
             SortFn::Unique => Ty::Known(c_array(at.dtype, 1)),
+            SortFn::Histogram => {
+                self.histogram(&name, array, &at, get("bins"), get("range"), &ty_of)
+            }
+            SortFn::Bincount => {
+                self.bincount(&name, array, &at, get("weights"), get("minlength"), &ty_of)
+            }
             SortFn::Searchsorted => {
                 if at.ndim != 1 {
                     self.emit(
@@ -274,6 +294,158 @@ impl FnCx<'_, '_> {
                 Ty::Known(result)
             }
         }
+    }
+
+    /// `np.histogram(a, bins, range)`: (counts, edges).
+    fn histogram(
+        &mut self,
+        name: &str,
+        array: ExprId,
+        at: &ArrayType,
+        bins: Option<ExprId>,
+        range: Option<ExprId>,
+        ty_of: &dyn Fn(&Self, ExprId) -> Ty,
+    ) -> Ty {
+        if at.dtype == Dtype::Bool {
+            return self.wrong_dtype(
+                name,
+                array,
+                at,
+                "numbers",
+                "NumPy converts bools to uint8 with a warning: pass a.astype(np.uint8)",
+            );
+        }
+        let counts = c_array(Dtype::Int64, 1);
+        let edges = match bins.map(|b| (b, ty_of(self, b))) {
+            None => c_array(edge_dtype(at.dtype), 1),
+            Some((b, t)) if matches!(t.number_kind(), Some(Kind::Bool | Kind::Int)) => {
+                self.coerce(b, &t, &Type::INT);
+                c_array(edge_dtype(at.dtype), 1)
+            }
+            Some((_, Ty::Known(Type::Array(e))))
+                if e.ndim == 1 && !e.dtype.is_complex() && e.dtype != Dtype::Bool =>
+            {
+                Type::Array(e)
+            }
+            Some((b, t)) => {
+                self.bad_argument(
+                    name,
+                    b,
+                    &t,
+                    "an integer or a 1-d array of edges",
+                    "pass bins=10 or an array of edges",
+                );
+                return Ty::Error;
+            }
+        };
+        if let Some(r) = range {
+            if !matches!(self.f.expr(r).kind, ExprKind::Const(Constant::None)) {
+                let t = ty_of(self, r);
+                let pair = Type::Tuple(vec![Type::FLOAT, Type::FLOAT]);
+                match &t {
+                    Ty::Known(Type::Tuple(items))
+                        if items.len() == 2
+                            && items
+                                .iter()
+                                .all(|i| matches!(i, Type::Scalar(d) if !d.is_complex())) =>
+                    {
+                        self.coerce(r, &t, &pair)
+                    }
+                    _ => {
+                        self.bad_argument(
+                            name,
+                            r,
+                            &t,
+                            "a range of two numbers",
+                            "pass range=(lo, hi)",
+                        );
+                        return Ty::Error;
+                    }
+                }
+            }
+        }
+        Ty::Known(Type::Tuple(vec![counts, edges]))
+    }
+
+    /// `np.bincount(x, weights, minlength)`.
+    fn bincount(
+        &mut self,
+        name: &str,
+        array: ExprId,
+        at: &ArrayType,
+        weights: Option<ExprId>,
+        minlength: Option<ExprId>,
+        ty_of: &dyn Fn(&Self, ExprId) -> Ty,
+    ) -> Ty {
+        if at.dtype.is_float() {
+            return self.wrong_dtype(
+                name,
+                array,
+                at,
+                "integers",
+                "NumPy raises TypeError (no safe cast to int64); convert with a.astype(np.int64)",
+            );
+        }
+        if at.ndim != 1 {
+            self.emit(
+                self.span(array),
+                report(
+                    "E0282",
+                    format!("`{name}` needs a 1-d array"),
+                    format!("{} is {at}", self.expr_text(array)),
+                )
+                .help("NumPy raises ValueError here; count a.ravel()"),
+            );
+            return Ty::Error;
+        }
+        if let Some(m) = minlength {
+            let t = ty_of(self, m);
+            if !matches!(t.number_kind(), Some(Kind::Bool | Kind::Int)) {
+                self.bad_argument(name, m, &t, "an integer minlength", "pass minlength=0");
+                return Ty::Error;
+            }
+            self.coerce(m, &t, &Type::INT);
+        }
+        let Some(w) =
+            weights.filter(|w| !matches!(self.f.expr(*w).kind, ExprKind::Const(Constant::None)))
+        else {
+            return Ty::Known(c_array(Dtype::Int64, 1));
+        };
+        match ty_of(self, w) {
+            Ty::Known(Type::Array(wt)) if wt.ndim == 1 && !wt.dtype.is_complex() => {
+                Ty::Known(c_array(Dtype::Float64, 1))
+            }
+            t => {
+                self.bad_argument(
+                    name,
+                    w,
+                    &t,
+                    "a 1-d array of real weights",
+                    "pass weights of the same length as x",
+                );
+                Ty::Error
+            }
+        }
+    }
+
+    fn wrong_dtype(
+        &mut self,
+        name: &str,
+        array: ExprId,
+        at: &ArrayType,
+        needs: &str,
+        help: &str,
+    ) -> Ty {
+        self.emit(
+            self.span(array),
+            report(
+                "E0284",
+                format!("`{name}` needs an array of {needs}"),
+                format!("{} is {at}", self.expr_text(array)),
+            )
+            .help(help.to_string()),
+        );
+        Ty::Error
     }
 
     fn complex_refused(&mut self, name: &str, array: ExprId, at: &ArrayType) -> Ty {
@@ -349,7 +521,13 @@ impl FnCx<'_, '_> {
 
     /// Whether `arg` is a constant string among `choices` (or `None`);
     /// reports E0281 when not.
-    fn constant_choice(&mut self, name: &str, arg: ExprId, param: &str, choices: &[&str]) -> bool {
+    pub(crate) fn constant_choice(
+        &mut self,
+        name: &str,
+        arg: ExprId,
+        param: &str,
+        choices: &[&str],
+    ) -> bool {
         let text = match &self.f.expr(arg).kind {
             ExprKind::Const(Constant::None) => return true,
             ExprKind::Const(Constant::Str(s))
