@@ -240,11 +240,11 @@ impl FnLower<'_> {
         let longer = self.b.cmp(CmpOp::SGt, n, m);
         let long = self.b.select(longer, n, m);
         let short = self.b.select(longer, m, n);
-        // NumPy swaps the arrays so that `a` is the longer, then names the empty one.
-        let no_long = self.b.cmp(CmpOp::Eq, long, zero);
-        self.raise_if(no_long, ExceptionKind::ValueError, "a cannot be empty");
-        let no_short = self.b.cmp(CmpOp::Eq, short, zero);
-        self.raise_if(no_short, ExceptionKind::ValueError, "v cannot be empty");
+        // NumPy names the empty one before it swaps them to make `a` the longer.
+        let no_a = self.b.cmp(CmpOp::Eq, n, zero);
+        self.raise_if(no_a, ExceptionKind::ValueError, "a cannot be empty");
+        let no_v = self.b.cmp(CmpOp::Eq, m, zero);
+        self.raise_if(no_v, ExceptionKind::ValueError, "v cannot be empty");
         let short_less = self.b.bin(BinaryOp::ISub, short, one);
         let (len, offset) = match mode {
             "same" => {
