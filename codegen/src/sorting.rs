@@ -52,6 +52,10 @@ trait Key: Copy {
     type Mean: Copy;
     fn is_nan(self) -> bool;
     fn order(a: &Self, b: &Self) -> Ordering;
+    /// Sorts `run` in `order`, in any order among equal elements.
+    fn sort(run: &mut [Self]) {
+        run.sort_unstable_by(Self::order);
+    }
     fn mean2(a: Self, b: Self) -> Self::Mean;
     fn mean1(a: Self) -> Self::Mean;
     const NAN_MEAN: Self::Mean;
@@ -85,6 +89,18 @@ macro_rules! float_key {
             type Mean = $t;
             fn is_nan(self) -> bool {
                 self.is_nan()
+            }
+            fn sort(run: &mut [Self]) {
+                // NaNs to the end first; then `total_cmp`, a comparison of integers,
+                // sorts the numbers (it puts -0.0 before 0.0, which `order` calls equal).
+                let mut numbers = 0;
+                for k in 0..run.len() {
+                    if !run[k].is_nan() {
+                        run.swap(numbers, k);
+                        numbers += 1;
+                    }
+                }
+                run[..numbers].sort_unstable_by(<$t>::total_cmp);
             }
             fn order(a: &Self, b: &Self) -> Ordering {
                 match (a.is_nan(), b.is_nan()) {
@@ -178,7 +194,7 @@ unsafe fn run<T: Key>(op: i64, args: &[i64]) -> bool {
             // SAFETY: `data` holds rows×len elements that lower owns.
             let data = unsafe { std::slice::from_raw_parts_mut(args[2] as *mut T, rows * len) };
             for run in data.chunks_exact_mut(len.max(1)) {
-                run.sort_unstable_by(T::order);
+                T::sort(run);
             }
         }
         1 => {
@@ -222,7 +238,7 @@ unsafe fn run<T: Key>(op: i64, args: &[i64]) -> bool {
             let n = count(args[0]);
             // SAFETY: `data` holds n elements lower owns, `count` one int64.
             let data = unsafe { std::slice::from_raw_parts_mut(args[1] as *mut T, n) };
-            data.sort_unstable_by(T::order);
+            T::sort(data);
             let mut kept = 0;
             for k in 0..n {
                 if kept == 0 || T::order(&data[kept - 1], &data[k]) != Ordering::Equal {
@@ -499,6 +515,10 @@ mod tests {
         assert_eq!(&v[..4], &[f64::NEG_INFINITY, -2.0, 1.0, f64::INFINITY]);
         assert!(v[4].is_nan() && v[5].is_nan());
         assert_eq!(f64::order(&f64::NAN, &f64::NAN), Ordering::Equal);
+        let mut w = [3.0, f64::NAN, -1.0, f64::NAN, 2.0, -f64::NAN, 0.5];
+        <f64 as Key>::sort(&mut w);
+        assert_eq!(&w[..4], &[-1.0, 0.5, 2.0, 3.0]);
+        assert!(w[4..].iter().all(|x| x.is_nan()));
     }
 
     #[test]
