@@ -346,7 +346,7 @@ impl<'ctx> ModuleCx<'ctx> {
                 ),
                 false,
             ),
-            "ferrojit_linalg" => (
+            "ferrojit_linalg" | "ferrojit_sort" => (
                 self.i32()
                     .fn_type(&[ptr.into(), self.i64().into(), ptr.into()], false),
                 false,
@@ -1412,8 +1412,9 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
     /// When `cond` holds (a runtime function or a callee recorded an
     /// exception), adds the traceback entry for byte `at` and returns status 1;
     /// else continues in a new block.
-    /// Calls `ferrojit_linalg` with the arguments in a stack array of i64
-    /// slots (pointers as addresses); a failure unwinds from line `at`.
+    /// Calls the kernel's runtime entry (`ferrojit_linalg` or `ferrojit_sort`)
+    /// with the arguments in a stack array of i64 slots (pointers as
+    /// addresses); a failure unwinds from line `at`.
     fn emit_kernel(&mut self, kernel: ir::Kernel, args: &[ValueId], at: u32) -> R<()> {
         let i64t = self.m.i64();
         let array = self.alloca(
@@ -1437,8 +1438,16 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             let slot = unsafe { self.b().build_in_bounds_gep(i64t, array, &[at], "")? };
             self.b().build_store(slot, v)?;
         }
-        let f = self.m.runtime_fn("ferrojit_linalg")?;
-        let code = i64t.const_int(crate::linalg::kernel_code(kernel) as u64, false);
+        let (entry, code) = match (
+            crate::linalg::kernel_code(kernel),
+            crate::sorting::kernel_code(kernel),
+        ) {
+            (Some(code), _) => ("ferrojit_linalg", code),
+            (None, Some(code)) => ("ferrojit_sort", code),
+            (None, None) => return bug(format!("kernel {kernel:?} of no runtime entry")),
+        };
+        let f = self.m.runtime_fn(entry)?;
+        let code = i64t.const_int(code as u64, false);
         let status = as_int(self.m.call(
             f,
             &[self.ctx_ptr.into(), code.into(), array.into()],
@@ -1491,6 +1500,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                     ir::CoreOp::Matmul => shapes::MATMUL,
                     ir::CoreOp::Dot => shapes::DOT,
                     ir::CoreOp::Solve => shapes::SOLVE,
+                    ir::CoreOp::Concatenate => shapes::CONCATENATE,
                 };
                 self.emit_raise_shapes(what, left, right)
             }

@@ -35,7 +35,8 @@ use llvm_sys::orc2::{
 };
 
 use crate::{
-    linalg, parallel, rounding, runtime, shapes, CodegenError, EntryFn, Listing, StageTimes,
+    linalg, parallel, rounding, runtime, shapes, sorting, CodegenError, EntryFn, Listing,
+    StageTimes,
 };
 
 struct Jit {
@@ -175,7 +176,7 @@ impl Jit {
 
             // Python loads extension modules RTLD_LOCAL, so the process search
             // above cannot see these: give ORC their addresses.
-            let runtime_symbols: [(&CStr, usize); 10] = [
+            let runtime_symbols: [(&CStr, usize); 11] = [
                 (
                     c"ferrojit_parallel_for",
                     parallel::ferrojit_parallel_for as *const () as usize,
@@ -207,6 +208,10 @@ impl Jit {
                 (
                     c"ferrojit_linalg",
                     linalg::ferrojit_linalg as *const () as usize,
+                ),
+                (
+                    c"ferrojit_sort",
+                    sorting::ferrojit_sort as *const () as usize,
                 ),
                 (
                     c"ferrojit_round_f64",

@@ -33,6 +33,7 @@ pub mod parallel;
 mod rounding;
 pub mod runtime;
 mod shapes;
+mod sorting;
 
 use inkwell::context::{Context, ContextRef};
 use inkwell::module::Module;

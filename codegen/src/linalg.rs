@@ -17,24 +17,31 @@ use crate::lapack::{self, Complex, Int, Lapack, Routines};
 use crate::runtime::{exception_code, ferrojit_raise_message, RuntimeContext};
 
 /// The code JIT code passes for `kernel` (`ferrojit_linalg`'s `kernel`):
-/// the operation times 4 plus the element type.
-pub(crate) fn kernel_code(kernel: Kernel) -> i64 {
-    let op = match kernel {
-        Kernel::Gemm(_) => 0,
-        Kernel::Det(_) => 1,
-        Kernel::Inv(_) => 2,
-        Kernel::Solve(_) => 3,
-        Kernel::Cholesky(_) => 4,
-        Kernel::Eigh(_) => 5,
-        Kernel::Lstsq(_) => 6,
+/// the operation times 4 plus the element type; `None` for a kernel of
+/// another runtime entry.
+pub(crate) fn kernel_code(kernel: Kernel) -> Option<i64> {
+    let (op, t) = match kernel {
+        Kernel::Gemm(t) => (0, t),
+        Kernel::Det(t) => (1, t),
+        Kernel::Inv(t) => (2, t),
+        Kernel::Solve(t) => (3, t),
+        Kernel::Cholesky(t) => (4, t),
+        Kernel::Eigh(t) => (5, t),
+        Kernel::Lstsq(t) => (6, t),
+        Kernel::Sort(_)
+        | Kernel::Argsort(_)
+        | Kernel::Median(_)
+        | Kernel::Unique(_)
+        | Kernel::Searchsorted(_)
+        | Kernel::Histogram(_) => return None,
     };
-    let element = match kernel.element() {
+    let element = match t {
         LType::F32 => 0,
         LType::F64 => 1,
         LType::C64 => 2,
         _ => 3,
     };
-    op * 4 + element
+    Some(op * 4 + element)
 }
 
 /// The arity of the kernel of code `code` (`Kernel::arity`).
@@ -988,7 +995,7 @@ mod tests {
         let status = unsafe {
             ferrojit_linalg(
                 std::ptr::null_mut(),
-                kernel_code(Kernel::Gemm(LType::F64)),
+                kernel_code(Kernel::Gemm(LType::F64)).unwrap_or(-1),
                 args.as_ptr(),
             )
         };

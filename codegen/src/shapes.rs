@@ -33,6 +33,7 @@ pub(crate) const OUTPUT: i64 = 3;
 pub(crate) const MATMUL: i64 = 5;
 pub(crate) const DOT: i64 = 6;
 pub(crate) const SOLVE: i64 = 7;
+pub(crate) const CONCATENATE: i64 = 8;
 
 /// NumPy's `ValueError` about shapes: `extents` holds `from_len` extents, then
 /// `into_len`. `BROADCAST`: the source's shape does not broadcast into the
@@ -40,6 +41,8 @@ pub(crate) const SOLVE: i64 = 7;
 /// `OPERANDS`: the operands' shapes (`from`: how many axes each has, `into`:
 /// the extents) do not broadcast together; `OUTPUT`:
 /// an in-place target (`from`) smaller than the broadcast shape (`into`);
+/// `CONCATENATE`: `from` is the axis, the array's index and the first
+/// array's extent, `into` the array's extent (`CoreOp::Concatenate`);
 /// `MATMUL`, `DOT` and `SOLVE`: the last extent of `from` differs from the
 /// first of `into`, the operands of `np.matmul` (`@`), `np.dot` or `np.linalg.solve`.
 pub(crate) unsafe extern "C" fn ferrojit_raise_shape_error(
@@ -101,6 +104,15 @@ pub(crate) unsafe extern "C" fn ferrojit_raise_shape_error(
                 from.last().copied().unwrap_or(0)
             )
         }
+        CONCATENATE => format!(
+            "all the input array dimensions except for the concatenation axis must match \
+             exactly, but along dimension {}, the array at index 0 has size {} and the array \
+             at index {} has size {}",
+            from.first().copied().unwrap_or(0),
+            from.get(2).copied().unwrap_or(0),
+            from.get(1).copied().unwrap_or(0),
+            into.first().copied().unwrap_or(0)
+        ),
         DOT => format!(
             "shapes {} and {} not aligned: {} (dim {}) != {} (dim {})",
             shape_text(from),

@@ -358,6 +358,85 @@ pub enum KnownFunction {
     View(ViewFn),
     /// `np.dot`, `np.matmul` (and the `@` operator)...: linear algebra.
     Linalg(LinalgFn),
+    /// `np.sort`, `np.argsort`, `np.median`, `np.unique`, `np.searchsorted`,
+    /// `np.histogram`, `np.bincount`.
+    Sorting(SortFn),
+    /// `np.concatenate`, `np.stack`, `np.hstack`, `np.vstack`, `np.triu`, `np.tril`, `np.convolve`.
+    Joining(JoinFn),
+}
+
+/// Arrays built from arrays: typed in `typeinfer/src/joining.rs`, lowered in
+/// `lower/src/joining.rs` (loops copying into a new C array).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum JoinFn {
+    Concatenate,
+    Stack,
+    Hstack,
+    Vstack,
+    Triu,
+    Tril,
+    Convolve,
+}
+
+impl JoinFn {
+    pub const ALL: [JoinFn; 7] = [
+        JoinFn::Concatenate,
+        JoinFn::Stack,
+        JoinFn::Hstack,
+        JoinFn::Vstack,
+        JoinFn::Triu,
+        JoinFn::Tril,
+        JoinFn::Convolve,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            JoinFn::Concatenate => "concatenate",
+            JoinFn::Stack => "stack",
+            JoinFn::Hstack => "hstack",
+            JoinFn::Vstack => "vstack",
+            JoinFn::Triu => "triu",
+            JoinFn::Tril => "tril",
+            JoinFn::Convolve => "convolve",
+        }
+    }
+}
+
+/// Sorting, searching and counting values: typed in `typeinfer/src/sorting.rs`,
+/// lowered in `lower/src/sorting.rs` (sorts and histograms are runtime kernels).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SortFn {
+    Sort,
+    Argsort,
+    Median,
+    Unique,
+    Searchsorted,
+    Histogram,
+    Bincount,
+}
+
+impl SortFn {
+    pub const ALL: [SortFn; 7] = [
+        SortFn::Sort,
+        SortFn::Argsort,
+        SortFn::Median,
+        SortFn::Unique,
+        SortFn::Searchsorted,
+        SortFn::Histogram,
+        SortFn::Bincount,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SortFn::Sort => "sort",
+            SortFn::Argsort => "argsort",
+            SortFn::Median => "median",
+            SortFn::Unique => "unique",
+            SortFn::Searchsorted => "searchsorted",
+            SortFn::Histogram => "histogram",
+            SortFn::Bincount => "bincount",
+        }
+    }
 }
 
 /// Linear algebra on whole arrays: typed in `typeinfer/src/linalg.rs`,

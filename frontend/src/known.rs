@@ -6,7 +6,8 @@
 use library::Namespace;
 
 use crate::hir::{
-    AllocFn, Constant, CreateFn, Dtype, ExceptionKind, KnownFunction, KnownModule, LinalgFn, ViewFn,
+    AllocFn, Constant, CreateFn, Dtype, ExceptionKind, JoinFn, KnownFunction, KnownModule,
+    LinalgFn, SortFn, ViewFn,
 };
 
 /// What `module.attr` refers to.
@@ -125,6 +126,16 @@ pub fn module_members(module: KnownModule) -> impl Iterator<Item = (&'static str
                 LinalgFn::NUMPY
                     .into_iter()
                     .map(|l| (l.name(), KnownFunction::Linalg(l))),
+            )
+            .chain(
+                SortFn::ALL
+                    .into_iter()
+                    .map(|f| (f.name(), KnownFunction::Sorting(f))),
+            )
+            .chain(
+                JoinFn::ALL
+                    .into_iter()
+                    .map(|f| (f.name(), KnownFunction::Joining(f))),
             )
             .map(function)
             .chain(NUMPY_CONSTANTS.into_iter().map(constant))

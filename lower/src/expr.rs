@@ -5,6 +5,7 @@ use frontend::hir::{
     AllocFn, BinOp, BoolOp, Callee, CmpOp as PyCmp, Constant, Dtype, ExceptionKind, ExprId,
     ExprKind, Keyword, KnownFunction, UnaryOp as PyUnary, ViewFn,
 };
+use typeinfer::sorting::sorting_method;
 use typeinfer::{CallArg, Type};
 
 use crate::builder::ltype;
@@ -1193,6 +1194,12 @@ impl<'a> FnLower<'a> {
                     None => Val::Unit,
                 }
             }
+            Callee::Method { receiver, name } if sorting_method(name).is_some() => {
+                match sorting_method(name) {
+                    Some(f) => self.sorting_call(f, Some(*receiver), args, kwargs, ty),
+                    None => self.bad_call("a sorting method"),
+                }
+            }
             Callee::Method { receiver, name } if name == "copy" => {
                 let at = self.tf.coerced_type(*receiver).as_array().copied();
                 match (self.expr(*receiver), at) {
@@ -1367,6 +1374,8 @@ impl<'a> FnLower<'a> {
                 KnownFunction::Alloc(a) => return self.alloc(a, args, kwargs, ty),
                 KnownFunction::Create(c) => return self.create(c, args, kwargs, ty),
                 KnownFunction::Linalg(f) => return self.linalg_call(f, args, kwargs, ty),
+                KnownFunction::Sorting(f) => return self.sorting_call(f, None, args, kwargs, ty),
+                KnownFunction::Joining(f) => return self.joining_call(f, args, kwargs, ty),
                 KnownFunction::View(op) => match args.split_first() {
                     Some((array, rest)) => return self.view_call(op, *array, rest, ty),
                     None => return self.bad_call("a view function without its array"),

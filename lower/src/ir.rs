@@ -15,7 +15,7 @@
 
 use std::fmt;
 
-pub use frontend::hir::ExceptionKind;
+pub use frontend::hir::{Dtype, ExceptionKind};
 pub use library::Primitive;
 use std::sync::Arc;
 
@@ -198,8 +198,8 @@ pub enum Stmt {
         partials: ValueId,
         span: Span,
     },
-    /// Runs a linear-algebra kernel of the runtime (`codegen/src/linalg.rs`)
-    /// on `args` (i64s and pointers, in the order `Kernel` documents). When
+    /// Runs a kernel of the runtime (linear algebra: `codegen/src/linalg.rs`;
+    /// sorting and searching: `codegen/src/sorting.rs`) on `args` (i64s and pointers, in the order `Kernel` documents). When
     /// the kernel reports an exception the function returns status 1 at once.
     Kernel {
         kernel: Kernel,
@@ -236,6 +236,11 @@ pub enum CoreOp {
     /// signature (m,m),(m)->(m) (size 3 is different from 2)` (`solve:` and
     /// `(m,m),(m,n)->(m,n)` for a 2-d right side)
     Solve,
+    /// `all the input array dimensions except for the concatenation axis must
+    /// match exactly, but along dimension {d}, the array at index 0 has size
+    /// {left[2]} and the array at index {k} has size {right[0]}`, where `left`
+    /// is `[d, k, extent of the first array]` (`d` and `k` constants).
+    Concatenate,
 }
 
 /// The runtime's linear-algebra kernels. Arrays are passed as their data
@@ -275,6 +280,36 @@ pub enum Kernel {
     /// `m, n, nrhs, a, a_row.., a_col.., b, b_row.., b_col.., rcond, x,
     /// residuals, rank, s`.
     Lstsq(LType),
+    /// Sorts in place each of `rows` consecutive runs of `len` elements of a
+    /// packed array of the dtype (NaN last, as NumPy). Arguments: `rows, len, data`.
+    Sort(Dtype),
+    /// Writes to the packed int64 `out` the indices that sort each of `rows`
+    /// runs of `len` elements of the packed `data` (a stable sort: ties keep
+    /// their order). Arguments: `rows, len, data, out`.
+    Argsort(Dtype),
+    /// The median of each of `rows` runs of `len` elements of the packed
+    /// `data` (reordered), written to `out` (float32 for float32 data, else
+    /// float64; NaN when a run holds a NaN or is empty). Arguments: `rows, len, data, out`.
+    Median(Dtype),
+    /// Sorts the packed `data` of `n` elements and moves its distinct values
+    /// (NaNs counted as one) to its start; their count goes to the int64
+    /// `count[0]`. Arguments: `n, data, count`.
+    Unique(Dtype),
+    /// For each of the `m` elements of the packed `v`, the index where it
+    /// would be inserted into the sorted `a` (`n` elements, byte stride
+    /// `a_stride`) to keep it sorted, the leftmost such (`right` 0) or the
+    /// rightmost (`right` 1), into the packed int64 `out`.
+    /// Arguments: `n, a, a_stride, m, v, out, right`.
+    Searchsorted(Dtype),
+    /// `np.histogram`'s counts of the `n` elements of the packed `data`
+    /// (float32 or float64, the dtype) into the zeroed int64 `out` of
+    /// `bins` counts. With `given` 1, `edges` holds the `bins + 1` edges
+    /// (float64; raises NumPy's `ValueError` unless they increase); with 0, the
+    /// kernel writes them there, spread evenly over `range` (a pointer to two
+    /// float64s, or 0 for the data's minimum and maximum), with NumPy's errors
+    /// for a range that is reversed or not finite.
+    /// Arguments: `n, data, bins, edges, range, given, out`.
+    Histogram(Dtype),
 }
 
 impl Kernel {
@@ -286,19 +321,30 @@ impl Kernel {
             Kernel::Solve(_) => 9,
             Kernel::Eigh(_) => 6,
             Kernel::Lstsq(_) => 14,
+            Kernel::Unique(_) | Kernel::Sort(_) => 3,
+            Kernel::Argsort(_) | Kernel::Median(_) => 4,
+            Kernel::Searchsorted(_) | Kernel::Histogram(_) => 7,
         }
     }
 
-    /// The element type it computes in.
-    pub fn element(self) -> LType {
+    /// Its name and element type, as the text of low IR shows them (`gemm.f64`, `sort.int32`).
+    pub fn name(self) -> String {
+        let linalg = |name: &str, t: LType| format!("{name}.{t}");
+        let sorting = |name: &str, d: Dtype| format!("{name}.{d}");
         match self {
-            Kernel::Gemm(t)
-            | Kernel::Det(t)
-            | Kernel::Inv(t)
-            | Kernel::Solve(t)
-            | Kernel::Cholesky(t)
-            | Kernel::Eigh(t)
-            | Kernel::Lstsq(t) => t,
+            Kernel::Gemm(t) => linalg("gemm", t),
+            Kernel::Det(t) => linalg("det", t),
+            Kernel::Inv(t) => linalg("inv", t),
+            Kernel::Solve(t) => linalg("solve", t),
+            Kernel::Cholesky(t) => linalg("cholesky", t),
+            Kernel::Eigh(t) => linalg("eigh", t),
+            Kernel::Lstsq(t) => linalg("lstsq", t),
+            Kernel::Sort(d) => sorting("sort", d),
+            Kernel::Argsort(d) => sorting("argsort", d),
+            Kernel::Median(d) => sorting("median", d),
+            Kernel::Unique(d) => sorting("unique", d),
+            Kernel::Searchsorted(d) => sorting("searchsorted", d),
+            Kernel::Histogram(d) => sorting("histogram", d),
         }
     }
 }

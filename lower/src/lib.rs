@@ -8,6 +8,7 @@ mod expr;
 mod frozen;
 mod func;
 pub mod ir;
+mod joining;
 mod library_calls;
 mod linalg;
 mod order;
@@ -17,6 +18,7 @@ mod ranges;
 mod reduce;
 mod rewrites;
 mod speculate;
+mod sorting;
 mod values;
 #[cfg_attr(not(debug_assertions), allow(dead_code))] // run by debug builds and tests
 mod verify;

@@ -3,8 +3,8 @@
 use std::fmt::{self, Write};
 
 use crate::ir::{
-    BinaryOp, Block, CastOp, CmpOp, Const, Function, Inst, Kernel, Module, RuntimeError, StepSign,
-    Stmt, UnaryOp, ValueId,
+    BinaryOp, Block, CastOp, CmpOp, Const, Function, Inst, Module, RuntimeError, StepSign, Stmt,
+    UnaryOp, ValueId,
 };
 
 impl fmt::Display for Module {
@@ -158,17 +158,7 @@ fn stmt(out: &mut String, s: &Stmt, depth: usize) -> fmt::Result {
             )
         }
         Stmt::Kernel { kernel, args, .. } => {
-            let name = match kernel {
-                Kernel::Gemm(_) => "gemm",
-                Kernel::Det(_) => "det",
-                Kernel::Inv(_) => "inv",
-                Kernel::Solve(_) => "solve",
-                Kernel::Cholesky(_) => "cholesky",
-                Kernel::Eigh(_) => "eigh",
-                Kernel::Lstsq(_) => "lstsq",
-            };
-            let name = format!("{name}.{}", kernel.element());
-            writeln!(out, "{pad}kernel {name}({})", list(args))
+            writeln!(out, "{pad}kernel {}({})", kernel.name(), list(args))
         }
         Stmt::Retain(owner) => writeln!(out, "{pad}retain {owner}"),
         Stmt::Release(owner) => writeln!(out, "{pad}release {owner}"),

@@ -46,7 +46,7 @@ RANK = {"bool": 0, "uint8": 1, "int8": 2, "int16": 2, "int32": 2, "int64": 2, "f
 ITER_DTYPES = ["float64", "int64", "bool"]
 # Array expressions whose result is a new array, never a view: writing to it changes no argument.
 FRESH = {"copy", "alloc", "npcopy", "astype", "flatten", "arange", "linspace", "eye", "identity",
-         "full_like", "nparray", "ax", "red", "zeros_like"}
+         "full_like", "nparray", "ax", "red", "zeros_like", "sort", "unique", "concat"}
 
 
 INT_RANGES = {"int8": (-128, 127), "uint8": (0, 255), "int16": (-(2**15), 2**15 - 1), "int32": (-(2**31), 2**31 - 1)}
@@ -807,6 +807,9 @@ class Gen:
         flat = [(n, t) for n, t in self.arrays(sc) if t[1] == dt and t[2] == 2]
         opts = ["alloc"] + ["astype"] * bool(conv) + ["npcopy", "full_like"] * bool(same)
         opts += ["flatten"] * bool(flat and nd == 1) + ["nparray"] * (dt in ITER_DTYPES)
+        opts += ["sort", "concat"] * bool(same)
+        any_nd = [(n, t) for n, t in self.arrays(sc) if t[1] == dt]
+        opts += ["unique"] * bool(any_nd and nd == 1)
         if nd == 1:
             opts += ["arange"] * 2 * (dt in ("int64", "float64")) + ["linspace"] * (dt == "float64")
         else:
@@ -822,6 +825,18 @@ class Gen:
         if op == "npcopy":
             n, t = r.choice(same)
             return E("npcopy", ty, [E("var", t, [], n)])
+        if op == "sort":
+            # np.sort along an axis (None only for 1-d: it flattens), or a.sort() of a copy.
+            n, t = r.choice(same)
+            axes = [None, -1, 0] + ([1] if nd == 2 else [])
+            return E("sort", ty, [E("var", t, [], n)], r.choice(axes))
+        if op == "concat":
+            # Two arrays of the result's dtype and ndim, end to end (extents may differ: NumPy's error).
+            (n, t), (m, u) = r.choice(same), r.choice(same)
+            return E("concat", ty, [E("var", t, [], n), E("var", u, [], m)], r.choice([0, -1]))
+        if op == "unique":
+            n, t = r.choice(any_nd)
+            return E("unique", ty, [E("var", t, [], n)])
         if op == "flatten":
             n, t = r.choice(flat)
             return E("flatten", ty, [E("var", t, [], n)])

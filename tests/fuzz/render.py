@@ -346,6 +346,16 @@ class Renderer:
             return f"{x(k[0])}.T"
         if op in ("transpose", "asarray"):
             return f"np.{op}({x(k[0])})"
+        if op == "sort":
+            if e.val is None:
+                return f"np.sort({x(k[0])})"
+            if e.val == -1 and k[0].ty[2] == 1:
+                return f"np.sort({x(k[0])}, axis=None)"
+            return f"np.sort({x(k[0])}, axis={e.val})"
+        if op == "concat":
+            return f"np.concatenate(({x(k[0])}, {x(k[1])}), axis={e.val})"
+        if op == "unique":
+            return f"np.unique({x(k[0])})"
         if op == "flip":
             return f"np.flip({x(k[0])})" if e.val is None else f"np.flip({x(k[0])}, {e.val})"
         if op in ("ravel", "flatten"):

@@ -4,6 +4,7 @@ use crate::bind::{bind, CallArg};
 use crate::expr::{constant_type, known_name};
 use crate::infer::{promote_numbers, report, FnCx, Ty};
 use crate::signature::dtype_from_name;
+use crate::sorting::sorting_method;
 use crate::{ArrayType, JitCall, Layout, OpaqueType, Type};
 use frontend::hir::{
     AllocFn, Callee, Constant, Dtype, ExprId, ExprKind, FuncId, Keyword, KnownFunction, LibFn,
@@ -143,6 +144,12 @@ impl FnCx<'_, '_> {
     ) -> Ty {
         if let KnownFunction::View(op) = kf {
             return self.view_function(e, op, args, kwargs);
+        }
+        if let KnownFunction::Sorting(f) = kf {
+            return self.sorting_call(e, f, None, args, kwargs);
+        }
+        if let KnownFunction::Joining(f) = kf {
+            return self.joining_call(e, f, args, kwargs);
         }
         let tys: Vec<Ty> = args.iter().map(|a| self.expr(*a)).collect();
         let kw_tys: Vec<Ty> = kwargs.iter().map(|k| self.expr(k.value)).collect();
@@ -327,7 +334,9 @@ impl FnCx<'_, '_> {
             | KnownFunction::Create(_)
             | KnownFunction::Reduce(_)
             | KnownFunction::View(_)
-            | KnownFunction::Linalg(_) => Ty::Error,
+            | KnownFunction::Linalg(_)
+            | KnownFunction::Sorting(_)
+            | KnownFunction::Joining(_) => Ty::Error,
         }
     }
 
@@ -664,6 +673,9 @@ impl FnCx<'_, '_> {
         kwargs: &[Keyword],
     ) -> Ty {
         let recv = self.expr(receiver);
+        if let (Ty::Known(Type::Array(_)), Some(f)) = (&recv, sorting_method(name)) {
+            return self.sorting_call(e, f, Some(receiver), args, kwargs);
+        }
         if let Ty::Known(Type::Array(a)) = &recv {
             if let Some(op) = ViewFn::METHODS.into_iter().find(|v| v.name() == name) {
                 let a = *a;
@@ -699,7 +711,7 @@ impl FnCx<'_, '_> {
             t => {
                 let s = shown(t);
                 let help = if matches!(s, Type::Array(_)) {
-                    "arrays support .copy(), .astype(dtype), views (.reshape, .ravel, .transpose) and reductions (.sum, .mean, .min, .argmax...) so far"
+                    "arrays support .copy(), .astype(dtype), .sort(), .argsort(), views (.reshape, .ravel, .transpose) and reductions (.sum, .mean, .min, .argmax...) so far"
                 } else {
                     "only arrays have methods so far"
                 };

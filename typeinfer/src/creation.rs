@@ -387,7 +387,7 @@ impl FnCx<'_, '_> {
         }
     }
 
-    fn bind_args(
+    pub(crate) fn bind_args(
         &mut self,
         e: ExprId,
         name: &str,
@@ -433,7 +433,7 @@ impl FnCx<'_, '_> {
         }
     }
 
-    fn missing(&mut self, e: ExprId, name: &str, param: &str) -> Ty {
+    pub(crate) fn missing(&mut self, e: ExprId, name: &str, param: &str) -> Ty {
         self.emit(
             self.span(e),
             report(

@@ -56,6 +56,8 @@ pub(crate) fn known_name(kf: KnownFunction) -> String {
         KnownFunction::Create(c) => format!("np.{}", c.name()),
         KnownFunction::View(v) => format!("np.{}", v.name()),
         KnownFunction::Linalg(f) => format!("np.{}", f.name()),
+        KnownFunction::Sorting(f) => format!("np.{}", f.name()),
+        KnownFunction::Joining(f) => format!("np.{}", f.name()),
         KnownFunction::Exception(k) => k.name().into(),
     }
 }
