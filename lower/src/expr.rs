@@ -1084,6 +1084,12 @@ impl<'a> FnLower<'a> {
                     }
                 }
             }
+            Type::Array(_) if self.advanced(value, indices).is_some() => {
+                match self.advanced(value, indices) {
+                    Some(adv) => self.advanced_read(value, indices, adv),
+                    None => Val::Unit,
+                }
+            }
             Type::Array(_) if self.selects_view(value, indices) => {
                 match self.view(value, indices) {
                     Some((view, _)) => Val::Array(view),

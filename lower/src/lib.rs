@@ -1,6 +1,7 @@
 //! Typed HIR -> low IR: loops, bounds checks, negative-index wraparound,
 //! floor division, strided address arithmetic, array allocation.
 
+mod advanced;
 mod builder;
 mod creation;
 mod elementwise;
