@@ -17,7 +17,7 @@
 //! augmented update through integers is buffered (`a[idx] += 1` adds once
 //! per distinct index: the current elements are gathered first).
 
-use frontend::hir::{BinOp, Dtype, ExceptionKind, ExprId};
+use frontend::hir::{BinOp, Dtype, ExprId};
 use typeinfer::{advanced_index, AdvancedIndex, ArrayType, Layout, Type};
 
 use crate::builder::mem_ltype;
@@ -403,18 +403,9 @@ impl FnLower<'_> {
     }
 
     /// NumPy's rule for a value stored through a mask of the array's shape
-    /// (`a[mask] = v`): `v` has at most one axis, of one element or as many
-    /// as the mask's true count.
+    /// (`a[mask] = v`): `v` (one axis: typeinfer refuses more) has one
+    /// element or as many as the mask's true count.
     fn check_mask_values(&mut self, values: &Elements, count: ValueId) {
-        if values.extents.len() > 1 {
-            let message = format!(
-                "NumPy boolean array indexing assignment requires a 0 or 1-dimensional input, input has {} dimensions",
-                values.extents.len()
-            );
-            let t = self.b.boolc(true);
-            self.raise_if(t, ExceptionKind::TypeError, &message);
-            return;
-        }
         let n = values.extents[0];
         let one = self.b.i64c(1);
         let not_one = self.b.cmp(CmpOp::Ne, n, one);
