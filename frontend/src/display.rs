@@ -262,6 +262,7 @@ fn known(k: KnownFunction) -> String {
         KnownFunction::Create(c) => format!("numpy.{}", c.name()),
         KnownFunction::View(v) => format!("numpy.{}", v.name()),
         KnownFunction::Linalg(l) => format!("numpy.{}", l.name()),
+        KnownFunction::Nonzero(n) => format!("numpy.{}", n.name()),
         KnownFunction::Exception(e) => e.name().to_string(),
         other => format!("{other:?}").to_lowercase(),
     };

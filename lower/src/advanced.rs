@@ -17,7 +17,8 @@
 //! augmented update through integers is buffered (`a[idx] += 1` adds once
 //! per distinct index: the current elements are gathered first).
 
-use frontend::hir::{BinOp, Dtype, ExprId};
+use frontend::hir::{BinOp, Dtype, ExprId, NonzeroFn};
+use library::{Emit, Order, Value};
 use typeinfer::{advanced_index, AdvancedIndex, ArrayType, Layout, Type};
 
 use crate::builder::mem_ltype;
@@ -497,5 +498,100 @@ impl FnLower<'_> {
             parts.push(self.b.cmp(CmpOp::Eq, *x, *y));
         }
         self.all_of(parts).unwrap_or_else(|| self.b.boolc(true))
+    }
+}
+
+impl FnLower<'_> {
+    /// `np.nonzero`, `np.flatnonzero`, `np.argwhere` of `args[0]`: one pass
+    /// counts the nonzero elements, one stores their indices (C order).
+    pub(crate) fn nonzero_call(&mut self, f: NonzeroFn, args: &[ExprId]) -> Val {
+        let [a] = args else {
+            self.bug("np.nonzero without its one argument");
+            return Val::Unit;
+        };
+        let elements = self.elements_of(*a);
+        let d = self.elements_dtype(&elements);
+        let zero = ValueId(Emit::constant(self, d, 0.0).0);
+        let nonzero = |this: &mut Self, x: ValueId| {
+            ValueId(Emit::compare(this, Order::Ne, d, Value(x.0), Value(zero.0)).0)
+        };
+        let count = self.b.var(LType::I64, "nonzero.count");
+        let start = self.b.i64c(0);
+        self.b.set(count, start);
+        self.for_each_element(&elements, &mut |this, _, x| {
+            let t = nonzero(this, x);
+            let t = this.b.cast(CastOp::ZExt, t, LType::I64);
+            let c = this.b.get(count);
+            let c = this.b.bin(BinaryOp::IAdd, c, t);
+            this.b.set(count, c);
+        });
+        let n = self.b.get(count);
+        let ndim = elements.extents.len();
+        let int64 = |ndim: u8| ArrayType {
+            dtype: Dtype::Int64,
+            ndim,
+            layout: Layout::C,
+            writable: true,
+        };
+        let outs: Vec<(ArrayVal, ArrayType)> = match f {
+            NonzeroFn::Nonzero => (0..ndim)
+                .map(|_| (self.alloc_array(&int64(1), vec![n], false).0, int64(1)))
+                .collect(),
+            NonzeroFn::Flatnonzero => vec![(self.alloc_array(&int64(1), vec![n], false).0, int64(1))],
+            NonzeroFn::Argwhere => {
+                let width = self.b.i64c(ndim as i64);
+                vec![(self.alloc_array(&int64(2), vec![n, width], false).0, int64(2))]
+            }
+        };
+        let k = self.b.var(LType::I64, "nonzero.k");
+        let flat = self.b.var(LType::I64, "nonzero.flat");
+        let start = self.b.i64c(0);
+        self.b.set(k, start);
+        self.b.set(flat, start);
+        self.for_each_element(&elements, &mut |this, counters, x| {
+            let t = nonzero(this, x);
+            this.b.begin();
+            let at = this.b.get(k);
+            let i = this.b.get(flat);
+            match f {
+                NonzeroFn::Nonzero => {
+                    for ((out, ot), &c) in outs.iter().zip(counters) {
+                        let addr = this.element_at(out, ot, &[at]);
+                        this.b.stmt(Stmt::Store { addr, value: c });
+                    }
+                }
+                NonzeroFn::Flatnonzero => {
+                    let (out, ot) = &outs[0];
+                    let addr = this.element_at(out, ot, &[at]);
+                    this.b.stmt(Stmt::Store { addr, value: i });
+                }
+                NonzeroFn::Argwhere => {
+                    let (out, ot) = &outs[0];
+                    for (j, &c) in counters.iter().enumerate() {
+                        let col = this.b.i64c(j as i64);
+                        let addr = this.element_at(out, ot, &[at, col]);
+                        this.b.stmt(Stmt::Store { addr, value: c });
+                    }
+                }
+            }
+            let one = this.b.i64c(1);
+            let next = this.b.bin(BinaryOp::IAdd, at, one);
+            this.b.set(k, next);
+            let then_body = this.b.end();
+            this.b.stmt(Stmt::If {
+                cond: t,
+                then_body,
+                else_body: Vec::new(),
+            });
+            let one = this.b.i64c(1);
+            let i = this.b.get(flat);
+            let next = this.b.bin(BinaryOp::IAdd, i, one);
+            this.b.set(flat, next);
+        });
+        let mut arrays = outs.into_iter().map(|(o, _)| Val::Array(o));
+        match f {
+            NonzeroFn::Nonzero => Val::Tuple(arrays.collect()),
+            NonzeroFn::Flatnonzero | NonzeroFn::Argwhere => arrays.next().unwrap_or(Val::Unit),
+        }
     }
 }

@@ -1373,6 +1373,7 @@ impl<'a> FnLower<'a> {
                 KnownFunction::Alloc(a) => return self.alloc(a, args, kwargs, ty),
                 KnownFunction::Create(c) => return self.create(c, args, kwargs, ty),
                 KnownFunction::Linalg(f) => return self.linalg_call(f, args, kwargs, ty),
+                KnownFunction::Nonzero(f) => return self.nonzero_call(f, args),
                 KnownFunction::View(op) => match args.split_first() {
                     Some((array, rest)) => return self.view_call(op, *array, rest, ty),
                     None => return self.bad_call("a view function without its array"),

@@ -8,7 +8,7 @@ use library::{Arith, Emit, Order, Signature, Value};
 
 use crate::builder::ltype;
 use crate::func::FnLower;
-use crate::ir::{BinaryOp, CmpOp, Inst, Primitive, UnaryOp, ValueId};
+use crate::ir::{BinaryOp, CmpOp, Const, Inst, Primitive, UnaryOp, ValueId};
 
 impl FnLower<'_> {
     pub(crate) fn library_call(&mut self, f: LibFn, args: &[ExprId], result: Dtype) -> ValueId {
@@ -34,6 +34,8 @@ impl Emit for FnLower<'_> {
         let ty = ltype(dtype);
         let v = if dtype.is_float() {
             self.b.float(ty, value)
+        } else if dtype.is_complex() {
+            self.b.emit(Inst::Const(Const::Complex(ty, value, 0.0)))
         } else if dtype == Dtype::Bool {
             self.b.boolc(value != 0.0)
         } else {

@@ -305,3 +305,114 @@ def test_refusals():
         masked(np.zeros(3), np.ones((3, 3), dtype=bool))
     with pytest.raises(ferrojit.TypingError, match=r"E0273"):
         with_newaxis(np.zeros(3), np.array([0]))
+
+
+# ---- np.count_nonzero, np.nonzero, np.flatnonzero, np.argwhere ----
+
+@jit
+def count(a):
+    return np.count_nonzero(a)
+
+
+@jit
+def count_axis(a):
+    return np.count_nonzero(a, axis=0)
+
+
+@jit
+def count_above(a):
+    return np.count_nonzero(a > 3)
+
+
+@jit
+def nonzero(a):
+    return np.nonzero(a)
+
+
+@jit
+def flat_nonzero(a):
+    return np.flatnonzero(a)
+
+
+@jit
+def arg_where(a):
+    return np.argwhere(a)
+
+
+@jit
+def nonzero_above(a):
+    return np.nonzero(a > 3)
+
+
+def same_tuple(f, *args):
+    got, expected = f(*args), f.py_func(*args)
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected):
+        assert g.dtype == e.dtype and g.shape == e.shape
+        np.testing.assert_array_equal(g, e)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_nonzero_family(layout, dtype):
+    base = (np.arange(30).reshape(5, 6) % 4).astype(dtype)
+    a = variants(base)[layout]
+    same(count, a)
+    same(count_axis, a)
+    same(flat_nonzero, a)
+    same(arg_where, a)
+    same_tuple(nonzero, a)
+    if dtype is not np.complex128:
+        same(count_above, a)
+        same_tuple(nonzero_above, a)
+    one = arrays_1d(dtype)[layout]
+    same(flat_nonzero, one)
+    same_tuple(nonzero, one)
+    same(arg_where, one)
+
+
+def test_nonzero_edges():
+    for a in [np.zeros(0), np.zeros((3, 0)), np.zeros((2, 3)), np.ones((2, 3))]:
+        same(count, a)
+        same(flat_nonzero, a)
+        same(arg_where, a)
+        same_tuple(nonzero, a)
+    # NaN is not zero; -0.0 is.
+    same(count, np.array([np.nan, -0.0, 0.0, 1.0]))
+    same(flat_nonzero, np.array([np.nan, -0.0, 0.0, 1.0]))
+    same(count, np.array([0j, 1j, 1 + 0j]))
+    with pytest.raises(ferrojit.TypingError, match="E0275"):
+        nonzero(np.array(1.0))
+
+
+def test_advanced_indexing_frees_its_buffers():
+    import gc
+
+    from ferrojit._native import live_buffers
+
+    @jit
+    def churn(a, idx, n):
+        s = 0.0
+        for _ in range(n):
+            s += a[idx].sum() + a[a > 2].sum()
+            a[idx] += 1.0
+            s += np.nonzero(a > 3)[0].sum()
+        return s
+
+    gc.collect()
+    before = live_buffers()
+    churn(np.arange(9.0), np.array([0, 0, 3]), 100)
+    gc.collect()
+    assert live_buffers() == before
+
+
+@jit
+def complex_sum(z):
+    return np.sum(z)
+
+
+def test_complex_fold_identity():
+    # The identity of a fold over complex numbers (np.sum, count_nonzero) is a complex
+    # constant: it was an InternalError ("integer constant of type c128").
+    same(complex_sum, np.array([1j, 2 + 0j, -1.5 + 2j]))
+    same(count, np.array([1j, 0j, 2 + 0j]))

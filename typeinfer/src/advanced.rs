@@ -10,7 +10,7 @@
 //! (NumPy counts integers as advanced indices too). The result is a new
 //! C-ordered array of the indexed array's dtype.
 
-use frontend::hir::{self, ExprId};
+use frontend::hir::{self, ExprId, Keyword, NonzeroFn};
 use frontend::Span;
 
 use crate::infer::{report, FnCx, Ty};
@@ -234,6 +234,58 @@ impl FnCx<'_, '_> {
             ndim: adv.ndim() as u8,
             layout: Layout::C,
             writable: true,
+        })
+    }
+}
+
+impl FnCx<'_, '_> {
+    /// `np.nonzero(a)` (a tuple of int64 arrays, one per axis),
+    /// `np.flatnonzero(a)` (1-d), `np.argwhere(a)` (2-d) of one array or
+    /// array expression (`tys`: the arguments' types).
+    pub(crate) fn nonzero_call(
+        &mut self,
+        e: ExprId,
+        f: NonzeroFn,
+        tys: &[Ty],
+        kwargs: &[Keyword],
+    ) -> Ty {
+        let name = format!("np.{}", f.name());
+        if let Some(k) = kwargs.first() {
+            self.unsupported_keyword(&name, k, "pass the array only");
+            return Ty::Error;
+        }
+        if !self.arity(e, &name, tys.len(), 1, 1) {
+            return Ty::Error;
+        }
+        let a = match &tys[0] {
+            Ty::Known(Type::Array(a)) if a.ndim > 0 || f != NonzeroFn::Nonzero => *a,
+            t if t.is_pending() => return t.clone(),
+            t => {
+                let shown = t.concrete().unwrap_or(Type::None);
+                self.emit(
+                    self.span(e),
+                    report(
+                        "E0275",
+                        format!("`{name}` needs an array of at least one axis"),
+                        format!("the argument is {shown}"),
+                    )
+                    .help("pass an array (NumPy refuses np.nonzero of a 0-d array too)"),
+                );
+                return Ty::Error;
+            }
+        };
+        let indices = |ndim: u8| {
+            Type::Array(ArrayType {
+                dtype: hir::Dtype::Int64,
+                ndim,
+                layout: Layout::C,
+                writable: true,
+            })
+        };
+        Ty::Known(match f {
+            NonzeroFn::Nonzero => Type::Tuple(vec![indices(1); a.ndim as usize]),
+            NonzeroFn::Flatnonzero => indices(1),
+            NonzeroFn::Argwhere => indices(2),
         })
     }
 }

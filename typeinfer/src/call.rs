@@ -164,6 +164,9 @@ impl FnCx<'_, '_> {
         if let KnownFunction::Linalg(f) = kf {
             return self.linalg_call(e, f, args, &tys, kwargs, &kw_tys);
         }
+        if let KnownFunction::Nonzero(f) = kf {
+            return self.nonzero_call(e, f, &tys, kwargs);
+        }
         match kf {
             KnownFunction::Range
             | KnownFunction::Prange
@@ -327,7 +330,8 @@ impl FnCx<'_, '_> {
             | KnownFunction::Create(_)
             | KnownFunction::Reduce(_)
             | KnownFunction::View(_)
-            | KnownFunction::Linalg(_) => Ty::Error,
+            | KnownFunction::Linalg(_)
+            | KnownFunction::Nonzero(_) => Ty::Error,
         }
     }
 

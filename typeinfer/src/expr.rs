@@ -56,6 +56,7 @@ pub(crate) fn known_name(kf: KnownFunction) -> String {
         KnownFunction::Create(c) => format!("np.{}", c.name()),
         KnownFunction::View(v) => format!("np.{}", v.name()),
         KnownFunction::Linalg(f) => format!("np.{}", f.name()),
+        KnownFunction::Nonzero(f) => format!("np.{}", f.name()),
         KnownFunction::Exception(k) => k.name().into(),
     }
 }
@@ -598,8 +599,9 @@ impl FnCx<'_, '_> {
             Ty::Known(Type::Array(a)) => {
                 let a = *a;
                 let tys = self.index_types(indices);
-                // Whether an index is an array decides what the subscript is.
-                if tys.contains(&Ty::Unknown) {
+                // Whether an index is an array decides what the subscript is
+                // (the final sweep has no unknown index left to wait for).
+                if tys.contains(&Ty::Unknown) && !self.final_pass {
                     return Ty::Unknown;
                 }
                 let typed = if tys.iter().any(|t| matches!(t, Ty::Known(Type::Array(_)))) {
