@@ -58,6 +58,10 @@ impl Emit for FnLower<'_> {
 
     fn arith(&mut self, op: Arith, dtype: Dtype, a: Value, b: Value) -> Value {
         let op = match (op, dtype.is_float()) {
+            (Arith::Add, _) if dtype.is_complex() => BinaryOp::CAdd,
+            (Arith::Sub, _) if dtype.is_complex() => BinaryOp::CSub,
+            (Arith::Mul, _) if dtype.is_complex() => BinaryOp::CMul,
+            (Arith::Div, _) if dtype.is_complex() => BinaryOp::CDiv,
             (Arith::Add, true) => BinaryOp::FAdd,
             (Arith::Sub, true) => BinaryOp::FSub,
             (Arith::Mul, true) => BinaryOp::FMul,
