@@ -145,7 +145,20 @@ impl FnCx<'_, '_> {
                     );
                     ok = false;
                 }
-                if !matches!(
+                if x.ndim == 0 {
+                    // NumPy reads a 0-d integer array as an integer (a number, not an
+                    // array, comes out) and a 0-d mask as a new axis.
+                    self.emit(
+                        self.span(i),
+                        report(
+                            "E0276",
+                            "a 0-d array as an index is not supported",
+                            format!("{} is {x}", self.expr_text(i)),
+                        )
+                        .help("index with the number it holds: a[int(i[()])]"),
+                    );
+                    ok = false;
+                } else if !matches!(
                     library::promotion::kind(x.dtype),
                     Kind::Int | Kind::Bool
                 ) {
