@@ -305,6 +305,9 @@ def test_refusals():
         masked(np.zeros(3), np.ones((3, 3), dtype=bool))
     with pytest.raises(ferrojit.TypingError, match=r"E0273"):
         with_newaxis(np.zeros(3), np.array([0]))
+    # NumPy reads a 0-d integer array as a number (a number comes out, not an array).
+    with pytest.raises(ferrojit.TypingError, match=r"E0276"):
+        take(np.zeros(3), np.array(1))
 
 
 # ---- np.count_nonzero, np.nonzero, np.flatnonzero, np.argwhere ----
