@@ -1507,6 +1507,19 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             RuntimeError::Reshape { size, into } => {
                 self.emit_raise_shapes(shapes::RESHAPE, std::slice::from_ref(size), into)
             }
+            RuntimeError::MaskShape { axis, size, mask } => {
+                let axis = self.m.i64().const_int(u64::from(*axis), false);
+                let words = [axis, self.to_i64(*size)?, self.to_i64(*mask)?];
+                self.call_shape_error(shapes::MASK_SHAPE, &words, 2)
+            }
+            RuntimeError::MaskValues { values, count } => self.emit_raise_shapes(
+                shapes::MASK_VALUES,
+                std::slice::from_ref(values),
+                std::slice::from_ref(count),
+            ),
+            RuntimeError::IndexShape { from, into } => {
+                self.emit_raise_shapes(shapes::INDEX_SHAPE, from, into)
+            }
         }
     }
 

@@ -34,6 +34,9 @@ pub(crate) const MATMUL: i64 = 5;
 pub(crate) const DOT: i64 = 6;
 pub(crate) const SOLVE: i64 = 7;
 pub(crate) const CONCATENATE: i64 = 8;
+pub(crate) const MASK_SHAPE: i64 = 9;
+pub(crate) const MASK_VALUES: i64 = 10;
+pub(crate) const INDEX_SHAPE: i64 = 11;
 
 /// NumPy's `ValueError` about shapes: `extents` holds `from_len` extents, then
 /// `into_len`. `BROADCAST`: the source's shape does not broadcast into the
@@ -44,7 +47,12 @@ pub(crate) const CONCATENATE: i64 = 8;
 /// `CONCATENATE`: `from` is the axis, the array's index and the first
 /// array's extent, `into` the array's extent (`CoreOp::Concatenate`);
 /// `MATMUL`, `DOT` and `SOLVE`: the last extent of `from` differs from the
-/// first of `into`, the operands of `np.matmul` (`@`), `np.dot` or `np.linalg.solve`.
+/// first of `into`, the operands of `np.matmul` (`@`), `np.dot` or `np.linalg.solve`;
+/// `MASK_SHAPE` (an `IndexError`): a mask's extent (`into[0]`) differs from
+/// the array's (`from`: the axis, the extent); `MASK_VALUES`: an assignment
+/// through a mask of `from[0]` values to `into[0]` true elements;
+/// `INDEX_SHAPE`: a value of shape `from` stored through an array index whose
+/// result has shape `into`.
 pub(crate) unsafe extern "C" fn ferrojit_raise_shape_error(
     ctx: *mut crate::runtime::RuntimeContext,
     what: i64,
@@ -64,6 +72,25 @@ pub(crate) unsafe extern "C" fn ferrojit_raise_shape_error(
     };
     let (from, into) = all.split_at(from_len.min(all.len()));
     let message = match what {
+        MASK_SHAPE => format!(
+            "boolean index did not match indexed array along axis {}; size of axis is {} \
+             but size of corresponding boolean axis is {}",
+            from.first().copied().unwrap_or(0),
+            from.get(1).copied().unwrap_or(0),
+            into.first().copied().unwrap_or(0)
+        ),
+        MASK_VALUES => format!(
+            "NumPy boolean array indexing assignment cannot assign {} input values to the {} \
+             output values where the mask is true",
+            from.first().copied().unwrap_or(0),
+            into.first().copied().unwrap_or(0)
+        ),
+        INDEX_SHAPE => format!(
+            "shape mismatch: value array of shape {} could not be broadcast to indexing \
+             result of shape {}",
+            shape_text(from),
+            shape_text(into)
+        ),
         RESHAPE => format!(
             "cannot reshape array of size {} into shape {}",
             from.first().copied().unwrap_or(0),
@@ -129,11 +156,16 @@ pub(crate) unsafe extern "C" fn ferrojit_raise_shape_error(
             shape_text(into)
         ),
     };
+    let kind = if what == MASK_SHAPE {
+        ExceptionKind::IndexError
+    } else {
+        ExceptionKind::ValueError
+    };
     // SAFETY: the context is JIT code's; the message outlives the call.
     unsafe {
         ferrojit_raise_message(
             ctx,
-            exception_code(ExceptionKind::ValueError),
+            exception_code(kind),
             message.as_ptr(),
             message.len() as i64,
         )
@@ -190,6 +222,25 @@ mod tests {
         assert_eq!(
             message(DOT, &[3], &[4, 2]),
             "shapes (3,) and (4,2) not aligned: 3 (dim 0) != 4 (dim 0)"
+        );
+    }
+
+    #[test]
+    fn indexing_errors_are_numpys() {
+        assert_eq!(
+            message(MASK_SHAPE, &[0, 3], &[4]),
+            "boolean index did not match indexed array along axis 0; size of axis is 3 but \
+             size of corresponding boolean axis is 4"
+        );
+        assert_eq!(
+            message(MASK_VALUES, &[3], &[2]),
+            "NumPy boolean array indexing assignment cannot assign 3 input values to the 2 \
+             output values where the mask is true"
+        );
+        assert_eq!(
+            message(INDEX_SHAPE, &[3], &[2, 4]),
+            "shape mismatch: value array of shape (3,) could not be broadcast to indexing \
+             result of shape (2,4)"
         );
     }
 }

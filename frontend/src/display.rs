@@ -264,6 +264,7 @@ fn known(k: KnownFunction) -> String {
         KnownFunction::Linalg(l) => format!("numpy.{}", l.name()),
         KnownFunction::Sorting(f) => format!("numpy.{}", f.name()),
         KnownFunction::Joining(f) => format!("numpy.{}", f.name()),
+        KnownFunction::Nonzero(n) => format!("numpy.{}", n.name()),
         KnownFunction::Exception(e) => e.name().to_string(),
         other => format!("{other:?}").to_lowercase(),
     };

@@ -363,6 +363,37 @@ pub enum KnownFunction {
     Sorting(SortFn),
     /// `np.concatenate`, `np.stack`, `np.hstack`, `np.vstack`, `np.triu`, `np.tril`, `np.convolve`.
     Joining(JoinFn),
+    /// `np.nonzero`, `np.flatnonzero`, `np.argwhere`: where an array is not zero.
+    Nonzero(NonzeroFn),
+}
+
+/// The indices of an array's nonzero elements, as int64 arrays: typed and
+/// lowered beside advanced indexing (`advanced.rs` of typeinfer and lower),
+/// whose count-then-fill passes they share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NonzeroFn {
+    /// A tuple of one array per axis.
+    Nonzero,
+    /// Flat (C-order) indices.
+    Flatnonzero,
+    /// One row of indices per element.
+    Argwhere,
+}
+
+impl NonzeroFn {
+    pub const ALL: [NonzeroFn; 3] = [
+        NonzeroFn::Nonzero,
+        NonzeroFn::Flatnonzero,
+        NonzeroFn::Argwhere,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            NonzeroFn::Nonzero => "nonzero",
+            NonzeroFn::Flatnonzero => "flatnonzero",
+            NonzeroFn::Argwhere => "argwhere",
+        }
+    }
 }
 
 /// Arrays built from arrays: typed in `typeinfer/src/joining.rs`, lowered in

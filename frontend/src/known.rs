@@ -7,7 +7,7 @@ use library::Namespace;
 
 use crate::hir::{
     AllocFn, Constant, CreateFn, Dtype, ExceptionKind, JoinFn, KnownFunction, KnownModule,
-    LinalgFn, SortFn, ViewFn,
+    LinalgFn, NonzeroFn, SortFn, ViewFn,
 };
 
 /// What `module.attr` refers to.
@@ -136,6 +136,11 @@ pub fn module_members(module: KnownModule) -> impl Iterator<Item = (&'static str
                 JoinFn::ALL
                     .into_iter()
                     .map(|f| (f.name(), KnownFunction::Joining(f))),
+            )
+            .chain(
+                NonzeroFn::ALL
+                    .into_iter()
+                    .map(|n| (n.name(), KnownFunction::Nonzero(n))),
             )
             .map(function)
             .chain(NUMPY_CONSTANTS.into_iter().map(constant))

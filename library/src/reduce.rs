@@ -173,6 +173,20 @@ fn index(d: Dtype) -> Result<ReduceSig, Rejection> {
     })
 }
 
+/// `np.count_nonzero`: an int64 count, kept in a dtype every element converts
+/// to without becoming zero (int64, float64, complex128).
+fn counted(d: Dtype) -> Result<ReduceSig, Rejection> {
+    let acc = match d {
+        _ if d.is_complex() => Dtype::Complex128,
+        _ if d.is_float() => Dtype::Float64,
+        _ => Dtype::Int64,
+    };
+    Ok(ReduceSig {
+        acc,
+        result: Dtype::Int64,
+    })
+}
+
 /// Python's `sum(a)` adds NumPy scalars to the int 0: the array's dtype
 /// (NEP 50), bools as ints.
 fn python_sum(d: Dtype) -> Result<ReduceSig, Rejection> {
@@ -265,6 +279,15 @@ fn fmin_fmax(e: &mut dyn Emit, d: Dtype, acc: Value, x: Value, keep: Order) -> V
     let x_nan = e.primitive(Primitive::IsNan, d, &[x]);
     let best = e.select(acc_nan, x, best);
     e.select(x_nan, acc, best)
+}
+
+/// One more when `x` is not zero (a NaN is not).
+fn count(e: &mut dyn Emit, d: Dtype, acc: Value, x: Value) -> Value {
+    let zero = e.constant(d, 0.0);
+    let one = e.constant(d, 1.0);
+    let nonzero = e.compare(Order::Ne, d, x, zero);
+    let step = e.select(nonzero, one, zero);
+    e.arith(Arith::Add, d, acc, step)
 }
 
 fn or(e: &mut dyn Emit, _: Dtype, acc: Value, x: Value) -> Value {
@@ -375,6 +398,16 @@ static REDUCTIONS: &[Reduction] = &[
         },
     },
     fold("any", truth, 0.0, or),
+    Reduction {
+        name: "count_nonzero",
+        method: false,
+        typing: counted,
+        combine: Combine::Fold {
+            identity: 0.0,
+            step: count,
+            mean: false,
+        },
+    },
     fold("all", truth, 1.0, and),
     Reduction {
         name: "std",
@@ -434,6 +467,13 @@ mod tests {
         assert_eq!(result("max", Dtype::Int8), Ok(Dtype::Int8));
         assert_eq!(result("argmax", Dtype::Float32), Ok(Dtype::Int64));
         assert_eq!(result("any", Dtype::Float64), Ok(Dtype::Bool));
+        let count = numpy_reductions()
+            .find(|(n, _)| *n == "count_nonzero")
+            .map(|(_, r)| r.reduction().typing);
+        assert_eq!(
+            count.map(|t| t(Dtype::Float32).map(|s| s.result)),
+            Some(Ok(Dtype::Int64))
+        );
         assert!(result("min", Dtype::Complex128).is_err());
         assert!(builtin_reduction("sum").is_some() && reduction_method("builtin sum").is_none());
     }

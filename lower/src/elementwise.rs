@@ -53,7 +53,39 @@ pub(crate) struct Elements {
     same_shape: Option<Option<ValueId>>,
 }
 
+impl Elements {
+    /// The expression the elements are of.
+    pub(crate) fn root(&self) -> ExprId {
+        self.root
+    }
+
+    /// The arrays the elements read, with their dtypes.
+    pub(crate) fn arrays(&self) -> Vec<(ArrayVal, Dtype)> {
+        self.operands
+            .iter()
+            .filter_map(|(_, op)| match op {
+                Operand::Array { value, ty, .. } => Some((value.clone(), ty.dtype)),
+                Operand::Scalar(_) => None,
+            })
+            .collect()
+    }
+}
+
 impl FnLower<'_> {
+    /// The dtype `for_each_element` gives the elements in: an expression's
+    /// own, an operand's as its consumer reads it.
+    pub(crate) fn elements_dtype(&self, elements: &Elements) -> Dtype {
+        match operand_of(&elements.operands, elements.root) {
+            Some(Operand::Array { read_as, .. }) => *read_as,
+            _ => self
+                .tf
+                .expr_type(elements.root)
+                .as_array()
+                .or(self.tf.coerced_type(elements.root).as_array())
+                .map_or(Dtype::Float64, |a| a.dtype),
+        }
+    }
+
     /// Whether `e` is computed element by element: an operator or a library
     /// function whose type (typeinfer's `elementwise.rs`) is an array.
     pub(crate) fn is_elementwise(&self, e: ExprId) -> bool {
@@ -101,7 +133,11 @@ impl FnLower<'_> {
     }
 
     /// A new C-ordered array of `dtype` holding every element of `elements`.
-    fn store_elements(&mut self, elements: &Elements, dtype: Dtype) -> (ArrayVal, ArrayType) {
+    pub(crate) fn store_elements(
+        &mut self,
+        elements: &Elements,
+        dtype: Dtype,
+    ) -> (ArrayVal, ArrayType) {
         let at = ArrayType {
             dtype,
             ndim: elements.extents.len() as u8,
@@ -158,7 +194,7 @@ impl FnLower<'_> {
             _ => return self.bug("writing into an array a value that is not a number or an array"),
         };
         match op {
-            Some(_) => self.check_output_shape(dst, &elements.extents),
+            Some(_) => self.check_output_shape(&dst.extents, &elements.extents),
             None => self.check_stored_shape(dst, &elements.extents),
         }
         if elements.extents.len() > dst.extents.len() {
@@ -248,7 +284,7 @@ impl FnLower<'_> {
     }
 
     /// `copy` (a new C-ordered array) as the elements of `value`'s place.
-    fn elements_of_array(
+    pub(crate) fn elements_of_array(
         &mut self,
         copy: ArrayVal,
         dtype: Dtype,
@@ -294,13 +330,13 @@ impl FnLower<'_> {
     /// (3,) (4,) `, or, when the broadcast shape is larger than the target,
     /// `non-broadcastable output operand with shape (3,) doesn't match the
     /// broadcast shape (2,3)`.
-    fn check_output_shape(&mut self, dst: &ArrayVal, value: &[ValueId]) {
+    pub(crate) fn check_output_shape(&mut self, dst: &[ValueId], value: &[ValueId]) {
         let one = self.b.i64c(1);
         let mut clash = Vec::new();
         let mut grows = Vec::new();
         let mut broadcast = Vec::new();
-        let lead = dst.extents.len().saturating_sub(value.len());
-        let value_lead = value.len().saturating_sub(dst.extents.len());
+        let lead = dst.len().saturating_sub(value.len());
+        let value_lead = value.len().saturating_sub(dst.len());
         for &v in &value[..value_lead] {
             broadcast.push(v);
         }
@@ -308,9 +344,9 @@ impl FnLower<'_> {
             // More axes than the target, even of extent 1.
             grows.push(self.b.boolc(true));
         }
-        broadcast.extend_from_slice(&dst.extents[..lead]);
+        broadcast.extend_from_slice(&dst[..lead]);
         for (k, &v) in value[value_lead..].iter().enumerate() {
-            let t = dst.extents[lead + k];
+            let t = dst[lead + k];
             let unequal = self.b.cmp(CmpOp::Ne, v, t);
             let v_not_one = self.b.cmp(CmpOp::Ne, v, one);
             let t_not_one = self.b.cmp(CmpOp::Ne, t, one);
@@ -325,7 +361,7 @@ impl FnLower<'_> {
                 clash,
                 RuntimeError::BroadcastOperands {
                     // NumPy lists the inputs (the target, the value), then the output.
-                    shapes: vec![dst.extents.clone(), value.to_vec(), dst.extents.clone()],
+                    shapes: vec![dst.to_vec(), value.to_vec(), dst.to_vec()],
                 },
             );
         }
@@ -333,7 +369,7 @@ impl FnLower<'_> {
             self.b.raise_if(
                 grows,
                 RuntimeError::BroadcastOutput {
-                    output: dst.extents.clone(),
+                    output: dst.to_vec(),
                     broadcast,
                 },
             );
@@ -673,7 +709,7 @@ impl FnLower<'_> {
 
     /// The element `v` of child `c` of a node, converted to `to`. Operands were
     /// converted when read; a node's own result is converted here.
-    fn child_element(&mut self, c: ExprId, v: ValueId, to: Dtype) -> ValueId {
+    pub(crate) fn child_element(&mut self, c: ExprId, v: ValueId, to: Dtype) -> ValueId {
         if !self.is_elementwise(c) {
             return v;
         }
@@ -683,7 +719,13 @@ impl FnLower<'_> {
 
     /// NumPy's `+ - * /` on two elements of dtype `d` (division in floats,
     /// IEEE: no exception for a zero divisor, as NumPy).
-    fn element_binary(&mut self, op: BinOp, a: ValueId, b: ValueId, d: Dtype) -> ValueId {
+    pub(crate) fn element_binary(
+        &mut self,
+        op: BinOp,
+        a: ValueId,
+        b: ValueId,
+        d: Dtype,
+    ) -> ValueId {
         if matches!(op, BinOp::FloorDiv | BinOp::Mod) {
             return self.with_numpy_errors(|this| this.divmod(op, a, b, d));
         }

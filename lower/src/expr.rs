@@ -1085,6 +1085,12 @@ impl<'a> FnLower<'a> {
                     }
                 }
             }
+            Type::Array(_) if self.advanced(value, indices).is_some() => {
+                match self.advanced(value, indices) {
+                    Some(adv) => self.advanced_read(value, indices, adv),
+                    None => Val::Unit,
+                }
+            }
             Type::Array(_) if self.selects_view(value, indices) => {
                 match self.view(value, indices) {
                     Some((view, _)) => Val::Array(view),
@@ -1376,6 +1382,7 @@ impl<'a> FnLower<'a> {
                 KnownFunction::Linalg(f) => return self.linalg_call(f, args, kwargs, ty),
                 KnownFunction::Sorting(f) => return self.sorting_call(f, None, args, kwargs, ty),
                 KnownFunction::Joining(f) => return self.joining_call(f, args, kwargs, ty),
+                KnownFunction::Nonzero(f) => return self.nonzero_call(f, args),
                 KnownFunction::View(op) => match args.split_first() {
                     Some((array, rest)) => return self.view_call(op, *array, rest, ty),
                     None => return self.bad_call("a view function without its array"),

@@ -331,6 +331,20 @@ impl<'a> FnLower<'a> {
                         indices,
                     },
                 value,
+            } if self.advanced(*arr, indices).is_some() => {
+                if let Some(adv) = self.advanced(*arr, indices) {
+                    self.advanced_store(*arr, indices, adv, *value);
+                }
+                self.ranges.define(target);
+                self.b.release_temps();
+            }
+            StmtKind::Assign {
+                target:
+                    target @ Target::Subscript {
+                        value: arr,
+                        indices,
+                    },
+                value,
             } if self.selects_view(*arr, indices) && self.is_elementwise(*value) => {
                 self.store_expression(*arr, indices, *value);
                 self.ranges.define(target);
@@ -507,6 +521,14 @@ impl<'a> FnLower<'a> {
                 self.locals[l.0 as usize]
                     .clone()
                     .write(&mut self.b, &Val::Scalar(v));
+            }
+            Target::Subscript {
+                value: arr,
+                indices,
+            } if self.advanced(*arr, indices).is_some() => {
+                if let Some(adv) = self.advanced(*arr, indices) {
+                    self.advanced_update(*arr, indices, adv, op, value);
+                }
             }
             Target::Subscript {
                 value: arr,

@@ -392,6 +392,22 @@ pub enum RuntimeError {
     /// `ValueError: cannot reshape array of size {size} into shape {into}` (an
     /// unknown, negative, extent printed `newaxis`, as NumPy does).
     Reshape { size: ValueId, into: Vec<ValueId> },
+    /// `IndexError: boolean index did not match indexed array along axis {axis};
+    /// size of axis is {size} but size of corresponding boolean axis is {mask}`
+    MaskShape {
+        axis: u32,
+        size: ValueId,
+        mask: ValueId,
+    },
+    /// `ValueError: NumPy boolean array indexing assignment cannot assign
+    /// {values} input values to the {count} output values where the mask is true`
+    MaskValues { values: ValueId, count: ValueId },
+    /// `ValueError: shape mismatch: value array of shape {from} could not be
+    /// broadcast to indexing result of shape {into}`
+    IndexShape {
+        from: Vec<ValueId>,
+        into: Vec<ValueId>,
+    },
     /// A fixed message, e.g. `ZeroDivisionError: integer division or modulo by zero`.
     Message {
         kind: ExceptionKind,

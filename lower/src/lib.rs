@@ -1,6 +1,7 @@
 //! Typed HIR -> low IR: loops, bounds checks, negative-index wraparound,
 //! floor division, strided address arithmetic, array allocation.
 
+mod advanced;
 mod builder;
 mod creation;
 mod elementwise;
@@ -17,8 +18,8 @@ mod print;
 mod ranges;
 mod reduce;
 mod rewrites;
-mod speculate;
 mod sorting;
+mod speculate;
 mod values;
 #[cfg_attr(not(debug_assertions), allow(dead_code))] // run by debug builds and tests
 mod verify;

@@ -8,7 +8,7 @@ use library::{Arith, Emit, Order, Signature, Value};
 
 use crate::builder::ltype;
 use crate::func::FnLower;
-use crate::ir::{BinaryOp, CmpOp, Inst, Primitive, UnaryOp, ValueId};
+use crate::ir::{BinaryOp, CmpOp, Const, Inst, Primitive, UnaryOp, ValueId};
 
 impl FnLower<'_> {
     pub(crate) fn library_call(&mut self, f: LibFn, args: &[ExprId], result: Dtype) -> ValueId {
@@ -34,6 +34,8 @@ impl Emit for FnLower<'_> {
         let ty = ltype(dtype);
         let v = if dtype.is_float() {
             self.b.float(ty, value)
+        } else if dtype.is_complex() {
+            self.b.emit(Inst::Const(Const::Complex(ty, value, 0.0)))
         } else if dtype == Dtype::Bool {
             self.b.boolc(value != 0.0)
         } else {
@@ -56,6 +58,10 @@ impl Emit for FnLower<'_> {
 
     fn arith(&mut self, op: Arith, dtype: Dtype, a: Value, b: Value) -> Value {
         let op = match (op, dtype.is_float()) {
+            (Arith::Add, _) if dtype.is_complex() => BinaryOp::CAdd,
+            (Arith::Sub, _) if dtype.is_complex() => BinaryOp::CSub,
+            (Arith::Mul, _) if dtype.is_complex() => BinaryOp::CMul,
+            (Arith::Div, _) if dtype.is_complex() => BinaryOp::CDiv,
             (Arith::Add, true) => BinaryOp::FAdd,
             (Arith::Sub, true) => BinaryOp::FSub,
             (Arith::Mul, true) => BinaryOp::FMul,

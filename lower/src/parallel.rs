@@ -1168,6 +1168,16 @@ impl Uses {
                     self.used.extend(left);
                     self.used.extend(right);
                 }
+                RuntimeError::MaskShape { size, mask, .. } => {
+                    self.used.extend([*size, *mask]);
+                }
+                RuntimeError::MaskValues { values, count } => {
+                    self.used.extend([*values, *count]);
+                }
+                RuntimeError::IndexShape { from, into } => {
+                    self.used.extend(from);
+                    self.used.extend(into);
+                }
                 RuntimeError::Message { .. } => {}
             },
             Stmt::Break | Stmt::Continue => {}

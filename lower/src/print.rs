@@ -207,6 +207,26 @@ fn stmt(out: &mut String, s: &Stmt, depth: usize) -> fmt::Result {
                     list(into)
                 )
             }
+            RuntimeError::MaskShape { axis, size, mask } => {
+                writeln!(
+                    out,
+                    "{pad}raise IndexError(mask {mask} on axis {axis} of size {size})"
+                )
+            }
+            RuntimeError::MaskValues { values, count } => {
+                writeln!(
+                    out,
+                    "{pad}raise ValueError(assign {values} values to {count})"
+                )
+            }
+            RuntimeError::IndexShape { from, into } => {
+                writeln!(
+                    out,
+                    "{pad}raise ValueError(value ({}) into indexed ({}))",
+                    list(from),
+                    list(into)
+                )
+            }
             RuntimeError::CoreShapes { op, left, right } => {
                 writeln!(
                     out,

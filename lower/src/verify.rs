@@ -264,12 +264,27 @@ impl Verifier<'_> {
                         left: from,
                         right: into,
                         ..
-                    },
+                    }
+                    | RuntimeError::IndexShape { from, into },
                 ..
             } => {
                 for v in from.iter().chain(into) {
                     self.expect(*v, LType::I64, "extent")?;
                 }
+            }
+            Stmt::Raise {
+                error:
+                    RuntimeError::MaskShape {
+                        size: a, mask: b, ..
+                    }
+                    | RuntimeError::MaskValues {
+                        values: a,
+                        count: b,
+                    },
+                ..
+            } => {
+                self.expect(*a, LType::I64, "extent")?;
+                self.expect(*b, LType::I64, "extent")?;
             }
             Stmt::Raise {
                 error: RuntimeError::Reshape { size, into },

@@ -14,7 +14,7 @@ use crate::ir::{BinaryOp, CastOp, CmpOp, Inst, LType, StepSign, Stmt, ValueId};
 use crate::values::{ArrayVal, Val};
 
 /// One evaluated index of a view subscript.
-enum Part {
+pub(crate) enum Part {
     /// The index value and its expression (for the range analysis).
     Integer(ValueId, ExprId),
     /// `start:stop:step`, each `None` when absent (or an explicit `None`);
@@ -22,6 +22,8 @@ enum Part {
     Slice([Option<ValueId>; 3], Option<i64>),
     Ellipsis,
     NewAxis,
+    /// This many axes kept whole: those an array index selects along.
+    Whole(usize),
 }
 
 /// An array value of the same memory as `base`: every view is made here, so
@@ -55,6 +57,16 @@ impl FnLower<'_> {
         arr_expr: ExprId,
         indices: &[ExprId],
     ) -> Option<(ArrayVal, ArrayType)> {
+        let (base, at) = self.indexed_array(arr_expr)?;
+        // Python evaluates the whole index, left to right, before indexing.
+        let parts: Vec<Part> = indices.iter().map(|&i| self.index_part(i)).collect();
+        let view = self.apply_parts(arr_expr, &base, &at, &parts);
+        let view_at = view_array_type(&self.tf.hir, &at, indices);
+        Some((view, view_at))
+    }
+
+    /// The value and type of the array `arr_expr` of a subscript.
+    pub(crate) fn indexed_array(&mut self, arr_expr: ExprId) -> Option<(ArrayVal, ArrayType)> {
         let Some(at) = self.tf.coerced_type(arr_expr).as_array().copied() else {
             self.bug("slicing a value that is not an array");
             return None;
@@ -63,21 +75,36 @@ impl FnLower<'_> {
             self.bug("an array expression without an array value");
             return None;
         };
-        // Python evaluates the whole index, left to right, before indexing.
-        let parts: Vec<Part> = indices.iter().map(|&i| self.index_part(i)).collect();
+        Some((base, at))
+    }
+
+    /// The view of `base` (the value of `arr_expr`, of type `at`) that the
+    /// evaluated indices `parts` select.
+    pub(crate) fn apply_parts(
+        &mut self,
+        arr_expr: ExprId,
+        base: &ArrayVal,
+        at: &ArrayType,
+        parts: &[Part],
+    ) -> ArrayVal {
+        let (base, at) = (base.clone(), *at);
         let local = match self.tf.hir.expr(arr_expr).kind {
             ExprKind::Local(l) => Some(l),
             _ => None,
         };
-        let consumed = parts
+        let consumed: usize = parts
             .iter()
-            .filter(|p| matches!(p, Part::Integer(..) | Part::Slice(..)))
-            .count();
+            .map(|p| match p {
+                Part::Integer(..) | Part::Slice(..) => 1,
+                Part::Whole(n) => *n,
+                Part::Ellipsis | Part::NewAxis => 0,
+            })
+            .sum();
         let mut axis = 0;
         let mut offset = None;
         let mut extents = Vec::new();
         let mut strides = Vec::new();
-        for part in &parts {
+        for part in parts {
             match part {
                 Part::Integer(i, idx) => {
                     let i = self.wrap_and_check(local, axis, *idx, *i, base.extents[axis]);
@@ -97,6 +124,13 @@ impl FnLower<'_> {
                 Part::NewAxis => {
                     extents.push(self.b.i64c(1));
                     strides.push(self.b.i64c(0));
+                }
+                Part::Whole(n) => {
+                    for _ in 0..*n {
+                        extents.push(base.extents[axis]);
+                        strides.push(self.stride(&base, &at, axis));
+                        axis += 1;
+                    }
                 }
                 // The axes no integer or slice names, here.
                 Part::Ellipsis => {
@@ -121,11 +155,10 @@ impl FnLower<'_> {
             }),
             None => base.data,
         };
-        let view_at = view_array_type(&self.tf.hir, &at, indices);
-        Some((view_of(&base, data, extents, strides), view_at))
+        view_of(&base, data, extents, strides)
     }
 
-    fn index_part(&mut self, i: ExprId) -> Part {
+    pub(crate) fn index_part(&mut self, i: ExprId) -> Part {
         match index_kind(&self.tf.hir, i) {
             IndexKind::Integer => Part::Integer(self.int64(i), i),
             IndexKind::Ellipsis => Part::Ellipsis,

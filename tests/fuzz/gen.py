@@ -46,7 +46,7 @@ RANK = {"bool": 0, "uint8": 1, "int8": 2, "int16": 2, "int32": 2, "int64": 2, "f
 ITER_DTYPES = ["float64", "int64", "bool"]
 # Array expressions whose result is a new array, never a view: writing to it changes no argument.
 FRESH = {"copy", "alloc", "npcopy", "astype", "flatten", "arange", "linspace", "eye", "identity",
-         "full_like", "nparray", "ax", "red", "zeros_like", "sort", "unique", "concat"}
+         "full_like", "nparray", "ax", "red", "zeros_like", "sort", "unique", "concat", "fancy"}
 
 
 INT_RANGES = {"int8": (-128, 127), "uint8": (0, 255), "int16": (-(2**15), 2**15 - 1), "int32": (-(2**31), 2**31 - 1)}
@@ -281,7 +281,7 @@ class Gen:
         if self.arrays(sc) and self.r.random() < self.o.arrays:
             choices += ["view", "view", "setslice", "setslice", "rebind", "create"]
             if self.r.random() < self.o.exprs:
-                choices += ["axcreate", "augarr", "augarr"]
+                choices += ["axcreate", "augarr", "augarr", "setfancy"]
             if depth < self.o.max_depth:
                 choices += ["foreach", "foreach"]
         if depth < self.o.max_depth:
@@ -356,7 +356,7 @@ class Gen:
             name = sc.fresh(("a", dt, nd))
             sc.defined.add(name)
             return S("assign", [E("alloc", sc.types[name], shape, (r.choice(["zeros", "ones"]), dt))], name)
-        if op in ("view", "setslice", "rebind", "create", "foreach", "axcreate", "augarr"):
+        if op in ("view", "setslice", "rebind", "create", "foreach", "axcreate", "augarr", "setfancy"):
             return getattr(self, op)(sc, depth)
         if op == "unpack":
             helpers = [f for f in self.funcs if isinstance(f.ret, tuple) and f.ret[0] == "t"]
@@ -714,6 +714,10 @@ class Gen:
         srcs = [(n, t) for n, t in self.arrays(sc) if t[1] == dt]
         if srcs and c < 0.65:
             n, t = r.choice(srcs)
+            if r.random() < 0.15 * self.o.exprs:
+                fancy = self.fancy_of(sc, n, t, nd)
+                if fancy is not None:
+                    return fancy
             return self.view_of(sc, E("var", t, [], n), nd)
         tup = [(n, k) for n, t in sc.types.items() if n in sc.defined and isinstance(t, tuple) and t[0] == "t"
                for k, it in enumerate(t[1]) if it == ty]
@@ -1245,6 +1249,63 @@ class Gen:
         if t[1] == "bool":
             return S("augarr", [E("const", "b", [], True), E("var", t, [], name)], "|")
         return S("augarr", [E("const", "i", [], 1), E("var", t, [], name)], "+")
+
+    # (ndim of the array, ndim of the result) -> advanced indexing forms: m a mask of the
+    # array's shape (a comparison of it), i an integer array on the first axis, ki an integer
+    # then an integer array (the reference indexes the row view first), si `:` then one.
+    FANCY = {(1, 1): ["m", "i"], (2, 1): ["m", "ki"], (2, 2): ["i", "si"]}
+
+    def index_array(self, sc):
+        """np.array([...]) of int64: mostly small indices (negative too), now and then one
+        past any array the fuzzer makes (NumPy's IndexError)."""
+        r = self.r
+        n = r.randint(1, 4)
+        items = [E("const", "i", [], r.choice([0, 1, 2, -1, -2, 1, 0, 9])) for _ in range(n)]
+        return E("nparray", ("a", "int64", 1), items, (n,))
+
+    def fancy_of(self, sc, name, t, nd):
+        """name[mask] or name[idx] (docs/language.md, advanced indexing) with nd axes, or None."""
+        r = self.r
+        forms = self.FANCY.get((t[2], nd))
+        if not forms:
+            return None
+        form = r.choice(forms)
+        src = E("var", t, [], name)
+        if form == "m":
+            cmp = self.typed(E("ax", None, [src, self.ax_scalar(sc)], ("bin", r.choice(CMPS))))
+            if cmp is None or not is_array(cmp.ty) or cmp.ty[1] != "bool" or cmp.ty[2] != t[2]:
+                return None
+            return E("fancy", ("a", t[1], nd), [src, cmp], form)
+        if form == "ki":
+            row = E("view", ("a", t[1], 1), [src, self.index(sc, name, 0)], (("i",),))
+            return E("fancy", ("a", t[1], nd), [row, self.index_array(sc)], form)
+        return E("fancy", ("a", t[1], nd), [src, self.index_array(sc)], form)
+
+    def setfancy(self, sc, depth):
+        """name[mask] = v, name[idx] = v, name[idx] op= v (a number, or an expression of the
+        selected elements themselves), NumPy's buffered meaning for repeated indices."""
+        r = self.r
+        name, t = r.choice(self.arrays(sc))
+        nd = r.choice([b for (a, b) in self.FANCY if a == t[2]])
+        target = self.fancy_of(sc, name, t, nd)
+        if target is None:
+            return self.view(sc, depth)
+        sc.written.add(name)
+        if r.random() < 0.4:
+            value = self.fill_value(sc, t[1])
+            if r.random() < 0.5 and kind(t[1]) != "b":
+                # the selected elements themselves, computed: a value read from the target
+                node = self.typed(E("ax", None, [target, E("const", "i", [], 2)], ("bin", "*")))
+                if node is not None and np.can_cast(node.ty[1], t[1], "same_kind"):
+                    value = node
+            return S("setfancy", [value, target])
+        for _ in range(4):
+            op = r.choice(["+", "-", "*", "&", "|", "^"])
+            value = self.ax_scalar(sc)
+            node = self.typed(E("ax", None, [target, value], ("bin", op)))
+            if node is not None and is_array(node.ty) and np.can_cast(node.ty[1], t[1], "same_kind"):
+                return S("setfancy", [value, target], op)
+        return S("setfancy", [self.fill_value(sc, t[1]), target])
 
     def out_helper(self, name):
         """def o0(a0, p0, out=None): if out is None: out = np.zeros_like(a0); then out[...] =

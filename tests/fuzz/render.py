@@ -137,6 +137,10 @@ class Renderer:
                 lines.append(f"{pad}_setview({self.opt}{x(value)}, {x(target.kids[0])}, {self.items(target)})")
             else:
                 lines.append(f"{pad}{x(target)} = {x(value)}")
+        elif s.op == "setfancy":
+            value, target = s.exprs
+            op = s.name or ""
+            lines.append(f"{pad}{self.x(target)} {op}= {self.operand(value) if op else x(value)}")
         elif s.op == "foreach":
             form, names = s.name
             it = (lambda e: f"_items({x(e)})") if self.ref else x
@@ -369,6 +373,13 @@ class Renderer:
             return f"_astype({x(k[0])}, {npdtype(e.val)})" if ref else f"{x(k[0])}.astype({npdtype(e.val)})"
         if op == "full_like":
             return f"_full_like({x(k[0])}, {x(k[1])})" if ref else f"np.full_like({x(k[0])}, {x(k[1])})"
+        if op == "fancy":
+            # NumPy's advanced indexing is the reference: ferrojit checks and wraps an array
+            # index whatever the options say. `a[k, idx]`'s integer goes through the view.
+            src, index = k
+            if e.val == "ki" and not ref:
+                return f"{x(src.kids[0])}[{x(src.kids[1])}, {x(index)}]"
+            return f"{x(src)}[{':, ' if e.val == 'si' else ''}{x(index)}]"
         if op == "nparray":
             items = [x(c) for c in k]
             if len(e.val) == 2:

@@ -171,6 +171,9 @@ impl FnCx<'_, '_> {
         if let KnownFunction::Linalg(f) = kf {
             return self.linalg_call(e, f, args, &tys, kwargs, &kw_tys);
         }
+        if let KnownFunction::Nonzero(f) = kf {
+            return self.nonzero_call(e, f, &tys, kwargs);
+        }
         match kf {
             KnownFunction::Range
             | KnownFunction::Prange
@@ -336,7 +339,8 @@ impl FnCx<'_, '_> {
             | KnownFunction::View(_)
             | KnownFunction::Linalg(_)
             | KnownFunction::Sorting(_)
-            | KnownFunction::Joining(_) => Ty::Error,
+            | KnownFunction::Joining(_)
+            | KnownFunction::Nonzero(_) => Ty::Error,
         }
     }
 

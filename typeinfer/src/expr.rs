@@ -58,6 +58,7 @@ pub(crate) fn known_name(kf: KnownFunction) -> String {
         KnownFunction::Linalg(f) => format!("np.{}", f.name()),
         KnownFunction::Sorting(f) => format!("np.{}", f.name()),
         KnownFunction::Joining(f) => format!("np.{}", f.name()),
+        KnownFunction::Nonzero(f) => format!("np.{}", f.name()),
         KnownFunction::Exception(k) => k.name().into(),
     }
 }
@@ -597,20 +598,25 @@ impl FnCx<'_, '_> {
     fn subscript(&mut self, value: ExprId, indices: &[ExprId], span: Span) -> Ty {
         let t = self.expr(value);
         match &t {
-            Ty::Known(Type::Array(a)) if selects_view(self.f, a.ndim, indices) => {
-                let a = *a;
-                match self.view_type(value, &a, indices, span) {
-                    Some(view) => Ty::Known(Type::Array(view)),
-                    None => Ty::Error,
-                }
-            }
             Ty::Known(Type::Array(a)) => {
                 let a = *a;
-                if self.array_indices(value, &a, indices, span) {
-                    Ty::Known(Type::Scalar(a.dtype))
-                } else {
-                    Ty::Error
+                let tys = self.index_types(indices);
+                // Whether an index is an array decides what the subscript is
+                // (the final sweep has no unknown index left to wait for).
+                if tys.contains(&Ty::Unknown) && !self.final_pass {
+                    return Ty::Unknown;
                 }
+                let typed = if tys.iter().any(|t| matches!(t, Ty::Known(Type::Array(_)))) {
+                    self.advanced_type(value, &a, indices, &tys, span)
+                        .map(Type::Array)
+                } else if selects_view(self.f, a.ndim, indices) {
+                    self.view_type(value, &a, indices, &tys, span)
+                        .map(Type::Array)
+                } else {
+                    self.array_indices(value, &a, indices, &tys, span)
+                        .then_some(Type::Scalar(a.dtype))
+                };
+                typed.map_or(Ty::Error, Ty::Known)
             }
             Ty::Known(Type::Tuple(items)) => {
                 let items = items.clone();
@@ -638,16 +644,23 @@ impl FnCx<'_, '_> {
         }
     }
 
-    /// Types the indices of `array[indices]`; false when their count is wrong.
+    /// Types each index of a subscript, once, in order.
+    pub(crate) fn index_types(&mut self, indices: &[ExprId]) -> Vec<Ty> {
+        indices.iter().map(|&i| self.expr(i)).collect()
+    }
+
+    /// Checks the indices (of types `tys`) of `array[indices]`; false when
+    /// one is not an integer or their count is wrong.
     pub(crate) fn array_indices(
         &mut self,
         array: ExprId,
         a: &ArrayType,
         indices: &[ExprId],
+        tys: &[Ty],
         span: Span,
     ) -> bool {
-        for i in indices {
-            self.index(*i);
+        for (i, t) in indices.iter().zip(tys) {
+            self.index(*i, t);
         }
         let ndim = a.ndim as usize;
         if indices.len() == ndim {
@@ -688,13 +701,12 @@ impl FnCx<'_, '_> {
     }
 
     /// An array index: any integer, read as int64.
-    fn index(&mut self, e: ExprId) {
-        let t = self.expr(e);
-        let s = shown(&t);
+    fn index(&mut self, e: ExprId, t: &Ty) {
+        let s = shown(t);
         let label = format!("{} is {s}", self.expr_text(e));
         let rep = match t.number_kind() {
             Some(Kind::Int) => {
-                self.coerce(e, &t, &Type::INT);
+                self.coerce(e, t, &Type::INT);
                 return;
             }
             None if t.is_pending() => return,

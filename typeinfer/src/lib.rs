@@ -27,6 +27,7 @@
 //! - A `for` variable's local may be wider than int64 when it is also
 //!   assigned a float elsewhere; the counter converts to it.
 
+mod advanced;
 mod annotate;
 mod assigned;
 mod bind;
@@ -53,6 +54,7 @@ use std::sync::Arc;
 
 use frontend::hir::{self, ExprId, FuncId, LocalId};
 
+pub use advanced::{advanced_index, AdvancedIndex};
 pub use annotate::annotate;
 pub use bind::{bind_arguments, CallArg, Given, Parameters};
 pub use parallel::{ParallelLoop, ReduceOp, Reduction};

@@ -5,7 +5,7 @@ use frontend::Span;
 
 use crate::infer::{contains_opaque, join, report, FnCx, Ty};
 use crate::views::selects_view;
-use crate::{LocalRead, Type};
+use crate::{ArrayType, LocalRead, Type};
 use library::promotion::Kind;
 
 impl FnCx<'_, '_> {
@@ -139,13 +139,26 @@ impl FnCx<'_, '_> {
                 indices,
             } => {
                 let array_ty = self.expr(*array);
-                if let Ty::Known(Type::Array(a)) = &array_ty {
-                    if selects_view(self.f, a.ndim, indices) {
-                        let a = *a;
-                        return self.store_into_view(*array, &a, indices, ty, value, span);
-                    }
+                let tys = self.index_types(indices);
+                if value.is_none() && tys.iter().any(|t| matches!(t, Ty::Known(Type::Array(_)))) {
+                    // Lower stores through an array index from the value's expression.
+                    return self.emit(
+                        span,
+                        report(
+                            "E0274",
+                            "cannot unpack into a target indexed by an array",
+                            "this target has an array index",
+                        )
+                        .help("assign the item on its own line: a[idx] = t[0]"),
+                    );
                 }
-                let elem = self.subscript_target(*array, array_ty, indices, span);
+                if let Some(view) = self.selected_type(*array, &array_ty, indices, &tys, span) {
+                    let Ty::Known(Type::Array(a)) = array_ty else {
+                        return;
+                    };
+                    return self.store_into_view(*array, &a, view, ty, value, span);
+                }
+                let elem = self.subscript_target(*array, array_ty, indices, &tys, span);
                 if let Some(e) = value {
                     self.store_element(elem, ty, e);
                 } else if let Some(d) = elem {
@@ -233,17 +246,15 @@ impl FnCx<'_, '_> {
                 indices,
             } => {
                 let array_ty = self.expr(*array);
-                if let Ty::Known(Type::Array(a)) = &array_ty {
-                    if selects_view(self.f, a.ndim, indices) {
-                        let a = *a;
-                        let Some(view) = self.view_type(*array, &a, indices, span) else {
-                            return;
-                        };
-                        let text = self.text(span, "the slice");
-                        return self.update_in_place(op, &view, &text, value, &rhs, span);
-                    }
+                let tys = self.index_types(indices);
+                if let Some(view) = self.selected_type(*array, &array_ty, indices, &tys, span) {
+                    let Some(view) = view else {
+                        return;
+                    };
+                    let text = self.text(span, "the slice");
+                    return self.update_in_place(op, &view, &text, value, &rhs, span);
                 }
-                let elem = self.subscript_target(*array, array_ty, indices, span);
+                let elem = self.subscript_target(*array, array_ty, indices, &tys, span);
                 let current = elem.map_or(Ty::Error, |d| Ty::Known(Type::Scalar(d)));
                 let text = self.text(span, "the element");
                 let result = self.binary(op, &current, None, &text, &rhs, value, span);
@@ -263,18 +274,49 @@ impl FnCx<'_, '_> {
         }
     }
 
-    /// Types the array and indices of a store target; the element dtype when writable.
+    /// For a store target `array[indices]` (index types `tys`) that selects
+    /// many elements (a view, or an array index): `Some` of their type as an
+    /// array, itself `None` when the indices were refused; `None` for one element.
+    fn selected_type(
+        &mut self,
+        array: ExprId,
+        array_ty: &Ty,
+        indices: &[ExprId],
+        tys: &[Ty],
+        span: Span,
+    ) -> Option<Option<ArrayType>> {
+        let Ty::Known(Type::Array(a)) = array_ty else {
+            return None;
+        };
+        if tys.iter().any(|t| matches!(t, Ty::Known(Type::Array(_)))) {
+            // Written through: as writable as the array.
+            Some(
+                self.advanced_type(array, a, indices, tys, span)
+                    .map(|t| ArrayType {
+                        writable: a.writable,
+                        ..t
+                    }),
+            )
+        } else if selects_view(self.f, a.ndim, indices) {
+            Some(self.view_type(array, a, indices, tys, span))
+        } else {
+            None
+        }
+    }
+
+    /// Checks the array and indices of a store target; the element dtype when writable.
     fn subscript_target(
         &mut self,
         array: ExprId,
         ty: Ty,
         indices: &[ExprId],
+        tys: &[Ty],
         span: Span,
     ) -> Option<hir::Dtype> {
         match &ty {
             Ty::Known(Type::Array(a)) => {
                 let a = *a;
-                let ok = self.array_indices(array, &a, indices, span);
+                let ok = self.array_indices(array, &a, indices, tys, span);
                 if !a.writable {
                     self.emit(
                         self.span(array),
@@ -289,16 +331,8 @@ impl FnCx<'_, '_> {
                 }
                 ok.then_some(a.dtype)
             }
-            Ty::Unknown | Ty::Error => {
-                for i in indices {
-                    self.expr(*i);
-                }
-                None
-            }
+            Ty::Unknown | Ty::Error => None,
             other => {
-                for i in indices {
-                    self.expr(*i);
-                }
                 let shown = other.concrete().unwrap_or(Type::None);
                 let help = if matches!(shown, Type::Tuple(_)) {
                     "tuples are immutable; build a new tuple instead"

@@ -169,16 +169,14 @@ impl FnCx<'_, '_> {
         array: ExprId,
         a: &ArrayType,
         indices: &[ExprId],
+        tys: &[Ty],
         span: Span,
     ) -> Option<ArrayType> {
         let f = self.f;
         let mut ok = true;
-        for &i in indices {
-            match index_kind(f, i) {
-                IndexKind::Integer => ok &= self.view_integer_index(i),
-                IndexKind::Slice | IndexKind::Ellipsis | IndexKind::NewAxis => {
-                    self.expr(i);
-                }
+        for (&i, t) in indices.iter().zip(tys) {
+            if index_kind(f, i) == IndexKind::Integer {
+                ok &= self.view_integer_index(i, t);
             }
         }
         let kinds: Vec<IndexKind> = indices.iter().map(|&i| index_kind(f, i)).collect();
@@ -221,11 +219,10 @@ impl FnCx<'_, '_> {
         Some(view_array_type(f, a, indices))
     }
 
-    fn view_integer_index(&mut self, i: ExprId) -> bool {
-        let t = self.expr(i);
+    pub(crate) fn view_integer_index(&mut self, i: ExprId, t: &Ty) -> bool {
         match t.number_kind() {
             Some(Kind::Int) => {
-                self.coerce(i, &t, &Type::INT);
+                self.coerce(i, t, &Type::INT);
                 true
             }
             _ if t.is_pending() => false,
@@ -245,19 +242,21 @@ impl FnCx<'_, '_> {
         }
     }
 
-    /// `array[indices] = value` where the target is a view: a scalar is stored
-    /// into every element (converted as into one element), an array is
-    /// broadcast against the view and cast with NumPy's `same_kind` rule.
+    /// `array[indices] = value` where the target is a view (of type `view`,
+    /// `None` when its indices were refused) or the elements an array index
+    /// selects: a scalar is stored into every element (converted as into one
+    /// element), an array is broadcast against the view and cast with NumPy's
+    /// `same_kind` rule.
     pub(crate) fn store_into_view(
         &mut self,
         array: ExprId,
         a: &ArrayType,
-        indices: &[ExprId],
+        view: Option<ArrayType>,
         ty: &Ty,
         value: Option<ExprId>,
         span: Span,
     ) {
-        let Some(view) = self.view_type(array, a, indices, span) else {
+        let Some(view) = view else {
             return;
         };
         if !a.writable {

@@ -1,0 +1,3 @@
+# signature: (float64[::1], int64[::1])
+def index_add(a, idx):
+    a[idx] += 1

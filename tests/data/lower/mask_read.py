@@ -1,0 +1,3 @@
+# signature: (float64[::1], bool[::1])
+def mask_read(a, m):
+    return a[m]
