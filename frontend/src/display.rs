@@ -229,6 +229,9 @@ impl Printer<'_> {
                 }
             }
             ExprKind::Ellipsis => "...".into(),
+            ExprKind::Out { value, out } => {
+                format!("({} -> out={})", self.expr(*value), self.expr(*out))
+            }
         }
     }
 }
@@ -262,6 +265,7 @@ fn known(k: KnownFunction) -> String {
         KnownFunction::Create(c) => format!("numpy.{}", c.name()),
         KnownFunction::View(v) => format!("numpy.{}", v.name()),
         KnownFunction::Linalg(l) => format!("numpy.{}", l.name()),
+        KnownFunction::Operator(o) => format!("numpy.{}", o.name()),
         KnownFunction::Exception(e) => e.name().to_string(),
         other => format!("{other:?}").to_lowercase(),
     };

@@ -168,6 +168,13 @@ pub enum ExprKind {
     },
     /// `...`, only as an index: as many `:` as the axes not otherwise indexed.
     Ellipsis,
+    /// A ufunc's `out=` (or its extra positional argument): `value` (the
+    /// ufunc's call, or its operator node, without `out`) computed straight
+    /// into the array `out`, which is the result.
+    Out {
+        value: ExprId,
+        out: ExprId,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -358,6 +365,62 @@ pub enum KnownFunction {
     View(ViewFn),
     /// `np.dot`, `np.matmul` (and the `@` operator)...: linear algebra.
     Linalg(LinalgFn),
+    /// `np.add`, `np.less`, `np.invert`...: a ufunc that is an operator. A
+    /// call of one is the operator's node from the frontend on (`np.add(a, b)`
+    /// is `a + b`), so only a misuse (a wrong number of arguments) reaches
+    /// typeinfer as a call.
+    Operator(OperatorFn),
+}
+
+/// The NumPy ufuncs that Python operators call on arrays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OperatorFn {
+    Binary(BinOp),
+    Compare(CmpOp),
+    /// `~`
+    Invert,
+}
+
+impl OperatorFn {
+    /// Every one, under each of its NumPy names (the first is the one messages use).
+    pub const ALL: [(&'static str, OperatorFn); 21] = [
+        ("add", OperatorFn::Binary(BinOp::Add)),
+        ("subtract", OperatorFn::Binary(BinOp::Sub)),
+        ("multiply", OperatorFn::Binary(BinOp::Mul)),
+        ("divide", OperatorFn::Binary(BinOp::Div)),
+        ("true_divide", OperatorFn::Binary(BinOp::Div)),
+        ("floor_divide", OperatorFn::Binary(BinOp::FloorDiv)),
+        ("remainder", OperatorFn::Binary(BinOp::Mod)),
+        ("mod", OperatorFn::Binary(BinOp::Mod)),
+        ("power", OperatorFn::Binary(BinOp::Pow)),
+        ("bitwise_and", OperatorFn::Binary(BinOp::BitAnd)),
+        ("bitwise_or", OperatorFn::Binary(BinOp::BitOr)),
+        ("bitwise_xor", OperatorFn::Binary(BinOp::BitXor)),
+        ("equal", OperatorFn::Compare(CmpOp::Eq)),
+        ("not_equal", OperatorFn::Compare(CmpOp::NotEq)),
+        ("less", OperatorFn::Compare(CmpOp::Lt)),
+        ("less_equal", OperatorFn::Compare(CmpOp::LtE)),
+        ("greater", OperatorFn::Compare(CmpOp::Gt)),
+        ("greater_equal", OperatorFn::Compare(CmpOp::GtE)),
+        ("invert", OperatorFn::Invert),
+        ("bitwise_not", OperatorFn::Invert),
+        ("bitwise_invert", OperatorFn::Invert),
+    ];
+
+    /// Its NumPy name: `add`, `less_equal`.
+    pub fn name(self) -> &'static str {
+        OperatorFn::ALL
+            .iter()
+            .find_map(|(name, op)| (*op == self).then_some(*name))
+            .unwrap_or("?")
+    }
+
+    pub fn arity(self) -> usize {
+        match self {
+            OperatorFn::Invert => 1,
+            _ => 2,
+        }
+    }
 }
 
 /// Linear algebra on whole arrays: typed in `typeinfer/src/linalg.rs`,

@@ -6,7 +6,8 @@
 use library::Namespace;
 
 use crate::hir::{
-    AllocFn, Constant, CreateFn, Dtype, ExceptionKind, KnownFunction, KnownModule, LinalgFn, ViewFn,
+    AllocFn, Constant, CreateFn, Dtype, ExceptionKind, KnownFunction, KnownModule, LinalgFn,
+    OperatorFn, ViewFn,
 };
 
 /// What `module.attr` refers to.
@@ -125,6 +126,11 @@ pub fn module_members(module: KnownModule) -> impl Iterator<Item = (&'static str
                 LinalgFn::NUMPY
                     .into_iter()
                     .map(|l| (l.name(), KnownFunction::Linalg(l))),
+            )
+            .chain(
+                OperatorFn::ALL
+                    .into_iter()
+                    .map(|(name, o)| (name, KnownFunction::Operator(o))),
             )
             .map(function)
             .chain(NUMPY_CONSTANTS.into_iter().map(constant))

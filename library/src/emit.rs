@@ -30,7 +30,8 @@ pub enum Order {
 }
 
 pub trait Emit {
-    /// `value` as a constant of `dtype` (exact for the integers and floats used here).
+    /// `value` as a constant of `dtype` (exact for the integers and floats used
+    /// here; a complex number's real part).
     fn constant(&mut self, dtype: Dtype, value: f64) -> Value;
     /// Converts as NumPy's `astype` does (float to int truncates).
     fn cast(&mut self, value: Value, from: Dtype, to: Dtype) -> Value;

@@ -37,6 +37,12 @@ pub enum Combine {
     /// Two passes: the mean, then the mean of squared distances (`sqrt` of it
     /// for `std`).
     Moments { sqrt: bool },
+    /// `cumsum`, `cumprod`: a fold whose every partial value is kept, an
+    /// array of them (the flattened array's, or each line's along `axis=`).
+    Running {
+        identity: f64,
+        step: fn(&mut dyn Emit, Dtype, Value, Value) -> Value,
+    },
 }
 
 /// A whole-array reduction: its names, typing rule and how elements combine.
@@ -293,6 +299,18 @@ const fn fold(
     }
 }
 
+/// `cumsum`, `cumprod`: NumPy's `add.accumulate` keeps floats and complex
+/// numbers in their own type (no wider accumulator, unlike `sum`), and
+/// widens bools and integers to 64 bits as `sum` does.
+fn running(d: Dtype) -> Result<ReduceSig, Rejection> {
+    match d {
+        Dtype::Float32 | Dtype::Float64 | Dtype::Complex64 | Dtype::Complex128 => {
+            Ok(ReduceSig { acc: d, result: d })
+        }
+        _ => widened(d),
+    }
+}
+
 static REDUCTIONS: &[Reduction] = &[
     fold("sum", widened, 0.0, add),
     fold("prod", widened, 1.0, mul),
@@ -372,6 +390,24 @@ static REDUCTIONS: &[Reduction] = &[
         combine: Combine::FromFirst {
             step: nan_max,
             numpy_name: "fmax",
+        },
+    },
+    Reduction {
+        name: "cumsum",
+        method: true,
+        typing: running,
+        combine: Combine::Running {
+            identity: 0.0,
+            step: add,
+        },
+    },
+    Reduction {
+        name: "cumprod",
+        method: true,
+        typing: running,
+        combine: Combine::Running {
+            identity: 1.0,
+            step: mul,
         },
     },
     fold("any", truth, 0.0, or),

@@ -63,6 +63,10 @@ impl LibFn {
     pub fn qualified_name(self) -> String {
         format!("{}.{}", self.namespace.prefix(), self.function().names[0])
     }
+    /// Whether calls may give an output array (`np.sqrt(x, out=y)`).
+    pub fn takes_out(self) -> bool {
+        self.function().ufunc
+    }
     /// `math.sqrt`, `numpy.floor`: the full path, as HIR dumps print it.
     pub fn path(self) -> String {
         format!("{}.{}", self.namespace.module(), self.function().names[0])
@@ -126,6 +130,9 @@ pub struct Function {
     pub arity: usize,
     pub typing: fn(&[Arg]) -> Result<Signature, Rejection>,
     pub body: Body,
+    /// A NumPy ufunc: it takes `out=` (or one more positional argument), the
+    /// array its result is computed into.
+    pub ufunc: bool,
 }
 
 impl Function {

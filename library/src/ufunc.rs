@@ -297,12 +297,56 @@ fn reciprocal(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
     emit.arith(Arith::Div, sig.result, one, args[0])
 }
 
+/// `logical_and`, `logical_or`, `logical_xor`, `logical_not`: each argument
+/// read in its own type as a truth value (nonzero; NaN is true), a bool.
+fn logical(args: &[Arg]) -> Result<Signature, Rejection> {
+    Ok(Signature {
+        params: args.iter().map(|a| common(&[*a])).collect(),
+        result: Dtype::Bool,
+    })
+}
+
+/// Whether `x` of type `d` is nonzero.
+fn truth(emit: &mut dyn Emit, d: Dtype, x: Value) -> Value {
+    let zero = emit.constant(d, 0.0);
+    emit.compare(Order::Ne, d, x, zero)
+}
+
+fn truths(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> (Value, Value) {
+    let a = truth(emit, sig.params[0], args[0]);
+    let b = truth(emit, sig.params[1], args[1]);
+    (a, b)
+}
+
+fn logical_and(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let (a, b) = truths(emit, sig, args);
+    let no = emit.constant(Dtype::Bool, 0.0);
+    emit.select(a, b, no)
+}
+
+fn logical_or(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let (a, b) = truths(emit, sig, args);
+    let yes = emit.constant(Dtype::Bool, 1.0);
+    emit.select(a, yes, b)
+}
+
+fn logical_xor(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let (a, b) = truths(emit, sig, args);
+    emit.compare(Order::Ne, Dtype::Bool, a, b)
+}
+
+fn logical_not(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let zero = emit.constant(sig.params[0], 0.0);
+    emit.compare(Order::Eq, sig.params[0], args[0], zero)
+}
+
 const fn primitive(names: &'static [&'static str], p: Primitive) -> Function {
     Function {
         names,
         arity: p.arity(),
         typing: float,
         body: Body::Primitive(p),
+        ufunc: true,
     }
 }
 
@@ -317,6 +361,7 @@ const fn custom(
         arity,
         typing,
         body: Body::Custom(body),
+        ufunc: true,
     }
 }
 
@@ -362,8 +407,19 @@ pub(crate) const FUNCTIONS: &[Function] = &[
     custom(&["negative"], 1, signed, negative),
     custom(&["sign"], 1, signed, sign),
     custom(&["reciprocal"], 1, reciprocal_typing, reciprocal),
-    custom(&["where"], 3, where_typing, where_body),
+    // Not a ufunc: no `out=`.
+    Function {
+        names: &["where"],
+        arity: 3,
+        typing: where_typing,
+        body: Body::Custom(where_body),
+        ufunc: false,
+    },
     custom(&["clip"], 3, ordered, clip),
+    custom(&["logical_and"], 2, logical, logical_and),
+    custom(&["logical_or"], 2, logical, logical_or),
+    custom(&["logical_xor"], 2, logical, logical_xor),
+    custom(&["logical_not"], 1, logical, logical_not),
     custom(&["degrees", "rad2deg"], 1, float, degrees),
     custom(&["radians", "deg2rad"], 1, float, radians),
 ];

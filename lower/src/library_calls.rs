@@ -34,6 +34,11 @@ impl Emit for FnLower<'_> {
         let ty = ltype(dtype);
         let v = if dtype.is_float() {
             self.b.float(ty, value)
+        } else if dtype.is_complex() {
+            self.b
+                .emit(crate::ir::Inst::Const(crate::ir::Const::Complex(
+                    ty, value, 0.0,
+                )))
         } else if dtype == Dtype::Bool {
             self.b.boolc(value != 0.0)
         } else {

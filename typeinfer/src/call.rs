@@ -191,6 +191,7 @@ impl FnCx<'_, '_> {
             KnownFunction::Min | KnownFunction::Max => (1, usize::MAX),
             KnownFunction::Complex | KnownFunction::Round => (1, 2),
             KnownFunction::Library(f) => (f.function().arity, f.function().arity),
+            KnownFunction::Operator(o) => (o.arity(), o.arity()),
             _ => (1, 1),
         };
         if !self.arity(e, &name, args.len(), min, max) || !kw_ok {
@@ -327,7 +328,8 @@ impl FnCx<'_, '_> {
             | KnownFunction::Create(_)
             | KnownFunction::Reduce(_)
             | KnownFunction::View(_)
-            | KnownFunction::Linalg(_) => Ty::Error,
+            | KnownFunction::Linalg(_)
+            | KnownFunction::Operator(_) => Ty::Error,
         }
     }
 

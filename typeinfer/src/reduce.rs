@@ -147,7 +147,15 @@ impl FnCx<'_, '_> {
             },
             None => None,
         };
+        let running = matches!(reduction.combine, library::Combine::Running { .. });
         match (reduction.typing)(a.dtype) {
+            // Every partial value: the array's shape along an axis, else flattened.
+            Ok(sig) if running => Ty::Known(Type::Array(ArrayType {
+                dtype: sig.result,
+                ndim: if axis.is_some() { a.ndim } else { 1 },
+                layout: Layout::C,
+                writable: true,
+            })),
             Ok(sig) => match axis {
                 Some(_) if a.ndim > 1 => Ty::Known(Type::Array(ArrayType {
                     dtype: sig.result,
