@@ -372,18 +372,22 @@ pub enum KnownFunction {
     Operator(OperatorFn),
 }
 
-/// The NumPy ufuncs that Python operators call on arrays.
+/// The NumPy functions that are another node: the ufuncs Python operators
+/// call on arrays, and `np.real`/`np.imag` (`z.real`, `z.imag`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OperatorFn {
     Binary(BinOp),
     Compare(CmpOp),
     /// `~`
     Invert,
+    /// `np.real(z)` is `z.real`, `np.imag(z)` `z.imag` (no ufuncs: views of
+    /// a complex array's parts).
+    Part(&'static str),
 }
 
 impl OperatorFn {
     /// Every one, under each of its NumPy names (the first is the one messages use).
-    pub const ALL: [(&'static str, OperatorFn); 21] = [
+    pub const ALL: [(&'static str, OperatorFn); 23] = [
         ("add", OperatorFn::Binary(BinOp::Add)),
         ("subtract", OperatorFn::Binary(BinOp::Sub)),
         ("multiply", OperatorFn::Binary(BinOp::Mul)),
@@ -405,6 +409,8 @@ impl OperatorFn {
         ("invert", OperatorFn::Invert),
         ("bitwise_not", OperatorFn::Invert),
         ("bitwise_invert", OperatorFn::Invert),
+        ("real", OperatorFn::Part("real")),
+        ("imag", OperatorFn::Part("imag")),
     ];
 
     /// Its NumPy name: `add`, `less_equal`.
@@ -417,7 +423,7 @@ impl OperatorFn {
 
     pub fn arity(self) -> usize {
         match self {
-            OperatorFn::Invert => 1,
+            OperatorFn::Invert | OperatorFn::Part(_) => 1,
             _ => 2,
         }
     }

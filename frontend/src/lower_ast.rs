@@ -49,6 +49,7 @@ const MAX_NESTING: usize = 1000;
 /// The number of inputs of a ufunc (which takes an output array after them).
 fn ufunc_arity(kf: KnownFunction) -> Option<usize> {
     match kf {
+        KnownFunction::Operator(OperatorFn::Part(_)) => None,
         KnownFunction::Operator(op) => Some(op.arity()),
         KnownFunction::Library(f) if f.takes_out() => Some(f.function().arity),
         _ => None,
@@ -1317,6 +1318,35 @@ impl<'a> Builder<'a> {
             }
         }
         match callee {
+            Some(Callee::Known(KnownFunction::Operator(OperatorFn::Part(attr))))
+                if args.len() == 1 && kwargs.is_empty() =>
+            {
+                let kind = ExprKind::Attribute {
+                    value: args[0],
+                    attr: attr.to_string(),
+                };
+                self.push(kind, span)
+            }
+            // `z.conjugate()`, `z.conj()`: `np.conjugate(z)`, of a number or an array.
+            Some(Callee::Method { receiver, name })
+                if matches!(name.as_str(), "conjugate" | "conj")
+                    && args.is_empty()
+                    && kwargs.is_empty() =>
+            {
+                let conjugate = library::functions(library::Namespace::Numpy)
+                    .find_map(|(n, f)| (n == "conjugate").then_some(f));
+                match conjugate {
+                    Some(f) => self.push(
+                        ExprKind::Call {
+                            callee: Callee::Known(KnownFunction::Library(f)),
+                            args: vec![receiver],
+                            kwargs,
+                        },
+                        span,
+                    ),
+                    None => self.placeholder(span),
+                }
+            }
             Some(Callee::Known(kf)) if ufunc_arity(kf).is_some() => {
                 self.ufunc_call(kf, args, kwargs, span)
             }
@@ -1379,7 +1409,7 @@ impl<'a> Builder<'a> {
                     left: *lhs,
                     comparisons: vec![(op, *rhs)],
                 },
-                OperatorFn::Invert => ExprKind::Call {
+                OperatorFn::Invert | OperatorFn::Part(_) => ExprKind::Call {
                     callee: Callee::Known(kf),
                     args,
                     kwargs,

@@ -44,4 +44,8 @@ pub trait Emit {
     /// A bool.
     fn compare(&mut self, op: Order, dtype: Dtype, a: Value, b: Value) -> Value;
     fn select(&mut self, cond: Value, if_true: Value, if_false: Value) -> Value;
+    /// The real and imaginary parts of a complex number.
+    fn parts(&mut self, z: Value) -> (Value, Value);
+    /// The complex number of dtype `dtype` with these parts (of its parts' type).
+    fn complex(&mut self, dtype: Dtype, re: Value, im: Value) -> Value;
 }

@@ -41,6 +41,58 @@ fn float(args: &[Arg]) -> Result<Signature, Rejection> {
     Ok(same(args, float_for(common(args))))
 }
 
+/// Functions NumPy also defines on complex numbers (`exp`, `sqrt`, `sin`...):
+/// a complex argument keeps its type, the others go to floats as `float`.
+fn float_or_complex(args: &[Arg]) -> Result<Signature, Rejection> {
+    match common(args) {
+        d if d.is_complex() => Ok(same(args, d)),
+        _ => float(args),
+    }
+}
+
+/// `conjugate`: the argument's own type (integers and bools too, as NumPy).
+fn keeps(args: &[Arg]) -> Result<Signature, Rejection> {
+    Ok(same(args, common(args)))
+}
+
+fn conjugate(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let d = sig.params[0];
+    if !d.is_complex() {
+        return args[0];
+    }
+    let (re, im) = emit.parts(args[0]);
+    let part = crate::complex::part_type(d);
+    let im = emit.negate(part, im);
+    emit.complex(d, re, im)
+}
+
+/// `np.angle`: the argument of a complex number in its parts' float type; of
+/// a real number (0 or pi) in the float type NumPy's `arctan2` gives it.
+fn angle_typing(args: &[Arg]) -> Result<Signature, Rejection> {
+    let d = match common(args) {
+        d if d.is_complex() => d,
+        d => float_for(d),
+    };
+    Ok(Signature {
+        params: vec![d],
+        result: if d.is_complex() {
+            crate::complex::part_type(d)
+        } else {
+            d
+        },
+    })
+}
+
+fn angle(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let (d, r) = (sig.params[0], sig.result);
+    let (re, im) = if d.is_complex() {
+        emit.parts(args[0])
+    } else {
+        (args[0], emit.constant(r, 0.0))
+    };
+    emit.primitive(Primitive::Atan2, r, &[im, re])
+}
+
 /// `floor`, `ceil`, `trunc`: the identity on integers and bools, as NumPy 2.
 fn keeps_integers(args: &[Arg]) -> Result<Signature, Rejection> {
     reals_only(args)?;
@@ -64,7 +116,6 @@ fn ordered(args: &[Arg]) -> Result<Signature, Rejection> {
 
 /// `square`: a bool squares as int8, as in NumPy.
 fn square_typing(args: &[Arg]) -> Result<Signature, Rejection> {
-    reals_only(args)?;
     let d = match common(args) {
         Dtype::Bool => Dtype::Int8,
         d => d,
@@ -72,9 +123,14 @@ fn square_typing(args: &[Arg]) -> Result<Signature, Rejection> {
     Ok(same(args, d))
 }
 
-/// `negative`, `sign`: NumPy refuses bools.
+/// `sign`: real numbers but bools.
 fn signed(args: &[Arg]) -> Result<Signature, Rejection> {
     reals_only(args)?;
+    negatable(args)
+}
+
+/// `negative`: NumPy refuses bools.
+fn negatable(args: &[Arg]) -> Result<Signature, Rejection> {
     match common(args) {
         Dtype::Bool => Err(Rejection {
             arg: 0,
@@ -87,9 +143,8 @@ fn signed(args: &[Arg]) -> Result<Signature, Rejection> {
 
 /// `reciprocal`: NumPy divides integers as integers (1 // x); only floats here.
 fn reciprocal_typing(args: &[Arg]) -> Result<Signature, Rejection> {
-    reals_only(args)?;
     match common(args) {
-        d if d.is_float() => Ok(same(args, d)),
+        d if d.is_float() || d.is_complex() => Ok(same(args, d)),
         _ => Err(Rejection {
             arg: 0,
             needs: "a float",
@@ -350,6 +405,14 @@ const fn primitive(names: &'static [&'static str], p: Primitive) -> Function {
     }
 }
 
+/// A primitive NumPy also computes on complex numbers (`complex.rs`).
+const fn with_complex(names: &'static [&'static str], p: Primitive) -> Function {
+    Function {
+        typing: float_or_complex,
+        ..primitive(names, p)
+    }
+}
+
 const fn custom(
     names: &'static [&'static str],
     arity: usize,
@@ -366,24 +429,24 @@ const fn custom(
 }
 
 pub(crate) const FUNCTIONS: &[Function] = &[
-    primitive(&["sqrt"], Primitive::Sqrt),
+    with_complex(&["sqrt"], Primitive::Sqrt),
     primitive(&["cbrt"], Primitive::Cbrt),
-    primitive(&["exp"], Primitive::Exp),
-    primitive(&["exp2"], Primitive::Exp2),
+    with_complex(&["exp"], Primitive::Exp),
+    with_complex(&["exp2"], Primitive::Exp2),
     primitive(&["expm1"], Primitive::Expm1),
-    primitive(&["log"], Primitive::Log),
-    primitive(&["log2"], Primitive::Log2),
-    primitive(&["log10"], Primitive::Log10),
+    with_complex(&["log"], Primitive::Log),
+    with_complex(&["log2"], Primitive::Log2),
+    with_complex(&["log10"], Primitive::Log10),
     primitive(&["log1p"], Primitive::Log1p),
-    primitive(&["sin"], Primitive::Sin),
-    primitive(&["cos"], Primitive::Cos),
-    primitive(&["tan"], Primitive::Tan),
+    with_complex(&["sin"], Primitive::Sin),
+    with_complex(&["cos"], Primitive::Cos),
+    with_complex(&["tan"], Primitive::Tan),
     primitive(&["arcsin", "asin"], Primitive::Asin),
     primitive(&["arccos", "acos"], Primitive::Acos),
     primitive(&["arctan", "atan"], Primitive::Atan),
-    primitive(&["sinh"], Primitive::Sinh),
-    primitive(&["cosh"], Primitive::Cosh),
-    primitive(&["tanh"], Primitive::Tanh),
+    with_complex(&["sinh"], Primitive::Sinh),
+    with_complex(&["cosh"], Primitive::Cosh),
+    with_complex(&["tanh"], Primitive::Tanh),
     primitive(&["arcsinh", "asinh"], Primitive::Asinh),
     primitive(&["arccosh", "acosh"], Primitive::Acosh),
     primitive(&["arctanh", "atanh"], Primitive::Atanh),
@@ -404,10 +467,18 @@ pub(crate) const FUNCTIONS: &[Function] = &[
     custom(&["fmax"], 2, ordered, fmax),
     custom(&["absolute", "abs"], 1, absolute_typing, absolute),
     custom(&["square"], 1, square_typing, square),
-    custom(&["negative"], 1, signed, negative),
+    custom(&["negative"], 1, negatable, negative),
+    custom(&["conjugate", "conj"], 1, keeps, conjugate),
     custom(&["sign"], 1, signed, sign),
     custom(&["reciprocal"], 1, reciprocal_typing, reciprocal),
-    // Not a ufunc: no `out=`.
+    // Not ufuncs: no `out=`.
+    Function {
+        names: &["angle"],
+        arity: 1,
+        typing: angle_typing,
+        body: Body::Custom(angle),
+        ufunc: false,
+    },
     Function {
         names: &["where"],
         arity: 3,

@@ -769,8 +769,12 @@ impl FnLower<'_> {
                 .b
                 .emit(crate::ir::Inst::Math(library::Primitive::Pow, vec![a, b]));
         }
+        if op == BinOp::Pow && d.is_complex() {
+            let (a, b) = (Value(a.0), Value(b.0));
+            return ValueId(library::complex::power(self, d, a, b).0);
+        }
         if op == BinOp::Pow {
-            // Integers (typeinfer refuses complex arrays): by squaring, wrapping.
+            // Integers: by squaring, wrapping.
             let negative = "Integers to negative integer powers are not allowed.";
             return self.power(a, d, b, d, d, None, negative);
         }

@@ -719,11 +719,9 @@ impl<'a> FnLower<'a> {
         }
         if res.is_complex() {
             let Some(k) = exponent else {
-                let cond = self.b.boolc(true);
-                let message =
-                    "complex ** with an exponent that is not an integer constant is not supported";
-                self.raise_if(cond, ExceptionKind::NotImplementedError, message);
-                return self.zero(res);
+                let e = self.cast_scalar(r, rt, res);
+                let (base, e) = (library::Value(base.0), library::Value(e.0));
+                return ValueId(library::complex::power(self, res, base, e).0);
             };
             let one = self
                 .b

@@ -61,6 +61,12 @@ impl Emit for FnLower<'_> {
 
     fn arith(&mut self, op: Arith, dtype: Dtype, a: Value, b: Value) -> Value {
         let op = match (op, dtype.is_float()) {
+            _ if dtype.is_complex() => match op {
+                Arith::Add => BinaryOp::CAdd,
+                Arith::Sub => BinaryOp::CSub,
+                Arith::Mul => BinaryOp::CMul,
+                Arith::Div => BinaryOp::CDiv,
+            },
             (Arith::Add, true) => BinaryOp::FAdd,
             (Arith::Sub, true) => BinaryOp::FSub,
             (Arith::Mul, true) => BinaryOp::FMul,
@@ -112,5 +118,19 @@ impl Emit for FnLower<'_> {
 
     fn select(&mut self, cond: Value, if_true: Value, if_false: Value) -> Value {
         Value(self.b.select(id(cond), id(if_true), id(if_false)).0)
+    }
+
+    fn parts(&mut self, z: Value) -> (Value, Value) {
+        let re = self.b.emit(crate::ir::Inst::Real(id(z)));
+        let im = self.b.emit(crate::ir::Inst::Imag(id(z)));
+        (Value(re.0), Value(im.0))
+    }
+
+    fn complex(&mut self, _: Dtype, re: Value, im: Value) -> Value {
+        let z = self.b.emit(crate::ir::Inst::MakeComplex {
+            re: id(re),
+            im: id(im),
+        });
+        Value(z.0)
     }
 }

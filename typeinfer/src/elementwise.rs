@@ -159,18 +159,6 @@ impl FnCx<'_, '_> {
             return Some(t);
         };
         let d = self.integer_power_type(op, d, &el, &er);
-        if op == BinOp::Pow && d.is_complex() {
-            self.emit(
-                span,
-                report(
-                    "E0206",
-                    format!("`**` on {d} arrays is not supported yet"),
-                    format!("{ltext} is {}", l.concrete().unwrap_or(Type::None)),
-                )
-                .help("array powers are computed in integers and floats so far; write a loop"),
-            );
-            return Some(Ty::Error);
-        }
         let to = Type::Scalar(d);
         self.coerce_operand(lhs, l, &to);
         self.coerce_operand(rhs, r, &to);
@@ -303,18 +291,6 @@ impl FnCx<'_, '_> {
             return;
         };
         let d = self.integer_power_type(op, d, &current, &element(rhs));
-        if op == BinOp::Pow && d.is_complex() {
-            self.emit(
-                span,
-                report(
-                    "E0206",
-                    format!("`**=` on {d} arrays is not supported yet"),
-                    format!("{text} is {a}"),
-                )
-                .help("array powers are computed in floats so far"),
-            );
-            return;
-        }
         self.coerce_operand(value, rhs, &Type::Scalar(d));
         if !same_kind(d, a.dtype) {
             let ufunc = OperatorFn::Binary(op).name();

@@ -1,0 +1,73 @@
+"""`np.cumsum`, `np.cumprod`, `a.cumsum()`, `a.cumprod()`: flattened and along
+`axis=`, against NumPy (`f.py_func`)."""
+
+import numpy as np
+import pytest
+
+import ferrojit
+from ferrojit import jit
+
+DTYPES = [np.bool_, np.int8, np.int32, np.int64, np.uint8, np.uint32, np.uint64, np.float32,
+          np.float64, np.complex64, np.complex128]
+
+
+@jit
+def flat(a):
+    return np.cumsum(a), np.cumprod(a), a.cumsum(), a.cumprod()
+
+
+@jit
+def along(a):
+    return (np.cumsum(a, axis=0), np.cumprod(a, axis=-1), a.cumsum(1), a.cumprod(axis=0),
+            np.cumsum(a, axis=None))
+
+
+@jit
+def of_expression(a, b):
+    return np.cumsum(a * b + 1.0)
+
+
+def same(f, *args):
+    with np.errstate(all="ignore"):
+        want = f.py_func(*args)
+        got = f(*args)
+    for g, w in zip(got if isinstance(got, tuple) else (got,), want if isinstance(want, tuple) else (want,)):
+        assert g.dtype == w.dtype, (g.dtype, w.dtype)
+        assert g.shape == w.shape
+        assert g.flags.c_contiguous
+        np.testing.assert_array_equal(g, w)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_running_sums_and_products_follow_numpy_types(dtype):
+    a = (np.arange(12) % 5 + 1).astype(dtype).reshape(3, 4)
+    same(flat, a)
+    same(flat, a[0])
+    same(along, a)
+
+
+def test_layouts_empty_nan_and_expressions():
+    m = np.arange(1.0, 13.0).reshape(3, 4) / 7
+    same(along, np.asfortranarray(m))
+    same(along, m[::-1, ::2])
+    same(flat, m.T)
+    same(along, np.empty((0, 3)))
+    same(flat, np.empty(0))
+    same(flat, np.array([1.0, np.nan, 2.0]))
+    same(of_expression, m, m[::-1])
+    # Wraps in int64 as NumPy's loop does.
+    same(flat, np.array([2**62, 2**62, 2**62], np.int64))
+
+
+def test_float32_partial_sums_round_as_numpys():
+    x = np.random.default_rng(4).random(1000).astype(np.float32)
+    same(flat, x)
+
+
+def test_an_axis_out_of_range_is_numpys_axis_error():
+    @jit
+    def bad(a):
+        return np.cumsum(a, axis=2)
+
+    with pytest.raises(ferrojit.TypingError, match="axis 2 is out of bounds for array of dimension 2"):
+        bad(np.ones((2, 2)))
