@@ -557,7 +557,7 @@ impl FnLower<'_> {
             }]
         };
         let Some(output) = output else {
-            let (result, bad) = self.broadcast_shape(&shapes);
+            let (result, bad) = self.broadcast_shape(&shapes, true);
             if let Some(bad) = bad {
                 self.b
                     .raise_if(bad, RuntimeError::BroadcastOperands { shapes });
@@ -565,7 +565,7 @@ impl FnLower<'_> {
             return result;
         };
         shapes.push(output.to_vec());
-        if let (_, Some(bad)) = self.broadcast_shape(&shapes) {
+        if let (_, Some(bad)) = self.broadcast_shape(&shapes, true) {
             self.b.raise_if(
                 bad,
                 RuntimeError::BroadcastOperands {
@@ -574,12 +574,16 @@ impl FnLower<'_> {
             );
         }
         shapes.pop();
-        self.broadcast_shape(&shapes).0
+        self.broadcast_shape(&shapes, false).0
     }
 
-    /// The shape `shapes` broadcast to, and whether they do not (`None`
-    /// when they surely do).
-    fn broadcast_shape(&mut self, shapes: &[Vec<ValueId>]) -> (Vec<ValueId>, Option<ValueId>) {
+    /// The shape `shapes` broadcast to, and (when `check`) whether they do
+    /// not (`None` when they surely do).
+    fn broadcast_shape(
+        &mut self,
+        shapes: &[Vec<ValueId>],
+        check: bool,
+    ) -> (Vec<ValueId>, Option<ValueId>) {
         let ndim = shapes.iter().map(Vec::len).max().unwrap_or(0);
         if shapes.iter().filter(|s| !s.is_empty()).count() < 2 {
             // One array (with numbers): its shape, nothing to check.
@@ -606,7 +610,7 @@ impl FnLower<'_> {
                 let r_is_one = self.b.cmp(CmpOp::Eq, r, one);
                 r = self.b.select(r_is_one, x, r);
             }
-            for &x in &axis {
+            for &x in axis.iter().filter(|_| check) {
                 let unequal = self.b.cmp(CmpOp::Ne, x, r);
                 let not_one = self.b.cmp(CmpOp::Ne, x, one);
                 bad.push(self.b.bin(BinaryOp::And, unequal, not_one));
