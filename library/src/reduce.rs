@@ -472,5 +472,12 @@ mod tests {
         assert_eq!(result("any", Dtype::Float64), Ok(Dtype::Bool));
         assert!(result("min", Dtype::Complex128).is_err());
         assert!(builtin_reduction("sum").is_some() && reduction_method("builtin sum").is_none());
+        // Running sums keep floats in their type (NumPy's add.accumulate), unlike sum.
+        let acc =
+            |name: &str, d| (reduction_method(name).unwrap().reduction().typing)(d).map(|s| s.acc);
+        assert_eq!(acc("cumsum", Dtype::Float32), Ok(Dtype::Float32));
+        assert_eq!(acc("sum", Dtype::Float32), Ok(Dtype::Float64));
+        assert_eq!(result("cumprod", Dtype::Bool), Ok(Dtype::Int64));
+        assert_eq!(result("cumsum", Dtype::UInt16), Ok(Dtype::UInt64));
     }
 }

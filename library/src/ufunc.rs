@@ -521,4 +521,46 @@ mod tests {
         assert!(signed(&[Arg::Typed(Bool)]).is_err());
         assert!(float(&[Arg::Typed(Complex128)]).is_err());
     }
+
+    #[test]
+    fn complex_arguments_keep_their_type_where_numpy_has_a_complex_loop() {
+        let t =
+            |args: &[Arg], f: fn(&[Arg]) -> Result<Signature, Rejection>| f(args).map(|s| s.result);
+        assert_eq!(t(&[Arg::Typed(Complex64)], float_or_complex), Ok(Complex64));
+        assert_eq!(
+            t(&[Arg::Weak(Kind::Complex)], float_or_complex),
+            Ok(Complex128)
+        );
+        assert_eq!(t(&[Arg::Typed(Int32)], float_or_complex), Ok(Float64));
+        assert_eq!(t(&[Arg::Typed(Complex64)], angle_typing), Ok(Float32));
+        assert_eq!(t(&[Arg::Typed(Int64)], angle_typing), Ok(Float64));
+        assert_eq!(t(&[Arg::Typed(Int16)], keeps), Ok(Int16));
+        assert_eq!(
+            t(&[Arg::Typed(Complex64)], reciprocal_typing),
+            Ok(Complex64)
+        );
+        assert!(signed(&[Arg::Typed(Complex128)]).is_err());
+        assert_eq!(t(&[Arg::Typed(Complex128)], negatable), Ok(Complex128));
+    }
+
+    #[test]
+    fn logical_functions_read_each_argument_in_its_own_type() {
+        let sig = logical(&[Arg::Typed(Float32), Arg::Weak(Kind::Int)]).unwrap();
+        assert_eq!(sig.params, vec![Float32, Int64]);
+        assert_eq!(sig.result, Bool);
+    }
+
+    #[test]
+    fn where_and_angle_are_no_ufuncs() {
+        let ufunc = |name: &str| {
+            FUNCTIONS
+                .iter()
+                .find(|f| f.names[0] == name)
+                .map(|f| f.ufunc)
+        };
+        assert_eq!(ufunc("sqrt"), Some(true));
+        assert_eq!(ufunc("logical_xor"), Some(true));
+        assert_eq!(ufunc("where"), Some(false));
+        assert_eq!(ufunc("angle"), Some(false));
+    }
 }
