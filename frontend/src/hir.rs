@@ -581,10 +581,12 @@ pub enum CreateFn {
     Copy,
     Asarray,
     Array,
+    /// `np.diff(a, n, axis)`: an array made from another's values.
+    Diff,
 }
 
 impl CreateFn {
-    pub(crate) const ALL: [CreateFn; 8] = [
+    pub(crate) const ALL: [CreateFn; 9] = [
         CreateFn::Arange,
         CreateFn::Linspace,
         CreateFn::Eye,
@@ -593,6 +595,7 @@ impl CreateFn {
         CreateFn::Copy,
         CreateFn::Asarray,
         CreateFn::Array,
+        CreateFn::Diff,
     ];
 
     pub fn name(self) -> &'static str {
@@ -605,6 +608,7 @@ impl CreateFn {
             CreateFn::Copy => "copy",
             CreateFn::Asarray => "asarray",
             CreateFn::Array => "array",
+            CreateFn::Diff => "diff",
         }
     }
 

@@ -223,7 +223,13 @@ impl FnLower<'_> {
                 } else {
                     d
                 };
-                let copied = self.elements_of_array(copy, stored, read_as, value);
+                let c_order = ArrayType {
+                    dtype: stored,
+                    ndim: copy.extents.len() as u8,
+                    layout: Layout::C,
+                    writable: true,
+                };
+                let copied = self.elements_of_array(copy, c_order, read_as, value);
                 write(self, &copied);
                 let then_body = self.b.end();
                 self.b.begin();
@@ -265,20 +271,14 @@ impl FnLower<'_> {
         }
     }
 
-    /// `copy` (a new C-ordered array) as the elements of `value`'s place.
-    fn elements_of_array(
+    /// `copy` (an array of type `ty`) as the elements of `value`'s place.
+    pub(crate) fn elements_of_array(
         &mut self,
         copy: ArrayVal,
-        dtype: Dtype,
+        ty: ArrayType,
         read_as: Dtype,
         value: ExprId,
     ) -> Elements {
-        let ty = ArrayType {
-            dtype,
-            ndim: copy.extents.len() as u8,
-            layout: Layout::C,
-            writable: true,
-        };
         let zero = self.b.i64c(0);
         let one = self.b.i64c(1);
         let mut strides = Vec::new();
@@ -763,7 +763,13 @@ impl FnLower<'_> {
 
     /// NumPy's `+ - * /` on two elements of dtype `d` (division in floats,
     /// IEEE: no exception for a zero divisor, as NumPy).
-    fn element_binary(&mut self, op: BinOp, a: ValueId, b: ValueId, d: Dtype) -> ValueId {
+    pub(crate) fn element_binary(
+        &mut self,
+        op: BinOp,
+        a: ValueId,
+        b: ValueId,
+        d: Dtype,
+    ) -> ValueId {
         if matches!(op, BinOp::FloorDiv | BinOp::Mod) {
             return self.with_numpy_errors(|this| this.divmod(op, a, b, d));
         }

@@ -208,6 +208,50 @@ impl FnLower<'_> {
         Val::Array(out)
     }
 
+    /// `np.diff(src, n, axis)`: `n` passes, each a new C-ordered array of
+    /// the differences of neighbours along `axis` (`!=` for bools, as NumPy),
+    /// one shorter along it (never below 0), read by the next pass.
+    pub(crate) fn diff(
+        &mut self,
+        src: ArrayVal,
+        st: &ArrayType,
+        e: ExprId,
+        n: i64,
+        axis: usize,
+        at: &ArrayType,
+    ) -> Val {
+        let d = at.dtype;
+        let mut cur = self.elements_of_array(src.clone(), *st, d, e);
+        let mut result = src;
+        for _ in 0..n {
+            let mut extents = cur.extents.clone();
+            let zero = self.b.i64c(0);
+            let one = self.b.i64c(1);
+            let len = extents[axis];
+            let some = self.b.cmp(CmpOp::SGt, len, zero);
+            let shorter = self.b.bin(BinaryOp::ISub, len, one);
+            extents[axis] = self.b.select(some, shorter, zero);
+            let (out, _) = self.alloc_array(at, extents.clone(), false);
+            let order: Vec<usize> = (0..extents.len()).collect();
+            self.index_loops(&extents, &order, |this, counters| {
+                let mut next = counters.to_vec();
+                next[axis] = this.b.bin(BinaryOp::IAdd, counters[axis], one);
+                let hi = this.element_at_index(&cur, &next);
+                let lo = this.element_at_index(&cur, counters);
+                let v = if d == Dtype::Bool {
+                    this.b.cmp(CmpOp::Ne, hi, lo)
+                } else {
+                    this.element_binary(frontend::hir::BinOp::Sub, hi, lo, d)
+                };
+                let addr = this.element_at(&out, at, counters);
+                this.store_elem(addr, v, d);
+            });
+            cur = self.elements_of_array(out.clone(), *at, d, e);
+            result = out;
+        }
+        Val::Array(result)
+    }
+
     /// `r` of `src` (an array or an array expression), a number of dtype `result`.
     pub(crate) fn reduce(&mut self, r: ReduceFn, src: ExprId, result: Dtype) -> ValueId {
         let Some(elem) = self.tf.expr_type(src).as_array().map(|a| a.dtype) else {

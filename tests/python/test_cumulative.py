@@ -71,3 +71,49 @@ def test_an_axis_out_of_range_is_numpys_axis_error():
 
     with pytest.raises(ferrojit.TypingError, match="axis 2 is out of bounds for array of dimension 2"):
         bad(np.ones((2, 2)))
+
+
+@jit
+def diffs(a):
+    return np.diff(a), np.diff(a, 2), np.diff(a, n=1, axis=0), np.diff(a, axis=-1, n=3)
+
+
+@jit
+def diff_of_expression(a):
+    return np.diff(a * 2 - 1, axis=0)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_diff_follows_numpy(dtype):
+    a = ((np.arange(20) * 7) % 11).astype(dtype).reshape(4, 5)
+    same(diffs, a)
+
+
+def test_diff_layouts_short_axes_and_errors():
+    m = np.random.default_rng(5).random((4, 6))
+    same(diffs, np.asfortranarray(m))
+    same(diffs, m[::-1, ::2])
+    same(diffs, m[:, :2])  # n=2 and 3 along an axis of 2: empty
+    same(diffs, np.empty((0, 3)))
+    same(diff_of_expression, m)
+
+    @jit
+    def diff_1d(a):
+        return np.diff(a), np.diff(a, n=4)
+
+    same(diff_1d, np.array([1.0, np.nan, 4.0, -np.inf, 2.0]))
+    same(diff_1d, np.array([3, 1], np.uint8))
+
+    @jit
+    def bad_axis(a):
+        return np.diff(a, axis=1)
+
+    with pytest.raises(ferrojit.TypingError, match="axis 1 is out of bounds for array of dimension 1"):
+        bad_axis(np.ones(3))
+
+    @jit
+    def zero_d(a):
+        return np.diff(a)
+
+    with pytest.raises(ferrojit.TypingError, match="diff requires input that is at least one dimensional"):
+        zero_d(np.array(1.0))

@@ -43,7 +43,7 @@ fn axis_argument<'k>(
 impl FnCx<'_, '_> {
     /// The axis an `axis` argument names, normalized (`Some(None)`: `axis=None`,
     /// the whole array); `None` after reporting a bad one.
-    fn reduction_axis(&mut self, x: ExprId, a: &ArrayType) -> Option<Option<usize>> {
+    pub(crate) fn reduction_axis(&mut self, x: ExprId, a: &ArrayType) -> Option<Option<usize>> {
         self.expr(x);
         if matches!(
             self.f.expr(x).kind,
