@@ -37,6 +37,9 @@ pub enum Combine {
     /// Two passes: the mean, then the mean of squared distances (`sqrt` of it
     /// for `std`).
     Moments { sqrt: bool },
+    /// `nanmean`: the sum of the elements that are not NaN over their count
+    /// (NaN when there are none, as NumPy gives with a warning).
+    NanMean,
     /// `cumsum`, `cumprod`: a fold whose every partial value is kept, an
     /// array of them (the flattened array's, or each line's along `axis=`).
     Running {
@@ -373,6 +376,12 @@ static REDUCTIONS: &[Reduction] = &[
             step: nan_mul,
             mean: false,
         },
+    },
+    Reduction {
+        name: "nanmean",
+        method: false,
+        typing: real_floating,
+        combine: Combine::NanMean,
     },
     Reduction {
         name: "nanmin",

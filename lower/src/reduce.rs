@@ -109,7 +109,10 @@ impl FnLower<'_> {
                 ExceptionKind::ValueError,
                 &format!("attempt to get {} of an empty sequence", reduction.name),
             ),
-            Combine::Fold { .. } | Combine::Moments { .. } | Combine::Running { .. } => {}
+            Combine::Fold { .. }
+            | Combine::Moments { .. }
+            | Combine::Running { .. }
+            | Combine::NanMean => {}
         }
         let out_type = ArrayType {
             layout: Layout::C,
@@ -286,7 +289,10 @@ impl FnLower<'_> {
                 ExceptionKind::ValueError,
                 &format!("attempt to get {} of an empty sequence", reduction.name),
             ),
-            Combine::Fold { .. } | Combine::Moments { .. } | Combine::Running { .. } => {}
+            Combine::Fold { .. }
+            | Combine::Moments { .. }
+            | Combine::Running { .. }
+            | Combine::NanMean => {}
         }
         let flat = self.b.var(LType::I64, "reduce.flat");
         let first = |this: &mut Self| {
@@ -371,6 +377,33 @@ impl FnLower<'_> {
                     this.b.set(best, i);
                 });
                 self.b.get(best)
+            }
+            Combine::NanMean => {
+                let init = id(Emit::constant(self, sig.acc, 0.0));
+                self.b.set(acc, init);
+                let n = self.b.var(LType::I64, "reduce.count");
+                let zero = self.b.i64c(0);
+                self.b.set(n, zero);
+                each(self, &mut |this, _, x| {
+                    let nan = id(Emit::primitive(
+                        this,
+                        Primitive::IsNan,
+                        sig.acc,
+                        &[value(x)],
+                    ));
+                    let a = this.b.get(acc);
+                    let sum = this.b.bin(BinaryOp::FAdd, a, x);
+                    let a = this.b.select(nan, a, sum);
+                    this.b.set(acc, a);
+                    let c = this.b.get(n);
+                    let one = this.b.i64c(1);
+                    let more = this.b.bin(BinaryOp::IAdd, c, one);
+                    let c = this.b.select(nan, c, more);
+                    this.b.set(n, c);
+                });
+                let total = self.b.get(acc);
+                let count = self.b.get(n);
+                self.divide_by_count(total, count, sig.acc)
             }
             Combine::Running { .. } => {
                 self.bug("a running reduction reduced to one value");
