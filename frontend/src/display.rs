@@ -229,6 +229,9 @@ impl Printer<'_> {
                 }
             }
             ExprKind::Ellipsis => "...".into(),
+            ExprKind::Out { value, out } => {
+                format!("({} -> out={})", self.expr(*value), self.expr(*out))
+            }
         }
     }
 }
@@ -265,6 +268,7 @@ fn known(k: KnownFunction) -> String {
         KnownFunction::Sorting(f) => format!("numpy.{}", f.name()),
         KnownFunction::Joining(f) => format!("numpy.{}", f.name()),
         KnownFunction::Nonzero(n) => format!("numpy.{}", n.name()),
+        KnownFunction::Operator(o) => format!("numpy.{}", o.name()),
         KnownFunction::Exception(e) => e.name().to_string(),
         other => format!("{other:?}").to_lowercase(),
     };

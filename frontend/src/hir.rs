@@ -168,6 +168,13 @@ pub enum ExprKind {
     },
     /// `...`, only as an index: as many `:` as the axes not otherwise indexed.
     Ellipsis,
+    /// A ufunc's `out=` (or its extra positional argument): `value` (the
+    /// ufunc's call, or its operator node, without `out`) computed straight
+    /// into the array `out`, which is the result.
+    Out {
+        value: ExprId,
+        out: ExprId,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -365,6 +372,11 @@ pub enum KnownFunction {
     Joining(JoinFn),
     /// `np.nonzero`, `np.flatnonzero`, `np.argwhere`: where an array is not zero.
     Nonzero(NonzeroFn),
+    /// `np.add`, `np.less`, `np.invert`...: a ufunc that is an operator. A
+    /// call of one is the operator's node from the frontend on (`np.add(a, b)`
+    /// is `a + b`), so only a misuse (a wrong number of arguments) reaches
+    /// typeinfer as a call.
+    Operator(OperatorFn),
 }
 
 /// The indices of an array's nonzero elements, as int64 arrays: typed and
@@ -466,6 +478,63 @@ impl SortFn {
             SortFn::Searchsorted => "searchsorted",
             SortFn::Histogram => "histogram",
             SortFn::Bincount => "bincount",
+        }
+    }
+}
+
+/// The NumPy functions that are another node: the ufuncs Python operators
+/// call on arrays, and `np.real`/`np.imag` (`z.real`, `z.imag`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OperatorFn {
+    Binary(BinOp),
+    Compare(CmpOp),
+    /// `~`
+    Invert,
+    /// `np.real(z)` is `z.real`, `np.imag(z)` `z.imag` (no ufuncs: views of
+    /// a complex array's parts).
+    Part(&'static str),
+}
+
+impl OperatorFn {
+    /// Every one, under each of its NumPy names (the first is the one messages use).
+    pub const ALL: [(&'static str, OperatorFn); 23] = [
+        ("add", OperatorFn::Binary(BinOp::Add)),
+        ("subtract", OperatorFn::Binary(BinOp::Sub)),
+        ("multiply", OperatorFn::Binary(BinOp::Mul)),
+        ("divide", OperatorFn::Binary(BinOp::Div)),
+        ("true_divide", OperatorFn::Binary(BinOp::Div)),
+        ("floor_divide", OperatorFn::Binary(BinOp::FloorDiv)),
+        ("remainder", OperatorFn::Binary(BinOp::Mod)),
+        ("mod", OperatorFn::Binary(BinOp::Mod)),
+        ("power", OperatorFn::Binary(BinOp::Pow)),
+        ("bitwise_and", OperatorFn::Binary(BinOp::BitAnd)),
+        ("bitwise_or", OperatorFn::Binary(BinOp::BitOr)),
+        ("bitwise_xor", OperatorFn::Binary(BinOp::BitXor)),
+        ("equal", OperatorFn::Compare(CmpOp::Eq)),
+        ("not_equal", OperatorFn::Compare(CmpOp::NotEq)),
+        ("less", OperatorFn::Compare(CmpOp::Lt)),
+        ("less_equal", OperatorFn::Compare(CmpOp::LtE)),
+        ("greater", OperatorFn::Compare(CmpOp::Gt)),
+        ("greater_equal", OperatorFn::Compare(CmpOp::GtE)),
+        ("invert", OperatorFn::Invert),
+        ("bitwise_not", OperatorFn::Invert),
+        ("bitwise_invert", OperatorFn::Invert),
+        ("real", OperatorFn::Part("real")),
+        ("imag", OperatorFn::Part("imag")),
+    ];
+
+    /// Its NumPy name: `add`, `less_equal`.
+    pub fn name(self) -> &'static str {
+        OperatorFn::ALL
+            .iter()
+            .find_map(|(name, op)| (*op == self).then_some(*name))
+            .unwrap_or("?")
+    }
+
+    pub fn arity(self) -> usize {
+        match self {
+            OperatorFn::Invert | OperatorFn::Part(_) => 1,
+            _ => 2,
         }
     }
 }
@@ -622,10 +691,12 @@ pub enum CreateFn {
     Copy,
     Asarray,
     Array,
+    /// `np.diff(a, n, axis)`: an array made from another's values.
+    Diff,
 }
 
 impl CreateFn {
-    pub(crate) const ALL: [CreateFn; 8] = [
+    pub(crate) const ALL: [CreateFn; 9] = [
         CreateFn::Arange,
         CreateFn::Linspace,
         CreateFn::Eye,
@@ -634,6 +705,7 @@ impl CreateFn {
         CreateFn::Copy,
         CreateFn::Asarray,
         CreateFn::Array,
+        CreateFn::Diff,
     ];
 
     pub fn name(self) -> &'static str {
@@ -646,6 +718,7 @@ impl CreateFn {
             CreateFn::Copy => "copy",
             CreateFn::Asarray => "asarray",
             CreateFn::Array => "array",
+            CreateFn::Diff => "diff",
         }
     }
 

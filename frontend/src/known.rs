@@ -7,7 +7,7 @@ use library::Namespace;
 
 use crate::hir::{
     AllocFn, Constant, CreateFn, Dtype, ExceptionKind, JoinFn, KnownFunction, KnownModule,
-    LinalgFn, NonzeroFn, SortFn, ViewFn,
+    LinalgFn, NonzeroFn, OperatorFn, SortFn, ViewFn,
 };
 
 /// What `module.attr` refers to.
@@ -141,6 +141,11 @@ pub fn module_members(module: KnownModule) -> impl Iterator<Item = (&'static str
                 NonzeroFn::ALL
                     .into_iter()
                     .map(|n| (n.name(), KnownFunction::Nonzero(n))),
+            )
+            .chain(
+                OperatorFn::ALL
+                    .into_iter()
+                    .map(|(name, o)| (name, KnownFunction::Operator(o))),
             )
             .map(function)
             .chain(NUMPY_CONSTANTS.into_iter().map(constant))

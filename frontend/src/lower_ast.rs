@@ -13,8 +13,8 @@ use crate::codes;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::hir::{
     BinOp, BoolOp, Callee, CmpOp, Constant, ExceptionKind, Expr, ExprId, ExprKind, Function,
-    GlobalValue, Keyword, KnownFunction, KnownModule, LinalgFn, Local, LocalId, Signature, Stmt,
-    StmtKind, Target, UnaryOp,
+    GlobalValue, Keyword, KnownFunction, KnownModule, LinalgFn, Local, LocalId, OperatorFn,
+    Signature, Stmt, StmtKind, Target, UnaryOp,
 };
 use crate::known::{module_member, supported_members, ModuleMember};
 use crate::resolve::collect_bindings;
@@ -45,6 +45,16 @@ pub(crate) struct Builder<'a> {
 /// bounds the native stack they need. CPython's own parser stops at 200 nested
 /// parentheses and, with the default recursion limit, about 3000 levels.
 const MAX_NESTING: usize = 1000;
+
+/// The number of inputs of a ufunc (which takes an output array after them).
+fn ufunc_arity(kf: KnownFunction) -> Option<usize> {
+    match kf {
+        KnownFunction::Operator(OperatorFn::Part(_)) => None,
+        KnownFunction::Operator(op) => Some(op.arity()),
+        KnownFunction::Library(f) if f.takes_out() => Some(f.function().arity),
+        _ => None,
+    }
+}
 
 impl<'a> Builder<'a> {
     pub(crate) fn new(
@@ -1308,6 +1318,38 @@ impl<'a> Builder<'a> {
             }
         }
         match callee {
+            Some(Callee::Known(KnownFunction::Operator(OperatorFn::Part(attr))))
+                if args.len() == 1 && kwargs.is_empty() =>
+            {
+                let kind = ExprKind::Attribute {
+                    value: args[0],
+                    attr: attr.to_string(),
+                };
+                self.push(kind, span)
+            }
+            // `z.conjugate()`, `z.conj()`: `np.conjugate(z)`, of a number or an array.
+            Some(Callee::Method { receiver, name })
+                if matches!(name.as_str(), "conjugate" | "conj")
+                    && args.is_empty()
+                    && kwargs.is_empty() =>
+            {
+                let conjugate = library::functions(library::Namespace::Numpy)
+                    .find_map(|(n, f)| (n == "conjugate").then_some(f));
+                match conjugate {
+                    Some(f) => self.push(
+                        ExprKind::Call {
+                            callee: Callee::Known(KnownFunction::Library(f)),
+                            args: vec![receiver],
+                            kwargs,
+                        },
+                        span,
+                    ),
+                    None => self.placeholder(span),
+                }
+            }
+            Some(Callee::Known(kf)) if ufunc_arity(kf).is_some() => {
+                self.ufunc_call(kf, args, kwargs, span)
+            }
             Some(callee) => self.push(
                 ExprKind::Call {
                     callee,
@@ -1317,6 +1359,72 @@ impl<'a> Builder<'a> {
                 span,
             ),
             None => self.placeholder(span),
+        }
+    }
+
+    /// A ufunc's call: its output array (`out=`, or the argument after its
+    /// inputs; `out=None` is none) becomes an `Out` node around the call, and
+    /// an operator's ufunc becomes the operator's node (`np.add(a, b)` is
+    /// `a + b`), so both are typed and fused exactly as the operator is. A
+    /// call of another shape stays a call, for typeinfer to report.
+    fn ufunc_call(
+        &mut self,
+        kf: KnownFunction,
+        mut args: Vec<ExprId>,
+        mut kwargs: Vec<Keyword>,
+        span: Span,
+    ) -> ExprId {
+        let arity = ufunc_arity(kf).unwrap_or(0);
+        let mut out = None;
+        if args.len() == arity + 1 {
+            out = args.pop();
+        } else if let Some(k) = kwargs.iter().position(|k| k.name == "out") {
+            out = Some(kwargs.remove(k).value);
+        }
+        let out = out.filter(|o| {
+            !matches!(
+                self.exprs[o.0 as usize].kind,
+                ExprKind::Const(Constant::None)
+            )
+        });
+        let kind = match (kf, args.as_slice()) {
+            (KnownFunction::Operator(op), [operand]) if kwargs.is_empty() => match op {
+                OperatorFn::Invert => ExprKind::Unary {
+                    op: UnaryOp::Invert,
+                    operand: *operand,
+                },
+                _ => ExprKind::Call {
+                    callee: Callee::Known(kf),
+                    args,
+                    kwargs,
+                },
+            },
+            (KnownFunction::Operator(op), [lhs, rhs]) if kwargs.is_empty() => match op {
+                OperatorFn::Binary(op) => ExprKind::Binary {
+                    op,
+                    lhs: *lhs,
+                    rhs: *rhs,
+                },
+                OperatorFn::Compare(op) => ExprKind::Compare {
+                    left: *lhs,
+                    comparisons: vec![(op, *rhs)],
+                },
+                OperatorFn::Invert | OperatorFn::Part(_) => ExprKind::Call {
+                    callee: Callee::Known(kf),
+                    args,
+                    kwargs,
+                },
+            },
+            _ => ExprKind::Call {
+                callee: Callee::Known(kf),
+                args,
+                kwargs,
+            },
+        };
+        let value = self.push(kind, span);
+        match out {
+            Some(out) => self.push(ExprKind::Out { value, out }, span),
+            None => value,
         }
     }
 

@@ -552,3 +552,29 @@ fn slices_ellipsis_and_newaxis_are_indices() {
         "def f(a, i):  # locals: l0 a, l1 i\n    a[1:, :-1] = a[i, ::2, np.newaxis{None}, ..., 1:i:-1]\n",
     );
 }
+
+#[test]
+fn operator_ufuncs_are_their_operators_and_out_wraps_the_call() {
+    // One node per operation whichever way it is written, so typing and
+    // fusion cannot differ; an output array is an `Out` around the call.
+    check(
+        "\
+def f(a, b, c):
+    d = np.add(a, np.multiply(b, 2.0)) - np.power(a, b)
+    e = np.less_equal(a, b), np.invert(a), np.real(a), np.imag(a), a.conjugate()
+    np.sqrt(a, out=c)
+    np.subtract(a, b, c)
+    np.add(a, b, out=None)
+    return np.where(a, b, c), np.add(a), np.real(a, b)
+",
+        "\
+def f(a, b, c):  # locals: l0 a, l1 b, l2 c, l3 d, l4 e
+    d = ((a + (b * 2.0)) - (a ** b))
+    e = ((a <= b), (~a), a.real, a.imag, <numpy.conjugate>(a))
+    (<numpy.sqrt>(a) -> out=c)
+    ((a - b) -> out=c)
+    (a + b)
+    return (<numpy.where>(a, b, c), <numpy.add>(a), <numpy.real>(a, b))
+",
+    );
+}

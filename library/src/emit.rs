@@ -30,7 +30,8 @@ pub enum Order {
 }
 
 pub trait Emit {
-    /// `value` as a constant of `dtype` (exact for the integers and floats used here).
+    /// `value` as a constant of `dtype` (exact for the integers and floats used
+    /// here; a complex number's real part).
     fn constant(&mut self, dtype: Dtype, value: f64) -> Value;
     /// Converts as NumPy's `astype` does (float to int truncates).
     fn cast(&mut self, value: Value, from: Dtype, to: Dtype) -> Value;
@@ -43,4 +44,8 @@ pub trait Emit {
     /// A bool.
     fn compare(&mut self, op: Order, dtype: Dtype, a: Value, b: Value) -> Value;
     fn select(&mut self, cond: Value, if_true: Value, if_false: Value) -> Value;
+    /// The real and imaginary parts of a complex number.
+    fn parts(&mut self, z: Value) -> (Value, Value);
+    /// The complex number of dtype `dtype` with these parts (of its parts' type).
+    fn complex(&mut self, dtype: Dtype, re: Value, im: Value) -> Value;
 }

@@ -8,6 +8,7 @@
 //! implements the [`Primitive`] operations the lowerings use. So adding a
 //! function means adding one entry here (and a primitive, if it needs a new one).
 
+pub mod complex;
 mod dtype;
 mod emit;
 mod math;

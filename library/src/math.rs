@@ -36,6 +36,7 @@ const fn primitive(
         arity: p.arity(),
         typing,
         body: Body::Primitive(p),
+        ufunc: false,
     }
 }
 
@@ -81,11 +82,13 @@ pub(crate) const FUNCTIONS: &[Function] = &[
         arity: 1,
         typing: real,
         body: Body::Custom(degrees),
+        ufunc: false,
     },
     Function {
         names: &["radians"],
         arity: 1,
         typing: real,
         body: Body::Custom(radians),
+        ufunc: false,
     },
 ];

@@ -37,6 +37,15 @@ pub enum Combine {
     /// Two passes: the mean, then the mean of squared distances (`sqrt` of it
     /// for `std`).
     Moments { sqrt: bool },
+    /// `nanmean`: the sum of the elements that are not NaN over their count
+    /// (NaN when there are none, as NumPy gives with a warning).
+    NanMean,
+    /// `cumsum`, `cumprod`: a fold whose every partial value is kept, an
+    /// array of them (the flattened array's, or each line's along `axis=`).
+    Running {
+        identity: f64,
+        step: fn(&mut dyn Emit, Dtype, Value, Value) -> Value,
+    },
 }
 
 /// A whole-array reduction: its names, typing rule and how elements combine.
@@ -316,6 +325,18 @@ const fn fold(
     }
 }
 
+/// `cumsum`, `cumprod`: NumPy's `add.accumulate` keeps floats and complex
+/// numbers in their own type (no wider accumulator, unlike `sum`), and
+/// widens bools and integers to 64 bits as `sum` does.
+fn running(d: Dtype) -> Result<ReduceSig, Rejection> {
+    match d {
+        Dtype::Float32 | Dtype::Float64 | Dtype::Complex64 | Dtype::Complex128 => {
+            Ok(ReduceSig { acc: d, result: d })
+        }
+        _ => widened(d),
+    }
+}
+
 static REDUCTIONS: &[Reduction] = &[
     fold("sum", widened, 0.0, add),
     fold("prod", widened, 1.0, mul),
@@ -380,6 +401,12 @@ static REDUCTIONS: &[Reduction] = &[
         },
     },
     Reduction {
+        name: "nanmean",
+        method: false,
+        typing: real_floating,
+        combine: Combine::NanMean,
+    },
+    Reduction {
         name: "nanmin",
         method: false,
         typing: own,
@@ -395,6 +422,24 @@ static REDUCTIONS: &[Reduction] = &[
         combine: Combine::FromFirst {
             step: nan_max,
             numpy_name: "fmax",
+        },
+    },
+    Reduction {
+        name: "cumsum",
+        method: true,
+        typing: running,
+        combine: Combine::Running {
+            identity: 0.0,
+            step: add,
+        },
+    },
+    Reduction {
+        name: "cumprod",
+        method: true,
+        typing: running,
+        combine: Combine::Running {
+            identity: 1.0,
+            step: mul,
         },
     },
     fold("any", truth, 0.0, or),
@@ -476,5 +521,12 @@ mod tests {
         );
         assert!(result("min", Dtype::Complex128).is_err());
         assert!(builtin_reduction("sum").is_some() && reduction_method("builtin sum").is_none());
+        // Running sums keep floats in their type (NumPy's add.accumulate), unlike sum.
+        let acc =
+            |name: &str, d| (reduction_method(name).unwrap().reduction().typing)(d).map(|s| s.acc);
+        assert_eq!(acc("cumsum", Dtype::Float32), Ok(Dtype::Float32));
+        assert_eq!(acc("sum", Dtype::Float32), Ok(Dtype::Float64));
+        assert_eq!(result("cumprod", Dtype::Bool), Ok(Dtype::Int64));
+        assert_eq!(result("cumsum", Dtype::UInt16), Ok(Dtype::UInt64));
     }
 }

@@ -63,6 +63,10 @@ impl LibFn {
     pub fn qualified_name(self) -> String {
         format!("{}.{}", self.namespace.prefix(), self.function().names[0])
     }
+    /// Whether calls may give an output array (`np.sqrt(x, out=y)`).
+    pub fn takes_out(self) -> bool {
+        self.function().ufunc
+    }
     /// `math.sqrt`, `numpy.floor`: the full path, as HIR dumps print it.
     pub fn path(self) -> String {
         format!("{}.{}", self.namespace.module(), self.function().names[0])
@@ -126,6 +130,9 @@ pub struct Function {
     pub arity: usize,
     pub typing: fn(&[Arg]) -> Result<Signature, Rejection>,
     pub body: Body,
+    /// A NumPy ufunc: it takes `out=` (or one more positional argument), the
+    /// array its result is computed into.
+    pub ufunc: bool,
 }
 
 impl Function {
@@ -134,6 +141,12 @@ impl Function {
         match self.body {
             Body::Primitive(p) => {
                 let at = sig.params[0];
+                if at.is_complex() {
+                    // The typing rule admits complex numbers only where this has a formula.
+                    if let Some(r) = crate::complex::complex_primitive(emit, p, at, args[0]) {
+                        return r;
+                    }
+                }
                 let r = emit.primitive(p, at, args);
                 let got = if p.is_predicate() { Dtype::Bool } else { at };
                 if got == sig.result {

@@ -41,6 +41,58 @@ fn float(args: &[Arg]) -> Result<Signature, Rejection> {
     Ok(same(args, float_for(common(args))))
 }
 
+/// Functions NumPy also defines on complex numbers (`exp`, `sqrt`, `sin`...):
+/// a complex argument keeps its type, the others go to floats as `float`.
+fn float_or_complex(args: &[Arg]) -> Result<Signature, Rejection> {
+    match common(args) {
+        d if d.is_complex() => Ok(same(args, d)),
+        _ => float(args),
+    }
+}
+
+/// `conjugate`: the argument's own type (integers and bools too, as NumPy).
+fn keeps(args: &[Arg]) -> Result<Signature, Rejection> {
+    Ok(same(args, common(args)))
+}
+
+fn conjugate(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let d = sig.params[0];
+    if !d.is_complex() {
+        return args[0];
+    }
+    let (re, im) = emit.parts(args[0]);
+    let part = crate::complex::part_type(d);
+    let im = emit.negate(part, im);
+    emit.complex(d, re, im)
+}
+
+/// `np.angle`: the argument of a complex number in its parts' float type; of
+/// a real number (0 or pi) in the float type NumPy's `arctan2` gives it.
+fn angle_typing(args: &[Arg]) -> Result<Signature, Rejection> {
+    let d = match common(args) {
+        d if d.is_complex() => d,
+        d => float_for(d),
+    };
+    Ok(Signature {
+        params: vec![d],
+        result: if d.is_complex() {
+            crate::complex::part_type(d)
+        } else {
+            d
+        },
+    })
+}
+
+fn angle(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let (d, r) = (sig.params[0], sig.result);
+    let (re, im) = if d.is_complex() {
+        emit.parts(args[0])
+    } else {
+        (args[0], emit.constant(r, 0.0))
+    };
+    emit.primitive(Primitive::Atan2, r, &[im, re])
+}
+
 /// `floor`, `ceil`, `trunc`: the identity on integers and bools, as NumPy 2.
 fn keeps_integers(args: &[Arg]) -> Result<Signature, Rejection> {
     reals_only(args)?;
@@ -64,7 +116,6 @@ fn ordered(args: &[Arg]) -> Result<Signature, Rejection> {
 
 /// `square`: a bool squares as int8, as in NumPy.
 fn square_typing(args: &[Arg]) -> Result<Signature, Rejection> {
-    reals_only(args)?;
     let d = match common(args) {
         Dtype::Bool => Dtype::Int8,
         d => d,
@@ -72,9 +123,14 @@ fn square_typing(args: &[Arg]) -> Result<Signature, Rejection> {
     Ok(same(args, d))
 }
 
-/// `negative`, `sign`: NumPy refuses bools.
+/// `sign`: real numbers but bools.
 fn signed(args: &[Arg]) -> Result<Signature, Rejection> {
     reals_only(args)?;
+    negatable(args)
+}
+
+/// `negative`: NumPy refuses bools.
+fn negatable(args: &[Arg]) -> Result<Signature, Rejection> {
     match common(args) {
         Dtype::Bool => Err(Rejection {
             arg: 0,
@@ -87,9 +143,8 @@ fn signed(args: &[Arg]) -> Result<Signature, Rejection> {
 
 /// `reciprocal`: NumPy divides integers as integers (1 // x); only floats here.
 fn reciprocal_typing(args: &[Arg]) -> Result<Signature, Rejection> {
-    reals_only(args)?;
     match common(args) {
-        d if d.is_float() => Ok(same(args, d)),
+        d if d.is_float() || d.is_complex() => Ok(same(args, d)),
         _ => Err(Rejection {
             arg: 0,
             needs: "a float",
@@ -297,12 +352,64 @@ fn reciprocal(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
     emit.arith(Arith::Div, sig.result, one, args[0])
 }
 
+/// `logical_and`, `logical_or`, `logical_xor`, `logical_not`: each argument
+/// read in its own type as a truth value (nonzero; NaN is true), a bool.
+fn logical(args: &[Arg]) -> Result<Signature, Rejection> {
+    Ok(Signature {
+        params: args.iter().map(|a| common(&[*a])).collect(),
+        result: Dtype::Bool,
+    })
+}
+
+/// Whether `x` of type `d` is nonzero.
+fn truth(emit: &mut dyn Emit, d: Dtype, x: Value) -> Value {
+    let zero = emit.constant(d, 0.0);
+    emit.compare(Order::Ne, d, x, zero)
+}
+
+fn truths(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> (Value, Value) {
+    let a = truth(emit, sig.params[0], args[0]);
+    let b = truth(emit, sig.params[1], args[1]);
+    (a, b)
+}
+
+fn logical_and(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let (a, b) = truths(emit, sig, args);
+    let no = emit.constant(Dtype::Bool, 0.0);
+    emit.select(a, b, no)
+}
+
+fn logical_or(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let (a, b) = truths(emit, sig, args);
+    let yes = emit.constant(Dtype::Bool, 1.0);
+    emit.select(a, yes, b)
+}
+
+fn logical_xor(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let (a, b) = truths(emit, sig, args);
+    emit.compare(Order::Ne, Dtype::Bool, a, b)
+}
+
+fn logical_not(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    let zero = emit.constant(sig.params[0], 0.0);
+    emit.compare(Order::Eq, sig.params[0], args[0], zero)
+}
+
 const fn primitive(names: &'static [&'static str], p: Primitive) -> Function {
     Function {
         names,
         arity: p.arity(),
         typing: float,
         body: Body::Primitive(p),
+        ufunc: true,
+    }
+}
+
+/// A primitive NumPy also computes on complex numbers (`complex.rs`).
+const fn with_complex(names: &'static [&'static str], p: Primitive) -> Function {
+    Function {
+        typing: float_or_complex,
+        ..primitive(names, p)
     }
 }
 
@@ -317,28 +424,29 @@ const fn custom(
         arity,
         typing,
         body: Body::Custom(body),
+        ufunc: true,
     }
 }
 
 pub(crate) const FUNCTIONS: &[Function] = &[
-    primitive(&["sqrt"], Primitive::Sqrt),
+    with_complex(&["sqrt"], Primitive::Sqrt),
     primitive(&["cbrt"], Primitive::Cbrt),
-    primitive(&["exp"], Primitive::Exp),
-    primitive(&["exp2"], Primitive::Exp2),
+    with_complex(&["exp"], Primitive::Exp),
+    with_complex(&["exp2"], Primitive::Exp2),
     primitive(&["expm1"], Primitive::Expm1),
-    primitive(&["log"], Primitive::Log),
-    primitive(&["log2"], Primitive::Log2),
-    primitive(&["log10"], Primitive::Log10),
+    with_complex(&["log"], Primitive::Log),
+    with_complex(&["log2"], Primitive::Log2),
+    with_complex(&["log10"], Primitive::Log10),
     primitive(&["log1p"], Primitive::Log1p),
-    primitive(&["sin"], Primitive::Sin),
-    primitive(&["cos"], Primitive::Cos),
-    primitive(&["tan"], Primitive::Tan),
+    with_complex(&["sin"], Primitive::Sin),
+    with_complex(&["cos"], Primitive::Cos),
+    with_complex(&["tan"], Primitive::Tan),
     primitive(&["arcsin", "asin"], Primitive::Asin),
     primitive(&["arccos", "acos"], Primitive::Acos),
     primitive(&["arctan", "atan"], Primitive::Atan),
-    primitive(&["sinh"], Primitive::Sinh),
-    primitive(&["cosh"], Primitive::Cosh),
-    primitive(&["tanh"], Primitive::Tanh),
+    with_complex(&["sinh"], Primitive::Sinh),
+    with_complex(&["cosh"], Primitive::Cosh),
+    with_complex(&["tanh"], Primitive::Tanh),
     primitive(&["arcsinh", "asinh"], Primitive::Asinh),
     primitive(&["arccosh", "acosh"], Primitive::Acosh),
     primitive(&["arctanh", "atanh"], Primitive::Atanh),
@@ -359,11 +467,30 @@ pub(crate) const FUNCTIONS: &[Function] = &[
     custom(&["fmax"], 2, ordered, fmax),
     custom(&["absolute", "abs"], 1, absolute_typing, absolute),
     custom(&["square"], 1, square_typing, square),
-    custom(&["negative"], 1, signed, negative),
+    custom(&["negative"], 1, negatable, negative),
+    custom(&["conjugate", "conj"], 1, keeps, conjugate),
     custom(&["sign"], 1, signed, sign),
     custom(&["reciprocal"], 1, reciprocal_typing, reciprocal),
-    custom(&["where"], 3, where_typing, where_body),
+    // Not ufuncs: no `out=`.
+    Function {
+        names: &["angle"],
+        arity: 1,
+        typing: angle_typing,
+        body: Body::Custom(angle),
+        ufunc: false,
+    },
+    Function {
+        names: &["where"],
+        arity: 3,
+        typing: where_typing,
+        body: Body::Custom(where_body),
+        ufunc: false,
+    },
     custom(&["clip"], 3, ordered, clip),
+    custom(&["logical_and"], 2, logical, logical_and),
+    custom(&["logical_or"], 2, logical, logical_or),
+    custom(&["logical_xor"], 2, logical, logical_xor),
+    custom(&["logical_not"], 1, logical, logical_not),
     custom(&["degrees", "rad2deg"], 1, float, degrees),
     custom(&["radians", "deg2rad"], 1, float, radians),
 ];
@@ -393,5 +520,47 @@ mod tests {
         assert_eq!(t(&[Arg::Typed(Bool)], square_typing), Ok(Int8));
         assert!(signed(&[Arg::Typed(Bool)]).is_err());
         assert!(float(&[Arg::Typed(Complex128)]).is_err());
+    }
+
+    #[test]
+    fn complex_arguments_keep_their_type_where_numpy_has_a_complex_loop() {
+        let t =
+            |args: &[Arg], f: fn(&[Arg]) -> Result<Signature, Rejection>| f(args).map(|s| s.result);
+        assert_eq!(t(&[Arg::Typed(Complex64)], float_or_complex), Ok(Complex64));
+        assert_eq!(
+            t(&[Arg::Weak(Kind::Complex)], float_or_complex),
+            Ok(Complex128)
+        );
+        assert_eq!(t(&[Arg::Typed(Int32)], float_or_complex), Ok(Float64));
+        assert_eq!(t(&[Arg::Typed(Complex64)], angle_typing), Ok(Float32));
+        assert_eq!(t(&[Arg::Typed(Int64)], angle_typing), Ok(Float64));
+        assert_eq!(t(&[Arg::Typed(Int16)], keeps), Ok(Int16));
+        assert_eq!(
+            t(&[Arg::Typed(Complex64)], reciprocal_typing),
+            Ok(Complex64)
+        );
+        assert!(signed(&[Arg::Typed(Complex128)]).is_err());
+        assert_eq!(t(&[Arg::Typed(Complex128)], negatable), Ok(Complex128));
+    }
+
+    #[test]
+    fn logical_functions_read_each_argument_in_its_own_type() {
+        let sig = logical(&[Arg::Typed(Float32), Arg::Weak(Kind::Int)]).unwrap();
+        assert_eq!(sig.params, vec![Float32, Int64]);
+        assert_eq!(sig.result, Bool);
+    }
+
+    #[test]
+    fn where_and_angle_are_no_ufuncs() {
+        let ufunc = |name: &str| {
+            FUNCTIONS
+                .iter()
+                .find(|f| f.names[0] == name)
+                .map(|f| f.ufunc)
+        };
+        assert_eq!(ufunc("sqrt"), Some(true));
+        assert_eq!(ufunc("logical_xor"), Some(true));
+        assert_eq!(ufunc("where"), Some(false));
+        assert_eq!(ufunc("angle"), Some(false));
     }
 }

@@ -478,8 +478,8 @@ impl FnLower<'_> {
         };
         self.b.begin();
         let stored = self.elements_dtype(elements);
-        let (copy, _) = self.store_elements(elements, stored);
-        let copied = self.elements_of_array(copy, stored, stored, elements.root());
+        let (copy, copy_ty) = self.store_elements(elements, stored);
+        let copied = self.elements_of_array(copy, copy_ty, stored, elements.root());
         body(self, &copied);
         let then_body = self.b.end();
         self.b.begin();

@@ -132,6 +132,20 @@ impl FnLower<'_> {
                     _ => self.bad_creation(),
                 }
             }
+            CreateFn::Diff => {
+                let a = get("a");
+                let (Some(Val::Array(src)), Some(a)) = (take("a"), a) else {
+                    return self.bad_creation();
+                };
+                let Some(sat) = self.tf.coerced_type(a).as_array().copied() else {
+                    return self.bad_creation();
+                };
+                let n = get("n").and_then(|n| self.const_int(n)).unwrap_or(1);
+                let ndim = i64::from(at.ndim);
+                let axis = get("axis").and_then(|x| self.const_int(x)).unwrap_or(-1);
+                let axis = axis.rem_euclid(ndim) as usize;
+                self.diff(src, &sat, a, n, axis, &at)
+            }
         }
     }
 

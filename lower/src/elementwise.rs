@@ -163,6 +163,7 @@ impl FnLower<'_> {
         value: ExprId,
     ) {
         let elements = self.elements_of(value);
+        self.check_output_shape(&dst.extents, &elements.extents);
         self.write_elements(dst, dt, Some(op), value, &elements);
     }
 
@@ -172,13 +173,35 @@ impl FnLower<'_> {
     pub(crate) fn store_expression(&mut self, arr: ExprId, indices: &[ExprId], value: ExprId) {
         let elements = self.elements_of(value);
         if let Some((dst, dt)) = self.view(arr, indices) {
+            self.check_stored_shape(&dst, &elements.extents);
             self.write_elements(&dst, &dt, None, value, &elements);
         }
     }
 
-    /// Writes `elements` (of `value`) into `dst`, broadcast to its shape,
-    /// combined with what is there by `op` if any. NumPy's result: when the
-    /// value reads memory `dst` covers, it is computed into a new array first.
+    /// A ufunc's `out=` (`np.add(a, b, out=c)`): the operands of `value`,
+    /// then `out`, are evaluated in Python's order; the ufunc's inputs and
+    /// `out` are checked together as NumPy does (an output is never
+    /// broadcast), and each element is computed straight into `out`, as
+    /// `out[...] = value` would (through a copy when the operands read memory
+    /// `out` covers). The value is `out`.
+    pub(crate) fn ufunc_out(&mut self, value: ExprId, out: ExprId) -> Val {
+        let mut operands = Vec::new();
+        self.evaluate_operands(value, &mut operands);
+        let dst_val = self.expr(out);
+        let (Val::Array(dst), Type::Array(dt)) = (&dst_val, self.tf.expr_type(out).clone()) else {
+            self.bug("an `out=` that is not an array");
+            return Val::Unit;
+        };
+        let elements = self.elements_checked(value, operands, Some(&dst.extents));
+        self.check_output_grows(&dst.extents, &elements.extents);
+        self.write_elements(dst, &dt, None, value, &elements);
+        dst_val
+    }
+
+    /// Writes `elements` (of `value`) into `dst`, their shapes checked to
+    /// broadcast to its shape, combined with what is there by `op` if any.
+    /// NumPy's result: when the value reads memory `dst` covers, it is
+    /// computed into a new array first.
     fn write_elements(
         &mut self,
         dst: &ArrayVal,
@@ -187,16 +210,11 @@ impl FnLower<'_> {
         value: ExprId,
         elements: &Elements,
     ) {
-        let d = match (op, self.tf.coerced_type(value)) {
-            (Some(_), Type::Array(a)) => a.dtype,
-            (Some(_), Type::Scalar(s)) => *s,
-            (None, Type::Array(a)) => a.dtype,
+        let d = match self.tf.coerced_type(value) {
+            Type::Array(a) => a.dtype,
+            Type::Scalar(s) => *s,
             _ => return self.bug("writing into an array a value that is not a number or an array"),
         };
-        match op {
-            Some(_) => self.check_output_shape(&dst.extents, &elements.extents),
-            None => self.check_stored_shape(dst, &elements.extents),
-        }
         if elements.extents.len() > dst.extents.len() {
             // The broadcast shape has more axes than the target: NumPy
             // always refuses (the check above raised).
@@ -241,7 +259,13 @@ impl FnLower<'_> {
                 } else {
                     d
                 };
-                let copied = self.elements_of_array(copy, stored, read_as, value);
+                let c_order = ArrayType {
+                    dtype: stored,
+                    ndim: copy.extents.len() as u8,
+                    layout: Layout::C,
+                    writable: true,
+                };
+                let copied = self.elements_of_array(copy, c_order, read_as, value);
                 write(self, &copied);
                 let then_body = self.b.end();
                 self.b.begin();
@@ -283,20 +307,14 @@ impl FnLower<'_> {
         }
     }
 
-    /// `copy` (a new C-ordered array) as the elements of `value`'s place.
+    /// `copy` (an array of type `ty`) as the elements of `value`'s place.
     pub(crate) fn elements_of_array(
         &mut self,
         copy: ArrayVal,
-        dtype: Dtype,
+        ty: ArrayType,
         read_as: Dtype,
         value: ExprId,
     ) -> Elements {
-        let ty = ArrayType {
-            dtype,
-            ndim: copy.extents.len() as u8,
-            layout: Layout::C,
-            writable: true,
-        };
         let zero = self.b.i64c(0);
         let one = self.b.i64c(1);
         let mut strides = Vec::new();
@@ -333,18 +351,8 @@ impl FnLower<'_> {
     pub(crate) fn check_output_shape(&mut self, dst: &[ValueId], value: &[ValueId]) {
         let one = self.b.i64c(1);
         let mut clash = Vec::new();
-        let mut grows = Vec::new();
-        let mut broadcast = Vec::new();
         let lead = dst.len().saturating_sub(value.len());
         let value_lead = value.len().saturating_sub(dst.len());
-        for &v in &value[..value_lead] {
-            broadcast.push(v);
-        }
-        if value_lead > 0 {
-            // More axes than the target, even of extent 1.
-            grows.push(self.b.boolc(true));
-        }
-        broadcast.extend_from_slice(&dst[..lead]);
         for (k, &v) in value[value_lead..].iter().enumerate() {
             let t = dst[lead + k];
             let unequal = self.b.cmp(CmpOp::Ne, v, t);
@@ -352,9 +360,6 @@ impl FnLower<'_> {
             let t_not_one = self.b.cmp(CmpOp::Ne, t, one);
             let both = self.b.bin(BinaryOp::And, v_not_one, t_not_one);
             clash.push(self.b.bin(BinaryOp::And, unequal, both));
-            let t_one = self.b.cmp(CmpOp::Eq, t, one);
-            grows.push(self.b.bin(BinaryOp::And, t_one, v_not_one));
-            broadcast.push(self.b.select(t_one, v, t));
         }
         if let Some(clash) = self.any(clash) {
             self.b.raise_if(
@@ -364,6 +369,31 @@ impl FnLower<'_> {
                     shapes: vec![dst.to_vec(), value.to_vec(), dst.to_vec()],
                 },
             );
+        }
+        self.check_output_grows(dst, value);
+    }
+
+    /// NumPy's error for an output array smaller than the broadcast shape
+    /// `value` of the inputs (which broadcast with it): `non-broadcastable
+    /// output operand with shape (3,) doesn't match the broadcast shape (2,3)`.
+    fn check_output_grows(&mut self, dst: &[ValueId], value: &[ValueId]) {
+        let one = self.b.i64c(1);
+        let mut grows = Vec::new();
+        let mut broadcast = Vec::new();
+        let lead = dst.len().saturating_sub(value.len());
+        let value_lead = value.len().saturating_sub(dst.len());
+        broadcast.extend_from_slice(&value[..value_lead]);
+        if value_lead > 0 {
+            // More axes than the target, even of extent 1.
+            grows.push(self.b.boolc(true));
+        }
+        broadcast.extend_from_slice(&dst[..lead]);
+        for (k, &v) in value[value_lead..].iter().enumerate() {
+            let t = dst[lead + k];
+            let v_not_one = self.b.cmp(CmpOp::Ne, v, one);
+            let t_one = self.b.cmp(CmpOp::Eq, t, one);
+            grows.push(self.b.bin(BinaryOp::And, t_one, v_not_one));
+            broadcast.push(self.b.select(t_one, v, t));
         }
         if let Some(grows) = self.any(grows) {
             self.b.raise_if(
@@ -381,7 +411,18 @@ impl FnLower<'_> {
     pub(crate) fn elements_of(&mut self, root: ExprId) -> Elements {
         let mut operands = Vec::new();
         self.evaluate_operands(root, &mut operands);
-        let extents = self.checked_shape(root, &operands);
+        self.elements_checked(root, operands, None)
+    }
+
+    /// The elements of `root` from its evaluated operands, their shapes
+    /// checked (with those of the `output` array written, if any).
+    fn elements_checked(
+        &mut self,
+        root: ExprId,
+        mut operands: Vec<(ExprId, Operand)>,
+        output: Option<&[ValueId]>,
+    ) -> Elements {
+        let extents = self.checked_shape(root, &operands, output);
         let zero = self.b.i64c(0);
         let one = self.b.i64c(1);
         // Whether no operand is broadcast at run time: then the loop reads
@@ -531,23 +572,65 @@ impl FnLower<'_> {
     }
 
     /// The shape of `e`, checking that the operands of each operation
-    /// broadcast together (NumPy's `ValueError` otherwise).
-    fn checked_shape(&mut self, e: ExprId, operands: &[(ExprId, Operand)]) -> Vec<ValueId> {
-        if !self.is_elementwise(e) {
-            return match operand_of(operands, e) {
+    /// broadcast together (NumPy's `ValueError` otherwise); `e`'s own
+    /// operands together with the `output` array it is written into, if any,
+    /// which NumPy lists last.
+    fn checked_shape(
+        &mut self,
+        e: ExprId,
+        operands: &[(ExprId, Operand)],
+        output: Option<&[ValueId]>,
+    ) -> Vec<ValueId> {
+        let mut shapes: Vec<Vec<ValueId>> = if self.is_elementwise(e) {
+            self.element_children(e)
+                .into_iter()
+                .map(|c| self.checked_shape(c, operands, None))
+                .collect()
+        } else {
+            vec![match operand_of(operands, e) {
                 Some(Operand::Array { value, .. }) => value.extents.clone(),
                 _ => Vec::new(),
-            };
+            }]
+        };
+        let Some(output) = output else {
+            let (result, bad) = self.broadcast_shape(&shapes, true);
+            if let Some(bad) = bad {
+                self.b
+                    .raise_if(bad, RuntimeError::BroadcastOperands { shapes });
+            }
+            return result;
+        };
+        shapes.push(output.to_vec());
+        if let (_, Some(bad)) = self.broadcast_shape(&shapes, true) {
+            self.b.raise_if(
+                bad,
+                RuntimeError::BroadcastOperands {
+                    shapes: shapes.clone(),
+                },
+            );
         }
-        let shapes: Vec<Vec<ValueId>> = self
-            .element_children(e)
-            .into_iter()
-            .map(|c| self.checked_shape(c, operands))
-            .collect();
+        shapes.pop();
+        self.broadcast_shape(&shapes, false).0
+    }
+
+    /// The shape `shapes` broadcast to, and (when `check`) whether they do
+    /// not (`None` when they surely do).
+    fn broadcast_shape(
+        &mut self,
+        shapes: &[Vec<ValueId>],
+        check: bool,
+    ) -> (Vec<ValueId>, Option<ValueId>) {
         let ndim = shapes.iter().map(Vec::len).max().unwrap_or(0);
         if shapes.iter().filter(|s| !s.is_empty()).count() < 2 {
             // One array (with numbers): its shape, nothing to check.
-            return shapes.into_iter().max_by_key(Vec::len).unwrap_or_default();
+            return (
+                shapes
+                    .iter()
+                    .max_by_key(|s| s.len())
+                    .cloned()
+                    .unwrap_or_default(),
+                None,
+            );
         }
         let one = self.b.i64c(1);
         let mut result = Vec::new();
@@ -563,18 +646,15 @@ impl FnLower<'_> {
                 let r_is_one = self.b.cmp(CmpOp::Eq, r, one);
                 r = self.b.select(r_is_one, x, r);
             }
-            for &x in &axis {
+            for &x in axis.iter().filter(|_| check) {
                 let unequal = self.b.cmp(CmpOp::Ne, x, r);
                 let not_one = self.b.cmp(CmpOp::Ne, x, one);
                 bad.push(self.b.bin(BinaryOp::And, unequal, not_one));
             }
             result.push(r);
         }
-        if let Some(bad) = self.any(bad) {
-            self.b
-                .raise_if(bad, RuntimeError::BroadcastOperands { shapes });
-        }
-        result
+        let bad = self.any(bad);
+        (result, bad)
     }
 
     /// The element of `e` at the broadcast index `counters`, in its dtype;
@@ -729,11 +809,20 @@ impl FnLower<'_> {
         if matches!(op, BinOp::FloorDiv | BinOp::Mod) {
             return self.with_numpy_errors(|this| this.divmod(op, a, b, d));
         }
-        if op == BinOp::Pow {
-            // Floats only (typeinfer): C's pow, as NumPy's float power.
+        if op == BinOp::Pow && d.is_float() {
+            // C's pow, as NumPy's float power.
             return self
                 .b
                 .emit(crate::ir::Inst::Math(library::Primitive::Pow, vec![a, b]));
+        }
+        if op == BinOp::Pow && d.is_complex() {
+            let (a, b) = (Value(a.0), Value(b.0));
+            return ValueId(library::complex::power(self, d, a, b).0);
+        }
+        if op == BinOp::Pow {
+            // Integers: by squaring, wrapping.
+            let negative = "Integers to negative integer powers are not allowed.";
+            return self.power(a, d, b, d, d, None, negative);
         }
         let op = match (op, d) {
             (BinOp::Add, d) if d.is_complex() => BinaryOp::CAdd,

@@ -24,6 +24,10 @@ fn real_dtype(d: Dtype) -> Dtype {
     }
 }
 
+/// `ValueError` of a negative exponent of an integer `**` on numbers (the
+/// fuzzer's reference words it so); arrays use NumPy's (`elementwise.rs`).
+const SCALAR_NEGATIVE_POWER: &str = "integers to negative integer powers are not allowed";
+
 /// 2**63, the first float beyond int64.
 const TWO_63: f64 = (1u64 << 63) as f64;
 
@@ -252,6 +256,7 @@ impl<'a> FnLower<'a> {
             ExprKind::Tuple(items) => Val::Tuple(items.iter().map(|i| self.expr(*i)).collect()),
             // Only ever an index, which `views` reads part by part.
             ExprKind::Slice { .. } | ExprKind::Ellipsis => Val::Unit,
+            ExprKind::Out { value, out } => self.ufunc_out(*value, *out),
         };
         self.b.span = saved;
         v
@@ -412,7 +417,7 @@ impl<'a> FnLower<'a> {
                 let q = self.true_div(a, b, ft, ints, nonzero);
                 self.cast_scalar(q, ft, res)
             }
-            BinOp::Pow => self.power(l, lt, r, rt, res, rhs),
+            BinOp::Pow => self.power(l, lt, r, rt, res, rhs, SCALAR_NEGATIVE_POWER),
             BinOp::LShift | BinOp::RShift => {
                 let a = self.cast_scalar(l, lt, res);
                 let b = self.cast_scalar(r, rt, res);
@@ -674,7 +679,9 @@ impl<'a> FnLower<'a> {
         }
     }
 
-    fn power(
+    /// `l ** r` in `res`; a negative integer exponent raises `ValueError(negative)`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn power(
         &mut self,
         l: ValueId,
         lt: Dtype,
@@ -682,6 +689,7 @@ impl<'a> FnLower<'a> {
         rt: Dtype,
         res: Dtype,
         rhs: Option<ExprId>,
+        negative: &str,
     ) -> ValueId {
         let exponent = rhs.and_then(|e| self.const_int(e));
         let base = self.cast_scalar(l, lt, res);
@@ -712,11 +720,9 @@ impl<'a> FnLower<'a> {
         }
         if res.is_complex() {
             let Some(k) = exponent else {
-                let cond = self.b.boolc(true);
-                let message =
-                    "complex ** with an exponent that is not an integer constant is not supported";
-                self.raise_if(cond, ExceptionKind::NotImplementedError, message);
-                return self.zero(res);
+                let e = self.cast_scalar(r, rt, res);
+                let (base, e) = (library::Value(base.0), library::Value(e.0));
+                return ValueId(library::complex::power(self, res, base, e).0);
             };
             let one = self
                 .b
@@ -736,12 +742,9 @@ impl<'a> FnLower<'a> {
         let e = self.cast_scalar(r, rt, res);
         let zero = self.b.int(ty, 0);
         if res.is_signed_int() {
+            let negative_message = negative;
             let negative = self.b.cmp(CmpOp::SLt, e, zero);
-            self.raise_if(
-                negative,
-                ExceptionKind::ValueError,
-                "integers to negative integer powers are not allowed",
-            );
+            self.raise_if(negative, ExceptionKind::ValueError, negative_message);
         }
         // Exponentiation by squaring.
         let acc = self.b.var(ty, "pow.acc");
@@ -1394,6 +1397,10 @@ impl<'a> FnLower<'a> {
                 | KnownFunction::Exception(_) => return self.bad_call(
                     "range(), prange(), enumerate(), zip() or an exception outside its statement",
                 ),
+                // The frontend made every valid call of one the operator's node.
+                KnownFunction::Operator(_) => {
+                    return self.bad_call("an operator's ufunc of the wrong number of arguments")
+                }
             };
         Val::Scalar(v)
     }

@@ -114,4 +114,18 @@ impl Emit for FnLower<'_> {
     fn select(&mut self, cond: Value, if_true: Value, if_false: Value) -> Value {
         Value(self.b.select(id(cond), id(if_true), id(if_false)).0)
     }
+
+    fn parts(&mut self, z: Value) -> (Value, Value) {
+        let re = self.b.emit(crate::ir::Inst::Real(id(z)));
+        let im = self.b.emit(crate::ir::Inst::Imag(id(z)));
+        (Value(re.0), Value(im.0))
+    }
+
+    fn complex(&mut self, _: Dtype, re: Value, im: Value) -> Value {
+        let z = self.b.emit(crate::ir::Inst::MakeComplex {
+            re: id(re),
+            im: id(im),
+        });
+        Value(z.0)
+    }
 }

@@ -9,7 +9,7 @@ use typeinfer::{ArrayType, Layout, Type};
 use crate::builder::ltype;
 use crate::func::FnLower;
 use crate::ir::{BinaryOp, CastOp, CmpOp, LType, ValueId};
-use crate::values::Val;
+use crate::values::{ArrayVal, Val};
 
 /// Runs a body on every element of a reduction (with its index among them),
 /// emitting one pass over them.
@@ -42,11 +42,23 @@ impl FnLower<'_> {
         kwargs: &[Keyword],
         ty: &Type,
     ) -> Val {
+        let axis_argument = typeinfer::reduction_axis_argument(extra, kwargs);
+        if let Combine::Running { identity, step } = r.reduction().combine {
+            let Type::Array(at) = ty else {
+                self.bug("a running reduction whose type is not an array");
+                return Val::Unit;
+            };
+            let ndim = i64::from(at.ndim).max(1);
+            let axis = axis_argument
+                .and_then(|x| self.const_int(x))
+                .map(|k| k.rem_euclid(ndim) as usize);
+            return self.running(r, src, axis, at, identity, step);
+        }
         match ty {
             Type::Scalar(d) => Val::Scalar(self.reduce(r, src, *d)),
             Type::Array(at) => {
                 let ndim = i64::from(at.ndim) + 1;
-                let axis = typeinfer::reduction_axis_argument(extra, kwargs)
+                let axis = axis_argument
                     .and_then(|x| self.const_int(x))
                     .map(|k| k.rem_euclid(ndim) as usize);
                 match axis {
@@ -97,7 +109,10 @@ impl FnLower<'_> {
                 ExceptionKind::ValueError,
                 &format!("attempt to get {} of an empty sequence", reduction.name),
             ),
-            Combine::Fold { .. } | Combine::Moments { .. } => {}
+            Combine::Fold { .. }
+            | Combine::Moments { .. }
+            | Combine::Running { .. }
+            | Combine::NanMean => {}
         }
         let out_type = ArrayType {
             layout: Layout::C,
@@ -129,6 +144,115 @@ impl FnLower<'_> {
             this.store_elem(addr, v, at.dtype);
         });
         Val::Array(out)
+    }
+
+    /// `cumsum`/`cumprod` of `src`: a new C-ordered array of type `at` holding
+    /// each partial value of the fold, over the flattened elements in C order
+    /// or, with `axis`, along each line of that axis (the same shape).
+    fn running(
+        &mut self,
+        r: ReduceFn,
+        src: ExprId,
+        axis: Option<usize>,
+        at: &ArrayType,
+        identity: f64,
+        step: fn(&mut dyn Emit, Dtype, Value, Value) -> Value,
+    ) -> Val {
+        let Some(elem) = self.tf.expr_type(src).as_array().map(|a| a.dtype) else {
+            self.bug("a reduction of something that is not an array");
+            return Val::Unit;
+        };
+        let Ok(sig) = (r.reduction().typing)(elem) else {
+            self.bug("a reduction typeinfer should have refused");
+            return Val::Unit;
+        };
+        let elements = self.elements_of(src);
+        let acc = self.b.var(ltype(sig.acc), "running.acc");
+        let init = id(Emit::constant(self, sig.acc, identity));
+        // Folds `x` into the accumulator and stores the partial value at `index` of `out`.
+        let store = |this: &mut Self, out: &ArrayVal, index: &[ValueId], x: ValueId| {
+            let x = this.cast_scalar(x, elem, sig.acc);
+            let a = this.b.get(acc);
+            let a = id(step(this, sig.acc, value(a), value(x)));
+            this.b.set(acc, a);
+            let v = this.cast_scalar(a, sig.acc, at.dtype);
+            let addr = this.element_at(out, at, index);
+            this.store_elem(addr, v, at.dtype);
+        };
+        let Some(axis) = axis else {
+            let count = self.product(&elements.extents.clone());
+            let (out, _) = self.alloc_array(at, vec![count], false);
+            let flat = self.b.var(LType::I64, "running.flat");
+            let zero = self.b.i64c(0);
+            self.b.set(flat, zero);
+            self.b.set(acc, init);
+            self.for_each_element(&elements, &mut |this, _, x| {
+                let k = this.b.get(flat);
+                store(this, &out, &[k], x);
+                let one = this.b.i64c(1);
+                let next = this.b.bin(BinaryOp::IAdd, k, one);
+                this.b.set(flat, next);
+            });
+            return Val::Array(out);
+        };
+        let (out, _) = self.alloc_array(at, elements.extents.clone(), false);
+        let mut outer = elements.extents.clone();
+        let line = outer.remove(axis);
+        let order: Vec<usize> = (0..outer.len()).collect();
+        self.index_loops(&outer, &order, |this, index| {
+            this.b.set(acc, init);
+            this.index_loops(&[line], &[0], |this, j| {
+                let mut counters = index.to_vec();
+                counters.insert(axis, j[0]);
+                let x = this.element_at_index(&elements, &counters);
+                store(this, &out, &counters, x);
+            });
+        });
+        Val::Array(out)
+    }
+
+    /// `np.diff(src, n, axis)`: `n` passes, each a new C-ordered array of
+    /// the differences of neighbours along `axis` (`!=` for bools, as NumPy),
+    /// one shorter along it (never below 0), read by the next pass.
+    pub(crate) fn diff(
+        &mut self,
+        src: ArrayVal,
+        st: &ArrayType,
+        e: ExprId,
+        n: i64,
+        axis: usize,
+        at: &ArrayType,
+    ) -> Val {
+        let d = at.dtype;
+        let mut cur = self.elements_of_array(src.clone(), *st, d, e);
+        let mut result = src;
+        for _ in 0..n {
+            let mut extents = cur.extents.clone();
+            let zero = self.b.i64c(0);
+            let one = self.b.i64c(1);
+            let len = extents[axis];
+            let some = self.b.cmp(CmpOp::SGt, len, zero);
+            let shorter = self.b.bin(BinaryOp::ISub, len, one);
+            extents[axis] = self.b.select(some, shorter, zero);
+            let (out, _) = self.alloc_array(at, extents.clone(), false);
+            let order: Vec<usize> = (0..extents.len()).collect();
+            self.index_loops(&extents, &order, |this, counters| {
+                let mut next = counters.to_vec();
+                next[axis] = this.b.bin(BinaryOp::IAdd, counters[axis], one);
+                let hi = this.element_at_index(&cur, &next);
+                let lo = this.element_at_index(&cur, counters);
+                let v = if d == Dtype::Bool {
+                    this.b.cmp(CmpOp::Ne, hi, lo)
+                } else {
+                    this.element_binary(frontend::hir::BinOp::Sub, hi, lo, d)
+                };
+                let addr = this.element_at(&out, at, counters);
+                this.store_elem(addr, v, d);
+            });
+            cur = self.elements_of_array(out.clone(), *at, d, e);
+            result = out;
+        }
+        Val::Array(result)
     }
 
     /// `r` of `src` (an array or an array expression), a number of dtype `result`.
@@ -165,7 +289,10 @@ impl FnLower<'_> {
                 ExceptionKind::ValueError,
                 &format!("attempt to get {} of an empty sequence", reduction.name),
             ),
-            Combine::Fold { .. } | Combine::Moments { .. } => {}
+            Combine::Fold { .. }
+            | Combine::Moments { .. }
+            | Combine::Running { .. }
+            | Combine::NanMean => {}
         }
         let flat = self.b.var(LType::I64, "reduce.flat");
         let first = |this: &mut Self| {
@@ -250,6 +377,37 @@ impl FnLower<'_> {
                     this.b.set(best, i);
                 });
                 self.b.get(best)
+            }
+            Combine::NanMean => {
+                let init = id(Emit::constant(self, sig.acc, 0.0));
+                self.b.set(acc, init);
+                let n = self.b.var(LType::I64, "reduce.count");
+                let zero = self.b.i64c(0);
+                self.b.set(n, zero);
+                each(self, &mut |this, _, x| {
+                    let nan = id(Emit::primitive(
+                        this,
+                        Primitive::IsNan,
+                        sig.acc,
+                        &[value(x)],
+                    ));
+                    let a = this.b.get(acc);
+                    let sum = this.b.bin(BinaryOp::FAdd, a, x);
+                    let a = this.b.select(nan, a, sum);
+                    this.b.set(acc, a);
+                    let c = this.b.get(n);
+                    let one = this.b.i64c(1);
+                    let more = this.b.bin(BinaryOp::IAdd, c, one);
+                    let c = this.b.select(nan, c, more);
+                    this.b.set(n, c);
+                });
+                let total = self.b.get(acc);
+                let count = self.b.get(n);
+                self.divide_by_count(total, count, sig.acc)
+            }
+            Combine::Running { .. } => {
+                self.bug("a running reduction reduced to one value");
+                self.zero(sig.acc)
             }
             Combine::Moments { sqrt } => {
                 let init = id(Emit::constant(self, sig.acc, 0.0));

@@ -28,6 +28,15 @@ UF1 = ["sqrt", "cbrt", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", 
        "rint", "floor", "ceil", "trunc", "isnan", "isinf", "isfinite", "square", "negative", "sign",
        "reciprocal", "degrees", "radians", "abs"]
 UF2 = ["minimum", "maximum", "fmin", "fmax", "arctan2", "hypot", "copysign"]
+# NumPy's operator ufuncs as functions (each is its operator's node) and the logical ones, in
+# array expressions only: on two numbers they follow the operators' number rules, not NumPy's
+# (docs/language.md).
+UF_OPS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "true_divide": "/",
+          "floor_divide": "//", "remainder": "%", "mod": "%", "power": "**", "equal": "==",
+          "not_equal": "!=", "less": "<", "less_equal": "<=", "greater": ">", "greater_equal": ">=",
+          "bitwise_and": "&", "bitwise_or": "|", "bitwise_xor": "^"}
+UF2_ARRAY = list(UF_OPS) + ["logical_and", "logical_or", "logical_xor"]
+UF1_ARRAY = ["logical_not", "invert", "conjugate"]
 CMPS = ["<", "<=", ">", ">=", "==", "!="]
 # Whole-array reductions giving each scalar type (others are converted with int()/float()).
 REDUCTIONS = {"i": ["argmin", "argmax", "sum", "prod", "min", "max"],
@@ -1126,10 +1135,15 @@ class Gen:
             elif c < 0.5:
                 e = E("ax", None, [self.ax_operand(sc, anchor, d, 0)], (r.choice(["neg", "neg", "~"]), None))
             elif c < 0.75:
-                e = E("ax", None, [self.ax_operand(sc, anchor, d, 0.1)], ("uf", r.choice(UF1)))
+                names = UF1 + UF1_ARRAY if r.random() < 0.8 else UF1_ARRAY
+                e = E("ax", None, [self.ax_operand(sc, anchor, d, 0.1)], ("uf", r.choice(names)))
+                if e.val[1] in UF1_ARRAY and not is_array(e.kids[0].ty):
+                    e.kids[0] = self.ax_leaf(sc, anchor)
             elif c < 0.88:
                 e = E("ax", None, [self.ax_operand(sc, anchor, d), self.ax_operand(sc, anchor, d)],
-                      ("uf", r.choice(UF2)))
+                      ("uf", r.choice(UF2 + UF2_ARRAY)))
+                if e.val[1] in UF2_ARRAY and not any(is_array(k.ty) for k in e.kids):
+                    e.kids[r.randrange(2)] = self.ax_leaf(sc, anchor)
             elif c < 0.95:
                 cond = (E("ax", None, [self.ax_leaf(sc, anchor), self.ax_operand(sc, anchor, d)],
                           ("bin", r.choice(CMPS))) if r.random() < 0.8 else self.ax_leaf(sc, anchor))
@@ -1152,11 +1166,10 @@ class Gen:
         if e.val == ("uf", "reciprocal") and not (is_array(e.kids[0].ty) and kind(e.kids[0].ty[1]) == "f"):
             return None  # ferrojit takes floats only (NumPy's integer reciprocal divides)
         arrays = [k.ty[1] for k in e.kids if is_array(k.ty)]
-        if (e.val in (("bin", "+"), ("bin", "*"), ("bin", "//"), ("bin", "%"), ("bin", "**")) and len(arrays) + sum(k.ty == "b" for k in e.kids) == 2
+        op = UF_OPS.get(e.val[1]) if e.val[0] == "uf" else e.val[1] if e.val[0] == "bin" else None
+        if (op in ("+", "-", "*", "//", "%", "**") and len(arrays) + sum(k.ty == "b" for k in e.kids) == 2
                 and all(k.ty == "b" or (is_array(k.ty) and k.ty[1] == "bool") for k in e.kids)):
             return None  # refused (docs/language.md): NumPy's bool loops are not Python's
-        if e.val == ("bin", "**") and not all(kind(t) == "f" for t in arrays):
-            return None  # `**` of integer arrays: not yet (E0206)
         e.ty = self.probe(e)
         if e.ty is None:
             return None

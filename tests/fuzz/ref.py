@@ -418,6 +418,15 @@ def _ax(kind, name, *args):
     return r
 
 
+def _bshape(*shapes):
+    """The broadcast shape of one operation's operands, or NumPy's ValueError naming them."""
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        text = "".join("(" + ",".join(map(str, s)) + ("," if len(s) == 1 else "") + ") " for s in shapes)
+        raise ValueError(f"operands could not be broadcast together with shapes {text}") from None
+
+
 def _aug(op, view, v):
     """view op= v in place, with NumPy's same_kind casting, broadcasting and errors (an
     operand overlapping the target is read as if copied first, as NumPy does)."""

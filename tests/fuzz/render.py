@@ -214,11 +214,20 @@ class Renderer:
         walk(root)
         values = [self.operand(c) for c in leaves]
         self.leaves = {id(c): f"_l[{i}]" for i, c in enumerate(leaves)}
+
+        def shape(n):
+            if id(n) in self.leaves:
+                return f"np.shape({self.leaves[id(n)]})"
+            return f"_bshape({', '.join(shape(c) for c in n.kids)})"
+
         try:
             body = self.ax(root)
+            # Every operation's shapes are checked before any element is computed (an
+            # element's error, a negative integer power, comes after every mismatch).
+            checks = shape(root)
         finally:
             self.leaves = None
-        return f"(lambda _l: {body})(({', '.join(values)},))"
+        return f"(lambda _l: ({checks}, {body})[1])(({', '.join(values)},))"
 
     def red(self, e):
         form, name = e.val

@@ -272,13 +272,6 @@ def test_float_powers_and_the_standardize_example():
     m = np.random.default_rng(0).random((50, 4))
     np.testing.assert_allclose(standardize(m), standardize.py_func(m), rtol=1e-12)
 
-    @jit
-    def int_power(a):
-        return a ** 2
-
-    with pytest.raises(ferrojit.TypingError, match=r"`\*\*` on int64 arrays is not supported yet"):
-        int_power(np.arange(3))
-
 
 @jit
 def store_expression(out, a, b):

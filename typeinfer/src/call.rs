@@ -201,6 +201,7 @@ impl FnCx<'_, '_> {
             KnownFunction::Min | KnownFunction::Max => (1, usize::MAX),
             KnownFunction::Complex | KnownFunction::Round => (1, 2),
             KnownFunction::Library(f) => (f.function().arity, f.function().arity),
+            KnownFunction::Operator(o) => (o.arity(), o.arity()),
             _ => (1, 1),
         };
         if !self.arity(e, &name, args.len(), min, max) || !kw_ok {
@@ -340,7 +341,8 @@ impl FnCx<'_, '_> {
             | KnownFunction::Linalg(_)
             | KnownFunction::Sorting(_)
             | KnownFunction::Joining(_)
-            | KnownFunction::Nonzero(_) => Ty::Error,
+            | KnownFunction::Nonzero(_)
+            | KnownFunction::Operator(_) => Ty::Error,
         }
     }
 

@@ -29,6 +29,8 @@ pub fn params(c: CreateFn) -> (&'static [&'static str], usize) {
         CreateFn::Copy => (&["a"], 1),
         CreateFn::Asarray => (&["a", "dtype"], 2),
         CreateFn::Array => (&["object", "dtype"], 2),
+        // NumPy's `prepend=` and `append=` are not supported.
+        CreateFn::Diff => (&["a", "n", "axis"], 3),
     }
 }
 
@@ -322,7 +324,75 @@ impl FnCx<'_, '_> {
                     Ty::Error
                 }
             },
+            CreateFn::Diff => match t0 {
+                Ty::Known(Type::Array(src)) => {
+                    self.diff(&name, a0, &src, with_ty("n"), with_ty("axis"))
+                }
+                t => {
+                    self.bad_argument(&name, a0, &t, "an array", "pass an array");
+                    Ty::Error
+                }
+            },
         }
+    }
+
+    /// `np.diff(a, n=1, axis=-1)`: `n` a constant of at least 1, `axis` a
+    /// constant in range; the result has `a`'s dtype and number of dimensions.
+    fn diff(
+        &mut self,
+        name: &str,
+        a0: ExprId,
+        src: &ArrayType,
+        n: Option<(ExprId, Ty)>,
+        axis: Option<(ExprId, Ty)>,
+    ) -> Ty {
+        if src.ndim == 0 {
+            self.emit(
+                self.span(a0),
+                report(
+                    "E0220",
+                    "diff requires input that is at least one dimensional",
+                    format!("{} is {src}", self.expr_text(a0)),
+                )
+                .help("NumPy raises ValueError here; pass an array of one or more dimensions"),
+            );
+            return Ty::Error;
+        }
+        if let Some((n, _)) = n {
+            if !self.constant_int(n).is_some_and(|k| k >= 1) {
+                self.emit(
+                    self.span(n),
+                    report(
+                        "E0206",
+                        format!("`{name}`'s `n` must be a constant integer of at least 1 so far"),
+                        format!("{} is not", self.expr_text(n)),
+                    )
+                    .help("write n as a number, e.g. n=2"),
+                );
+                return Ty::Error;
+            }
+        }
+        if let Some((x, _)) = axis {
+            match self.reduction_axis(x, src) {
+                Some(Some(_)) => {}
+                Some(None) => {
+                    self.bad_argument(
+                        name,
+                        x,
+                        &Ty::Known(Type::None),
+                        "an integer axis",
+                        "pass axis=k",
+                    );
+                    return Ty::Error;
+                }
+                None => return Ty::Error,
+            }
+        }
+        Ty::Known(Type::Array(ArrayType {
+            layout: Layout::C,
+            writable: true,
+            ..*src
+        }))
     }
 
     /// `np.arange`: computed in int64, or float64 when a bound is a float.

@@ -6,7 +6,9 @@
 //! element type gets an array coercion (`Array` of the element dtype): lower
 //! converts element by element.
 
-use frontend::hir::{BinOp, CmpOp, Dtype, ExprId, LibFn, UnaryOp};
+use frontend::hir::{
+    BinOp, Callee, CmpOp, Dtype, ExprId, ExprKind, KnownFunction, LibFn, OperatorFn, UnaryOp,
+};
 use frontend::Span;
 use library::promotion::{int_fits, kind, promote_dtype, Kind};
 use library::Arg;
@@ -77,6 +79,18 @@ impl FnCx<'_, '_> {
         }
     }
 
+    /// Records that operand `e` (an array or a number) is read as `to`,
+    /// replacing the scalar rule's conversion (an integer `**` of arrays keeps
+    /// a narrower type than Python's int ** int).
+    fn coerce_operand(&mut self, e: ExprId, ty: &Ty, to: &Type) {
+        if array_of(ty).is_some() {
+            self.coerce_elements(e, ty, to);
+        } else {
+            self.coercions.remove(&e);
+            self.coerce(e, ty, to);
+        }
+    }
+
     /// `l op r` where either side is an array; `None` when neither is.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn elementwise_binary(
@@ -144,23 +158,10 @@ impl FnCx<'_, '_> {
         let Some(Type::Scalar(d)) = t.concrete() else {
             return Some(t);
         };
-        if op == BinOp::Pow && !d.is_float() {
-            self.emit(
-                span,
-                report(
-                    "E0206",
-                    format!("`**` on {d} arrays is not supported yet"),
-                    format!("{ltext} is {}", l.concrete().unwrap_or(Type::None)),
-                )
-                .help(
-                    "array powers are computed in floats so far: write a.astype(np.float64) ** k",
-                ),
-            );
-            return Some(Ty::Error);
-        }
+        let d = self.integer_power_type(op, d, &el, &er);
         let to = Type::Scalar(d);
-        self.coerce_elements(lhs, l, &to);
-        self.coerce_elements(rhs, r, &to);
+        self.coerce_operand(lhs, l, &to);
+        self.coerce_operand(rhs, r, &to);
         let ndim = la.map_or(0, |a| a.ndim).max(ra.map_or(0, |a| a.ndim));
         Some(result_array(d, ndim))
     }
@@ -289,29 +290,10 @@ impl FnCx<'_, '_> {
         let Some(Type::Scalar(d)) = t.concrete() else {
             return;
         };
-        if op == BinOp::Pow && !d.is_float() {
-            self.emit(
-                span,
-                report(
-                    "E0206",
-                    format!("`**=` on {d} arrays is not supported yet"),
-                    format!("{text} is {a}"),
-                )
-                .help("array powers are computed in floats so far"),
-            );
-            return;
-        }
-        self.coerce_elements(value, rhs, &Type::Scalar(d));
+        let d = self.integer_power_type(op, d, &current, &element(rhs));
+        self.coerce_operand(value, rhs, &Type::Scalar(d));
         if !same_kind(d, a.dtype) {
-            let ufunc = match op {
-                BinOp::Add => "add",
-                BinOp::Sub => "subtract",
-                BinOp::Mul => "multiply",
-                BinOp::Div => "divide",
-                BinOp::BitAnd => "bitwise_and",
-                BinOp::BitOr => "bitwise_or",
-                _ => "bitwise_xor",
-            };
+            let ufunc = OperatorFn::Binary(op).name();
             self.emit(
                 span,
                 report(
@@ -324,6 +306,117 @@ impl FnCx<'_, '_> {
                 )
                 .help(format!("NumPy raises UFuncTypeError here; write `{text} = ({text} {sym} ...).astype(...)` into a new array")),
             );
+        }
+    }
+
+    /// The element type of an integer `**` of arrays: NumPy's power keeps the
+    /// operands' common integer type, where the scalar rule (Python's `int **
+    /// int`) gives int64. `d` otherwise.
+    fn integer_power_type(&mut self, op: BinOp, d: Dtype, l: &Ty, r: &Ty) -> Dtype {
+        if op != BinOp::Pow || !(d.is_int() || d == Dtype::Bool) {
+            return d;
+        }
+        match promote_numbers(l, r).and_then(|p| p.concrete()) {
+            Some(Type::Scalar(p)) if p.is_int() => p,
+            _ => d,
+        }
+    }
+
+    /// `value` (a ufunc's call, or its operator) computed into the array `out`
+    /// (`np.add(a, b, out=c)`), which is the result: its dtype must hold the
+    /// ufunc's under NumPy's `same_kind` rule; its shape is checked at run time.
+    pub(crate) fn ufunc_out(&mut self, value: ExprId, out: ExprId, span: Span) -> Ty {
+        let v = self.expr(value);
+        let o = self.expr(out);
+        if v.is_pending() {
+            return v;
+        }
+        if o.is_pending() {
+            return o;
+        }
+        let name = self.ufunc_name(value);
+        let Some(a) = array_of(&o) else {
+            let s = o.concrete().unwrap_or(Type::None);
+            self.emit(
+                self.span(out),
+                report(
+                    "E0240",
+                    format!("the output of `np.{name}` must be an array"),
+                    format!("{} is {s}", self.expr_text(out)),
+                )
+                .help("pass a writable array as out=, or leave out= away and use the result"),
+            );
+            return Ty::Error;
+        };
+        let text = self.expr_text(out);
+        if !a.writable {
+            self.emit(
+                self.span(out),
+                report(
+                    "E0217",
+                    "cannot write to a read-only array",
+                    format!("{text} is {a}"),
+                )
+                .help("pass a writable array, e.g. a.copy()"),
+            );
+            return Ty::Error;
+        }
+        let d = match &v {
+            Ty::Known(Type::Array(x)) => x.dtype,
+            Ty::Known(Type::Scalar(d)) => *d,
+            // A Python number is weak: it takes the output's type when that is of its kind or higher.
+            Ty::Weak(k) if *k <= kind(a.dtype) => a.dtype,
+            Ty::Weak(k) => library::promotion::python_default(*k),
+            _ => {
+                self.emit(
+                    span,
+                    report(
+                        "E0299",
+                        "a ufunc whose result is neither a number nor an array; this is a bug in ferrojit, please report it",
+                        "this call",
+                    ),
+                );
+                return Ty::Error;
+            }
+        };
+        if !same_kind(d, a.dtype) {
+            self.emit(
+                span,
+                report(
+                    "E0218",
+                    format!(
+                        "Cannot cast ufunc '{name}' output from dtype('{d}') to dtype('{}') with casting rule 'same_kind'",
+                        a.dtype
+                    ),
+                    format!("{text} is {a}"),
+                )
+                .help("NumPy raises UFuncTypeError here; pass an output of the result's kind (or higher), or convert the result with .astype"),
+            );
+            return Ty::Error;
+        }
+        if array_of(&v).is_none() {
+            self.coerce(value, &v, &Type::Scalar(d));
+        }
+        o
+    }
+
+    /// The NumPy name of the ufunc `e` is (a call, or the operator node of one).
+    fn ufunc_name(&self, e: ExprId) -> String {
+        match &self.f.expr(e).kind {
+            ExprKind::Binary { op, .. } => OperatorFn::Binary(*op).name().to_string(),
+            ExprKind::Compare { comparisons, .. } => {
+                OperatorFn::Compare(comparisons[0].0).name().to_string()
+            }
+            ExprKind::Unary {
+                op: UnaryOp::Invert,
+                ..
+            } => OperatorFn::Invert.name().to_string(),
+            ExprKind::Unary { .. } => "negative".to_string(),
+            ExprKind::Call {
+                callee: Callee::Known(KnownFunction::Library(f)),
+                ..
+            } => f.function().names[0].to_string(),
+            _ => "?".to_string(),
         }
     }
 

@@ -59,6 +59,7 @@ pub(crate) fn known_name(kf: KnownFunction) -> String {
         KnownFunction::Sorting(f) => format!("np.{}", f.name()),
         KnownFunction::Joining(f) => format!("np.{}", f.name()),
         KnownFunction::Nonzero(f) => format!("np.{}", f.name()),
+        KnownFunction::Operator(o) => format!("np.{}", o.name()),
         KnownFunction::Exception(k) => k.name().into(),
     }
 }
@@ -145,6 +146,7 @@ impl FnCx<'_, '_> {
             ExprKind::Subscript { value, indices } => self.subscript(*value, indices, expr.span),
             ExprKind::Slice { lower, upper, step } => self.slice([*lower, *upper, *step]),
             ExprKind::Ellipsis => Ty::Known(Type::None),
+            ExprKind::Out { value, out } => self.ufunc_out(*value, *out, expr.span),
             ExprKind::Tuple(items) => {
                 let tys: Vec<Ty> = items.iter().map(|i| self.expr(*i)).collect();
                 if tys.contains(&Ty::Error) {

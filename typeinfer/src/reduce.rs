@@ -43,7 +43,7 @@ fn axis_argument<'k>(
 impl FnCx<'_, '_> {
     /// The axis an `axis` argument names, normalized (`Some(None)`: `axis=None`,
     /// the whole array); `None` after reporting a bad one.
-    fn reduction_axis(&mut self, x: ExprId, a: &ArrayType) -> Option<Option<usize>> {
+    pub(crate) fn reduction_axis(&mut self, x: ExprId, a: &ArrayType) -> Option<Option<usize>> {
         self.expr(x);
         if matches!(
             self.f.expr(x).kind,
@@ -147,7 +147,15 @@ impl FnCx<'_, '_> {
             },
             None => None,
         };
+        let running = matches!(reduction.combine, library::Combine::Running { .. });
         match (reduction.typing)(a.dtype) {
+            // Every partial value: the array's shape along an axis, else flattened.
+            Ok(sig) if running => Ty::Known(Type::Array(ArrayType {
+                dtype: sig.result,
+                ndim: if axis.is_some() { a.ndim } else { 1 },
+                layout: Layout::C,
+                writable: true,
+            })),
             Ok(sig) => match axis {
                 Some(_) if a.ndim > 1 => Ty::Known(Type::Array(ArrayType {
                     dtype: sig.result,

@@ -160,5 +160,9 @@ pub fn walk_expr<V: Visitor + ?Sized>(v: &mut V, f: &Function, expr: ExprId) {
         ExprKind::Slice { lower, upper, step } => {
             [lower, upper, step].into_iter().flatten().for_each(visit)
         }
+        ExprKind::Out { value, out } => {
+            visit(value);
+            visit(out);
+        }
     }
 }
