@@ -384,9 +384,10 @@ class Renderer:
             return f"_full_like({x(k[0])}, {x(k[1])})" if ref else f"np.full_like({x(k[0])}, {x(k[1])})"
         if op == "fancy":
             # NumPy's advanced indexing is the reference: ferrojit checks and wraps an array
-            # index whatever the options say. `a[k, idx]`'s integer goes through the view.
+            # index whatever the options say. `a[k, idx]` is one subscript on both sides, so
+            # an IndexError names the axis of `a` (through the view `a[k]` it would be 0).
             src, index = k
-            if e.val == "ki" and not ref:
+            if e.val == "ki":
                 return f"{x(src.kids[0])}[{x(src.kids[1])}, {x(index)}]"
             return f"{x(src)}[{':, ' if e.val == 'si' else ''}{x(index)}]"
         if op == "nparray":
