@@ -6,14 +6,6 @@
 use crate::emit::{Arith, Emit, Order, Value};
 use crate::{Dtype, Primitive};
 
-/// The float type of a complex dtype's parts.
-pub(crate) fn part_type(d: Dtype) -> Dtype {
-    match d {
-        Dtype::Complex64 => Dtype::Float32,
-        _ => Dtype::Float64,
-    }
-}
-
 /// `p` of the complex number `z` of dtype `d`, for the primitives NumPy
 /// defines on complex numbers; `None` for the others.
 pub(crate) fn complex_primitive(
@@ -22,7 +14,7 @@ pub(crate) fn complex_primitive(
     d: Dtype,
     z: Value,
 ) -> Option<Value> {
-    let r = part_type(d);
+    let r = d.real();
     let (x, y) = emit.parts(z);
     let f = |emit: &mut dyn Emit, p: Primitive, v: Value| emit.primitive(p, r, &[v]);
     let times = |emit: &mut dyn Emit, a: Value, b: Value| emit.arith(Arith::Mul, r, a, b);
@@ -141,7 +133,7 @@ fn complex_of(r: Dtype) -> Dtype {
 /// (`0 ** b` is 0 for a positive real `b`, 1 for `b == 0`, else NaN), else
 /// `exp(b log a)`.
 pub fn power(emit: &mut dyn Emit, d: Dtype, a: Value, b: Value) -> Value {
-    let r = part_type(d);
+    let r = d.real();
     let (x, y) = emit.parts(a);
     let (u, v) = emit.parts(b);
     let l = log(emit, r, x, y, 1.0);

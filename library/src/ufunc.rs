@@ -61,7 +61,7 @@ fn conjugate(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
         return args[0];
     }
     let (re, im) = emit.parts(args[0]);
-    let part = crate::complex::part_type(d);
+    let part = d.real();
     let im = emit.negate(part, im);
     emit.complex(d, re, im)
 }
@@ -75,11 +75,7 @@ fn angle_typing(args: &[Arg]) -> Result<Signature, Rejection> {
     };
     Ok(Signature {
         params: vec![d],
-        result: if d.is_complex() {
-            crate::complex::part_type(d)
-        } else {
-            d
-        },
+        result: d.real(),
     })
 }
 

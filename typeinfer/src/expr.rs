@@ -565,11 +565,7 @@ impl FnCx<'_, '_> {
                 }
             },
             Ty::Known(Type::Scalar(d)) if attr == "real" || attr == "imag" => {
-                return match d {
-                    Dtype::Complex64 => Ty::Known(Type::Scalar(Dtype::Float32)),
-                    Dtype::Complex128 => Ty::Known(Type::FLOAT),
-                    _ => t.clone(),
-                }
+                return Ty::Known(Type::Scalar(d.real()));
             }
             Ty::Weak(k) if attr == "real" || attr == "imag" => {
                 return Ty::Weak(if *k == Kind::Complex { Kind::Float } else { *k });
