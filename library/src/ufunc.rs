@@ -50,9 +50,12 @@ fn float_or_complex(args: &[Arg]) -> Result<Signature, Rejection> {
     }
 }
 
-/// `conjugate`: the argument's own type (integers and bools too, as NumPy).
-fn keeps(args: &[Arg]) -> Result<Signature, Rejection> {
-    Ok(same(args, common(args)))
+/// `conjugate`: the argument's own type, a bool as int8 (NumPy has no bool loop).
+fn conjugate_typing(args: &[Arg]) -> Result<Signature, Rejection> {
+    match common(args) {
+        Dtype::Bool => Ok(same(args, Dtype::Int8)),
+        d => Ok(same(args, d)),
+    }
 }
 
 fn conjugate(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
@@ -464,7 +467,7 @@ pub(crate) const FUNCTIONS: &[Function] = &[
     custom(&["absolute", "abs"], 1, absolute_typing, absolute),
     custom(&["square"], 1, square_typing, square),
     custom(&["negative"], 1, negatable, negative),
-    custom(&["conjugate", "conj"], 1, keeps, conjugate),
+    custom(&["conjugate", "conj"], 1, conjugate_typing, conjugate),
     custom(&["sign"], 1, signed, sign),
     custom(&["reciprocal"], 1, reciprocal_typing, reciprocal),
     // Not ufuncs: no `out=`.
@@ -530,7 +533,8 @@ mod tests {
         assert_eq!(t(&[Arg::Typed(Int32)], float_or_complex), Ok(Float64));
         assert_eq!(t(&[Arg::Typed(Complex64)], angle_typing), Ok(Float32));
         assert_eq!(t(&[Arg::Typed(Int64)], angle_typing), Ok(Float64));
-        assert_eq!(t(&[Arg::Typed(Int16)], keeps), Ok(Int16));
+        assert_eq!(t(&[Arg::Typed(Int16)], conjugate_typing), Ok(Int16));
+        assert_eq!(t(&[Arg::Typed(Bool)], conjugate_typing), Ok(Int8));
         assert_eq!(
             t(&[Arg::Typed(Complex64)], reciprocal_typing),
             Ok(Complex64)

@@ -110,6 +110,15 @@ def test_real_numbers_and_other_types():
     def imag(x):
         return np.imag(x)
 
+    # NumPy has no bool loop for conjugate: a bool array becomes int8 (fuzz finding 95:2577).
+    @jit
+    def conjugate(x):
+        return np.conjugate(x)
+
+    flags = np.array([True, False])
+    assert conjugate(flags).dtype == conjugate.py_func(flags).dtype == np.int8
+    np.testing.assert_array_equal(conjugate(flags), conjugate.py_func(flags))
+
     # NumPy gives a new read-only array of zeros; ferrojit says to write np.zeros_like.
     with pytest.raises(ferrojit.TypingError, match="`.imag` of a real array is not supported"):
         imag(np.ones(3))
