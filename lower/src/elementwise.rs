@@ -710,15 +710,6 @@ impl FnLower<'_> {
             Type::Scalar(s) => *s,
             _ => d,
         };
-        if let Some((f, x)) = self.accurate_form(e) {
-            let v = self.element(x, operands, counters, broadcast);
-            let v = self.child_element(x, v, d);
-            let sig = Signature {
-                params: vec![d],
-                result: d,
-            };
-            return ValueId(f.function().lower(self, &sig, &[Value(v.0)]).0);
-        }
         let v = match self.tf.hir.expr(e).kind.clone() {
             ExprKind::Binary { op, lhs, rhs } => {
                 let a = self.element(lhs, operands, counters, broadcast);

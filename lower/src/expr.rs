@@ -187,9 +187,6 @@ impl<'a> FnLower<'a> {
         if self.is_elementwise(e) {
             return self.elementwise(e);
         }
-        if let (Some((f, x)), Some(d)) = (self.accurate_form(e), self.tf.expr_type(e).as_scalar()) {
-            return Val::Scalar(self.library_call(f, &[x], d));
-        }
         let tf = self.tf;
         let ex = tf.hir.expr(e);
         let saved = self.b.span;

@@ -17,7 +17,6 @@ mod parallel;
 mod print;
 mod ranges;
 mod reduce;
-mod rewrites;
 mod sorting;
 mod speculate;
 mod values;

@@ -442,7 +442,7 @@ impl<'p> Engine<'p> {
                     diags.push(d);
                 }
             }
-            functions.push(TypedFunction {
+            let mut typed = TypedFunction {
                 func: spec.func,
                 hir: spec.hir,
                 arg_types: spec.arg_types,
@@ -458,7 +458,10 @@ impl<'p> Engine<'p> {
                 maybe_unbound,
                 parallel_loops,
                 warnings,
-            });
+            };
+            // The passes over the typed IR.
+            crate::accuracy::rewrite(&mut typed);
+            functions.push(typed);
         }
         if diags.is_empty() {
             Ok(TypedProgram { functions })

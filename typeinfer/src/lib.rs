@@ -27,6 +27,7 @@
 //! - A `for` variable's local may be wider than int64 when it is also
 //!   assigned a float elsewhere; the counter converts to it.
 
+mod accuracy;
 mod advanced;
 mod annotate;
 mod assigned;
@@ -130,6 +131,22 @@ impl TypedFunction {
     }
     pub fn local_type(&self, id: hir::LocalId) -> &Type {
         &self.local_types[id.0 as usize]
+    }
+
+    /// Gives expression `id` a new kind, keeping its id, span and type: a
+    /// typed pass rewrites an expression into an equivalent one this way, so
+    /// its consumers and every table keyed by its id stay true. The HIR is
+    /// copied on the first rewrite (the program's own stays as parsed).
+    pub(crate) fn replace_expr(&mut self, id: ExprId, kind: hir::ExprKind) {
+        Arc::make_mut(&mut self.hir).exprs[id.0 as usize].kind = kind;
+    }
+
+    /// Sets what the consumer of `id` reads it as (`None`: its own type).
+    pub(crate) fn set_coercion(&mut self, id: ExprId, to: Option<Type>) {
+        match to {
+            Some(ty) => self.coercions.insert(id, ty),
+            None => self.coercions.remove(&id),
+        };
     }
 }
 

@@ -607,3 +607,51 @@ def k(x, out, acc):
     );
     assert!(f.warnings.is_empty(), "{:?}", f.warnings);
 }
+
+/// The accuracy pass rewrites `log(1 + x)` and `exp(x) - 1` in the typed IR,
+/// keeping each expression's id and type; where `x` has another float type
+/// than the expression (a float32 under `math.`'s float64), only the reading
+/// of `x` changes, and an integer `x` is left alone.
+#[test]
+fn log_of_one_plus_x_is_typed_as_log1p() {
+    let text = "\
+import math
+import numpy as np
+
+
+def f(x, y, k):
+    a = math.log(1 + x)
+    b = np.exp(y) - 1.0
+    c = math.log(1.0 + y)
+    d = math.log(1 + k)
+    return a + b + c + d
+";
+    let args = [
+        Type::FLOAT,
+        Type::Scalar(frontend::hir::Dtype::Float32),
+        Type::INT,
+    ];
+    let typed = run_with("f.py", text, &args).result.expect("types");
+    let t = &typed.functions[0];
+    let callee_of = |stmt: usize| {
+        let StmtKind::Assign { value, .. } = &t.hir.body[stmt].kind else {
+            panic!("statement {stmt} is an assignment");
+        };
+        let frontend::hir::ExprKind::Call {
+            callee: frontend::hir::Callee::Known(frontend::hir::KnownFunction::Library(g)),
+            args,
+            ..
+        } = &t.hir.expr(*value).kind
+        else {
+            return None;
+        };
+        Some((g.qualified_name(), t.expr_type(*value).clone(), t.coerced_type(args[0]).clone()))
+    };
+    let float32 = Type::Scalar(frontend::hir::Dtype::Float32);
+    assert_eq!(callee_of(0), Some(("math.log1p".into(), Type::FLOAT, Type::FLOAT)));
+    assert_eq!(callee_of(1), Some(("np.expm1".into(), float32.clone(), float32)));
+    // `1.0 + y` is a float32 (the 1.0 is weak), read as float64 by `math.log`.
+    assert_eq!(callee_of(2), Some(("math.log1p".into(), Type::FLOAT, Type::FLOAT)));
+    // `1 + k` is an int64 read as a float64: `log1p(k)` would change nothing.
+    assert_eq!(callee_of(3).map(|c| c.0), Some("math.log".into()));
+}
