@@ -55,7 +55,21 @@ pub struct Reduction {
     /// Also an array method (`a.sum()`), beside `np.sum(a)`.
     pub method: bool,
     pub typing: fn(Dtype) -> Result<ReduceSig, Rejection>,
+    /// The typing rule with NumPy's `dtype=` argument (of the dtype given,
+    /// which elements are converted to first); `None`: no `dtype=`.
+    pub given_dtype: Option<fn(Dtype) -> Result<ReduceSig, Rejection>>,
     pub combine: Combine,
+}
+
+impl Reduction {
+    /// Whether NumPy's `keepdims=` applies (not to cumulative ones or builtins).
+    pub fn takes_keepdims(&self) -> bool {
+        !self.name.starts_with("builtin ") && !matches!(self.combine, Combine::Running { .. })
+    }
+    /// Whether NumPy's `ddof=` (delta degrees of freedom) applies.
+    pub fn takes_ddof(&self) -> bool {
+        matches!(self.combine, Combine::Moments { .. })
+    }
 }
 
 /// A registered reduction, as HIR names it.
@@ -136,6 +150,50 @@ fn widened(d: Dtype) -> Result<ReduceSig, Rejection> {
             result: d,
         },
     })
+}
+
+/// `dtype=` of a sum, a product or a running one: integers accumulate in the
+/// given type itself (wrapping as NumPy's do), floats and complex numbers as
+/// without it.
+fn given_integer_or(
+    d: Dtype,
+    otherwise: fn(Dtype) -> Result<ReduceSig, Rejection>,
+) -> Result<ReduceSig, Rejection> {
+    match d {
+        Dtype::Bool => Err(Rejection {
+            arg: 0,
+            needs: "a number type",
+            help: "sums of bools count in an integer type: pass dtype=np.int64, or use np.any",
+        }),
+        _ if d.is_float() || d.is_complex() => otherwise(d),
+        _ => Ok(ReduceSig { acc: d, result: d }),
+    }
+}
+
+fn given_widened(d: Dtype) -> Result<ReduceSig, Rejection> {
+    given_integer_or(d, widened)
+}
+
+fn given_running(d: Dtype) -> Result<ReduceSig, Rejection> {
+    given_integer_or(d, running)
+}
+
+/// `dtype=` of a mean or a moment: a float or complex type (NumPy's integer
+/// means, rounded towards zero, are left out).
+fn given_floating(d: Dtype) -> Result<ReduceSig, Rejection> {
+    if !(d.is_float() || d.is_complex()) {
+        return Err(Rejection {
+            arg: 0,
+            needs: "a float or complex type",
+            help: "pass dtype=np.float64 or np.float32, and convert the result with int() if needed",
+        });
+    }
+    floating(d)
+}
+
+fn given_real_floating(d: Dtype) -> Result<ReduceSig, Rejection> {
+    no_complex(d)?;
+    given_floating(d)
 }
 
 /// `mean`, `std`, `var`: floats; integers and bools give float64.
@@ -310,6 +368,7 @@ fn and(e: &mut dyn Emit, _: Dtype, acc: Value, x: Value) -> Value {
 const fn fold(
     name: &'static str,
     typing: fn(Dtype) -> Result<ReduceSig, Rejection>,
+    given_dtype: Option<fn(Dtype) -> Result<ReduceSig, Rejection>>,
     identity: f64,
     step: fn(&mut dyn Emit, Dtype, Value, Value) -> Value,
 ) -> Reduction {
@@ -317,6 +376,7 @@ const fn fold(
         name,
         method: true,
         typing,
+        given_dtype,
         combine: Combine::Fold {
             identity,
             step,
@@ -338,12 +398,13 @@ fn running(d: Dtype) -> Result<ReduceSig, Rejection> {
 }
 
 static REDUCTIONS: &[Reduction] = &[
-    fold("sum", widened, 0.0, add),
-    fold("prod", widened, 1.0, mul),
+    fold("sum", widened, Some(given_widened), 0.0, add),
+    fold("prod", widened, Some(given_widened), 1.0, mul),
     Reduction {
         name: "mean",
         method: true,
         typing: floating,
+        given_dtype: Some(given_floating),
         combine: Combine::Fold {
             identity: 0.0,
             step: add,
@@ -354,6 +415,7 @@ static REDUCTIONS: &[Reduction] = &[
         name: "min",
         method: true,
         typing: own,
+        given_dtype: None,
         combine: Combine::FromFirst {
             step: numpy_min,
             numpy_name: "minimum",
@@ -363,6 +425,7 @@ static REDUCTIONS: &[Reduction] = &[
         name: "max",
         method: true,
         typing: own,
+        given_dtype: None,
         combine: Combine::FromFirst {
             step: numpy_max,
             numpy_name: "maximum",
@@ -372,18 +435,21 @@ static REDUCTIONS: &[Reduction] = &[
         name: "argmin",
         method: true,
         typing: index,
+        given_dtype: None,
         combine: Combine::Arg { order: Order::Lt },
     },
     Reduction {
         name: "argmax",
         method: true,
         typing: index,
+        given_dtype: None,
         combine: Combine::Arg { order: Order::Gt },
     },
     Reduction {
         name: "nansum",
         method: false,
         typing: widened,
+        given_dtype: Some(given_widened),
         combine: Combine::Fold {
             identity: 0.0,
             step: nan_add,
@@ -394,6 +460,7 @@ static REDUCTIONS: &[Reduction] = &[
         name: "nanprod",
         method: false,
         typing: widened,
+        given_dtype: Some(given_widened),
         combine: Combine::Fold {
             identity: 1.0,
             step: nan_mul,
@@ -404,12 +471,14 @@ static REDUCTIONS: &[Reduction] = &[
         name: "nanmean",
         method: false,
         typing: real_floating,
+        given_dtype: Some(given_real_floating),
         combine: Combine::NanMean,
     },
     Reduction {
         name: "nanmin",
         method: false,
         typing: own,
+        given_dtype: None,
         combine: Combine::FromFirst {
             step: nan_min,
             numpy_name: "fmin",
@@ -419,6 +488,7 @@ static REDUCTIONS: &[Reduction] = &[
         name: "nanmax",
         method: false,
         typing: own,
+        given_dtype: None,
         combine: Combine::FromFirst {
             step: nan_max,
             numpy_name: "fmax",
@@ -428,6 +498,7 @@ static REDUCTIONS: &[Reduction] = &[
         name: "cumsum",
         method: true,
         typing: running,
+        given_dtype: Some(given_running),
         combine: Combine::Running {
             identity: 0.0,
             step: add,
@@ -437,39 +508,44 @@ static REDUCTIONS: &[Reduction] = &[
         name: "cumprod",
         method: true,
         typing: running,
+        given_dtype: Some(given_running),
         combine: Combine::Running {
             identity: 1.0,
             step: mul,
         },
     },
-    fold("any", truth, 0.0, or),
+    fold("any", truth, None, 0.0, or),
     Reduction {
         name: "count_nonzero",
         method: false,
         typing: counted,
+        given_dtype: None,
         combine: Combine::Fold {
             identity: 0.0,
             step: count,
             mean: false,
         },
     },
-    fold("all", truth, 1.0, and),
+    fold("all", truth, None, 1.0, and),
     Reduction {
         name: "std",
         method: true,
         typing: real_floating,
+        given_dtype: Some(given_real_floating),
         combine: Combine::Moments { sqrt: true },
     },
     Reduction {
         name: "var",
         method: true,
         typing: real_floating,
+        given_dtype: Some(given_real_floating),
         combine: Combine::Moments { sqrt: false },
     },
     Reduction {
         name: "builtin sum",
         method: false,
         typing: python_sum,
+        given_dtype: None,
         combine: Combine::Fold {
             identity: 0.0,
             step: add,
@@ -480,6 +556,7 @@ static REDUCTIONS: &[Reduction] = &[
         name: "builtin min",
         method: false,
         typing: own,
+        given_dtype: None,
         combine: Combine::FromFirst {
             step: python_min,
             numpy_name: "min",
@@ -489,6 +566,7 @@ static REDUCTIONS: &[Reduction] = &[
         name: "builtin max",
         method: false,
         typing: own,
+        given_dtype: None,
         combine: Combine::FromFirst {
             step: python_max,
             numpy_name: "max",

@@ -1329,7 +1329,7 @@ impl<'a> FnLower<'a> {
                         "max"
                     };
                     match library::builtin_reduction(name) {
-                        Some(r) => self.reduce(r, args[0], d),
+                        Some(r) => return self.reduce_call(r, args[0], &[], &[], ty),
                         None => return self.bad_call(name),
                     }
                 }

@@ -31,9 +31,30 @@ fn value(v: ValueId) -> Value {
     Value(v.0)
 }
 
+/// What a reduction's keywords change in its loop.
+#[derive(Clone, Copy)]
+struct Options {
+    /// `dtype=`: the type elements are converted to first.
+    given: Option<Dtype>,
+    /// `ddof=`: subtracted from the count a variance divides by.
+    ddof: Option<ExprId>,
+}
+
+impl Options {
+    /// The reduction's types for elements of `elem`, and the dtype elements
+    /// are read as (the given one, else their own).
+    fn types(self, reduction: &library::Reduction, elem: Dtype) -> Option<(ReduceSig, Dtype)> {
+        let sig = match (self.given, reduction.given_dtype) {
+            (Some(d), Some(rule)) => rule(d),
+            _ => (reduction.typing)(elem),
+        };
+        sig.ok().map(|sig| (sig, self.given.unwrap_or(elem)))
+    }
+}
+
 impl FnLower<'_> {
     /// A reduction call: of the whole array, or along the constant `axis`
-    /// argument when its type (`ty`) says the result is an array.
+    /// argument of an n-d array; of type `ty` (an array with `keepdims=True`).
     pub(crate) fn reduce_call(
         &mut self,
         r: ReduceFn,
@@ -42,53 +63,103 @@ impl FnLower<'_> {
         kwargs: &[Keyword],
         ty: &Type,
     ) -> Val {
-        let axis_argument = typeinfer::reduction_axis_argument(extra, kwargs);
+        let args = typeinfer::reduce_arguments(r, extra, kwargs);
+        let Some(ndim) = self.tf.expr_type(src).as_array().map(|a| a.ndim) else {
+            self.bug("a reduction of something that is not an array");
+            return Val::Unit;
+        };
+        let axis = args
+            .axis
+            .and_then(|x| self.const_int(x))
+            .map(|k| k.rem_euclid(i64::from(ndim).max(1)) as usize);
+        let keepdims = args.keepdims.and_then(|x| self.const_int(x)) == Some(1);
+        let result = match ty {
+            Type::Scalar(d) => *d,
+            Type::Array(at) => at.dtype,
+            _ => {
+                self.bug("a reduction whose type is neither a number nor an array");
+                return Val::Unit;
+            }
+        };
+        // The result's dtype is the one `dtype=` names.
+        let options = Options {
+            given: args.dtype.map(|_| result),
+            ddof: args.ddof,
+        };
         if let Combine::Running { identity, step } = r.reduction().combine {
             let Type::Array(at) = ty else {
                 self.bug("a running reduction whose type is not an array");
                 return Val::Unit;
             };
-            let ndim = i64::from(at.ndim).max(1);
-            let axis = axis_argument
-                .and_then(|x| self.const_int(x))
-                .map(|k| k.rem_euclid(ndim) as usize);
-            return self.running(r, src, axis, at, identity, step);
+            return self.running(r, src, axis, at, options, (identity, step));
         }
-        match ty {
-            Type::Scalar(d) => Val::Scalar(self.reduce(r, src, *d)),
-            Type::Array(at) => {
-                let ndim = i64::from(at.ndim) + 1;
-                let axis = axis_argument
-                    .and_then(|x| self.const_int(x))
-                    .map(|k| k.rem_euclid(ndim) as usize);
-                match axis {
-                    Some(axis) => self.reduce_axis(r, src, axis, at),
-                    None => {
-                        self.bug("a reduction to an array without a constant axis");
-                        Val::Unit
-                    }
+        let out_type = |ndim| ArrayType {
+            dtype: result,
+            ndim,
+            layout: Layout::C,
+            writable: true,
+        };
+        match axis {
+            Some(axis) if ndim > 1 => {
+                match self.reduce_axis(r, src, axis, &out_type(ndim - 1), options) {
+                    Val::Array(out) if keepdims => Val::Array(self.with_unit_axis(out, axis, result)),
+                    v => v,
                 }
             }
             _ => {
-                self.bug("a reduction whose type is neither a number nor an array");
-                Val::Unit
+                let v = self.reduce(r, src, result, options);
+                if !keepdims {
+                    return Val::Scalar(v);
+                }
+                // An array of one element, every axis of length 1.
+                let at = out_type(ndim);
+                let one = self.b.i64c(1);
+                let zero = self.b.i64c(0);
+                let (out, _) = self.alloc_array(&at, vec![one; usize::from(ndim)], false);
+                let addr = self.element_at(&out, &at, &vec![zero; usize::from(ndim)]);
+                self.store_elem(addr, v, result);
+                Val::Array(out)
             }
         }
     }
 
+    /// `out` (C-ordered) with an axis of length 1 inserted at `axis`, its
+    /// stride the one that keeps the array C-contiguous, as NumPy's.
+    fn with_unit_axis(&mut self, mut out: ArrayVal, axis: usize, d: Dtype) -> ArrayVal {
+        let stride = match (out.strides.get(axis), out.extents.get(axis)) {
+            (Some(&s), Some(&n)) => self.b.bin(BinaryOp::IMul, s, n),
+            _ => self.b.i64c(d.itemsize() as i64),
+        };
+        let one = self.b.i64c(1);
+        out.extents.insert(axis, one);
+        out.strides.insert(axis, stride);
+        out
+    }
+
+    /// `ddof`'s value (evaluated after the array), if given.
+    fn ddof(&mut self, options: Options) -> Option<ValueId> {
+        options.ddof.map(|x| self.scalar_expr(x).0)
+    }
+
     /// `r` of `src` along `axis`: a new C-ordered array of type `at`, each
     /// element reduced from the elements of one line along the axis.
-    fn reduce_axis(&mut self, r: ReduceFn, src: ExprId, axis: usize, at: &ArrayType) -> Val {
-        let Some(elem) = self.tf.expr_type(src).as_array().map(|a| a.dtype) else {
-            self.bug("a reduction of something that is not an array");
-            return Val::Unit;
-        };
+    fn reduce_axis(
+        &mut self,
+        r: ReduceFn,
+        src: ExprId,
+        axis: usize,
+        at: &ArrayType,
+        options: Options,
+    ) -> Val {
         let reduction = r.reduction();
-        let Ok(sig) = (reduction.typing)(elem) else {
+        let elem = self.tf.expr_type(src).as_array().map(|a| a.dtype);
+        let Some((sig, read_as)) = elem.and_then(|elem| options.types(reduction, elem)) else {
             self.bug("a reduction typeinfer should have refused");
             return Val::Unit;
         };
+        let elem = elem.unwrap_or(read_as);
         let elements = self.elements_of(src);
+        let ddof = self.ddof(options);
         let mut outer = elements.extents.clone();
         let line = outer.remove(axis);
         let zero = self.b.i64c(0);
@@ -126,7 +197,8 @@ impl FnLower<'_> {
                 let mut counters = index.to_vec();
                 counters.insert(axis, j);
                 let x = this.element_at_index(&elements, &counters);
-                this.cast_scalar(x, elem, sig.acc)
+                let x = this.cast_scalar(x, elem, read_as);
+                this.cast_scalar(x, read_as, sig.acc)
             };
             let first = |this: &mut Self| {
                 let zero = this.b.i64c(0);
@@ -138,7 +210,7 @@ impl FnLower<'_> {
                     body(this, j[0], x);
                 });
             };
-            let v = this.combine(reduction, elem, sig, line, &first, &each);
+            let v = this.combine(reduction, read_as, sig, (line, ddof), &first, &each);
             let v = this.cast_scalar(v, reduction_result(reduction, sig), at.dtype);
             let addr = this.element_at(&out, &out_type, index);
             this.store_elem(addr, v, at.dtype);
@@ -155,23 +227,22 @@ impl FnLower<'_> {
         src: ExprId,
         axis: Option<usize>,
         at: &ArrayType,
-        identity: f64,
-        step: fn(&mut dyn Emit, Dtype, Value, Value) -> Value,
+        options: Options,
+        (identity, step): (f64, fn(&mut dyn Emit, Dtype, Value, Value) -> Value),
     ) -> Val {
-        let Some(elem) = self.tf.expr_type(src).as_array().map(|a| a.dtype) else {
-            self.bug("a reduction of something that is not an array");
-            return Val::Unit;
-        };
-        let Ok(sig) = (r.reduction().typing)(elem) else {
+        let elem = self.tf.expr_type(src).as_array().map(|a| a.dtype);
+        let Some((sig, read_as)) = elem.and_then(|elem| options.types(r.reduction(), elem)) else {
             self.bug("a reduction typeinfer should have refused");
             return Val::Unit;
         };
+        let elem = elem.unwrap_or(read_as);
         let elements = self.elements_of(src);
         let acc = self.b.var(ltype(sig.acc), "running.acc");
         let init = id(Emit::constant(self, sig.acc, identity));
         // Folds `x` into the accumulator and stores the partial value at `index` of `out`.
         let store = |this: &mut Self, out: &ArrayVal, index: &[ValueId], x: ValueId| {
-            let x = this.cast_scalar(x, elem, sig.acc);
+            let x = this.cast_scalar(x, elem, read_as);
+            let x = this.cast_scalar(x, read_as, sig.acc);
             let a = this.b.get(acc);
             let a = id(step(this, sig.acc, value(a), value(x)));
             this.b.set(acc, a);
@@ -256,19 +327,18 @@ impl FnLower<'_> {
     }
 
     /// `r` of `src` (an array or an array expression), a number of dtype `result`.
-    pub(crate) fn reduce(&mut self, r: ReduceFn, src: ExprId, result: Dtype) -> ValueId {
-        let Some(elem) = self.tf.expr_type(src).as_array().map(|a| a.dtype) else {
-            self.bug("a reduction of something that is not an array");
-            return self.zero(result);
-        };
+    fn reduce(&mut self, r: ReduceFn, src: ExprId, result: Dtype, options: Options) -> ValueId {
         let reduction = r.reduction();
-        let Ok(sig) = (reduction.typing)(elem) else {
+        let elem = self.tf.expr_type(src).as_array().map(|a| a.dtype);
+        let Some((sig, read_as)) = elem.and_then(|elem| options.types(reduction, elem)) else {
             self.bug("a reduction typeinfer should have refused");
             return self.zero(result);
         };
+        let elem = elem.unwrap_or(read_as);
         // The elements as the consumer reads them (an array's own dtype, or
         // the expression's).
         let elements = self.elements_of(src);
+        let ddof = self.ddof(options);
         let count = self.product(&elements.extents.clone());
         let zero = self.b.i64c(0);
         let empty = self.b.cmp(CmpOp::Eq, count, zero);
@@ -297,34 +367,36 @@ impl FnLower<'_> {
         let flat = self.b.var(LType::I64, "reduce.flat");
         let first = |this: &mut Self| {
             let x = this.first_element(&elements);
-            this.cast_scalar(x, elem, sig.acc)
+            let x = this.cast_scalar(x, elem, read_as);
+            this.cast_scalar(x, read_as, sig.acc)
         };
         let each = |this: &mut Self, body: &mut dyn FnMut(&mut Self, ValueId, ValueId)| {
             let zero = this.b.i64c(0);
             let one = this.b.i64c(1);
             this.b.set(flat, zero);
             this.for_each_element(&elements, &mut |this, _, x| {
-                let x = this.cast_scalar(x, elem, sig.acc);
+                let x = this.cast_scalar(x, elem, read_as);
+                let x = this.cast_scalar(x, read_as, sig.acc);
                 let k = this.b.get(flat);
                 body(this, k, x);
                 let next = this.b.bin(BinaryOp::IAdd, k, one);
                 this.b.set(flat, next);
             });
         };
-        let v = self.combine(reduction, elem, sig, count, &first, &each);
+        let v = self.combine(reduction, read_as, sig, (count, ddof), &first, &each);
         self.cast_scalar(v, reduction_result(reduction, sig), result)
     }
 
     /// Combines `count` elements as `reduction` says: `first` gives the
     /// first (when there is one), `each` runs its body on every element with
-    /// its index among them (each call a new pass). The value is of
-    /// `reduction_result`'s dtype.
+    /// its index among them (each call a new pass); a variance divides by
+    /// `count - ddof` (at least 0). The value is of `reduction_result`'s dtype.
     fn combine(
         &mut self,
         reduction: &library::Reduction,
         elem: Dtype,
         sig: ReduceSig,
-        count: ValueId,
+        (count, ddof): (ValueId, Option<ValueId>),
         first: &dyn Fn(&mut Self) -> ValueId,
         each: &EachElement<'_, Self>,
     ) -> ValueId {
@@ -421,7 +493,16 @@ impl FnLower<'_> {
                     let d2 = this.b.bin(BinaryOp::FMul, d, d);
                     this.b.bin(BinaryOp::FAdd, a, d2)
                 });
-                let var = self.divide_by_count(squares, count, sig.acc);
+                let freedom = match ddof {
+                    Some(ddof) => {
+                        let n = self.b.bin(BinaryOp::ISub, count, ddof);
+                        let zero = self.b.i64c(0);
+                        let positive = self.b.cmp(CmpOp::SGt, n, zero);
+                        self.b.select(positive, n, zero)
+                    }
+                    None => count,
+                };
+                let var = self.divide_by_count(squares, freedom, sig.acc);
                 if sqrt {
                     self.b
                         .emit(crate::ir::Inst::Math(Primitive::Sqrt, vec![var]))

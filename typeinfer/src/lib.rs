@@ -43,7 +43,7 @@ mod linalg;
 mod parallel;
 mod prune;
 mod reduce;
-pub use reduce::reduction_axis_argument;
+pub use reduce::{reduce_arguments, ReduceArguments};
 mod signature;
 pub mod sorting;
 mod stmt;
