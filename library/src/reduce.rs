@@ -185,7 +185,8 @@ fn given_floating(d: Dtype) -> Result<ReduceSig, Rejection> {
         return Err(Rejection {
             arg: 0,
             needs: "a float or complex type",
-            help: "pass dtype=np.float64 or np.float32, and convert the result with int() if needed",
+            help:
+                "pass dtype=np.float64 or np.float32, and convert the result with int() if needed",
         });
     }
     floating(d)
@@ -606,5 +607,40 @@ mod tests {
         assert_eq!(acc("sum", Dtype::Float32), Ok(Dtype::Float64));
         assert_eq!(result("cumprod", Dtype::Bool), Ok(Dtype::Int64));
         assert_eq!(result("cumsum", Dtype::UInt16), Ok(Dtype::UInt64));
+    }
+
+    /// `dtype=`: integers reduce in the given type, floats as without it;
+    /// means take float or complex types; min/max take none.
+    #[test]
+    fn given_dtypes() {
+        let given = |name: &str, d| {
+            let rule = reduction_method(name).unwrap().reduction().given_dtype;
+            rule.map(|rule| rule(d).map(|s| (s.acc, s.result)))
+        };
+        assert_eq!(
+            given("sum", Dtype::Int8),
+            Some(Ok((Dtype::Int8, Dtype::Int8)))
+        );
+        assert_eq!(
+            given("sum", Dtype::Float32),
+            Some(Ok((Dtype::Float64, Dtype::Float32)))
+        );
+        assert_eq!(
+            given("cumsum", Dtype::Float32),
+            Some(Ok((Dtype::Float32, Dtype::Float32)))
+        );
+        assert_eq!(
+            given("mean", Dtype::Float32),
+            Some(Ok((Dtype::Float64, Dtype::Float32)))
+        );
+        assert!(matches!(given("sum", Dtype::Bool), Some(Err(_))));
+        assert!(matches!(given("mean", Dtype::Int64), Some(Err(_))));
+        assert!(matches!(given("std", Dtype::Complex128), Some(Err(_))));
+        assert!(given("max", Dtype::Float64).is_none());
+        let max = reduction_method("max").unwrap().reduction();
+        assert!(max.takes_keepdims() && !max.takes_ddof());
+        let cumsum = reduction_method("cumsum").unwrap().reduction();
+        assert!(!cumsum.takes_keepdims());
+        assert!(reduction_method("var").unwrap().reduction().takes_ddof());
     }
 }

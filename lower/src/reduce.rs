@@ -102,7 +102,9 @@ impl FnLower<'_> {
         match axis {
             Some(axis) if ndim > 1 => {
                 match self.reduce_axis(r, src, axis, &out_type(ndim - 1), options) {
-                    Val::Array(out) if keepdims => Val::Array(self.with_unit_axis(out, axis, result)),
+                    Val::Array(out) if keepdims => {
+                        Val::Array(self.with_unit_axis(out, axis, result))
+                    }
                     v => v,
                 }
             }

@@ -40,10 +40,10 @@ fn float_dtype(tf: &TypedFunction, e: ExprId) -> Option<Dtype> {
 
 fn is_one(tf: &TypedFunction, e: ExprId) -> bool {
     match &tf.hir.expr(e).kind {
-        ExprKind::Const(c) | ExprKind::Global { value: c, .. } => matches!(
-            c,
-            Constant::Int(1) | Constant::Bool(true)
-        ) || matches!(c, Constant::Float(f) if *f == 1.0),
+        ExprKind::Const(c) | ExprKind::Global { value: c, .. } => {
+            matches!(c, Constant::Int(1) | Constant::Bool(true))
+                || matches!(c, Constant::Float(f) if *f == 1.0)
+        }
         _ => false,
     }
 }

@@ -284,9 +284,11 @@ impl FnCx<'_, '_> {
     fn constant_flag(&mut self, x: ExprId, keyword: &str) -> Option<bool> {
         self.expr(x);
         match &self.f.expr(x).kind {
-            ExprKind::Const(Constant::Bool(b)) | ExprKind::Global { value: Constant::Bool(b), .. } => {
-                Some(*b)
-            }
+            ExprKind::Const(Constant::Bool(b))
+            | ExprKind::Global {
+                value: Constant::Bool(b),
+                ..
+            } => Some(*b),
             _ => {
                 self.emit(
                     self.span(x),
@@ -302,4 +304,3 @@ impl FnCx<'_, '_> {
         }
     }
 }
-

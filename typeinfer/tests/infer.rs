@@ -645,13 +645,26 @@ def f(x, y, k):
         else {
             return None;
         };
-        Some((g.qualified_name(), t.expr_type(*value).clone(), t.coerced_type(args[0]).clone()))
+        Some((
+            g.qualified_name(),
+            t.expr_type(*value).clone(),
+            t.coerced_type(args[0]).clone(),
+        ))
     };
     let float32 = Type::Scalar(frontend::hir::Dtype::Float32);
-    assert_eq!(callee_of(0), Some(("math.log1p".into(), Type::FLOAT, Type::FLOAT)));
-    assert_eq!(callee_of(1), Some(("np.expm1".into(), float32.clone(), float32)));
+    assert_eq!(
+        callee_of(0),
+        Some(("math.log1p".into(), Type::FLOAT, Type::FLOAT))
+    );
+    assert_eq!(
+        callee_of(1),
+        Some(("np.expm1".into(), float32.clone(), float32))
+    );
     // `1.0 + y` is a float32 (the 1.0 is weak), read as float64 by `math.log`.
-    assert_eq!(callee_of(2), Some(("math.log1p".into(), Type::FLOAT, Type::FLOAT)));
+    assert_eq!(
+        callee_of(2),
+        Some(("math.log1p".into(), Type::FLOAT, Type::FLOAT))
+    );
     // `1 + k` is an int64 read as a float64: `log1p(k)` would change nothing.
     assert_eq!(callee_of(3).map(|c| c.0), Some("math.log".into()));
 }
