@@ -155,7 +155,7 @@ def _lambdas(text, encoded):
     ``inspect`` gives the whole line(s) of a lambda, which parse as statements
     unless the lambda is one line of a longer expression (``b=lambda z: z,``);
     then each ``lambda`` keyword is tried with the longest text after it that
-    parses as a lambda.
+    parses as a lambda (a longer one may parse as a tuple: ``lambda a: a[0],``).
     """
     line_starts = _line_starts(encoded)
 
@@ -183,7 +183,7 @@ def _lambdas(text, encoded):
                     continue
                 if isinstance(node, ast.Lambda):
                     yield (start, end, node)
-                break
+                    break
         start = encoded.find(b"lambda", start + 1)
 
 

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import ferrojit
@@ -114,6 +115,24 @@ def test_lambdas_compile(tmp_path):
         assert f(arg) == f.py_func(arg)
         assert f(arg + 0.5) == f.py_func(arg + 0.5)
     assert mod.double(4) == 8 and mod.dec(4) == 3
+
+
+def test_a_lambda_followed_by_a_comma_on_its_line_compiles(tmp_path):
+    # The line `"first": lambda a: a[0],` parses only as a tuple from the `lambda` to
+    # the line's end: the lambda is the longest text before that which parses as one.
+    mod = load(tmp_path, "lambda_items", """
+import numpy as np
+kernels = {
+    "first": lambda a: a[0],
+    "total": lambda a: np.sum(a) + 1,
+}
+pair = [lambda a: a * 2,
+        lambda a, b: a - b]
+""")
+    a = np.arange(3.0) + 2
+    for f, args in [(mod.kernels["first"], (a,)), (mod.kernels["total"], (a,)),
+                    (mod.pair[0], (3,)), (mod.pair[1], (3, 5))]:
+        assert jit(f)(*args) == f(*args)
 
 
 def test_errors_in_a_lambda_point_at_its_line_and_column(tmp_path):
