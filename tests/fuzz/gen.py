@@ -41,6 +41,11 @@ CMPS = ["<", "<=", ">", ">=", "==", "!="]
 # Whole-array reductions giving each scalar type (others are converted with int()/float()).
 REDUCTIONS = {"i": ["argmin", "argmax", "sum", "prod", "min", "max"],
               "f": ["sum", "prod", "mean", "std", "var", "min", "max"], "b": ["any", "all"]}
+# Reductions of array expressions along an axis, and the NumPy keywords ferrojit takes
+# (docs/language.md, Reductions): dtype= where NumPy's function has it, ddof= of moments.
+AXIS_REDUCTIONS = ["sum", "prod", "mean", "std", "var", "min", "max", "argmin", "argmax", "any", "all"]
+RED_DTYPE = {"sum", "prod", "mean", "std", "var"}
+RED_DDOF = {"std", "var"}
 # Weak literals of array expressions: they fit every dtype (a literal out of an integer dtype's
 # range is a compile error, as NumPy 2 raises OverflowError).
 AX_CONSTS = {"i": [0, 1, 2, 3], "f": [0.0, -0.0, 0.5, -2.5, 3.0, math.nan, math.inf, -math.inf, 1e-300],
@@ -1059,7 +1064,7 @@ class Gen:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 if e.op == "red":
-                    v = ref._red(e.val[0], e.val[1], dummy(e.kids[0]))
+                    v = ref._red(*e.val[:2], dummy(e.kids[0]), *e.val[2:])
                 else:
                     v = ref._ax(e.val[0], e.val[1], *map(dummy, e.kids))
         except (TypeError, ValueError, OverflowError):
@@ -1150,13 +1155,46 @@ class Gen:
                 cond.ty = cond.ty or self.probe(cond)
                 e = E("ax", None, [cond, self.ax_operand(sc, anchor, d), self.ax_operand(sc, anchor, d)],
                       ("uf", "where"))
-            else:
+            elif c < 0.975:
                 e = E("ax", None, [self.ax_operand(sc, anchor, d, 0)] +
                       [self.ax_operand(sc, anchor, d, 0.8) for _ in range(2)], ("uf", "clip"))
+            else:
+                e = self.axis_reduction(sc, anchor, d)
             e = self.typed(e)
             if e is not None and is_array(e.ty):
                 return e
         return self.ax_leaf(sc, anchor)
+
+    def axis_reduction(self, sc, anchor, d):
+        """A reduction of an array operand along one of its axes, perhaps with keepdims=True
+        and NumPy's other keywords: an array (a number for a 1-d operand without keepdims)."""
+        r = self.r
+        x = self.ax_operand(sc, anchor, d, 0)
+        if not is_array(x.ty):
+            x = self.ax_leaf(sc, anchor)
+        name = r.choice(AXIS_REDUCTIONS)
+        nd = x.ty[2] if is_array(x.ty) else 0
+        axis = r.randrange(-nd, nd) if nd else None
+        kw = self.red_keywords(name, x.ty, axis, keepdims=r.random() < 0.5)
+        return E("red", None, [x], (r.choice(["method", "np"]), name, kw))
+
+    def red_keywords(self, name, ty, axis=None, keepdims=False):
+        """Keyword arguments of a reduction `name` of an array of type ty, as (name, value)
+        pairs: the axis given, keepdims=True if asked, and at random dtype= and ddof=
+        where the reduction takes them (an integer dtype only for integer and bool
+        elements, whose conversion is defined)."""
+        r = self.r
+        kw = [] if axis is None else [("axis", axis)]
+        if name in RED_DDOF and r.random() < 0.5:
+            kw.append(("ddof", r.choice([0, 1, 2, 5])))
+        if name in RED_DTYPE and is_array(ty) and r.random() < 0.5:
+            floats = ["float32", "float64"]
+            ints = ["int8", "uint8", "int32", "int64"]
+            exact = kind(ty[1]) == "f" or name not in ("sum", "prod")
+            kw.append(("dtype", r.choice(floats if exact else ints + floats)))
+        if keepdims:
+            kw.append(("keepdims", True))
+        return tuple(kw)
 
     def typed(self, e):
         """e with its probed type, or None; np.fmin/np.fmax get `+ 0.0` (the sign of
@@ -1219,7 +1257,12 @@ class Gen:
             form = "builtin"
         else:
             form = r.choice(["method", "np"])
-        e = E("red", None, [x], (form, name))
+        kw = ()
+        if form != "builtin" and r.random() < 0.3:
+            # the only axis of a 1-d operand still gives a number
+            axis = r.choice([0, -1]) if x.ty[2] == 1 and r.random() < 0.3 else None
+            kw = self.red_keywords(name, x.ty, axis)
+        e = E("red", None, [x], (form, name, kw))
         e.ty = self.probe(e)
         return self.fit(e, ty) if e.ty is not None else None
 

@@ -441,13 +441,35 @@ def _fsum(vals):
     return s
 
 
-def _red(form, name, x):
+def _red(form, name, x, kw=()):
+    """A reduction with keywords `kw` ((name, value) pairs: axis, keepdims, ddof, dtype), as
+    docs/language.md's Reductions say: of the whole array (or a 1-d array's axis) as
+    `_red_whole`; along an axis, each line so in C order into a new C-ordered array."""
+    kw = dict(kw)
+    axis = kw.pop("axis", None)
+    keepdims = kw.pop("keepdims", False)
+    if axis is None or x.ndim <= 1:
+        v = _red_whole(form, name, x, **kw)
+        return np.asarray(v).reshape((1,) * x.ndim) if keepdims else v
+    axis %= x.ndim
+    lines = np.moveaxis(x, axis, -1)
+    dtype = np.asarray(_red_whole(form, name, np.ones(1, x.dtype), **kw)).dtype
+    values = [_red_whole(form, name, lines[i], **kw) for i in np.ndindex(lines.shape[:-1])]
+    out = np.array(values, dtype=dtype).reshape(lines.shape[:-1])
+    return np.ascontiguousarray(np.expand_dims(out, axis) if keepdims else out)
+
+
+def _red_whole(form, name, x, ddof=0, dtype=None):
     """A whole-array reduction: NumPy's (or Python's builtin for form "builtin"), except that
     float sums (sum, mean, std, var) and products are computed in float64 in C order and
-    rounded once to a float32 result (docs/language.md, Reductions)."""
+    rounded once to a float32 result; `dtype=` converts the elements first, `ddof` divides
+    the squared distances by max(n - ddof, 0)."""
     if form == "builtin":
         with np.errstate(all="ignore"):
             return {"sum": sum, "min": min, "max": max}[name](x)
+    if dtype is not None:
+        with np.errstate(all="ignore"):
+            x = x.astype(dtype)
     if name in ("sum", "prod", "mean", "std", "var") and (x.dtype.kind == "f" or name in ("mean", "std", "var")):
         vals = [float(v) for v in x.ravel().tolist()]
         n = len(vals)
@@ -462,7 +484,9 @@ def _red(form, name, x):
         else:
             m = _fsum(vals) / n
             if name != "mean":
-                r = _fsum([(v - m) * (v - m) for v in vals]) / n
+                squares = _fsum([(v - m) * (v - m) for v in vals])
+                freedom = max(n - ddof, 0)
+                r = squares / freedom if freedom else math.inf if squares > 0 else math.nan
                 if name == "std":
                     r = math.sqrt(r)
             else:
@@ -470,4 +494,4 @@ def _red(form, name, x):
         with np.errstate(over="ignore"):
             return np.float32(r) if x.dtype == np.float32 else np.float64(r)
     with np.errstate(all="ignore"):
-        return getattr(np, name)(x)
+        return getattr(np, name)(x, **({} if dtype is None else {"dtype": dtype}))

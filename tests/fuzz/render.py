@@ -230,12 +230,14 @@ class Renderer:
         return f"(lambda _l: ({checks}, {body})[1])(({', '.join(values)},))"
 
     def red(self, e):
-        form, name = e.val
+        form, name, kw = e.val
         a = self.x(e.kids[0])
         if self.ref:
-            v = f"_red({form!r}, {name!r}, {a})"
+            v = f"_red({form!r}, {name!r}, {a}, {kw!r})"
             return f"_py({v})" if e.ty in ("i", "f", "b") else v
-        return {"method": f"{a}.{name}()", "np": f"np.{name}({a})", "builtin": f"{name}({a})"}[form]
+        args = "".join(f", {k}=np.{v}" if k == "dtype" else f", {k}={v!r}" for k, v in kw)
+        return {"method": f"{a}.{name}({args[2:]})", "np": f"np.{name}({a}{args})",
+                "builtin": f"{name}({a})"}[form]
 
     def x(self, e):
         ref, x, k = self.ref, self.x, e.kids
