@@ -595,8 +595,12 @@ impl FnLower<'_> {
         let Some(output) = output else {
             let (result, bad) = self.broadcast_shape(&shapes, true);
             if let Some(bad) = bad {
+                // At the operation's own line: a fused temporary's is not the statement's.
+                let saved = self.b.span;
+                self.b.span = self.tf.hir.expr(e).span;
                 self.b
                     .raise_if(bad, RuntimeError::BroadcastOperands { shapes });
+                self.b.span = saved;
             }
             return result;
         };

@@ -171,6 +171,12 @@ def _check_index(options, a, idx):
             raise Undefined("negative index without wraparound")
 
 
+def _at(options, a, axis, i):
+    """The integer index i of a's axis, checked as the options say (see _check_index)."""
+    _check_index(options, np.broadcast_to(0, a.shape[axis:axis + 1]), (i,))
+    return i
+
+
 def _scalar(v):
     if isinstance(v, np.bool_):
         return bool(v)

@@ -390,7 +390,10 @@ class Renderer:
             # an IndexError names the axis of `a` (through the view `a[k]` it would be 0).
             src, index = k
             if e.val == "ki":
-                return f"{x(src.kids[0])}[{x(src.kids[1])}, {x(index)}]"
+                # The integer index is checked as the options say (unspecified out of range
+                # without bounds checks), the array index always.
+                a, i = x(src.kids[0]), x(src.kids[1])
+                return f"{a}[_at({self.opt}{a}, 0, {i}), {x(index)}]" if ref else f"{a}[{i}, {x(index)}]"
             return f"{x(src)}[{':, ' if e.val == 'si' else ''}{x(index)}]"
         if op == "nparray":
             items = [x(c) for c in k]

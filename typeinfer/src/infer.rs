@@ -461,6 +461,7 @@ impl<'p> Engine<'p> {
             };
             // The passes over the typed IR.
             crate::accuracy::rewrite(&mut typed);
+            crate::fusion::fuse(&mut typed);
             functions.push(typed);
         }
         if diags.is_empty() {

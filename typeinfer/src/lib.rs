@@ -37,6 +37,7 @@ pub mod creation;
 mod elementwise;
 mod expr;
 mod flow;
+mod fusion;
 mod infer;
 pub mod joining;
 mod linalg;
@@ -139,6 +140,42 @@ impl TypedFunction {
     /// copied on the first rewrite (the program's own stays as parsed).
     pub(crate) fn replace_expr(&mut self, id: ExprId, kind: hir::ExprKind) {
         Arc::make_mut(&mut self.hir).exprs[id.0 as usize].kind = kind;
+    }
+
+    /// Puts expression `from` (its kind and span: what it computes, and the
+    /// line its errors name) in place of `id`, which has the same type and
+    /// keeps its id and coercion.
+    pub(crate) fn move_expr(&mut self, from: ExprId, id: ExprId) {
+        let hir = Arc::make_mut(&mut self.hir);
+        hir.exprs[id.0 as usize] = hir.exprs[from.0 as usize].clone();
+    }
+
+    /// A new expression of kind `kind` standing for `like` in another place:
+    /// its span, type, coercion and (for a read of a local) definite
+    /// assignment are `like`'s.
+    pub(crate) fn add_expr_like(&mut self, like: ExprId, kind: hir::ExprKind) -> ExprId {
+        let hir = Arc::make_mut(&mut self.hir);
+        let id = ExprId(hir.exprs.len() as u32);
+        let span = hir.expr(like).span;
+        hir.exprs.push(hir::Expr { kind, span });
+        self.expr_types.push(self.expr_type(like).clone());
+        if let Some(ty) = self.coercions.get(&like).cloned() {
+            self.coercions.insert(id, ty);
+        }
+        if let Some(l) = self.maybe_unbound.get(&LocalRead::Expr(like)).copied() {
+            self.maybe_unbound.insert(LocalRead::Expr(id), l);
+        }
+        id
+    }
+
+    /// The statements, taken out for a pass that edits them (and expressions
+    /// meanwhile); `set_body` puts them back.
+    pub(crate) fn take_body(&mut self) -> Vec<hir::Stmt> {
+        std::mem::take(&mut Arc::make_mut(&mut self.hir).body)
+    }
+
+    pub(crate) fn set_body(&mut self, body: Vec<hir::Stmt>) {
+        Arc::make_mut(&mut self.hir).body = body;
     }
 
     /// Sets what the consumer of `id` reads it as (`None`: its own type).

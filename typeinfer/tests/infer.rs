@@ -668,3 +668,39 @@ def f(x, y, k):
     // `1 + k` is an int64 read as a float64: `log1p(k)` would change nothing.
     assert_eq!(callee_of(3).map(|c| c.0), Some("math.log".into()));
 }
+
+/// The fusion pass moves `t = <array expression>` into the next statement only
+/// where no exception could change order: `y[k]` may raise before `t` is read,
+/// and a third read would compute `t` three times.
+#[test]
+fn temporaries_fuse_into_the_next_statement_only_when_nothing_can_fail_first() {
+    let text = "\
+import numpy as np
+
+
+def f(a, b, y, k):
+    t = a * b
+    c = np.sum(t + 1.0)
+    u = a * b
+    d = y[k] + u
+    w = a - b
+    return c + d.sum() + (w * w * w).sum()
+";
+    let vector = float_vector();
+    let args = [vector.clone(), vector.clone(), vector, Type::INT];
+    let typed = run_with("f.py", text, &args).result.expect("types");
+    let t = &typed.functions[0];
+    let assigned: Vec<&str> = t
+        .hir
+        .body
+        .iter()
+        .filter_map(|s| match &s.kind {
+            StmtKind::Assign {
+                target: Target::Local(l),
+                ..
+            } => Some(t.hir.local(*l).name.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(assigned, ["c", "u", "d", "w"]);
+}
