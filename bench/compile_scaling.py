@@ -91,6 +91,26 @@ def calls(n):
     return "def f(x):", body, "(1.0,)"
 
 
+def elif_chain(n):
+    """One `if`/`elif` chain of N/2 tests on the argument, each arm one assignment."""
+    body = ["s = 0"]
+    for k in range((n - 2) // 2):
+        body.append(f"{'if' if k == 0 else 'elif'} x == {k}:")
+        body.append(f"    s = {k % 17 + 1}")
+    body.append("return s")
+    return "def f(x):", body, "(7,)"
+
+
+def loop_body(n):
+    """One loop whose body is N lines of array arithmetic."""
+    body = ["s = 0.0", "for i in range(1, len(a) - 1):", "    t = a[i]"]
+    for k in range(n - 4):
+        body.append(f"    t = t * {(k % 7 + 1) / 8} + a[i - 1] - b[i + {k % 2}] * 0.5")
+    body.append("    s += t")
+    body.append("return s")
+    return "def f(a, b):", body, "(np.ones(64), np.ones(64))"
+
+
 SHAPES = {
     "straight": straight,
     "arrays": arrays,
@@ -98,6 +118,8 @@ SHAPES = {
     "nested": nested,
     "locals": many_locals,
     "calls": calls,
+    "elif": elif_chain,
+    "loopbody": loop_body,
 }
 
 
