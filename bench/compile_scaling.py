@@ -92,11 +92,13 @@ def calls(n):
 
 
 def elif_chain(n):
-    """One `if`/`elif` chain of N/2 tests on the argument, each arm one assignment."""
+    """`if`/`elif` chains of 50 tests on the argument, each arm one assignment
+    (an `elif` nests in the syntax tree: one chain of N/2 arms would pass the
+    1000 levels ferrojit allows, E0120)."""
     body = ["s = 0"]
     for k in range((n - 2) // 2):
-        body.append(f"{'if' if k == 0 else 'elif'} x == {k}:")
-        body.append(f"    s = {k % 17 + 1}")
+        body.append(f"{'if' if k % 50 == 0 else 'elif'} x == {k % 50}:")
+        body.append(f"    s += {k % 17 + 1}")
     body.append("return s")
     return "def f(x):", body, "(7,)"
 

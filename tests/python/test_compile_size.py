@@ -1,5 +1,6 @@
 """Large functions compile (issue 9): the speed goals live in `make bench-compile`
-(bench/compile_scaling.py); these tests only check that the compile finishes right."""
+(bench/compile_scaling.py); these tests check that the compile finishes right and
+that a straight-line function's compile time grows about linearly."""
 
 import importlib.util
 import pathlib
@@ -32,3 +33,16 @@ def test_every_generated_shape_matches_cpython(tmp_path):
         args = module.ARGS
         expected = module.f.py_func(*[a.copy() if hasattr(a, "copy") else a for a in args])
         assert module.f(*args) == expected, shape
+
+
+def test_straight_line_compile_time_grows_about_linearly():
+    # Issue 9: compile time at most linear in function size. Stage times
+    # from fresh interpreters (FERROJIT_TIME_STAGES); quadratic growth
+    # would be 4x the growth in lines, linear 1x. Best of two, for load.
+    def seconds(n):
+        times = [compile_scaling.measure("straight", n, 120) for _ in range(2)]
+        assert None not in times
+        return min(t["optimize"] + t["jit"] for t in times)
+
+    growth = seconds(2000) / seconds(500) / 4
+    assert growth < 2.0, growth
