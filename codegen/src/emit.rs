@@ -99,13 +99,6 @@ pub(crate) fn emit_module<'ctx>(
         }
     }
     let entry_fn = m.functions[0];
-    // Inlined into its wrapper before the pipeline, not by the inliner after
-    // the pipeline has simplified it: otherwise every function pass runs on
-    // the whole body twice (once in `f`, once more in the wrapper that now
-    // holds it), which cost 20-50% of the optimize stage of the corpus
-    // kernels and of 10,000-line functions. LLVM ignores the attribute on a
-    // recursive function, which stays a call.
-    m.add_fn_attr(entry_fn, "alwaysinline");
     m.emit_entry_wrapper(entry, entry_fn, entry_symbol, Linkage::External)?;
     Ok(m.module)
 }

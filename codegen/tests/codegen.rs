@@ -67,36 +67,6 @@ fn sum_llvm_ir() {
     assert_ir_snapshot!("sum", sum_module());
 }
 
-/// The kernel is inlined into its entry wrapper before LLVM's pipeline (so
-/// the function passes see its body once, not in the kernel and again in the
-/// wrapper): it is marked `alwaysinline`, and nothing but the wrapper is left.
-#[test]
-fn the_entry_function_is_inlined_before_the_pipeline() {
-    let ir = codegen::emit_llvm_ir(&sum_module()).unwrap_or_else(|e| panic!("{}", e.0));
-    let define = ir
-        .lines()
-        .find(|l| l.starts_with("define internal i32 @sum("))
-        .expect("the kernel function");
-    let group = define
-        .rsplit(' ')
-        .nth(1)
-        .filter(|g| g.starts_with('#'))
-        .expect("an attribute group");
-    let attributes = ir
-        .lines()
-        .find(|l| l.starts_with(&format!("attributes {group} = ")))
-        .expect("the group's definition");
-    assert!(attributes.contains("alwaysinline"), "{attributes}");
-    let optimized = codegen::listing(&sum_module(), codegen::Listing::LlvmIr)
-        .unwrap_or_else(|e| panic!("{}", e.0));
-    let defines: Vec<&str> = optimized
-        .lines()
-        .filter(|l| l.starts_with("define "))
-        .collect();
-    assert_eq!(defines.len(), 1, "{defines:?}");
-    assert!(defines[0].contains("@sum_entry("), "{defines:?}");
-}
-
 const SENTINEL: i64 = -999;
 
 /// `(count, wrapping sum, last value of i)` of `for i in range(start, stop, step)`.
