@@ -244,21 +244,23 @@ def minor_faults_per_call(thunk, calls):
 
 
 def anon_huge_kib_of(array):
-    """AnonHugePages (KiB) of the mapping that holds `array`'s data, from /proc/self/smaps."""
-    addr = array.ctypes.data
+    """AnonHugePages (KiB) of the mappings that hold `array`'s data, from /proc/self/smaps
+    (madvise splits a buffer's mapping where the advised whole pages start)."""
+    lo_data = array.ctypes.data
+    hi_data = lo_data + array.nbytes
     try:
         lines = pathlib.Path("/proc/self/smaps").read_text().splitlines()
     except OSError:
         return None
-    inside = False
+    inside, total = False, 0
     for line in lines:
         head = line.split()[0] if line else ""
         if "-" in head and not head.endswith(":"):
             lo, hi = (int(v, 16) for v in head.split("-"))
-            inside = lo <= addr < hi
+            inside = lo < hi_data and lo_data < hi
         elif inside and line.startswith("AnonHugePages:"):
-            return int(line.split()[1])
-    return None
+            total += int(line.split()[1])
+    return total
 
 
 def thp_setting(name):
@@ -304,9 +306,10 @@ def axpb_section(lib, quick):
     for name, _ in contenders:
         print(f"| {name} | {best[name] * 1e3:.2f} | {faults[name]:.0f} | {numpy_t / best[name]:.2f} |")
     ratio = numpy_t / fresh_t
-    print(f"\nferrojit's new array costs {(fresh_t - best['ferrojit, into `out`']) * 1e3:.2f} ms more than "
-          f"writing into `out`: the first touch of {8 * n / MB:.0f} MiB of fresh pages (the kernel "
-          "zeroes each page it maps).")
+    print(f"\nferrojit's new array against writing into `out`: {fresh_t / best['ferrojit, into `out`']:.2f}x the "
+          f"time. A fresh {8 * n / MB:.0f} MiB of pages costs a page fault per page and the kernel's zeroing of "
+          "it on first touch (see NumPy's and Numba's fault counts); ferrojit reuses the buffer of the "
+          "result the previous call returned and the caller dropped (codegen/src/runtime.rs, `SPARE`).")
     print(f"Bandwidth bound: NumPy's expression at {numpy_t * 1e3:.2f} ms needs ferrojit at "
           f"{numpy_t / 2 * 1e3:.2f} ms for 2x; the C copy of the same bytes into warm memory takes "
           f"{copy_t * 1e3:.2f} ms, so 2x {'is' if copy_t <= numpy_t / 2 else 'is NOT'} within reach "

@@ -6,7 +6,7 @@
 //! through their return value.
 
 use std::ptr;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicPtr, Ordering};
 
 use lower::ir::{ExceptionKind, BUFFER_DATA_OFFSET};
 
@@ -161,42 +161,117 @@ pub fn live_buffers() -> Option<i64> {
 
 /// A buffer of `size` data bytes: its header (the reference count, the `i64`
 /// JIT code updates in place, see `lower::ir::Stmt::Retain`, then where the
-/// allocation starts) with the data `BUFFER_DATA_OFFSET` bytes after it, in
-/// one allocation. Null when the allocator refuses.
+/// allocation starts, then its length) with the data `BUFFER_DATA_OFFSET`
+/// bytes after it, in one allocation. Null when the allocator refuses.
 ///
 /// `malloc`/`calloc` rather than `posix_memalign`: their thread caches serve
 /// small sizes several times faster, and `calloc` gets large buffers as fresh
 /// pages the kernel zeroes lazily. The header goes on the first aligned address.
+/// A buffer whose contents need not be zero may be the spare (see `SPARE`).
 fn new_buffer(size: usize, zeroed: bool) -> *mut u8 {
     let Some(total) = size.checked_add(BUFFER_DATA_OFFSET as usize + BUFFER_ALIGN - 1) else {
         return ptr::null_mut();
     };
-    // SAFETY: plain C allocation of `total` bytes.
-    let start = unsafe {
-        if zeroed {
-            libc::calloc(1, total)
-        } else {
-            libc::malloc(total)
+    let buffer = match take_spare(total, zeroed) {
+        Some(buffer) => buffer,
+        None => {
+            // SAFETY: plain C allocation of `total` bytes.
+            let start = unsafe {
+                if zeroed {
+                    libc::calloc(1, total)
+                } else {
+                    libc::malloc(total)
+                }
+            }
+            .cast::<u8>();
+            if start.is_null() {
+                return ptr::null_mut();
+            }
+            if total >= HUGE_PAGES_FROM {
+                advise_huge_pages(start, total);
+            }
+            let buffer = start.wrapping_add(start.align_offset(BUFFER_ALIGN));
+            // SAFETY: `buffer` is at most `BUFFER_ALIGN - 1` bytes into the allocation,
+            // so the header and `size` data bytes after it are inside; it is aligned.
+            unsafe {
+                buffer.add(8).cast::<*mut u8>().write(start);
+                buffer.add(16).cast::<usize>().write(total);
+            }
+            buffer
         }
-    }
-    .cast::<u8>();
-    if start.is_null() {
-        return ptr::null_mut();
-    }
-    if total >= HUGE_PAGES_FROM {
-        advise_huge_pages(start, total);
-    }
-    let buffer = start.wrapping_add(start.align_offset(BUFFER_ALIGN));
-    // SAFETY: `buffer` is at most `BUFFER_ALIGN - 1` bytes into the allocation,
-    // so the header and `size` data bytes after it are inside; it is aligned.
-    unsafe {
-        buffer.cast::<i64>().write(1);
-        buffer.add(8).cast::<*mut u8>().write(start);
-    }
+    };
+    // SAFETY: the header is inside the allocation (above).
+    unsafe { buffer.cast::<i64>().write(1) };
     if COUNTING.load(Ordering::Relaxed) {
         LIVE_BUFFERS.fetch_add(1, Ordering::Relaxed);
     }
     buffer
+}
+
+/// One freed buffer of `REUSE_FROM..=REUSE_UP_TO` bytes in all, kept for the
+/// next allocation of about its size (null when none): a large buffer freed by
+/// `free` goes back to the kernel (glibc maps anything above 32 MiB on its
+/// own), and a new one costs a page fault and the kernel's zeroing of every
+/// page on first touch, about as long as the loop that fills it (a fused
+/// `a * x + b` over 80 MB: twice as long). A function called repeatedly for a
+/// large result frees the last one as it gets the next, so one spare serves
+/// it. Not for `calloc`-style requests, whose untouched pages cost nothing.
+static SPARE: AtomicPtr<u8> = AtomicPtr::new(ptr::null_mut());
+
+/// Allocations of at least this many bytes (with the header) reuse the spare;
+/// below it glibc's heap already keeps freed memory mapped.
+const REUSE_FROM: usize = HUGE_PAGES_FROM;
+
+/// Larger buffers go back to the kernel when freed, so that freeing a huge
+/// array returns its memory.
+const REUSE_UP_TO: usize = 256 << 20;
+
+/// The spare, when it holds between `total` and twice `total` bytes and the
+/// contents need not be zero.
+fn take_spare(total: usize, zeroed: bool) -> Option<*mut u8> {
+    if zeroed || !(REUSE_FROM..=REUSE_UP_TO).contains(&total) {
+        return None;
+    }
+    let spare = SPARE.swap(ptr::null_mut(), Ordering::Acquire);
+    if spare.is_null() {
+        return None;
+    }
+    // SAFETY: a spare is a whole buffer from `new_buffer`, owned by nobody else now.
+    let spare_total = unsafe { spare.add(16).cast::<usize>().read() };
+    if (total..=total.saturating_mul(2)).contains(&spare_total) {
+        return Some(spare);
+    }
+    // SAFETY: as above; it is the only reference.
+    unsafe { free_allocation(spare) };
+    None
+}
+
+/// Keeps a freed buffer as the spare when its size qualifies, freeing the
+/// spare it replaces; frees it otherwise.
+///
+/// # Safety
+/// `buffer` is a buffer from `new_buffer` nobody refers to any more.
+unsafe fn retire(buffer: *mut u8) {
+    // SAFETY: the header is the buffer's (see `new_buffer`).
+    let total = unsafe { buffer.add(16).cast::<usize>().read() };
+    let old = if (REUSE_FROM..=REUSE_UP_TO).contains(&total) {
+        SPARE.swap(buffer, Ordering::AcqRel)
+    } else {
+        buffer
+    };
+    if !old.is_null() {
+        // SAFETY: `old` left the spare slot (or was never in it): ours alone.
+        unsafe { free_allocation(old) };
+    }
+}
+
+/// Gives a buffer's whole allocation back to the C allocator.
+///
+/// # Safety
+/// `buffer` is a buffer from `new_buffer` nobody refers to any more.
+unsafe fn free_allocation(buffer: *mut u8) {
+    // SAFETY: `new_buffer` wrote where its allocation starts after the count.
+    unsafe { libc::free(buffer.add(8).cast::<*mut u8>().read().cast()) }
 }
 
 /// From this size on, buffers ask for transparent huge pages, as NumPy's
@@ -242,8 +317,8 @@ pub(crate) unsafe extern "C" fn ferrojit_buffer_free(buffer: *mut u8) {
     if COUNTING.load(Ordering::Relaxed) {
         LIVE_BUFFERS.fetch_sub(1, Ordering::Relaxed);
     }
-    // SAFETY: `new_buffer` wrote where its allocation starts after the count.
-    unsafe { libc::free(buffer.add(8).cast::<*mut u8>().read().cast()) }
+    // SAFETY: the count reached zero, so nobody refers to the buffer.
+    unsafe { retire(buffer) }
 }
 
 /// The code JIT code passes for an exception kind: its index in `ExceptionKind::ALL`.
@@ -430,6 +505,38 @@ mod tests {
         assert_eq!(unsafe { *a.cast::<i64>() }, 1, "one reference is left");
         unsafe { release_buffer(a) };
         unsafe { release_buffer(b) };
+    }
+
+    /// The only test that makes buffers of `REUSE_FROM` bytes or more, so no
+    /// other test of this binary takes or replaces the spare meanwhile.
+    #[test]
+    fn a_large_freed_buffer_is_reused_by_the_next_but_never_for_zeros() {
+        let mut ctx = RuntimeContext::new();
+        let size: i64 = 16 << 20;
+        let data = |b: *mut u8| unsafe { b.add(BUFFER_DATA_OFFSET as usize) };
+        let a = unsafe { ferrojit_alloc(&mut ctx, size, 0) };
+        unsafe { data(a).write_bytes(0xAB, size as usize) };
+        unsafe { release_buffer(a) };
+        // Not zeroed, about the size: the very buffer, its count set anew.
+        let b = unsafe { ferrojit_alloc(&mut ctx, size - 4096, 0) };
+        assert_eq!(b, a, "the spare serves the next allocation of about its size");
+        assert_eq!(unsafe { *b.cast::<i64>() }, 1);
+        unsafe { release_buffer(b) };
+        // Zeroed: never the spare (which holds 0xAB), zeros as calloc gives.
+        let z = unsafe { ferrojit_alloc(&mut ctx, size, 1) };
+        assert_ne!(z, a);
+        let bytes = unsafe { std::slice::from_raw_parts(data(z), size as usize) };
+        assert!(bytes.iter().all(|&x| x == 0));
+        // Far smaller than the spare: a new allocation (the spare is freed).
+        let small = unsafe { ferrojit_alloc(&mut ctx, size / 4, 0) };
+        assert_ne!(small, a);
+        unsafe { release_buffer(small) };
+        unsafe { release_buffer(z) };
+        // Above `REUSE_UP_TO`: freed, not kept; the spare stays the last one kept.
+        let spare = SPARE.load(Ordering::Relaxed);
+        let huge = unsafe { ferrojit_alloc(&mut ctx, (REUSE_UP_TO + 1) as i64, 0) };
+        unsafe { release_buffer(huge) };
+        assert_eq!(SPARE.load(Ordering::Relaxed), spare);
     }
 
     #[test]

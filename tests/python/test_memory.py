@@ -231,3 +231,66 @@ def test_swapping_arrays_keeps_both_alive(no_leak):
         np.testing.assert_array_equal(u, a + n)
         np.testing.assert_array_equal(v, a + n - 1)
         del u, v
+
+
+# Large buffers (4 MiB to 256 MiB) freed by compiled code's arrays are kept, one at a time,
+# for the next allocation of about their size that need not be zero (codegen/src/runtime.rs,
+# `SPARE`): a kernel called repeatedly for a large result then writes into memory already
+# mapped instead of faulting in and zeroing fresh pages on every call.
+
+BIG = 40 * MB // 8  # float64 elements of a 40 MiB array, above what glibc keeps mapped itself (32 MiB)
+
+
+def test_zeros_after_a_large_array_was_freed_are_zero(no_leak):
+    @jit
+    def filled(n, v):
+        a = np.empty(n)
+        a[:] = v
+        return a
+
+    @jit
+    def zeros(n):
+        return np.zeros(n)
+
+    for _ in range(3):
+        a = filled(BIG, 7.0)
+        assert (a == 7.0).all()
+        del a  # its buffer is now the spare, full of 7.0
+        z = zeros(BIG)
+        assert not z.any(), "np.zeros never gets a reused buffer's old contents"
+
+
+def test_large_results_kept_alive_never_share_memory(no_leak):
+    @jit
+    def filled(n, v):
+        a = np.empty(n)
+        a[:] = v
+        return a
+
+    kept = []
+    for i in range(6):
+        a = filled(BIG, float(i))
+        if i % 2 == 0:
+            kept.append(a)
+        del a  # odd results are freed and may be reused by the next call
+    for i, a in zip(range(0, 6, 2), kept):
+        assert (a == float(i)).all()
+    assert len({a.ctypes.data for a in kept}) == len(kept)
+
+
+def test_a_large_result_each_call_reuses_memory_rather_than_faulting(no_leak):
+    @jit
+    def axpb(a, x, b):
+        return a * x + b
+
+    x = np.arange(BIG, dtype=np.float64)
+    expected = 2.0 * x + 1.0
+    for _ in range(3):
+        np.testing.assert_array_equal(axpb(2.0, x, 1.0), expected)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(10):
+        r = axpb(2.0, x, 1.0)
+        del r
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    # A fresh 40 MiB array takes at least 20 faults (huge pages) and up to 10240 (4 KiB pages).
+    assert faults < 10, f"{faults} page faults in 10 calls: the freed result was not reused"
