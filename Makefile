@@ -60,6 +60,7 @@ bench: setup
 	$(VPY) -c "import numba" 2>/dev/null || $(VPY) -m pip install --quiet $(NUMBA)
 	$(VPY) bench/run.py
 	$(VPY) bench/corpus.py
+	$(VPY) bench/memory.py
 
 # Compile time against function size (issue 9): generated functions of six
 # shapes, N = 1000..10000 lines, the time of each stage (bench/compile_scaling.py).

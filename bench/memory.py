@@ -213,7 +213,7 @@ def streaming_section(lib, quick):
     ok = True
     for name, nbytes, c_run, fj_run, nb_run in cases:
         contenders = [("C", c_run), ("ferrojit", fj_run)] + ([("Numba", nb_run)] if nb_run else [])
-        best = best_of(contenders, 3 if quick else 15, 1 if not quick else 20)
+        best = best_of(contenders, 3 if quick else 25, 1 if not quick else 20)
         gbs = {k: nbytes / v / 1e9 for k, v in best.items()}
         ratio = gbs["ferrojit"] / gbs["C"]
         ok &= ratio >= 0.9

@@ -7,25 +7,39 @@ use codegen::runtime::release_buffer;
 use frontend::hir::Dtype;
 use numpy::npyffi::{self, flags, npy_intp, PyArrayObject};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyCapsule, PyComplex, PyTuple};
+use pyo3::ffi;
+use pyo3::types::{PyBool, PyComplex, PyTuple};
 use pyo3::IntoPyObjectExt;
 use typeinfer::{ArrayType, Type};
 
 use crate::args::{dtype_of_type_num, is_ndarray, type_num_of_dtype};
 use crate::errors::internal_error;
 
-/// One reference to a buffer allocated by compiled code, held by the base
-/// object of the NumPy arrays made from it; dropped when that object is.
-struct BufferRef(*mut u8);
+/// The name of the capsules that hold one reference to a buffer allocated by
+/// compiled code, as the base object of the NumPy arrays made from it.
+const BUFFER_CAPSULE: &std::ffi::CStr = c"ferrojit.buffer";
 
-// SAFETY: the count is atomic and the memory is plain, not tied to a thread.
-unsafe impl Send for BufferRef {}
-
-impl Drop for BufferRef {
-    fn drop(&mut self) {
-        // SAFETY: the result slot gave us this reference, and only this drop releases it.
-        unsafe { release_buffer(self.0) }
+/// A capsule holding the slot's reference to `buffer`, released with it. A
+/// plain `PyCapsule_New` with the buffer as its pointer: returning a small
+/// array costs about a microsecond, and pyo3's boxed capsule value was one
+/// more allocation and free of it.
+fn buffer_capsule(py: Python<'_>, buffer: *mut u8) -> PyResult<Bound<'_, PyAny>> {
+    unsafe extern "C" fn release(capsule: *mut ffi::PyObject) {
+        // SAFETY: called by Python once, when the capsule made below dies.
+        let buffer = unsafe { ffi::PyCapsule_GetPointer(capsule, BUFFER_CAPSULE.as_ptr()) };
+        if !buffer.is_null() {
+            // SAFETY: the capsule held the slot's reference, and only this releases it.
+            unsafe { release_buffer(buffer.cast()) }
+        }
     }
+    // SAFETY: `buffer` is live and non-null (checked by the caller); the name is static.
+    let capsule =
+        unsafe { ffi::PyCapsule_New(buffer.cast(), BUFFER_CAPSULE.as_ptr(), Some(release)) };
+    // SAFETY: a new reference or null with an exception set.
+    unsafe { Bound::from_owned_ptr_or_err(py, capsule) }.inspect_err(|_| {
+        // SAFETY: no capsule took the slot's reference.
+        unsafe { release_buffer(buffer) }
+    })
 }
 
 /// Reads the entry's result slots in order.
@@ -125,14 +139,17 @@ fn box_array<'py>(
 ) -> PyResult<Py<PyAny>> {
     let owner = reader.next()? as usize;
     let data = reader.next()? as *mut u8;
+    // On the stack: two vectors were two allocations per array returned.
     let nd = a.ndim as usize;
-    let mut dims = Vec::with_capacity(nd);
-    for _ in 0..nd {
-        dims.push(reader.next()? as npy_intp);
+    let (mut dim_buf, mut stride_buf) = ([0; MAX_NDIM], [0; MAX_NDIM]);
+    let (Some(dims), Some(strides)) = (dim_buf.get_mut(..nd), stride_buf.get_mut(..nd)) else {
+        return Err(internal_error("a returned array has more dimensions than NumPy allows"));
+    };
+    for d in dims.iter_mut() {
+        *d = reader.next()? as npy_intp;
     }
-    let mut strides = Vec::with_capacity(nd);
-    for _ in 0..nd {
-        strides.push(reader.next()? as npy_intp);
+    for s in strides.iter_mut() {
+        *s = reader.next()? as npy_intp;
     }
     if owner & 1 == 1 {
         // A NumPy object the call borrowed (an argument): the very object
@@ -140,10 +157,10 @@ fn box_array<'py>(
         // SAFETY: the caller holds the arguments, so the object is alive.
         let object =
             unsafe { Bound::from_borrowed_ptr(py, (owner & !1) as *mut pyo3::ffi::PyObject) };
-        if is_whole(&object, a, data, &dims, &strides) {
+        if is_whole(&object, a, data, dims, strides) {
             return Ok(object.unbind());
         }
-        return Ok(new_array(py, a, &mut dims, &mut strides, data, object)?.unbind());
+        return Ok(new_array(py, a, dims, strides, data, object)?.unbind());
     }
     if owner == 0 {
         return Err(internal_error("a returned array has no owner"));
@@ -155,15 +172,16 @@ fn box_array<'py>(
             base.clone()
         }
         None => {
-            let base =
-                PyCapsule::new_with_value(py, BufferRef(owner as *mut u8), c"ferrojit.buffer")?
-                    .into_any();
+            let base = buffer_capsule(py, owner as *mut u8)?;
             rc.bases.push((owner, base.clone()));
             base
         }
     };
-    Ok(new_array(py, a, &mut dims, &mut strides, data, base)?.unbind())
+    Ok(new_array(py, a, dims, strides, data, base)?.unbind())
 }
+
+/// NumPy's limit on an array's dimensions (`NPY_MAXDIMS` of NumPy 2).
+const MAX_NDIM: usize = 64;
 
 /// Whether `object` is an ndarray of exactly this type, data, shape and strides.
 fn is_whole(

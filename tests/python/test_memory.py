@@ -195,6 +195,26 @@ def test_arrays_in_returned_tuples_follow_the_same_rules(no_leak):
     del b1, b2
 
 
+
+def test_a_returned_buffer_is_freed_when_its_last_array_dies(no_leak):
+    @jit
+    def halves(n):
+        b = np.ones(n)
+        return b[: n // 2], b[n // 2 :]
+
+    gc.collect()
+    before = live_buffers()
+    lo, hi = halves(8)
+    assert live_buffers() == before + 1
+    assert lo.base is hi.base and type(lo.base).__name__ == "PyCapsule"
+    del lo
+    gc.collect()
+    assert live_buffers() == before + 1, "the other half still holds the buffer"
+    np.testing.assert_array_equal(hi, np.ones(4))
+    del hi
+    gc.collect()
+    assert live_buffers() == before
+
 def test_tuples_of_fresh_arrays_in_a_loop_are_freed(no_leak):
     @jit
     def pair(n):
