@@ -161,13 +161,14 @@ pub fn live_buffers() -> Option<i64> {
 
 /// A buffer of `size` data bytes: its header (the reference count, the `i64`
 /// JIT code updates in place, see `lower::ir::Stmt::Retain`, then where the
-/// allocation starts, then its length) with the data `BUFFER_DATA_OFFSET`
-/// bytes after it, in one allocation. Null when the allocator refuses.
+/// allocation starts, then its length with the header) with the data
+/// `BUFFER_DATA_OFFSET` bytes after it, in one allocation. Null when the
+/// allocator refuses.
 ///
-/// `malloc`/`calloc` rather than `posix_memalign`: their thread caches serve
-/// small sizes several times faster, and `calloc` gets large buffers as fresh
-/// pages the kernel zeroes lazily. The header goes on the first aligned address.
-/// A buffer whose contents need not be zero may be the spare (see `SPARE`).
+/// `malloc`/`calloc` rather than `posix_memalign` below `MAP_FROM`: their
+/// thread caches serve small sizes several times faster. From `MAP_FROM` on, a
+/// mapping of its own (see `map_buffer`). The header goes on the first aligned
+/// address. A buffer whose contents need not be zero may be the spare (`SPARE`).
 fn new_buffer(size: usize, zeroed: bool) -> *mut u8 {
     let Some(total) = size.checked_add(BUFFER_DATA_OFFSET as usize + BUFFER_ALIGN - 1) else {
         return ptr::null_mut();
@@ -175,24 +176,27 @@ fn new_buffer(size: usize, zeroed: bool) -> *mut u8 {
     let buffer = match take_spare(total, zeroed) {
         Some(buffer) => buffer,
         None => {
-            // SAFETY: plain C allocation of `total` bytes.
-            let start = unsafe {
-                if zeroed {
-                    libc::calloc(1, total)
-                } else {
-                    libc::malloc(total)
+            // Where the allocation starts, and where the buffer (its header) does.
+            let (start, buffer) = if total >= MAP_FROM {
+                map_buffer(total)
+            } else {
+                // SAFETY: plain C allocation of `total` bytes.
+                let start = unsafe {
+                    if zeroed {
+                        libc::calloc(1, total)
+                    } else {
+                        libc::malloc(total)
+                    }
                 }
-            }
-            .cast::<u8>();
+                .cast::<u8>();
+                (start, start.wrapping_add(start.align_offset(BUFFER_ALIGN)))
+            };
             if start.is_null() {
                 return ptr::null_mut();
             }
-            if total >= HUGE_PAGES_FROM {
-                advise_huge_pages(start, total);
-            }
-            let buffer = start.wrapping_add(start.align_offset(BUFFER_ALIGN));
-            // SAFETY: `buffer` is at most `BUFFER_ALIGN - 1` bytes into the allocation,
-            // so the header and `size` data bytes after it are inside; it is aligned.
+            // SAFETY: `buffer` is aligned, and the header and `size` data bytes
+            // after it are inside the allocation (at most `BUFFER_ALIGN - 1`
+            // bytes into a C allocation; see `map_buffer` for a mapping).
             unsafe {
                 buffer.add(8).cast::<*mut u8>().write(start);
                 buffer.add(16).cast::<usize>().write(total);
@@ -208,19 +212,80 @@ fn new_buffer(size: usize, zeroed: bool) -> *mut u8 {
     buffer
 }
 
+/// From this size on (header included), a buffer is a mapping of its own, as
+/// NumPy's allocator asks transparent huge pages from this size (its
+/// threshold too): a large array then takes one page fault per 2 MiB rather
+/// than per 4 KiB on first touch.
+const MAP_FROM: usize = 4 << 20;
+
+/// A transparent huge page: the alignment of a large buffer.
+const HUGE_PAGE: usize = 2 << 20;
+
+/// The length of the mapping `map_buffer` makes for `total` bytes: whole huge
+/// pages from the data's boundary on, so that the last one, partly data, is
+/// one too (else the 2 MiB region holding the data's end, when the mapping
+/// ended inside it, took a small-page fault per 4 KiB), and 2 MiB to reach
+/// that boundary.
+fn mapping_len(total: usize) -> Option<usize> {
+    total.checked_next_multiple_of(HUGE_PAGE)?.checked_add(HUGE_PAGE)
+}
+
+/// A mapping of fresh zero pages and the buffer in it, whose data starts on
+/// its first 2 MiB boundary (with room for the header before it), the data
+/// advised for huge pages (`MADV_HUGEPAGE`; only advice, so a refusal changes
+/// nothing); nulls when refused. Lazily zeroed as `calloc`'s large blocks are,
+/// and aligned: malloc's own mappings start anywhere, so the 2 MiB regions at
+/// the ends of the data got small pages, and how many depended on where the
+/// kernel put the mapping (an 80 MB `np.zeros` written once took 114 or 625
+/// page faults from one call to the next). The header's page is left a small
+/// one: in a huge page, writing the header would fault in and zero 2 MiB, ten
+/// times what an `np.zeros` that is never written costs. The pages before the
+/// header and after the data are never touched: address space only.
+fn map_buffer(total: usize) -> (*mut u8, *mut u8) {
+    let null = (ptr::null_mut(), ptr::null_mut());
+    let Some(len) = mapping_len(total) else {
+        return null;
+    };
+    // SAFETY: a new private anonymous mapping; nothing else refers to it.
+    let map = unsafe {
+        libc::mmap(
+            ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if map == libc::MAP_FAILED {
+        return null;
+    }
+    let map = map.cast::<u8>();
+    let header = BUFFER_DATA_OFFSET as usize;
+    // The mapping starts on a page, so the first boundary at least `header`
+    // bytes in is at most `HUGE_PAGE` bytes in; the whole huge pages of
+    // `total` bytes from there are inside the mapping (`mapping_len`).
+    let data = map.wrapping_add(header + map.wrapping_add(header).align_offset(HUGE_PAGE));
+    let advised = len - (data as usize - map as usize);
+    // SAFETY: advice on the part of the mapping from `data` on; it does not
+    // change its contents.
+    unsafe { libc::madvise(data.cast(), advised, libc::MADV_HUGEPAGE) };
+    (map, data.wrapping_sub(header))
+}
+
 /// One freed buffer of `REUSE_FROM..=REUSE_UP_TO` bytes in all, kept for the
-/// next allocation of about its size (null when none): a large buffer freed by
-/// `free` goes back to the kernel (glibc maps anything above 32 MiB on its
-/// own), and a new one costs a page fault and the kernel's zeroing of every
-/// page on first touch, about as long as the loop that fills it (a fused
-/// `a * x + b` over 80 MB: twice as long). A function called repeatedly for a
-/// large result frees the last one as it gets the next, so one spare serves
-/// it. Not for `calloc`-style requests, whose untouched pages cost nothing.
+/// next allocation of about its size (null when none): a large buffer is a
+/// mapping that goes back to the kernel when freed, and a new one costs a page
+/// fault and the kernel's zeroing of every page on first touch, about as long
+/// as the loop that fills it (a fused `a * x + b` over 80 MB: twice as long).
+/// A function called repeatedly for a large result frees the last one as it
+/// gets the next, so one spare serves it. Not for zeroed requests, whose
+/// untouched pages cost nothing.
 static SPARE: AtomicPtr<u8> = AtomicPtr::new(ptr::null_mut());
 
-/// Allocations of at least this many bytes (with the header) reuse the spare;
-/// below it glibc's heap already keeps freed memory mapped.
-const REUSE_FROM: usize = HUGE_PAGES_FROM;
+/// Allocations of at least this many bytes (with the header) reuse the spare:
+/// the mapped ones; glibc's heap keeps freed smaller ones mapped already.
+const REUSE_FROM: usize = MAP_FROM;
 
 /// Larger buffers go back to the kernel when freed, so that freeing a huge
 /// array returns its memory.
@@ -265,36 +330,25 @@ unsafe fn retire(buffer: *mut u8) {
     }
 }
 
-/// Gives a buffer's whole allocation back to the C allocator.
+/// Gives a buffer's whole allocation back: its mapping, or to the C allocator.
 ///
 /// # Safety
 /// `buffer` is a buffer from `new_buffer` nobody refers to any more.
 unsafe fn free_allocation(buffer: *mut u8) {
-    // SAFETY: `new_buffer` wrote where its allocation starts after the count.
-    unsafe { libc::free(buffer.add(8).cast::<*mut u8>().read().cast()) }
-}
-
-/// From this size on, buffers ask for transparent huge pages, as NumPy's
-/// allocator does (its threshold too): a large array then takes one page fault
-/// per 2 MiB rather than per 4 KiB on first touch.
-const HUGE_PAGES_FROM: usize = 4 << 20;
-
-/// `madvise(MADV_HUGEPAGE)` on the whole pages of `[start, start + len)`; only
-/// advice, so a refusal changes nothing.
-fn advise_huge_pages(start: *mut u8, len: usize) {
-    const PAGE: usize = 4096;
-    let skip = start.align_offset(PAGE);
-    let Some(rest) = len.checked_sub(skip) else {
-        return;
+    // SAFETY: `new_buffer` wrote where its allocation starts and its length
+    // after the count.
+    let (start, total) = unsafe {
+        (
+            buffer.add(8).cast::<*mut u8>().read(),
+            buffer.add(16).cast::<usize>().read(),
+        )
     };
-    // SAFETY: the range lies inside one live allocation; the advice does not
-    // change its contents.
-    unsafe {
-        libc::madvise(
-            start.add(skip).cast(),
-            rest / PAGE * PAGE,
-            libc::MADV_HUGEPAGE,
-        );
+    if total < MAP_FROM {
+        // SAFETY: `start` came from malloc/calloc.
+        unsafe { libc::free(start.cast()) };
+    } else if let Some(len) = mapping_len(total) {
+        // SAFETY: `start` is the mapping `map_buffer` made of this length.
+        unsafe { libc::munmap(start.cast(), len) };
     }
 }
 
@@ -515,6 +569,9 @@ mod tests {
         let size: i64 = 16 << 20;
         let data = |b: *mut u8| unsafe { b.add(BUFFER_DATA_OFFSET as usize) };
         let a = unsafe { ferrojit_alloc(&mut ctx, size, 0) };
+        assert_eq!(data(a) as usize % HUGE_PAGE, 0, "a mapped buffer's data starts on a huge page");
+        let fresh = unsafe { std::slice::from_raw_parts(data(a), size as usize) };
+        assert!(fresh.iter().all(|&x| x == 0), "fresh pages are zero");
         unsafe { data(a).write_bytes(0xAB, size as usize) };
         unsafe { release_buffer(a) };
         // Not zeroed, about the size: the very buffer, its count set anew.
