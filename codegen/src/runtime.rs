@@ -227,7 +227,9 @@ const HUGE_PAGE: usize = 2 << 20;
 /// ended inside it, took a small-page fault per 4 KiB), and 2 MiB to reach
 /// that boundary.
 fn mapping_len(total: usize) -> Option<usize> {
-    total.checked_next_multiple_of(HUGE_PAGE)?.checked_add(HUGE_PAGE)
+    total
+        .checked_next_multiple_of(HUGE_PAGE)?
+        .checked_add(HUGE_PAGE)
 }
 
 /// A mapping of fresh zero pages and the buffer in it, whose data starts on
@@ -569,14 +571,21 @@ mod tests {
         let size: i64 = 16 << 20;
         let data = |b: *mut u8| unsafe { b.add(BUFFER_DATA_OFFSET as usize) };
         let a = unsafe { ferrojit_alloc(&mut ctx, size, 0) };
-        assert_eq!(data(a) as usize % HUGE_PAGE, 0, "a mapped buffer's data starts on a huge page");
+        assert_eq!(
+            data(a) as usize % HUGE_PAGE,
+            0,
+            "a mapped buffer's data starts on a huge page"
+        );
         let fresh = unsafe { std::slice::from_raw_parts(data(a), size as usize) };
         assert!(fresh.iter().all(|&x| x == 0), "fresh pages are zero");
         unsafe { data(a).write_bytes(0xAB, size as usize) };
         unsafe { release_buffer(a) };
         // Not zeroed, about the size: the very buffer, its count set anew.
         let b = unsafe { ferrojit_alloc(&mut ctx, size - 4096, 0) };
-        assert_eq!(b, a, "the spare serves the next allocation of about its size");
+        assert_eq!(
+            b, a,
+            "the spare serves the next allocation of about its size"
+        );
         assert_eq!(unsafe { *b.cast::<i64>() }, 1);
         unsafe { release_buffer(b) };
         // Zeroed: never the spare (which holds 0xAB), zeros as calloc gives.

@@ -6,8 +6,8 @@ use std::ffi::c_int;
 use codegen::runtime::release_buffer;
 use frontend::hir::Dtype;
 use numpy::npyffi::{self, flags, npy_intp, PyArrayObject};
-use pyo3::prelude::*;
 use pyo3::ffi;
+use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyComplex, PyTuple};
 use pyo3::IntoPyObjectExt;
 use typeinfer::{ArrayType, Type};
@@ -143,7 +143,9 @@ fn box_array<'py>(
     let nd = a.ndim as usize;
     let (mut dim_buf, mut stride_buf) = ([0; MAX_NDIM], [0; MAX_NDIM]);
     let (Some(dims), Some(strides)) = (dim_buf.get_mut(..nd), stride_buf.get_mut(..nd)) else {
-        return Err(internal_error("a returned array has more dimensions than NumPy allows"));
+        return Err(internal_error(
+            "a returned array has more dimensions than NumPy allows",
+        ));
     };
     for d in dims.iter_mut() {
         *d = reader.next()? as npy_intp;
