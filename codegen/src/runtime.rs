@@ -212,10 +212,10 @@ fn new_buffer(size: usize, zeroed: bool) -> *mut u8 {
     buffer
 }
 
-/// From this size on (header included), a buffer is a mapping of its own, as
-/// NumPy's allocator asks transparent huge pages from this size (its
-/// threshold too): a large array then takes one page fault per 2 MiB rather
-/// than per 4 KiB on first touch.
+/// From this size on (header included), a buffer is a mapping of its own
+/// advised for transparent huge pages (`map_buffer`), NumPy's threshold for
+/// that advice: a large array then takes one page fault per 2 MiB rather than
+/// per 4 KiB on first touch.
 const MAP_FROM: usize = 4 << 20;
 
 /// A transparent huge page: the alignment of a large buffer.
