@@ -264,7 +264,11 @@ impl FnCx<'_, '_> {
         Ty::Known(Type::Array(ArrayType {
             dtype,
             ndim: plan.ndim,
-            layout: if c || plan.ndim <= 1 { Layout::C } else { Layout::Any },
+            layout: if c || plan.ndim <= 1 {
+                Layout::C
+            } else {
+                Layout::Any
+            },
             writable: true,
         }))
     }
