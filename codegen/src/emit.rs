@@ -346,7 +346,7 @@ impl<'ctx> ModuleCx<'ctx> {
                 ),
                 false,
             ),
-            "ferrojit_linalg" | "ferrojit_sort" => (
+            "ferrojit_kernel" => (
                 self.i32()
                     .fn_type(&[ptr.into(), self.i64().into(), ptr.into()], false),
                 false,
@@ -1409,11 +1409,8 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         Ok(())
     }
 
-    /// When `cond` holds (a runtime function or a callee recorded an
-    /// exception), adds the traceback entry for byte `at` and returns status 1;
-    /// else continues in a new block.
-    /// Calls the kernel's runtime entry (`ferrojit_linalg` or `ferrojit_sort`)
-    /// with the arguments in a stack array of i64 slots (pointers as
+    /// Calls the kernels' runtime entry (`kernels::ferrojit_kernel`) with the
+    /// kernel's code and the arguments in a stack array of i64 slots (pointers as
     /// addresses); a failure unwinds from line `at`.
     fn emit_kernel(&mut self, kernel: ir::Kernel, args: &[ValueId], at: u32) -> R<()> {
         let i64t = self.m.i64();
@@ -1438,15 +1435,10 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             let slot = unsafe { self.b().build_in_bounds_gep(i64t, array, &[at], "")? };
             self.b().build_store(slot, v)?;
         }
-        let (entry, code) = match (
-            crate::linalg::kernel_code(kernel),
-            crate::sorting::kernel_code(kernel),
-        ) {
-            (Some(code), _) => ("ferrojit_linalg", code),
-            (None, Some(code)) => ("ferrojit_sort", code),
-            (None, None) => return bug(format!("kernel {kernel:?} of no runtime entry")),
+        let Some(code) = crate::kernels::kernel_code(kernel) else {
+            return bug(format!("kernel {kernel:?} has no code"));
         };
-        let f = self.m.runtime_fn(entry)?;
+        let f = self.m.runtime_fn("ferrojit_kernel")?;
         let code = i64t.const_int(code as u64, false);
         let status = as_int(self.m.call(
             f,
@@ -1462,6 +1454,9 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         self.unwind_if(failed, at)
     }
 
+    /// When `cond` holds (a runtime function or a callee recorded an
+    /// exception), adds the traceback entry for byte `at` and returns status 1;
+    /// else continues in a new block.
     fn unwind_if(&mut self, cond: IntValue<'ctx>, at: u32) -> R<()> {
         let trace = self.append("trace");
         let cont = self.append("ok");
@@ -1655,16 +1650,42 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             }
             Inst::Real(c) => self.m.complex_parts(self.value(*c)?)?.0.into(),
             Inst::Imag(c) => self.m.complex_parts(self.value(*c)?)?.1.into(),
-            Inst::Alloc { bytes, zeroed } => {
+            Inst::Alloc {
+                bytes,
+                zeroed,
+                array,
+            } => {
                 let f = self.m.runtime_fn("ferrojit_alloc")?;
                 let zeroed = self.m.i32().const_int(u64::from(*zeroed), false);
+                let bytes = self.int(*bytes)?;
                 let p = as_ptr(self.m.call(
                     f,
-                    &[self.ctx_ptr.into(), self.int(*bytes)?.into(), zeroed.into()],
+                    &[self.ctx_ptr.into(), bytes.into(), zeroed.into()],
                     "buf",
                 )?)?;
                 let failed = self.b().build_is_null(p, "")?;
-                self.unwind_if(failed, at)?;
+                let oom = self.append("oom");
+                let cont = self.append("ok");
+                let br = self.b().build_conditional_branch(failed, oom, cont)?;
+                self.m.set_branch_weights(br, false)?;
+                self.m.builder.position_at_end(oom);
+                // `shapes::MEMORY`: the byte count and the dtype's number, then the extents.
+                let i64t = self.m.i64();
+                let dtype = array
+                    .as_ref()
+                    .and_then(|(d, _)| lower::ir::Dtype::ALL.iter().position(|x| x == d));
+                let mut words = vec![
+                    bytes,
+                    i64t.const_int(dtype.map_or(u64::MAX, |k| k as u64), true),
+                ];
+                for extent in array.iter().flat_map(|(_, extents)| extents) {
+                    words.push(self.to_i64(*extent)?);
+                }
+                self.call_shape_error(shapes::MEMORY, &words, 2)?;
+                self.emit_trace(at)?;
+                let unwind = self.unwind_block()?;
+                self.b().build_unconditional_branch(unwind)?;
+                self.m.builder.position_at_end(cont);
                 p.into()
             }
             Inst::RoundDecimal { value, digits } => {
@@ -1760,7 +1781,18 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         };
         let f = self.m.libm_fn(&symbol, ty, args.len());
         let args: Vec<BasicMetadataValueEnum> = args.iter().map(|&a| a.into()).collect();
-        self.m.call(f, &args, "")
+        let call = self.b().build_call(f, &args, "")?;
+        if single {
+            // LLVM would fold a call of constants in double precision rounded
+            // once (`coshf(1.0f)` to 1.5430807), where glibc's float function,
+            // which NumPy's float32 loops call too, gives 1.5430806 at run time:
+            // not recognised as a library function, it is always glibc's.
+            call.add_attribute(AttributeLoc::Function, self.m.enum_attr("nobuiltin", 0));
+        }
+        match call.try_as_basic_value() {
+            ValueKind::Basic(v) => Ok(v),
+            ValueKind::Instruction(_) => bug(format!("libm `{symbol}` gives no value")),
+        }
     }
 
     fn emit_binary(
@@ -2092,6 +2124,24 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             self.m.intrinsic(name, &[ty.into()], &args)
         };
         if let Some(name) = f.libm_name() {
+            return self.libm_call(name, ty, &floats);
+        }
+        // LLVM folds its intrinsics of float32 constants in double precision
+        // too: float32 calls the C library's float function instead (a call
+        // either way; `libm_call` says why). `pow` stays an intrinsic, which
+        // LLVM turns into `x * x` for `x ** 2.0`, as NumPy squares.
+        let float32 = ty == self.m.context.f32_type();
+        let transcendental = match f {
+            Primitive::Exp => Some("exp"),
+            Primitive::Exp2 => Some("exp2"),
+            Primitive::Log => Some("log"),
+            Primitive::Log2 => Some("log2"),
+            Primitive::Log10 => Some("log10"),
+            Primitive::Sin => Some("sin"),
+            Primitive::Cos => Some("cos"),
+            _ => None,
+        };
+        if let (true, Some(name)) = (float32, transcendental) {
             return self.libm_call(name, ty, &floats);
         }
         let abs_compared = |predicate| -> R<BasicValueEnum<'ctx>> {

@@ -35,8 +35,7 @@ use llvm_sys::orc2::{
 };
 
 use crate::{
-    linalg, parallel, rounding, runtime, shapes, sorting, CodegenError, EntryFn, Listing,
-    StageTimes,
+    kernels, parallel, rounding, runtime, shapes, CodegenError, EntryFn, Listing, StageTimes,
 };
 
 struct Jit {
@@ -183,7 +182,7 @@ impl Jit {
 
             // Python loads extension modules RTLD_LOCAL, so the process search
             // above cannot see these: give ORC their addresses.
-            let runtime_symbols: [(&CStr, usize); 11] = [
+            let runtime_symbols: [(&CStr, usize); 10] = [
                 (
                     c"ferrojit_parallel_for",
                     parallel::ferrojit_parallel_for as *const () as usize,
@@ -213,12 +212,8 @@ impl Jit {
                     runtime::ferrojit_buffer_free as *const () as usize,
                 ),
                 (
-                    c"ferrojit_linalg",
-                    linalg::ferrojit_linalg as *const () as usize,
-                ),
-                (
-                    c"ferrojit_sort",
-                    sorting::ferrojit_sort as *const () as usize,
+                    c"ferrojit_kernel",
+                    kernels::ferrojit_kernel as *const () as usize,
                 ),
                 (
                     c"ferrojit_round_f64",

@@ -27,6 +27,7 @@
 
 mod emit;
 mod jit;
+mod kernels;
 pub mod lapack;
 mod linalg;
 pub mod parallel;

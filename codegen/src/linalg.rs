@@ -9,17 +9,19 @@
 //! workspaces in double precision, the results converted back.
 
 use std::ffi::c_char;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use lower::ir::{ExceptionKind, Kernel, LType};
 
+use crate::kernels::{kernel_bug, KernelError};
 use crate::lapack::{self, Complex, Int, Lapack, Routines};
-use crate::runtime::{exception_code, ferrojit_raise_message, RuntimeContext};
 
-/// The code JIT code passes for `kernel` (`ferrojit_linalg`'s `kernel`):
-/// the operation times 4 plus the element type; `None` for a kernel of
-/// another runtime entry.
-pub(crate) fn kernel_code(kernel: Kernel) -> Option<i64> {
+/// Runs linear-algebra kernel `kernel` on `args` (`kernels::ferrojit_kernel`'s);
+/// `Err` is the exception it raises (NumPy's `LinAlgError`).
+///
+/// SAFETY: lower passes the data pointers, extents and byte strides of live
+/// arrays of the kernel's element type, the outputs fresh buffers of the
+/// results' sizes (`lower::ir::Kernel`).
+pub(crate) unsafe fn run(kernel: Kernel, args: &[i64]) -> Result<(), KernelError> {
     let (op, t) = match kernel {
         Kernel::Gemm(t) => (0, t),
         Kernel::Det(t) => (1, t),
@@ -28,136 +30,78 @@ pub(crate) fn kernel_code(kernel: Kernel) -> Option<i64> {
         Kernel::Cholesky(t) => (4, t),
         Kernel::Eigh(t) => (5, t),
         Kernel::Lstsq(t) => (6, t),
-        Kernel::Sort(_)
-        | Kernel::Argsort(_)
-        | Kernel::Median(_)
-        | Kernel::Unique(_)
-        | Kernel::Searchsorted(_)
-        | Kernel::Histogram(_) => return None,
+        _ => return Err(kernel_bug(kernel)),
     };
-    let element = match t {
-        LType::F32 => 0,
-        LType::F64 => 1,
-        LType::C64 => 2,
-        _ => 3,
-    };
-    Some(op * 4 + element)
-}
-
-/// The arity of the kernel of code `code` (`Kernel::arity`).
-fn arity(code: i64) -> usize {
-    match code / 4 {
-        0 => 12,
-        3 => 9,
-        5 => 6,
-        6 => 14,
-        _ => 5,
-    }
-}
-
-/// Runs kernel number `kernel` (`kernel_code`) on `args` (as many i64 slots
-/// as `Kernel::arity` says, pointers as addresses). Returns 0, or 1 after
-/// recording an exception in `ctx`.
-pub(crate) unsafe extern "C" fn ferrojit_linalg(
-    ctx: *mut RuntimeContext,
-    kernel: i64,
-    args: *const i64,
-) -> i32 {
-    // SAFETY: JIT code passes a stack array of the kernel's arity.
-    let args = unsafe { std::slice::from_raw_parts(args, arity(kernel)) };
-    // No panic may unwind into JIT frames; none is expected from the kernels.
-    let ran = catch_unwind(AssertUnwindSafe(|| {
-        if kernel >= 4 {
-            let storage = Storage::of(kernel);
-            // SAFETY: as gemm's below.
-            return unsafe {
-                match storage {
-                    Storage::F32 | Storage::F64 => factorization::<f64>(kernel / 4, storage, args),
-                    Storage::C64 | Storage::C128 => {
-                        factorization::<Complex>(kernel / 4, storage, args)
-                    }
-                }
-            };
-        }
-        let g = Gemm::from_args(args);
-        // SAFETY: lower passes the data pointers, extents and byte strides of
-        // live arrays of the kernel's element type; `c` is a fresh buffer.
-        unsafe {
-            match kernel {
-                0 => g.run::<f32>(|g, a, b, c| {
-                    matrixmultiply::sgemm(
-                        g.m, g.k, g.n, 1.0, a.0, a.1, a.2, b.0, b.1, b.2, 0.0, c.0, c.1, c.2,
-                    )
-                }),
-                1 => g.run::<f64>(|g, a, b, c| {
-                    matrixmultiply::dgemm(
-                        g.m, g.k, g.n, 1.0, a.0, a.1, a.2, b.0, b.1, b.2, 0.0, c.0, c.1, c.2,
-                    )
-                }),
-                2 => g.run::<[f32; 2]>(|g, a, b, c| {
-                    use matrixmultiply::CGemmOption::Standard;
-                    matrixmultiply::cgemm(
-                        Standard,
-                        Standard,
-                        g.m,
-                        g.k,
-                        g.n,
-                        [1.0, 0.0],
-                        a.0,
-                        a.1,
-                        a.2,
-                        b.0,
-                        b.1,
-                        b.2,
-                        [0.0, 0.0],
-                        c.0,
-                        c.1,
-                        c.2,
-                    )
-                }),
-                _ => g.run::<[f64; 2]>(|g, a, b, c| {
-                    use matrixmultiply::CGemmOption::Standard;
-                    matrixmultiply::zgemm(
-                        Standard,
-                        Standard,
-                        g.m,
-                        g.k,
-                        g.n,
-                        [1.0, 0.0],
-                        a.0,
-                        a.1,
-                        a.2,
-                        b.0,
-                        b.1,
-                        b.2,
-                        [0.0, 0.0],
-                        c.0,
-                        c.1,
-                        c.2,
-                    )
-                }),
+    let storage = Storage::of(t);
+    if op > 0 {
+        // SAFETY: the caller's promise.
+        let done = unsafe {
+            match storage {
+                Storage::F32 | Storage::F64 => factorization::<f64>(op, storage, args),
+                Storage::C64 | Storage::C128 => factorization::<Complex>(op, storage, args),
             }
-        }
-        Ok(())
-    }));
-    let (kind, message) = match ran {
-        Ok(Ok(())) => return 0,
-        Ok(Err(message)) => (ExceptionKind::LinAlgError, message),
-        Err(_) => (
-            ExceptionKind::RuntimeError,
-            "internal error in ferrojit (linear algebra kernel); this is a bug in ferrojit, please report it",
-        ),
-    };
-    // SAFETY: the context is JIT code's; the message outlives the call.
+        };
+        return done.map_err(|message| (ExceptionKind::LinAlgError, message.to_string()));
+    }
+    let g = Gemm::from_args(args);
+    // SAFETY: the caller's promise; `c` is a fresh buffer.
     unsafe {
-        ferrojit_raise_message(
-            ctx,
-            exception_code(kind),
-            message.as_ptr(),
-            message.len() as i64,
-        )
-    };
-    1
+        match storage {
+            Storage::F32 => g.run::<f32>(|g, a, b, c| {
+                matrixmultiply::sgemm(
+                    g.m, g.k, g.n, 1.0, a.0, a.1, a.2, b.0, b.1, b.2, 0.0, c.0, c.1, c.2,
+                )
+            }),
+            Storage::F64 => g.run::<f64>(|g, a, b, c| {
+                matrixmultiply::dgemm(
+                    g.m, g.k, g.n, 1.0, a.0, a.1, a.2, b.0, b.1, b.2, 0.0, c.0, c.1, c.2,
+                )
+            }),
+            Storage::C64 => g.run::<[f32; 2]>(|g, a, b, c| {
+                use matrixmultiply::CGemmOption::Standard;
+                matrixmultiply::cgemm(
+                    Standard,
+                    Standard,
+                    g.m,
+                    g.k,
+                    g.n,
+                    [1.0, 0.0],
+                    a.0,
+                    a.1,
+                    a.2,
+                    b.0,
+                    b.1,
+                    b.2,
+                    [0.0, 0.0],
+                    c.0,
+                    c.1,
+                    c.2,
+                )
+            }),
+            Storage::C128 => g.run::<[f64; 2]>(|g, a, b, c| {
+                use matrixmultiply::CGemmOption::Standard;
+                matrixmultiply::zgemm(
+                    Standard,
+                    Standard,
+                    g.m,
+                    g.k,
+                    g.n,
+                    [1.0, 0.0],
+                    a.0,
+                    a.1,
+                    a.2,
+                    b.0,
+                    b.1,
+                    b.2,
+                    [0.0, 0.0],
+                    c.0,
+                    c.1,
+                    c.2,
+                )
+            }),
+        }
+    }
+    Ok(())
 }
 
 const SINGULAR: &str = "Singular matrix";
@@ -165,7 +109,7 @@ const NOT_POSITIVE_DEFINITE: &str = "Matrix is not positive definite";
 const EIGH_NOT_CONVERGED: &str = "Eigenvalues did not converge";
 const LSTSQ_NOT_CONVERGED: &str = "SVD did not converge in Linear Least Squares";
 
-/// How a kernel's arrays store their numbers (`kernel_code`'s element).
+/// How a kernel's arrays store their numbers (its element type).
 #[derive(Clone, Copy, PartialEq)]
 enum Storage {
     F32,
@@ -175,11 +119,11 @@ enum Storage {
 }
 
 impl Storage {
-    fn of(code: i64) -> Storage {
-        match code % 4 {
-            0 => Storage::F32,
-            1 => Storage::F64,
-            2 => Storage::C64,
+    fn of(t: LType) -> Storage {
+        match t {
+            LType::F32 => Storage::F32,
+            LType::F64 => Storage::F64,
+            LType::C64 => Storage::C64,
             _ => Storage::C128,
         }
     }
@@ -602,7 +546,7 @@ fn lapack_int(n: usize) -> Result<Int, &'static str> {
     Int::try_from(n).map_err(|_| "array too large for LAPACK")
 }
 
-/// Runs factorization `op` (`kernel_code`'s operation: 1 det, 2 inv, 3
+/// Runs factorization `op` (`run`'s operation: 1 det, 2 inv, 3
 /// solve, 4 cholesky, 5 eigh, 6 lstsq) on `args`, whose arrays store numbers
 /// as `s`; `Err` is the message of a `LinAlgError`.
 ///
@@ -993,9 +937,9 @@ mod tests {
             strides[5],
         ];
         let status = unsafe {
-            ferrojit_linalg(
+            crate::kernels::ferrojit_kernel(
                 std::ptr::null_mut(),
-                kernel_code(Kernel::Gemm(LType::F64)).unwrap_or(-1),
+                crate::kernels::kernel_code(Kernel::Gemm(LType::F64)).unwrap_or(-1),
                 args.as_ptr(),
             )
         };

@@ -37,6 +37,53 @@ pub(crate) const CONCATENATE: i64 = 8;
 pub(crate) const MASK_SHAPE: i64 = 9;
 pub(crate) const MASK_VALUES: i64 = 10;
 pub(crate) const INDEX_SHAPE: i64 = 11;
+pub(crate) const MEMORY: i64 = 12;
+
+/// A byte count as NumPy's `MemoryError` prints it (`_ArrayMemoryError.
+/// _size_to_string`): in the largest binary unit that leaves at least one
+/// (after rounding), three significant digits with the point kept (`10.0 GiB`,
+/// `768. GiB`, `1.00 KiB`), whole bytes as they are (`1023 bytes`).
+fn size_text(bytes: u128) -> String {
+    const UNITS: [&str; 7] = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    let bit_length = 128 - bytes.leading_zeros() as usize;
+    let mut unit = (bit_length.saturating_sub(1)).max(1) / 10;
+    let mut n = bytes as f64 / (1u128 << (unit * 10)) as f64;
+    if n.round_ties_even() == 1024.0 {
+        unit += 1;
+        n /= 1024.0;
+    }
+    if unit >= UNITS.len() {
+        n *= (1u128 << ((unit - (UNITS.len() - 1)) * 10)) as f64;
+        unit = UNITS.len() - 1;
+    }
+    let name = UNITS[unit];
+    if unit == 0 {
+        return format!("{n:.0} {name}");
+    }
+    if n.round_ties_even() >= 1000.0 {
+        return format!("{n:.0}. {name}");
+    }
+    // Python's `{:#.3g}`: two decimals, fewer as the integer part grows
+    // (after rounding: 9.996 is `10.0`, 99.96 is `100.`).
+    for decimals in [2, 1] {
+        let text = format!("{n:.decimals$}");
+        if text.find('.').unwrap_or(text.len()) <= 3 - decimals {
+            return format!("{text} {name}");
+        }
+    }
+    format!("{n:.0}. {name}")
+}
+
+/// A shape as Python prints a tuple (NumPy's `MemoryError` does): `(3,)`, `(2, 4)`.
+fn tuple_text(extents: &[i64]) -> String {
+    match extents {
+        [one] => format!("({one},)"),
+        _ => {
+            let parts: Vec<String> = extents.iter().map(i64::to_string).collect();
+            format!("({})", parts.join(", "))
+        }
+    }
+}
 
 /// NumPy's `ValueError` about shapes: `extents` holds `from_len` extents, then
 /// `into_len`. `BROADCAST`: the source's shape does not broadcast into the
@@ -52,7 +99,9 @@ pub(crate) const INDEX_SHAPE: i64 = 11;
 /// the array's (`from`: the axis, the extent); `MASK_VALUES`: an assignment
 /// through a mask of `from[0]` values to `into[0]` true elements;
 /// `INDEX_SHAPE`: a value of shape `from` stored through an array index whose
-/// result has shape `into`.
+/// result has shape `into`; `MEMORY` (a `MemoryError`): a failed allocation of
+/// `from[0]` bytes for an array of dtype `Dtype::ALL[from[1]]` and shape
+/// `into` (a negative `from[1]`: a buffer that is no array).
 pub(crate) unsafe extern "C" fn ferrojit_raise_shape_error(
     ctx: *mut crate::runtime::RuntimeContext,
     what: i64,
@@ -150,16 +199,35 @@ pub(crate) unsafe extern "C" fn ferrojit_raise_shape_error(
             // The second-to-last axis of an n-d right operand; ferrojit's are 1-d or 2-d.
             into.len().saturating_sub(2)
         ),
+        MEMORY => {
+            let bytes = from.first().copied().unwrap_or(0);
+            let dtype = from
+                .get(1)
+                .and_then(|&k| lower::ir::Dtype::ALL.get(usize::try_from(k).ok()?));
+            match dtype {
+                // NumPy's size is the itemsize times the extents, as the bytes were.
+                Some(d) => format!(
+                    "Unable to allocate {} for an array with shape {} and data type {}",
+                    size_text(u128::from(bytes.unsigned_abs())),
+                    tuple_text(into),
+                    d.name()
+                ),
+                None => format!(
+                    "Unable to allocate {}",
+                    size_text(u128::from(bytes.unsigned_abs()))
+                ),
+            }
+        }
         _ => format!(
             "could not broadcast input array from shape {} into shape {}",
             shape_text(from),
             shape_text(into)
         ),
     };
-    let kind = if what == MASK_SHAPE {
-        ExceptionKind::IndexError
-    } else {
-        ExceptionKind::ValueError
+    let kind = match what {
+        MASK_SHAPE => ExceptionKind::IndexError,
+        MEMORY => ExceptionKind::MemoryError,
+        _ => ExceptionKind::ValueError,
     };
     // SAFETY: the context is JIT code's; the message outlives the call.
     unsafe {
@@ -222,6 +290,53 @@ mod tests {
         assert_eq!(
             message(DOT, &[3], &[4, 2]),
             "shapes (3,) and (4,2) not aligned: 3 (dim 0) != 4 (dim 0)"
+        );
+    }
+
+    #[test]
+    fn memory_errors_are_numpys() {
+        // Sizes as NumPy 2.4's `_ArrayMemoryError._size_to_string` prints them.
+        for (bytes, text) in [
+            (0, "0 bytes"),
+            (1, "1 bytes"),
+            (1023, "1023 bytes"),
+            (1024, "1.00 KiB"),
+            (1152, "1.12 KiB"),
+            (1025, "1.00 KiB"),
+            (10234, "9.99 KiB"),
+            (102376, "100. KiB"),
+            (1024000, "1000. KiB"),
+            (1047552, "1023. KiB"),
+            (1048575, "1.00 MiB"),
+            (1048063, "1023. KiB"),
+            (10737418240, "10.0 GiB"),
+            (824633720832, "768. GiB"),
+            (4611686018427387904, "4.00 EiB"),
+            (9223372036854775807, "8.00 EiB"),
+            (8796093022208, "8.00 TiB"),
+        ] {
+            assert_eq!(size_text(bytes), text, "{bytes} bytes");
+        }
+        let float64 = lower::ir::Dtype::ALL
+            .iter()
+            .position(|d| d.name() == "float64");
+        assert_eq!(
+            message(
+                MEMORY,
+                &[10737418240, float64.unwrap() as i64],
+                &[1342177280]
+            ),
+            "Unable to allocate 10.0 GiB for an array with shape (1342177280,) and data type \
+             float64"
+        );
+        assert_eq!(
+            message(MEMORY, &[6 << 40, 1], &[3, 1 << 41]),
+            "Unable to allocate 6.00 TiB for an array with shape (3, 2199023255552) and data \
+             type int8"
+        );
+        assert_eq!(
+            message(MEMORY, &[1 << 40, -1], &[]),
+            "Unable to allocate 1.00 TiB"
         );
     }
 

@@ -8,43 +8,10 @@
 //! equal to each other, so `sort` puts NaNs last and `unique` keeps one.
 
 use std::cmp::Ordering;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use lower::ir::{Dtype, ExceptionKind, Kernel};
 
-use crate::runtime::{exception_code, ferrojit_raise_message, RuntimeContext};
-
-/// The code JIT code passes for `kernel` (`ferrojit_sort`'s `kernel`): the
-/// operation times 16 plus the dtype's position in `Dtype::ALL`; `None` for
-/// a kernel of another runtime entry.
-pub(crate) fn kernel_code(kernel: Kernel) -> Option<i64> {
-    let (op, d) = match kernel {
-        Kernel::Sort(d) => (0, d),
-        Kernel::Argsort(d) => (1, d),
-        Kernel::Median(d) => (2, d),
-        Kernel::Unique(d) => (3, d),
-        Kernel::Searchsorted(d) => (4, d),
-        Kernel::Histogram(d) => (5, d),
-        Kernel::Gemm(_)
-        | Kernel::Det(_)
-        | Kernel::Inv(_)
-        | Kernel::Solve(_)
-        | Kernel::Cholesky(_)
-        | Kernel::Eigh(_)
-        | Kernel::Lstsq(_) => return None,
-    };
-    let index = Dtype::ALL.iter().position(|x| *x == d)?;
-    Some(op * 16 + index as i64)
-}
-
-/// The arity of operation `op` (`Kernel::arity`).
-fn arity(op: i64) -> usize {
-    match op {
-        0 | 3 => 3,
-        1 | 2 => 4,
-        _ => 7,
-    }
-}
+use crate::kernels::{kernel_bug, KernelError};
 
 /// An element type in NumPy's order (bools are their bytes).
 trait Key: Copy {
@@ -122,61 +89,45 @@ macro_rules! float_key {
 }
 float_key!(f32, f64);
 
-/// Runs kernel number `kernel` (`kernel_code`) on `args` (as many i64 slots
-/// as `Kernel::arity` says, pointers as addresses). Returns 0, or 1 after
-/// recording an exception in `ctx`.
-pub(crate) unsafe extern "C" fn ferrojit_sort(
-    ctx: *mut RuntimeContext,
-    kernel: i64,
-    args: *const i64,
-) -> i32 {
-    let (op, dtype) = (kernel / 16, kernel % 16);
-    // SAFETY: JIT code passes a stack array of the kernel's arity.
-    let args = unsafe { std::slice::from_raw_parts(args, arity(op)) };
-    // No panic may unwind into JIT frames; none is expected from the kernels.
-    let ran = catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: lower passes live arrays of the kernel's dtype and the extents
-        // and strides the kernel documents (`lower::ir::Kernel`).
-        unsafe {
-            match (op, Dtype::ALL.get(dtype as usize)) {
-                (5, Some(Dtype::Float32)) => return histogram::<f32>(args),
-                (5, Some(Dtype::Float64)) => return histogram::<f64>(args),
-                (5, _) => return Ok(false),
-                _ => {}
-            }
-            Ok(match Dtype::ALL.get(dtype as usize) {
-                Some(Dtype::Bool | Dtype::UInt8) => run::<u8>(op, args),
-                Some(Dtype::Int8) => run::<i8>(op, args),
-                Some(Dtype::Int16) => run::<i16>(op, args),
-                Some(Dtype::Int32) => run::<i32>(op, args),
-                Some(Dtype::Int64) => run::<i64>(op, args),
-                Some(Dtype::UInt16) => run::<u16>(op, args),
-                Some(Dtype::UInt32) => run::<u32>(op, args),
-                Some(Dtype::UInt64) => run::<u64>(op, args),
-                Some(Dtype::Float32) => run::<f32>(op, args),
-                Some(Dtype::Float64) => run::<f64>(op, args),
-                Some(Dtype::Complex64 | Dtype::Complex128) | None => false,
-            })
+/// Runs sorting or searching kernel `kernel` on `args` (`kernels::ferrojit_kernel`'s);
+/// `Err` is the exception it raises (NumPy's `ValueError`s).
+///
+/// SAFETY: lower passes live arrays of the kernel's dtype and the extents
+/// and strides the kernel documents (`lower::ir::Kernel`).
+pub(crate) unsafe fn run(kernel: Kernel, args: &[i64]) -> Result<(), KernelError> {
+    let (op, dtype) = match kernel {
+        Kernel::Sort(d) => (0, d),
+        Kernel::Argsort(d) => (1, d),
+        Kernel::Median(d) => (2, d),
+        Kernel::Unique(d) => (3, d),
+        Kernel::Searchsorted(d) => (4, d),
+        Kernel::Histogram(d) => (5, d),
+        _ => return Err(kernel_bug(kernel)),
+    };
+    // SAFETY: the caller's promise.
+    let ran = unsafe {
+        match (op, dtype) {
+            (5, Dtype::Float32) => histogram::<f32>(args),
+            (5, Dtype::Float64) => histogram::<f64>(args),
+            (5, _) => Ok(false),
+            (_, Dtype::Bool | Dtype::UInt8) => Ok(run_on::<u8>(op, args)),
+            (_, Dtype::Int8) => Ok(run_on::<i8>(op, args)),
+            (_, Dtype::Int16) => Ok(run_on::<i16>(op, args)),
+            (_, Dtype::Int32) => Ok(run_on::<i32>(op, args)),
+            (_, Dtype::Int64) => Ok(run_on::<i64>(op, args)),
+            (_, Dtype::UInt16) => Ok(run_on::<u16>(op, args)),
+            (_, Dtype::UInt32) => Ok(run_on::<u32>(op, args)),
+            (_, Dtype::UInt64) => Ok(run_on::<u64>(op, args)),
+            (_, Dtype::Float32) => Ok(run_on::<f32>(op, args)),
+            (_, Dtype::Float64) => Ok(run_on::<f64>(op, args)),
+            (_, Dtype::Complex64 | Dtype::Complex128) => Ok(false),
         }
-    }));
-    let (kind, message) = match ran {
-        Ok(Ok(true)) => return 0,
-        Ok(Err(message)) => (ExceptionKind::ValueError, message),
-        Ok(Ok(false)) | Err(_) => (
-            ExceptionKind::RuntimeError,
-            "internal error in ferrojit (sorting kernel); this is a bug in ferrojit, please report it".to_string(),
-        ),
     };
-    // SAFETY: the context is JIT code's; the message outlives the call.
-    unsafe {
-        ferrojit_raise_message(
-            ctx,
-            exception_code(kind),
-            message.as_ptr(),
-            message.len() as i64,
-        )
-    };
-    1
+    match ran {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(kernel_bug(kernel)),
+        Err(message) => Err((ExceptionKind::ValueError, message)),
+    }
 }
 
 fn count(v: i64) -> usize {
@@ -187,7 +138,7 @@ fn count(v: i64) -> usize {
 ///
 /// SAFETY: `args` are the kernel's (`lower::ir::Kernel`), with live buffers
 /// of the sizes they give.
-unsafe fn run<T: Key>(op: i64, args: &[i64]) -> bool {
+unsafe fn run_on<T: Key>(op: i64, args: &[i64]) -> bool {
     match op {
         0 => {
             let (rows, len) = (count(args[0]), count(args[1]));
@@ -528,30 +479,5 @@ mod tests {
         assert!(median(&mut [1.0f32, f32::NAN, 2.0]).is_nan());
         // float32 data: the mean in float32, as NumPy's.
         assert_eq!(median(&mut [1.0f32, 2.0]), 1.5f32);
-    }
-
-    #[test]
-    fn every_sorting_kernel_has_a_code_of_its_own() {
-        let mut codes: Vec<i64> = Dtype::ALL
-            .iter()
-            .flat_map(|&d| {
-                [
-                    Kernel::Sort(d),
-                    Kernel::Argsort(d),
-                    Kernel::Median(d),
-                    Kernel::Unique(d),
-                    Kernel::Searchsorted(d),
-                ]
-            })
-            .map(|k| {
-                let code = kernel_code(k).unwrap_or(-1);
-                assert_eq!(arity(code / 16), k.arity(), "{k:?}");
-                code
-            })
-            .collect();
-        let n = codes.len();
-        codes.sort();
-        codes.dedup();
-        assert_eq!(codes.len(), n);
     }
 }

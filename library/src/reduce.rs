@@ -270,13 +270,16 @@ fn mul(e: &mut dyn Emit, d: Dtype, acc: Value, x: Value) -> Value {
     e.arith(Arith::Mul, d, acc, x)
 }
 
-/// NumPy's `minimum`: a NaN, once met, stays.
+/// NumPy's `minimum.reduce`: `minimum(acc, x)`, so a NaN, once met, stays, and
+/// of equal elements the later one is kept (`np.min([0.0, -0.0])` is `-0.0`;
+/// NumPy's SIMD loops keep the later of equal lanes too, so an array of zeros
+/// of both signs gives its last one at every length).
 fn numpy_min(e: &mut dyn Emit, d: Dtype, acc: Value, x: Value) -> Value {
-    keep_or_take(e, d, acc, x, Order::Le)
+    keep_or_take(e, d, acc, x, Order::Lt)
 }
 
 fn numpy_max(e: &mut dyn Emit, d: Dtype, acc: Value, x: Value) -> Value {
-    keep_or_take(e, d, acc, x, Order::Ge)
+    keep_or_take(e, d, acc, x, Order::Gt)
 }
 
 /// `acc` if `acc order x` or `acc` is NaN, else `x` (so a NaN `x` is taken).
@@ -642,5 +645,99 @@ mod tests {
         let cumsum = reduction_method("cumsum").unwrap().reduction();
         assert!(!cumsum.takes_keepdims());
         assert!(reduction_method("var").unwrap().reduction().takes_ddof());
+    }
+
+    /// Evaluates the float steps on `f64`s (bools as 0 and 1).
+    struct Eval(Vec<f64>);
+
+    impl Eval {
+        fn push(&mut self, v: f64) -> Value {
+            self.0.push(v);
+            Value(self.0.len() as u32 - 1)
+        }
+        fn get(&self, v: Value) -> f64 {
+            self.0[v.0 as usize]
+        }
+    }
+
+    impl Emit for Eval {
+        fn constant(&mut self, _: Dtype, value: f64) -> Value {
+            self.push(value)
+        }
+        fn primitive(&mut self, op: Primitive, _: Dtype, args: &[Value]) -> Value {
+            assert_eq!(op, Primitive::IsNan);
+            let nan = self.get(args[0]).is_nan();
+            self.push(nan as u8 as f64)
+        }
+        fn compare(&mut self, op: Order, _: Dtype, a: Value, b: Value) -> Value {
+            let (a, b) = (self.get(a), self.get(b));
+            let holds = match op {
+                Order::Eq => a == b,
+                Order::Ne => a != b,
+                Order::Lt => a < b,
+                Order::Le => a <= b,
+                Order::Gt => a > b,
+                Order::Ge => a >= b,
+            };
+            self.push(holds as u8 as f64)
+        }
+        fn select(&mut self, cond: Value, if_true: Value, if_false: Value) -> Value {
+            let v = if self.get(cond) != 0.0 {
+                if_true
+            } else {
+                if_false
+            };
+            self.push(self.get(v))
+        }
+        fn cast(&mut self, _: Value, _: Dtype, _: Dtype) -> Value {
+            unreachable!("no min/max step casts")
+        }
+        fn arith(&mut self, _: Arith, _: Dtype, _: Value, _: Value) -> Value {
+            unreachable!("no min/max step computes")
+        }
+        fn negate(&mut self, _: Dtype, _: Value) -> Value {
+            unreachable!("no min/max step negates")
+        }
+        fn magnitude(&mut self, _: Value) -> Value {
+            unreachable!("real steps only")
+        }
+        fn parts(&mut self, _: Value) -> (Value, Value) {
+            unreachable!("real steps only")
+        }
+        fn complex(&mut self, _: Dtype, _: Value, _: Value) -> Value {
+            unreachable!("real steps only")
+        }
+    }
+
+    /// Folds `xs` from the first element with `name`'s step.
+    fn reduce(name: &str, xs: &[f64]) -> f64 {
+        let r = numpy_reductions().find(|(n, _)| *n == name).unwrap().1;
+        let Combine::FromFirst { step, .. } = r.reduction().combine else {
+            panic!("{name} is not a fold from the first element");
+        };
+        let mut e = Eval(Vec::new());
+        let mut acc = e.push(xs[0]);
+        for &x in &xs[1..] {
+            let x = e.push(x);
+            acc = step(&mut e, Dtype::Float64, acc, x);
+        }
+        e.get(acc)
+    }
+
+    #[test]
+    fn signed_zeros_and_nans_as_numpy() {
+        let bits = |name: &str, xs: &[f64]| reduce(name, xs).to_bits();
+        // minimum/maximum.reduce keep the later of equal elements (NumPy 2.4)...
+        assert_eq!(bits("min", &[0.0, -0.0, -0.0]), (-0.0f64).to_bits());
+        assert_eq!(bits("min", &[-0.0, 0.0]), 0.0f64.to_bits());
+        assert_eq!(bits("max", &[0.0, -0.0]), (-0.0f64).to_bits());
+        assert_eq!(bits("max", &[-0.0, -0.0, 0.0]), 0.0f64.to_bits());
+        assert_eq!(reduce("min", &[3.0, 1.0, 2.0]), 1.0);
+        assert!(reduce("max", &[1.0, f64::NAN, 5.0]).is_nan());
+        // ...fmin/fmax.reduce the earlier, skipping NaNs.
+        assert_eq!(bits("nanmin", &[0.0, -0.0, -0.0]), 0.0f64.to_bits());
+        assert_eq!(bits("nanmax", &[-0.0, 0.0]), (-0.0f64).to_bits());
+        assert_eq!(reduce("nanmin", &[f64::NAN, 2.0, f64::NAN, 1.0]), 1.0);
+        assert!(reduce("nanmax", &[f64::NAN, f64::NAN]).is_nan());
     }
 }

@@ -1290,7 +1290,11 @@ impl<'a> FnLower<'a> {
         let total = self.product(extents);
         let size = self.b.i64c(dtype.itemsize() as i64);
         let bytes = self.b.bin(BinaryOp::IMul, total, size);
-        let owner = self.b.emit(Inst::Alloc { bytes, zeroed });
+        let owner = self.b.emit(Inst::Alloc {
+            bytes,
+            zeroed,
+            array: Some((dtype, extents.to_vec())),
+        });
         self.b.hold_temp(owner, "buffer");
         let offset = self.b.i64c(BUFFER_DATA_OFFSET);
         let data = self.b.emit(Inst::PtrOffset {

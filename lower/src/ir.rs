@@ -450,10 +450,13 @@ pub enum Inst {
     Imag(ValueId),
     /// A new buffer of `bytes` (I64) bytes, as its owner with a count of one
     /// reference; its data starts `BUFFER_DATA_OFFSET` bytes after the owner.
-    /// `zeroed` asks for zero-filled memory. Raises MemoryError on failure.
+    /// `zeroed` asks for zero-filled memory. Raises MemoryError on failure,
+    /// with NumPy's message naming `array`: the dtype and the extents of the
+    /// array the buffer holds (None for a buffer of the runtime's own).
     Alloc {
         bytes: ValueId,
         zeroed: bool,
+        array: Option<(Dtype, Vec<ValueId>)>,
     },
     /// `I1`: whether the native stack of the running thread is within the
     /// runtime's safety margin of its end (the limit the call's context holds).

@@ -1,7 +1,7 @@
 //! Arrays built from arrays, typed by typeinfer's `joining.rs` (whose `plan`
 //! says how they join). `np.concatenate`/`hstack`/`vstack`/`stack` check
 //! the extents first (NumPy's messages), then copy each array into its part
-//! of a new C array, converting to the result's dtype on the way;
+//! of a new array (in the order NumPy gives: `order.rs`), converting to the result's dtype on the way;
 //! `np.triu`/`np.tril` copy the elements on their side of the diagonal and
 //! zeros elsewhere.
 
@@ -164,7 +164,7 @@ impl FnLower<'_> {
         Val::Unit
     }
 
-    /// The arrays (all of `rt.ndim` axes) end to end along `axis` in a new C
+    /// The arrays (all of `rt.ndim` axes) end to end along `axis` in a new
     /// array of type `rt`, after NumPy's check that their other extents agree.
     fn concatenate(
         &mut self,
@@ -194,7 +194,7 @@ impl FnLower<'_> {
         }
         let mut extents = a0.extents.clone();
         extents[axis] = total;
-        let (out, _) = self.alloc_array(rt, extents, false);
+        let out = self.alloc_joined(arrays, extents, rt);
         let mut start = self.b.i64c(0);
         for (a, at) in arrays {
             // This array's part of `out` starts `start` elements along the axis.

@@ -11,6 +11,11 @@
 //! typeinfer types the result C when the source's type is C (or 1-d), F when
 //! it is F, A otherwise (`ArrayType::kept_order`): a C-typed source is always
 //! C-contiguous, so only F- and A-typed sources choose at run time.
+//!
+//! The result of joining arrays (`np.concatenate`, `stack`, `hstack`,
+//! `vstack`: `alloc_joined`) takes its order from all the parts together, as
+//! NumPy's `PyArray_CreateMultiSortedStridePerm` does: C order unless every
+//! part that can tell two axes apart agrees that the later one is outside.
 
 use typeinfer::{ArrayType, Layout};
 
@@ -61,6 +66,131 @@ impl FnLower<'_> {
             },
             total,
         )
+    }
+
+    /// A new array of type `rt` and these extents to join `parts` into (all of
+    /// its number of axes): C order when `rt` is (typeinfer types the result C
+    /// when every part is C or has at most one axis, which then decides nothing),
+    /// else the axes packed in NumPy's order for the parts, decided at run time.
+    pub(crate) fn alloc_joined(
+        &mut self,
+        parts: &[(ArrayVal, ArrayType)],
+        extents: Vec<ValueId>,
+        rt: &ArrayType,
+    ) -> ArrayVal {
+        if rt.layout == Layout::C {
+            return self.alloc_array(rt, extents, false).0;
+        }
+        let (owner, data, _) = self.alloc_buffer(rt.dtype, &extents, false);
+        let strides = self.multi_sorted_strides(parts, &extents, rt.dtype.itemsize());
+        ArrayVal {
+            owner,
+            data,
+            extents,
+            strides,
+        }
+    }
+
+    /// NumPy's `PyArray_CreateMultiSortedStridePerm` (a stable insertion sort
+    /// of the axes, outermost first) and the packing after it, unrolled over
+    /// the axes, which are few: a pair of axes is decided by the parts in which
+    /// neither has extent 1; the later axis moves out past the earlier one only
+    /// if every deciding part has its absolute stride larger (C order wins a
+    /// conflict); an undecided pair neither moves nor stops the insertion.
+    fn multi_sorted_strides(
+        &mut self,
+        parts: &[(ArrayVal, ArrayType)],
+        extents: &[ValueId],
+        itemsize: u32,
+    ) -> Vec<ValueId> {
+        let ndim = extents.len();
+        let (zero, one) = (self.b.i64c(0), self.b.i64c(1));
+        let (yes, no) = (self.b.boolc(true), self.b.boolc(false));
+        let magnitudes: Vec<Vec<ValueId>> = parts
+            .iter()
+            .map(|(a, at)| {
+                (0..ndim)
+                    .map(|k| {
+                        let s = self.stride(a, at, k);
+                        let negative = self.b.cmp(CmpOp::SLt, s, zero);
+                        let negated = self.b.bin(BinaryOp::ISub, zero, s);
+                        self.b.select(negative, negated, s)
+                    })
+                    .collect()
+            })
+            .collect();
+        // decided[a][b]: some part tells a from b; outer[a][b]: and a goes outside b.
+        let mut decided = vec![vec![no; ndim]; ndim];
+        let mut outer = vec![vec![no; ndim]; ndim];
+        for a in 0..ndim {
+            for b in (0..ndim).filter(|&b| b != a) {
+                let (mut some, mut all) = (no, yes);
+                for ((p, _), m) in parts.iter().zip(&magnitudes) {
+                    let a_long = self.b.cmp(CmpOp::Ne, p.extents[a], one);
+                    let b_long = self.b.cmp(CmpOp::Ne, p.extents[b], one);
+                    let decides = self.b.bin(BinaryOp::And, a_long, b_long);
+                    let larger = self.b.cmp(CmpOp::SGt, m[a], m[b]);
+                    let agrees = self.b.select(decides, larger, yes);
+                    some = self.b.bin(BinaryOp::Or, some, decides);
+                    all = self.b.bin(BinaryOp::And, all, agrees);
+                }
+                decided[a][b] = some;
+                outer[a][b] = self.b.bin(BinaryOp::And, some, all);
+            }
+        }
+        let axis: Vec<ValueId> = (0..ndim).map(|k| self.b.i64c(k as i64)).collect();
+        // `table[x][k]` for an axis number `x` known at run time.
+        let lookup = |this: &mut Self, table: &[ValueId], x: ValueId| {
+            let mut v = table[0];
+            for k in 1..table.len() {
+                let here = this.b.cmp(CmpOp::Eq, x, axis[k]);
+                v = this.b.select(here, table[k], v);
+            }
+            v
+        };
+        let mut perm = axis.clone();
+        for i0 in 1..ndim {
+            let moving = perm[i0];
+            let column = |this: &mut Self, table: &[Vec<ValueId>]| -> Vec<ValueId> {
+                (0..ndim)
+                    .map(|b| {
+                        let row: Vec<ValueId> = (0..ndim).map(|a| table[a][b]).collect();
+                        lookup(this, &row, moving)
+                    })
+                    .collect()
+            };
+            let (decided_by, outer_of) = (column(self, &decided), column(self, &outer));
+            let mut pos = axis[i0];
+            let mut stopped = no;
+            for i1 in (0..i0).rev() {
+                let dec = lookup(self, &decided_by, perm[i1]);
+                let out = lookup(self, &outer_of, perm[i1]);
+                let live = self.b.select(stopped, no, dec);
+                let moves = self.b.bin(BinaryOp::And, live, out);
+                pos = self.b.select(moves, axis[i1], pos);
+                let stays = self.b.select(out, no, live);
+                stopped = self.b.bin(BinaryOp::Or, stopped, stays);
+            }
+            let old = perm.clone();
+            for p in 0..=i0 {
+                let before = self.b.cmp(CmpOp::SLt, axis[p], pos);
+                let here = self.b.cmp(CmpOp::Eq, axis[p], pos);
+                let shifted = if p > 0 { old[p - 1] } else { moving };
+                let at_or_after = self.b.select(here, moving, shifted);
+                perm[p] = self.b.select(before, old[p], at_or_after);
+            }
+        }
+        let mut strides = vec![zero; ndim];
+        let mut stride = self.b.i64c(itemsize as i64);
+        for &ax in perm.iter().rev() {
+            for k in 0..ndim {
+                let here = self.b.cmp(CmpOp::Eq, ax, axis[k]);
+                strides[k] = self.b.select(here, stride, strides[k]);
+            }
+            let n = lookup(self, extents, ax);
+            stride = self.b.bin(BinaryOp::IMul, stride, n);
+        }
+        strides
     }
 
     /// NumPy's C-contiguous flag (F-contiguous when `fortran`): each axis of

@@ -554,6 +554,7 @@ impl Outliner<'_> {
             let owner = e.inst(Inst::Alloc {
                 bytes,
                 zeroed: false,
+                array: None,
             });
             e.out.push(Stmt::Set { var, value: owner });
             var
@@ -796,6 +797,7 @@ impl Emit<'_> {
         let owner = self.inst(Inst::Alloc {
             bytes,
             zeroed: false,
+            array: None,
         });
         self.out.push(Stmt::Set { var, value: owner });
         let offset = self.int(BUFFER_DATA_OFFSET);
@@ -1200,7 +1202,10 @@ fn inst_operands(inst: &Inst) -> Vec<ValueId> {
         Inst::PtrOffset { addr, offset } => vec![*addr, *offset],
         Inst::Math(_, args) => args.clone(),
         Inst::MakeComplex { re, im } => vec![*re, *im],
-        Inst::Alloc { bytes, .. } => vec![*bytes],
+        Inst::Alloc { bytes, array, .. } => {
+            let extents = array.iter().flat_map(|(_, extents)| extents);
+            std::iter::once(*bytes).chain(extents.copied()).collect()
+        }
         Inst::RoundDecimal { value, digits } => vec![*value, *digits],
     }
 }

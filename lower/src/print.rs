@@ -275,8 +275,22 @@ fn inst(i: &Inst) -> String {
         Inst::MakeComplex { re, im } => format!("complex {re}, {im}"),
         Inst::Real(v) => format!("real {v}"),
         Inst::Imag(v) => format!("imag {v}"),
-        Inst::Alloc { bytes, zeroed } => {
-            format!("alloc{} {bytes}", if *zeroed { ".zeroed" } else { "" })
+        Inst::Alloc {
+            bytes,
+            zeroed,
+            array,
+        } => {
+            let zeroed = if *zeroed { ".zeroed" } else { "" };
+            match array {
+                Some((dtype, extents)) => {
+                    format!(
+                        "alloc{zeroed} {bytes} for {}({})",
+                        dtype.name(),
+                        list(extents)
+                    )
+                }
+                None => format!("alloc{zeroed} {bytes}"),
+            }
         }
         Inst::StackExhausted => "stack.exhausted".to_string(),
         Inst::RoundDecimal { value, digits } => format!("round.decimal {value}, {digits}"),

@@ -411,7 +411,12 @@ impl Verifier<'_> {
                     return Err(format!("real/imag of {t}"));
                 }
             }
-            Inst::Alloc { bytes, .. } => self.expect(*bytes, LType::I64, "alloc size")?,
+            Inst::Alloc { bytes, array, .. } => {
+                self.expect(*bytes, LType::I64, "alloc size")?;
+                for extent in array.iter().flat_map(|(_, extents)| extents) {
+                    self.expect(*extent, LType::I64, "alloc extent")?;
+                }
+            }
             Inst::StackExhausted => {}
             Inst::RoundDecimal { value, digits } => {
                 let t = self.ty(*value)?;

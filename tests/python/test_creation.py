@@ -507,3 +507,47 @@ def test_new_arrays_like_another_keep_its_order_as_numpy(make, order):
     assert got.strides == want.strides and got.dtype == want.dtype
     if make is not _empty_like:
         np.testing.assert_array_equal(got, want)
+
+
+def test_failed_allocations_give_numpys_message():
+    """Fuzz finding 95:2061: NumPy's MemoryError names the size (in its binary units), the
+    shape and the dtype: `Unable to allocate 8.00 TiB for an array with shape
+    (1099511627776,) and data type float64`."""
+
+    @jit
+    def empty(n):
+        return np.empty(n)
+
+    @jit
+    def zeros_int8(n, m):
+        return np.zeros((n, m), dtype=np.int8)
+
+    @jit
+    def ones_complex64(n):
+        return np.ones(n, dtype=np.complex64)
+
+    @jit
+    def full_rows(n):
+        return np.full((3, n), 1.5)
+
+    @jit
+    def arange(n):
+        return np.arange(0.0, n)
+
+    @jit
+    def concatenated(n):
+        a = np.empty(n // 2)
+        return np.concatenate((a, a))
+
+    for f, args in [(empty, (2**40,)), (zeros_int8, (2**20, 2**20)), (ones_complex64, (2**40,)),
+                    (full_rows, (2**40,)), (arange, (2.0**40,)), (concatenated, (2**41,)),
+                    (empty, (10 * 2**27,))]:
+        try:
+            f.py_func(*args)
+        except MemoryError as e:
+            want = str(e)
+        else:
+            continue  # this machine had the memory
+        with pytest.raises(MemoryError) as e:
+            f(*args)
+        assert str(e.value) == want

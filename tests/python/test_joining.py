@@ -237,3 +237,45 @@ def test_convolve_errors_are_numpys():
     errors(convolve, np.zeros(0), np.ones(3))
     errors(convolve, np.ones(3), np.zeros(0))
     errors(convolve, np.zeros(0), np.zeros(0))
+
+
+@jit
+def joined_orders(a, b):
+    return (np.concatenate((a, b), axis=-1), np.concatenate((a, b)), np.stack((a, b)),
+            np.stack((a, b), axis=-1), np.hstack((a, b)), np.vstack((a, b)))
+
+
+def same_layout(got, want):
+    same(got, want)
+    if want.size:  # NumPy 2 gives empty arrays zero strides, which ferrojit does not
+        assert got.strides == want.strides, (got.strides, want.strides)
+    assert got.flags.c_contiguous == want.flags.c_contiguous
+    assert got.flags.f_contiguous == want.flags.f_contiguous
+
+
+def test_result_order_follows_numpy():
+    """Fuzz finding 96:7857: the joined array's order comes from all the parts' strides
+    (NumPy's PyArray_CreateMultiSortedStridePerm): F parts give an F result, a C part wins
+    a conflict, a part with an axis of extent 1 does not decide that axis."""
+    for shape in [(2, 3), (3, 1), (1, 3), (2, 3, 4), (2, 1, 3), (0, 3)]:
+        x = values(shape, np.float64)
+        for a in layouts(x):
+            for b in layouts(x + 1):
+                for got, want in zip(joined_orders(a, b), joined_orders.py_func(a, b)):
+                    same_layout(got, want)
+    # A row (extent 1) beside an F array: only the F array decides, so F.
+    row, f = np.ones((1, 3)), np.asfortranarray(values((2, 3), np.float64))
+    for args in ((row, f), (f, row)):
+        same_layout(concatenate0(*args), np.concatenate(args))
+    v = np.arange(3.0)
+    same_layout(vstack2(v, f), np.vstack((v, f)))
+
+
+@jit
+def concatenate0(a, b):
+    return np.concatenate((a, b))
+
+
+@jit
+def vstack2(a, b):
+    return np.vstack((a, b))

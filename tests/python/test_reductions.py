@@ -204,3 +204,66 @@ def test_nan_skipping_reductions():
                 assert g.dtype == w.dtype
     with pytest.raises(ValueError, match="zero-size array to reduction operation fmin which has no identity"):
         nan_reductions(np.zeros((0, 2)))
+
+
+@jit
+def extremes(a):
+    return (np.min(a), np.max(a), a.min(), a.max(), np.nanmin(a), np.nanmax(a), min(a), max(a),
+            np.argmin(a), np.argmax(a))
+
+
+@jit
+def extremes_along(a):
+    return (np.min(a, axis=0), np.max(a, axis=0), np.nanmin(a, axis=0), np.nanmax(a, axis=0),
+            np.min(a, axis=1), np.max(a, axis=1), np.nanmin(a, axis=1), np.nanmax(a, axis=1))
+
+
+@jit
+def elementwise_extremes(a, b):
+    return np.minimum(a, b), np.maximum(a, b)
+
+
+def same_bits(got, want):
+    got, want = np.asarray(got), np.asarray(want)
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_signed_zeros_as_numpy(dtype):
+    """Fuzz finding 96:1623: NumPy's min/max (`minimum.reduce`) keep the later of equal
+    elements, so `np.min([0.0, -0.0, -0.0])` is `-0.0`; nanmin/nanmax (`fmin.reduce`) and
+    Python's min/max the earlier; argmin/argmax the first index. Every order of zeros of
+    both signs and NaN, up to 4 elements (NumPy's SIMD loops decide among zeros for longer
+    arrays mixed with other values; an array of zeros alone gives the last at any length)."""
+    import itertools
+    for n in range(1, 5):
+        for combo in itertools.product([0.0, -0.0, np.nan, 1.0], repeat=n):
+            a = np.array(combo, dtype)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                want = extremes.py_func(a)
+                got = extremes(a)
+            for g, w in zip(got, want):
+                same_bits(g, w)
+    zeros = np.where(np.random.default_rng(5).random(1001) < 0.5, 0.0, -0.0).astype(dtype)
+    for k in range(1, len(zeros)):
+        same_bits(np.min(zeros[:k]), extremes(zeros[:k])[0])
+        same_bits(np.max(zeros[:k]), extremes(zeros[:k])[1])
+
+
+def test_signed_zeros_along_an_axis_and_elementwise():
+    a = np.array([[0.0, -0.0], [-0.0, 0.0], [0.0, -0.0]])
+    for got, want in zip(extremes_along(a), extremes_along.py_func(a)):
+        same_bits(got, want)
+    # np.minimum/np.maximum of equal values give the second operand.
+    for x, y in ((0.0, -0.0), (-0.0, 0.0)):
+        for dtype in (np.float64, np.float32):
+            a, b = np.full(37, x, dtype), np.full(37, y, dtype)
+            for got, want in zip(elementwise_extremes(a, b), elementwise_extremes.py_func(a, b)):
+                same_bits(got, want)
+            for got, want in zip(elementwise_extremes(dtype(x), dtype(y)),
+                                 elementwise_extremes.py_func(dtype(x), dtype(y))):
+                same_bits(got, want)
+    multiplied = np.multiply(False, np.array([1.0, -2.0, -3.0]))
+    same_bits(extremes(multiplied)[0], np.min(multiplied))

@@ -257,10 +257,18 @@ impl FnCx<'_, '_> {
             .map(|a| a.dtype)
             .reduce(promote_dtype)
             .unwrap_or(Dtype::Float64);
+        // NumPy orders the result by all the parts' strides (lower's
+        // `alloc_joined`): C when each part is C or has one axis (which can
+        // never put one axis outside another), else known only at run time.
+        let c = arrays.iter().all(|a| a.layout == Layout::C || a.ndim <= 1);
         Ty::Known(Type::Array(ArrayType {
             dtype,
             ndim: plan.ndim,
-            layout: Layout::C,
+            layout: if c || plan.ndim <= 1 {
+                Layout::C
+            } else {
+                Layout::Any
+            },
             writable: true,
         }))
     }
