@@ -168,7 +168,9 @@ impl<'a> FnLower<'a> {
         }
         // `1 <= x < 2m` does too: inside `for j in range(m)` nothing bounds
         // `m` but the loop's own facts about `j`.
-        let below_2m = proven(m.scale(2).and_then(|f| f.sub(&x)).and_then(|f| f.offset(-1)));
+        // `x <= m` (proven from `j <= m - 1` alone) is enough with `m >= 1`.
+        let below_2m = proven(m.sub(&x))
+            || proven(m.scale(2).and_then(|f| f.sub(&x)).and_then(|f| f.offset(-1)));
         let m_positive = proven(m.offset(-1)) || proven(x.offset(-1));
         (below_2m && m_positive).then_some(false)
     }
@@ -182,7 +184,6 @@ impl<'a> FnLower<'a> {
         let ft = ltype(from);
         let two_63 = TWO_63;
         let hi = self.b.float(ft, two_63);
-        let zero = self.b.float(ft, 0.0);
         // One compare, `|v| < 2**63` (false for NaN), rather than two and an
         // `and`: -2**63 falls outside but converts to INT64_MIN either way. On
         // x86 the conversion then costs a mask, a compare and a move besides
@@ -195,6 +196,7 @@ impl<'a> FnLower<'a> {
         let min = self.b.i64c(i64::MIN);
         let mut r = self.b.select(in_range, exact, min);
         if to == Dtype::UInt64 {
+            let zero = self.b.float(ft, 0.0);
             let top = self.b.float(ft, 2.0 * two_63);
             let above_hi = self.b.cmp(CmpOp::FGe, v, hi);
             let below_top = self.b.cmp(CmpOp::FLt, v, top);
