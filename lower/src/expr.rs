@@ -166,11 +166,15 @@ impl<'a> FnLower<'a> {
         if proven(m.sub(&x).and_then(|f| f.offset(-1))) {
             return Some(true);
         }
-        // `1 <= x < 2m` does too: inside `for j in range(m)` nothing bounds
-        // `m` but the loop's own facts about `j`.
-        // `x <= m` (proven from `j <= m - 1` alone) is enough with `m >= 1`.
+        // Else `x < 2m` (`x <= m` suffices, and is what `j + 1` for `j` in
+        // `range(m)` proves) and `m >= 1`, which `1 <= x < 2m` gives too:
+        // inside such a loop nothing bounds `m` but the loop's facts about `j`.
         let below_2m = proven(m.sub(&x))
-            || proven(m.scale(2).and_then(|f| f.sub(&x)).and_then(|f| f.offset(-1)));
+            || proven(
+                m.scale(2)
+                    .and_then(|f| f.sub(&x))
+                    .and_then(|f| f.offset(-1)),
+            );
         let m_positive = proven(m.offset(-1)) || proven(x.offset(-1));
         (below_2m && m_positive).then_some(false)
     }
