@@ -80,6 +80,12 @@ fn jit() -> Result<&'static Jit, CodegenError> {
 ///   costs compile time and slows loops of a few iterations (a 5x5 stencil);
 ///   two keeps the gain on long non-vectorizable loops such as a strict
 ///   floating-point reduction.
+/// - `-unroll-runtime-other-exit-predictable`: a loop whose only other exit
+///   is a raise (a bounds check of `a[idx[i]]`, which no range analysis can
+///   hoist) is runtime-unrolled too. LLVM assumes such an exit unpredictable
+///   unless it ends in a deoptimize call; ours is cold (branch weights) and
+///   taken at most once. Unrolled, the loop control is paid once per two
+///   elements, and more of a gather's independent loads are in flight.
 /// - `-dag-maps-huge-region=200`: the machine-code schedulers stop tracking
 ///   memory operations one by one past 200 of them in one block (they chain
 ///   the pending ones instead; LLVM's default is 1000). Building the
@@ -97,6 +103,7 @@ fn set_llvm_options() {
         c"ferrojit",
         c"-hoist-runtime-checks=false",
         c"-unroll-max-count=2",
+        c"-unroll-runtime-other-exit-predictable",
         c"-dag-maps-huge-region=200",
         c"-large-interval-freq-threshold=16",
     ];
