@@ -8,7 +8,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use lower::ir::{Dtype, ExceptionKind, Kernel, LType};
 
-use crate::runtime::{exception_code, ferrojit_raise_message, RuntimeContext};
+use crate::runtime::{raise, RuntimeContext};
 
 /// Why a kernel failed: the exception it raises and its message.
 pub(crate) type KernelError = (ExceptionKind, String);
@@ -121,15 +121,8 @@ pub(crate) unsafe extern "C" fn ferrojit_kernel(
             format!("internal error in ferrojit (kernel code {code}); this is a bug in ferrojit, please report it"),
         ),
     };
-    // SAFETY: the context is JIT code's; the message outlives the call.
-    unsafe {
-        ferrojit_raise_message(
-            ctx,
-            exception_code(kind),
-            message.as_ptr(),
-            message.len() as i64,
-        )
-    };
+    // SAFETY: the context is JIT code's.
+    unsafe { raise(ctx, kind, message) };
     1
 }
 

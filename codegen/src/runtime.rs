@@ -385,6 +385,18 @@ pub(crate) fn exception_code(kind: ExceptionKind) -> u32 {
         .map_or(0, |i| i as u32)
 }
 
+/// `raise kind(message)` from a runtime function JIT code called with its
+/// context (null tolerated).
+///
+/// # Safety
+/// `ctx` is the call's live context, or null.
+pub(crate) unsafe fn raise(ctx: *mut RuntimeContext, kind: ExceptionKind, message: String) {
+    // SAFETY: as the caller promises.
+    if let Some(ctx) = unsafe { ctx.as_mut() } {
+        ctx.record(kind, message);
+    }
+}
+
 /// `raise kind(message)`; `message` is `len` bytes of UTF-8.
 pub(crate) unsafe extern "C" fn ferrojit_raise_message(
     ctx: *mut RuntimeContext,

@@ -1,6 +1,6 @@
 //! Runtime errors that print array shapes.
 
-use crate::runtime::{exception_code, ferrojit_raise_message};
+use crate::runtime::raise;
 use lower::ir::ExceptionKind;
 
 /// A shape as NumPy's errors print it (`convert_shape_to_string`): `(3,)`,
@@ -229,15 +229,8 @@ pub(crate) unsafe extern "C" fn ferrojit_raise_shape_error(
         MEMORY => ExceptionKind::MemoryError,
         _ => ExceptionKind::ValueError,
     };
-    // SAFETY: the context is JIT code's; the message outlives the call.
-    unsafe {
-        ferrojit_raise_message(
-            ctx,
-            exception_code(kind),
-            message.as_ptr(),
-            message.len() as i64,
-        )
-    };
+    // SAFETY: the context is JIT code's.
+    unsafe { raise(ctx, kind, message) };
 }
 
 #[cfg(test)]

@@ -66,6 +66,14 @@ impl Reduction {
     pub fn takes_keepdims(&self) -> bool {
         !self.name.starts_with("builtin ") && !matches!(self.combine, Combine::Running { .. })
     }
+    /// The types of a reduction of elements of `elem`, or, given `dtype=`
+    /// (for a reduction with `given_dtype`), of that dtype.
+    pub fn types(&self, elem: Dtype, given: Option<Dtype>) -> Result<ReduceSig, Rejection> {
+        match (given, self.given_dtype) {
+            (Some(d), Some(rule)) => rule(d),
+            _ => (self.typing)(elem),
+        }
+    }
     /// Whether NumPy's `ddof=` (delta degrees of freedom) applies.
     pub fn takes_ddof(&self) -> bool {
         matches!(self.combine, Combine::Moments { .. })

@@ -86,24 +86,6 @@ impl FnLower<'_> {
         }
     }
 
-    /// Whether `e` is computed element by element: an operator or a library
-    /// function whose type (typeinfer's `elementwise.rs`) is an array.
-    pub(crate) fn is_elementwise(&self, e: ExprId) -> bool {
-        if !matches!(self.tf.expr_type(e), Type::Array(_)) {
-            return false;
-        }
-        matches!(
-            self.tf.hir.expr(e).kind,
-            ExprKind::Binary { .. }
-                | ExprKind::Unary { .. }
-                | ExprKind::Compare { .. }
-                | ExprKind::Call {
-                    callee: Callee::Known(KnownFunction::Library(_)),
-                    ..
-                }
-        )
-    }
-
     /// The children of an element-by-element node, in evaluation order.
     fn element_children(&self, e: ExprId) -> Vec<ExprId> {
         match &self.tf.hir.expr(e).kind {
@@ -254,7 +236,7 @@ impl FnLower<'_> {
                 let (copy, _) = self.store_elements(elements, stored);
                 // Read as `value` is: a leaf in the operation's dtype, an
                 // expression in its own (`child_element` converts it).
-                let read_as = if self.is_elementwise(value) {
+                let read_as = if self.tf.is_elementwise(value) {
                     stored
                 } else {
                     d
@@ -540,7 +522,7 @@ impl FnLower<'_> {
 
     /// Evaluates every leaf under `e`, in Python's order.
     fn evaluate_operands(&mut self, e: ExprId, operands: &mut Vec<(ExprId, Operand)>) {
-        if self.is_elementwise(e) {
+        if self.tf.is_elementwise(e) {
             for c in self.element_children(e) {
                 self.evaluate_operands(c, operands);
             }
@@ -581,7 +563,7 @@ impl FnLower<'_> {
         operands: &[(ExprId, Operand)],
         output: Option<&[ValueId]>,
     ) -> Vec<ValueId> {
-        let mut shapes: Vec<Vec<ValueId>> = if self.is_elementwise(e) {
+        let mut shapes: Vec<Vec<ValueId>> = if self.tf.is_elementwise(e) {
             self.element_children(e)
                 .into_iter()
                 .map(|c| self.checked_shape(c, operands, None))
@@ -785,7 +767,7 @@ impl FnLower<'_> {
     /// The element `v` of child `c` of a node, converted to `to`. Operands were
     /// converted when read; a node's own result is converted here.
     pub(crate) fn child_element(&mut self, c: ExprId, v: ValueId, to: Dtype) -> ValueId {
-        if !self.is_elementwise(c) {
+        if !self.tf.is_elementwise(c) {
             return v;
         }
         let from = self.tf.expr_type(c).as_array().map_or(to, |a| a.dtype);

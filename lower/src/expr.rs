@@ -218,7 +218,7 @@ impl<'a> FnLower<'a> {
 
     // Its own recursion, not `hir::visit`'s: a translation evaluates children as each node needs.
     pub(crate) fn expr_raw(&mut self, e: ExprId) -> Val {
-        if self.is_elementwise(e) {
+        if self.tf.is_elementwise(e) {
             return self.elementwise(e);
         }
         let tf = self.tf;

@@ -345,7 +345,7 @@ impl<'a> FnLower<'a> {
                         indices,
                     },
                 value,
-            } if self.selects_view(*arr, indices) && self.is_elementwise(*value) => {
+            } if self.selects_view(*arr, indices) && self.tf.is_elementwise(*value) => {
                 self.store_expression(*arr, indices, *value);
                 self.ranges.define(target);
                 self.b.release_temps();

@@ -44,11 +44,8 @@ impl Options {
     /// The reduction's types for elements of `elem`, and the dtype elements
     /// are read as (the given one, else their own).
     fn types(self, reduction: &library::Reduction, elem: Dtype) -> Option<(ReduceSig, Dtype)> {
-        let sig = match (self.given, reduction.given_dtype) {
-            (Some(d), Some(rule)) => rule(d),
-            _ => (reduction.typing)(elem),
-        };
-        sig.ok().map(|sig| (sig, self.given.unwrap_or(elem)))
+        let sig = reduction.types(elem, self.given).ok()?;
+        Some((sig, self.given.unwrap_or(elem)))
     }
 }
 

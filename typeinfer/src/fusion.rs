@@ -96,7 +96,7 @@ fn temporary(tf: &TypedFunction, uses: &Uses, stmt: &Stmt) -> Option<(LocalId, E
         uses.assigned.get(&t) == Some(&1) && (reads == 1 || reads == 2 && is_cheap(tf, value));
     let own_type = tf.local_type(t) == tf.expr_type(value) && !tf.coercions.contains_key(&value);
     let parameter = tf.hir.params.contains(&t);
-    (fits && own_type && !parameter && is_elementwise(tf, value)).then_some((t, value, reads))
+    (fits && own_type && !parameter && tf.is_elementwise(value)).then_some((t, value, reads))
 }
 
 /// The `reads` reads of `t` in `stmt` (the statement right after `t = e`)
@@ -142,7 +142,7 @@ fn fusable_path(tf: &TypedFunction, path: &[ExprId], element_errors: bool) -> bo
         // Two operators that may raise on an element would interleave their
         // errors element by element, where the temporary raised all its own first.
         let ordered = !(element_errors && raises_per_element_here(tf, node));
-        let kind_allowed = is_elementwise(tf, node)
+        let kind_allowed = tf.is_elementwise(node)
             || is_reduction_of(tf, node, on_path)
             || matches!(tf.expr_type(node), Type::Scalar(_)) && is_computation(tf, node);
         if !(others_are_leaves && ordered && kind_allowed) {
@@ -263,11 +263,6 @@ fn is_computation(tf: &TypedFunction, e: ExprId) -> bool {
         )
 }
 
-/// Computed element by element into a new array (lower's `is_elementwise`).
-fn is_elementwise(tf: &TypedFunction, e: ExprId) -> bool {
-    matches!(tf.expr_type(e), Type::Array(_)) && is_computation(tf, e)
-}
-
 /// Whether `e` reduces `source` (`np.sum(source, ...)`, `source.sum(...)`).
 fn is_reduction_of(tf: &TypedFunction, e: ExprId, source: ExprId) -> bool {
     match &tf.hir.expr(e).kind {
@@ -288,7 +283,7 @@ fn is_reduction_of(tf: &TypedFunction, e: ExprId, source: ExprId) -> bool {
 /// array whose exponent may be negative (NumPy's `ValueError`).
 fn raises_per_element(tf: &TypedFunction, e: ExprId) -> bool {
     raises_per_element_here(tf, e)
-        || (is_elementwise(tf, e)
+        || (tf.is_elementwise(e)
             && children(tf, e)
                 .into_iter()
                 .any(|c| raises_per_element(tf, c)))

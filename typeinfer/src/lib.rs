@@ -134,6 +134,23 @@ impl TypedFunction {
         &self.local_types[id.0 as usize]
     }
 
+    /// Whether `e` is computed element by element into a new array: an
+    /// operator or a library function whose type (`elementwise.rs`) is an
+    /// array. Lower makes such trees one loop; the fusion pass grows them.
+    pub fn is_elementwise(&self, e: ExprId) -> bool {
+        matches!(self.expr_type(e), Type::Array(_))
+            && matches!(
+                self.hir.expr(e).kind,
+                hir::ExprKind::Binary { .. }
+                    | hir::ExprKind::Unary { .. }
+                    | hir::ExprKind::Compare { .. }
+                    | hir::ExprKind::Call {
+                        callee: hir::Callee::Known(hir::KnownFunction::Library(_)),
+                        ..
+                    }
+            )
+    }
+
     /// Gives expression `id` a new kind, keeping its id, span and type: a
     /// typed pass rewrites an expression into an equivalent one this way, so
     /// its consumers and every table keyed by its id stay true. The HIR is

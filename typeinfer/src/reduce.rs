@@ -217,22 +217,17 @@ impl FnCx<'_, '_> {
             }
         }
         // `parse_arguments` took a `dtype=` only for a reduction with a rule for it.
-        let typing = match (args.dtype, reduction.given_dtype) {
-            (Some(x), Some(rule)) => {
+        let given = match args.dtype {
+            Some(x) => {
                 let t = self.expr(x);
                 let Some(d) = self.dtype_of(x, &t) else {
                     return Ty::Error;
                 };
-                match rule(d) {
-                    Ok(sig) => Ok(sig),
-                    Err(rej) => {
-                        self.bad_argument(name, x, &t, rej.needs, rej.help);
-                        return Ty::Error;
-                    }
-                }
+                Some((x, t, d))
             }
-            _ => (reduction.typing)(a.dtype),
+            None => None,
         };
+        let typing = reduction.types(a.dtype, given.as_ref().map(|g| g.2));
         let running = matches!(reduction.combine, library::Combine::Running { .. });
         let array_of = |dtype, ndim| {
             Ty::Known(Type::Array(ArrayType {
@@ -251,14 +246,18 @@ impl FnCx<'_, '_> {
                 Some(_) if a.ndim > 1 => array_of(sig.result, a.ndim - 1),
                 _ => Ty::Known(Type::Scalar(sig.result)),
             },
+            // The dtype given is refused, else the array's elements.
             Err(rej) => {
-                self.bad_argument(
-                    name,
-                    array,
-                    &Ty::Known(Type::Scalar(a.dtype)),
-                    rej.needs,
-                    rej.help,
-                );
+                match given {
+                    Some((x, t, _)) => self.bad_argument(name, x, &t, rej.needs, rej.help),
+                    None => self.bad_argument(
+                        name,
+                        array,
+                        &Ty::Known(Type::Scalar(a.dtype)),
+                        rej.needs,
+                        rej.help,
+                    ),
+                }
                 Ty::Error
             }
         }
