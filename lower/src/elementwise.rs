@@ -108,7 +108,9 @@ impl FnLower<'_> {
         };
         let saved = self.b.span;
         self.b.span = self.tf.hir.expr(root).span;
-        let elements = self.elements_of(root);
+        let mut operands = Vec::new();
+        self.evaluate_children(root, &mut operands);
+        let elements = self.elements_checked(root, operands, None);
         let (out, _) = self.store_elements(&elements, rt.dtype);
         self.b.span = saved;
         Val::Array(out)
@@ -236,7 +238,7 @@ impl FnLower<'_> {
                 let (copy, _) = self.store_elements(elements, stored);
                 // Read as `value` is: a leaf in the operation's dtype, an
                 // expression in its own (`child_element` converts it).
-                let read_as = if self.tf.is_elementwise(value) {
+                let read_as = if self.fused(value) {
                     stored
                 } else {
                     d
@@ -520,13 +522,38 @@ impl FnLower<'_> {
         self.element(elements.root, &elements.operands, counters, true)
     }
 
+    /// Whether `e` is computed inside its consumer's loop: an element-by-element
+    /// node that cannot raise for one of its elements. One that can (an
+    /// integer `**` whose exponent may be negative) is an operand, computed
+    /// into its own array first as NumPy does, so that its error comes before
+    /// any shape error of the operations around it.
+    pub(crate) fn fused(&self, e: ExprId) -> bool {
+        self.tf.is_elementwise(e) && !self.raises_per_element(e)
+    }
+
+    fn raises_per_element(&self, e: ExprId) -> bool {
+        let ExprKind::Binary {
+            op: BinOp::Pow,
+            rhs,
+            ..
+        } = self.tf.hir.expr(e).kind
+        else {
+            return false;
+        };
+        let dtype = |t: &Type| match t {
+            Type::Array(a) => Some(a.dtype),
+            Type::Scalar(d) => Some(*d),
+            _ => None,
+        };
+        dtype(self.tf.expr_type(e)).is_some_and(Dtype::is_int)
+            && dtype(self.tf.expr_type(rhs)).is_some_and(Dtype::is_signed_int)
+            && self.const_int(rhs).is_none_or(|c| c < 0)
+    }
+
     /// Evaluates every leaf under `e`, in Python's order.
     fn evaluate_operands(&mut self, e: ExprId, operands: &mut Vec<(ExprId, Operand)>) {
-        if self.tf.is_elementwise(e) {
-            for c in self.element_children(e) {
-                self.evaluate_operands(c, operands);
-            }
-            return;
+        if self.fused(e) {
+            return self.evaluate_children(e, operands);
         }
         let operand = match (
             self.tf.expr_type(e).clone(),
@@ -553,6 +580,13 @@ impl FnLower<'_> {
         operands.push((e, operand));
     }
 
+    /// Evaluates the leaves under each child of `e`, an element-by-element node.
+    fn evaluate_children(&mut self, e: ExprId, operands: &mut Vec<(ExprId, Operand)>) {
+        for c in self.element_children(e) {
+            self.evaluate_operands(c, operands);
+        }
+    }
+
     /// The shape of `e`, checking that the operands of each operation
     /// broadcast together (NumPy's `ValueError` otherwise); `e`'s own
     /// operands together with the `output` array it is written into, if any,
@@ -563,7 +597,7 @@ impl FnLower<'_> {
         operands: &[(ExprId, Operand)],
         output: Option<&[ValueId]>,
     ) -> Vec<ValueId> {
-        let mut shapes: Vec<Vec<ValueId>> = if self.tf.is_elementwise(e) {
+        let mut shapes: Vec<Vec<ValueId>> = if operand_of(operands, e).is_none() {
             self.element_children(e)
                 .into_iter()
                 .map(|c| self.checked_shape(c, operands, None))
@@ -767,7 +801,7 @@ impl FnLower<'_> {
     /// The element `v` of child `c` of a node, converted to `to`. Operands were
     /// converted when read; a node's own result is converted here.
     pub(crate) fn child_element(&mut self, c: ExprId, v: ValueId, to: Dtype) -> ValueId {
-        if !self.tf.is_elementwise(c) {
+        if !self.fused(c) {
             return v;
         }
         let from = self.tf.expr_type(c).as_array().map_or(to, |a| a.dtype);

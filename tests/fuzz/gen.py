@@ -438,7 +438,8 @@ class Gen:
     def maybe_unbound(self, sc, before, after):
         """Sometimes lets a local assigned on some paths only be read after them."""
         if self.r.random() < 0.3:
-            extra = [n for n in after - sc.defined if sc.types[n] in ("i", "f", "b")]
+            # Sorted: a set's order changes with the hash seed, and a seed must name one program.
+            extra = [n for n in sorted(after - sc.defined) if sc.types[n] in ("i", "f", "b")]
             if extra:
                 sc.defined.add(self.r.choice(extra))
                 self.tags.add("unbound")

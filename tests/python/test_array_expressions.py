@@ -274,6 +274,42 @@ def test_float_powers_and_the_standardize_example():
 
 
 @jit
+def power_updates(a, s):
+    a[s:] %= np.invert(a) ** a
+
+
+@jit
+def power_then_add(a, b, c):
+    return (a ** b) + c
+
+
+@jit
+def power_stored(out, a, b):
+    out[1:] = a ** b
+
+
+def test_a_negative_integer_power_raises_before_the_shape_errors_around_it():
+    """NumPy computes `a ** b` before the operation it feeds sees its shape:
+    "negative powers", not the later broadcast error (fuzz seed 98:2375)."""
+    a = np.array([-8, -2, 3, 7, 1, -1], np.int32)
+    calls = [
+        (power_updates, (a, 4)),
+        (power_then_add, (a, a, np.ones(4, np.int32))),
+        (power_stored, (np.zeros(3, np.int64), a, a)),
+    ]
+    for f, args in calls:
+        with pytest.raises(ValueError) as want:
+            f.py_func(*[x.copy() if isinstance(x, np.ndarray) else x for x in args])
+        with pytest.raises(ValueError) as got:
+            f(*[x.copy() if isinstance(x, np.ndarray) else x for x in args])
+        assert str(got.value) == str(want.value) == "Integers to negative integer powers are not allowed."
+    # Exponents that cannot be negative stay inside the consumer's loop.
+    b = np.arange(6, dtype=np.int64)
+    np.testing.assert_array_equal(power_then_add(b, b.astype(np.uint8), b), power_then_add.py_func(b, b.astype(np.uint8), b))
+    np.testing.assert_array_equal(power_then_add(b, 2, 1), b ** 2 + 1)
+
+
+@jit
 def store_expression(out, a, b):
     out[1:] = a[1:] * 2 + b[:-1]
     return out
