@@ -1,0 +1,133 @@
+"""Complex functions at special values (infinite, NaN, signed zero and huge
+parts) give NumPy's results, which are C99 Annex G's as glibc computes them:
+every pair of parts from {0, -0, 1, -1, inf, -inf, nan} and a few large finite
+ones, complex128 and complex64, numbers and arrays, against `f.py_func`."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from ferrojit import jit
+
+PARTS = [0.0, -0.0, 1.0, -1.0, math.inf, -math.inf, math.nan, 710.0, -710.0, 1e308, 89.0, 1e38]
+VALUES = [complex(x, y) for x, y in itertools.product(PARTS, PARTS)]
+# Exponents of `z ** w`: integers NumPy multiplies out, others it gives glibc's cpow.
+EXPONENTS = [complex(x, y) for x, y in itertools.product(
+    [0.0, -0.0, 1.0, -1.0, 2.0, 3.0, -2.0, 0.5, 100.0, math.inf, -math.inf, math.nan],
+    [0.0, -0.0, 1.0, math.inf, math.nan])]
+
+UNARY = {
+    "exp": lambda z: np.exp(z),
+    "exp2": lambda z: np.exp2(z),
+    "log": lambda z: np.log(z),
+    "log2": lambda z: np.log2(z),
+    "log10": lambda z: np.log10(z),
+    "sqrt": lambda z: np.sqrt(z),
+    "sin": lambda z: np.sin(z),
+    "cos": lambda z: np.cos(z),
+    "tan": lambda z: np.tan(z),
+    "sinh": lambda z: np.sinh(z),
+    "cosh": lambda z: np.cosh(z),
+    "tanh": lambda z: np.tanh(z),
+    "square": lambda z: np.square(z),
+    "reciprocal": lambda z: np.reciprocal(z),
+    "absolute": lambda z: np.absolute(z),
+    "angle": lambda z: np.angle(z),
+    "square_op": lambda z: z ** 2,
+    "cube_op": lambda z: z ** 3,
+    "inverse_op": lambda z: z ** -1,
+}
+JITTED = {name: jit(f) for name, f in UNARY.items()}
+
+
+@jit
+def power(z, w):
+    return z ** w
+
+
+@jit
+def np_power(z, w):
+    return np.power(z, w)
+
+
+@jit
+def times(z, w):
+    return z * w
+
+
+@jit
+def divide(z, w):
+    return z / w
+
+
+def same(got, want, ulps):
+    """Bit-exact NaN-ness and signs of zeros and infinities; finite parts
+    within `ulps` units in the last place of NumPy's."""
+    got, want = np.asarray(got), np.asarray(want)
+    assert got.dtype == want.dtype, (got.dtype, want.dtype)
+    assert got.shape == want.shape
+    parts = [(got.real, want.real), (got.imag, want.imag)] if want.dtype.kind == "c" else [(got, want)]
+    for g, w in parts:
+        for a, b in zip(g.ravel(), w.ravel()):
+            if np.isnan(b):
+                assert np.isnan(a), (a, b)
+            elif np.isinf(b) or b == 0:
+                assert a == b and np.signbit(a) == np.signbit(b), (a, b)
+            else:
+                assert abs(a - b) <= ulps * np.spacing(abs(b)), (a, b)
+
+
+def scalars(dtype, values):
+    # A complex64 array's elements are NumPy's complex64 scalars, which the
+    # dispatcher passes as complex64 numbers.
+    return list(np.array(values, dtype))
+
+
+def check_unary(name, dtype, ulps=4):
+    f = JITTED[name]
+    values = np.array(VALUES, dtype)
+    with np.errstate(all="ignore"):
+        same(f(values), f.py_func(values), ulps)
+        for z in scalars(dtype, VALUES):
+            want = np.asarray(f.py_func(z))
+            try:
+                same(np.asarray(f(z), want.dtype), want, ulps)
+            except AssertionError as e:
+                raise AssertionError(f"{name}({z!r}): {f(z)!r}, NumPy {want!r}") from e
+
+
+@pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_functions_at_special_values(name, dtype):
+    check_unary(name, dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
+@pytest.mark.parametrize("f", [power, np_power], ids=["op", "np"])
+def test_powers_at_special_values(f, dtype):
+    z = np.array([v for v in VALUES for _ in EXPONENTS], dtype)
+    w = np.array([e for _ in VALUES for e in EXPONENTS], dtype)
+    with np.errstate(all="ignore"):
+        same(f(z, w), f.py_func(z, w), 8)
+        for a, b in zip(scalars(dtype, z[::7]), scalars(dtype, w[::7])):
+            want = np.asarray(f.py_func(a, b))
+            same(np.asarray(f(a, b), want.dtype), want, 8)
+
+
+@pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
+@pytest.mark.parametrize("f", [times, divide])
+def test_arithmetic_of_arrays_at_special_values(f, dtype):
+    z = np.array([v for v in VALUES for _ in VALUES], dtype)
+    w = np.array([v for _ in VALUES for v in VALUES], dtype)
+    with np.errstate(all="ignore"):
+        same(f(z, w), f.py_func(z, w), 2)
+
+
+def test_exp_of_infinities_and_nans_examples():
+    # The examples that were wrong: textbook formulas give nan + nan j, inf + nan j.
+    with np.errstate(all="ignore"):
+        assert repr(JITTED["exp"](complex(math.inf, math.inf))) == "(inf+nanj)"
+        assert JITTED["sqrt"](complex(math.inf, math.inf)) == complex(math.inf, math.inf)
+        assert JITTED["tanh"](complex(math.inf, 1.0)) == 1.0
