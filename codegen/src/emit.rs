@@ -17,7 +17,7 @@ use inkwell::values::{
 };
 use inkwell::{AddressSpace, AtomicOrdering, AtomicRMWBinOp, FloatPredicate, IntPredicate};
 use lower::ir::{
-    self, BinaryOp, Block, CastOp, CmpOp, Const, ExceptionKind, Inst, LType, Primitive,
+    self, BinaryOp, Block, CastOp, CmpOp, ComplexFn, Const, ExceptionKind, Inst, LType, Primitive,
     RuntimeError, StepSign, Stmt, UnaryOp, ValueId, VarId,
 };
 
@@ -400,6 +400,37 @@ impl<'ctx> ModuleCx<'ctx> {
         }
         f.add_attribute(AttributeLoc::Function, self.enum_attr("memory", 0));
         f
+    }
+
+    /// The C library's complex function `f` of complex numbers with parts of
+    /// type `part`, declared on first use as clang declares it for x86-64
+    /// System V: a `double complex` is passed as two doubles and returned as
+    /// `{double, double}` (xmm0, xmm1); a `float complex` is one `<2 x float>`
+    /// each way (one xmm register). `complex_call` packs and unpacks the
+    /// arguments to match. Not touching memory, as `libm_fn` says.
+    fn complex_libm_fn(&self, f: ComplexFn, part: FloatType<'ctx>) -> FunctionValue<'ctx> {
+        let single = part == self.context.f32_type();
+        let name = if single {
+            format!("{}f", f.c_name())
+        } else {
+            f.c_name().to_owned()
+        };
+        if let Some(f) = self.module.get_function(&name) {
+            return f;
+        }
+        let ty = if single {
+            let pair = part.vec_type(2);
+            pair.fn_type(&vec![pair.into(); f.arity()], false)
+        } else {
+            let pair = self.context.struct_type(&[part.into(), part.into()], false);
+            pair.fn_type(&vec![part.into(); 2 * f.arity()], false)
+        };
+        let function = self.module.add_function(&name, ty, Some(Linkage::External));
+        for attr in ["nounwind", "willreturn", "nosync"] {
+            self.add_fn_attr(function, attr);
+        }
+        function.add_attribute(AttributeLoc::Function, self.enum_attr("memory", 0));
+        function
     }
 
     /// A private constant holding the bytes of `text` (no terminator).
@@ -1644,6 +1675,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 unsafe { b.build_in_bounds_gep(self.m.context.i8_type(), p, &[off], "")? }.into()
             }
             Inst::Math(f, args) => self.emit_math(*f, args)?,
+            Inst::ComplexCall(f, args) => self.complex_call(*f, args, ty)?,
             Inst::MakeComplex { re, im } => {
                 self.m
                     .make_complex(ty, self.float(*re)?, self.float(*im)?)?
@@ -1765,6 +1797,51 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 self.libm_call("hypot", re.get_type(), &[re, im])?
             }
         })
+    }
+
+    /// Calls the C library's complex `f` (`complex_libm_fn` has its ABI).
+    fn complex_call(&self, f: ComplexFn, args: &[ValueId], ty: LType) -> R<BasicValueEnum<'ctx>> {
+        let b = self.b();
+        let i32 = self.m.i32();
+        let mut c_args: Vec<BasicMetadataValueEnum> = Vec::new();
+        let mut part = None;
+        for &a in args {
+            let (re, im) = self.m.complex_parts(self.value(a)?)?;
+            let t = re.get_type();
+            part = Some(t);
+            if t == self.m.context.f32_type() {
+                let pair = t.vec_type(2).get_poison();
+                let pair = b.build_insert_element(pair, re, i32.const_zero(), "")?;
+                let pair = b.build_insert_element(pair, im, i32.const_int(1, false), "")?;
+                c_args.push(pair.into());
+            } else {
+                c_args.extend::<[BasicMetadataValueEnum; 2]>([re.into(), im.into()]);
+            }
+        }
+        let Some(part) = part else {
+            return bug(format!("{} without arguments", f.c_name()));
+        };
+        let function = self.m.complex_libm_fn(f, part);
+        let call = b.build_call(function, &c_args, "")?;
+        // Not recognised as a library function (LLVM would fold constant
+        // arguments its own way): always the C library's result, as NumPy's.
+        call.add_attribute(AttributeLoc::Function, self.m.enum_attr("nobuiltin", 0));
+        let result = match call.try_as_basic_value() {
+            ValueKind::Basic(v) => v,
+            ValueKind::Instruction(_) => return bug(format!("{} gives no value", f.c_name())),
+        };
+        let (re, im) = match result {
+            BasicValueEnum::VectorValue(pair) => (
+                b.build_extract_element(pair, i32.const_zero(), "")?,
+                b.build_extract_element(pair, i32.const_int(1, false), "")?,
+            ),
+            BasicValueEnum::StructValue(pair) => (
+                b.build_extract_value(pair, 0, "")?,
+                b.build_extract_value(pair, 1, "")?,
+            ),
+            other => return bug(format!("{} gives {:?}", f.c_name(), other.get_type())),
+        };
+        self.m.make_complex(ty, as_float(re)?, as_float(im)?)
     }
 
     fn libm_call(

@@ -4,7 +4,7 @@ mod support;
 
 use codegen::runtime::{count_buffers, live_buffers, release_buffer, RuntimeContext};
 use lower::ir::{
-    BinaryOp::*, CastOp, CmpOp, Const, Dtype, ExceptionKind, FuncIndex, Inst, LType, LType::*,
+    BinaryOp::*, CastOp, CmpOp, ComplexFn, Const, Dtype, ExceptionKind, FuncIndex, Inst, LType, LType::*,
     Module, Primitive, RuntimeError, StepSign, Stmt, UnaryOp, ValueId, BUFFER_DATA_OFFSET,
 };
 use support::*;
@@ -685,6 +685,86 @@ fn complex64_arithmetic() {
     assert_eq!((as_f32(r[0]), as_f32(r[1])), (11.0, 2.0));
     assert!((as_f32(r[2]) + 0.2).abs() < 1e-7 && (as_f32(r[3]) - 0.4).abs() < 1e-7);
     assert_eq!(as_f32(r[4]), 5f32.sqrt());
+}
+
+/// A C `double complex` / `float complex` as the x86-64 System V ABI passes
+/// it: a struct of two SSE parts, so Rust's FFI calls glibc's functions here
+/// independently of codegen's own declaration.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct CDouble(f64, f64);
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct CFloat(f32, f32);
+
+extern "C" {
+    fn cexp(z: CDouble) -> CDouble;
+    fn csqrt(z: CDouble) -> CDouble;
+    fn ctanh(z: CDouble) -> CDouble;
+    fn cpow(z: CDouble, w: CDouble) -> CDouble;
+    fn cexpf(z: CFloat) -> CFloat;
+    fn clogf(z: CFloat) -> CFloat;
+    fn cpowf(z: CFloat, w: CFloat) -> CFloat;
+}
+
+fn complex_call_module(ty: LType, fns: &[ComplexFn]) -> Module {
+    let mut f = FnBuilder::new("ccall", &vec![ty; fns.len()]);
+    let z = f.param("z", ty);
+    let w = f.param("w", ty);
+    let (zv, wv) = (f.get(z), f.get(w));
+    let results: Vec<_> = fns
+        .iter()
+        .map(|&c| {
+            let args = if c.arity() == 2 { vec![zv, wv] } else { vec![zv] };
+            f.inst(ty, Inst::ComplexCall(c, args))
+        })
+        .collect();
+    f.ret(&results);
+    module(vec![f.finish()])
+}
+
+/// The same bits, NaNs compared as NaNs.
+fn same_bits(got: f64, want: f64) -> bool {
+    got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan())
+}
+
+#[test]
+fn complex_calls_are_the_c_librarys_at_special_values() {
+    use ComplexFn::{Exp, Log, Pow, Sqrt, Tanh};
+    let parts = [0.0, -0.0, 1.5, -2.0, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 710.0];
+    let code = compile(&complex_call_module(C128, &[Exp, Sqrt, Tanh, Pow]));
+    let code32 = compile(&complex_call_module(C64, &[Exp, Log, Pow]));
+    for (&x, &y) in parts.iter().flat_map(|x| parts.iter().map(move |y| (x, y))) {
+        let (z, w) = (CDouble(x, y), CDouble(y, 0.5));
+        let args = [f64_slot(x), f64_slot(y), f64_slot(y), f64_slot(0.5)];
+        let r = call(&code, &args, 8).unwrap();
+        // SAFETY: the C library's complex functions are pure.
+        let want = unsafe { [cexp(z), csqrt(z), ctanh(z), cpow(z, w)] };
+        for (i, c) in want.iter().enumerate() {
+            let got = (as_f64(r[2 * i]), as_f64(r[2 * i + 1]));
+            assert!(
+                same_bits(got.0, c.0) && same_bits(got.1, c.1),
+                "function {i} of {x} + {y}j: got {got:?}, C gives ({}, {})",
+                c.0,
+                c.1
+            );
+        }
+        let (xf, yf) = (x as f32, y as f32);
+        let (z, w) = (CFloat(xf, yf), CFloat(yf, 0.5));
+        let args = [f32_slot(xf), f32_slot(yf), f32_slot(yf), f32_slot(0.5)];
+        let r = call(&code32, &args, 6).unwrap();
+        // SAFETY: as above.
+        let want = unsafe { [cexpf(z), clogf(z), cpowf(z, w)] };
+        for (i, c) in want.iter().enumerate() {
+            let got = (as_f32(r[2 * i]), as_f32(r[2 * i + 1]));
+            assert!(
+                same_bits(got.0.into(), c.0.into()) && same_bits(got.1.into(), c.1.into()),
+                "float function {i} of {xf} + {yf}j: got {got:?}, C gives ({}, {})",
+                c.0,
+                c.1
+            );
+        }
+    }
 }
 
 #[test]

@@ -1,10 +1,13 @@
-//! NumPy's functions of complex numbers, built from real primitives on the
-//! parts (`exp(x + iy) = e^x (cos y + i sin y)`), in the parts' float type.
-//! The textbook formulas: right to rounding for finite arguments; the C
-//! library's special cases of infinities and NaNs (Annex G) are not all kept.
+//! NumPy's functions of complex numbers. NumPy's loops call the C library's
+//! complex functions on Linux (`cexp`, `clog`, `csqrt`, `csin`, ...: glibc's,
+//! whose infinities, NaNs and signed zeros are C99 Annex G's), so these call
+//! the same ones ([`Emit::complex_call`]) and give NumPy's results bit for
+//! bit. What NumPy computes itself is written out here as NumPy writes it:
+//! `exp2`, `log2` and `log10` (scaled parts around `cexp`/`clog`),
+//! `reciprocal`, and `**` (`npy_cpow`).
 
 use crate::emit::{Arith, Emit, Order, Value};
-use crate::{Dtype, Primitive};
+use crate::{ComplexFn, Dtype, Primitive};
 
 /// `p` of the complex number `z` of dtype `d`, for the primitives NumPy
 /// defines on complex numbers; `None` for the others.
@@ -14,146 +17,201 @@ pub(crate) fn complex_primitive(
     d: Dtype,
     z: Value,
 ) -> Option<Value> {
-    let r = d.real();
-    let (x, y) = emit.parts(z);
-    let f = |emit: &mut dyn Emit, p: Primitive, v: Value| emit.primitive(p, r, &[v]);
-    let times = |emit: &mut dyn Emit, a: Value, b: Value| emit.arith(Arith::Mul, r, a, b);
+    let call = |emit: &mut dyn Emit, f: ComplexFn, z: Value| emit.complex_call(f, d, &[z]);
     Some(match p {
-        Primitive::Exp => exp(emit, r, x, y),
+        Primitive::Exp => call(emit, ComplexFn::Exp, z),
+        // NumPy's nc_exp2: cexp(z * ln 2), each part scaled.
         Primitive::Exp2 => {
-            let ln2 = emit.constant(r, std::f64::consts::LN_2);
-            let (x, y) = (times(emit, x, ln2), times(emit, y, ln2));
-            exp(emit, r, x, y)
+            let scaled = scale_parts(emit, d, z, std::f64::consts::LN_2);
+            call(emit, ComplexFn::Exp, scaled)
         }
-        Primitive::Log => log(emit, r, x, y, 1.0),
-        Primitive::Log2 => log(emit, r, x, y, std::f64::consts::LOG2_E),
-        Primitive::Log10 => log(emit, r, x, y, std::f64::consts::LOG10_E),
-        Primitive::Sqrt => sqrt(emit, r, x, y),
-        Primitive::Sin | Primitive::Cos | Primitive::Sinh | Primitive::Cosh => {
-            let (sx, cx) = (f(emit, Primitive::Sin, x), f(emit, Primitive::Cos, x));
-            let (shy, chy) = (f(emit, Primitive::Sinh, y), f(emit, Primitive::Cosh, y));
-            let (shx, chx) = (f(emit, Primitive::Sinh, x), f(emit, Primitive::Cosh, x));
-            let (sy, cy) = (f(emit, Primitive::Sin, y), f(emit, Primitive::Cos, y));
-            let (re, im) = match p {
-                // sin(x + iy) = sin x cosh y + i cos x sinh y
-                Primitive::Sin => (times(emit, sx, chy), times(emit, cx, shy)),
-                // cos(x + iy) = cos x cosh y - i sin x sinh y
-                Primitive::Cos => {
-                    let im = times(emit, sx, shy);
-                    (times(emit, cx, chy), emit.negate(r, im))
-                }
-                // sinh(x + iy) = sinh x cos y + i cosh x sin y
-                Primitive::Sinh => (times(emit, shx, cy), times(emit, chx, sy)),
-                // cosh(x + iy) = cosh x cos y + i sinh x sin y
-                _ => (times(emit, chx, cy), times(emit, shx, sy)),
+        Primitive::Log => call(emit, ComplexFn::Log, z),
+        // NumPy's nc_log2/nc_log10: clog(z), each part scaled.
+        Primitive::Log2 | Primitive::Log10 => {
+            let l = call(emit, ComplexFn::Log, z);
+            let k = match p {
+                Primitive::Log2 => std::f64::consts::LOG2_E,
+                _ => std::f64::consts::LOG10_E,
             };
-            emit.complex(d, re, im)
+            scale_parts(emit, d, l, k)
         }
-        Primitive::Tan | Primitive::Tanh => {
-            let (num, den) = match p {
-                Primitive::Tan => (Primitive::Sin, Primitive::Cos),
-                _ => (Primitive::Sinh, Primitive::Cosh),
-            };
-            let n = complex_primitive(emit, num, d, z)?;
-            let m = complex_primitive(emit, den, d, z)?;
-            emit.arith(Arith::Div, d, n, m)
-        }
+        Primitive::Sqrt => call(emit, ComplexFn::Sqrt, z),
+        Primitive::Sin => call(emit, ComplexFn::Sin, z),
+        Primitive::Cos => call(emit, ComplexFn::Cos, z),
+        Primitive::Tan => call(emit, ComplexFn::Tan, z),
+        Primitive::Sinh => call(emit, ComplexFn::Sinh, z),
+        Primitive::Cosh => call(emit, ComplexFn::Cosh, z),
+        Primitive::Tanh => call(emit, ComplexFn::Tanh, z),
         _ => return None,
     })
 }
 
-/// e^x (cos y + i sin y); a real argument (y == 0) keeps its zero
-/// imaginary part (`exp(inf + 0j)` is `inf + 0j`, not `inf + nan j`).
-fn exp(emit: &mut dyn Emit, r: Dtype, x: Value, y: Value) -> Value {
-    let d = complex_of(r);
-    let ex = emit.primitive(Primitive::Exp, r, &[x]);
-    let (c, s) = (
-        emit.primitive(Primitive::Cos, r, &[y]),
-        emit.primitive(Primitive::Sin, r, &[y]),
-    );
-    let re = emit.arith(Arith::Mul, r, ex, c);
-    let im = emit.arith(Arith::Mul, r, ex, s);
-    let zero = emit.constant(r, 0.0);
-    let real = emit.compare(Order::Eq, r, y, zero);
-    let re = emit.select(real, ex, re);
-    let im = emit.select(real, y, im);
-    emit.complex(d, re, im)
+/// `z` with both parts multiplied by `k` (rounded to the parts' type).
+fn scale_parts(emit: &mut dyn Emit, d: Dtype, z: Value, k: f64) -> Value {
+    let r = d.real();
+    let (x, y) = emit.parts(z);
+    let k = emit.constant(r, k);
+    let x = emit.arith(Arith::Mul, r, x, k);
+    let y = emit.arith(Arith::Mul, r, y, k);
+    emit.complex(d, x, y)
 }
 
-/// (log |z| + i arg z) * scale.
-fn log(emit: &mut dyn Emit, r: Dtype, x: Value, y: Value, scale: f64) -> Value {
-    let d = complex_of(r);
-    let m = emit.primitive(Primitive::Hypot, r, &[x, y]);
-    let re = emit.primitive(Primitive::Log, r, &[m]);
-    let im = emit.primitive(Primitive::Atan2, r, &[y, x]);
-    if scale == 1.0 {
-        return emit.complex(d, re, im);
-    }
-    let k = emit.constant(r, scale);
-    let re = emit.arith(Arith::Mul, r, re, k);
-    let im = emit.arith(Arith::Mul, r, im, k);
-    emit.complex(d, re, im)
-}
-
-/// The principal square root (cut along the negative reals, the imaginary
-/// part's sign kept): t = sqrt((|x| + |z|) / 2), then (t, y / 2t) for
-/// x >= 0, else (|y| / 2t, copysign(t, y)); 0 for 0.
-fn sqrt(emit: &mut dyn Emit, r: Dtype, x: Value, y: Value) -> Value {
-    let d = complex_of(r);
-    let zero = emit.constant(r, 0.0);
-    let half = emit.constant(r, 0.5);
-    let two = emit.constant(r, 2.0);
+/// `1 / z` as NumPy's `reciprocal` loop: divided through by the larger part
+/// (the smaller over it when `|y| <= |x|`, else the other way round, which
+/// NaN parts take), so its zeros' signs are NumPy's, not those of `1 / z`.
+pub(crate) fn reciprocal(emit: &mut dyn Emit, d: Dtype, z: Value) -> Value {
+    let r = d.real();
+    let (x, y) = emit.parts(z);
+    let one = emit.constant(r, 1.0);
     let ax = emit.primitive(Primitive::Fabs, r, &[x]);
     let ay = emit.primitive(Primitive::Fabs, r, &[y]);
-    let m = emit.primitive(Primitive::Hypot, r, &[x, y]);
-    let sum = emit.arith(Arith::Add, r, ax, m);
-    let halved = emit.arith(Arith::Mul, r, sum, half);
-    let t = emit.primitive(Primitive::Sqrt, r, &[halved]);
-    let two_t = emit.arith(Arith::Mul, r, t, two);
-    let y_over = emit.arith(Arith::Div, r, y, two_t);
-    let ay_over = emit.arith(Arith::Div, r, ay, two_t);
-    let signed_t = emit.primitive(Primitive::CopySign, r, &[t, y]);
-    let nonneg = emit.compare(Order::Ge, r, x, zero);
-    let re = emit.select(nonneg, t, ay_over);
-    let im = emit.select(nonneg, y_over, signed_t);
-    let is_zero = emit.compare(Order::Eq, r, m, zero);
-    let re = emit.select(is_zero, zero, re);
-    let im = emit.select(is_zero, y, im);
+    let by_x = emit.compare(Order::Le, r, ay, ax);
+    // |y| <= |x|: t = y / x, m = x + y t, 1/z = (1 / m, -t / m).
+    let t = emit.arith(Arith::Div, r, y, x);
+    let yt = emit.arith(Arith::Mul, r, y, t);
+    let m = emit.arith(Arith::Add, r, x, yt);
+    let re_x = emit.arith(Arith::Div, r, one, m);
+    let t_over = emit.arith(Arith::Div, r, t, m);
+    let im_x = emit.negate(r, t_over);
+    // Else: t = x / y, m = x t + y, 1/z = (t / m, -1 / m).
+    let t = emit.arith(Arith::Div, r, x, y);
+    let xt = emit.arith(Arith::Mul, r, x, t);
+    let m = emit.arith(Arith::Add, r, xt, y);
+    let re_y = emit.arith(Arith::Div, r, t, m);
+    let one_over = emit.arith(Arith::Div, r, one, m);
+    let im_y = emit.negate(r, one_over);
+    let re = emit.select(by_x, re_x, re_y);
+    let im = emit.select(by_x, im_x, im_y);
     emit.complex(d, re, im)
 }
 
-fn complex_of(r: Dtype) -> Dtype {
-    match r {
-        Dtype::Float32 => Dtype::Complex64,
-        _ => Dtype::Complex128,
-    }
-}
-
-/// `a ** b` of complex numbers of dtype `d`: NumPy's rules for a zero base
-/// (`0 ** b` is 0 for a positive real `b`, 1 for `b == 0`, else NaN), else
-/// `exp(b log a)`.
+/// `a ** b` of complex numbers of dtype `d`, as NumPy's `npy_cpow`: 1 for
+/// `b == 0`; for `a == 0`, 0 when `b`'s real part is positive, else NaN; a
+/// real integer `b` with `|b| < 100` multiplies out (its own division for a
+/// negative one); every other case is the C library's `cpow`.
 pub fn power(emit: &mut dyn Emit, d: Dtype, a: Value, b: Value) -> Value {
     let r = d.real();
     let (x, y) = emit.parts(a);
     let (u, v) = emit.parts(b);
-    let l = log(emit, r, x, y, 1.0);
-    let p = emit.arith(Arith::Mul, d, b, l);
-    let (px, py) = emit.parts(p);
-    let e = exp(emit, r, px, py);
     let zero = emit.constant(r, 0.0);
-    let nan = emit.constant(r, f64::NAN);
-    let czero = emit.constant(d, 0.0);
-    let one = emit.constant(d, 1.0);
-    let cnan = emit.complex(d, nan, nan);
-    let x0 = emit.compare(Order::Eq, r, x, zero);
-    let y0 = emit.compare(Order::Eq, r, y, zero);
-    let base_zero = emit.select(x0, y0, x0);
-    let u_pos = emit.compare(Order::Gt, r, u, zero);
-    let u0 = emit.compare(Order::Eq, r, u, zero);
+    let both_zero = |emit: &mut dyn Emit, p: Value, q: Value| {
+        let p0 = emit.compare(Order::Eq, r, p, zero);
+        let q0 = emit.compare(Order::Eq, r, q, zero);
+        emit.select(p0, q0, p0)
+    };
+    let exponent_zero = both_zero(emit, u, v);
+    let base_zero = both_zero(emit, x, y);
+
+    // The integer exponents: |u| < 100 and u integral, v == 0.
+    let hundred = emit.constant(r, 100.0);
+    let m = emit.primitive(Primitive::Fabs, r, &[u]);
+    let small = emit.compare(Order::Lt, r, m, hundred);
+    let whole = emit.primitive(Primitive::Trunc, r, &[u]);
+    let integral = emit.compare(Order::Eq, r, whole, u);
     let v0 = emit.compare(Order::Eq, r, v, zero);
-    let exp_zero = emit.select(u0, v0, u0);
-    let positive_real = emit.select(u_pos, v0, u_pos);
-    let of_zero = emit.select(positive_real, czero, cnan);
-    let r = emit.select(base_zero, of_zero, e);
-    emit.select(exp_zero, one, r)
+    let integer = emit.select(small, integral, small);
+    let integer = emit.select(integer, v0, integer);
+    let multiplied = integer_power(emit, d, a, u, m);
+    let negative = emit.compare(Order::Lt, r, u, zero);
+    let one = emit.constant(d, 1.0);
+    let inverse = divide(emit, d, one, multiplied);
+    let multiplied = emit.select(negative, inverse, multiplied);
+
+    let general = emit.complex_call(ComplexFn::Pow, d, &[a, b]);
+    let nan = emit.constant(r, f64::NAN);
+    let cnan = emit.complex(d, nan, nan);
+    let czero = emit.constant(d, 0.0);
+    let u_positive = emit.compare(Order::Gt, r, u, zero);
+    let of_zero = emit.select(u_positive, czero, cnan);
+    let result = emit.select(integer, multiplied, general);
+    let result = emit.select(base_zero, of_zero, result);
+    emit.select(exponent_zero, one, result)
+}
+
+/// `a ** |n|` for the integer `n` (a float, `0 < |n| < 100`, `m = |n|`;
+/// other values give an unused result), as `npy_cpow` multiplies: `a`,
+/// `a a`, `a (a a)` for `n` = 1, 2, 3 (not -1, -2, -3), else by squaring
+/// from 1 (whose products make NaNs of infinite parts where the unrolled ones
+/// do not).
+fn integer_power(emit: &mut dyn Emit, d: Dtype, a: Value, n: Value, m: Value) -> Value {
+    let r = d.real();
+    let mul = |emit: &mut dyn Emit, p: Value, q: Value| emit.arith(Arith::Mul, d, p, q);
+    let is = |emit: &mut dyn Emit, k: f64| {
+        let k = emit.constant(r, k);
+        emit.compare(Order::Eq, r, n, k)
+    };
+    let square = mul(emit, a, a);
+    let cube = mul(emit, a, square);
+    // Bit k of m is floor(m / 2^k) - 2 floor(m / 2^(k+1)), exactly in floats.
+    let half = emit.constant(r, 0.5);
+    let two = emit.constant(r, 2.0);
+    let zero = emit.constant(r, 0.0);
+    let mut acc = emit.constant(d, 1.0);
+    let mut p = a;
+    let mut rest = emit.primitive(Primitive::Trunc, r, &[m]);
+    for _ in 0..7 {
+        let halved = emit.arith(Arith::Mul, r, rest, half);
+        let next = emit.primitive(Primitive::Floor, r, &[halved]);
+        let twice = emit.arith(Arith::Mul, r, next, two);
+        let bit = emit.arith(Arith::Sub, r, rest, twice);
+        let set = emit.compare(Order::Ne, r, bit, zero);
+        let with = mul(emit, acc, p);
+        acc = emit.select(set, with, acc);
+        p = mul(emit, p, p);
+        rest = next;
+    }
+    let is_three = is(emit, 3.0);
+    let result = emit.select(is_three, cube, acc);
+    let is_two = is(emit, 2.0);
+    let result = emit.select(is_two, square, result);
+    let is_one = is(emit, 1.0);
+    emit.select(is_one, a, result)
+}
+
+/// `a / b` as npymath's `cdiv` (which `npy_cpow` takes for negative
+/// powers): scaled by the larger part of `b`; a zero `b` gives
+/// `(re a / |re b|, im a / |im b|)`, infinities or NaNs.
+fn divide(emit: &mut dyn Emit, d: Dtype, a: Value, b: Value) -> Value {
+    let r = d.real();
+    let (ar, ai) = emit.parts(a);
+    let (br, bi) = emit.parts(b);
+    let one = emit.constant(r, 1.0);
+    let zero = emit.constant(r, 0.0);
+    let abr = emit.primitive(Primitive::Fabs, r, &[br]);
+    let abi = emit.primitive(Primitive::Fabs, r, &[bi]);
+    let by_re = emit.compare(Order::Ge, r, abr, abi);
+    let re_zero = emit.compare(Order::Eq, r, abr, zero);
+    let im_zero = emit.compare(Order::Eq, r, abi, zero);
+    let by_zero = emit.select(re_zero, im_zero, re_zero);
+    let f = |emit: &mut dyn Emit, op: Arith, p: Value, q: Value| emit.arith(op, r, p, q);
+    // |br| >= |bi|: t = bi / br, s = 1 / (br + bi t).
+    let t = f(emit, Arith::Div, bi, br);
+    let bit = f(emit, Arith::Mul, bi, t);
+    let den = f(emit, Arith::Add, br, bit);
+    let s = f(emit, Arith::Div, one, den);
+    let ait = f(emit, Arith::Mul, ai, t);
+    let n = f(emit, Arith::Add, ar, ait);
+    let re_r = f(emit, Arith::Mul, n, s);
+    let art = f(emit, Arith::Mul, ar, t);
+    let n = f(emit, Arith::Sub, ai, art);
+    let im_r = f(emit, Arith::Mul, n, s);
+    // Else: t = br / bi, s = 1 / (bi + br t).
+    let t = f(emit, Arith::Div, br, bi);
+    let brt = f(emit, Arith::Mul, br, t);
+    let den = f(emit, Arith::Add, bi, brt);
+    let s = f(emit, Arith::Div, one, den);
+    let art = f(emit, Arith::Mul, ar, t);
+    let n = f(emit, Arith::Add, art, ai);
+    let re_i = f(emit, Arith::Mul, n, s);
+    let ait = f(emit, Arith::Mul, ai, t);
+    let n = f(emit, Arith::Sub, ait, ar);
+    let im_i = f(emit, Arith::Mul, n, s);
+    // A zero divisor.
+    let re_0 = f(emit, Arith::Div, ar, abr);
+    let im_0 = f(emit, Arith::Div, ai, abi);
+    let re = emit.select(by_re, re_r, re_i);
+    let im = emit.select(by_re, im_r, im_i);
+    let re = emit.select(by_zero, re_0, re);
+    let im = emit.select(by_zero, im_0, im);
+    emit.complex(d, re, im)
 }

@@ -2,7 +2,7 @@
 //! opaque values. lower implements it on its low IR builder, so a lowering
 //! here never sees the low IR itself.
 
-use crate::{Dtype, Primitive};
+use crate::{ComplexFn, Dtype, Primitive};
 
 /// A scalar value of the function being lowered (lower's `ValueId`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -48,4 +48,7 @@ pub trait Emit {
     fn parts(&mut self, z: Value) -> (Value, Value);
     /// The complex number of dtype `dtype` with these parts (of its parts' type).
     fn complex(&mut self, dtype: Dtype, re: Value, im: Value) -> Value;
+    /// The C library's `f` of complex arguments of dtype `dtype` (its result
+    /// of the same dtype).
+    fn complex_call(&mut self, f: ComplexFn, dtype: Dtype, args: &[Value]) -> Value;
 }

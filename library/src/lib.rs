@@ -20,7 +20,7 @@ mod ufunc;
 
 pub use dtype::Dtype;
 pub use emit::{Arith, Emit, Order, Value};
-pub use primitive::Primitive;
+pub use primitive::{ComplexFn, Primitive};
 pub use promotion::Kind;
 pub use reduce::{
     builtin_reduction, numpy_reductions, reduction_method, Combine, ReduceFn, ReduceSig, Reduction,

@@ -133,3 +133,47 @@ impl Primitive {
         })
     }
 }
+
+/// A C99 `<complex.h>` function of complex64/complex128 values (all
+/// arguments and the result of one complex type), which codegen calls in the
+/// C library (`cexp`, `cexpf`...): NumPy's loops call the same ones on Linux,
+/// so their special values (Annex G) and rounding are NumPy's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ComplexFn {
+    Exp,
+    Log,
+    Sqrt,
+    Sin,
+    Cos,
+    Tan,
+    Sinh,
+    Cosh,
+    Tanh,
+    /// `cpow(z, w)`: two arguments.
+    Pow,
+}
+
+impl ComplexFn {
+    /// The double-precision C name; the single-precision one adds `f`.
+    pub fn c_name(self) -> &'static str {
+        match self {
+            ComplexFn::Exp => "cexp",
+            ComplexFn::Log => "clog",
+            ComplexFn::Sqrt => "csqrt",
+            ComplexFn::Sin => "csin",
+            ComplexFn::Cos => "ccos",
+            ComplexFn::Tan => "ctan",
+            ComplexFn::Sinh => "csinh",
+            ComplexFn::Cosh => "ccosh",
+            ComplexFn::Tanh => "ctanh",
+            ComplexFn::Pow => "cpow",
+        }
+    }
+
+    pub fn arity(self) -> usize {
+        match self {
+            ComplexFn::Pow => 2,
+            _ => 1,
+        }
+    }
+}

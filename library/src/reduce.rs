@@ -715,6 +715,9 @@ mod tests {
         fn complex(&mut self, _: Dtype, _: Value, _: Value) -> Value {
             unreachable!("real steps only")
         }
+        fn complex_call(&mut self, _: crate::ComplexFn, _: Dtype, _: &[Value]) -> Value {
+            unreachable!("real steps only")
+        }
     }
 
     /// Folds `xs` from the first element with `name`'s step.

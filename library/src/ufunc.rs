@@ -347,6 +347,9 @@ fn sign(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
 }
 
 fn reciprocal(emit: &mut dyn Emit, sig: &Signature, args: &[Value]) -> Value {
+    if sig.result.is_complex() {
+        return crate::complex::reciprocal(emit, sig.result, args[0]);
+    }
     let one = emit.constant(sig.result, 1.0);
     emit.arith(Arith::Div, sig.result, one, args[0])
 }

@@ -65,6 +65,7 @@ pub(crate) fn inst_type(inst: &Inst, values: &[LType], vars: &[Var]) -> LType {
         Inst::PtrOffset { .. } | Inst::Alloc { .. } => LType::Ptr,
         Inst::Math(p, _) if p.is_predicate() => LType::I1,
         Inst::Math(_, args) => args.first().map_or(LType::F64, ty),
+        Inst::ComplexCall(_, args) => args.first().map_or(LType::C128, ty),
         Inst::MakeComplex { re, .. } => complex_of(ty(re)),
         Inst::Real(v) | Inst::Imag(v) => complex_part(ty(v)),
         Inst::RoundDecimal { value, .. } => ty(value),

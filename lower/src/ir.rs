@@ -16,7 +16,7 @@
 use std::fmt;
 
 pub use frontend::hir::{Dtype, ExceptionKind};
-pub use library::Primitive;
+pub use library::{ComplexFn, Primitive};
 use std::sync::Arc;
 
 use frontend::{SourceFile, Span};
@@ -442,6 +442,8 @@ pub enum Inst {
     },
     /// A float libm function or intrinsic, in the float type of the arguments.
     Math(Primitive, Vec<ValueId>),
+    /// A C library complex function (`cexp`...), in the complex type of the arguments.
+    ComplexCall(ComplexFn, Vec<ValueId>),
     MakeComplex {
         re: ValueId,
         im: ValueId,

@@ -121,6 +121,11 @@ impl Emit for FnLower<'_> {
         (Value(re.0), Value(im.0))
     }
 
+    fn complex_call(&mut self, f: library::ComplexFn, _: Dtype, args: &[Value]) -> Value {
+        let args = args.iter().map(|a| id(*a)).collect();
+        Value(self.b.emit(Inst::ComplexCall(f, args)).0)
+    }
+
     fn complex(&mut self, _: Dtype, re: Value, im: Value) -> Value {
         let z = self.b.emit(crate::ir::Inst::MakeComplex {
             re: id(re),

@@ -1200,7 +1200,7 @@ fn inst_operands(inst: &Inst) -> Vec<ValueId> {
         } => vec![*cond, *if_true, *if_false],
         Inst::Load { addr, .. } => vec![*addr],
         Inst::PtrOffset { addr, offset } => vec![*addr, *offset],
-        Inst::Math(_, args) => args.clone(),
+        Inst::Math(_, args) | Inst::ComplexCall(_, args) => args.clone(),
         Inst::MakeComplex { re, im } => vec![*re, *im],
         Inst::Alloc { bytes, array, .. } => {
             let extents = array.iter().flat_map(|(_, extents)| extents);

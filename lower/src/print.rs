@@ -272,6 +272,7 @@ fn inst(i: &Inst) -> String {
         Inst::Load { ty, addr } => format!("load {ty} {addr}"),
         Inst::PtrOffset { addr, offset } => format!("ptradd {addr}, {offset}"),
         Inst::Math(p, args) => format!("math.{} {}", p.name(), list(args)),
+        Inst::ComplexCall(f, args) => format!("{} {}", f.c_name(), list(args)),
         Inst::MakeComplex { re, im } => format!("complex {re}, {im}"),
         Inst::Real(v) => format!("real {v}"),
         Inst::Imag(v) => format!("imag {v}"),

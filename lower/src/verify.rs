@@ -398,6 +398,18 @@ impl Verifier<'_> {
                     self.expect(*a, t, "math argument")?;
                 }
             }
+            Inst::ComplexCall(f, args) => {
+                if args.len() != f.arity() {
+                    return Err(format!("{} with {} arguments", f.c_name(), args.len()));
+                }
+                let t = self.ty(args[0])?;
+                if !is_complex(t) {
+                    return Err(format!("{} of {t}", f.c_name()));
+                }
+                for a in args {
+                    self.expect(*a, t, "complex function argument")?;
+                }
+            }
             Inst::MakeComplex { re, im } => {
                 let t = self.ty(*re)?;
                 if !is_float(t) {

@@ -98,8 +98,25 @@ def check_unary(name, dtype, ulps=4):
                 raise AssertionError(f"{name}({z!r}): {f(z)!r}, NumPy {want!r}") from e
 
 
+# Known differences from NumPy, each a strict xfail so that a fix shows
+# (docs/language.md lists them).
+FMA = "NumPy's AVX2 complex multiply fuses a multiply-add; ours is the plain formula"
+FAST_POWER = "NumPy's `array ** 2` / `** -1` call square / reciprocal; ours npy_cpow"
+KNOWN = {
+    "square": FMA,
+    "square_op": FAST_POWER,
+    "inverse_op": FAST_POWER,
+    "cube_op": "a constant exponent of a number multiplies by squaring, not npy_cpow's way",
+}
+
+
+def known(names, reasons):
+    return [pytest.param(n, marks=pytest.mark.xfail(reason=reasons[n], strict=True))
+            if n in reasons else n for n in names]
+
+
 @pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
-@pytest.mark.parametrize("name", sorted(UNARY))
+@pytest.mark.parametrize("name", known(sorted(UNARY), KNOWN))
 def test_functions_at_special_values(name, dtype):
     check_unary(name, dtype)
 
@@ -117,7 +134,11 @@ def test_powers_at_special_values(f, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
-@pytest.mark.parametrize("f", [times, divide])
+@pytest.mark.parametrize("f", [
+    pytest.param(times, marks=pytest.mark.xfail(reason=FMA, strict=True)),
+    pytest.param(divide, marks=pytest.mark.xfail(
+        reason="array division is CPython's Smith division, not NumPy's loop", strict=True)),
+])
 def test_arithmetic_of_arrays_at_special_values(f, dtype):
     z = np.array([v for v in VALUES for _ in VALUES], dtype)
     w = np.array([v for _ in VALUES for v in VALUES], dtype)
