@@ -1,0 +1,5 @@
+# signature: (complex128, complex64[::1])
+# NumPy's complex functions call the C library's (`cexp`, `clog` scaled for
+# log2, `csqrt`), as NumPy's loops do; `**` is npy_cpow's cases around `cpow`.
+def complex_functions(z, a):
+    return np.exp(z), np.log2(z), np.sqrt(a), z ** z
