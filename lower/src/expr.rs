@@ -774,6 +774,24 @@ impl<'a> FnLower<'a> {
             return self.b.emit(Inst::Math(Primitive::Pow, vec![base, e]));
         }
         if res.is_complex() {
+            if !self.opts.numpy_error_model && !exponent.is_some_and(|k| k >= 0) {
+                // CPython raises for a zero base unless the exponent's real
+                // part is >= 0 and its imaginary part 0 (NumPy gives NaN).
+                let e = self.cast_scalar(r, rt, res);
+                let zero = self.zero(res);
+                let part_zero = self.b.float(ltype(real_dtype(res)), 0.0);
+                let base_zero = self.b.cmp(CmpOp::CEq, base, zero);
+                let (u, v) = (self.b.emit(Inst::Real(e)), self.b.emit(Inst::Imag(e)));
+                let negative = self.b.cmp(CmpOp::FLt, u, part_zero);
+                let complex = self.b.cmp(CmpOp::FNe, v, part_zero);
+                let refused = self.b.bin(BinaryOp::Or, negative, complex);
+                let raises = self.b.bin(BinaryOp::And, base_zero, refused);
+                self.raise_if(
+                    raises,
+                    ExceptionKind::ZeroDivisionError,
+                    "0.0 to a negative or complex power",
+                );
+            }
             let Some(k) = exponent else {
                 let e = self.cast_scalar(r, rt, res);
                 let (base, e) = (library::Value(base.0), library::Value(e.0));

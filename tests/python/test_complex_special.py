@@ -52,6 +52,17 @@ def np_power(z, w):
     return np.power(z, w)
 
 
+# NumPy numbers: NumPy's NaN for a zero base where CPython's complex numbers raise.
+@jit(error_model="numpy")
+def numpy_model_power(z, w):
+    return z ** w
+
+
+@jit(error_model="numpy")
+def numpy_model_np_power(z, w):
+    return np.power(z, w)
+
+
 @jit
 def times(z, w):
     return z * w
@@ -122,15 +133,16 @@ def test_functions_at_special_values(name, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
-@pytest.mark.parametrize("f", [power, np_power], ids=["op", "np"])
-def test_powers_at_special_values(f, dtype):
+@pytest.mark.parametrize("f, g", [(power, numpy_model_power), (np_power, numpy_model_np_power)],
+                         ids=["op", "np"])
+def test_powers_at_special_values(f, g, dtype):
     z = np.array([v for v in VALUES for _ in EXPONENTS], dtype)
     w = np.array([e for _ in VALUES for e in EXPONENTS], dtype)
     with np.errstate(all="ignore"):
         same(f(z, w), f.py_func(z, w), 8)
         for a, b in zip(scalars(dtype, z[::7]), scalars(dtype, w[::7])):
-            want = np.asarray(f.py_func(a, b))
-            same(np.asarray(f(a, b), want.dtype), want, 8)
+            want = np.asarray(g.py_func(a, b))
+            same(np.asarray(g(a, b), want.dtype), want, 8)
 
 
 @pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
@@ -152,3 +164,30 @@ def test_exp_of_infinities_and_nans_examples():
         assert repr(JITTED["exp"](complex(math.inf, math.inf))) == "(inf+nanj)"
         assert JITTED["sqrt"](complex(math.inf, math.inf)) == complex(math.inf, math.inf)
         assert JITTED["tanh"](complex(math.inf, 1.0)) == 1.0
+
+
+@jit
+def python_power(z, w):
+    return z ** w
+
+
+@jit(error_model="numpy")
+def numpy_power(z, w):
+    return z ** w
+
+
+@pytest.mark.parametrize("w", [complex(-1, 0), complex(-1.5, 0), complex(1, 1), complex(0, -1),
+                               complex(2, math.nan)])
+def test_zero_to_a_negative_or_complex_power_raises_as_cpython(w):
+    with pytest.raises(ZeroDivisionError, match="^0.0 to a negative or complex power$"):
+        python_power.py_func(0j, w)
+    with pytest.raises(ZeroDivisionError, match="^0.0 to a negative or complex power$"):
+        python_power(0j, w)
+    with np.errstate(all="ignore"):
+        want = np.power(np.complex128(0), np.complex128(w))
+    same(np.asarray(numpy_power(0j, w)), np.asarray(want), 0)
+
+
+def test_zero_to_a_nonnegative_real_power_does_not_raise():
+    for w in [0j, complex(2, 0), complex(0.5, 0), complex(3, -0.0)]:
+        same(np.asarray(python_power(0j, w)), np.asarray(python_power.py_func(0j, w)), 0)
