@@ -168,10 +168,11 @@ fn integer_power(emit: &mut dyn Emit, d: Dtype, a: Value, n: Value, m: Value) ->
     emit.select(is_one, a, result)
 }
 
-/// `a / b` as npymath's `cdiv` (which `npy_cpow` takes for negative
-/// powers): scaled by the larger part of `b`; a zero `b` gives
+/// `a / b` as NumPy's division loop of arrays and npymath's `cdiv` (which
+/// `npy_cpow` takes for negative powers): scaled by the reciprocal of the
+/// larger part of `b` (CPython divides by it instead); a zero `b` gives
 /// `(re a / |re b|, im a / |im b|)`, infinities or NaNs.
-fn divide(emit: &mut dyn Emit, d: Dtype, a: Value, b: Value) -> Value {
+pub fn divide(emit: &mut dyn Emit, d: Dtype, a: Value, b: Value) -> Value {
     let r = d.real();
     let (ar, ai) = emit.parts(a);
     let (br, bi) = emit.parts(b);

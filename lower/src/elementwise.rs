@@ -830,6 +830,11 @@ impl FnLower<'_> {
             let (a, b) = (Value(a.0), Value(b.0));
             return ValueId(library::complex::power(self, d, a, b).0);
         }
+        if op == BinOp::Div && d.is_complex() {
+            // NumPy's division loop, whose rounding and zero divisor are not CPython's.
+            let (a, b) = (Value(a.0), Value(b.0));
+            return ValueId(library::complex::divide(self, d, a, b).0);
+        }
         if op == BinOp::Pow {
             // Integers: by squaring, wrapping.
             let negative = "Integers to negative integer powers are not allowed.";
@@ -839,7 +844,6 @@ impl FnLower<'_> {
             (BinOp::Add, d) if d.is_complex() => BinaryOp::CAdd,
             (BinOp::Sub, d) if d.is_complex() => BinaryOp::CSub,
             (BinOp::Mul, d) if d.is_complex() => BinaryOp::CMul,
-            (BinOp::Div, d) if d.is_complex() => BinaryOp::CDiv,
             (BinOp::Add, d) if d.is_float() => BinaryOp::FAdd,
             (BinOp::Sub, d) if d.is_float() => BinaryOp::FSub,
             (BinOp::Mul, d) if d.is_float() => BinaryOp::FMul,

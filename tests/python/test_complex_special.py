@@ -148,8 +148,7 @@ def test_powers_at_special_values(f, g, dtype):
 @pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
 @pytest.mark.parametrize("f", [
     pytest.param(times, marks=pytest.mark.xfail(reason=FMA, strict=True)),
-    pytest.param(divide, marks=pytest.mark.xfail(
-        reason="array division is CPython's Smith division, not NumPy's loop", strict=True)),
+    divide,
 ])
 def test_arithmetic_of_arrays_at_special_values(f, dtype):
     z = np.array([v for v in VALUES for _ in VALUES], dtype)
