@@ -923,7 +923,7 @@ trait GemmNumber: Copy + Default {
     const ONE: Self;
     /// Products of fewer multiplications (m·k·n) than this run
     /// matrixmultiply's gemm even where BLAS's could. Measured one thread
-    /// each (`bench/matmul.py`'s way, 2-core AMD EPYC): real products take
+    /// each (`bench/matrix_products.py`'s way, 2-core AMD EPYC): real products take
     /// the same time in both below 64³ (float32 is 10-20% faster in
     /// matrixmultiply's), and 64³ is where OpenBLAS starts using threads;
     /// complex ones are about 2x faster in BLAS's from 8x8 on.

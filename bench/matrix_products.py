@@ -7,7 +7,7 @@ SciPy's OpenBLAS gemm, NumPy its own OpenBLAS; each decides its threads
 (OPENBLAS_NUM_THREADS sets both). On a shared machine, read the load average
 printed first: threaded BLAS timings then mostly measure the other load.
 
-    .venv/bin/python bench/matmul.py [--rounds 15] [--quick]
+    .venv/bin/python bench/matrix_products.py [--rounds 15] [--quick]
 """
 
 import argparse
