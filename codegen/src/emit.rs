@@ -153,6 +153,21 @@ pub(crate) fn uses_lapack(ir: &ir::Module) -> bool {
     uses
 }
 
+/// Whether the module runs a matrix product (`crate::blas`).
+pub(crate) fn uses_gemm(ir: &ir::Module) -> bool {
+    let mut uses = false;
+    each_stmt(ir, &mut |s| {
+        uses |= matches!(
+            s,
+            Stmt::Kernel {
+                kernel: ir::Kernel::Gemm(_),
+                ..
+            }
+        );
+    });
+    uses
+}
+
 fn name_params(llfn: FunctionValue<'_>, f: &ir::Function) {
     let params = llfn.get_params();
     params[0].set_name("ctx");

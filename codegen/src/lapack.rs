@@ -112,7 +112,8 @@ pub(crate) struct Lapack {
 }
 
 /// Each routine and its parameters, one letter each: `i` an `int *`, `c` a
-/// `char *`, `d` a `double *`, `z` a complex128 pointer. `install` checks the
+/// `char *`, `s` a `float *`, `d` a `double *`, `x` a complex64 pointer, `z`
+/// a complex128 pointer (`crate::blas` uses the same letters). `install` checks the
 /// routines found against these, so a LAPACK of other signatures is refused
 /// rather than called wrongly.
 pub const ROUTINES: [(&str, &str); 10] = [
@@ -148,18 +149,7 @@ pub fn installed() -> bool {
 /// Each address must be the routine of that name and signature, valid for
 /// the life of the process.
 pub unsafe fn install(find: impl Fn(&str) -> Option<(usize, String)>) -> Result<(), String> {
-    let mut addresses = [0usize; ROUTINES.len()];
-    for (slot, (name, signature)) in addresses.iter_mut().zip(ROUTINES) {
-        match find(name) {
-            Some((address, found)) if found == signature && address != 0 => *slot = address,
-            Some((_, found)) if found != signature => {
-                return Err(format!(
-                    "LAPACK's `{name}` has parameters `{found}`, not `{signature}`"
-                ))
-            }
-            _ => return Err(format!("LAPACK's `{name}` was not found")),
-        }
-    }
+    let addresses = find_all("LAPACK", &ROUTINES, find)?;
     // SAFETY: the caller's promise: each address is the routine of its name,
     // whose parameters were just checked against the type it is cast to.
     let lapack = unsafe {
@@ -184,4 +174,27 @@ pub unsafe fn install(find: impl Fn(&str) -> Option<(usize, String)>) -> Result<
     // A second install (another thread won the race) found the same routines.
     let _ = LAPACK.set(lapack);
     Ok(())
+}
+
+/// The address `find` gives for each routine of `table` (name, parameter
+/// letters) of `library`; `Err` names the first that is missing or has
+/// other parameters.
+pub(crate) fn find_all<const N: usize>(
+    library: &str,
+    table: &[(&str, &str); N],
+    find: impl Fn(&str) -> Option<(usize, String)>,
+) -> Result<[usize; N], String> {
+    let mut addresses = [0usize; N];
+    for (slot, &(name, signature)) in addresses.iter_mut().zip(table) {
+        match find(name) {
+            Some((address, found)) if found == signature && address != 0 => *slot = address,
+            Some((_, found)) if found != signature => {
+                return Err(format!(
+                    "{library}'s `{name}` has parameters `{found}`, not `{signature}`"
+                ))
+            }
+            _ => return Err(format!("{library}'s `{name}` was not found")),
+        }
+    }
+    Ok(addresses)
 }

@@ -25,6 +25,7 @@
 //! Setting the environment variable `FERROJIT_DUMP_LLVM` prints each module's
 //! optimized LLVM IR to stderr as it is compiled.
 
+pub mod blas;
 mod emit;
 mod jit;
 mod kernels;
@@ -56,6 +57,9 @@ pub struct CompiledModule {
     /// Whether the code calls LAPACK (`np.linalg`'s factorizations): then
     /// `lapack::install` must have succeeded before it runs.
     pub lapack: bool,
+    /// Whether the code runs matrix products, which call BLAS once
+    /// `blas::install` succeeded (matrixmultiply's gemm until then).
+    pub blas: bool,
     _code: jit::LoadedCode,
 }
 
@@ -91,6 +95,7 @@ pub fn compile(module: &lower::ir::Module) -> Result<CompiledModule, CodegenErro
         times,
         parallel: !emit::parallel_callees(module).is_empty(),
         lapack: emit::uses_lapack(module),
+        blas: emit::uses_gemm(module),
         _code: code,
     })
 }

@@ -1,9 +1,13 @@
 //! The linear-algebra kernels JIT code calls (`lower::ir::Stmt::Kernel`).
 //!
-//! Matrix products are matrixmultiply's gemm, which reads its operands with
-//! any (element) strides, negative ones included, so JIT code passes arrays
-//! as they are. ARCHITECTURE.md's dependency table records why this crate
-//! (measured against faer and NumPy's OpenBLAS). The factorizations (`det`,
+//! Matrix products are BLAS's gemm (`blas.rs`, SciPy's OpenBLAS, the gemm
+//! NumPy's `@` calls) when it is installed, the product is large enough and
+//! each operand has a unit stride along one axis (C or F order, or a
+//! transposed view: passed as it lies, transposed or not), and
+//! matrixmultiply's gemm otherwise, which reads its operands with any
+//! (element) strides, negative ones included; so JIT code passes arrays as
+//! they are. ARCHITECTURE.md's dependency table records why both (measured
+//! against faer and NumPy's OpenBLAS). The factorizations (`det`,
 //! `inv`, `solve`, `cholesky`, `eigh`, `lstsq`) are LAPACK's (`lapack.rs`),
 //! called as NumPy calls them: the operands copied into column-major
 //! workspaces in double precision, the results converted back.
@@ -12,6 +16,7 @@ use std::ffi::c_char;
 
 use lower::ir::{ExceptionKind, Kernel, LType};
 
+use crate::blas::{self, Blas};
 use crate::kernels::{kernel_bug, KernelError};
 use crate::lapack::{self, Complex, Int, Lapack, Routines};
 
@@ -47,58 +52,10 @@ pub(crate) unsafe fn run(kernel: Kernel, args: &[i64]) -> Result<(), KernelError
     // SAFETY: the caller's promise; `c` is a fresh buffer.
     unsafe {
         match storage {
-            Storage::F32 => g.run::<f32>(|g, a, b, c| {
-                matrixmultiply::sgemm(
-                    g.m, g.k, g.n, 1.0, a.0, a.1, a.2, b.0, b.1, b.2, 0.0, c.0, c.1, c.2,
-                )
-            }),
-            Storage::F64 => g.run::<f64>(|g, a, b, c| {
-                matrixmultiply::dgemm(
-                    g.m, g.k, g.n, 1.0, a.0, a.1, a.2, b.0, b.1, b.2, 0.0, c.0, c.1, c.2,
-                )
-            }),
-            Storage::C64 => g.run::<[f32; 2]>(|g, a, b, c| {
-                use matrixmultiply::CGemmOption::Standard;
-                matrixmultiply::cgemm(
-                    Standard,
-                    Standard,
-                    g.m,
-                    g.k,
-                    g.n,
-                    [1.0, 0.0],
-                    a.0,
-                    a.1,
-                    a.2,
-                    b.0,
-                    b.1,
-                    b.2,
-                    [0.0, 0.0],
-                    c.0,
-                    c.1,
-                    c.2,
-                )
-            }),
-            Storage::C128 => g.run::<[f64; 2]>(|g, a, b, c| {
-                use matrixmultiply::CGemmOption::Standard;
-                matrixmultiply::zgemm(
-                    Standard,
-                    Standard,
-                    g.m,
-                    g.k,
-                    g.n,
-                    [1.0, 0.0],
-                    a.0,
-                    a.1,
-                    a.2,
-                    b.0,
-                    b.1,
-                    b.2,
-                    [0.0, 0.0],
-                    c.0,
-                    c.1,
-                    c.2,
-                )
-            }),
+            Storage::F32 => g.run::<f32>(),
+            Storage::F64 => g.run::<f64>(),
+            Storage::C64 => g.run::<[f32; 2]>(),
+            Storage::C128 => g.run::<[f64; 2]>(),
         }
     }
     Ok(())
@@ -812,16 +769,13 @@ impl Gemm {
         }
     }
 
-    /// Runs `gemm` with element strides. An operand whose byte strides are
-    /// not multiples of the element size (a view of a packed record, say)
-    /// is gathered into a C-ordered copy first, and such a result computed
-    /// in one and scattered.
+    /// Computes `C = A B` with element strides. An operand whose byte
+    /// strides are not multiples of the element size (a view of a packed
+    /// record, say) is gathered into a C-ordered copy first, and such a
+    /// result computed in one and scattered.
     ///
     /// SAFETY: the operands are arrays of `T` of the extents `self` gives.
-    unsafe fn run<T: Copy + Default>(
-        &self,
-        gemm: impl Fn(&Gemm, Strided<*const T>, Strided<*const T>, Strided<*mut T>),
-    ) {
+    unsafe fn run<T: GemmNumber>(&self) {
         let (m, k, n) = (self.m, self.k, self.n);
         if m == 0 || n == 0 {
             return;
@@ -840,11 +794,14 @@ impl Gemm {
         // SAFETY: A is m×k and B is k×n arrays of `T`.
         let a = unsafe { self.a.elements::<T>(m, k, &mut a_copy) };
         let b = unsafe { self.b.elements::<T>(k, n, &mut b_copy) };
+        // SAFETY (both calls): the operands are m×k, k×n and m×n arrays.
         match self.c.element_strides::<T>() {
-            Some((rows, cols)) => gemm(self, a, b, (self.c.data as *mut T, rows, cols)),
+            Some((rows, cols)) => unsafe {
+                self.product(a, b, (self.c.data as *mut T, rows, cols))
+            },
             None => {
                 let mut c = vec![T::default(); m * n];
-                gemm(self, a, b, (c.as_mut_ptr(), n as isize, 1));
+                unsafe { self.product(a, b, (c.as_mut_ptr(), n as isize, 1)) };
                 for i in 0..m {
                     for j in 0..n {
                         // SAFETY: (i, j) is inside C.
@@ -852,6 +809,249 @@ impl Gemm {
                     }
                 }
             }
+        }
+    }
+
+    /// `C = A B` by BLAS's gemm where it is installed, the product is large
+    /// enough (`GemmNumber::BLAS_FROM`) and BLAS can read each operand as it lies
+    /// (`BlasLayout`); by matrixmultiply's otherwise.
+    ///
+    /// SAFETY: `a`, `b`, `c` are m×k, k×n and m×n arrays of `T`, none empty.
+    unsafe fn product<T: GemmNumber>(
+        &self,
+        a: Strided<*const T>,
+        b: Strided<*const T>,
+        c: Strided<*mut T>,
+    ) {
+        let (m, k, n) = (self.m, self.k, self.n);
+        let size = m.saturating_mul(k).saturating_mul(n);
+        let layout = || BlasLayout::of((m, k, n), (a.1, a.2), (b.1, b.2), (c.1, c.2));
+        if let (Some(blas), true) = (crate::blas::blas(), size >= T::BLAS_FROM) {
+            if let Some(l) = layout() {
+                let (one, zero) = (T::ONE, T::default());
+                // SAFETY: `BlasLayout::of` checked that BLAS reads the operands
+                // within their extents and strides; the sizes fit its `Int`.
+                unsafe {
+                    T::blas_gemm(blas)(
+                        &l.b_trans, &l.a_trans, &l.n, &l.m, &l.k, &one, b.0, &l.b_ld, a.0, &l.a_ld,
+                        &zero, c.0, &l.c_ld,
+                    )
+                };
+                return;
+            }
+        }
+        // SAFETY: the caller's promise.
+        unsafe { T::matrixmultiply((m, k, n), a, b, c) }
+    }
+}
+
+/// How BLAS's column-major gemm computes the row-major `C = A B`: as the
+/// column-major `C^T = B^T A^T` (`C` read with its row stride as BLAS's
+/// leading dimension), each operand passed as it lies in memory, marked
+/// transposed (`T`) when its unit stride is along its rows.
+#[derive(Debug, PartialEq)]
+struct BlasLayout {
+    m: Int,
+    k: Int,
+    n: Int,
+    a_trans: c_char,
+    a_ld: Int,
+    b_trans: c_char,
+    b_ld: Int,
+    c_ld: Int,
+}
+
+impl BlasLayout {
+    /// The call for `A` m×k, `B` k×n, `C` m×n of these (row, column)
+    /// element strides, or `None` where BLAS cannot read one as it lies
+    /// (no unit stride, negative or overlapping strides) or a size does not
+    /// fit its `Int`.
+    fn of(
+        (m, k, n): (usize, usize, usize),
+        a: (isize, isize),
+        b: (isize, isize),
+        c: (isize, isize),
+    ) -> Option<BlasLayout> {
+        let int = |x: usize| Int::try_from(x).ok();
+        let (a_trans, a_ld) = Self::transposed(m, k, a)?;
+        let (b_trans, b_ld) = Self::transposed(k, n, b)?;
+        let (c_trans, c_ld) = Self::transposed(m, n, c)?;
+        (c_trans == b'N' as c_char).then_some(())?;
+        Some(BlasLayout {
+            m: int(m)?,
+            k: int(k)?,
+            n: int(n)?,
+            a_trans,
+            a_ld,
+            b_trans,
+            b_ld,
+            c_ld,
+        })
+    }
+
+    /// How BLAS reads the transpose of a `rows`×`cols` row-major-indexed
+    /// matrix of element strides `(rs, cs)` as a column-major operand:
+    /// `N` with leading dimension `rs` where its columns are adjacent (its
+    /// transpose is then column-major), `T` with `cs` where its rows are.
+    /// A stride along an axis of extent 1 is never used, so a vector of
+    /// any stride is a matrix BLAS reads.
+    fn transposed(rows: usize, cols: usize, (rs, cs): (isize, isize)) -> Option<(c_char, Int)> {
+        let ld = |stride: isize, at_least: usize| {
+            let at_least = Int::try_from(at_least.max(1)).ok()?;
+            Int::try_from(stride).ok().filter(|&ld| ld >= at_least)
+        };
+        let free = |extent: usize, stride: isize, other: usize| match extent {
+            1 => Int::try_from(other.max(1)).ok(),
+            _ => ld(stride, other),
+        };
+        if cols == 1 || cs == 1 {
+            if let Some(ld) = free(rows, rs, cols) {
+                return Some((b'N' as c_char, ld));
+            }
+        }
+        if rows == 1 || rs == 1 {
+            if let Some(ld) = free(cols, cs, rows) {
+                return Some((b'T' as c_char, ld));
+            }
+        }
+        None
+    }
+}
+
+/// A number gemm multiplies: its BLAS routine and matrixmultiply's.
+trait GemmNumber: Copy + Default {
+    const ONE: Self;
+    /// Products of fewer multiplications (m·k·n) than this run
+    /// matrixmultiply's gemm even where BLAS's could. Measured one thread
+    /// each (`bench/matrix_products.py`'s way, 2-core AMD EPYC): real products take
+    /// the same time in both below 64³ (float32 is 10-20% faster in
+    /// matrixmultiply's), and 64³ is where OpenBLAS starts using threads;
+    /// complex ones are about 2x faster in BLAS's from 8x8 on.
+    const BLAS_FROM: usize;
+    fn blas_gemm(blas: &Blas) -> blas::Gemm<Self>;
+    /// matrixmultiply's `c = a b` of an m×k and a k×n matrix.
+    ///
+    /// SAFETY: `a`, `b`, `c` are m×k, k×n and m×n arrays of `Self`.
+    unsafe fn matrixmultiply(
+        mkn: (usize, usize, usize),
+        a: Strided<*const Self>,
+        b: Strided<*const Self>,
+        c: Strided<*mut Self>,
+    );
+}
+
+impl GemmNumber for f32 {
+    const BLAS_FROM: usize = 64 * 64 * 64;
+    const ONE: f32 = 1.0;
+    fn blas_gemm(blas: &Blas) -> blas::Gemm<f32> {
+        blas.sgemm
+    }
+    unsafe fn matrixmultiply(
+        (m, k, n): (usize, usize, usize),
+        a: Strided<*const f32>,
+        b: Strided<*const f32>,
+        c: Strided<*mut f32>,
+    ) {
+        // SAFETY: the caller's promise.
+        unsafe {
+            matrixmultiply::sgemm(
+                m, k, n, 1.0, a.0, a.1, a.2, b.0, b.1, b.2, 0.0, c.0, c.1, c.2,
+            )
+        }
+    }
+}
+
+impl GemmNumber for f64 {
+    const BLAS_FROM: usize = 64 * 64 * 64;
+    const ONE: f64 = 1.0;
+    fn blas_gemm(blas: &Blas) -> blas::Gemm<f64> {
+        blas.dgemm
+    }
+    unsafe fn matrixmultiply(
+        (m, k, n): (usize, usize, usize),
+        a: Strided<*const f64>,
+        b: Strided<*const f64>,
+        c: Strided<*mut f64>,
+    ) {
+        // SAFETY: the caller's promise.
+        unsafe {
+            matrixmultiply::dgemm(
+                m, k, n, 1.0, a.0, a.1, a.2, b.0, b.1, b.2, 0.0, c.0, c.1, c.2,
+            )
+        }
+    }
+}
+
+impl GemmNumber for [f32; 2] {
+    const BLAS_FROM: usize = 1;
+    const ONE: [f32; 2] = [1.0, 0.0];
+    fn blas_gemm(blas: &Blas) -> blas::Gemm<[f32; 2]> {
+        blas.cgemm
+    }
+    unsafe fn matrixmultiply(
+        (m, k, n): (usize, usize, usize),
+        a: Strided<*const [f32; 2]>,
+        b: Strided<*const [f32; 2]>,
+        c: Strided<*mut [f32; 2]>,
+    ) {
+        use matrixmultiply::CGemmOption::Standard;
+        // SAFETY: the caller's promise.
+        unsafe {
+            matrixmultiply::cgemm(
+                Standard,
+                Standard,
+                m,
+                k,
+                n,
+                [1.0, 0.0],
+                a.0,
+                a.1,
+                a.2,
+                b.0,
+                b.1,
+                b.2,
+                [0.0; 2],
+                c.0,
+                c.1,
+                c.2,
+            )
+        }
+    }
+}
+
+impl GemmNumber for [f64; 2] {
+    const BLAS_FROM: usize = 1;
+    const ONE: [f64; 2] = [1.0, 0.0];
+    fn blas_gemm(blas: &Blas) -> blas::Gemm<[f64; 2]> {
+        blas.zgemm
+    }
+    unsafe fn matrixmultiply(
+        (m, k, n): (usize, usize, usize),
+        a: Strided<*const [f64; 2]>,
+        b: Strided<*const [f64; 2]>,
+        c: Strided<*mut [f64; 2]>,
+    ) {
+        use matrixmultiply::CGemmOption::Standard;
+        // SAFETY: the caller's promise.
+        unsafe {
+            matrixmultiply::zgemm(
+                Standard,
+                Standard,
+                m,
+                k,
+                n,
+                [1.0, 0.0],
+                a.0,
+                a.1,
+                a.2,
+                b.0,
+                b.1,
+                b.2,
+                [0.0; 2],
+                c.0,
+                c.1,
+                c.2,
+            )
         }
     }
 }
@@ -990,6 +1190,155 @@ mod tests {
         let missing = unsafe { lapack::install(|_| None) };
         assert_eq!(missing, Err("LAPACK's `dgetrf` was not found".to_string()));
         assert!(!lapack::installed());
+    }
+
+    #[test]
+    fn blas_reads_each_operand_as_it_lies() {
+        let n = b'N' as c_char;
+        let t = b'T' as c_char;
+        let layout = |a, b, c| BlasLayout::of((4, 3, 5), a, b, c);
+        // C-ordered A (4x3), B (3x5), C (4x5): C^T = B^T A^T, nothing transposed.
+        let c_order = layout((3, 1), (5, 1), (5, 1)).unwrap();
+        assert_eq!(
+            (
+                c_order.a_trans,
+                c_order.a_ld,
+                c_order.b_trans,
+                c_order.b_ld,
+                c_order.c_ld
+            ),
+            (n, 3, n, 5, 5)
+        );
+        assert_eq!((c_order.m, c_order.k, c_order.n), (4, 3, 5));
+        // F-ordered A and B (a transposed view's layout): both marked transposed.
+        let f_order = layout((1, 4), (1, 3), (5, 1)).unwrap();
+        assert_eq!(
+            (f_order.a_trans, f_order.a_ld, f_order.b_trans, f_order.b_ld),
+            (t, 4, t, 3)
+        );
+        // A row of a larger array: its leading dimension is the parent's.
+        let sub = layout((10, 1), (1, 7), (5, 1)).unwrap();
+        assert_eq!((sub.a_ld, sub.b_ld), (10, 7));
+        // No unit stride, a negative one, overlapping rows, an F-ordered C: refused.
+        assert_eq!(layout((6, 2), (5, 1), (5, 1)), None);
+        assert_eq!(layout((-3, 1), (5, 1), (5, 1)), None);
+        assert_eq!(layout((2, 1), (5, 1), (5, 1)), None);
+        assert_eq!(layout((0, 1), (5, 1), (5, 1)), None);
+        assert_eq!(layout((3, 1), (5, 1), (1, 4)), None);
+    }
+
+    #[test]
+    fn blas_ignores_the_stride_of_an_axis_of_one() {
+        let t = b'T' as c_char;
+        // A vector of stride 3 as the one-row A of `v @ B` (lower passes row stride 0).
+        let row = BlasLayout::of((1, 4, 2), (0, 3), (2, 1), (0, 1)).unwrap();
+        assert_eq!((row.a_trans, row.a_ld, row.c_ld), (t, 3, 2));
+        // A vector of stride 2 as the one-column B of `A @ v`.
+        let col = BlasLayout::of((3, 4, 1), (4, 1), (2, 1), (1, 1)).unwrap();
+        assert_eq!((col.b_trans, col.b_ld, col.c_ld), (b'N' as c_char, 2, 1));
+        // An extent that does not fit BLAS's int.
+        let huge = 1usize << 31;
+        assert_eq!(BlasLayout::of((1, huge, 1), (0, 1), (1, 1), (0, 1)), None);
+    }
+
+    /// How many times `reference_dgemm` ran.
+    static REFERENCE_CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    /// BLAS's column-major `dgemm` (alpha 1, beta 0), written out, to check
+    /// that the layouts `BlasLayout` gives compute `A @ B`.
+    unsafe extern "C" fn reference_dgemm(
+        transa: *const c_char,
+        transb: *const c_char,
+        m: *const Int,
+        n: *const Int,
+        k: *const Int,
+        _alpha: *const f64,
+        a: *const f64,
+        lda: *const Int,
+        b: *const f64,
+        ldb: *const Int,
+        _beta: *const f64,
+        c: *mut f64,
+        ldc: *const Int,
+    ) {
+        REFERENCE_CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        unsafe {
+            let at = |i: Int, l: Int| match *transa as u8 {
+                b'N' => *a.add((i + l * *lda) as usize),
+                _ => *a.add((l + i * *lda) as usize),
+            };
+            let bt = |l: Int, j: Int| match *transb as u8 {
+                b'N' => *b.add((l + j * *ldb) as usize),
+                _ => *b.add((j + l * *ldb) as usize),
+            };
+            for i in 0..*m {
+                for j in 0..*n {
+                    let sum = (0..*k).map(|l| at(i, l) * bt(l, j)).sum();
+                    *c.add((i + j * *ldc) as usize) = sum;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn blas_computes_products_of_every_layout() {
+        let find = |name: &str| {
+            let dgemm = reference_dgemm as *const () as usize;
+            let routine = blas::ROUTINES.iter().find(|(n, _)| *n == name)?;
+            Some((dgemm, routine.1.to_string()))
+        };
+        // Only dgemm is called here; the others' addresses are never used.
+        unsafe { blas::install(find) }.unwrap();
+        let (m, k, n) = (65, 66, 67);
+        let a: Vec<f64> = (0..m * k).map(|x| (x % 7) as f64 - 3.0).collect();
+        let b: Vec<f64> = (0..k * n).map(|x| (x % 5) as f64 * 0.5).collect();
+        let expected: Vec<f64> = (0..m * n)
+            .map(|ij| (0..k).map(|l| a[ij / n * k + l] * b[l * n + ij % n]).sum())
+            .collect();
+        let (a_f, b_f) = (transposed(&a, m, k), transposed(&b, k, n));
+        let e = 8;
+        let (ac, af) = ([k as i64 * e, e], [e, m as i64 * e]);
+        let (bc, bf) = ([n as i64 * e, e], [e, k as i64 * e]);
+        let c = [n as i64 * e, e];
+        for (a_data, a_strides, b_data, b_strides) in [
+            (&a, ac, &b, bc),
+            (&a_f, af, &b, bc),
+            (&a, ac, &b_f, bf),
+            (&a_f, af, &b_f, bf),
+        ] {
+            let strides = [
+                a_strides[0],
+                a_strides[1],
+                b_strides[0],
+                b_strides[1],
+                c[0],
+                c[1],
+            ];
+            let calls = REFERENCE_CALLS.load(std::sync::atomic::Ordering::SeqCst);
+            let got = gemm_f64(a_data.as_ptr(), b_data.as_ptr(), (m, k, n), strides);
+            assert_eq!(got, expected, "strides {strides:?}");
+            let now = REFERENCE_CALLS.load(std::sync::atomic::Ordering::SeqCst);
+            assert_eq!(now, calls + 1, "BLAS computed strides {strides:?}");
+        }
+        // Strides BLAS cannot take (every other column of a wider A) fall back to matrixmultiply.
+        let wide: Vec<f64> = a.iter().flat_map(|&x| [x, f64::NAN]).collect();
+        let calls = REFERENCE_CALLS.load(std::sync::atomic::Ordering::SeqCst);
+        let strided = [2 * k as i64 * e, 2 * e, bc[0], bc[1], c[0], c[1]];
+        assert_eq!(
+            gemm_f64(wide.as_ptr(), b.as_ptr(), (m, k, n), strided),
+            expected
+        );
+        assert_eq!(
+            REFERENCE_CALLS.load(std::sync::atomic::Ordering::SeqCst),
+            calls
+        );
+    }
+
+    /// The column-major copy of a row-major rows×cols matrix.
+    fn transposed(x: &[f64], rows: usize, cols: usize) -> Vec<f64> {
+        (0..rows * cols)
+            .map(|ji| x[ji % rows * cols + ji / rows])
+            .collect()
     }
 
     #[test]

@@ -189,6 +189,9 @@ pub(crate) fn compile(
     if module.lapack {
         crate::lapack::ensure_installed(entry.py())?;
     }
+    if module.blas {
+        crate::lapack::try_install_blas(entry.py());
+    }
     Ok((return_type, module, warnings))
 }
 

@@ -168,6 +168,23 @@ def test_argsort_is_numpys_stable_order(dtype, shape):
         same(argsort_flat(a), argsort_flat.py_func(a))
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_argsort_keeps_the_order_of_equal_nans_and_zeros(dtype):
+    # Every NaN (either sign) ties with every other, -0.0 with 0.0: stable as NumPy's.
+    rng = np.random.default_rng(8)
+    pool = np.array([np.nan, -np.nan, 0.0, -0.0, -np.inf, np.inf, 1.5, -1.5, 5e-324, -5e-324])
+    a = rng.choice(pool, 2000).astype(dtype)
+    same(argsort(a), argsort.py_func(a))
+    same(argsort_axis0(a.reshape(40, 50)), argsort_axis0.py_func(a.reshape(40, 50)))
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int8, np.uint64, np.uint8])
+def test_argsort_of_integers_at_their_extremes(dtype):
+    info = np.iinfo(dtype)
+    a = np.array([info.max, 0, info.min, 1, info.max, info.min, 0], dtype)
+    same(argsort(a), argsort.py_func(a))
+
+
 def test_argsort_default_kind_sorts():
     @jit
     def default_argsort(a):
