@@ -22,7 +22,7 @@ import time
 
 SIZES = (1000, 2000, 5000, 10000)
 # CPython's own parser refuses more than 100 levels of indentation, below the
-# 1000 levels ferrojit allows (E0120): deeper nests could not be imported.
+# 10,000 levels ferrojit allows (E0120): deeper nests could not be imported.
 MAX_DEPTH = 90
 STAGES = ("parse", "infer", "lower", "emit", "optimize", "jit")
 
@@ -93,14 +93,25 @@ def calls(n):
 
 def elif_chain(n):
     """`if`/`elif` chains of 50 tests on the argument, each arm one assignment
-    (an `elif` nests in the syntax tree: one chain of N/2 arms would pass the
-    1000 levels ferrojit allows, E0120)."""
+    (an `elif` nests in the syntax tree: "chain" is one chain of N/2 arms)."""
     body = ["s = 0"]
     for k in range((n - 2) // 2):
         body.append(f"{'if' if k % 50 == 0 else 'elif'} x == {k % 50}:")
         body.append(f"    s += {k % 17 + 1}")
     body.append("return s")
     return "def f(x):", body, "(7,)"
+
+
+def chain(n):
+    """One `if`/`elif` chain of N/2 arms on the argument (generated dispatch
+    code; CPython needs a raised recursion limit past about 1500 arms)."""
+    body = []
+    for k in range((n - 2) // 2):
+        body.append(f"{'if' if k == 0 else 'elif'} x == {k}:")
+        body.append(f"    s = {k * 7 % 1000}")
+    body[-2:] = ["else:", "    s = -1"]
+    body.append("return s")
+    return "def f(x):", body, "(1234,)"
 
 
 def loop_body(n):
@@ -121,6 +132,7 @@ SHAPES = {
     "locals": many_locals,
     "calls": calls,
     "elif": elif_chain,
+    "chain": chain,
     "loopbody": loop_body,
 }
 
@@ -147,6 +159,8 @@ def run_one(shape, n):
     """In this process: import the generated module and time its first call."""
     import importlib.util
 
+    # CPython compiles an `elif` chain recursively (the "chain" shape).
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20 * n))
     with tempfile.TemporaryDirectory() as tmp:
         path = pathlib.Path(tmp) / f"gen_{shape}_{n}.py"
         path.write_text(module_source(shape, n))

@@ -931,7 +931,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
 
     /// Emits `block`; false when it ends in a terminator (the rest of the
     /// block, if any, is unreachable and skipped).
-    fn emit_block(&mut self, block: &'m Block) -> R<bool> {
+    fn emit_block(&mut self, block: &'m [Stmt]) -> R<bool> {
         for stmt in block {
             if !self.emit_stmt(stmt)? {
                 return Ok(false);
@@ -1040,36 +1040,66 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         Ok(true)
     }
 
+    /// An `if`, and the `elif`s of its chain in a loop: an `else` block that
+    /// ends in an `If` (the statements before it compute its condition) joins
+    /// that `If`'s arms at this `If`'s merge block. One merge block for a chain,
+    /// rather than one empty block per arm each branching to the next, keeps
+    /// the work of LLVM linear in the arms (merging 5000 nested blocks and
+    /// their phis was quadratic in SimplifyCFG and the register coalescer), and
+    /// this code's stack flat.
     fn emit_if(&mut self, cond: ValueId, then_body: &'m Block, else_body: &'m Block) -> R<bool> {
-        let cond = self.int(cond)?;
-        let then_bb = self.append("then");
-        let else_bb = if else_body.is_empty() {
-            None
-        } else {
-            Some(self.append("else"))
-        };
-        let merge = self.append("endif");
-        let br = self
-            .b()
-            .build_conditional_branch(cond, then_bb, else_bb.unwrap_or(merge))?;
-        match (ends_in_raise(then_body), ends_in_raise(else_body)) {
-            (true, false) => self.m.set_branch_weights(br, false)?,
-            (false, true) => self.m.set_branch_weights(br, true)?,
-            _ => {}
-        }
-        self.m.builder.position_at_end(then_bb);
-        let mut merge_used = else_bb.is_none();
-        if self.emit_block(then_body)? {
-            self.b().build_unconditional_branch(merge)?;
-            merge_used = true;
-        }
-        if let Some(else_bb) = else_bb {
-            self.m.builder.position_at_end(else_bb);
-            if self.emit_block(else_body)? {
-                self.b().build_unconditional_branch(merge)?;
+        let (mut cond, mut then_body, mut else_body) = (cond, then_body, else_body);
+        let mut merge = None;
+        let mut merge_used = false;
+        loop {
+            let cond_value = self.int(cond)?;
+            let then_bb = self.append("then");
+            let else_bb = if else_body.is_empty() {
+                None
+            } else {
+                Some(self.append("else"))
+            };
+            let merge_bb = *merge.get_or_insert_with(|| self.append("endif"));
+            let br = self.b().build_conditional_branch(
+                cond_value,
+                then_bb,
+                else_bb.unwrap_or(merge_bb),
+            )?;
+            match (ends_in_raise(then_body), ends_in_raise(else_body)) {
+                (true, false) => self.m.set_branch_weights(br, false)?,
+                (false, true) => self.m.set_branch_weights(br, true)?,
+                _ => {}
+            }
+            self.m.builder.position_at_end(then_bb);
+            merge_used |= else_bb.is_none();
+            if self.emit_block(then_body)? {
+                self.b().build_unconditional_branch(merge_bb)?;
                 merge_used = true;
             }
+            let Some(else_bb) = else_bb else { break };
+            self.m.builder.position_at_end(else_bb);
+            if let Some((
+                Stmt::If {
+                    cond: next,
+                    then_body: next_then,
+                    else_body: next_else,
+                },
+                before,
+            )) = else_body.split_last()
+            {
+                if !self.emit_block(before)? {
+                    break;
+                }
+                (cond, then_body, else_body) = (*next, next_then, next_else);
+                continue;
+            }
+            if self.emit_block(else_body)? {
+                self.b().build_unconditional_branch(merge_bb)?;
+                merge_used = true;
+            }
+            break;
         }
+        let merge = merge.expect("the first arm made the merge block");
         self.finish_join_block(merge, merge_used)
     }
 

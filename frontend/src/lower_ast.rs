@@ -41,10 +41,13 @@ pub(crate) struct Builder<'a> {
 
 /// How deeply statements and expressions may nest, counting each operand of an
 /// `and`/`or` chain or a comparison chain as a level (later stages turn those
-/// into nested branches). Every stage walks the nesting recursively, so this
-/// bounds the native stack they need. CPython's own parser stops at 200 nested
-/// parentheses and, with the default recursion limit, about 3000 levels.
-const MAX_NESTING: usize = 1000;
+/// into nested branches), and each `elif` (an `else:` holding an `if`). Every
+/// stage walks the nesting recursively, so this bounds the native stack they
+/// need (pymod's `COMPILE_STACK`). It is above what CPython compiles: its
+/// parser gives up on an `elif` chain of about 6000 arms, and with the default
+/// recursion limit on about 3000 levels of anything; generated code (dispatch
+/// tables, state machines) reaches thousands of `elif`s.
+const MAX_NESTING: usize = 10_000;
 
 /// The number of inputs of a ufunc (which takes an output array after them).
 fn ufunc_arity(kf: KnownFunction) -> Option<usize> {

@@ -438,6 +438,17 @@ fn syntax_errors_point_into_the_original_text() {
 
 #[test]
 fn nesting_deeper_than_the_limit_is_one_error() {
+    // The frontend recurses over the nesting: on the stack pymod compiles on
+    // (`COMPILE_STACK`), not a test thread's 2 MiB.
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(nesting_limit)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn nesting_limit() {
     let function = |body: String| format!("def f(x):\n    return {body}\n");
     let nesting_errors = |text: &str| -> Vec<Diagnostic> {
         errors(text)
@@ -446,24 +457,28 @@ fn nesting_deeper_than_the_limit_is_one_error() {
             .collect()
     };
     for deep in [
-        chain(" + ", 1500),
-        chain(" and ", 1200),
-        chain(" < ", 1200),
-        format!("x{}", "[0]".repeat(1500)),
+        chain(" + ", 10_500),
+        chain(" and ", 10_200),
+        chain(" < ", 10_200),
+        format!("x{}", "[0]".repeat(10_500)),
     ] {
         let found = nesting_errors(&function(deep));
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].kind, DiagnosticKind::Unsupported);
-        assert_eq!(found[0].message, "code nested more than 1000 levels deep");
+        assert_eq!(found[0].message, "code nested more than 10000 levels deep");
     }
-    let elifs: String = (0..1100)
-        .map(|i| format!("    elif x == {i}:\n        return {i}\n"))
-        .collect();
-    let text = format!("def f(x):\n    if x < 0:\n        return 0\n{elifs}    return 1\n");
-    assert_eq!(nesting_errors(&text).len(), 1);
-    // Long but within the limit: translated as usual.
-    parse(&function(chain(" + ", 900)));
-    parse(&function(chain(" and ", 900)));
+    let elif_chain = |arms: usize| -> String {
+        let elifs: String = (0..arms)
+            .map(|i| format!("    elif x == {i}:\n        return {i}\n"))
+            .collect();
+        format!("def f(x):\n    if x < 0:\n        return 0\n{elifs}    return 1\n")
+    };
+    assert_eq!(nesting_errors(&elif_chain(10_100)).len(), 1);
+    // Long but within the limit: translated as usual. Generated code has
+    // `elif` chains of thousands of arms (each `elif` nests one level).
+    parse(&function(chain(" + ", 9000)));
+    parse(&function(chain(" and ", 9000)));
+    parse(&elif_chain(5000));
 }
 
 /// `x <op> x <op> ... x` with `n` operands.
