@@ -674,13 +674,58 @@ impl<'a> Ranges<'a> {
             Some(true) => return (false, true),
             None => {}
         }
+        let extent = Affine::sym(Sym::Extent(arr, axis));
         let Some(x) = self.exact(idx) else {
+            return self.modulo_proof(idx, &extent);
+        };
+        let upper = extent.offset(-1).and_then(|e| e.sub(&x));
+        (self.nonneg(&x), upper.is_some_and(|u| self.nonneg(&u)))
+    }
+
+    /// `index_proof` of an index `x % m` (int64, `m` affine), whatever `x`:
+    /// Python's modulo by `m >= 0` is in `[0, m - 1]`, or raises for `m == 0`,
+    /// where NumPy's error model gives 0, which no extent `>= 0` contains for
+    /// sure; so the upper side needs `m >= 1` and `m <= extent`. This is
+    /// `grid[(i + 1) % n, j]` of a torus stencil.
+    fn modulo_proof(&self, idx: ExprId, extent: &Affine) -> (bool, bool) {
+        let ExprKind::Binary {
+            op: BinOp::Mod,
+            rhs,
+            ..
+        } = self.tf.hir.expr(idx).kind
+        else {
             return (false, false);
         };
-        let upper = Affine::sym(Sym::Extent(arr, axis))
-            .offset(-1)
-            .and_then(|e| e.sub(&x));
-        (self.nonneg(&x), upper.is_some_and(|u| self.nonneg(&u)))
+        let Some(m) = self
+            .exact(rhs)
+            .filter(|m| self.is_int64(idx) && self.fits(m))
+        else {
+            return (false, false);
+        };
+        let below_extent = extent.sub(&m).is_some_and(|f| self.nonneg(&f));
+        (self.nonneg(&m), below_extent && self.positive(&m))
+    }
+
+    /// Proves `f >= 1`, also from a loop being entered: in the body of a loop
+    /// with bounds `lo <= var <= hi`, `lo <= hi`, so `f - 1 >= hi - lo` is
+    /// enough (`m >= 1` inside `for j in range(m)`, which `nonneg` alone
+    /// cannot see: it never combines the bounds of two symbols).
+    pub(crate) fn positive(&self, f: &Affine) -> bool {
+        let Some(f1) = f.offset(-1) else {
+            return false;
+        };
+        if self.nonneg(&f1) {
+            return true;
+        }
+        self.loops.iter().filter_map(|s| s.facts.as_ref()).any(|facts| {
+            facts.lower.iter().any(|lo| {
+                facts.upper.iter().any(|hi| {
+                    hi.sub(lo)
+                        .and_then(|span| f1.sub(&span))
+                        .is_some_and(|g| self.nonneg(&g))
+                })
+            })
+        })
     }
 
     /// The index as `var + c` (or `c`) with `c` invariant in the loop over `var`,
@@ -972,6 +1017,21 @@ mod tests {
         assert_eq!(proofs(src, "(float64[:],)"), vec![(false, false)]);
         let src = "def f(a):\n    n = len(a) - 1\n    s = 0.0\n    for i in range(1, len(a)):\n        s += a[n - i]\n    return s\n";
         assert_eq!(proofs(src, "(float64[:],)"), vec![(true, true)]);
+    }
+
+    #[test]
+    fn a_modulo_by_a_positive_extent_is_in_range() {
+        // Whatever the left operand, `x % n` is in `[0, n)` once `n >= 1`,
+        // which the loop over `range(n)` running shows.
+        let src = "def f(g, k):\n    n = g.shape[0]\n    s = 0.0\n    for i in range(n):\n        s += g[(i + 1) % n] + g[(i + k) % n] + g[i % 2] + g[i % k]\n    return s\n";
+        assert_eq!(
+            proofs(src, "(float64[:], int64)"),
+            vec![(true, true), (true, true), (true, false), (false, false)]
+        );
+        // Outside such a loop `n` may be 0: `i % 0` raises, or is 0 under
+        // NumPy's error model, an index that an empty axis does not contain.
+        let src = "def f(g, k):\n    n = len(g)\n    s = 0.0\n    for i in range(k):\n        s += g[i % n]\n    return s\n";
+        assert_eq!(proofs(src, "(float64[:], int64)"), vec![(true, false)]);
     }
 
     #[test]

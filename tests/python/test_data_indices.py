@@ -192,3 +192,30 @@ def mod_of_range(m, c):
 @pytest.mark.parametrize("c", [0, 1, 3])
 def test_modulo_by_the_loop_bound_is_pythons(m, c):
     assert mod_of_range(m, c) == mod_of_range.py_func(m, c)
+
+
+@jit
+def torus(grid, out, k):
+    # `(i + 1) % n` is in range for any i once the loop shows n >= 1: no check;
+    # `% k` with a k larger than the axis must still raise.
+    n, m = grid.shape
+    for i in range(n):
+        for j in range(m):
+            out[i, j] = (grid[i - 1, j] + grid[(i + 1) % n, j] + grid[i, j - 1]
+                         + grid[i, (j + 1) % m] - 4.0 * grid[i, (j + k) % k])
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 5), (4, 1), (5, 7)])
+@pytest.mark.parametrize("k", [1, 3, 8, -2])
+def test_torus_modulo_indices_are_pythons(shape, k):
+    grid = np.arange(float(np.prod(shape))).reshape(shape) ** 2
+    results = []
+    for f in (torus, torus.py_func):
+        out = np.zeros(shape)
+        try:
+            f(grid, out, k)
+            results.append((None, out))
+        except IndexError as e:
+            results.append(((type(e), str(e)), out))
+    assert results[0][0] == results[1][0]
+    np.testing.assert_array_equal(results[0][1], results[1][1])
