@@ -223,7 +223,7 @@ impl FnLower<'_> {
                     Some(op) => {
                         let cur = this.load_elem(addr, dt.dtype);
                         let cur = this.cast_scalar(cur, dt.dtype, d);
-                        this.element_binary(op, cur, v, d)
+                        this.element_binary_by(op, cur, v, d, value)
                     }
                     None => v,
                 };
@@ -736,7 +736,7 @@ impl FnLower<'_> {
                 let a = self.child_element(lhs, a, read_as(self, lhs));
                 let b = self.element(rhs, operands, counters, broadcast);
                 let b = self.child_element(rhs, b, read_as(self, rhs));
-                self.element_binary(op, a, b, d)
+                self.element_binary_by(op, a, b, d, rhs)
             }
             ExprKind::Compare { left, comparisons } => {
                 let [(op, right)] = comparisons.as_slice() else {
@@ -806,6 +806,32 @@ impl FnLower<'_> {
         }
         let from = self.tf.expr_type(c).as_array().map_or(to, |a| a.dtype);
         self.cast_scalar(v, from, to)
+    }
+
+    /// `element_binary` of `a` and `b`, the element of expression `rhs`. One
+    /// case depends on where `b` comes from: NumPy's float power loop takes
+    /// the square root when the exponent is one number for the whole loop and
+    /// that number is 0.5, so `x ** 0.5` of `-0.0` is `-0.0` and of `-inf`
+    /// is NaN (C's `pow` gives `0.0` and `inf`).
+    fn element_binary_by(&mut self, op: BinOp, a: ValueId, b: ValueId, d: Dtype, rhs: ExprId) -> ValueId {
+        let scalar_exponent = matches!(self.tf.expr_type(rhs), Type::Scalar(_));
+        if op != BinOp::Pow || !d.is_float() || !scalar_exponent {
+            return self.element_binary(op, a, b, d);
+        }
+        let constant = self.const_float(rhs);
+        if constant.is_some_and(|c| c != 0.5) {
+            return self.element_binary(op, a, b, d);
+        }
+        let sqrt = self
+            .b
+            .emit(crate::ir::Inst::Math(library::Primitive::Sqrt, vec![a]));
+        if constant.is_some() {
+            return sqrt;
+        }
+        let pow = self.element_binary(op, a, b, d);
+        let half = self.b.float(crate::builder::ltype(d), 0.5);
+        let is_half = self.b.cmp(CmpOp::FEq, b, half);
+        self.b.select(is_half, sqrt, pow)
     }
 
     /// NumPy's `+ - * /` on two elements of dtype `d` (division in floats,

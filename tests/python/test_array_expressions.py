@@ -274,6 +274,30 @@ def test_float_powers_and_the_standardize_example():
 
 
 @jit
+def half_powers(x, h):
+    y = x.copy()
+    y **= 0.5
+    return x ** 0.5, np.power(x, 0.5), x ** h, (x + 0.0) ** 0.5, y, x ** np.full(x.shape, 0.5)
+
+
+def test_a_power_by_the_number_half_is_numpys_square_root():
+    """NumPy's float power loop takes `sqrt` for one exponent 0.5 across the
+    loop: `-0.0 ** 0.5` is `-0.0` and `-inf ** 0.5` NaN, where C's `pow` gives
+    `0.0` and `inf`; an array of exponents goes through `pow`."""
+    for dtype in (np.float64, np.float32):
+        x = np.array([-0.0, -np.inf, -4.0, np.nan, 2.0, np.inf, 0.0], dtype)
+        with np.errstate(all="ignore"):
+            # The exponent as a NumPy scalar of x's dtype: a Python float argument is float64 here.
+            want = half_powers.py_func(x, dtype(0.5))
+            got = half_powers(x, dtype(0.5))
+            for g, w in zip(got, want):
+                assert g.dtype == w.dtype
+                np.testing.assert_array_equal(g, w)
+                assert np.array_equal(np.signbit(g), np.signbit(w))
+            np.testing.assert_array_equal(half_powers(x, dtype(0.25))[2], x ** dtype(0.25))
+
+
+@jit
 def power_updates(a, s):
     a[s:] %= np.invert(a) ** a
 
