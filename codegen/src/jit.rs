@@ -323,7 +323,11 @@ fn pipeline(module: &Module<'_>) -> &'static str {
     let huge = module
         .get_functions()
         .any(|f| f.count_basic_blocks() > HUGE_BLOCKS);
-    if huge { HUGE_PIPELINE } else { "default<O2>" }
+    if huge {
+        HUGE_PIPELINE
+    } else {
+        "default<O2>"
+    }
 }
 
 /// The optimized LLVM IR or the host assembly of `ir`, made as `compile` makes

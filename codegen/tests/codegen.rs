@@ -4,8 +4,9 @@ mod support;
 
 use codegen::runtime::{count_buffers, live_buffers, release_buffer, RuntimeContext};
 use lower::ir::{
-    BinaryOp::*, CastOp, CmpOp, ComplexFn, Const, Dtype, ExceptionKind, FuncIndex, Inst, LType, LType::*,
-    Module, Primitive, RuntimeError, StepSign, Stmt, UnaryOp, ValueId, BUFFER_DATA_OFFSET,
+    BinaryOp::*, CastOp, CmpOp, ComplexFn, Const, Dtype, ExceptionKind, FuncIndex, Inst, LType,
+    LType::*, Module, Primitive, RuntimeError, StepSign, Stmt, UnaryOp, ValueId,
+    BUFFER_DATA_OFFSET,
 };
 use support::*;
 
@@ -715,7 +716,11 @@ fn complex_call_module(ty: LType, fns: &[ComplexFn]) -> Module {
     let results: Vec<_> = fns
         .iter()
         .map(|&c| {
-            let args = if c.arity() == 2 { vec![zv, wv] } else { vec![zv] };
+            let args = if c.arity() == 2 {
+                vec![zv, wv]
+            } else {
+                vec![zv]
+            };
             f.inst(ty, Inst::ComplexCall(c, args))
         })
         .collect();
@@ -731,7 +736,16 @@ fn same_bits(got: f64, want: f64) -> bool {
 #[test]
 fn complex_calls_are_the_c_librarys_at_special_values() {
     use ComplexFn::{Exp, Log, Pow, Sqrt, Tanh};
-    let parts = [0.0, -0.0, 1.5, -2.0, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 710.0];
+    let parts = [
+        0.0,
+        -0.0,
+        1.5,
+        -2.0,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        710.0,
+    ];
     let code = compile(&complex_call_module(C128, &[Exp, Sqrt, Tanh, Pow]));
     let code32 = compile(&complex_call_module(C64, &[Exp, Log, Pow]));
     for (&x, &y) in parts.iter().flat_map(|x| parts.iter().map(move |y| (x, y))) {

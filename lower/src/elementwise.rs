@@ -238,11 +238,7 @@ impl FnLower<'_> {
                 let (copy, _) = self.store_elements(elements, stored);
                 // Read as `value` is: a leaf in the operation's dtype, an
                 // expression in its own (`child_element` converts it).
-                let read_as = if self.fused(value) {
-                    stored
-                } else {
-                    d
-                };
+                let read_as = if self.fused(value) { stored } else { d };
                 let c_order = ArrayType {
                     dtype: stored,
                     ndim: copy.extents.len() as u8,
@@ -813,7 +809,14 @@ impl FnLower<'_> {
     /// the square root when the exponent is one number for the whole loop and
     /// that number is 0.5, so `x ** 0.5` of `-0.0` is `-0.0` and of `-inf`
     /// is NaN (C's `pow` gives `0.0` and `inf`).
-    fn element_binary_by(&mut self, op: BinOp, a: ValueId, b: ValueId, d: Dtype, rhs: ExprId) -> ValueId {
+    fn element_binary_by(
+        &mut self,
+        op: BinOp,
+        a: ValueId,
+        b: ValueId,
+        d: Dtype,
+        rhs: ExprId,
+    ) -> ValueId {
         let scalar_exponent = matches!(self.tf.expr_type(rhs), Type::Scalar(_));
         if op != BinOp::Pow || !d.is_float() || !scalar_exponent {
             return self.element_binary(op, a, b, d);

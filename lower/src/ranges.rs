@@ -717,15 +717,18 @@ impl<'a> Ranges<'a> {
         if self.nonneg(&f1) {
             return true;
         }
-        self.loops.iter().filter_map(|s| s.facts.as_ref()).any(|facts| {
-            facts.lower.iter().any(|lo| {
-                facts.upper.iter().any(|hi| {
-                    hi.sub(lo)
-                        .and_then(|span| f1.sub(&span))
-                        .is_some_and(|g| self.nonneg(&g))
+        self.loops
+            .iter()
+            .filter_map(|s| s.facts.as_ref())
+            .any(|facts| {
+                facts.lower.iter().any(|lo| {
+                    facts.upper.iter().any(|hi| {
+                        hi.sub(lo)
+                            .and_then(|span| f1.sub(&span))
+                            .is_some_and(|g| self.nonneg(&g))
+                    })
                 })
             })
-        })
     }
 
     /// The index as `var + c` (or `c`) with `c` invariant in the loop over `var`,
