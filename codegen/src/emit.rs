@@ -399,7 +399,8 @@ impl<'ctx> ModuleCx<'ctx> {
         f
     }
 
-    /// A libm function of `arity` float arguments, declared on first use.
+    /// A libm function (or the runtime's `ferrojit_fmod`) of `arity` float
+    /// arguments, declared on first use.
     /// Declared as not touching memory: JIT code never reads `errno`, and
     /// without this LLVM could not hoist or vectorize around the calls.
     fn libm_fn(&self, name: &str, ty: FloatType<'ctx>, arity: usize) -> FunctionValue<'ctx> {
@@ -1969,14 +1970,42 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                     &[x.into(), y.into()],
                 )
             }
-            FAdd | FSub | FMul | FDiv | FRem | FMin | FMax => {
+            // The runtime's exact `fmod` (`remainder.rs` says why not glibc's),
+            // as a call rather than LLVM's `frem`, which codegen would make a
+            // glibc call anyway, and which LLVM 19 costs as cheap: the SLP
+            // vectorizer packed the two remainders of `x // c + x % d` into one
+            // `<2 x double>` `frem`, split back into calls with the vectors
+            // spilled around them. A float32 remainder is exact in float64 and
+            // fits a float32 again.
+            FRem => {
+                let (x, y) = (self.float(a)?, self.float(c)?);
+                let double = self.m.context.f64_type();
+                let wide = |v: FloatValue<'ctx>| -> R<FloatValue<'ctx>> {
+                    if v.get_type() == double {
+                        Ok(v)
+                    } else {
+                        Ok(b.build_float_ext(v, double, "")?)
+                    }
+                };
+                let f = self.m.libm_fn("ferrojit_fmod", double, 2);
+                let call = b.build_call(f, &[wide(x)?.into(), wide(y)?.into()], "")?;
+                let r = match call.try_as_basic_value() {
+                    ValueKind::Basic(v) => as_float(v)?,
+                    ValueKind::Instruction(_) => return bug("`ferrojit_fmod` gives no value"),
+                };
+                if x.get_type() == double {
+                    Ok(r.into())
+                } else {
+                    Ok(b.build_float_trunc(r, x.get_type(), "")?.into())
+                }
+            }
+            FAdd | FSub | FMul | FDiv | FMin | FMax => {
                 let (x, y) = (self.float(a)?, self.float(c)?);
                 Ok(match op {
                     FAdd => b.build_float_add(x, y, "")?.into(),
                     FSub => b.build_float_sub(x, y, "")?.into(),
                     FMul => b.build_float_mul(x, y, "")?.into(),
                     FDiv => b.build_float_div(x, y, "")?.into(),
-                    FRem => b.build_float_rem(x, y, "")?.into(),
                     // Python's min(x, y) keeps x unless y < x (so a NaN first
                     // argument wins, a NaN second one loses); max likewise.
                     FMin => b.build_select(

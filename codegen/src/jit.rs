@@ -35,7 +35,8 @@ use llvm_sys::orc2::{
 };
 
 use crate::{
-    kernels, parallel, rounding, runtime, shapes, CodegenError, EntryFn, Listing, StageTimes,
+    kernels, parallel, remainder, rounding, runtime, shapes, CodegenError, EntryFn, Listing,
+    StageTimes,
 };
 
 struct Jit {
@@ -189,7 +190,7 @@ impl Jit {
 
             // Python loads extension modules RTLD_LOCAL, so the process search
             // above cannot see these: give ORC their addresses.
-            let runtime_symbols: [(&CStr, usize); 10] = [
+            let runtime_symbols: [(&CStr, usize); 11] = [
                 (
                     c"ferrojit_parallel_for",
                     parallel::ferrojit_parallel_for as *const () as usize,
@@ -221,6 +222,10 @@ impl Jit {
                 (
                     c"ferrojit_kernel",
                     kernels::ferrojit_kernel as *const () as usize,
+                ),
+                (
+                    c"ferrojit_fmod",
+                    remainder::ferrojit_fmod as *const () as usize,
                 ),
                 (
                     c"ferrojit_round_f64",

@@ -32,6 +32,7 @@ mod kernels;
 pub mod lapack;
 mod linalg;
 pub mod parallel;
+mod remainder;
 mod rounding;
 pub mod runtime;
 mod shapes;
