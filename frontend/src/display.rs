@@ -162,7 +162,7 @@ impl Printer<'_> {
                 };
                 format!("({op}{})", self.expr(*operand))
             }
-            ExprKind::Binary { op, lhs, rhs } => {
+            ExprKind::Binary { op, lhs, rhs, .. } => {
                 format!("({} {} {})", self.expr(*lhs), op.symbol(), self.expr(*rhs))
             }
             ExprKind::Compare { left, comparisons } => {

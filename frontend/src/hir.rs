@@ -119,6 +119,11 @@ pub enum ExprKind {
         op: BinOp,
         lhs: ExprId,
         rhs: ExprId,
+        /// Written as NumPy's function (`np.power(a, b)`), not Python's
+        /// operator (`a ** b`). They differ in one place: NumPy's `**` of an
+        /// array by the Python number 2, -1 or 0.5 calls `square`,
+        /// `reciprocal` or `sqrt` where `np.power` calls its power loop.
+        ufunc: bool,
     },
     /// `a < b <= c`: `left` compared with each right operand in turn, Python's chaining.
     Compare {

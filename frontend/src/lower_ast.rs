@@ -928,7 +928,12 @@ impl<'a> Builder<'a> {
                     );
                 }
                 match self.bin_op(b.op, span) {
-                    Some(op) => ExprKind::Binary { op, lhs, rhs },
+                    Some(op) => ExprKind::Binary {
+                        op,
+                        lhs,
+                        rhs,
+                        ufunc: false,
+                    },
                     None => return self.placeholder(span),
                 }
             }
@@ -1407,6 +1412,7 @@ impl<'a> Builder<'a> {
                     op,
                     lhs: *lhs,
                     rhs: *rhs,
+                    ufunc: true,
                 },
                 OperatorFn::Compare(op) => ExprKind::Compare {
                     left: *lhs,

@@ -9,7 +9,8 @@
 //! first operation that fails.
 
 use frontend::hir::{
-    BinOp, Callee, CmpOp as PyCmp, Dtype, ExprId, ExprKind, KnownFunction, UnaryOp as PyUnary,
+    BinOp, Callee, CmpOp as PyCmp, Dtype, ExprId, ExprKind, KnownFunction, LibFn,
+    UnaryOp as PyUnary,
 };
 use library::{Emit, Order, Signature, Value};
 use typeinfer::{ArrayType, Layout, Type};
@@ -223,7 +224,17 @@ impl FnLower<'_> {
                     Some(op) => {
                         let cur = this.load_elem(addr, dt.dtype);
                         let cur = this.cast_scalar(cur, dt.dtype, d);
-                        this.element_binary_by(op, cur, v, d, value)
+                        // `a **= 2` squares in place, as NumPy's operator.
+                        match this.operator_power_in_place(op, d, value) {
+                            Some(f) => {
+                                let sig = Signature {
+                                    params: vec![d],
+                                    result: d,
+                                };
+                                this.ufunc_element(f, &sig, &[Value(cur.0)])
+                            }
+                            None => this.element_binary_by(op, cur, v, d, value),
+                        }
                     }
                     None => v,
                 };
@@ -727,9 +738,19 @@ impl FnLower<'_> {
             _ => d,
         };
         let v = match self.tf.hir.expr(e).kind.clone() {
-            ExprKind::Binary { op, lhs, rhs } => {
+            ExprKind::Binary {
+                op,
+                lhs,
+                rhs,
+                ufunc,
+            } => {
                 let a = self.element(lhs, operands, counters, broadcast);
                 let a = self.child_element(lhs, a, read_as(self, lhs));
+                if let Some(f) = self.operator_power(op, ufunc, lhs, rhs) {
+                    let params = vec![read_as(self, lhs)];
+                    let sig = Signature { params, result: d };
+                    return self.ufunc_element(f, &sig, &[Value(a.0)]);
+                }
                 let b = self.element(rhs, operands, counters, broadcast);
                 let b = self.child_element(rhs, b, read_as(self, rhs));
                 self.element_binary_by(op, a, b, d, rhs)
@@ -784,7 +805,7 @@ impl FnLower<'_> {
                     params.push(p);
                 }
                 let sig = Signature { params, result: d };
-                ValueId(f.function().lower(self, &sig, &values).0)
+                self.ufunc_element(f, &sig, &values)
             }
             _ => {
                 self.bug("an element-by-element node lower does not know");
@@ -792,6 +813,38 @@ impl FnLower<'_> {
             }
         };
         v
+    }
+
+    /// The function NumPy's `**` operator calls instead of `np.power` for
+    /// node `lhs ** rhs` (`typeinfer::operator_power`), if any.
+    fn operator_power(&self, op: BinOp, ufunc: bool, lhs: ExprId, rhs: ExprId) -> Option<LibFn> {
+        let base = self.tf.expr_type(lhs).as_array()?.dtype;
+        if op != BinOp::Pow || ufunc {
+            return None;
+        }
+        typeinfer::operator_power(&self.tf.hir, rhs, base)
+    }
+
+    /// `operator_power` of `a op= rhs` computed in `d` (which the function
+    /// keeps: a bool array's square would be int8, which `a` cannot hold).
+    fn operator_power_in_place(&self, op: BinOp, d: Dtype, rhs: ExprId) -> Option<LibFn> {
+        if op != BinOp::Pow {
+            return None;
+        }
+        let f = typeinfer::operator_power(&self.tf.hir, rhs, d)?;
+        let keeps = (f.function().typing)(&[library::Arg::Typed(d)]).is_ok_and(|s| s.result == d);
+        keeps.then_some(f)
+    }
+
+    /// Library function `f` of one element each of its arguments. A complex
+    /// `np.square` is NumPy's array loop's product, [`BinaryOp::CMulLoop`]
+    /// (the function itself, for numbers, is CPython's product).
+    fn ufunc_element(&mut self, f: LibFn, sig: &Signature, args: &[Value]) -> ValueId {
+        if f.function().names[0] == "square" && sig.result.is_complex() {
+            let x = ValueId(args[0].0);
+            return self.b.bin(BinaryOp::CMulLoop, x, x);
+        }
+        ValueId(f.function().lower(self, sig, args).0)
     }
 
     /// The element `v` of child `c` of a node, converted to `to`. Operands were
@@ -872,7 +925,7 @@ impl FnLower<'_> {
         let op = match (op, d) {
             (BinOp::Add, d) if d.is_complex() => BinaryOp::CAdd,
             (BinOp::Sub, d) if d.is_complex() => BinaryOp::CSub,
-            (BinOp::Mul, d) if d.is_complex() => BinaryOp::CMul,
+            (BinOp::Mul, d) if d.is_complex() => BinaryOp::CMulLoop,
             (BinOp::Add, d) if d.is_float() => BinaryOp::FAdd,
             (BinOp::Sub, d) if d.is_float() => BinaryOp::FSub,
             (BinOp::Mul, d) if d.is_float() => BinaryOp::FMul,

@@ -539,6 +539,12 @@ pub enum BinaryOp {
     CAdd,
     CSub,
     CMul,
+    /// NumPy's complex product in its array loops (`*`, `np.multiply`,
+    /// `np.square` of arrays): where the CPU has AVX2 and FMA, the loops
+    /// NumPy dispatches to fuse each part's first product into its sum,
+    /// `re = fma(xr, yr, -(xi yi))`, `im = fma(xr, yi, xi yr)`; elsewhere it
+    /// is `CMul`. Numbers (CPython's `*`, `npy_cpow`'s products) are `CMul`.
+    CMulLoop,
     CDiv,
 }
 

@@ -328,6 +328,7 @@ fn binary_name(op: BinaryOp) -> &'static str {
         BinaryOp::CAdd => "cadd",
         BinaryOp::CSub => "csub",
         BinaryOp::CMul => "cmul",
+        BinaryOp::CMulLoop => "cmul.loop",
         BinaryOp::CDiv => "cdiv",
     }
 }

@@ -245,7 +245,7 @@ impl<'a> Ranges<'a> {
                 op: UnaryOp::Pos,
                 operand,
             } => self.exact_at(*operand, depth - 1),
-            ExprKind::Binary { op, lhs, rhs } => {
+            ExprKind::Binary { op, lhs, rhs, .. } => {
                 let l = self.exact_at(*lhs, depth - 1);
                 let r = self.exact_at(*rhs, depth - 1);
                 match op {
@@ -422,6 +422,7 @@ impl<'a> Ranges<'a> {
                 op: BinOp::FloorDiv,
                 lhs,
                 rhs,
+                ..
             } => match divisor(*rhs) {
                 Some(d) => {
                     let (lo, hi) = self.expr_interval(*lhs, depth);
@@ -465,6 +466,7 @@ impl<'a> Ranges<'a> {
                 op: BinOp::FloorDiv,
                 lhs,
                 rhs,
+                ..
             } => {
                 let divisor = self.exact(*rhs).and_then(|a| a.as_const());
                 if let (Some(x), Some(d)) = (self.exact(*lhs), divisor) {

@@ -334,7 +334,7 @@ impl Verifier<'_> {
                     IAdd | ISub | IMul | SDiv | UDiv | SRem | URem | And | Or | Xor | Shl
                     | AShr | LShr | SMin | SMax | UMin | UMax => is_int(ta),
                     FAdd | FSub | FMul | FDiv | FRem | FMin | FMax | FCopySign => is_float(ta),
-                    CAdd | CSub | CMul | CDiv => is_complex(ta),
+                    CAdd | CSub | CMul | CMulLoop | CDiv => is_complex(ta),
                 };
                 if !ok {
                     return Err(format!("{op:?} on {ta}"));

@@ -76,6 +76,7 @@ fn accurate_form(tf: &TypedFunction, e: ExprId) -> Option<(LibFn, ExprId, Option
                 op: BinOp::Add,
                 lhs,
                 rhs,
+                ..
             } = hir.expr(arg).kind
             else {
                 return None;
@@ -93,6 +94,7 @@ fn accurate_form(tf: &TypedFunction, e: ExprId) -> Option<(LibFn, ExprId, Option
             op: BinOp::Sub,
             lhs,
             rhs,
+            ..
         } if is_one(tf, *rhs) => {
             let (f, x) = is_call_of(*lhs, "exp")?;
             let same = float_dtype(tf, x)? == float_dtype(tf, e)?

@@ -7,7 +7,8 @@
 //! converts element by element.
 
 use frontend::hir::{
-    BinOp, Callee, CmpOp, Dtype, ExprId, ExprKind, KnownFunction, LibFn, OperatorFn, UnaryOp,
+    self, BinOp, Callee, CmpOp, Constant, Dtype, ExprId, ExprKind, KnownFunction, LibFn,
+    OperatorFn, UnaryOp,
 };
 use frontend::Span;
 use library::promotion::{int_fits, kind, promote_dtype, Kind};
@@ -32,6 +33,42 @@ fn is_elementwise_binary(op: BinOp) -> bool {
             | BinOp::BitOr
             | BinOp::BitXor
     )
+}
+
+/// The function NumPy's `**` operator calls for `array ** rhs` (its
+/// `fast_scalar_power`) where that is not `np.power`: `square` for the Python
+/// int 2, `reciprocal` for -1 and `sqrt` for the Python float 0.5, the last
+/// two on float and complex arrays only. Only an exact Python number counts,
+/// as in NumPy (not `True`, not `np.int64(2)`), and ferrojit sees one only as
+/// a constant (a literal or a module constant): an int variable is int64 by
+/// then, whether Python's or NumPy's, so it takes `np.power`'s loop.
+pub fn operator_power(f: &hir::Function, rhs: ExprId, base: Dtype) -> Option<LibFn> {
+    fn number(f: &hir::Function, e: ExprId) -> Option<Constant> {
+        match &f.expr(e).kind {
+            ExprKind::Const(c) | ExprKind::Global { value: c, .. } => Some(c.clone()),
+            ExprKind::Unary {
+                op: UnaryOp::Pos,
+                operand,
+            } => number(f, *operand),
+            ExprKind::Unary {
+                op: UnaryOp::Neg,
+                operand,
+            } => match number(f, *operand)? {
+                Constant::Int(i) => i.checked_neg().map(Constant::Int),
+                Constant::Float(x) => Some(Constant::Float(-x)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    let inexact = base.is_float() || base.is_complex();
+    let name = match number(f, rhs)? {
+        Constant::Int(2) => "square",
+        Constant::Int(-1) if inexact => "reciprocal",
+        Constant::Float(x) if x == 0.5 && inexact => "sqrt",
+        _ => return None,
+    };
+    library::functions(library::Namespace::Numpy).find_map(|(n, g)| (n == name).then_some(g))
 }
 
 /// NumPy's `same_kind` casting: within a kind or to a higher one (bool <

@@ -97,9 +97,25 @@ impl FnCx<'_, '_> {
             },
             ExprKind::Function(kf) => self.function_value(*kf, expr.span),
             ExprKind::Unary { op, operand } => self.unary(*op, *operand, expr.span),
-            ExprKind::Binary { op, lhs, rhs } => {
+            ExprKind::Binary {
+                op,
+                lhs,
+                rhs,
+                ufunc,
+            } => {
                 let l = self.expr(*lhs);
                 let r = self.expr(*rhs);
+                let fast = match &l {
+                    Ty::Known(Type::Array(a)) if !*ufunc && *op == BinOp::Pow => {
+                        crate::elementwise::operator_power(f, *rhs, a.dtype)
+                    }
+                    _ => None,
+                };
+                if let Some(g) = fast {
+                    return self
+                        .elementwise_library_call(g, &[*lhs], &[l])
+                        .unwrap_or(Ty::Error);
+                }
                 let text = self.expr_text(*lhs);
                 self.binary(*op, &l, Some(*lhs), &text, &r, *rhs, expr.span)
             }

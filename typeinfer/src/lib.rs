@@ -59,6 +59,7 @@ use frontend::hir::{self, ExprId, FuncId, LocalId};
 pub use advanced::{advanced_index, AdvancedIndex};
 pub use annotate::annotate;
 pub use bind::{bind_arguments, CallArg, Given, Parameters};
+pub use elementwise::operator_power;
 pub use parallel::{ParallelLoop, ReduceOp, Reduction};
 pub use types::{ArrayType, Layout, OpaqueType, Type};
 pub use views::{flip_axes, index_kind, selects_view, transpose_axes, view_array_type, IndexKind};

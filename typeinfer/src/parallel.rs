@@ -604,7 +604,7 @@ impl Visitor for BodyScan {
 /// `min(e, x)` (`max` alike), `x + e` or `e + x` (`*`, `&`, `|`, `^` alike), `x - e`.
 fn update_of(f: &hir::Function, x: LocalId, value: ExprId) -> Option<(ReduceOp, ExprId)> {
     let is_x = |e: ExprId| matches!(f.expr(e).kind, ExprKind::Local(l) if l == x);
-    if let ExprKind::Binary { op, lhs, rhs } = f.expr(value).kind {
+    if let ExprKind::Binary { op, lhs, rhs, .. } = f.expr(value).kind {
         let op = match op {
             BinOp::Add => ReduceOp::Add,
             BinOp::Sub if is_x(lhs) => ReduceOp::Add,

@@ -126,7 +126,7 @@ pub fn walk_expr<V: Visitor + ?Sized>(v: &mut V, f: &Function, expr: ExprId) {
             value: operand,
             negated: _,
         } => visit(operand),
-        ExprKind::Binary { op: _, lhs, rhs } => {
+        ExprKind::Binary { lhs, rhs, .. } => {
             visit(lhs);
             visit(rhs);
         }

@@ -387,6 +387,14 @@ impl Builder<'_> {
     }
 
     fn binary(&mut self, op: BinOp, lhs: ExprId, rhs: ExprId, span: Span) -> ExprId {
-        self.push(ExprKind::Binary { op, lhs, rhs }, span)
+        self.push(
+            ExprKind::Binary {
+                op,
+                lhs,
+                rhs,
+                ufunc: false,
+            },
+            span,
+        )
     }
 }
