@@ -260,15 +260,28 @@ impl<'a> FnLower<'a> {
                     Val::Scalar(self.b.select(wraps, less, x))
                 }
             }
-            ExprKind::Binary { op, lhs, rhs, .. } => {
+            ExprKind::Binary {
+                op,
+                lhs,
+                rhs,
+                ufunc,
+            } => {
                 let (l, lt) = self.scalar_expr(*lhs);
                 let (r, rt) = self.scalar_expr(*rhs);
                 let res = ty
                     .as_scalar()
                     .unwrap_or_else(|| self.binop_result(*op, lt, rt));
-                let ints = self.is_integral(self.tf.expr_type(*lhs))
-                    && self.is_integral(self.tf.expr_type(*rhs));
-                Val::Scalar(self.binary_op(*op, (l, lt), (r, rt), res, Some(*rhs), ints))
+                if *ufunc && *op == BinOp::Mul && res.is_complex() {
+                    // `np.multiply` of numbers runs NumPy's array loop, whose
+                    // product is not CPython's.
+                    let a = self.cast_scalar(l, lt, res);
+                    let b = self.cast_scalar(r, rt, res);
+                    Val::Scalar(self.b.bin(BinaryOp::CMulLoop, a, b))
+                } else {
+                    let ints = self.is_integral(self.tf.expr_type(*lhs))
+                        && self.is_integral(self.tf.expr_type(*rhs));
+                    Val::Scalar(self.binary_op(*op, (l, lt), (r, rt), res, Some(*rhs), ints))
+                }
             }
             ExprKind::Compare { left, comparisons } => {
                 Val::Scalar(self.compare_chain(*left, comparisons))

@@ -250,3 +250,14 @@ def test_square_of_a_huge_complex64_overflows_as_numpys():
         same(square_fn(z), np.square(z), 0)
         same(JITTED["square_op"](z), z ** 2, 0)
         same(times(z, z), z * z, 0)
+
+
+@pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
+def test_np_multiply_of_numbers_is_numpys_loop_and_star_cpythons(dtype):
+    # NumPy's ufunc runs its array loop on numbers too (fused where the CPU
+    # has FMA); `*` of numbers is CPython's (NumPy's scalars': the same) plain product.
+    z = random_complex(300, dtype)
+    w = random_complex(300, dtype)
+    for a, b in zip(z, w):
+        assert multiply_fn(a, b) == np.multiply(a, b)
+        assert times(a, b) == a * b
