@@ -1,4 +1,4 @@
-//! The process-wide ORC LLJIT and the optimizing target machine.
+//! The process-wide ORC LLJIT and the host's target machines.
 //!
 //! Created once, on first use: native target initialisation, the host
 //! target machines, the LLJIT, and the definitions every module links
@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use inkwell::attributes::AttributeLoc;
 use inkwell::context::{Context, ContextRef};
+use inkwell::memory_buffer::MemoryBuffer;
 use inkwell::module::Module;
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{
@@ -20,18 +21,16 @@ use inkwell::targets::{
 use inkwell::OptimizationLevel;
 use llvm_sys::error::{LLVMDisposeErrorMessage, LLVMErrorRef, LLVMGetErrorMessage};
 use llvm_sys::orc2::lljit::{
-    LLVMOrcCreateLLJIT, LLVMOrcCreateLLJITBuilder, LLVMOrcLLJITAddLLVMIRModuleWithRT,
-    LLVMOrcLLJITBuilderSetJITTargetMachineBuilder, LLVMOrcLLJITGetGlobalPrefix,
-    LLVMOrcLLJITGetMainJITDylib, LLVMOrcLLJITLookup, LLVMOrcLLJITMangleAndIntern, LLVMOrcLLJITRef,
+    LLVMOrcCreateLLJIT, LLVMOrcCreateLLJITBuilder, LLVMOrcLLJITAddObjectFileWithRT,
+    LLVMOrcLLJITGetGlobalPrefix, LLVMOrcLLJITGetMainJITDylib, LLVMOrcLLJITLookup,
+    LLVMOrcLLJITMangleAndIntern, LLVMOrcLLJITRef,
 };
 use llvm_sys::orc2::{
     LLVMJITEvaluatedSymbol, LLVMJITSymbolFlags, LLVMJITSymbolGenericFlags, LLVMOrcAbsoluteSymbols,
     LLVMOrcCSymbolMapPair, LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess,
-    LLVMOrcCreateNewThreadSafeContext, LLVMOrcCreateNewThreadSafeModule,
-    LLVMOrcDisposeThreadSafeContext, LLVMOrcJITDylibAddGenerator,
-    LLVMOrcJITDylibCreateResourceTracker, LLVMOrcJITDylibDefine, LLVMOrcJITDylibRef,
-    LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine, LLVMOrcReleaseResourceTracker,
-    LLVMOrcResourceTrackerRef, LLVMOrcResourceTrackerRemove, LLVMOrcThreadSafeContextGetContext,
+    LLVMOrcJITDylibAddGenerator, LLVMOrcJITDylibCreateResourceTracker, LLVMOrcJITDylibDefine,
+    LLVMOrcJITDylibRef, LLVMOrcReleaseResourceTracker, LLVMOrcResourceTrackerRef,
+    LLVMOrcResourceTrackerRemove,
 };
 
 use crate::{
@@ -42,14 +41,72 @@ use crate::{
 struct Jit {
     lljit: LLVMOrcLLJITRef,
     main: LLVMOrcJITDylibRef,
-    /// The machine the optimization pipeline queries (vector widths, costs).
-    /// Held from optimization through materialization: target machines are
-    /// not safe to share between concurrent pass runs, and the C API cannot
-    /// ask LLJIT for a concurrent compiler, so its one machine-code compiler
-    /// must not run on two threads at once either.
-    optimizer: Mutex<TargetMachine>,
+    /// Held from optimization through machine code: target machines are not
+    /// safe to share between concurrent pass runs.
+    machines: Mutex<Machines>,
     cpu: String,
     features: String,
+}
+
+/// The host's target machines: the one the optimization pipeline queries
+/// (vector widths, costs), which also makes machine code at `-O3`, and the
+/// one for modules with an oversized function (see `pipeline`), made when
+/// first needed.
+struct Machines {
+    optimizing: TargetMachine,
+    fast: Option<TargetMachine>,
+}
+
+/// A target machine for the host at `level`.
+fn host_machine(
+    cpu: &str,
+    features: &str,
+    level: OptimizationLevel,
+) -> Result<TargetMachine, String> {
+    let triple = TargetMachine::get_default_triple();
+    let target = Target::from_triple(&triple).map_err(|e| e.to_string())?;
+    target
+        .create_target_machine(
+            &triple,
+            cpu,
+            features,
+            level,
+            RelocMode::Default,
+            CodeModel::JITDefault,
+        )
+        .ok_or_else(|| {
+            format!(
+                "no target machine for {}",
+                triple.as_str().to_string_lossy()
+            )
+        })
+}
+
+impl Machines {
+    /// Machine code of `module` (optimized by `Jit::optimize`, which said
+    /// whether it is `oversized`) as an object file or assembly text.
+    fn emit(
+        &mut self,
+        jit: &Jit,
+        module: &Module<'_>,
+        oversized: bool,
+        file_type: FileType,
+    ) -> Result<MemoryBuffer<'static>, CodegenError> {
+        let machine = if oversized {
+            match &mut self.fast {
+                Some(fast) => fast,
+                slot => slot.insert(
+                    host_machine(&jit.cpu, &jit.features, OptimizationLevel::None)
+                        .map_err(CodegenError)?,
+                ),
+            }
+        } else {
+            &self.optimizing
+        };
+        machine
+            .write_to_memory_buffer(module, file_type)
+            .map_err(|e| CodegenError(format!("cannot generate machine code: {e}")))
+    }
 }
 
 // The LLJIT and its JITDylibs are internally synchronised (ORC is designed
@@ -146,35 +203,13 @@ impl Jit {
         set_llvm_options();
         let cpu = TargetMachine::get_host_cpu_name().to_string();
         let features = TargetMachine::get_host_cpu_features().to_string();
-        let machine = || -> Result<TargetMachine, String> {
-            let triple = TargetMachine::get_default_triple();
-            let target = Target::from_triple(&triple).map_err(|e| e.to_string())?;
-            target
-                .create_target_machine(
-                    &triple,
-                    &cpu,
-                    &features,
-                    OptimizationLevel::Aggressive,
-                    RelocMode::Default,
-                    CodeModel::JITDefault,
-                )
-                .ok_or_else(|| {
-                    format!(
-                        "no target machine for {}",
-                        triple.as_str().to_string_lossy()
-                    )
-                })
-        };
-        let optimizer = machine()?;
-        let for_jit = machine()?;
+        let optimizing = host_machine(&cpu, &features, OptimizationLevel::Aggressive)?;
         // SAFETY: plain ORC C API calls in their documented order; ownership of
-        // the target machine, the JTMB, the builder, the generator and the
-        // symbol map passes to ORC as each call documents.
+        // the builder, the generator and the symbol map passes to ORC as each
+        // call documents. The LLJIT only links the object files `compile`
+        // makes, so it needs no target machine of ours.
         unsafe {
-            let jtmb = LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(for_jit.as_mut_ptr());
-            std::mem::forget(for_jit);
             let builder = LLVMOrcCreateLLJITBuilder();
-            LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(builder, jtmb);
             let mut lljit = std::ptr::null_mut();
             check(LLVMOrcCreateLLJIT(&mut lljit, builder))?;
             let main = LLVMOrcLLJITGetMainJITDylib(lljit);
@@ -257,20 +292,26 @@ impl Jit {
             Ok(Jit {
                 lljit,
                 main,
-                optimizer: Mutex::new(optimizer),
+                machines: Mutex::new(Machines {
+                    optimizing,
+                    fast: None,
+                }),
                 cpu,
                 features,
             })
         }
     }
 
-    /// Host CPU attributes, triple and data layout, then `default<O2>`.
+    /// Host CPU attributes, triple and data layout, then `default<O2>` (or a
+    /// cheaper pipeline for oversized functions, see `pipeline`).
     ///
     /// Not O3: on the benchmark kernels O3 generated the same inner loops and
     /// ran no faster, but its non-trivial loop unswitching copied whole loop
     /// nests (once per versioned loop), which doubled optimization and machine
     /// code time.
-    fn optimize(&self, machine: &TargetMachine, module: &Module<'_>) -> Result<(), CodegenError> {
+    /// Returns whether the module holds an oversized function (`pipeline`).
+    fn optimize(&self, machines: &Machines, module: &Module<'_>) -> Result<bool, CodegenError> {
+        let machine = &machines.optimizing;
         let cpu_attr = module
             .get_context()
             .create_string_attribute("target-cpu", &self.cpu);
@@ -296,9 +337,11 @@ impl Jit {
         // its compile-time cost was within the noise of the first-call bench.
         options.set_loop_interleaving(true);
         options.set_loop_unrolling(true);
+        let (passes, oversized) = pipeline(module);
         module
-            .run_passes(pipeline(module), machine, options)
-            .map_err(|e| CodegenError(format!("LLVM optimization failed: {e}")))
+            .run_passes(passes, machine, options)
+            .map_err(|e| CodegenError(format!("LLVM optimization failed: {e}")))?;
+        Ok(oversized)
     }
 }
 
@@ -306,7 +349,17 @@ impl Jit {
 /// Kernels have tens to a few hundred blocks (a versioned loop nest copies its
 /// loops once); an `if`/`elif` chain has two per arm. Set well above them: a
 /// kernel past it loses SROA and vectorization.
-const HUGE_BLOCKS: u32 = 4000;
+const HUGE_BLOCKS: usize = 4000;
+
+/// A function with more instructions than this (as emitted, before any pass)
+/// is optimized by `LARGE_PIPELINE`, or `HUGE_PIPELINE` if it also has more
+/// than `HUGE_BLOCKS` blocks. The 46 corpus kernels have at most 700; a line of
+/// straight-line arithmetic emits about eight, so this is about 2,500 lines.
+/// Past it `default<O2>` and full machine code generation cost seconds
+/// (straight-line code, 10,000 lines: 1.7 s of `opt`, 2.4 s of `llc`, whose
+/// machine scheduler is super-linear in the size of one block), while the
+/// code they improve runs once.
+const HUGE_INSTRUCTIONS: usize = 20_000;
 
 /// The pipeline for a module holding a function of more than `HUGE_BLOCKS`
 /// blocks: common subexpressions and simplifications that add nothing, each
@@ -323,16 +376,42 @@ const HUGE_BLOCKS: u32 = 4000;
 /// 0.23 s at 1000 arms, 1.06 s at 5000 (14.6 s with SROA).
 const HUGE_PIPELINE: &str = "function(early-cse<memssa>,instsimplify)";
 
-/// `default<O2>`, or `HUGE_PIPELINE` for a module with a huge function.
-fn pipeline(module: &Module<'_>) -> &'static str {
-    let huge = module
-        .get_functions()
-        .any(|f| f.count_basic_blocks() > HUGE_BLOCKS);
-    if huge {
+/// The pipeline for a module holding a function of more than
+/// `HUGE_INSTRUCTIONS` instructions in at most `HUGE_BLOCKS` blocks: the linear
+/// passes of `HUGE_PIPELINE` after SROA, which is linear too where there are
+/// few blocks to join values from, and keeps locals in registers rather than
+/// stack slots. 10,000 lines of straight-line arithmetic: `opt` 1.7 -> 0.55 s.
+const LARGE_PIPELINE: &str = "function(sroa,early-cse<memssa>,instsimplify)";
+
+/// How hard LLVM works on `module`: its pipeline, and whether it holds an
+/// oversized function, one of more than `HUGE_INSTRUCTIONS` instructions or
+/// `HUGE_BLOCKS` blocks. Such a module's machine code is made at `-O0` (fast
+/// instruction selection, the fast register allocator, no schedulers),
+/// linear in its size: 10,000 lines of straight-line arithmetic took 2.4 s of
+/// `llc -O3` (its machine scheduler is super-linear in the size of a block),
+/// 0.35 s at `-O0`; 1,000 lines of array reads and writes (4,000 blocks)
+/// 0.39 s and 0.23 s. The code runs slower (every value lives in a stack slot
+/// between blocks), which is the price of a function that size.
+fn pipeline(module: &Module<'_>) -> (&'static str, bool) {
+    let mut many_blocks = false;
+    let mut oversized = false;
+    for f in module.get_functions() {
+        let blocks = f.count_basic_blocks() as usize;
+        let instructions: usize = f
+            .get_basic_block_iter()
+            .map(|block| block.get_instructions().count())
+            .sum();
+        many_blocks |= blocks > HUGE_BLOCKS;
+        oversized |= blocks > HUGE_BLOCKS || instructions > HUGE_INSTRUCTIONS;
+    }
+    let passes = if many_blocks {
         HUGE_PIPELINE
+    } else if oversized {
+        LARGE_PIPELINE
     } else {
         "default<O2>"
-    }
+    };
+    (passes, oversized)
 }
 
 /// The optimized LLVM IR or the host assembly of `ir`, made as `compile` makes
@@ -345,17 +424,15 @@ pub(crate) fn listing(ir: &lower::ir::Module, what: Listing) -> Result<String, C
     // SAFETY: `context` outlives the module built in it (both end in this scope).
     let context_ref = unsafe { ContextRef::new(context.raw()) };
     let module = crate::build_verified(context_ref, ir, &crate::entry_symbol(ir))?;
-    let machine = jit
-        .optimizer
+    let mut machines = jit
+        .machines
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    jit.optimize(&machine, &module)?;
+    let oversized = jit.optimize(&machines, &module)?;
     match what {
         Listing::LlvmIr => Ok(module.print_to_string().to_string()),
         Listing::Assembly => {
-            let buffer = machine
-                .write_to_memory_buffer(&module, FileType::Assembly)
-                .map_err(|e| CodegenError(format!("cannot write assembly: {e}")))?;
+            let buffer = machines.emit(jit, &module, oversized, FileType::Assembly)?;
             Ok(String::from_utf8_lossy(buffer.as_slice()).into_owned())
         }
     }
@@ -398,57 +475,41 @@ pub(crate) fn compile(
     );
     let symbol_c = CString::new(symbol.as_str())
         .map_err(|_| CodegenError(format!("function name `{entry_name}` contains NUL")))?;
-
-    // Build directly in a fresh ORC context, so no bitcode round trip is needed.
-    // SAFETY: the context stays alive (the TSC holds it) until the module is
-    // handed over; `ContextRef` does not dispose it.
-    let tsc = unsafe { LLVMOrcCreateNewThreadSafeContext() };
-    let context = unsafe { ContextRef::new(LLVMOrcThreadSafeContextGetContext(tsc)) };
-    let built = crate::build_verified(context, ir, &symbol);
+    let context = Context::create();
+    // SAFETY: `context` outlives the module built in it (both end in this scope).
+    let context_ref = unsafe { ContextRef::new(context.raw()) };
+    let module = crate::build_verified(context_ref, ir, &symbol)?;
     let emitted = Instant::now();
-    // Emission runs in parallel; from here to the lookup, one compile at a time.
-    let machine = jit
-        .optimizer
+    // Emission runs in parallel; from here to the object file, one compile at a time.
+    let mut machines = jit
+        .machines
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let mut optimized = emitted;
     let dump = std::env::var_os("FERROJIT_DUMP_LLVM");
-    let built = built.and_then(|module| {
-        // `raw`: the IR as emitted, to time LLVM's passes on it (`opt -time-passes`).
-        if dump.as_ref().is_some_and(|v| v == "raw") {
-            eprintln!("{}", module.print_to_string().to_string_lossy());
-        }
-        jit.optimize(&machine, &module)?;
-        optimized = Instant::now();
-        if dump.as_ref().is_some_and(|v| v != "raw") {
-            eprintln!("{}", module.print_to_string().to_string_lossy());
-        }
-        Ok(module)
-    });
-    let module = match built {
-        Ok(m) => m,
-        Err(e) => {
-            // SAFETY: the module (dropped with `built`) is gone; the TSC is ours.
-            unsafe { LLVMOrcDisposeThreadSafeContext(tsc) };
-            return Err(e);
-        }
-    };
-    let raw_module = module.as_mut_ptr();
-    // The ThreadSafeModule takes ownership of the LLVM module.
-    std::mem::forget(module);
-    // SAFETY: ORC C API per its docs: the TSM owns the module, the TSC handle
-    // can be released once the TSM holds the context, AddLLVMIRModule takes the
-    // TSM even on failure, and lookups return the address of a defined symbol.
+    // `raw`: the IR as emitted, to time LLVM's passes on it (`opt -time-passes`).
+    if dump.as_ref().is_some_and(|v| v == "raw") {
+        eprintln!("{}", module.print_to_string().to_string_lossy());
+    }
+    let oversized = jit.optimize(&machines, &module)?;
+    let optimized = Instant::now();
+    if dump.as_ref().is_some_and(|v| v != "raw") {
+        eprintln!("{}", module.print_to_string().to_string_lossy());
+    }
+    let object = machines.emit(jit, &module, oversized, FileType::Object)?;
+    drop(machines);
+    // SAFETY: ORC C API per its docs: AddObjectFile takes ownership of the
+    // buffer even on failure, and lookups return the address of a defined
+    // symbol.
     unsafe {
-        let tsm = LLVMOrcCreateNewThreadSafeModule(raw_module, tsc);
-        LLVMOrcDisposeThreadSafeContext(tsc);
         let code = LoadedCode {
             tracker: LLVMOrcJITDylibCreateResourceTracker(jit.main),
         };
-        check(LLVMOrcLLJITAddLLVMIRModuleWithRT(
+        let buffer = object.as_mut_ptr();
+        std::mem::forget(object);
+        check(LLVMOrcLLJITAddObjectFileWithRT(
             jit.lljit,
             code.tracker,
-            tsm,
+            buffer,
         ))
         .map_err(|e| CodegenError(format!("JIT rejected the module: {e}")))?;
         let mut address = 0;
@@ -470,5 +531,61 @@ pub(crate) fn compile(
             jit: optimized.elapsed(),
         };
         Ok((entry, code, times))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A module of one function `f(x: i64) -> i64` of `blocks` blocks in a
+    /// chain, the first holding `adds` additions.
+    fn module(context: &Context, blocks: usize, adds: usize) -> Module<'_> {
+        let module = context.create_module("m");
+        let i64_type = context.i64_type();
+        let f = module.add_function("f", i64_type.fn_type(&[i64_type.into()], false), None);
+        let builder = context.create_builder();
+        let all: Vec<_> = (0..blocks)
+            .map(|i| context.append_basic_block(f, &format!("b{i}")))
+            .collect();
+        let mut x = f.get_nth_param(0).unwrap().into_int_value();
+        for (i, block) in all.iter().enumerate() {
+            builder.position_at_end(*block);
+            if i == 0 {
+                for _ in 0..adds {
+                    x = builder.build_int_add(x, x, "x").unwrap();
+                }
+            }
+            match all.get(i + 1) {
+                Some(next) => builder.build_unconditional_branch(*next).unwrap(),
+                None => builder.build_return(Some(&x)).unwrap(),
+            };
+        }
+        module
+    }
+
+    #[test]
+    fn kernels_get_default_o2_and_full_machine_code() {
+        let context = Context::create();
+        assert_eq!(
+            pipeline(&module(&context, 300, 2000)),
+            ("default<O2>", false)
+        );
+    }
+
+    #[test]
+    fn a_function_past_huge_instructions_gets_the_large_pipeline_and_fast_machine_code() {
+        let context = Context::create();
+        let m = module(&context, 1, HUGE_INSTRUCTIONS);
+        assert_eq!(pipeline(&m), (LARGE_PIPELINE, true));
+    }
+
+    #[test]
+    fn a_function_past_huge_blocks_gets_the_huge_pipeline_and_fast_machine_code() {
+        let context = Context::create();
+        let m = module(&context, HUGE_BLOCKS + 1, 0);
+        assert_eq!(pipeline(&m), (HUGE_PIPELINE, true));
+        let m = module(&context, HUGE_BLOCKS + 1, HUGE_INSTRUCTIONS);
+        assert_eq!(pipeline(&m), (HUGE_PIPELINE, true));
     }
 }
