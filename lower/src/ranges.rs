@@ -16,16 +16,22 @@
 //! a fact when its form provably stays within int64 (`fits`, from the
 //! intervals of its symbols): `range(c + 5)` with a huge `c` gives none.
 //! Facts are also flow-sensitive: a once-assigned local is known (`define`)
-//! only after its assignment ran.
+//! only after its assignment ran. An int64 local assigned more than once has
+//! facts where it is read, from a forward dataflow over the statements
+//! (`flow.rs`): each assignment and branch condition bounds it, and a join
+//! keeps the bounds every path reaching the read proves (`if k >= n: k = n - 1`
+//! leaves `k <= n - 1`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use frontend::hir::visit::{walk_block, walk_stmt, walk_target, Visitor};
 use frontend::hir::{
-    BinOp, Callee, Constant, Dtype, ExprId, ExprKind, Function, KnownFunction, LocalId, Stmt,
-    StmtKind, Target, UnaryOp,
+    AllocFn, BinOp, Callee, Constant, Dtype, ExprId, ExprKind, Function, KnownFunction, LocalId,
+    Stmt, StmtKind, Target, UnaryOp,
 };
 use typeinfer::{Type, TypedFunction};
+
+mod flow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Sym {
@@ -140,6 +146,15 @@ pub(crate) struct Ranges<'a> {
     /// Inside the fast copy of a versioned loop or loop nest: the checks
     /// (array, axis, index expression) its condition established.
     assumed: Assumed,
+    /// The extent expression of each axis of an array local assigned once, by
+    /// `np.empty`/`zeros`/`ones`/`full`: the array any read of it sees.
+    allocated: HashMap<(LocalId, u8), ExprId>,
+    /// Bounds of a local assigned more than once where it is read (the read's
+    /// expression), from the flow analysis; none for a local with a symbol.
+    reads: HashMap<ExprId, Facts>,
+    /// While the flow analysis runs only: bounds of locals that hold where it
+    /// is (`if k >= n` in its branch, `n >= 0` after `np.zeros(n)`).
+    current: HashMap<LocalId, Facts>,
 }
 
 /// Array accesses (array, axis, index expression) whose checks a version
@@ -167,13 +182,25 @@ impl<'a> Ranges<'a> {
                 collect_sources(tf, target, Some(*value), &count, &mut stable);
             }
         }
-        Ranges {
+        let mut allocations = Allocations {
+            tf,
+            count: &count,
+            out: HashMap::new(),
+        };
+        walk_block(&mut allocations, hir, &hir.body);
+        let allocated = allocations.out;
+        let mut ranges = Ranges {
             tf,
             stable,
             defined,
             loops: Vec::new(),
             assumed: HashMap::new(),
-        }
+            allocated,
+            reads: HashMap::new(),
+            current: HashMap::new(),
+        };
+        ranges.analyse_flow();
+        ranges
     }
 
     /// Records that the assignment to `target` has run: its stable locals are known from here on.
@@ -328,20 +355,47 @@ impl<'a> Ranges<'a> {
     /// What is known about a symbol.
     fn facts(&self, s: Sym) -> Facts {
         match s {
-            Sym::Extent(..) => Facts {
-                lower: vec![Affine::constant(0)],
-                upper: Vec::new(),
-            },
+            Sym::Extent(arr, axis) => {
+                let mut facts = Facts {
+                    lower: vec![Affine::constant(0)],
+                    upper: Vec::new(),
+                };
+                if let Some(n) = self.allocated_extent(arr, axis) {
+                    facts.lower.push(n.clone());
+                    facts.upper.push(n);
+                }
+                facts
+            }
             Sym::Local(l) => {
                 if let Some(scope) = self.loops.iter().rev().find(|s| s.var == l) {
                     return scope.facts.clone().unwrap_or_default();
                 }
-                match self.source(l) {
+                let mut facts = match self.source(l) {
                     Some(Source::Expr(e)) => self.definition_facts(*e),
                     _ => Facts::default(),
+                };
+                if let Some(here) = self.current.get(&l) {
+                    facts.lower.extend(here.lower.iter().cloned());
+                    facts.upper.extend(here.upper.iter().cloned());
                 }
+                facts
             }
         }
+    }
+
+    /// The extent `axis` of array local `arr` as the form of the shape it was
+    /// allocated with (`np.zeros(n)` has extent `n`: the allocation raised
+    /// otherwise). Only a form in symbols that never change once bound is
+    /// the same where the array is read as where it was allocated.
+    fn allocated_extent(&self, arr: LocalId, axis: u8) -> Option<Affine> {
+        let item = *self.allocated.get(&(arr, axis))?;
+        let n = self.exact(item).filter(|f| self.fits(f))?;
+        n.terms
+            .keys()
+            .all(|s| match s {
+                Sym::Local(l) | Sym::Extent(l, _) => self.stable.contains_key(l),
+            })
+            .then_some(n)
     }
 
     /// Whether the exact value of `f` is within int64 for all values its
@@ -382,27 +436,39 @@ impl<'a> Ranges<'a> {
             Sym::Local(l) => l,
         };
         if let Some(scope) = self.loops.iter().rev().find(|s| s.var == l) {
-            // Facts are true bounds, so each one bounds the variable.
-            let Some(facts) = &scope.facts else {
-                return FULL;
+            return match &scope.facts {
+                Some(facts) => self.facts_interval(facts, depth),
+                None => FULL,
             };
-            let bound = |f: &Affine| self.interval(f, depth - 1).unwrap_or(FULL);
-            let lo = facts
-                .lower
-                .iter()
-                .map(|f| bound(f).0)
-                .fold(FULL.0, i128::max);
-            let hi = facts
-                .upper
-                .iter()
-                .map(|f| bound(f).1)
-                .fold(FULL.1, i128::min);
-            return (lo, hi);
         }
-        match self.source(l) {
+        let (lo, hi) = match self.source(l) {
             Some(Source::Expr(e)) => self.definition_interval(*e, depth - 1),
             _ => FULL,
+        };
+        match self.current.get(&l) {
+            Some(here) => {
+                let (hlo, hhi) = self.facts_interval(here, depth);
+                (lo.max(hlo), hi.min(hhi))
+            }
+            None => (lo, hi),
         }
+    }
+
+    /// The values a symbol with these bounds takes: facts are true bounds, so
+    /// each one bounds it.
+    fn facts_interval(&self, facts: &Facts, depth: u32) -> Interval {
+        let bound = |f: &Affine| self.interval(f, depth - 1).unwrap_or(FULL);
+        let lo = facts
+            .lower
+            .iter()
+            .map(|f| bound(f).0)
+            .fold(FULL.0, i128::max);
+        let hi = facts
+            .upper
+            .iter()
+            .map(|f| bound(f).1)
+            .fold(FULL.1, i128::min);
+        (lo, hi)
     }
 
     /// The values of a non-affine definition such as `k.shape[0] // 2`.
@@ -558,8 +624,18 @@ impl<'a> Ranges<'a> {
                 (*s, if *k > 0 { facts.lower } else { facts.upper })
             })
             .collect();
-        // A symbol with no bound in the needed direction can never be eliminated.
-        if options.iter().any(|(_, bounds)| bounds.is_empty()) {
+        // A symbol with no bound in the needed direction is eliminated only
+        // by another one's bound cancelling it (an extent `n` allocated as
+        // `np.zeros(n)` cancels `n`, which has none).
+        let stuck = |s: &Sym| {
+            !options
+                .iter()
+                .any(|(_, bounds)| bounds.iter().any(|b| b.coeff(*s) != 0))
+        };
+        if options
+            .iter()
+            .any(|(s, bounds)| bounds.is_empty() && stuck(s))
+        {
             return false;
         }
         options.iter().any(|(s, bounds)| {
@@ -678,10 +754,55 @@ impl<'a> Ranges<'a> {
         }
         let extent = Affine::sym(Sym::Extent(arr, axis));
         let Some(x) = self.exact(idx) else {
+            if let Some((facts, rest)) = self.read_plus(idx) {
+                return self.read_proof(facts, &rest, &extent);
+            }
             return self.modulo_proof(idx, &extent);
         };
         let upper = extent.offset(-1).and_then(|e| e.sub(&x));
         (self.nonneg(&x), upper.is_some_and(|u| self.nonneg(&u)))
+    }
+
+    /// The index as `k + rest`: a read of a local the flow analysis bounded
+    /// there (its bounds) plus an exact form, when it is one.
+    fn read_plus(&self, idx: ExprId) -> Option<(&Facts, Affine)> {
+        if !self.is_int64(idx) {
+            return None;
+        }
+        let read = |e: ExprId| self.reads.get(&e).filter(|_| self.is_int64(e));
+        match self.tf.hir.expr(idx).kind {
+            ExprKind::Local(_) => Some((read(idx)?, Affine::constant(0))),
+            ExprKind::Binary {
+                op: BinOp::Add,
+                lhs,
+                rhs,
+            } => match read(lhs) {
+                Some(facts) => Some((facts, self.exact(rhs)?)),
+                None => Some((read(rhs)?, self.exact(lhs)?)),
+            },
+            ExprKind::Binary {
+                op: BinOp::Sub,
+                lhs,
+                rhs,
+            } => Some((read(lhs)?, self.exact(rhs)?.scale(-1)?)),
+            _ => None,
+        }
+    }
+
+    /// `index_proof` of `k + rest` from `k`'s bounds: the exact sum lying in
+    /// the axis makes it the value computed, as for any affine index.
+    fn read_proof(&self, facts: &Facts, rest: &Affine, extent: &Affine) -> (bool, bool) {
+        let lower = facts
+            .lower
+            .iter()
+            .any(|b| b.add(rest).is_some_and(|f| self.nonneg(&f)));
+        let last = extent.offset(-1).and_then(|e| e.sub(rest));
+        let upper = facts.upper.iter().any(|b| {
+            last.as_ref()
+                .and_then(|l| l.sub(b))
+                .is_some_and(|f| self.nonneg(&f))
+        });
+        (lower, upper)
     }
 
     /// `index_proof` of an index `x % m` (int64, `m` affine), whatever `x`:
@@ -781,6 +902,61 @@ impl Visitor for Assignments {
     fn visit_expr(&mut self, _: &Function, _: ExprId) {}
 }
 
+/// The shape item of each axis of the array locals assigned once (anywhere)
+/// from `np.empty`/`zeros`/`ones`/`full`, parameters excluded (their first
+/// array is the caller's).
+struct Allocations<'t> {
+    tf: &'t TypedFunction,
+    count: &'t HashMap<LocalId, u32>,
+    out: HashMap<(LocalId, u8), ExprId>,
+}
+
+impl Visitor for Allocations<'_> {
+    fn visit_stmt(&mut self, f: &Function, stmt: &Stmt) {
+        if let StmtKind::Assign {
+            target: Target::Local(l),
+            value,
+        } = &stmt.kind
+        {
+            if self.count.get(l) == Some(&1) && !f.params.contains(l) {
+                for (axis, item) in shape_items(self.tf, *value).into_iter().enumerate() {
+                    self.out.insert((*l, axis as u8), item);
+                }
+            }
+        }
+        walk_stmt(self, f, stmt);
+    }
+    fn visit_expr(&mut self, _: &Function, _: ExprId) {}
+}
+
+/// The extent expressions of the array `np.empty`/`zeros`/`ones`/`full` call
+/// `e` makes (a shape int or a tuple of them); empty for anything else.
+fn shape_items(tf: &TypedFunction, e: ExprId) -> Vec<ExprId> {
+    let ExprKind::Call {
+        callee: Callee::Known(KnownFunction::Alloc(f)),
+        args,
+        kwargs,
+    } = &tf.hir.expr(e).kind
+    else {
+        return Vec::new();
+    };
+    if !matches!(
+        f,
+        AllocFn::Empty | AllocFn::Zeros | AllocFn::Ones | AllocFn::Full
+    ) {
+        return Vec::new();
+    }
+    let shape = args
+        .first()
+        .copied()
+        .or_else(|| kwargs.iter().find(|k| k.name == "shape").map(|k| k.value));
+    match shape.map(|s| (s, &tf.hir.expr(s).kind)) {
+        Some((_, ExprKind::Tuple(items))) => items.clone(),
+        Some((s, _)) if matches!(tf.coerced_type(s), Type::Scalar(_)) => vec![s],
+        _ => Vec::new(),
+    }
+}
+
 /// Records where each once-assigned local bound by a top-level `target = value` gets its value.
 // Its own recursion: it pairs each part of the target with the same part of the value.
 fn collect_sources(
@@ -860,6 +1036,9 @@ mod tests {
                 "min" => Some(Function(KnownFunction::Min)),
                 "max" => Some(Function(KnownFunction::Max)),
                 "abs" => Some(Function(KnownFunction::Abs)),
+                "np" => Some(frontend::hir::GlobalValue::Module(
+                    frontend::hir::KnownModule::Numpy,
+                )),
                 _ => None,
             }
         }
@@ -1037,6 +1216,107 @@ mod tests {
         // NumPy's error model, an index that an empty axis does not contain.
         let src = "def f(g, k):\n    n = len(g)\n    s = 0.0\n    for i in range(k):\n        s += g[i % n]\n    return s\n";
         assert_eq!(proofs(src, "(float64[:], int64)"), vec![(true, false)]);
+    }
+
+    /// `proofs` of a histogram-like kernel whose index `k` is bounded by the
+    /// statements `clamp` (indented for the loop body, `n` is `len(h)`).
+    fn clamped(clamp: &str) -> Vec<(bool, bool)> {
+        let src = format!(
+            "def f(h, x):\n    n = len(h)\n    s = 0\n    for i in range(len(x)):\n        k = x[i]\n{clamp}        s += h[k]\n    return s\n"
+        );
+        // `x[i]`, then `h[k]`.
+        let p = proofs(&src, "(int64[:], int64[:])");
+        assert_eq!(p[0], (true, true));
+        p[1..].to_vec()
+    }
+
+    #[test]
+    fn a_clamped_index_is_in_range() {
+        let upper = [
+            "        if k >= n:\n            k = n - 1\n",
+            "        if k > n - 1:\n            k = n - 1\n",
+            "        if not k < n:\n            k = n - 2\n",
+            "        k = min(k, n - 1)\n",
+            "        if k >= n:\n            continue\n",
+            "        if k >= n:\n            k = n - 1\n        elif k < -5:\n            k = -1\n",
+        ];
+        for clamp in upper {
+            assert_eq!(clamped(clamp), vec![(false, true)], "{clamp}");
+        }
+        // Bounds on both sides: each case with what is proven. An empty `h`
+        // (`n` of 0) has no index at all, so a clamp that assigns `0` or
+        // `n - 1` cannot prove the side that needs `n >= 1`.
+        let both = [
+            ("        if 0 <= k < n:\n            pass\n        else:\n            return -1\n", (true, true)),
+            ("        if k < 0 or k >= n:\n            continue\n", (true, true)),
+            ("        if k < 0:\n            k = 0\n        if k > n - 1:\n            k = n - 1\n", (false, true)),
+            ("        k = max(0, min(k, n - 1))\n", (true, false)),
+            ("        if k < 0 or k >= n:\n            k = 0\n", (true, false)),
+            // `k = 0` is out of range for `n` of 0, and `k = n - 1` below 0.
+            ("        if k < 0:\n            k = 0\n        elif k >= n:\n            k = n - 1\n", (false, false)),
+        ];
+        for (clamp, expected) in both {
+            assert_eq!(clamped(clamp), vec![expected], "{clamp}");
+        }
+        // `min(max(k, 0), n - 1)` is `n - 1` when `n` is 0: no lower bound.
+        assert_eq!(
+            clamped("        k = min(max(k, 0), n - 1)\n"),
+            vec![(false, true)]
+        );
+    }
+
+    #[test]
+    fn a_clamp_that_misses_a_path_or_is_undone_proves_nothing() {
+        let none = [
+            // Only one branch clamps.
+            "        if k >= n:\n            k = n - 1\n        else:\n            k = k + 1\n",
+            "        if i > 3:\n            if k >= n:\n                k = n - 1\n",
+            // Reassigned after the clamp.
+            "        if k >= n:\n            k = n - 1\n        k = k * 3\n",
+            "        k = min(k, n - 1)\n        k += 1\n",
+            // A bound of another array.
+            "        if k >= len(x):\n            k = len(x) - 1\n",
+            // A chain that is false: only one link is.
+            "        if 0 <= k < n:\n            pass\n        else:\n            k = k\n",
+        ];
+        for clamp in none {
+            assert_eq!(clamped(clamp), vec![(false, false)], "{clamp}");
+        }
+        // The clamp of an earlier iteration says nothing of this one's `k`.
+        let src = "def f(h, x):\n    n = len(h)\n    s = 0\n    k = 0\n    for i in range(len(x)):\n        s += h[k]\n        k = x[i]\n        if k >= n:\n            k = n - 1\n    return s\n";
+        assert_eq!(
+            proofs(src, "(int64[:], int64[:])"),
+            vec![(false, false), (true, true)]
+        );
+    }
+
+    #[test]
+    fn an_allocated_extent_is_its_shape() {
+        // `local`'s extent is `bins`, and `bins - 1` cannot wrap once
+        // `np.zeros(bins)` ran: the parallel histogram's clamp.
+        let src = "def f(x, bins):\n    s = 0\n    for b in range(4):\n        local = np.zeros(bins, np.int64)\n        for i in range(len(x)):\n            k = x[i]\n            if k >= bins:\n                k = bins - 1\n            s += local[k]\n    return s\n";
+        assert_eq!(
+            proofs(src, "(int64[:], int64)"),
+            vec![(true, true), (false, true)]
+        );
+        // Without the allocation before it, `bins - 1` may wrap (`bins` of
+        // -2**63 gives 2**63 - 1): no bound from the branch that assigns it.
+        let src = "def f(x, bins, h):\n    s = 0\n    for i in range(len(x)):\n        k = x[i]\n        if k >= bins:\n            k = bins - 1\n        s += h[k]\n    return s\n";
+        assert_eq!(
+            proofs(src, "(int64[:], int64, int64[:])"),
+            vec![(true, true), (false, false)]
+        );
+    }
+
+    #[test]
+    fn a_bound_that_may_wrap_is_no_fact() {
+        // `c + 1` wraps to -2**63 for c = 2**63 - 1, so `k = c + 1` bounds
+        // nothing even below `n`.
+        let src = "def f(h, x, c):\n    n = len(h)\n    s = 0\n    for i in range(len(x)):\n        k = x[i]\n        if k < 0:\n            k = c + 1\n        s += h[k]\n    return s\n";
+        assert_eq!(
+            proofs(src, "(int64[:], int64[:], int64)"),
+            vec![(true, true), (false, false)]
+        );
     }
 
     #[test]
