@@ -64,7 +64,7 @@ impl Ranges<'_> {
                     }
                 }
                 for (l, lower) in allocated {
-                    self.current.entry(l).or_default().lower.push(lower);
+                    add_bound(&mut self.current.entry(l).or_default().lower, lower, false);
                 }
                 self.define(target);
                 true
@@ -97,7 +97,7 @@ impl Ranges<'_> {
                 let else_falls = self.flow_block(orelse);
                 let after_else = std::mem::take(&mut self.current);
                 self.current = match (then_falls, else_falls) {
-                    (true, true) => self.join(&after_then, &after_else),
+                    (true, true) => self.join(after_then, after_else),
                     (true, false) => after_then,
                     (false, true) => after_else,
                     (false, false) => State::new(),
@@ -227,6 +227,8 @@ impl Ranges<'_> {
                         all.push(c.clone());
                     }
                 }
+                one.truncate(MAX_BOUNDS);
+                all.truncate(MAX_BOUNDS);
                 if min {
                     Facts {
                         lower: all,
@@ -318,55 +320,65 @@ impl Ranges<'_> {
             CmpOp::NotEq => (None, None),
         };
         let facts = self.current.entry(l).or_default();
-        facts.lower.extend(lower);
-        facts.upper.extend(upper);
+        if let Some(f) = lower {
+            add_bound(&mut facts.lower, f, false);
+        }
+        if let Some(f) = upper {
+            add_bound(&mut facts.upper, f, true);
+        }
     }
 
     /// The bounds that hold after either state: those each proves.
-    fn join(&mut self, a: &State, b: &State) -> State {
-        let mut out = State::new();
-        for (l, fa) in a {
-            let Some(fb) = b.get(l) else {
-                continue;
-            };
-            let mut joined = Facts::default();
-            for upper in [false, true] {
-                let (ca, cb) = if upper {
-                    (&fa.upper, &fb.upper)
-                } else {
-                    (&fa.lower, &fb.lower)
+    fn join(&mut self, a: State, b: State) -> State {
+        // Each candidate is a bound of one side; tested in `a`, then in `b`.
+        let mut candidates: Vec<(LocalId, Facts)> = a
+            .iter()
+            .filter_map(|(l, fa)| {
+                let fb = b.get(l)?;
+                let union = |x: &[Affine], y: &[Affine]| {
+                    let mut out = x.to_vec();
+                    out.extend(y.iter().filter(|f| !x.contains(f)).cloned());
+                    out
                 };
-                for c in ca.iter().chain(cb) {
-                    let kept = if upper { &joined.upper } else { &joined.lower };
-                    if kept.contains(c) {
-                        continue;
-                    }
-                    if self.implies(a, ca, c, upper) && self.implies(b, cb, c, upper) {
-                        if upper {
-                            joined.upper.push(c.clone());
-                        } else {
-                            joined.lower.push(c.clone());
-                        }
-                    }
-                }
-            }
-            if !(joined.lower.is_empty() && joined.upper.is_empty()) {
-                out.insert(*l, joined);
-            }
-        }
-        out
+                Some((
+                    *l,
+                    Facts {
+                        lower: union(&fa.lower, &fb.lower),
+                        upper: union(&fa.upper, &fb.upper),
+                    },
+                ))
+            })
+            .collect();
+        let here = std::mem::replace(&mut self.current, a);
+        self.keep_implied(&mut candidates);
+        self.current = b;
+        self.keep_implied(&mut candidates);
+        self.current = here;
+        candidates
+            .into_iter()
+            .filter(|(_, f)| !(f.lower.is_empty() && f.upper.is_empty()))
+            .map(|(l, mut f)| {
+                f.lower.truncate(MAX_BOUNDS);
+                f.upper.truncate(MAX_BOUNDS);
+                (l, f)
+            })
+            .collect()
     }
 
-    /// Whether in `state` one of `bounds` (upper ones when `upper`) implies
-    /// the bound `c`.
-    fn implies(&mut self, state: &State, bounds: &[Affine], c: &Affine, upper: bool) -> bool {
-        let here = std::mem::replace(&mut self.current, state.clone());
-        let holds = bounds.iter().any(|b| {
-            let gap = if upper { c.sub(b) } else { b.sub(c) };
-            gap.is_some_and(|g| self.nonneg(&g))
-        });
-        self.current = here;
-        holds
+    /// Keeps the candidate bounds of each local that its bounds in the state imply.
+    fn keep_implied(&self, candidates: &mut [(LocalId, Facts)]) {
+        let empty = Facts::default();
+        for (l, c) in candidates {
+            let have = self.current.get(l).unwrap_or(&empty);
+            let implied = |bounds: &[Affine], c: &Affine, upper: bool| {
+                bounds.iter().any(|b| {
+                    let gap = if upper { c.sub(b) } else { b.sub(c) };
+                    gap.is_some_and(|g| self.nonneg(&g))
+                })
+            };
+            c.lower.retain(|f| implied(&have.lower, f, false));
+            c.upper.retain(|f| implied(&have.upper, f, true));
+        }
     }
 
     /// Forgets the bounds of what a statement assigns, and those that speak
@@ -400,6 +412,25 @@ impl Ranges<'_> {
             facts.lower.retain(|f| !mentions(f));
             facts.upper.retain(|f| !mentions(f));
         }
+    }
+}
+
+/// How many bounds a local keeps on each side: proofs try each, and a chain
+/// of `if x > d` nested 90 deep would otherwise give 90.
+const MAX_BOUNDS: usize = 4;
+
+/// Adds bound `f` (an upper one when `upper`): a constant replaces a weaker
+/// constant, and past `MAX_BOUNDS` a new bound is dropped (fewer facts).
+fn add_bound(bounds: &mut Vec<Affine>, f: Affine, upper: bool) {
+    if let Some(k) = f.as_const() {
+        if let Some(old) = bounds.iter_mut().find(|b| b.as_const().is_some()) {
+            let c = old.c;
+            old.c = if upper { c.min(k) } else { c.max(k) };
+            return;
+        }
+    }
+    if bounds.len() < MAX_BOUNDS && !bounds.contains(&f) {
+        bounds.push(f);
     }
 }
 
