@@ -776,6 +776,7 @@ impl<'a> Ranges<'a> {
                 op: BinOp::Add,
                 lhs,
                 rhs,
+                ..
             } => match read(lhs) {
                 Some(facts) => Some((facts, self.exact(rhs)?)),
                 None => Some((read(rhs)?, self.exact(lhs)?)),
@@ -784,6 +785,7 @@ impl<'a> Ranges<'a> {
                 op: BinOp::Sub,
                 lhs,
                 rhs,
+                ..
             } => Some((read(lhs)?, self.exact(rhs)?.scale(-1)?)),
             _ => None,
         }
