@@ -9,7 +9,7 @@ use typeinfer::sorting::sorting_method;
 use typeinfer::{CallArg, Type};
 
 use crate::builder::ltype;
-use crate::func::FnLower;
+use crate::func::{unsigned_index, FnLower};
 use crate::ir::{
     BinaryOp, CastOp, CmpOp, Const, FuncIndex, Inst, LType, Primitive, Stmt, UnaryOp, ValueId,
 };
@@ -355,27 +355,7 @@ impl<'a> FnLower<'a> {
 
     /// The integer value of a constant expression (`3`, `-1`, a module constant).
     pub(crate) fn const_int(&self, e: ExprId) -> Option<i64> {
-        match &self.tf.hir.expr(e).kind {
-            ExprKind::Const(Constant::Int(i))
-            | ExprKind::Global {
-                value: Constant::Int(i),
-                ..
-            } => Some(*i),
-            ExprKind::Const(Constant::Bool(b))
-            | ExprKind::Global {
-                value: Constant::Bool(b),
-                ..
-            } => Some(*b as i64),
-            ExprKind::Unary {
-                op: PyUnary::Neg,
-                operand,
-            } => self.const_int(*operand)?.checked_neg(),
-            ExprKind::Unary {
-                op: PyUnary::Pos,
-                operand,
-            } => self.const_int(*operand),
-            _ => None,
-        }
+        const_int(&self.tf.hir, e)
     }
 
     pub(crate) fn const_float(&self, e: ExprId) -> Option<f64> {
@@ -1209,7 +1189,7 @@ impl<'a> FnLower<'a> {
                     "cannot fit 'numpy.uint64' into an index-sized integer",
                 );
             }
-            if self.opts.wraparound && !self.unsigned_index(index) {
+            if self.opts.wraparound && !unsigned_index(self.tf, index) {
                 let zero = self.b.i64c(0);
                 let negative = self.b.cmp(CmpOp::SLt, i, zero);
                 let from_end = self.b.bin(BinaryOp::IAdd, i, n);
@@ -1693,5 +1673,30 @@ impl<'a> FnLower<'a> {
             _ if d.is_complex() => self.b.emit(Inst::Const(Const::Complex(ty, 1.0, 0.0))),
             _ => self.b.int(ty, 1),
         }
+    }
+}
+
+/// The integer value of a constant expression (`3`, `-1`, a module constant).
+pub(crate) fn const_int(f: &frontend::hir::Function, e: ExprId) -> Option<i64> {
+    match &f.expr(e).kind {
+        ExprKind::Const(Constant::Int(i))
+        | ExprKind::Global {
+            value: Constant::Int(i),
+            ..
+        } => Some(*i),
+        ExprKind::Const(Constant::Bool(b))
+        | ExprKind::Global {
+            value: Constant::Bool(b),
+            ..
+        } => Some(*b as i64),
+        ExprKind::Unary {
+            op: PyUnary::Neg,
+            operand,
+        } => const_int(f, *operand)?.checked_neg(),
+        ExprKind::Unary {
+            op: PyUnary::Pos,
+            operand,
+        } => const_int(f, *operand),
+        _ => None,
     }
 }

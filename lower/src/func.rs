@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use frontend::hir::visit::{walk_block, walk_expr, walk_stmt, walk_target, Visitor};
 use frontend::hir::{self, Dtype, ExceptionKind, ExprId, ExprKind, LocalId, StmtKind, Target};
 use typeinfer::{ArrayType, Layout, LocalRead, Type, TypedFunction, TypedProgram};
 
@@ -12,8 +11,9 @@ use crate::ir::{
     UnaryOp, ValueId, VarId, BUFFER_DATA_OFFSET,
 };
 use crate::parallel::{Plan, PlanArray, PlanReduction};
-use crate::ranges::{self, Affine, Ranges, Sym};
+use crate::ranges::{self, Ranges};
 use crate::values::{c_strides, f_strides, flat_types, ArrayVal, Slot, Val};
+use crate::versioning::{self, NestCopy, Version, VersionPlan};
 use crate::LowerOptions;
 
 pub(crate) struct FnLower<'a> {
@@ -27,69 +27,14 @@ pub(crate) struct FnLower<'a> {
     /// definite assignment cannot prove (`TypedFunction::maybe_unbound`).
     assigned: Vec<Option<VarId>>,
     pub(crate) ranges: Ranges<'a>,
+    /// How each loop is versioned (`versioning.rs`), which translation follows.
+    versioning: &'a VersionPlan,
     /// Which copy of a versioned loop nest is being lowered.
-    nest: NestCopy,
+    copy: NestCopy,
     /// The parallel loops lowered so far, by counter, for `parallel::outline`.
     parallel: HashMap<VarId, Plan>,
     /// Inside the body of a parallel loop, where a `prange` runs sequentially.
     in_parallel: bool,
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum NestCopy {
-    Outside,
-    /// Its inner loops are not versioned as nests again.
-    Fast,
-    /// Cold: its loops are not versioned at all, which would only add code.
-    Checked,
-}
-
-/// One index check that nest versioning hoists: the least value of the index
-/// when it must be shown non-negative, the greatest when it must be shown below
-/// the extent of `axis` of array local `array`.
-#[derive(Clone, Debug, PartialEq)]
-struct NestCheck {
-    array: LocalId,
-    axis: u8,
-    least: Option<Affine>,
-    greatest: Option<Affine>,
-    /// The least value need only be `-extent` or more: the fast copy keeps
-    /// the wraparound (so `a[j - 1]` at `j = 0` does not send the whole nest
-    /// to the checked copy).
-    wraps: bool,
-}
-
-/// An affine form computed in int64, and an `I1` that is true when some step
-/// of the computation wrapped (then `value` is not the form's exact value);
-/// `None` when no step can.
-#[derive(Clone, Copy)]
-struct Materialized {
-    value: ValueId,
-    wrapped: Option<ValueId>,
-}
-
-/// The int64 values `s` for which `s * k` does not overflow: `[lo, hi]`.
-fn fitting_factors(k: i64) -> (i64, i64) {
-    let (min, max) = (i128::from(i64::MIN), i128::from(i64::MAX));
-    if k == 0 {
-        return (i64::MIN, i64::MAX);
-    }
-    // `s * k` in `[min, max]` is `s * |k|` in `[a, b]`, rounded inwards.
-    let (a, b) = if k > 0 { (min, max) } else { (-max, -min) };
-    let d = i128::from(k).abs();
-    let lo = -(-a).div_euclid(d);
-    let hi = b.div_euclid(d);
-    (lo.max(min) as i64, hi.min(max) as i64)
-}
-
-/// One index check that loop versioning hoists: `index` on `axis` of array local `array`.
-#[derive(Clone, Debug, PartialEq)]
-struct HoistedCheck {
-    array: LocalId,
-    axis: u8,
-    index: Affine,
-    /// As `NestCheck::wraps`.
-    wraps: bool,
 }
 
 pub(crate) fn lower_function(
@@ -101,6 +46,7 @@ pub(crate) fn lower_function(
 ) -> (Function, HashMap<VarId, Plan>) {
     let tf = &program.functions[index];
     let hir = &tf.hir;
+    let versioning = versioning::plan(tf, opts);
     let mut b = Builder::new();
     b.span = hir.span;
     if recursive {
@@ -127,7 +73,8 @@ pub(crate) fn lower_function(
         locals,
         assigned: vec![None; hir.locals.len()],
         ranges: Ranges::new(tf),
-        nest: NestCopy::Outside,
+        versioning: &versioning,
+        copy: NestCopy::Outside,
         parallel: HashMap::new(),
         in_parallel: false,
     };
@@ -637,86 +584,54 @@ impl<'a> FnLower<'a> {
             );
             self.in_parallel = true;
         }
-        self.lower_range_loop(var, counter, [s0, s1, st], sign, step_const, body);
+        self.lower_range_loop(var, counter, [s0, s1, st], sign, stop, body);
         self.in_parallel = outside_parallel;
     }
 
-    /// The loop over `counter` (entered in the range analysis), versioned when
-    /// its checks can be hoisted.
+    /// The loop over `counter` (entered in the range analysis), in the two
+    /// copies the plan gives it if it is versioned.
     fn lower_range_loop(
         &mut self,
         var: LocalId,
         counter: VarId,
         [s0, s1, st]: [ValueId; 3],
         sign: StepSign,
-        step_const: Option<i64>,
+        stop: ExprId,
         body: &[hir::Stmt],
     ) {
-        if self.nest == NestCopy::Outside && contains_loop(&self.tf.hir, body) {
-            let mut nest = vec![var];
-            let mut checks = Vec::new();
-            let mut assumed = HashMap::new();
-            self.nest_checks(body, &mut nest, &mut checks, &mut assumed);
-            if !checks.is_empty() {
-                // Nest versioning: the checks whose indices stay within bounds
-                // computed before the nest are tested once, so neither the
-                // per-iteration checks of outer loops nor the conditions of
-                // versioned inner loops are evaluated again. A condition that is
-                // false (perhaps only because some loop is empty) runs the nest
-                // as it is, which raises where Python would.
-                let cond = self.nest_condition(&checks);
-                self.nest = NestCopy::Fast;
-                self.b.begin();
-                let outside = self.ranges.set_assumed(assumed);
+        let outer = self.copy;
+        let (cond, assumed, [fast_copy, checked_copy]) = match self.versioning.get(stop, outer) {
+            Some(Version::Nest { checks, assumed }) => (
+                self.nest_condition(checks),
+                assumed,
+                [NestCopy::Fast, NestCopy::Checked],
+            ),
+            Some(Version::Innermost { checks, assumed }) => (
+                self.version_condition(var, checks, s0, s1),
+                assumed,
+                [outer, outer],
+            ),
+            None => {
                 self.emit_range_loop(var, counter, [s0, s1, st], sign, body);
-                self.ranges.set_assumed(outside);
-                let fast = self.b.end();
-                self.nest = NestCopy::Checked;
-                self.b.begin();
-                self.emit_range_loop(var, counter, [s0, s1, st], sign, body);
-                let checked = self.b.end();
-                self.nest = NestCopy::Outside;
-                self.b.stmt(Stmt::Versioned {
-                    cond,
-                    fast,
-                    checked,
-                });
-                self.ranges.exit_loop();
-                return;
+                return self.ranges.exit_loop();
             }
-        }
-        let hoisted = if step_const == Some(1) && self.nest != NestCopy::Checked {
-            self.hoistable_checks(var, body)
-        } else {
-            None
         };
-        match hoisted {
-            Some((checks, covered)) if !checks.is_empty() => {
-                // Loop versioning: when every check holds at the first and the last
-                // iteration it holds at all of them (the indices are `var + c`), so
-                // the loop runs without checks; otherwise the checked loop runs and
-                // raises at the same iteration as Python would.
-                let cond = self.version_condition(var, &checks, s0, s1);
-                self.b.begin();
-                // Inside a versioned nest's fast copy, its checks stay assumed.
-                let mut assumed = self.ranges.set_assumed(HashMap::new());
-                let outside = assumed.clone();
-                assumed.extend(covered);
-                self.ranges.set_assumed(assumed);
-                self.emit_range_loop(var, counter, [s0, s1, st], sign, body);
-                self.ranges.set_assumed(outside);
-                let fast = self.b.end();
-                self.b.begin();
-                self.emit_range_loop(var, counter, [s0, s1, st], sign, body);
-                let checked = self.b.end();
-                self.b.stmt(Stmt::Versioned {
-                    cond,
-                    fast,
-                    checked,
-                });
-            }
-            _ => self.emit_range_loop(var, counter, [s0, s1, st], sign, body),
-        }
+        self.copy = fast_copy;
+        self.b.begin();
+        let outside = self.ranges.set_assumed(assumed.clone());
+        self.emit_range_loop(var, counter, [s0, s1, st], sign, body);
+        self.ranges.set_assumed(outside);
+        let fast = self.b.end();
+        self.copy = checked_copy;
+        self.b.begin();
+        self.emit_range_loop(var, counter, [s0, s1, st], sign, body);
+        let checked = self.b.end();
+        self.copy = outer;
+        self.b.stmt(Stmt::Versioned {
+            cond,
+            fast,
+            checked,
+        });
         self.ranges.exit_loop();
     }
 
@@ -745,382 +660,10 @@ impl<'a> FnLower<'a> {
         });
     }
 
-    /// The checks left in the body of an innermost step-1 loop over `var` that
-    /// can be hoisted (their indices are `var + c`), with the accesses (array,
-    /// axis, index) they cover; the others stay in the loop. `None` when the
-    /// loop cannot be versioned at all.
-    fn hoistable_checks(
-        &self,
-        var: LocalId,
-        body: &[hir::Stmt],
-    ) -> Option<(Vec<HoistedCheck>, ranges::Assumed)> {
-        if !(self.opts.boundscheck || self.opts.wraparound)
-            || contains_loop(&self.tf.hir, body)
-            || ranges::assigns(&self.tf.hir, body, var)
-        {
-            return None;
-        }
-        let mut accesses = Accesses::default();
-        walk_block(&mut accesses, &self.tf.hir, body);
-        let mut checks = Vec::new();
-        let mut covered = ranges::Assumed::new();
-        for (arr, indices) in accesses.0 {
-            if self.tf.expr_type(arr).as_array().is_none() {
-                continue;
-            }
-            let local = match self.tf.hir.expr(arr).kind {
-                ExprKind::Local(l) => Some(l),
-                _ => None,
-            };
-            for (axis, idx) in indices.iter().enumerate() {
-                let axis = axis as u8;
-                let (wrap, checked) = self.index_needs(local, axis, *idx);
-                if !(wrap || checked) || self.ranges.assumed_wrapping(local, axis, *idx) {
-                    continue;
-                }
-                // A checked index may stay negative (it is wrapped, not
-                // checked, in the fast copy); an unchecked one is hoisted to
-                // drop its wraparound.
-                let wraps = wrap && checked;
-                // One that cannot be hoisted (`a[idx[i]]`) stays in both copies.
-                let Some(array) = local else {
-                    continue;
-                };
-                let Some(index) = self.ranges.versioned_index(array, *idx, var) else {
-                    continue;
-                };
-                let check = HoistedCheck {
-                    array,
-                    axis,
-                    index,
-                    wraps,
-                };
-                if !checks.contains(&check) {
-                    checks.push(check);
-                }
-                covered.insert((array, axis, *idx), wraps);
-            }
-        }
-        Some((checks, covered))
-    }
-
-    /// Walks `body`, inside the loops over `nest` (outermost first, entered in
-    /// the range analysis), collecting the checks that are left whose index
-    /// bounds are expressible before the nest.
-    // Its own recursion over statements: it enters each loop in the range analysis on the way.
-    fn nest_checks(
-        &mut self,
-        body: &[hir::Stmt],
-        nest: &mut Vec<LocalId>,
-        checks: &mut Vec<NestCheck>,
-        assumed: &mut ranges::Assumed,
-    ) {
-        let hir = &self.tf.hir;
-        for stmt in body {
-            let mut accesses = Accesses::default();
-            match &stmt.kind {
-                StmtKind::If { test, body, orelse } => {
-                    accesses.visit_expr(hir, *test);
-                    self.add_nest_checks(&accesses.0, nest, checks, assumed);
-                    self.nest_checks(body, nest, checks, assumed);
-                    self.nest_checks(orelse, nest, checks, assumed);
-                }
-                StmtKind::While { test, body } => {
-                    accesses.visit_expr(hir, *test);
-                    self.add_nest_checks(&accesses.0, nest, checks, assumed);
-                    self.nest_checks(body, nest, checks, assumed);
-                }
-                StmtKind::ForRange {
-                    var,
-                    start,
-                    stop,
-                    step,
-                    body,
-                    ..
-                } => {
-                    for e in [start, stop, step] {
-                        accesses.visit_expr(hir, *e);
-                    }
-                    self.add_nest_checks(&accesses.0, nest, checks, assumed);
-                    let step_const = self.const_int(*step);
-                    self.ranges
-                        .enter_loop(*var, *start, *stop, step_const, body);
-                    nest.push(*var);
-                    self.nest_checks(body, nest, checks, assumed);
-                    nest.pop();
-                    self.ranges.exit_loop();
-                }
-                _ => {
-                    accesses.visit_stmt(hir, stmt);
-                    self.add_nest_checks(&accesses.0, nest, checks, assumed);
-                }
-            }
-        }
-    }
-
-    fn add_nest_checks(
-        &self,
-        accesses: &[Access],
-        nest: &[LocalId],
-        checks: &mut Vec<NestCheck>,
-        assumed: &mut ranges::Assumed,
-    ) {
-        for (arr, indices) in accesses {
-            if self.tf.expr_type(*arr).as_array().is_none() {
-                continue;
-            }
-            let ExprKind::Local(array) = self.tf.hir.expr(*arr).kind else {
-                continue;
-            };
-            // The condition is tested once before the nest: the array must
-            // be the same one throughout it.
-            if !self.ranges.is_array_invariant_in(array, nest[0]) {
-                continue;
-            }
-            for (axis, idx) in indices.iter().enumerate() {
-                let axis = axis as u8;
-                if self.index_needs(Some(array), axis, *idx) == (false, false) {
-                    continue;
-                }
-                let Some(x) = self.ranges.exact(*idx) else {
-                    continue;
-                };
-                let (lo, hi) = self.ranges.index_proof(Some(array), axis, *idx);
-                let lo = lo || self.unsigned_index(*idx);
-                let hi = hi || !self.opts.boundscheck;
-                let least = if lo {
-                    None
-                } else {
-                    match self.ranges.extreme(&x, nest, false) {
-                        Some(f) => Some(f),
-                        None => continue,
-                    }
-                };
-                let greatest = if hi {
-                    None
-                } else {
-                    match self.ranges.extreme(&x, nest, true) {
-                        Some(f) => Some(f),
-                        None => continue,
-                    }
-                };
-                let wraps = !lo && self.opts.wraparound && self.opts.boundscheck;
-                let check = NestCheck {
-                    array,
-                    axis,
-                    least,
-                    greatest,
-                    wraps,
-                };
-                if !checks.contains(&check) {
-                    checks.push(check);
-                }
-                assumed.insert((array, axis, *idx), wraps);
-            }
-        }
-    }
-
-    /// `all(least index >= 0 and greatest index < extent)`, computed exactly.
-    fn nest_condition(&mut self, checks: &[NestCheck]) -> ValueId {
-        let mut parts = Vec::new();
-        for check in checks {
-            if let Some(least) = &check.least {
-                let v = self.materialize(least, None);
-                let floor = self.least_allowed(check.array, check.axis, check.wraps);
-                parts.push(self.exactly(v, CmpOp::SGe, floor));
-            }
-            if let Some(greatest) = &check.greatest {
-                let v = self.materialize(greatest, None);
-                let ext = self.extent(check.array, check.axis);
-                parts.push(self.exactly(v, CmpOp::SLt, ext));
-            }
-        }
-        self.all(parts)
-    }
-
-    /// `all(first index >= 0 and last index < extent)`, computed exactly.
-    fn version_condition(
-        &mut self,
-        var: LocalId,
-        checks: &[HoistedCheck],
-        start: ValueId,
-        stop: ValueId,
-    ) -> ValueId {
-        // `stop - 1` wraps only for an empty loop, which the checked copy runs as well.
-        let (last, last_wrapped) = self.add_const_overflow(stop, -1);
-        let mut parts: Vec<ValueId> = last_wrapped
-            .map(|w| self.b.unary(UnaryOp::Not, w))
-            .into_iter()
-            .collect();
-        for check in checks {
-            let first = self.materialize(&check.index, Some((var, start)));
-            let final_ = self.materialize(&check.index, Some((var, last)));
-            let ext = self.extent(check.array, check.axis);
-            let floor = self.least_allowed(check.array, check.axis, check.wraps);
-            parts.push(self.exactly(first, CmpOp::SGe, floor));
-            parts.push(self.exactly(final_, CmpOp::SLt, ext));
-        }
-        self.all(parts)
-    }
-
-    /// The least index a version condition allows on `axis` of `array`: 0, or
-    /// `-extent` when the fast copy wraps negative indices around.
-    fn least_allowed(&mut self, array: LocalId, axis: u8, wraps: bool) -> ValueId {
-        let zero = self.b.i64c(0);
-        if !wraps {
-            return zero;
-        }
-        let ext = self.extent(array, axis);
-        self.b.bin(BinaryOp::ISub, zero, ext)
-    }
-
-    fn all(&mut self, parts: Vec<ValueId>) -> ValueId {
-        parts
-            .into_iter()
-            .reduce(|a, b| self.b.bin(BinaryOp::And, a, b))
-            .unwrap_or_else(|| self.b.boolc(true))
-    }
-
     pub(crate) fn any(&mut self, parts: Vec<ValueId>) -> Option<ValueId> {
         parts
             .into_iter()
             .reduce(|a, b| self.b.bin(BinaryOp::Or, a, b))
-    }
-
-    fn extent(&mut self, array: LocalId, axis: u8) -> ValueId {
-        self.materialize(&Affine::sym(Sym::Extent(array, axis)), None)
-            .value
-    }
-
-    /// `value op rhs` where `value` is the exact value of its form: false when it wrapped.
-    fn exactly(&mut self, v: Materialized, op: CmpOp, rhs: ValueId) -> ValueId {
-        let holds = self.b.cmp(op, v.value, rhs);
-        match v.wrapped {
-            Some(w) => {
-                let exact = self.b.unary(UnaryOp::Not, w);
-                self.b.bin(BinaryOp::And, exact, holds)
-            }
-            None => holds,
-        }
-    }
-
-    /// Computes an affine form, with `var` taken as `value` when given. The
-    /// int64 arithmetic may wrap where the form's exact value does not fit,
-    /// so it also says whether some step overflowed: a versioning condition
-    /// must hold for the exact index, which is what the checks in the loop see
-    /// whenever it lies within an axis.
-    fn materialize(&mut self, f: &Affine, var: Option<(LocalId, ValueId)>) -> Materialized {
-        let mut acc = None;
-        let mut wrapped = Vec::new();
-        for (sym, k) in &f.terms {
-            let s = match (*sym, var) {
-                (Sym::Local(l), Some((v, value))) if l == v => value,
-                (Sym::Local(l), _) => match &self.locals[l.0 as usize] {
-                    Slot::Scalar(v) => self.b.get(*v),
-                    _ => self.b.i64c(0),
-                },
-                (Sym::Extent(l, axis), _) => match &self.locals[l.0 as usize] {
-                    Slot::Array { extents, .. } => self.b.get(extents[axis as usize]),
-                    _ => self.b.i64c(0),
-                },
-            };
-            let term = if *k == 1 {
-                s
-            } else {
-                let (term, w) = self.mul_overflow(s, *k);
-                wrapped.extend(w);
-                term
-            };
-            acc = Some(match acc {
-                Some(a) => {
-                    let (sum, w) = self.add_overflow(a, term);
-                    wrapped.push(w);
-                    sum
-                }
-                None => term,
-            });
-        }
-        let value = match acc {
-            Some(a) => {
-                let (sum, w) = self.add_const_overflow(a, f.c);
-                wrapped.extend(w);
-                sum
-            }
-            None => self.b.i64c(f.c),
-        };
-        let wrapped = self.any(wrapped);
-        Materialized { value, wrapped }
-    }
-
-    /// `a + b` and whether it overflowed: `b < 0` exactly when the true sum is below `a`.
-    fn add_overflow(&mut self, a: ValueId, b: ValueId) -> (ValueId, ValueId) {
-        let sum = self.b.bin(BinaryOp::IAdd, a, b);
-        let zero = self.b.i64c(0);
-        let negative = self.b.cmp(CmpOp::SLt, b, zero);
-        let below = self.b.cmp(CmpOp::SLt, sum, a);
-        (sum, self.b.bin(BinaryOp::Xor, negative, below))
-    }
-
-    /// `a + c` and, unless `c` is 0, whether it overflowed.
-    fn add_const_overflow(&mut self, a: ValueId, c: i64) -> (ValueId, Option<ValueId>) {
-        if c == 0 {
-            return (a, None);
-        }
-        let cv = self.b.i64c(c);
-        let sum = self.b.bin(BinaryOp::IAdd, a, cv);
-        let wrapped = if c > 0 {
-            let limit = self.b.i64c(i64::MAX - c);
-            self.b.cmp(CmpOp::SGt, a, limit)
-        } else {
-            let limit = self.b.i64c(i64::MIN - c);
-            self.b.cmp(CmpOp::SLt, a, limit)
-        };
-        (sum, Some(wrapped))
-    }
-
-    /// `s * k` and, unless it cannot, whether it overflowed: whether `s` lies
-    /// outside the int64 values whose product with `k` fits.
-    fn mul_overflow(&mut self, s: ValueId, k: i64) -> (ValueId, Option<ValueId>) {
-        let kv = self.b.i64c(k);
-        let product = self.b.bin(BinaryOp::IMul, s, kv);
-        let (lo, hi) = fitting_factors(k);
-        let mut out = Vec::new();
-        if lo > i64::MIN {
-            let lo = self.b.i64c(lo);
-            out.push(self.b.cmp(CmpOp::SLt, s, lo));
-        }
-        if hi < i64::MAX {
-            let hi = self.b.i64c(hi);
-            out.push(self.b.cmp(CmpOp::SGt, s, hi));
-        }
-        let wrapped = self.any(out);
-        (product, wrapped)
-    }
-
-    /// Which adjustments the index `idx` on `axis` still needs: (wraparound, bounds check).
-    fn index_needs(&self, arr: Option<LocalId>, axis: u8, idx: ExprId) -> (bool, bool) {
-        if !(self.opts.wraparound || self.opts.boundscheck) {
-            return (false, false);
-        }
-        let (mut lo, hi) = self.ranges.index_proof(arr, axis, idx);
-        if self.unsigned_index(idx) {
-            lo = true;
-        }
-        let in_bounds_wrapped = self.ranges.assumed_wrapping(arr, axis, idx);
-        (
-            self.opts.wraparound && !lo,
-            self.opts.boundscheck && !(lo && hi) && !in_bounds_wrapped,
-        )
-    }
-
-    /// Whether index `idx` has an unsigned integer type (before its conversion
-    /// to int64): never negative, so never wrapped around (a uint64 of 2**63 or
-    /// more is an OverflowError first).
-    pub(crate) fn unsigned_index(&self, idx: ExprId) -> bool {
-        self.tf
-            .expr_type(idx)
-            .as_scalar()
-            .is_some_and(ranges::never_negative)
     }
 
     /// Evaluates `arr[indices]`'s array and indices, wraps and checks the indices,
@@ -1196,7 +739,7 @@ impl<'a> FnLower<'a> {
         i: ValueId,
         ext: ValueId,
     ) -> ValueId {
-        let (wrap, check) = self.index_needs(local, axis as u8, idx);
+        let (wrap, check) = index_needs(self.tf, &self.ranges, self.opts, local, axis as u8, idx);
         let i2 = if wrap {
             let zero = self.b.i64c(0);
             let negative = self.b.cmp(CmpOp::SLt, i, zero);
@@ -1470,86 +1013,36 @@ impl<'a> FnLower<'a> {
     }
 }
 
-/// Whether `body` has a loop, at any depth.
-fn contains_loop(hir: &hir::Function, body: &[hir::Stmt]) -> bool {
-    struct FindLoop(bool);
-    impl Visitor for FindLoop {
-        fn visit_stmt(&mut self, f: &hir::Function, stmt: &hir::Stmt) {
-            match stmt.kind {
-                StmtKind::While { .. } | StmtKind::ForRange { .. } => self.0 = true,
-                _ if !self.0 => walk_stmt(self, f, stmt),
-                _ => {}
-            }
-        }
-        // Only statements are loops.
-        fn visit_expr(&mut self, _: &hir::Function, _: ExprId) {}
+/// Which adjustments index `idx` on `axis` of array local `arr` still needs
+/// under `opts`, given what `ranges` proves where it is read: (wraparound,
+/// bounds check). What the translation emits, and so what versioning hoists.
+pub(crate) fn index_needs(
+    tf: &TypedFunction,
+    ranges: &Ranges,
+    opts: LowerOptions,
+    arr: Option<LocalId>,
+    axis: u8,
+    idx: ExprId,
+) -> (bool, bool) {
+    if !(opts.wraparound || opts.boundscheck) {
+        return (false, false);
     }
-    let mut find = FindLoop(false);
-    walk_block(&mut find, hir, body);
-    find.0
+    let (mut lo, hi) = ranges.index_proof(arr, axis, idx);
+    if unsigned_index(tf, idx) {
+        lo = true;
+    }
+    let in_bounds_wrapped = ranges.assumed_wrapping(arr, axis, idx);
+    (
+        opts.wraparound && !lo,
+        opts.boundscheck && !(lo && hi) && !in_bounds_wrapped,
+    )
 }
 
-/// An element access: the array expression and its checked indices.
-type Access = (ExprId, Vec<ExprId>);
-
-/// The element accesses of what it visits. Their order is the order of a
-/// versioning condition's tests, kept as it was before `hir::visit` (not quite
-/// evaluation order): an expression's after those in its parts, a subscript
-/// target's before those in its parts, an augmented assignment's value before
-/// its target.
-#[derive(Default)]
-struct Accesses(Vec<Access>);
-
-impl Visitor for Accesses {
-    fn visit_stmt(&mut self, f: &hir::Function, stmt: &hir::Stmt) {
-        match &stmt.kind {
-            StmtKind::AugAssign { target, value, .. } => {
-                self.visit_expr(f, *value);
-                self.visit_target(f, target);
-            }
-            _ => walk_stmt(self, f, stmt),
-        }
-    }
-    fn visit_expr(&mut self, f: &hir::Function, e: ExprId) {
-        walk_expr(self, f, e);
-        if let ExprKind::Subscript { value, indices } = &f.expr(e).kind {
-            self.0.push((*value, checked_indices(f, indices)));
-        }
-    }
-    fn visit_target(&mut self, f: &hir::Function, t: &Target) {
-        if let Target::Subscript { value, indices } = t {
-            self.0.push((*value, checked_indices(f, indices)));
-        }
-        walk_target(self, f, t);
-    }
-}
-
-/// The leading indices of a subscript that are integers on the axes of their
-/// position: up to the first slice, `...` or `None` (the checks of those after
-/// it stay where they are).
-fn checked_indices(hir: &hir::Function, indices: &[ExprId]) -> Vec<ExprId> {
-    indices
-        .iter()
-        .take_while(|&&i| typeinfer::index_kind(hir, i) == typeinfer::IndexKind::Integer)
-        .copied()
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fitting_factors;
-
-    #[test]
-    fn fitting_factors_are_exactly_those_whose_product_fits() {
-        for k in [1, 2, 3, 7, -1, -2, -3, i64::MAX, i64::MIN, i64::MIN + 1] {
-            let (lo, hi) = fitting_factors(k);
-            let fits = |s: i64| s.checked_mul(k).is_some();
-            assert!(fits(lo) && fits(hi), "k = {k}");
-            assert!(lo == i64::MIN || !fits(lo - 1), "k = {k}");
-            assert!(hi == i64::MAX || !fits(hi + 1), "k = {k}");
-        }
-        assert_eq!(fitting_factors(1), (i64::MIN, i64::MAX));
-        assert_eq!(fitting_factors(-1), (i64::MIN + 1, i64::MAX));
-        assert_eq!(fitting_factors(2), (i64::MIN / 2, i64::MAX / 2));
-    }
+/// Whether index `idx` has an unsigned integer type (before its conversion
+/// to int64): never negative, so never wrapped around (a uint64 of 2**63 or
+/// more is an OverflowError first).
+pub(crate) fn unsigned_index(tf: &TypedFunction, idx: ExprId) -> bool {
+    tf.expr_type(idx)
+        .as_scalar()
+        .is_some_and(ranges::never_negative)
 }

@@ -22,6 +22,7 @@ mod speculate;
 mod values;
 #[cfg_attr(not(debug_assertions), allow(dead_code))] // run by debug builds and tests
 mod verify;
+mod versioning;
 mod views;
 
 /// What the user asked for with `@jit(...)` that changes the generated code.

@@ -704,6 +704,11 @@ impl<'a> Ranges<'a> {
         std::mem::replace(&mut self.assumed, checks)
     }
 
+    /// The checks taken as proven where lowering is (in a fast copy).
+    pub(crate) fn assumed(&self) -> &Assumed {
+        &self.assumed
+    }
+
     /// Whether a version condition showed the index of this access in
     /// `[-extent, extent)`: wrapped around, it needs no bounds check.
     pub(crate) fn assumed_wrapping(&self, arr: Option<LocalId>, axis: u8, idx: ExprId) -> bool {

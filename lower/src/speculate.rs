@@ -14,7 +14,7 @@ use frontend::hir::visit::{walk_expr, Visitor};
 use frontend::hir::{BinOp, ExprId, ExprKind, Function};
 use typeinfer::{LocalRead, Type};
 
-use crate::func::FnLower;
+use crate::func::{unsigned_index, FnLower};
 
 impl FnLower<'_> {
     /// Whether `e` can be evaluated where Python would not evaluate it.
@@ -92,7 +92,7 @@ impl Speculable<'_, '_> {
         }
         indices.iter().enumerate().all(|(axis, &idx)| {
             let (lo, hi) = self.lower.ranges.index_proof(Some(array), axis as u8, idx);
-            (lo || self.lower.unsigned_index(idx)) && hi
+            (lo || unsigned_index(self.lower.tf, idx)) && hi
         }) && {
             // The indices themselves, not the array (read as a whole above).
             for &idx in indices {
