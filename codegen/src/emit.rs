@@ -13,7 +13,7 @@ use inkwell::module::{Linkage, Module};
 use inkwell::types::{BasicMetadataTypeEnum, BasicTypeEnum, FloatType, FunctionType, IntType};
 use inkwell::values::{
     AsValueRef, BasicMetadataValueEnum, BasicValue, BasicValueEnum, FloatValue, FunctionValue,
-    InstructionValue, IntValue, PointerValue, ValueKind,
+    InstructionOpcode, InstructionValue, IntValue, PointerValue, ValueKind,
 };
 use inkwell::{AddressSpace, AtomicOrdering, AtomicRMWBinOp, FloatPredicate, IntPredicate};
 use lower::ir::{
@@ -763,6 +763,38 @@ fn instruction_of(v: BasicValueEnum<'_>) -> R<InstructionValue<'_>> {
         Some(i) => Ok(i),
         None => bug("expected an instruction"),
     }
+}
+
+/// `offset` as `rest + j * size` (`rest` absent for `j * size` alone), where
+/// `size` is a constant element size: 1, 2, 4, 8 or 16 bytes.
+fn split_unit_term<'ctx>(
+    offset: IntValue<'ctx>,
+) -> Option<(Option<IntValue<'ctx>>, (IntValue<'ctx>, u32))> {
+    let operand = |i: InstructionValue<'ctx>, k| match i.get_operand(k) {
+        Some(inkwell::values::Operand::Value(BasicValueEnum::IntValue(v))) => Some(v),
+        _ => None,
+    };
+    let scaled = |v: IntValue<'ctx>| {
+        let mul = v
+            .as_instruction()
+            .filter(|i| i.get_opcode() == InstructionOpcode::Mul)?;
+        let (j, size) = (
+            operand(mul, 0)?,
+            operand(mul, 1)?.get_zero_extended_constant()?,
+        );
+        matches!(size, 1 | 2 | 4 | 8 | 16).then_some((j, size as u32))
+    };
+    if let Some(unit) = scaled(offset) {
+        return Some((None, unit));
+    }
+    let add = offset
+        .as_instruction()
+        .filter(|i| i.get_opcode() == InstructionOpcode::Add)?;
+    let (x, y) = (operand(add, 0)?, operand(add, 1)?);
+    // The unit axis is the last term of a C array's offset, the first of an F one's.
+    scaled(y)
+        .map(|unit| (Some(x), unit))
+        .or_else(|| scaled(x).map(|unit| (Some(y), unit)))
 }
 
 fn as_int(v: BasicValueEnum<'_>) -> R<IntValue<'_>> {
@@ -1727,13 +1759,9 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 set_align(instruction_of(v)?, natural_align(*load_ty))?;
                 v
             }
-            Inst::PtrOffset { addr, offset } => {
-                let (p, off) = (as_ptr(self.value(*addr)?)?, self.int(*offset)?);
-                // SAFETY: `lower` only forms addresses of elements it checked (or
-                // that the user vouched for with boundscheck=False), so they stay
-                // inside the array's buffer.
-                unsafe { b.build_in_bounds_gep(self.m.context.i8_type(), p, &[off], "")? }.into()
-            }
+            Inst::PtrOffset { addr, offset } => self
+                .element_address(as_ptr(self.value(*addr)?)?, self.int(*offset)?)?
+                .into(),
             Inst::Math(f, args) => self.emit_math(*f, args)?,
             Inst::ComplexCall(f, args) => self.complex_call(*f, args, ty)?,
             Inst::MakeComplex { re, im } => {
@@ -1902,6 +1930,43 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             other => return bug(format!("{} gives {:?}", f.c_name(), other.get_type())),
         };
         self.m.make_complex(ty, as_float(re)?, as_float(im)?)
+    }
+
+    /// `p` plus `offset` bytes. An offset that ends in `j * size`, `size` an
+    /// element size (the term of a unit-stride axis), becomes `p` plus the
+    /// other terms in bytes, then element `j` of a `size`-byte type: LLVM's
+    /// loop-access analysis bounds the pointers of a typed GEP whose index is
+    /// a `select` (a wrapped `a[j - 1]`, a `(j + 1) % m` made a compare and a
+    /// subtraction) as a pair of affine ones, and so can vectorize the loop
+    /// (the torus stencil); behind the multiply of a byte offset it sees one
+    /// pointer it cannot bound.
+    fn element_address(
+        &self,
+        p: PointerValue<'ctx>,
+        offset: IntValue<'ctx>,
+    ) -> R<PointerValue<'ctx>> {
+        let b = self.b();
+        let i8t = self.m.context.i8_type();
+        let (rest, unit) = match split_unit_term(offset) {
+            Some(split) => split,
+            // SAFETY (here and below): `lower` only forms addresses of elements
+            // it checked (or that the user vouched for with boundscheck=False),
+            // so they, and the start of their row, stay inside the buffer.
+            None => return Ok(unsafe { b.build_in_bounds_gep(i8t, p, &[offset], "")? }),
+        };
+        let row = match rest {
+            Some(rest) => unsafe { b.build_in_bounds_gep(i8t, p, &[rest], "")? },
+            None => p,
+        };
+        let (index, size) = unit;
+        let element = match size {
+            1 => self.m.context.i8_type(),
+            2 => self.m.context.i16_type(),
+            4 => self.m.context.i32_type(),
+            8 => self.m.context.i64_type(),
+            _ => self.m.context.i128_type(),
+        };
+        Ok(unsafe { b.build_in_bounds_gep(element, row, &[index], "")? })
     }
 
     fn libm_call(
