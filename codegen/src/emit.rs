@@ -388,8 +388,21 @@ impl<'ctx> ModuleCx<'ctx> {
             // Raising is the slow path: keep it out of the hot loop layout.
             self.add_fn_attr(f, "cold");
         }
+        // What LLVM's alias analysis needs to tell a new buffer from every
+        // other array without a run-time check: it is a fresh object, and it
+        // is not captured, as long as its reference-count release neither
+        // converts it to an integer (the tag test `owner & 1` folds to 0 for
+        // an address aligned to `BUFFER_ALIGN`) nor hands it to a function
+        // that could keep it.
         if name == "ferrojit_alloc" {
             f.add_attribute(AttributeLoc::Return, self.enum_attr("noalias", 0));
+            f.add_attribute(
+                AttributeLoc::Return,
+                self.enum_attr("align", crate::runtime::BUFFER_ALIGN as u64),
+            );
+        }
+        if name == "ferrojit_buffer_free" {
+            f.add_attribute(AttributeLoc::Param(0), self.enum_attr("nocapture", 0));
         }
         Ok(f)
     }

@@ -43,7 +43,7 @@ pub struct RuntimeContext {
 const _: () = assert!(std::mem::offset_of!(RuntimeContext, stack_limit) == 0);
 
 /// Buffers are aligned for the widest vector loads (AVX-512) and cache lines.
-const BUFFER_ALIGN: usize = 64;
+pub(crate) const BUFFER_ALIGN: usize = 64;
 
 /// Stack kept free below the limit: it must hold the frame of the recursive
 /// function that passed the check, the chain of non-recursive functions it
