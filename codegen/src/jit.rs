@@ -164,7 +164,6 @@ fn set_llvm_options() {
         c"-unroll-runtime-other-exit-predictable",
         c"-dag-maps-huge-region=200",
         c"-large-interval-freq-threshold=16",
-        c"-epilogue-vectorization-force-VF=4",
     ];
     let argv: Vec<*const c_char> = args.iter().map(|a| a.as_ptr()).collect();
     // SAFETY: `argv` holds valid NUL-terminated strings that outlive the call;
