@@ -52,7 +52,6 @@ enum LoopHints {
     Outer,
 }
 
-/// Branch weights that mark one side of a branch as almost never taken.
 /// Whether NumPy's complex multiply loops fuse multiply-adds on this CPU
 /// ([`BinaryOp::CMulLoop`]): the loop NumPy dispatches to needs AVX2 and
 /// FMA3 (x86-64-v3, or AVX-512, which has both); its baseline loop does not
@@ -67,6 +66,7 @@ fn host_fuses_complex_products() -> bool {
     })
 }
 
+/// Branch weights that mark one side of a branch as almost never taken.
 const LIKELY_WEIGHT: u64 = 2000;
 const UNLIKELY_WEIGHT: u64 = 1;
 
