@@ -294,6 +294,15 @@ def _reshape(a, shape):
     return a.reshape(shape) if a.flags.c_contiguous else np.ascontiguousarray(a).reshape(shape)
 
 
+def _sort_input(a):
+    """np.sort/np.unique: NumPy leaves equal values in either order, so with both 0.0 and -0.0
+    in a float array which comes first, and which np.unique keeps, is unspecified."""
+    zeros = np.signbit(a[a == 0]) if a.dtype.kind == "f" else np.array([], bool)
+    if zeros.any() and not zeros.all():
+        raise Undefined("the order of 0.0 and -0.0")
+    return a
+
+
 def _copy(a):
     """ferrojit's copies (np.copy, np.array, astype, np.full_like) keep NumPy's order='K'."""
     return np.array(a)

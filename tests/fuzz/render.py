@@ -199,14 +199,14 @@ class Renderer:
 
     def fused(self, root):
         """An array expression as ferrojit computes it (docs/language.md): every operand (a
-        leaf: not an array-valued operator or NumPy function) evaluated first, left to right,
-        then the operations in NumPy's order, so that an operand's exception comes before a
-        shape mismatch of an operation left of it."""
+        leaf: not an array-valued operator or NumPy function, or an integer power that may
+        raise) evaluated first, left to right, then the operations in NumPy's order, so that an
+        operand's exception comes before a shape mismatch of an operation left of it."""
         leaves = []
 
         def walk(n):
             for c in n.kids:
-                if c.op == "ax" and is_array(c.ty):
+                if c.op == "ax" and is_array(c.ty) and not may_raise_per_element(c):
                     walk(c)
                 else:
                     leaves.append(c)
@@ -222,8 +222,7 @@ class Renderer:
 
         try:
             body = self.ax(root)
-            # Every operation's shapes are checked before any element is computed (an
-            # element's error, a negative integer power, comes after every mismatch).
+            # Every operation's shapes are checked before any element is computed.
             checks = shape(root)
         finally:
             self.leaves = None
@@ -362,15 +361,16 @@ class Renderer:
         if op in ("transpose", "asarray"):
             return f"np.{op}({x(k[0])})"
         if op == "sort":
+            a = f"_sort_input({x(k[0])})" if ref else x(k[0])
             if e.val is None:
-                return f"np.sort({x(k[0])})"
+                return f"np.sort({a})"
             if e.val == -1 and k[0].ty[2] == 1:
-                return f"np.sort({x(k[0])}, axis=None)"
-            return f"np.sort({x(k[0])}, axis={e.val})"
+                return f"np.sort({a}, axis=None)"
+            return f"np.sort({a}, axis={e.val})"
         if op == "concat":
             return f"np.concatenate(({x(k[0])}, {x(k[1])}), axis={e.val})"
         if op == "unique":
-            return f"np.unique({x(k[0])})"
+            return f"np.unique(_sort_input({x(k[0])}))" if ref else f"np.unique({x(k[0])})"
         if op == "flip":
             return f"np.flip({x(k[0])})" if e.val is None else f"np.flip({x(k[0])}, {e.val})"
         if op in ("ravel", "flatten"):
@@ -416,6 +416,17 @@ class Renderer:
         if op == "tuple":
             return "(" + ", ".join(x(c) for c in k) + ("," if len(k) == 1 else "") + ")"
         raise AssertionError(op)
+
+
+def may_raise_per_element(e):
+    """An integer array `**` whose exponent may be negative: ferrojit computes it into its own
+    array, as an operand, so that NumPy's negative-power error comes before the shape errors of
+    the operations around it (docs/language.md)."""
+    if e.val not in (("bin", "**"), ("uf", "power")) or e.ty[1] not in ("int64", "int32", "int8", "uint8"):
+        return False
+    exp = e.kids[1]
+    signed = exp.ty == "i" or (is_array(exp.ty) and exp.ty[1] in ("int64", "int32", "int8"))
+    return signed and not (exp.op == "const" and exp.val >= 0)
 
 
 def float_dtype(e):

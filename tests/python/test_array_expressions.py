@@ -317,6 +317,11 @@ def power_stored(out, a, b):
     out[1:] = a ** b
 
 
+@jit
+def power_compared(a):
+    return a[-1] ** np.flip(a) < a.reshape(2, -1)
+
+
 def test_a_negative_integer_power_raises_before_the_shape_errors_around_it():
     """NumPy computes `a ** b` before the operation it feeds sees its shape:
     "negative powers", not the later broadcast error (fuzz seed 98:2375)."""
@@ -325,6 +330,7 @@ def test_a_negative_integer_power_raises_before_the_shape_errors_around_it():
         (power_updates, (a, 4)),
         (power_then_add, (a, a, np.ones(4, np.int32))),
         (power_stored, (np.zeros(3, np.int64), a, a)),
+        (power_compared, (np.array([2, 0, -8, -2]),)),  # fuzz 106:4132
     ]
     for f, args in calls:
         with pytest.raises(ValueError) as want:
