@@ -4,7 +4,7 @@
 //! the same ones ([`Emit::complex_call`]) and give NumPy's results bit for
 //! bit. What NumPy computes itself is written out here as NumPy writes it:
 //! `exp2`, `log2` and `log10` (scaled parts around `cexp`/`clog`),
-//! `reciprocal`, and `**` (`npy_cpow`).
+//! `reciprocal`, and `**` (`npy_cpow`); and `**` of numbers as CPython's.
 
 use crate::emit::{Arith, Emit, Order, Value};
 use crate::{ComplexFn, Dtype, Primitive};
@@ -128,6 +128,111 @@ pub fn power(emit: &mut dyn Emit, d: Dtype, a: Value, b: Value) -> Value {
     emit.select(exponent_zero, one, result)
 }
 
+/// `a ** b` of complex numbers as CPython's `complex.__pow__`: 1 for `b == 0`;
+/// NaN for `a == 0` and `b.real < 0` or `b.imag != 0` (where CPython raises
+/// `ZeroDivisionError`, which the caller checks); a real integer `b` with
+/// `|b| <= 100` multiplied out by squaring from 1 (`c_powu`), through
+/// CPython's division (`_Py_c_quot`) for a negative one; every other `b` in
+/// polar form (`_Py_c_pow`). CPython's other errors come from the C
+/// library's `errno` (`OverflowError` for an infinite part, `ZeroDivisionError`
+/// for an infinite angle): the IEEE result is kept instead, as float powers
+/// and `math` functions keep theirs.
+pub fn python_power(emit: &mut dyn Emit, d: Dtype, a: Value, b: Value) -> Value {
+    let r = d.real();
+    let (x, y) = emit.parts(a);
+    let (u, v) = emit.parts(b);
+    let zero = emit.constant(r, 0.0);
+    let is_zero = |emit: &mut dyn Emit, p: Value| emit.compare(Order::Eq, r, p, zero);
+    let (u0, v0) = (is_zero(emit, u), is_zero(emit, v));
+    let exponent_zero = emit.select(u0, v0, u0);
+    let (x0, y0) = (is_zero(emit, x), is_zero(emit, y));
+    let base_zero = emit.select(x0, y0, x0);
+
+    // c_powi: u integral, |u| <= 100, v == 0.
+    let hundred = emit.constant(r, 100.0);
+    let m = emit.primitive(Primitive::Fabs, r, &[u]);
+    let small = emit.compare(Order::Le, r, m, hundred);
+    let floor = emit.primitive(Primitive::Floor, r, &[u]);
+    let integral = emit.compare(Order::Eq, r, floor, u);
+    let integer = emit.select(small, integral, small);
+    let integer = emit.select(integer, v0, integer);
+    let powered = by_squaring(emit, d, a, m);
+    let one = emit.constant(d, 1.0);
+    let inverse = emit.arith(Arith::Div, d, one, powered);
+    let negative = emit.compare(Order::Lt, r, u, zero);
+    let integer_result = emit.select(negative, inverse, powered);
+
+    // _Py_c_pow: |a| ** u / exp(arg(a) v) at angle arg(a) u + v log|a|; the
+    // v terms only when v != 0 (0 * log(0) would be NaN).
+    let vabs = emit.primitive(Primitive::Hypot, r, &[x, y]);
+    let len = emit.primitive(Primitive::Pow, r, &[vabs, u]);
+    let at = emit.primitive(Primitive::Atan2, r, &[y, x]);
+    let phase = emit.arith(Arith::Mul, r, at, u);
+    let atv = emit.arith(Arith::Mul, r, at, v);
+    let e = emit.primitive(Primitive::Exp, r, &[atv]);
+    let len_v = emit.arith(Arith::Div, r, len, e);
+    let log = emit.primitive(Primitive::Log, r, &[vabs]);
+    let vlog = emit.arith(Arith::Mul, r, v, log);
+    let phase_v = emit.arith(Arith::Add, r, phase, vlog);
+    let len = emit.select(v0, len, len_v);
+    let phase = emit.select(v0, phase, phase_v);
+    let cos = emit.primitive(Primitive::Cos, r, &[phase]);
+    let sin = emit.primitive(Primitive::Sin, r, &[phase]);
+    let re = emit.arith(Arith::Mul, r, len, cos);
+    let im = emit.arith(Arith::Mul, r, len, sin);
+    let polar = emit.complex(d, re, im);
+
+    // A zero base: the polar form's 0, or NaN where CPython raises.
+    let czero = emit.constant(d, 0.0);
+    let polar = emit.select(base_zero, czero, polar);
+    let result = emit.select(integer, integer_result, polar);
+    let nan = emit.constant(r, f64::NAN);
+    let cnan = emit.complex(d, nan, nan);
+    let u_negative = emit.compare(Order::Lt, r, u, zero);
+    let real_of_zero = emit.select(u_negative, cnan, result);
+    let of_zero = emit.select(v0, real_of_zero, cnan);
+    let result = emit.select(base_zero, of_zero, result);
+    emit.select(exponent_zero, one, result)
+}
+
+/// `a ** m` for the integer `m` (a float, `0 <= m <= 100`; other values
+/// give an unused result) as CPython's `c_powu`: from 1, multiplied by
+/// `a`, `a a`, `(a a)(a a)`... for each bit of `m`.
+fn by_squaring(emit: &mut dyn Emit, d: Dtype, a: Value, m: Value) -> Value {
+    let r = d.real();
+    let half = emit.constant(r, 0.5);
+    let two = emit.constant(r, 2.0);
+    let zero = emit.constant(r, 0.0);
+    let mut acc = emit.constant(d, 1.0);
+    let mut p = a;
+    let mut rest = m;
+    for _ in 0..7 {
+        let (bit, next) = low_bit(emit, r, rest, half, two, zero);
+        let with = emit.arith(Arith::Mul, d, acc, p);
+        acc = emit.select(bit, with, acc);
+        p = emit.arith(Arith::Mul, d, p, p);
+        rest = next;
+    }
+    acc
+}
+
+/// Whether the integral float `m >= 0` is odd, and `floor(m / 2)`: bit k of
+/// `m` is `floor(m / 2^k) - 2 floor(m / 2^(k+1))`, exact in floats.
+fn low_bit(
+    emit: &mut dyn Emit,
+    r: Dtype,
+    m: Value,
+    half: Value,
+    two: Value,
+    zero: Value,
+) -> (Value, Value) {
+    let halved = emit.arith(Arith::Mul, r, m, half);
+    let next = emit.primitive(Primitive::Floor, r, &[halved]);
+    let twice = emit.arith(Arith::Mul, r, next, two);
+    let bit = emit.arith(Arith::Sub, r, m, twice);
+    (emit.compare(Order::Ne, r, bit, zero), next)
+}
+
 /// `a ** |n|` for the integer `n` (a float, `0 < |n| < 100`, `m = |n|`;
 /// other values give an unused result), as `npy_cpow` multiplies: `a`,
 /// `a a`, `a (a a)` for `n` = 1, 2, 3 (not -1, -2, -3), else by squaring
@@ -142,7 +247,6 @@ fn integer_power(emit: &mut dyn Emit, d: Dtype, a: Value, n: Value, m: Value) ->
     };
     let square = mul(emit, a, a);
     let cube = mul(emit, a, square);
-    // Bit k of m is floor(m / 2^k) - 2 floor(m / 2^(k+1)), exactly in floats.
     let half = emit.constant(r, 0.5);
     let two = emit.constant(r, 2.0);
     let zero = emit.constant(r, 0.0);
@@ -150,11 +254,7 @@ fn integer_power(emit: &mut dyn Emit, d: Dtype, a: Value, n: Value, m: Value) ->
     let mut p = a;
     let mut rest = emit.primitive(Primitive::Trunc, r, &[m]);
     for _ in 0..7 {
-        let halved = emit.arith(Arith::Mul, r, rest, half);
-        let next = emit.primitive(Primitive::Floor, r, &[halved]);
-        let twice = emit.arith(Arith::Mul, r, next, two);
-        let bit = emit.arith(Arith::Sub, r, rest, twice);
-        let set = emit.compare(Order::Ne, r, bit, zero);
+        let (set, next) = low_bit(emit, r, rest, half, two, zero);
         let with = mul(emit, acc, p);
         acc = emit.select(set, with, acc);
         p = mul(emit, p, p);

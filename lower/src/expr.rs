@@ -786,12 +786,15 @@ impl<'a> FnLower<'a> {
                     "0.0 to a negative or complex power",
                 );
             }
-            // npy_cpow, a constant exponent too (its tests fold away): NumPy
-            // scalars' `**` is that, and ferrojit cannot tell a complex128
-            // argument from a Python complex number.
+            // CPython's, as float powers are; complex64 (no Python type) as
+            // NumPy's scalars. A constant exponent's tests fold away.
             let e = self.cast_scalar(r, rt, res);
             let (base, e) = (library::Value(base.0), library::Value(e.0));
-            return ValueId(library::complex::power(self, res, base, e).0);
+            let power = match res {
+                Dtype::Complex128 => library::complex::python_power,
+                _ => library::complex::power,
+            };
+            return ValueId(power(self, res, base, e).0);
         }
         let ty = ltype(res);
         let one = self.b.int(ty, 1);
