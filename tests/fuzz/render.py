@@ -363,10 +363,13 @@ class Renderer:
         if op == "sort":
             a = f"_sort_input({x(k[0])})" if ref else x(k[0])
             if e.val is None:
-                return f"np.sort({a})"
-            if e.val == -1 and k[0].ty[2] == 1:
-                return f"np.sort({a}, axis=None)"
-            return f"np.sort({a}, axis={e.val})"
+                v = f"np.sort({a})"
+            elif e.val == -1 and k[0].ty[2] == 1:
+                v = f"np.sort({a}, axis=None)"
+            else:
+                v = f"np.sort({a}, axis={e.val})"
+            # ferrojit's is a new C-ordered array (docs/language.md); NumPy's keeps an F order.
+            return f"np.ascontiguousarray({v})" if ref else v
         if op == "concat":
             return f"np.concatenate(({x(k[0])}, {x(k[1])}), axis={e.val})"
         if op == "unique":
@@ -393,8 +396,11 @@ class Renderer:
                 # The integer index is checked as the options say (unspecified out of range
                 # without bounds checks), the array index always.
                 a, i = x(src.kids[0]), x(src.kids[1])
-                return f"{a}[_at({self.opt}{a}, 0, {i}), {x(index)}]" if ref else f"{a}[{i}, {x(index)}]"
-            return f"{x(src)}[{':, ' if e.val == 'si' else ''}{x(index)}]"
+                return (f"np.ascontiguousarray({a}[_at({self.opt}{a}, 0, {i}), {x(index)}])" if ref
+                        else f"{a}[{i}, {x(index)}]")
+            # ferrojit's result is a new C-ordered array (docs/language.md); NumPy's may be F.
+            v = f"{x(src)}[{':, ' if e.val == 'si' else ''}{x(index)}]"
+            return f"np.ascontiguousarray({v})" if ref else v
         if op == "nparray":
             items = [x(c) for c in k]
             if len(e.val) == 2:
