@@ -140,7 +140,7 @@ class Renderer:
         elif s.op == "setfancy":
             value, target = s.exprs
             op = s.name or ""
-            lines.append(f"{pad}{self.x(target)} {op}= {self.operand(value) if op else x(value)}")
+            lines.append(f"{pad}{self.fancy(target)} {op}= {self.operand(value) if op else x(value)}")
         elif s.op == "foreach":
             form, names = s.name
             it = (lambda e: f"_items({x(e)})") if self.ref else x
@@ -172,6 +172,20 @@ class Renderer:
             lines.append(f"{pad}assert {x(s.exprs[0])}, {s.name!r}")
         else:
             raise AssertionError(s.op)
+
+    def fancy(self, e):
+        """An advanced-indexing subscript, as read or as a store's target."""
+        ref, x, k = self.ref, self.x, e.kids
+        # NumPy's advanced indexing is the reference: ferrojit checks and wraps an array
+        # index whatever the options say. `a[k, idx]` is one subscript on both sides, so
+        # an IndexError names the axis of `a` (through the view `a[k]` it would be 0).
+        src, index = k
+        if e.val == "ki":
+            # The integer index is checked as the options say (unspecified out of range
+            # without bounds checks), the array index always.
+            a, i = x(src.kids[0]), x(src.kids[1])
+            return f"{a}[_at({self.opt}{a}, 0, {i}), {x(index)}]" if ref else f"{a}[{i}, {x(index)}]"
+        return f"{x(src)}[{':, ' if e.val == 'si' else ''}{x(index)}]"
 
     def operand(self, e):
         """An operand of an array expression or NumPy function: the reference makes a
@@ -388,18 +402,8 @@ class Renderer:
         if op == "full_like":
             return f"_full_like({x(k[0])}, {x(k[1])})" if ref else f"np.full_like({x(k[0])}, {x(k[1])})"
         if op == "fancy":
-            # NumPy's advanced indexing is the reference: ferrojit checks and wraps an array
-            # index whatever the options say. `a[k, idx]` is one subscript on both sides, so
-            # an IndexError names the axis of `a` (through the view `a[k]` it would be 0).
-            src, index = k
-            if e.val == "ki":
-                # The integer index is checked as the options say (unspecified out of range
-                # without bounds checks), the array index always.
-                a, i = x(src.kids[0]), x(src.kids[1])
-                return (f"np.ascontiguousarray({a}[_at({self.opt}{a}, 0, {i}), {x(index)}])" if ref
-                        else f"{a}[{i}, {x(index)}]")
+            v = self.fancy(e)
             # ferrojit's result is a new C-ordered array (docs/language.md); NumPy's may be F.
-            v = f"{x(src)}[{':, ' if e.val == 'si' else ''}{x(index)}]"
             return f"np.ascontiguousarray({v})" if ref else v
         if op == "nparray":
             items = [x(c) for c in k]
