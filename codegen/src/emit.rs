@@ -113,6 +113,13 @@ pub(crate) fn emit_module<'ctx>(
         }
     }
     let entry_fn = m.functions[0];
+    // Inlined into its wrapper before the pipeline, not by the inliner after
+    // the pipeline has simplified it: otherwise every function pass runs on
+    // the whole body twice (once in `f`, once more in the wrapper that now
+    // holds it). One round is enough because a range loop's counter carries
+    // its facts from the start (`emit_for_range`). LLVM ignores the
+    // attribute on a recursive function, which stays a call.
+    m.add_fn_attr(entry_fn, "alwaysinline");
     m.emit_entry_wrapper(entry, entry_fn, entry_symbol, Linkage::External)?;
     Ok(m.module)
 }
@@ -1291,6 +1298,12 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         let last = b.build_int_unsigned_div(b.build_int_sub(dist, one, "")?, abs_step, "")?;
         let trip = b.build_int_nuw_add(last, one, "trip")?;
 
+        // A constant start >= 0 and step > 0 bound every value of `var` and of
+        // the counter by `stop <= i64::MAX`.
+        let counts_up_from_non_negative = start
+            .get_sign_extended_constant()
+            .is_some_and(|s| s >= 0)
+            && step.get_sign_extended_constant().is_some_and(|s| s > 0);
         let counter = self.alloca(i64t.into(), "for.k")?;
         self.b().build_store(counter, i64t.const_zero())?;
         let head = self.append("for.head");
@@ -1305,8 +1318,16 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         self.b().build_conditional_branch(more, body_bb, exit)?;
 
         self.m.builder.position_at_end(body_bb);
-        let offset = self.b().build_int_mul(k, step, "")?;
-        let current = self.b().build_int_add(start, offset, "")?;
+        let current = if counts_up_from_non_negative {
+            // 0 <= start + k * step < stop: neither the product nor the sum
+            // wraps, and LLVM knows `var` non-negative in one round of its
+            // pipeline (`i % 13` an unsigned remainder, without a select).
+            let offset = self.b().build_int_nsw_mul(k, step, "")?;
+            self.b().build_int_nsw_add(start, offset, "")?
+        } else {
+            let offset = self.b().build_int_mul(k, step, "")?;
+            self.b().build_int_add(start, offset, "")?
+        };
         let current: BasicValueEnum = match var_ty {
             LType::I64 => current.into(),
             LType::I8 | LType::I16 | LType::I32 => self
@@ -1328,8 +1349,16 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             self.b().build_unconditional_branch(latch)?;
         }
         if self.finish_join_block(latch, falls_through || continued)? {
-            // k < trip <= u64::MAX, so k + 1 cannot wrap.
+            // k < trip <= u64::MAX, so k + 1 cannot wrap; counting up from a
+            // non-negative start, trip <= stop <= i64::MAX, so not as signed
+            // either (which makes the counter non-negative to LLVM).
             let next = self.b().build_int_nuw_add(k, one, "k.next")?;
+            if counts_up_from_non_negative {
+                if let Some(add) = next.as_instruction() {
+                    add.set_no_signed_wrap_flag(true)
+                        .map_err(|e| EmitError(format!("cannot set nsw on k.next: {e}")))?;
+                }
+            }
             self.b().build_store(counter, next)?;
             let back = self.b().build_unconditional_branch(head)?;
             let hints = if self.cold_depth > 0 {

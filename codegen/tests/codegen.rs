@@ -67,6 +67,36 @@ fn sums_contiguous_strided_and_reversed_buffers() {
 fn sum_llvm_ir() {
     assert_ir_snapshot!("sum", sum_module());
 }
+/// The kernel is inlined into its entry wrapper before LLVM's pipeline (so
+/// the function passes see its body once, not in the kernel and again in the
+/// wrapper): it is marked `alwaysinline`, and nothing but the wrapper is left.
+#[test]
+fn the_entry_function_is_inlined_before_the_pipeline() {
+    let ir = codegen::emit_llvm_ir(&sum_module()).unwrap_or_else(|e| panic!("{}", e.0));
+    let define = ir
+        .lines()
+        .find(|l| l.starts_with("define internal i32 @sum("))
+        .expect("the kernel function");
+    let group = define
+        .rsplit(' ')
+        .nth(1)
+        .filter(|g| g.starts_with('#'))
+        .expect("an attribute group");
+    let attributes = ir
+        .lines()
+        .find(|l| l.starts_with(&format!("attributes {group} = ")))
+        .expect("the group's definition");
+    assert!(attributes.contains("alwaysinline"), "{attributes}");
+    let optimized = codegen::listing(&sum_module(), codegen::Listing::LlvmIr)
+        .unwrap_or_else(|e| panic!("{}", e.0));
+    let defines: Vec<&str> = optimized
+        .lines()
+        .filter(|l| l.starts_with("define "))
+        .collect();
+    assert_eq!(defines.len(), 1, "{defines:?}");
+    assert!(defines[0].contains("@sum_entry("), "{defines:?}");
+}
+
 
 const SENTINEL: i64 = -999;
 
@@ -1438,4 +1468,52 @@ fn constant_address_reads_the_memory_it_names() {
     f.ret(&[x]);
     let code = compile(&module(vec![f.finish()]));
     assert_eq!(as_f64(call(&code, &[], 1).unwrap()[0]), 8.0);
+}
+
+/// `s += i % 13` (a signed remainder) over `for i in range(start, n)`, `start`
+/// the constant `Some(k)` or, for `None`, a parameter.
+fn remainder_sum_module(start: Option<i64>) -> Module {
+    let mut f = FnBuilder::new("remainder_sum", &[I64]);
+    let start_param = start.is_none().then(|| f.param("start", I64));
+    let n = f.param("n", I64);
+    let acc = f.var("acc", I64);
+    let i = f.var("i", I64);
+    let zero = f.int(0);
+    f.set(acc, zero);
+    let first = match start_param {
+        Some(p) => f.get(p),
+        None => f.int(start.unwrap_or_default()),
+    };
+    let (stop, step) = (f.get(n), f.int(1));
+    f.for_range(i, [first, stop, step], StepSign::Positive, |f| {
+        let iv = f.get(i);
+        let thirteen = f.int(13);
+        let r = f.bin(SRem, iv, thirteen);
+        let a = f.get(acc);
+        let a2 = f.bin(IAdd, a, r);
+        f.set(acc, a2);
+    });
+    let r = f.get(acc);
+    f.ret(&[r]);
+    module(vec![f.finish()])
+}
+
+/// A range counting up from a constant start >= 0 gives its counter `nsw`, so
+/// the one round of LLVM's pipeline (the kernel is inlined first) knows the
+/// loop variable non-negative: its signed remainder becomes an unsigned one.
+/// From a start that may be negative it stays signed.
+#[test]
+fn a_loop_variable_counting_up_from_zero_is_known_non_negative() {
+    let optimized = |module: &Module| {
+        codegen::listing(module, codegen::Listing::LlvmIr).unwrap_or_else(|e| panic!("{}", e.0))
+    };
+    let from_zero = optimized(&remainder_sum_module(Some(0)));
+    assert!(from_zero.contains("urem"), "{from_zero}");
+    assert!(!from_zero.contains("srem"), "{from_zero}");
+    let emitted = codegen::emit_llvm_ir(&remainder_sum_module(Some(0))).unwrap();
+    assert!(emitted.contains("add nuw nsw i64 %k, 1"), "{emitted}");
+    let from_unknown = optimized(&remainder_sum_module(None));
+    assert!(from_unknown.contains("srem"), "{from_unknown}");
+    let emitted = codegen::emit_llvm_ir(&remainder_sum_module(None)).unwrap();
+    assert!(!emitted.contains("nsw"), "{emitted}");
 }
