@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use frontend::hir::{self, Dtype, ExceptionKind, ExprId, ExprKind, LocalId, StmtKind, Target};
 use typeinfer::{ArrayType, Layout, LocalRead, Type, TypedFunction, TypedProgram};
 
+use crate::borrowed;
 use crate::builder::{ltype, mem_ltype, Builder};
 use crate::ir::{
     BinaryOp, CastOp, CmpOp, Const, Function, Inst, LType, Origin, RuntimeError, StepSign, Stmt,
@@ -26,6 +27,9 @@ pub(crate) struct FnLower<'a> {
     /// Indexed by `LocalId`: the "assigned" flag of a local that has a read
     /// definite assignment cannot prove (`TypedFunction::maybe_unbound`).
     assigned: Vec<Option<VarId>>,
+    /// Indexed by `LocalId`: the array locals that hold no reference of their
+    /// own (`borrowed::borrowed_locals`), assigned without counting.
+    borrowed: Vec<bool>,
     pub(crate) ranges: Ranges<'a>,
     /// How each loop is versioned (`versioning.rs`), which translation follows.
     versioning: &'a VersionPlan,
@@ -64,7 +68,13 @@ pub(crate) fn lower_function(
         .iter()
         .zip(&tf.local_types)
         .map(|(local, ty)| Slot::new(&mut b, ty, &local.name))
-        .collect();
+        .collect::<Vec<Slot>>();
+    let borrowed = borrowed::borrowed_locals(tf);
+    for (slot, _) in locals.iter().zip(&borrowed).filter(|(_, b)| **b) {
+        let mut owners = Vec::new();
+        slot.owner_vars(&mut owners);
+        b.disown(&owners);
+    }
     let mut fl = FnLower {
         tf,
         program,
@@ -72,6 +82,7 @@ pub(crate) fn lower_function(
         b,
         locals,
         assigned: vec![None; hir.locals.len()],
+        borrowed,
         ranges: Ranges::new(tf),
         versioning: &versioning,
         copy: NestCopy::Outside,
@@ -399,7 +410,12 @@ impl<'a> FnLower<'a> {
     pub(crate) fn store_local(&mut self, l: LocalId, val: Val, ty: &Type) {
         let local_ty = self.tf.local_type(l).clone();
         let val = self.convert(val, ty, &local_ty);
-        self.locals[l.0 as usize].clone().write(&mut self.b, &val);
+        let slot = self.locals[l.0 as usize].clone();
+        if self.borrowed[l.0 as usize] {
+            slot.set(&mut self.b, &val);
+        } else {
+            slot.write(&mut self.b, &val);
+        }
         if let Some(flag) = self.assigned[l.0 as usize] {
             let set = self.b.boolc(true);
             self.b.set(flag, set);

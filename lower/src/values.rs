@@ -180,8 +180,9 @@ impl Slot {
         }
     }
 
-    /// Stores `val` without counting references (the caller accounts for them).
-    fn set(&self, b: &mut Builder, val: &Val) {
+    /// Stores `val` without counting references: the caller accounts for
+    /// them, or the slot borrows (`borrowed.rs`).
+    pub(crate) fn set(&self, b: &mut Builder, val: &Val) {
         match (self, val) {
             (Slot::Scalar(var), Val::Scalar(v)) => b.set(*var, *v),
             (

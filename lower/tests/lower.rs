@@ -183,6 +183,29 @@ fn allocations_check_the_byte_count_for_overflow() {
     assert!(!check("copy.py", copy).contains(too_big));
 }
 
+/// A local only ever assigned views of arrays that live for the whole call
+/// (a parameter never reassigned, a module-level array, such a local) holds no
+/// reference of its own; any other array local does.
+#[test]
+fn views_of_borrowed_arrays_take_no_reference() {
+    let counts = |ir: &str| ir.matches("retain ").count() + ir.matches("release ").count();
+    let rows = "# signature: (float64[:, :],)\ndef f(X):\n    s = 0.0\n    for i in range(X.shape[0]):\n        row = X[i]\n        tail = row[1:]\n        s += tail[0]\n    for r in X:\n        s += r[0]\n    return s\n";
+    let ir = check("rows.py", rows);
+    assert_eq!(counts(&ir), 0, "{ir}");
+    assert!(!ir.contains("owners"), "{ir}");
+    // `v` may hold a view of the buffer `t` drops: it must keep it alive.
+    let fresh = "# signature: (float64[:], int64)\nimport numpy as np\ndef f(a, n):\n    v = a[1:]\n    for i in range(n):\n        t = np.ones(5)\n        v = t[1:]\n        t = np.zeros(3)\n    return v[0]\n";
+    let ir = check("fresh.py", fresh);
+    assert!(ir.contains("retain "), "{ir}");
+    // A parameter reassigned holds a reference, and so do views of it.
+    let reassigned = "# signature: (float64[:],)\ndef f(a):\n    v = a[1:]\n    a = a[::2]\n    return v[0] + a[0]\n";
+    let ir = check("reassigned.py", reassigned);
+    assert!(ir.contains("owners x"), "{ir}");
+    // An array index copies: the copy is counted.
+    let gather = "# signature: (float64[:], int64[:])\ndef f(a, idx):\n    g = a[idx]\n    return g[0]\n";
+    assert!(check("gather.py", gather).contains("release "));
+}
+
 /// A `@jit` callee keeps its own options when called from a function compiled
 /// with others, and the caller keeps its own.
 #[test]
