@@ -408,17 +408,35 @@ impl<'a> FnLower<'a> {
     }
 
     pub(crate) fn store_local(&mut self, l: LocalId, val: Val, ty: &Type) {
-        let local_ty = self.tf.local_type(l).clone();
-        let val = self.convert(val, ty, &local_ty);
-        let slot = self.locals[l.0 as usize].clone();
-        if self.borrowed[l.0 as usize] {
-            slot.set(&mut self.b, &val);
-        } else {
-            slot.write(&mut self.b, &val);
+        self.store_locals(&[(l, val, ty.clone())]);
+    }
+
+    /// Assigns each local its value as one step: every new owner is retained
+    /// before any old one is released, so in `u, v = v, u` assigning `u`
+    /// cannot free the array `v` is given next. The locals are distinct.
+    fn store_locals(&mut self, stores: &[(LocalId, Val, Type)]) {
+        let mut writes = Vec::new();
+        for (l, val, ty) in stores {
+            let local_ty = self.tf.local_type(*l).clone();
+            let val = self.convert(val.clone(), ty, &local_ty);
+            let slot = self.locals[l.0 as usize].clone();
+            let replaced = match self.borrowed[l.0 as usize] {
+                true => None,
+                false => Some(slot.retain_new(&mut self.b, &val)),
+            };
+            writes.push((*l, slot, val, replaced));
         }
-        if let Some(flag) = self.assigned[l.0 as usize] {
-            let set = self.b.boolc(true);
-            self.b.set(flag, set);
+        let mut releases = Vec::new();
+        for (l, slot, val, replaced) in writes {
+            slot.set(&mut self.b, &val);
+            releases.extend(replaced);
+            if let Some(flag) = self.assigned[l.0 as usize] {
+                let set = self.b.boolc(true);
+                self.b.set(flag, set);
+            }
+        }
+        for replaced in releases {
+            replaced.release(&mut self.b);
         }
     }
 
@@ -426,6 +444,20 @@ impl<'a> FnLower<'a> {
         match target {
             Target::Local(l) => self.store_local(*l, val, ty),
             Target::Tuple(targets) => match (val, ty) {
+                (Val::Tuple(vals), Type::Tuple(tys))
+                    if vals.len() == targets.len() && distinct_locals(targets) =>
+                {
+                    let stores: Vec<(LocalId, Val, Type)> = targets
+                        .iter()
+                        .zip(vals)
+                        .zip(tys)
+                        .filter_map(|((t, v), ty)| match t {
+                            Target::Local(l) => Some((*l, v, ty.clone())),
+                            _ => None,
+                        })
+                        .collect();
+                    self.store_locals(&stores);
+                }
                 (Val::Tuple(vals), Type::Tuple(tys)) if vals.len() == targets.len() => {
                     // As Python's tuple holds its items while the targets are
                     // assigned, the statement holds a reference to each array
@@ -1061,4 +1093,16 @@ pub(crate) fn unsigned_index(tf: &TypedFunction, idx: ExprId) -> bool {
     tf.expr_type(idx)
         .as_scalar()
         .is_some_and(ranges::never_negative)
+}
+
+/// Whether the targets of an unpacking are locals, each named once.
+fn distinct_locals(targets: &[Target]) -> bool {
+    let mut seen = Vec::new();
+    targets.iter().all(|t| match t {
+        Target::Local(l) if !seen.contains(l) => {
+            seen.push(*l);
+            true
+        }
+        _ => false,
+    })
 }

@@ -206,6 +206,25 @@ fn views_of_borrowed_arrays_take_no_reference() {
     assert!(check("gather.py", gather).contains("release "));
 }
 
+/// An owner variable given the owner it already holds touches no count: each
+/// retain and release of a reassigned array local is under a test that the
+/// owner changed, except where a fresh array is taken over.
+#[test]
+fn reassigning_the_same_owner_touches_no_count() {
+    let src = "# signature: (float64[:, :], int64)\ndef f(u, n):\n    v = u.copy()\n    s = 0.0\n    for i in range(n):\n        r = v[i % 2]\n        s += r[0]\n        u, v = v, u\n    return s\n";
+    let ir = check("same.py", src);
+    let lines: Vec<&str> = ir.lines().map(str::trim).collect();
+    // `r = v[i % 2]`: its retain and its release each follow an `if` on the owner's change.
+    let guarded = |op: &str| {
+        lines
+            .windows(2)
+            .filter(|w| w[0].starts_with("if ") && w[1].starts_with(op))
+            .count()
+    };
+    assert!(guarded("retain ") >= 1 && guarded("release ") >= 1, "{ir}");
+    assert!(ir.contains("cmp ne"), "{ir}");
+}
+
 /// A `@jit` callee keeps its own options when called from a function compiled
 /// with others, and the caller keeps its own.
 #[test]

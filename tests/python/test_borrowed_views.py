@@ -142,3 +142,51 @@ def test_an_exception_in_a_window_loop(no_leak):
         raises_in_a_window(a, 2)
     with pytest.raises(ZeroDivisionError, match="float division by zero"):
         jit(raises_in_a_window)(a, 2)
+
+
+def swept_rows(u, steps):
+    # Row views of arrays that trade places: each view's owner is compared
+    # with the one it replaces, and only a changed owner is counted.
+    v = u.copy()
+    n, m = u.shape
+    for _ in range(steps):
+        for i in range(1, n - 1):
+            up, row, down, out = u[i - 1], u[i], u[i + 1], v[i]
+            for j in range(1, m - 1):
+                out[j] = 0.25 * (up[j] + down[j] + row[j - 1] + row[j + 1])
+        u, v = v, u
+    return u, v, up
+
+
+@pytest.mark.parametrize("steps", [0, 1, 2, 5])
+def test_row_views_of_swapped_arrays(steps, no_leak):
+    u = np.random.default_rng(3).random((7, 9))
+    if steps == 0:
+        with pytest.raises(UnboundLocalError):
+            swept_rows(u.copy(), steps)
+        with pytest.raises(UnboundLocalError):
+            jit(swept_rows)(u.copy(), steps)
+        return
+    got = jit(swept_rows)(u.copy(), steps)
+    expected = swept_rows(u.copy(), steps)
+    for g, e in zip(got, expected):
+        np.testing.assert_array_equal(g, e)
+    # `up` views the array `v` holds after the last swap (or the argument).
+    del u
+    gc.collect()
+    np.testing.assert_array_equal(got[2], expected[2])
+
+
+def same_owner_twice(n):
+    # Views of a buffer made here, so counted: unpacking swaps views of one
+    # owner, then gives `x` a view of the array it already views.
+    a = np.arange(n) * 1.0
+    x, y = a[1:], a[:-1]
+    x, y = y, x
+    x, x2 = x[1:], x
+    return x, y, x2
+
+
+def test_unpacking_views_of_one_array(no_leak):
+    for g, e in zip(jit(same_owner_twice)(6), same_owner_twice(6)):
+        np.testing.assert_array_equal(g, e)
