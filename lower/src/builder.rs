@@ -195,6 +195,41 @@ impl Builder {
         }
     }
 
+    /// Takes a reference to `new`, which is to replace `old` in an owner
+    /// variable, and returns when `old` is then to be released: always
+    /// (`None`) where a fresh reference is taken over, else only if the owner
+    /// changes (`Some(changed)`). A variable given the owner it holds keeps
+    /// its reference, so a view made again of the same array in a loop
+    /// (`row = u[i]`) touches no count.
+    pub(crate) fn retain_replacing(&mut self, new: ValueId, old: ValueId) -> Option<ValueId> {
+        let depth = self.blocks.len();
+        if self.temps.iter().any(|t| t.owner == new && t.depth == depth) {
+            self.retain(new);
+            return None;
+        }
+        let n = self.cast(CastOp::PtrToInt, new, LType::I64);
+        let o = self.cast(CastOp::PtrToInt, old, LType::I64);
+        let changed = self.cmp(CmpOp::Ne, n, o);
+        self.stmt(Stmt::If {
+            cond: changed,
+            then_body: vec![Stmt::Retain(new)],
+            else_body: Vec::new(),
+        });
+        Some(changed)
+    }
+
+    /// Releases `old` (replaced by `retain_replacing`) where it was.
+    pub(crate) fn release_replaced(&mut self, old: ValueId, changed: Option<ValueId>) {
+        match changed {
+            None => self.stmt(Stmt::Release(old)),
+            Some(cond) => self.stmt(Stmt::If {
+                cond,
+                then_body: vec![Stmt::Release(old)],
+                else_body: Vec::new(),
+            }),
+        }
+    }
+
     /// After a `Return`: codegen releases every owner variable on the way
     /// out, the statement's temporaries included.
     pub(crate) fn exit_with_temps(&mut self) {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use frontend::hir::{self, Dtype, ExceptionKind, ExprId, ExprKind, LocalId, StmtKind, Target};
 use typeinfer::{ArrayType, Layout, LocalRead, Type, TypedFunction, TypedProgram};
 
+use crate::borrowed;
 use crate::builder::{ltype, mem_ltype, Builder};
 use crate::ir::{
     BinaryOp, CastOp, CmpOp, Const, Function, Inst, LType, Origin, RuntimeError, StepSign, Stmt,
@@ -26,6 +27,9 @@ pub(crate) struct FnLower<'a> {
     /// Indexed by `LocalId`: the "assigned" flag of a local that has a read
     /// definite assignment cannot prove (`TypedFunction::maybe_unbound`).
     assigned: Vec<Option<VarId>>,
+    /// Indexed by `LocalId`: the array locals that hold no reference of their
+    /// own (`borrowed::borrowed_locals`), assigned without counting.
+    borrowed: Vec<bool>,
     pub(crate) ranges: Ranges<'a>,
     /// How each loop is versioned (`versioning.rs`), which translation follows.
     versioning: &'a VersionPlan,
@@ -64,7 +68,13 @@ pub(crate) fn lower_function(
         .iter()
         .zip(&tf.local_types)
         .map(|(local, ty)| Slot::new(&mut b, ty, &local.name))
-        .collect();
+        .collect::<Vec<Slot>>();
+    let borrowed = borrowed::borrowed_locals(tf);
+    for (slot, _) in locals.iter().zip(&borrowed).filter(|(_, b)| **b) {
+        let mut owners = Vec::new();
+        slot.owner_vars(&mut owners);
+        b.disown(&owners);
+    }
     let mut fl = FnLower {
         tf,
         program,
@@ -72,6 +82,7 @@ pub(crate) fn lower_function(
         b,
         locals,
         assigned: vec![None; hir.locals.len()],
+        borrowed,
         ranges: Ranges::new(tf),
         versioning: &versioning,
         copy: NestCopy::Outside,
@@ -397,12 +408,35 @@ impl<'a> FnLower<'a> {
     }
 
     pub(crate) fn store_local(&mut self, l: LocalId, val: Val, ty: &Type) {
-        let local_ty = self.tf.local_type(l).clone();
-        let val = self.convert(val, ty, &local_ty);
-        self.locals[l.0 as usize].clone().write(&mut self.b, &val);
-        if let Some(flag) = self.assigned[l.0 as usize] {
-            let set = self.b.boolc(true);
-            self.b.set(flag, set);
+        self.store_locals(&[(l, val, ty.clone())]);
+    }
+
+    /// Assigns each local its value as one step: every new owner is retained
+    /// before any old one is released, so in `u, v = v, u` assigning `u`
+    /// cannot free the array `v` is given next. The locals are distinct.
+    fn store_locals(&mut self, stores: &[(LocalId, Val, Type)]) {
+        let mut writes = Vec::new();
+        for (l, val, ty) in stores {
+            let local_ty = self.tf.local_type(*l).clone();
+            let val = self.convert(val.clone(), ty, &local_ty);
+            let slot = self.locals[l.0 as usize].clone();
+            let replaced = match self.borrowed[l.0 as usize] {
+                true => None,
+                false => Some(slot.retain_new(&mut self.b, &val)),
+            };
+            writes.push((*l, slot, val, replaced));
+        }
+        let mut releases = Vec::new();
+        for (l, slot, val, replaced) in writes {
+            slot.set(&mut self.b, &val);
+            releases.extend(replaced);
+            if let Some(flag) = self.assigned[l.0 as usize] {
+                let set = self.b.boolc(true);
+                self.b.set(flag, set);
+            }
+        }
+        for replaced in releases {
+            replaced.release(&mut self.b);
         }
     }
 
@@ -410,6 +444,20 @@ impl<'a> FnLower<'a> {
         match target {
             Target::Local(l) => self.store_local(*l, val, ty),
             Target::Tuple(targets) => match (val, ty) {
+                (Val::Tuple(vals), Type::Tuple(tys))
+                    if vals.len() == targets.len() && distinct_locals(targets) =>
+                {
+                    let stores: Vec<(LocalId, Val, Type)> = targets
+                        .iter()
+                        .zip(vals)
+                        .zip(tys)
+                        .filter_map(|((t, v), ty)| match t {
+                            Target::Local(l) => Some((*l, v, ty.clone())),
+                            _ => None,
+                        })
+                        .collect();
+                    self.store_locals(&stores);
+                }
                 (Val::Tuple(vals), Type::Tuple(tys)) if vals.len() == targets.len() => {
                     // As Python's tuple holds its items while the targets are
                     // assigned, the statement holds a reference to each array
@@ -1045,4 +1093,16 @@ pub(crate) fn unsigned_index(tf: &TypedFunction, idx: ExprId) -> bool {
     tf.expr_type(idx)
         .as_scalar()
         .is_some_and(ranges::never_negative)
+}
+
+/// Whether the targets of an unpacking are locals, each named once.
+fn distinct_locals(targets: &[Target]) -> bool {
+    let mut seen = Vec::new();
+    targets.iter().all(|t| match t {
+        Target::Local(l) if !seen.contains(l) => {
+            seen.push(*l);
+            true
+        }
+        _ => false,
+    })
 }

@@ -2,6 +2,7 @@
 //! floor division, strided address arithmetic, array allocation.
 
 mod advanced;
+mod borrowed;
 mod builder;
 mod creation;
 mod elementwise;

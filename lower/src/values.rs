@@ -16,7 +16,7 @@
 use typeinfer::Type;
 
 use crate::builder::{ltype, Builder};
-use crate::ir::{LType, Stmt, ValueId, VarId};
+use crate::ir::{LType, ValueId, VarId};
 
 #[derive(Clone, Debug)]
 pub(crate) enum Val {
@@ -164,24 +164,34 @@ impl Slot {
     }
 
     /// Stores `val`, which must have this slot's shape (the lowering converts
-    /// first): takes a reference to each new owner, then drops the old ones.
+    /// first): takes a reference to each new owner, then drops the old ones
+    /// (neither where an owner stays the same: `Builder::retain_replacing`).
     pub(crate) fn write(&self, b: &mut Builder, val: &Val) {
+        let replaced = self.retain_new(b, val);
+        self.set(b, val);
+        replaced.release(b);
+    }
+
+    /// The first step of a write of `val` here: takes the references to the
+    /// new owners and returns the old ones, to drop once the value is `set`.
+    /// The slots of `u, v = v, u` each take theirs before any drops its old.
+    pub(crate) fn retain_new(&self, b: &mut Builder, val: &Val) -> Replaced {
         let mut new = Vec::new();
         val.owners(&mut new);
-        for owner in new {
-            b.retain(owner);
-        }
         let mut vars = Vec::new();
         self.owner_vars(&mut vars);
         let old: Vec<ValueId> = vars.iter().map(|v| b.get(*v)).collect();
-        self.set(b, val);
-        for owner in old {
-            b.stmt(Stmt::Release(owner));
-        }
+        let changed: Vec<Option<ValueId>> = new
+            .iter()
+            .zip(&old)
+            .map(|(&n, &o)| b.retain_replacing(n, o))
+            .collect();
+        Replaced(old.into_iter().zip(changed).collect())
     }
 
-    /// Stores `val` without counting references (the caller accounts for them).
-    fn set(&self, b: &mut Builder, val: &Val) {
+    /// Stores `val` without counting references: the caller accounts for
+    /// them, or the slot borrows (`borrowed.rs`).
+    pub(crate) fn set(&self, b: &mut Builder, val: &Val) {
         match (self, val) {
             (Slot::Scalar(var), Val::Scalar(v)) => b.set(*var, *v),
             (
@@ -209,6 +219,18 @@ impl Slot {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// The owners a write replaced, each with when it is to be released
+/// (`Builder::release_replaced`).
+pub(crate) struct Replaced(Vec<(ValueId, Option<ValueId>)>);
+
+impl Replaced {
+    pub(crate) fn release(self, b: &mut Builder) {
+        for (owner, changed) in self.0 {
+            b.release_replaced(owner, changed);
         }
     }
 }

@@ -1,6 +1,6 @@
 # signature: (float64[:], float64[:])
 def swap_arrays(u, v):
-    # Both items are retained (held by the statement) before either target
-    # releases what it held; each target then takes its reference over.
+    # Both targets take their new reference before either releases what it
+    # held (and neither touches a count if its owner does not change).
     u, v = v, u
     return u
