@@ -671,7 +671,9 @@ impl<'a> FnLower<'a> {
         let aliased = self.any(aliased).unwrap_or_else(|| self.b.boolc(false));
         let chunk = self.b.var(LType::I64, format!("{name}.chunk"));
         let pass = self.b.var(LType::I64, format!("{name}.pass"));
-        let out = self.b.var(LType::I1, format!("{name}.out"));
+        // All ones once some index is out of range: an i64 rather than an i1,
+        // so the vectorized pass ORs whole lanes (no packing of masks).
+        let out = self.b.var(LType::I64, format!("{name}.out"));
         let size = self.b.i64c(versioning::CHUNK);
         let one = self.b.i64c(1);
         self.b.begin();
@@ -685,6 +687,7 @@ impl<'a> FnLower<'a> {
         let ends_in = self.version_condition(var, hoisted, lo, hi);
         let ends_out = self.b.unary(UnaryOp::Not, ends_in);
         let first_out = self.b.bin(BinaryOp::Or, aliased, ends_out);
+        let first_out = self.b.cast(CastOp::SExt, first_out, LType::I64);
         self.b.stmt(Stmt::Set {
             var: out,
             value: first_out,
@@ -699,17 +702,18 @@ impl<'a> FnLower<'a> {
                 return self.bug("a chunked loop's check of a local that is not an array");
             };
             let ext = arr.extents[check.axis as usize];
-            let index = if check.wraps {
-                let zero = self.b.i64c(0);
-                let negative = self.b.cmp(CmpOp::SLt, index, zero);
-                let from_end = self.b.bin(BinaryOp::IAdd, index, ext);
-                self.b.select(negative, from_end, index)
+            outs.push(if check.wraps {
+                // `-ext <= index < ext` is `index + ext < 2 * ext` in unsigned
+                // (wrapping) arithmetic, exact for any extent below 2**63.
+                let shifted = self.b.bin(BinaryOp::IAdd, index, ext);
+                let span = self.b.bin(BinaryOp::IAdd, ext, ext);
+                self.b.cmp(CmpOp::UGe, shifted, span)
             } else {
-                index
-            };
-            outs.push(self.b.cmp(CmpOp::UGe, index, ext));
+                self.b.cmp(CmpOp::UGe, index, ext)
+            });
         }
         if let Some(any_out) = self.any(outs) {
+            let any_out = self.b.cast(CastOp::SExt, any_out, LType::I64);
             let before = self.b.get(out);
             let now = self.b.bin(BinaryOp::Or, before, any_out);
             self.b.stmt(Stmt::Set { var: out, value: now });
@@ -724,7 +728,8 @@ impl<'a> FnLower<'a> {
             body: pass_body,
         });
         let some_out = self.b.get(out);
-        let cond = self.b.unary(UnaryOp::Not, some_out);
+        let zero = self.b.i64c(0);
+        let cond = self.b.cmp(CmpOp::Eq, some_out, zero);
         self.b.begin();
         let outside = self.ranges.set_assumed(assumed.clone());
         self.emit_range_loop(var, counter, [lo, hi, one], StepSign::Positive, body);

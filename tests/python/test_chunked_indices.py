@@ -1,8 +1,9 @@
-"""Loops whose indices are read from data (`a[idx[i]]`, `out[idx[i]] += v`) run
-in chunks whose indices are all checked first (docs/language.md, "Indices read
-from arrays"): whatever the chunk, the first out-of-range index raises CPython's
+"""Loops that load through indices read from data (`a[idx[i]]`) run in chunks
+whose indices are all checked first (docs/language.md, "Indices read from
+arrays"): whatever the chunk, the first out-of-range index raises CPython's
 IndexError at its own iteration, after every earlier iteration's stores, and a
-store that changes an index the loop has yet to read is seen, as in CPython."""
+store that changes an index the loop has yet to read is seen, as in CPython.
+A scatter (`out[idx[i]] += v`, checked where it stores) must agree as well."""
 
 import numpy as np
 import pytest
