@@ -1300,10 +1300,9 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
 
         // A constant start >= 0 and step > 0 bound every value of `var` and of
         // the counter by `stop <= i64::MAX`.
-        let counts_up_from_non_negative = start
-            .get_sign_extended_constant()
-            .is_some_and(|s| s >= 0)
-            && step.get_sign_extended_constant().is_some_and(|s| s > 0);
+        let counts_up_from_non_negative =
+            start.get_sign_extended_constant().is_some_and(|s| s >= 0)
+                && step.get_sign_extended_constant().is_some_and(|s| s > 0);
         let counter = self.alloca(i64t.into(), "for.k")?;
         self.b().build_store(counter, i64t.const_zero())?;
         let head = self.append("for.head");

@@ -97,7 +97,6 @@ fn the_entry_function_is_inlined_before_the_pipeline() {
     assert!(defines[0].contains("@sum_entry("), "{defines:?}");
 }
 
-
 const SENTINEL: i64 = -999;
 
 /// `(count, wrapping sum, last value of i)` of `for i in range(start, stop, step)`.

@@ -12,8 +12,8 @@
 
 use std::collections::HashMap;
 
-use frontend::hir::{ExprId, ExprKind, Function, LocalId, Stmt, StmtKind, Target};
 use frontend::hir::visit::{walk_block, walk_stmt, Visitor};
+use frontend::hir::{ExprId, ExprKind, Function, LocalId, Stmt, StmtKind, Target};
 use typeinfer::{advanced_index, selects_view, ArrayType, Type, TypedFunction};
 
 /// For each local (by index), whether it borrows: an array local of which

@@ -203,7 +203,11 @@ impl Builder {
     /// (`row = u[i]`) touches no count.
     pub(crate) fn retain_replacing(&mut self, new: ValueId, old: ValueId) -> Option<ValueId> {
         let depth = self.blocks.len();
-        if self.temps.iter().any(|t| t.owner == new && t.depth == depth) {
+        if self
+            .temps
+            .iter()
+            .any(|t| t.owner == new && t.depth == depth)
+        {
             self.retain(new);
             return None;
         }

@@ -12,7 +12,7 @@ use crate::ir::{
     UnaryOp, ValueId, VarId, BUFFER_DATA_OFFSET,
 };
 use crate::parallel::{Plan, PlanArray, PlanReduction};
-use crate::ranges::{self, Ranges};
+use crate::ranges::{self, Assumed, Ranges};
 use crate::values::{c_strides, f_strides, flat_types, ArrayVal, Slot, Val};
 use crate::versioning::{self, NestCopy, Version, VersionPlan};
 use crate::LowerOptions;
@@ -659,6 +659,16 @@ impl<'a> FnLower<'a> {
                 assumed,
                 [outer, outer],
             ),
+            Some(Version::Chunked {
+                hoisted,
+                checks,
+                overlaps,
+                assumed,
+            }) => {
+                let tests = (hoisted.as_slice(), checks.as_slice(), overlaps.as_slice());
+                self.emit_chunked_loop(var, counter, [s0, s1], tests, assumed, body);
+                return self.ranges.exit_loop();
+            }
             None => {
                 self.emit_range_loop(var, counter, [s0, s1, st], sign, body);
                 return self.ranges.exit_loop();
@@ -681,6 +691,131 @@ impl<'a> FnLower<'a> {
             checked,
         });
         self.ranges.exit_loop();
+    }
+
+    /// A `Version::Chunked` loop over `counter` from `s0` to `s1` (step 1):
+    /// chunks of `versioning::CHUNK` iterations, each a pass that ORs "some
+    /// index out of range" over the chunk, then the chunk's iterations without
+    /// those checks when none was, else with them.
+    fn emit_chunked_loop(
+        &mut self,
+        var: LocalId,
+        counter: VarId,
+        [s0, s1]: [ValueId; 2],
+        (hoisted, checks, overlaps): ChunkTests,
+        assumed: &Assumed,
+        body: &[hir::Stmt],
+    ) {
+        let name = self.tf.hir.local(var).name.clone();
+        let mut aliased = Vec::new();
+        for &(read, stored) in overlaps {
+            let (Val::Array(r), Val::Array(w)) = (self.read_local(read), self.read_local(stored))
+            else {
+                return self.bug("a chunked loop's overlap test of a local that is not an array");
+            };
+            let (rd, wd) = (self.array_dtype(read), self.array_dtype(stored));
+            aliased.push(self.overlaps(&r, rd, &w, wd));
+        }
+        let aliased = self.any(aliased).unwrap_or_else(|| self.b.boolc(false));
+        let chunk = self.b.var(LType::I64, format!("{name}.chunk"));
+        let pass = self.b.var(LType::I64, format!("{name}.pass"));
+        // All ones once some index is out of range: an i64 rather than an i1,
+        // so the vectorized pass ORs whole lanes (no packing of masks).
+        let out = self.b.var(LType::I64, format!("{name}.out"));
+        let size = self.b.i64c(versioning::CHUNK);
+        let one = self.b.i64c(1);
+        self.b.begin();
+        let lo = self.b.get(chunk);
+        // `lo + CHUNK` when it is below `s1` (so it does not overflow), else `s1`:
+        // `s1 - lo` is in `(0, 2**64)`, exact as an unsigned number.
+        let rest = self.b.bin(BinaryOp::ISub, s1, lo);
+        let short = self.b.cmp(CmpOp::ULt, rest, size);
+        let full = self.b.bin(BinaryOp::IAdd, lo, size);
+        let hi = self.b.select(short, s1, full);
+        let ends_in = self.version_condition(var, hoisted, lo, hi);
+        let ends_out = self.b.unary(UnaryOp::Not, ends_in);
+        let first_out = self.b.bin(BinaryOp::Or, aliased, ends_out);
+        let first_out = self.b.cast(CastOp::SExt, first_out, LType::I64);
+        self.b.stmt(Stmt::Set {
+            var: out,
+            value: first_out,
+        });
+        self.b.begin();
+        let i = self.b.get(pass);
+        self.store_local(var, Val::Scalar(i), &Type::INT);
+        let mut outs = Vec::new();
+        for check in checks {
+            let index = self.int64(check.index);
+            let Val::Array(arr) = self.read_local(check.array) else {
+                return self.bug("a chunked loop's check of a local that is not an array");
+            };
+            let ext = arr.extents[check.axis as usize];
+            outs.push(if check.wraps {
+                // `-ext <= index < ext` is `index + ext < 2 * ext` in unsigned
+                // (wrapping) arithmetic, exact for any extent below 2**63.
+                let shifted = self.b.bin(BinaryOp::IAdd, index, ext);
+                let span = self.b.bin(BinaryOp::IAdd, ext, ext);
+                self.b.cmp(CmpOp::UGe, shifted, span)
+            } else {
+                self.b.cmp(CmpOp::UGe, index, ext)
+            });
+        }
+        if let Some(any_out) = self.any(outs) {
+            let any_out = self.b.cast(CastOp::SExt, any_out, LType::I64);
+            let before = self.b.get(out);
+            let now = self.b.bin(BinaryOp::Or, before, any_out);
+            self.b.stmt(Stmt::Set {
+                var: out,
+                value: now,
+            });
+        }
+        let pass_body = self.b.end();
+        self.b.stmt(Stmt::ForRange {
+            var: pass,
+            start: lo,
+            stop: hi,
+            step: one,
+            step_sign: StepSign::Positive,
+            body: pass_body,
+        });
+        let some_out = self.b.get(out);
+        let zero = self.b.i64c(0);
+        let cond = self.b.cmp(CmpOp::Eq, some_out, zero);
+        self.b.begin();
+        let outside = self.ranges.set_assumed(assumed.clone());
+        self.emit_range_loop(var, counter, [lo, hi, one], StepSign::Positive, body);
+        self.ranges.set_assumed(outside);
+        let fast = self.b.end();
+        self.b.begin();
+        self.emit_range_loop(var, counter, [lo, hi, one], StepSign::Positive, body);
+        let checked = self.b.end();
+        self.b.stmt(Stmt::Versioned {
+            cond,
+            fast,
+            checked,
+        });
+        let chunk_body = self.b.end();
+        self.b.stmt(Stmt::ForRange {
+            var: chunk,
+            start: s0,
+            stop: s1,
+            step: size,
+            step_sign: StepSign::Positive,
+            body: chunk_body,
+        });
+    }
+
+    /// The value of array (or other) local `l`, read without the check that
+    /// it is bound: for conditions a translated read guards again.
+    fn read_local(&mut self, l: LocalId) -> Val {
+        self.locals[l.0 as usize].clone().read(&mut self.b)
+    }
+
+    fn array_dtype(&self, l: LocalId) -> Dtype {
+        self.tf
+            .local_type(l)
+            .as_array()
+            .map_or(Dtype::Float64, |at| at.dtype)
     }
 
     fn emit_range_loop(
@@ -1060,6 +1195,14 @@ impl<'a> FnLower<'a> {
         }
     }
 }
+
+/// What a `Version::Chunked` loop tests: the checks at the ends of each
+/// chunk, those in its pass, and the pairs of arrays that must not overlap.
+type ChunkTests<'p> = (
+    &'p [versioning::HoistedCheck],
+    &'p [versioning::ChunkCheck],
+    &'p [(LocalId, LocalId)],
+);
 
 /// Which adjustments index `idx` on `axis` of array local `arr` still needs
 /// under `opts`, given what `ranges` proves where it is read: (wraparound,

@@ -12,24 +12,33 @@
 
 use frontend::hir::visit::{walk_expr, Visitor};
 use frontend::hir::{BinOp, ExprId, ExprKind, Function};
-use typeinfer::{LocalRead, Type};
+use typeinfer::{LocalRead, Type, TypedFunction};
 
 use crate::func::{unsigned_index, FnLower};
+use crate::ranges::Ranges;
 
 impl FnLower<'_> {
     /// Whether `e` can be evaluated where Python would not evaluate it.
     pub(crate) fn speculable(&self, e: ExprId) -> bool {
-        let mut check = Speculable {
-            lower: self,
-            ok: true,
-        };
-        check.visit_expr(&self.tf.hir, e);
-        check.ok
+        speculable(self.tf, &self.ranges, e)
     }
 }
 
+/// Whether `e` can be evaluated where Python would not evaluate it, given what
+/// `ranges` proves there (versioning's planner asks with its own `Ranges`).
+pub(crate) fn speculable(tf: &TypedFunction, ranges: &Ranges, e: ExprId) -> bool {
+    let mut check = Speculable {
+        tf,
+        ranges,
+        ok: true,
+    };
+    check.visit_expr(&tf.hir, e);
+    check.ok
+}
+
 struct Speculable<'l, 'a> {
-    lower: &'l FnLower<'a>,
+    tf: &'l TypedFunction,
+    ranges: &'l Ranges<'a>,
     ok: bool,
 }
 
@@ -38,7 +47,7 @@ impl Visitor for Speculable<'_, '_> {
         if !self.ok {
             return;
         }
-        let tf = self.lower.tf;
+        let tf = self.tf;
         // Only numbers: an array or tuple value would be an allocation or a view.
         if !matches!(tf.expr_type(e), Type::Scalar(_)) {
             self.ok = false;
@@ -81,7 +90,7 @@ impl Speculable<'_, '_> {
         let ExprKind::Local(array) = f.expr(value).kind else {
             return false;
         };
-        let tf = self.lower.tf;
+        let tf = self.tf;
         let Type::Array(at) = tf.expr_type(value) else {
             return false;
         };
@@ -91,8 +100,8 @@ impl Speculable<'_, '_> {
             return false;
         }
         indices.iter().enumerate().all(|(axis, &idx)| {
-            let (lo, hi) = self.lower.ranges.index_proof(Some(array), axis as u8, idx);
-            (lo || unsigned_index(self.lower.tf, idx)) && hi
+            let (lo, hi) = self.ranges.index_proof(Some(array), axis as u8, idx);
+            (lo || unsigned_index(tf, idx)) && hi
         }) && {
             // The indices themselves, not the array (read as a whole above).
             for &idx in indices {

@@ -21,12 +21,14 @@ use std::collections::HashMap;
 
 use frontend::hir::visit::{walk_block, walk_expr, walk_stmt, walk_target, Visitor};
 use frontend::hir::{self, ExprId, ExprKind, LocalId, StmtKind, Target};
+use library::Dtype;
 use typeinfer::TypedFunction;
 
 use crate::expr::const_int;
 use crate::func::{index_needs, unsigned_index, FnLower};
 use crate::ir::{BinaryOp, CmpOp, UnaryOp, ValueId};
 use crate::ranges::{self, Affine, Assumed, Ranges, Sym};
+use crate::speculate::speculable;
 use crate::values::Slot;
 use crate::LowerOptions;
 
@@ -63,6 +65,42 @@ pub(crate) enum Version {
         /// versioned nest's fast copy the nest's too.
         assumed: Assumed,
     },
+    /// An innermost step-1 loop with a check whose index comes from data
+    /// (`a[idx[i]]`), which no condition before the loop can bound: the loop
+    /// runs in chunks of `CHUNK` iterations, each preceded by a pass that
+    /// computes every index of the chunk (they read nothing the loop writes,
+    /// and cannot raise) and ORs "out of range" over them, a loop LLVM
+    /// vectorizes. A chunk whose indices are all in range runs without these
+    /// checks; another runs the checked body, which raises at the iteration
+    /// Python would, after the stores of the iterations before it.
+    Chunked {
+        /// The checks an innermost version would hoist (`var + c`): tested
+        /// at the first and the last iteration of each chunk.
+        hoisted: Vec<HoistedCheck>,
+        /// The others: tested at every iteration of the pass.
+        checks: Vec<ChunkCheck>,
+        /// (array read by an index, array the body stores into): locals
+        /// that may share memory at run time, where a store could change an
+        /// index the pass computed; when they overlap every chunk is checked.
+        overlaps: Vec<(LocalId, LocalId)>,
+        /// As `Innermost::assumed`.
+        assumed: Assumed,
+    },
+}
+
+/// The iterations of one chunk of a `Version::Chunked` loop: the indices a
+/// chunk computes twice stay in the L1 cache, and the pass is long enough to
+/// vectorize.
+pub(crate) const CHUNK: i64 = 512;
+
+/// One check that a chunked loop makes in its pass: `index` on `axis` of array
+/// local `array`, wrapped around when negative if `wraps`.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ChunkCheck {
+    pub(crate) array: LocalId,
+    pub(crate) axis: u8,
+    pub(crate) index: ExprId,
+    pub(crate) wraps: bool,
 }
 
 /// One index check that nest versioning hoists: the least value of the index
@@ -171,7 +209,7 @@ impl Planner<'_> {
             return;
         }
         self.ranges.enter_loop(var, start, stop, step_const, body);
-        let version = self.version(var, step_const, body, copy);
+        let version = self.version(var, step_const, stop, body, copy);
         match &version {
             Some(Version::Nest { assumed, .. }) => {
                 let outside = self.ranges.set_assumed(assumed.clone());
@@ -180,7 +218,9 @@ impl Planner<'_> {
                 self.block(body, NestCopy::Checked);
             }
             // An innermost loop's body has no loop to plan.
-            Some(Version::Innermost { .. }) | None => self.block(body, copy),
+            Some(Version::Innermost { .. } | Version::Chunked { .. }) | None => {
+                self.block(body, copy)
+            }
         }
         if let Some(version) = version {
             let planned = self.plan.0.insert((stop, copy), version);
@@ -194,6 +234,7 @@ impl Planner<'_> {
         &mut self,
         var: LocalId,
         step_const: Option<i64>,
+        stop: ExprId,
         body: &[hir::Stmt],
         copy: NestCopy,
     ) -> Option<Version> {
@@ -210,13 +251,129 @@ impl Planner<'_> {
             return None;
         }
         let (checks, covered) = self.hoistable_checks(var, body)?;
+        // Inside a versioned nest's fast copy, its checks stay assumed.
+        let mut assumed = self.ranges.assumed().clone();
+        if !self.tf.parallel_loops.contains_key(&stop) {
+            if let Some((chunk, overlaps, chunk_covered)) = self.chunk_checks(var, body, &covered) {
+                assumed.extend(covered);
+                assumed.extend(chunk_covered);
+                return Some(Version::Chunked {
+                    hoisted: checks,
+                    checks: chunk,
+                    overlaps,
+                    assumed,
+                });
+            }
+        }
         if checks.is_empty() {
             return None;
         }
-        // Inside a versioned nest's fast copy, its checks stay assumed.
-        let mut assumed = self.ranges.assumed().clone();
         assumed.extend(covered);
         Some(Version::Innermost { checks, assumed })
+    }
+
+    /// The checks a chunked loop over `var` (an innermost step-1 loop that
+    /// `hoistable_checks` accepted) makes in its pass, the pairs of arrays it
+    /// tests for overlap and the accesses it covers; `None` unless some index
+    /// comes from data. Those `hoisted` covers are tested per chunk instead.
+    /// The body may write memory only by storing into local arrays (no call
+    /// that could, no `break` or `return`, which would leave only the chunk),
+    /// and an index may read only locals the body does not assign.
+    fn chunk_checks(
+        &self,
+        var: LocalId,
+        body: &[hir::Stmt],
+        hoisted: &Assumed,
+    ) -> Option<(Vec<ChunkCheck>, Vec<(LocalId, LocalId)>, Assumed)> {
+        if !self.opts.boundscheck {
+            return None;
+        }
+        let hir = &self.tf.hir;
+        let mut effects = Effects::default();
+        walk_block(&mut effects, hir, body);
+        if effects.other {
+            return None;
+        }
+        let mut accesses = Accesses::default();
+        walk_block(&mut accesses, hir, body);
+        let mut checks = Vec::new();
+        let mut covered = Assumed::new();
+        let mut reads = Vec::new();
+        // A loop that only stores through such indices (a scatter) is not
+        // worth the pass: no copy vectorizes stores in the order of the data,
+        // and `scatter_add` of bench/corpus.py measured the same either way,
+        // at twice the compile time.
+        let mut loads = false;
+        for (arr, indices) in accesses.0 {
+            let ExprKind::Local(array) = hir.expr(arr).kind else {
+                continue;
+            };
+            if self.tf.expr_type(arr).as_array().is_none()
+                || !self.ranges.is_array_invariant_in(array, var)
+            {
+                continue;
+            }
+            for (axis, idx) in indices.iter().enumerate() {
+                let axis = axis as u8;
+                let (wrap, checked) =
+                    index_needs(self.tf, &self.ranges, self.opts, Some(array), axis, *idx);
+                if !checked {
+                    continue;
+                }
+                let mut index_reads = IndexReads {
+                    tf: self.tf,
+                    locals: Vec::new(),
+                    arrays: Vec::new(),
+                    unsigned: false,
+                };
+                index_reads.visit_expr(hir, *idx);
+                // An index that reads no element (`a[-i - 1]`) gains nothing
+                // from the pass (measured: `negative_index_sum` the same, its
+                // compile time doubled): it stays checked in the loop.
+                if index_reads.arrays.is_empty()
+                    || index_reads.unsigned
+                    || !speculable(self.tf, &self.ranges, *idx)
+                    || index_reads
+                        .locals
+                        .iter()
+                        .any(|&l| ranges::assigns(hir, body, l))
+                {
+                    continue;
+                }
+                if hoisted.contains_key(&(array, axis, *idx)) {
+                    continue;
+                }
+                let wraps = wrap;
+                let check = ChunkCheck {
+                    array,
+                    axis,
+                    index: *idx,
+                    wraps,
+                };
+                if !checks.contains(&check) {
+                    checks.push(check);
+                }
+                loads |= !effects.targets.contains(&arr);
+                covered.insert((array, axis, *idx), wraps);
+                reads.extend(index_reads.arrays);
+            }
+        }
+        if !loads {
+            return None;
+        }
+        let mut overlaps = Vec::new();
+        for &r in &reads {
+            for &w in &effects.stored {
+                if r == w {
+                    // The body stores into an array an index reads.
+                    return None;
+                }
+                if !overlaps.contains(&(r, w)) {
+                    overlaps.push((r, w));
+                }
+            }
+        }
+        Some((checks, overlaps, covered))
     }
 
     /// The checks left in the body of an innermost step-1 loop over `var` that
@@ -411,6 +568,100 @@ impl Planner<'_> {
                 assumed.insert((array, axis, *idx), wraps);
             }
         }
+    }
+}
+
+/// The memory a loop body may write: the array locals it stores elements or
+/// parts of into (`stored`), and whether it may write any other way or leave
+/// the loop (`other`: a call of a `@jit` function or a method, `out=`,
+/// `break`, `return`, a store into a part of a value that is not a local).
+/// `targets` are the array expressions of the subscripts stored into.
+#[derive(Default)]
+struct Effects {
+    stored: Vec<LocalId>,
+    targets: Vec<ExprId>,
+    other: bool,
+}
+
+impl Visitor for Effects {
+    fn visit_stmt(&mut self, f: &hir::Function, stmt: &hir::Stmt) {
+        match &stmt.kind {
+            StmtKind::Break
+            | StmtKind::Return(_)
+            | StmtKind::While { .. }
+            | StmtKind::ForRange { .. } => self.other = true,
+            _ => walk_stmt(self, f, stmt),
+        }
+    }
+    fn visit_expr(&mut self, f: &hir::Function, e: ExprId) {
+        match &f.expr(e).kind {
+            ExprKind::Call {
+                callee: hir::Callee::Known(known),
+                ..
+            } if pure_call(known) => {}
+            ExprKind::Call { .. } | ExprKind::Out { .. } => self.other = true,
+            _ => {}
+        }
+        walk_expr(self, f, e);
+    }
+    fn visit_target(&mut self, f: &hir::Function, t: &Target) {
+        if let Target::Subscript { value, .. } = t {
+            self.targets.push(*value);
+            match f.expr(*value).kind {
+                ExprKind::Local(l) => self.stored.push(l),
+                _ => self.other = true,
+            }
+        }
+        walk_target(self, f, t);
+    }
+}
+
+/// Whether a call of `known` writes no memory the caller can see (it may
+/// allocate its result).
+fn pure_call(known: &hir::KnownFunction) -> bool {
+    use hir::KnownFunction as K;
+    matches!(
+        known,
+        K::Len
+            | K::Abs
+            | K::Min
+            | K::Max
+            | K::Int
+            | K::Float
+            | K::Bool
+            | K::Complex
+            | K::Round
+            | K::Library(_)
+            | K::Scalar(_)
+    )
+}
+
+/// What an index expression reads: the locals (arrays included) and the
+/// arrays whose elements it reads, and whether some subscript in it has an
+/// unsigned 64-bit index (whose conversion may raise `OverflowError`).
+struct IndexReads<'t> {
+    tf: &'t TypedFunction,
+    locals: Vec<LocalId>,
+    arrays: Vec<LocalId>,
+    unsigned: bool,
+}
+
+impl Visitor for IndexReads<'_> {
+    fn visit_expr(&mut self, f: &hir::Function, e: ExprId) {
+        match &f.expr(e).kind {
+            ExprKind::Local(l) => self.locals.push(*l),
+            ExprKind::Subscript { value, indices } => {
+                if let ExprKind::Local(l) = f.expr(*value).kind {
+                    self.arrays.push(l);
+                }
+                // Only the conversion of a uint64 index raises (`element_address`).
+                self.unsigned |= indices
+                    .iter()
+                    .any(|&i| self.tf.expr_type(i).as_scalar() == Some(Dtype::UInt64));
+            }
+            _ => {}
+        }
+        walk_expr(self, f, e);
     }
 }
 
@@ -762,6 +1013,34 @@ mod tests {
                             .collect();
                         ("innermost", checks, assumed.len())
                     }
+                    Version::Chunked {
+                        hoisted,
+                        checks,
+                        overlaps,
+                        assumed,
+                    } => {
+                        let mut checks: Vec<String> = hoisted
+                            .iter()
+                            .map(|c| {
+                                format!(
+                                    "{}[{}] at {}{}",
+                                    name(c.array),
+                                    c.axis,
+                                    show(&c.index),
+                                    wraps(c.wraps)
+                                )
+                            })
+                            .chain(checks.iter().map(|c| {
+                                format!("{}[{}]{}", name(c.array), c.axis, wraps(c.wraps))
+                            }))
+                            .collect();
+                        checks.extend(
+                            overlaps
+                                .iter()
+                                .map(|(r, w)| format!("{} apart from {}", name(*r), name(*w))),
+                        );
+                        ("chunks", checks, assumed.len())
+                    }
                 };
                 format!(
                     "{var}, {copy:?}: {kind} on {}; assumes {assumed}",
@@ -858,6 +1137,46 @@ mod tests {
             loop_over("lo * n // m, hi", "i"),
             vec!["i, Outside: innermost on a[0] at i; assumes 1"]
         );
+    }
+
+    #[test]
+    fn an_index_read_from_data_is_checked_a_chunk_at_a_time() {
+        // `a[idx[i]]` has no bound before the loop: each chunk's pass checks
+        // it, wrapped around; `out[i]` is tested at the chunk's ends; `idx`
+        // and `out` may share memory, which the loop tests once.
+        let text = "# signature: (float64[:], int64[:], float64[:])\n\
+                    def gather(a, idx, out):\n    for i in range(idx.shape[0]):\n        out[i] = a[idx[i]]\n";
+        assert_eq!(
+            plan_of(text),
+            vec!["i, Outside: chunks on out[0] at i, a[0] wrapping, idx apart from out; assumes 2"]
+        );
+    }
+
+    #[test]
+    fn a_chunk_pass_reads_nothing_the_loop_may_change() {
+        // The body stores into the array the index reads, calls a function
+        // that might write it, leaves the loop, assigns a local of the index,
+        // or only stores through it: the index stays checked in the loop.
+        for body in [
+            "idx[idx[i]] = 0",
+            "out[idx[i]] = 1.0\n        out.sort()",
+            "out[idx[i]] = 1.0\n        if out[0] > 1.0:\n            break",
+            "out[idx[i] + k] = 1.0\n        k = 1",
+            // A scatter: only stores use the index.
+            "out[idx[i]] += 1.0",
+            // An index computed from the loop's variable alone.
+            "out[i] = out[-i - 1]",
+        ] {
+            let text = format!(
+                "# signature: (int64[:], float64[:])\n\
+                 def f(idx, out):\n    k = 0\n    for i in range(idx.shape[0]):\n        {body}\n"
+            );
+            assert!(
+                !plan_of(&text).iter().any(|p| p.contains("chunks")),
+                "{body}: {:?}",
+                plan_of(&text)
+            );
+        }
     }
 
     #[test]

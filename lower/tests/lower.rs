@@ -202,7 +202,8 @@ fn views_of_borrowed_arrays_take_no_reference() {
     let ir = check("reassigned.py", reassigned);
     assert!(ir.contains("owners x"), "{ir}");
     // An array index copies: the copy is counted.
-    let gather = "# signature: (float64[:], int64[:])\ndef f(a, idx):\n    g = a[idx]\n    return g[0]\n";
+    let gather =
+        "# signature: (float64[:], int64[:])\ndef f(a, idx):\n    g = a[idx]\n    return g[0]\n";
     assert!(check("gather.py", gather).contains("release "));
 }
 
