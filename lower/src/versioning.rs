@@ -977,6 +977,14 @@ mod tests {
             out
         };
         let wraps = |w: bool| if w { " wrapping" } else { "" };
+        let at = |array: LocalId, axis: u8, index: &Affine, wrapping: bool| {
+            format!(
+                "{}[{axis}] at {}{}",
+                name(array),
+                show(index),
+                wraps(wrapping)
+            )
+        };
         loops
             .into_iter()
             .map(|((stop, copy), version)| {
@@ -1001,15 +1009,7 @@ mod tests {
                     Version::Innermost { checks, assumed } => {
                         let checks: Vec<String> = checks
                             .iter()
-                            .map(|c| {
-                                format!(
-                                    "{}[{}] at {}{}",
-                                    name(c.array),
-                                    c.axis,
-                                    show(&c.index),
-                                    wraps(c.wraps)
-                                )
-                            })
+                            .map(|c| at(c.array, c.axis, &c.index, c.wraps))
                             .collect();
                         ("innermost", checks, assumed.len())
                     }
@@ -1021,15 +1021,7 @@ mod tests {
                     } => {
                         let mut checks: Vec<String> = hoisted
                             .iter()
-                            .map(|c| {
-                                format!(
-                                    "{}[{}] at {}{}",
-                                    name(c.array),
-                                    c.axis,
-                                    show(&c.index),
-                                    wraps(c.wraps)
-                                )
-                            })
+                            .map(|c| at(c.array, c.axis, &c.index, c.wraps))
                             .chain(checks.iter().map(|c| {
                                 format!("{}[{}]{}", name(c.array), c.axis, wraps(c.wraps))
                             }))
