@@ -69,6 +69,27 @@ impl Function {
     pub fn local(&self, id: LocalId) -> &Local {
         &self.locals[id.0 as usize]
     }
+
+    /// The value of an integer constant expression (`3`, `-1`, a module
+    /// constant); `None` for anything else, bools included.
+    pub fn constant_int(&self, e: ExprId) -> Option<i64> {
+        match &self.expr(e).kind {
+            ExprKind::Const(Constant::Int(i))
+            | ExprKind::Global {
+                value: Constant::Int(i),
+                ..
+            } => Some(*i),
+            ExprKind::Unary {
+                op: UnaryOp::Neg,
+                operand,
+            } => self.constant_int(*operand)?.checked_neg(),
+            ExprKind::Unary {
+                op: UnaryOp::Pos,
+                operand,
+            } => self.constant_int(*operand),
+            _ => None,
+        }
+    }
 }
 
 /// What a call may pass to each parameter, as CPython binds it.

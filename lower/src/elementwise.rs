@@ -535,26 +535,7 @@ impl FnLower<'_> {
     /// into its own array first as NumPy does, so that its error comes before
     /// any shape error of the operations around it.
     pub(crate) fn fused(&self, e: ExprId) -> bool {
-        self.tf.is_elementwise(e) && !self.raises_per_element(e)
-    }
-
-    fn raises_per_element(&self, e: ExprId) -> bool {
-        let ExprKind::Binary {
-            op: BinOp::Pow,
-            rhs,
-            ..
-        } = self.tf.hir.expr(e).kind
-        else {
-            return false;
-        };
-        let dtype = |t: &Type| match t {
-            Type::Array(a) => Some(a.dtype),
-            Type::Scalar(d) => Some(*d),
-            _ => None,
-        };
-        dtype(self.tf.expr_type(e)).is_some_and(Dtype::is_int)
-            && dtype(self.tf.expr_type(rhs)).is_some_and(Dtype::is_signed_int)
-            && self.const_int(rhs).is_none_or(|c| c < 0)
+        self.tf.is_elementwise(e) && !self.tf.raises_per_element(e)
     }
 
     /// Evaluates every leaf under `e`, in Python's order.

@@ -1682,24 +1682,11 @@ impl<'a> FnLower<'a> {
 /// The integer value of a constant expression (`3`, `-1`, a module constant).
 pub(crate) fn const_int(f: &frontend::hir::Function, e: ExprId) -> Option<i64> {
     match &f.expr(e).kind {
-        ExprKind::Const(Constant::Int(i))
-        | ExprKind::Global {
-            value: Constant::Int(i),
-            ..
-        } => Some(*i),
         ExprKind::Const(Constant::Bool(b))
         | ExprKind::Global {
             value: Constant::Bool(b),
             ..
         } => Some(*b as i64),
-        ExprKind::Unary {
-            op: PyUnary::Neg,
-            operand,
-        } => const_int(f, *operand)?.checked_neg(),
-        ExprKind::Unary {
-            op: PyUnary::Pos,
-            operand,
-        } => const_int(f, *operand),
-        _ => None,
+        _ => f.constant_int(e),
     }
 }

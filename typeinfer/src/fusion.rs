@@ -21,8 +21,7 @@ use std::collections::HashMap;
 
 use frontend::hir::visit::{self, Visitor};
 use frontend::hir::{
-    BinOp, Callee, Constant, ExprId, ExprKind, Function, KnownFunction, LocalId, Stmt, StmtKind,
-    Target,
+    Callee, Constant, ExprId, ExprKind, Function, KnownFunction, LocalId, Stmt, StmtKind, Target,
 };
 
 use crate::{Type, TypedFunction};
@@ -141,7 +140,7 @@ fn fusable_path(tf: &TypedFunction, path: &[ExprId], element_errors: bool) -> bo
             .all(|c| is_leaf(tf, c));
         // Two operators that may raise on an element would interleave their
         // errors element by element, where the temporary raised all its own first.
-        let ordered = !(element_errors && raises_per_element_here(tf, node));
+        let ordered = !(element_errors && tf.raises_per_element(node));
         let kind_allowed = tf.is_elementwise(node)
             || is_reduction_of(tf, node, on_path)
             || matches!(tf.expr_type(node), Type::Scalar(_)) && is_computation(tf, node);
@@ -183,7 +182,7 @@ fn paths_to(tf: &TypedFunction, root: ExprId, t: LocalId) -> Vec<Vec<ExprId>> {
 fn is_cheap(tf: &TypedFunction, e: ExprId) -> bool {
     is_leaf(tf, e)
         || is_operator(tf, e)
-            && !raises_per_element_here(tf, e)
+            && !tf.raises_per_element(e)
             && children(tf, e).into_iter().all(|c| is_cheap(tf, c))
 }
 
@@ -282,29 +281,11 @@ fn is_reduction_of(tf: &TypedFunction, e: ExprId, source: ExprId) -> bool {
 /// Whether computing `e` may raise at some element: an integer power of an
 /// array whose exponent may be negative (NumPy's `ValueError`).
 fn raises_per_element(tf: &TypedFunction, e: ExprId) -> bool {
-    raises_per_element_here(tf, e)
+    tf.raises_per_element(e)
         || (tf.is_elementwise(e)
             && children(tf, e)
                 .into_iter()
                 .any(|c| raises_per_element(tf, c)))
-}
-
-fn raises_per_element_here(tf: &TypedFunction, e: ExprId) -> bool {
-    let ExprKind::Binary {
-        op: BinOp::Pow,
-        rhs,
-        ..
-    } = tf.hir.expr(e).kind
-    else {
-        return false;
-    };
-    let integer_array =
-        matches!(tf.expr_type(e), Type::Array(a) if !a.dtype.is_float() && !a.dtype.is_complex());
-    let non_negative = matches!(
-        tf.hir.expr(rhs).kind,
-        ExprKind::Const(Constant::Int(k)) if k >= 0
-    );
-    integer_array && !non_negative
 }
 
 /// Whether assigning to `target` cannot fail before the value is stored: a

@@ -152,6 +152,31 @@ impl TypedFunction {
             )
     }
 
+    /// Whether computing `e` may raise for one of its elements: an integer
+    /// power of an array whose exponent is a signed integer that may be
+    /// negative (NumPy's `ValueError`). Such a node is computed into its own
+    /// array before the operations around it, as NumPy computes it, so its
+    /// error comes before their shape errors (fusion keeps it an operand,
+    /// lower does not fuse it into its consumer's loop).
+    pub fn raises_per_element(&self, e: ExprId) -> bool {
+        let hir::ExprKind::Binary {
+            op: hir::BinOp::Pow,
+            rhs,
+            ..
+        } = self.hir.expr(e).kind
+        else {
+            return false;
+        };
+        let dtype = |t: &Type| match t {
+            Type::Array(a) => Some(a.dtype),
+            Type::Scalar(d) => Some(*d),
+            _ => None,
+        };
+        matches!(self.expr_type(e), Type::Array(a) if a.dtype.is_int())
+            && dtype(self.expr_type(rhs)).is_some_and(hir::Dtype::is_signed_int)
+            && self.hir.constant_int(rhs).is_none_or(|c| c < 0)
+    }
+
     /// Gives expression `id` a new kind, keeping its id, span and type: a
     /// typed pass rewrites an expression into an equivalent one this way, so
     /// its consumers and every table keyed by its id stay true. The HIR is

@@ -1,6 +1,6 @@
 //! Statements: assignments and their targets, control flow, returns.
 
-use frontend::hir::{self, BinOp, Constant, ExprId, ExprKind, Stmt, StmtKind, Target};
+use frontend::hir::{self, BinOp, ExprId, Stmt, StmtKind, Target};
 use frontend::Span;
 
 use crate::infer::{contains_opaque, join, report, FnCx, Ty};
@@ -491,21 +491,6 @@ impl FnCx<'_, '_> {
 
     /// The value of an integer constant expression (`3`, `-1`, a module constant).
     pub(crate) fn constant_int(&self, e: ExprId) -> Option<i64> {
-        match &self.f.expr(e).kind {
-            ExprKind::Const(Constant::Int(i))
-            | ExprKind::Global {
-                value: Constant::Int(i),
-                ..
-            } => Some(*i),
-            ExprKind::Unary {
-                op: hir::UnaryOp::Neg,
-                operand,
-            } => self.constant_int(*operand)?.checked_neg(),
-            ExprKind::Unary {
-                op: hir::UnaryOp::Pos,
-                operand,
-            } => self.constant_int(*operand),
-            _ => None,
-        }
+        self.f.constant_int(e)
     }
 }
