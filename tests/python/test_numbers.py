@@ -209,3 +209,16 @@ def test_uint64_int_comparisons_are_exact():
             for f in (equal, less):
                 assert jit(f)(a, b) == f(int(a), int(b)), (f.__name__, a, b)
                 assert jit(f)(b, a) == f(int(b), int(a)), (f.__name__, b, a)
+
+
+@jit
+def int_of_element(a):
+    return int(a[0]), int(a[0]) + 1
+
+
+def test_int_of_a_large_uint64_wraps_to_int64():
+    """docs/language.md: `int(x)` is an int64, so a uint64 of 2**63 or more wraps (CPython's
+    int would keep 2**64 - 1; fuzz 107:7099); smaller ones keep their value."""
+    assert int_of_element(np.array([2**64 - 1], np.uint64)) == (-1, 0)
+    assert int_of_element(np.array([2**63 - 1], np.uint64)) == (2**63 - 1, -(2**63))
+    assert int_of_element(np.array([7], np.uint64)) == int_of_element.py_func(np.array([7], np.uint64))
