@@ -206,31 +206,19 @@ fn by_squaring(emit: &mut dyn Emit, d: Dtype, a: Value, m: Value) -> Value {
     let mut acc = emit.constant(d, 1.0);
     let mut p = a;
     let mut rest = m;
+    // Bit k of m is floor(m / 2^k) - 2 floor(m / 2^(k+1)), exact in floats.
     for _ in 0..7 {
-        let (bit, next) = low_bit(emit, r, rest, half, two, zero);
+        let halved = emit.arith(Arith::Mul, r, rest, half);
+        let next = emit.primitive(Primitive::Floor, r, &[halved]);
+        let twice = emit.arith(Arith::Mul, r, next, two);
+        let low = emit.arith(Arith::Sub, r, rest, twice);
+        let bit = emit.compare(Order::Ne, r, low, zero);
         let with = emit.arith(Arith::Mul, d, acc, p);
         acc = emit.select(bit, with, acc);
         p = emit.arith(Arith::Mul, d, p, p);
         rest = next;
     }
     acc
-}
-
-/// Whether the integral float `m >= 0` is odd, and `floor(m / 2)`: bit k of
-/// `m` is `floor(m / 2^k) - 2 floor(m / 2^(k+1))`, exact in floats.
-fn low_bit(
-    emit: &mut dyn Emit,
-    r: Dtype,
-    m: Value,
-    half: Value,
-    two: Value,
-    zero: Value,
-) -> (Value, Value) {
-    let halved = emit.arith(Arith::Mul, r, m, half);
-    let next = emit.primitive(Primitive::Floor, r, &[halved]);
-    let twice = emit.arith(Arith::Mul, r, next, two);
-    let bit = emit.arith(Arith::Sub, r, m, twice);
-    (emit.compare(Order::Ne, r, bit, zero), next)
 }
 
 /// `a ** |n|` for the integer `n` (a float, `0 < |n| < 100`, `m = |n|`;
@@ -247,19 +235,7 @@ fn integer_power(emit: &mut dyn Emit, d: Dtype, a: Value, n: Value, m: Value) ->
     };
     let square = mul(emit, a, a);
     let cube = mul(emit, a, square);
-    let half = emit.constant(r, 0.5);
-    let two = emit.constant(r, 2.0);
-    let zero = emit.constant(r, 0.0);
-    let mut acc = emit.constant(d, 1.0);
-    let mut p = a;
-    let mut rest = emit.primitive(Primitive::Trunc, r, &[m]);
-    for _ in 0..7 {
-        let (set, next) = low_bit(emit, r, rest, half, two, zero);
-        let with = mul(emit, acc, p);
-        acc = emit.select(set, with, acc);
-        p = mul(emit, p, p);
-        rest = next;
-    }
+    let acc = by_squaring(emit, d, a, m);
     let is_three = is(emit, 3.0);
     let result = emit.select(is_three, cube, acc);
     let is_two = is(emit, 2.0);

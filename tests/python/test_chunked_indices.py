@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from ferrojit import jit
+from test_data_indices import same_as_python
 
 CHUNK = 512  # lower/src/versioning.rs `CHUNK`: the positions below straddle its chunks
 N = 3 * CHUNK + 7
@@ -41,25 +42,6 @@ def gather_pairs(a, idx, out):
 def gather_rows(m, rows, out):
     for i in range(rows.shape[0]):
         out[i] = m[rows[i], i % m.shape[1]]
-
-
-def run(f, args):
-    """The IndexError (type and message) or None, and the arrays after the call."""
-    try:
-        f(*args)
-        error = None
-    except IndexError as e:
-        error = (type(e), str(e))
-    return error, [a.copy() for a in args if isinstance(a, np.ndarray)]
-
-
-def same_as_python(f, make_args):
-    got_error, got = run(f, make_args())
-    want_error, want = run(f.py_func, make_args())
-    assert got_error == want_error
-    for g, w in zip(got, want):
-        np.testing.assert_array_equal(g, w)
-    return got_error
 
 
 def indices(extent, bad_at=None, bad=None):
