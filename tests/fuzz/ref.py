@@ -475,11 +475,14 @@ def _red(form, name, x, kw=()):
 
 
 def _red_whole(form, name, x, ddof=0, dtype=None):
-    """A whole-array reduction: NumPy's (or Python's builtin for form "builtin"), except that
+    """A whole-array reduction: NumPy's (or Python's builtin for form "builtin", whose `sum`
+    of an empty float array is the dtype's zero, as documented), except that
     float sums (sum, mean, std, var) and products are computed in float64 in C order and
     rounded once to a float32 result; `dtype=` converts the elements first, `ddof` divides
     the squared distances by max(n - ddof, 0)."""
     if form == "builtin":
+        if name == "sum" and x.size == 0 and x.dtype.kind in "fc":
+            return x.dtype.type(0)  # CPython's start value, the int 0: a static type can't follow
         with np.errstate(all="ignore"):
             return {"sum": sum, "min": min, "max": max}[name](x)
     if dtype is not None:

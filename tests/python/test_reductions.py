@@ -87,7 +87,6 @@ def test_reductions_of_expressions_make_no_array():
 
 def test_empty_arrays():
     e = np.array([])
-    got = every_reduction.py_func
     with pytest.raises(ValueError) as want:
         np.min(e)
     with pytest.raises(ValueError) as info:
@@ -115,7 +114,18 @@ def test_empty_arrays():
         builtin_min(e)
     # CPython 3.11's message; 3.12 words it "min() iterable argument is empty".
     assert str(info.value) == "min() arg is an empty sequence"
-    del got
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128])
+def test_builtin_sum_of_an_empty_float_array_is_the_dtype_zero(dtype):
+    """CPython gives its start value, the int 0; a static result type keeps the dtype."""
+    @jit
+    def builtin_sum(a):
+        return sum(a)
+
+    got = builtin_sum(np.array([], dtype=dtype))
+    assert got == 0 and type(got) is type(builtin_sum(np.ones(1, dtype)))
+    assert builtin_sum.py_func(np.array([], dtype=dtype)) == 0
 
 
 def test_refusals_say_why():
