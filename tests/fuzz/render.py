@@ -312,7 +312,8 @@ class Renderer:
             return f"(not {x(k[0])})"
         if op in ("int", "round", "floor", "ceil"):
             if op == "int" and k[0].ty != "f":
-                return f"int({x(k[0])})"
+                # ferrojit's int is int64: int() of a uint64 of 2**63 or more wraps (docs/language.md).
+                return f"_w(int({x(k[0])}))" if ref else f"int({x(k[0])})"
             if ref:
                 return f"_{'f2i' if op == 'int' else op}({x(k[0])})"
             return f"math.{op}({x(k[0])})" if op in ("floor", "ceil") else f"{op}({x(k[0])})"

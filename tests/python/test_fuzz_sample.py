@@ -30,6 +30,7 @@ def test_fuzz_sample_agrees_with_cpython(tmp_path):
     ("106", 7343),  # np.unique of both zeros: NumPy keeps whichever its SIMD sort puts first
     ("107", 8022),  # np.sort of an F-ordered array: ferrojit's result is C-ordered
     ("107", 18018),  # a[:, idx]: ferrojit's result is C-ordered, NumPy's here F
+    ("111", 17611),  # int() of a uint64 prod >= 2**63: ferrojit's int is int64, so it wraps
     ("111", 5470),  # Python's sum() of an empty float array: the dtype's 0.0, not CPython's int 0
 ])
 def test_reference_follows_the_documented_rules(seed, program, tmp_path):
