@@ -27,6 +27,8 @@ fn real_dtype(d: Dtype) -> Dtype {
 /// `ValueError` of a negative exponent of an integer `**` on numbers (the
 /// fuzzer's reference words it so); arrays use NumPy's (`elementwise.rs`).
 const SCALAR_NEGATIVE_POWER: &str = "integers to negative integer powers are not allowed";
+/// The most exponents `power_of_constant` tabulates.
+const POWER_TABLE_LEN: i64 = 16;
 
 /// 2**63, the first float beyond int64.
 const TWO_63: f64 = (1u64 << 63) as f64;
@@ -277,6 +279,8 @@ impl<'a> FnLower<'a> {
                     let a = self.cast_scalar(l, lt, res);
                     let b = self.cast_scalar(r, rt, res);
                     Val::Scalar(self.b.bin(BinaryOp::CMulLoop, a, b))
+                } else if let Some(p) = self.power_of_constant(*op, *lhs, r, *rhs, res) {
+                    Val::Scalar(p)
                 } else {
                     let ints = self.is_integral(self.tf.expr_type(*lhs))
                         && self.is_integral(self.tf.expr_type(*rhs));
@@ -844,6 +848,42 @@ impl<'a> FnLower<'a> {
         let body = self.b.end();
         self.b.stmt(Stmt::Loop { body });
         self.b.get(acc)
+    }
+
+    /// `c ** k` for a constant float `c` and an int64 `k` that takes at most
+    /// `POWER_TABLE_LEN` values (`1.0001 ** (i % 13)`): C's `pow(c, k)`, as the
+    /// run-time call computes it, for each of them, selected by `k` (already
+    /// converted to a float, exactly: it is small). A chain of selects costs
+    /// less than one call to `pow`, and it vectorizes.
+    fn power_of_constant(
+        &mut self,
+        op: BinOp,
+        lhs: ExprId,
+        k: ValueId,
+        rhs: ExprId,
+        res: Dtype,
+    ) -> Option<ValueId> {
+        let int_exponent = self.tf.expr_type(rhs).as_scalar() == Some(Dtype::Int64);
+        if op != BinOp::Pow || res != Dtype::Float64 || !int_exponent {
+            return None;
+        }
+        let c = self.const_float(lhs)?;
+        let (lo, hi) = self.ranges.value_interval(rhs);
+        // A zero base to a negative power raises: left to `power`'s check.
+        if hi.checked_sub(lo)? >= POWER_TABLE_LEN || (c == 0.0 && lo < 0) {
+            return None;
+        }
+        let ty = ltype(res);
+        let k = self.cast_scalar(k, self.tf.coerced_type(rhs).as_scalar()?, res);
+        // Rust's `powf` is the same C library `pow` the compiled call reaches.
+        let mut value = self.b.float(ty, c.powf(lo as f64));
+        for e in lo + 1..=hi {
+            let is_e = self.b.float(ty, e as f64);
+            let is_e = self.b.cmp(CmpOp::FEq, k, is_e);
+            let power = self.b.float(ty, c.powf(e as f64));
+            value = self.b.select(is_e, power, value);
+        }
+        Some(value)
     }
 
     /// `base ** k` for a constant `k`, by squaring at compile time.

@@ -405,6 +405,37 @@ impl<'a> Ranges<'a> {
             .is_some_and(|(lo, hi)| lo >= FULL.0 && hi <= FULL.1)
     }
 
+    /// The values an int64 expression takes, from its affine form and from
+    /// what it computes (`i % 13` is in [0, 12], `i % 5 - 2` in [-2, 2]).
+    pub(crate) fn value_interval(&self, e: ExprId) -> (i64, i64) {
+        let (lo, hi) = self.computed_interval(e);
+        // Within FULL: it converts exactly.
+        (lo as i64, hi as i64)
+    }
+
+    fn computed_interval(&self, e: ExprId) -> Interval {
+        let (alo, ahi) = self.expr_interval(e, DEF_DEPTH);
+        let (dlo, dhi) = self.definition_interval(e, DEF_DEPTH);
+        let (mut lo, mut hi) = (alo.max(dlo), ahi.min(dhi));
+        if let ExprKind::Binary {
+            op: op @ (BinOp::Add | BinOp::Sub),
+            lhs,
+            rhs,
+            ..
+        } = &self.tf.hir.expr(e).kind
+        {
+            let shift = self.exact(*rhs).and_then(|a| a.as_const()).map(i128::from);
+            if let Some(c) = shift.map(|c| if *op == BinOp::Sub { -c } else { c }) {
+                let (llo, lhi) = self.computed_interval(*lhs);
+                // Where the shifted interval leaves int64, the arithmetic wrapped.
+                if llo + c >= FULL.0 && lhi + c <= FULL.1 {
+                    (lo, hi) = (lo.max(llo + c), hi.min(lhi + c));
+                }
+            }
+        }
+        (lo, hi)
+    }
+
     /// The exact values `f` can take; `None` when even i128 cannot hold them.
     fn interval(&self, f: &Affine, depth: u32) -> Option<Interval> {
         let (mut lo, mut hi) = (i128::from(f.c), i128::from(f.c));

@@ -98,6 +98,20 @@ def test_zero_to_a_negative_power_is_inf_under_the_numpy_error_model():
     assert jit(error_model="numpy")(power)(0.0, -1.0) == math.inf
 
 
+@jit
+def powers_of_constants(i):
+    """Exponents of a few known values: the powers are tabulated at compile time."""
+    return (1.0001 ** (i % 13), (-2.5) ** (i % 5 - 2), 0.0 ** (i % 3), (-0.0) ** (i % 4),
+            math.inf ** (i % 3 - 1), (-math.inf) ** (i % 4 - 2), math.nan ** (i % 2),
+            1e-300 ** (i % 3), 0.1 ** (i % 16 - 15), (-1.0) ** (i % 7 - 3))
+
+
+def test_powers_of_constants_over_a_few_exponents_are_cpythons():
+    for i in range(-40, 40):
+        got, want = powers_of_constants(i), powers_of_constants.py_func(i)
+        assert [repr(g) for g in got] == [repr(w) for w in want], i
+
+
 def round_digits(x, n):
     return round(x, n)
 
