@@ -120,6 +120,9 @@ struct LoopScope {
     var: LocalId,
     /// `None` when the loop variable is reassigned in the body.
     facts: Option<Facts>,
+    /// The values the variable can take whatever the bounds: a range stops
+    /// before its int64 stop (`range(1, n)` never reaches `2**63 - 1`).
+    values: Interval,
     /// The locals the body assigns: an array among them may be another array
     /// from one iteration to the next.
     assigned: HashSet<LocalId>,
@@ -468,7 +471,10 @@ impl<'a> Ranges<'a> {
         };
         if let Some(scope) = self.loops.iter().rev().find(|s| s.var == l) {
             return match &scope.facts {
-                Some(facts) => self.facts_interval(facts, depth),
+                Some(facts) => {
+                    let (lo, hi) = self.facts_interval(facts, depth);
+                    (lo.max(scope.values.0), hi.min(scope.values.1))
+                }
                 None => FULL,
             };
         }
@@ -696,9 +702,15 @@ impl<'a> Ranges<'a> {
         // The scope is entered before the bounds are read, so that they may
         // speak of the arrays the body keeps (`is_stable_array`): the bounds
         // are computed just before the body runs.
+        let values = match step {
+            Some(s) if s > 0 => (FULL.0, FULL.1 - 1),
+            Some(s) if s < 0 => (FULL.0 + 1, FULL.1),
+            _ => FULL,
+        };
         self.loops.push(LoopScope {
             var,
             facts: None,
+            values,
             assigned,
         });
         let facts = invariant.then(|| {
@@ -796,7 +808,11 @@ impl<'a> Ranges<'a> {
             return self.modulo_proof(idx, &extent);
         };
         let upper = extent.offset(-1).and_then(|e| e.sub(&x));
-        (self.nonneg(&x), upper.is_some_and(|u| self.nonneg(&u)))
+        let (lower, upper) = (self.nonneg(&x), upper.is_some_and(|u| self.nonneg(&u)));
+        // Each side is proven of the exact value, which int64 arithmetic
+        // computes only where it fits: `v * -(2**63 - 1)` at `v = -2` wraps to -2.
+        let computed = (lower && upper) || self.fits(&x);
+        (lower && computed, upper && computed)
     }
 
     /// The index as `k + rest`: a read of a local the flow analysis bounded
@@ -828,7 +844,9 @@ impl<'a> Ranges<'a> {
     }
 
     /// `index_proof` of `k + rest` from `k`'s bounds: the exact sum lying in
-    /// the axis makes it the value computed, as for any affine index.
+    /// the axis makes it the value computed, as for any affine index. One side
+    /// alone holds of the computed sum only where the sum cannot wrap past the
+    /// other side: `k - 1` at `k = -2**63` wraps to `2**63 - 1`.
     fn read_proof(&self, facts: &Facts, rest: &Affine, extent: &Affine) -> (bool, bool) {
         let lower = facts
             .lower
@@ -840,7 +858,10 @@ impl<'a> Ranges<'a> {
                 .and_then(|l| l.sub(b))
                 .is_some_and(|f| self.nonneg(&f))
         });
-        (lower, upper)
+        let (rest_lo, rest_hi) = self.interval(rest, DEF_DEPTH).unwrap_or(FULL);
+        let below_max = upper || rest_hi <= 0;
+        let above_min = lower || rest_lo >= 0;
+        (lower && below_max, upper && above_min)
     }
 
     /// `index_proof` of an index `x % m` (int64, `m` affine), whatever `x`:

@@ -219,3 +219,41 @@ def test_torus_modulo_indices_are_pythons(shape, k):
             results.append(((type(e), str(e)), out))
     assert results[0][0] == results[1][0]
     np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+@jit
+def wrapped_product_index(a, stop):
+    s = 0
+    for v in range(-2, stop):
+        s += a[v * -(2**63 - 1)]
+    return s
+
+
+def test_an_index_proven_nonnegative_that_wraps_is_wrapped_around():
+    """At v = -2 the exact index 2**64 - 2 wraps to -2 (docs/language.md:
+    index arithmetic wraps), which wraparound makes a[3]; at v = -1 it is
+    2**63 - 1, out of bounds. Fuzz finding 112:5304."""
+    a = np.arange(5, dtype=np.uint8) * 10
+    assert wrapped_product_index(a, -1) == 30
+    with pytest.raises(IndexError, match="index 9223372036854775807 is out of bounds for axis 0 "
+                                         "with size 5"):
+        wrapped_product_index(a, 1)
+
+
+@jit
+def count_below(h, ks):
+    n = h.shape[0]
+    for i in range(ks.shape[0]):
+        k = ks[i]
+        if k < n:
+            h[k - 1] += 1
+    return h
+
+
+def test_a_bounded_read_minus_one_that_wraps_is_checked():
+    """`k < n` bounds `k - 1` above, but at k = -2**63 it wraps to 2**63 - 1:
+    checked, not stored out of the array."""
+    h = np.zeros(4, np.int64)
+    np.testing.assert_array_equal(count_below(h, np.array([1, 2, 0, -1, 9])), [1, 1, 1, 1])
+    with pytest.raises(IndexError, match="index 9223372036854775807 is out of bounds"):
+        count_below(h, np.array([1, -2**63]))
