@@ -213,9 +213,12 @@ fn pick(
         emit.primitive(Primitive::IsNan, d, &[b]),
     );
     if nan_wins {
-        // NumPy's minimum/maximum: `isnan(a) ? a : (a < b ? a : b)`.
-        let ordered = emit.select(prefer_a, a, b);
-        emit.select(a_nan, a, ordered)
+        // NumPy's minimum/maximum: `isnan(a) ? a : (a < b ? a : b)`, as one
+        // select of `isnan(a) or a < b`: LLVM 19's InstCombine folds the two
+        // selects of `np.maximum(abs(x), 0)` into `x > 0 ? abs(x) : 0`.
+        let yes = emit.constant(Dtype::Bool, 1.0);
+        let prefer_a = emit.select(a_nan, yes, prefer_a);
+        emit.select(prefer_a, a, b)
     } else {
         // C's fmin/fmax: a NaN loses to a number; equal values give `a`.
         let ordered = emit.select(prefer_a, a, b);

@@ -345,3 +345,52 @@ def test_float32_functions_of_constants_are_numpys():
         else:
             assert of_arg == want[2 * k], (name, of_arg, want[2 * k])
     assert got[-1] == np.cosh(np.float32(1.0)) == np.float32(1.5430806)
+
+
+# Each its own function: LLVM 19's InstCombine miscompiled a single use of
+# `np.maximum(abs(x), 0)` into `x > 0 ? abs(x) : 0` (fuzz finding 112:10688).
+@jit
+def max_abs_zero(x, y):
+    return np.maximum(abs(x), 0)
+
+
+@jit
+def max_abs_minus_zero(x, y):
+    return np.maximum(abs(x), -0.0)
+
+
+@jit
+def max_abs_y(x, y):
+    return np.maximum(abs(x), y)
+
+
+@jit
+def min_minus_abs_zero(x, y):
+    return np.minimum(-abs(x), 0.0)
+
+
+@jit
+def fmax_abs_zero(x, y):
+    return np.fmax(abs(x), 0.0)
+
+
+@jit
+def builtin_max_abs_zero(x, y):
+    return max(abs(x), 0.0)
+
+
+@jit
+def max_abs_zero_array(x, y):
+    return np.maximum(np.abs(np.array([x, y])), 0.0)
+
+
+SPECIAL = [0.0, -0.0, 2.0, -2.0, -1e308, np.inf, -np.inf, np.nan]
+
+
+@pytest.mark.parametrize("f", [max_abs_zero, max_abs_minus_zero, max_abs_y, min_minus_abs_zero,
+                               fmax_abs_zero, builtin_max_abs_zero, max_abs_zero_array])
+def test_minimum_and_maximum_of_an_absolute_value_are_numpys(f):
+    for x in SPECIAL:
+        for y in SPECIAL:
+            got, want = np.asarray(f(x, y)), np.asarray(f.py_func(x, y))
+            assert got.tobytes() == want.tobytes(), (x, y, got, want)
