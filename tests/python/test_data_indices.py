@@ -6,6 +6,7 @@ Also the exact values of a float's conversion to int64 (docs/language.md) and
 of float `//` by constants, whose lowering was made cheaper."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -128,6 +129,23 @@ def test_data_index_at_the_edges_wraps_or_raises_as_python(n, k):
 def test_data_indices_on_two_axes_name_the_failing_axis(row, col):
     idx, cols = np.array([0, 1, -1, row, 2]), np.array([1, -1, 3, col, 0])
     same_as_python(scatter_rows, lambda: (idx.copy(), cols.copy(), np.zeros((3, 4), np.int64)))
+
+
+def test_data_index_store_compares_once_and_branches_cold():
+    # The optimized IR of a store through a data index: no select wraps the
+    # index (the wraparound is behind the in-bounds compare), and every branch
+    # on an unsigned compare against the extent carries branch weights (from
+    # `llvm.expect`, which LLVM has consumed).
+    f = jit(scatter_add.py_func)
+    f(np.arange(4.0), np.array([0, -1, 2, 3]), np.zeros(4))
+    (ir,) = f.inspect_llvm().values()
+    assert "llvm.expect" not in ir
+    assert " select " not in ir
+    compares = re.findall(r"(%[\w.]+) = icmp ult i64", ir)
+    assert compares
+    for name in compares:
+        (branch,) = re.findall(rf"br i1 {re.escape(name)},.*", ir)
+        assert "!prof" in branch, branch
 
 
 @jit
