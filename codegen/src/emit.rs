@@ -1795,6 +1795,15 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 self.value(*if_false)?,
                 "",
             )?,
+            Inst::Expect(v, expected) => {
+                let bit = self.int(*v)?;
+                let expected = bit.get_type().const_int(u64::from(*expected), false);
+                self.m.intrinsic(
+                    "llvm.expect",
+                    &[bit.get_type().into()],
+                    &[bit.into(), expected.into()],
+                )?
+            }
             Inst::Load { ty: load_ty, addr } => {
                 let v = b.build_load(self.m.ty(*load_ty), as_ptr(self.value(*addr)?)?, "")?;
                 set_align(instruction_of(v)?, natural_align(*load_ty))?;

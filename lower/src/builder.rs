@@ -58,7 +58,7 @@ pub(crate) fn inst_type(inst: &Inst, values: &[LType], vars: &[Var]) -> LType {
         Inst::Unary(UnaryOp::CAbs, v) => complex_part(ty(v)),
         Inst::Unary(_, v) => ty(v),
         Inst::Binary(_, a, _) => ty(a),
-        Inst::Cmp(..) | Inst::StackExhausted => LType::I1,
+        Inst::Cmp(..) | Inst::Expect(..) | Inst::StackExhausted => LType::I1,
         Inst::Cast(_, _, t) => *t,
         Inst::Select { if_true, .. } => ty(if_true),
         Inst::Load { ty, .. } => *ty,

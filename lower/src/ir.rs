@@ -430,6 +430,10 @@ pub enum Inst {
         if_true: ValueId,
         if_false: ValueId,
     },
+    /// The `I1` value itself, with the hint that it is almost always the
+    /// given constant: an `If` on it lays its rarely taken side out cold
+    /// (LLVM's `llvm.expect`, which becomes branch weights).
+    Expect(ValueId, bool),
     /// `*(ty*)addr`
     Load {
         ty: LType,

@@ -1191,7 +1191,11 @@ impl Uses {
 fn inst_operands(inst: &Inst) -> Vec<ValueId> {
     match inst {
         Inst::Const(_) | Inst::Get(_) | Inst::StackExhausted => Vec::new(),
-        Inst::Unary(_, a) | Inst::Cast(_, a, _) | Inst::Real(a) | Inst::Imag(a) => vec![*a],
+        Inst::Unary(_, a)
+        | Inst::Cast(_, a, _)
+        | Inst::Expect(a, _)
+        | Inst::Real(a)
+        | Inst::Imag(a) => vec![*a],
         Inst::Binary(_, a, b) | Inst::Cmp(_, a, b) => vec![*a, *b],
         Inst::Select {
             cond,

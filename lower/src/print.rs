@@ -269,6 +269,7 @@ fn inst(i: &Inst) -> String {
             if_true,
             if_false,
         } => format!("select {cond}, {if_true}, {if_false}"),
+        Inst::Expect(v, expected) => format!("expect {v}, {expected}"),
         Inst::Load { ty, addr } => format!("load {ty} {addr}"),
         Inst::PtrOffset { addr, offset } => format!("ptradd {addr}, {offset}"),
         Inst::Math(p, args) => format!("math.{} {}", p.name(), list(args)),

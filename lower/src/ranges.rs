@@ -815,6 +815,18 @@ impl<'a> Ranges<'a> {
         (lower && computed, upper && computed)
     }
 
+    /// Proves index `idx` negative where it is read (`a[-1]`, `a[-i]` for
+    /// `i >= 1`): its form is at most -1 and within int64, so the value
+    /// computed is that form, and its wraparound always adds the extent.
+    pub(crate) fn counts_from_end(&self, idx: ExprId) -> bool {
+        self.exact(idx).is_some_and(|x| {
+            self.fits(&x)
+                && x.scale(-1)
+                    .and_then(|x| x.offset(-1))
+                    .is_some_and(|f| self.nonneg(&f))
+        })
+    }
+
     /// The index as `k + rest`: a read of a local the flow analysis bounded
     /// there (its bounds) plus an exact form, when it is one.
     fn read_plus(&self, idx: ExprId) -> Option<(&Facts, Affine)> {

@@ -381,6 +381,7 @@ impl Verifier<'_> {
                 self.expect(*cond, LType::I1, "select condition")?;
                 self.expect(*if_false, self.ty(*if_true)?, "select arms")?;
             }
+            Inst::Expect(v, _) => self.expect(*v, LType::I1, "expect operand")?,
             Inst::Load { addr, .. } => self.expect(*addr, LType::Ptr, "load address")?,
             Inst::PtrOffset { addr, offset } => {
                 self.expect(*addr, LType::Ptr, "ptradd base")?;

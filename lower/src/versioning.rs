@@ -71,8 +71,9 @@ pub(crate) enum Version {
     /// computes every index of the chunk (they read nothing the loop writes,
     /// and cannot raise) and ORs "out of range" over them, a loop LLVM
     /// vectorizes. A chunk whose indices are all in range runs without these
-    /// checks; another runs the checked body, which raises at the iteration
-    /// Python would, after the stores of the iterations before it.
+    /// checks (and, when none is negative, without their wraparound); another
+    /// runs the checked body, which raises at the iteration Python would,
+    /// after the stores of the iterations before it.
     Chunked {
         /// The checks an innermost version would hoist (`var + c`): tested
         /// at the first and the last iteration of each chunk.

@@ -246,6 +246,16 @@ def _cases():
         add("sign_ternary", lo, st_args)
 
     for lo in LAYOUTS_1D:
+        def scatter_args(s, lo=lo, bad=None):
+            r = rng_for(s)
+            idx = r.integers(-40, 40, 300)  # negative ones wrap around
+            if bad is not None:
+                idx[bad] = 40
+            return lay(r.normal(size=300), lo), lay(idx, lo), lay(np.zeros(40), lo)
+        add("scatter_add", lo, scatter_args)
+        add("scatter_add", f"{lo}-out-of-bounds", lambda s, f=scatter_args: f(s, bad=150))
+
+    for lo in LAYOUTS_1D:
         add("wraparound", lo, lambda s, lo=lo: (lay(rng_for(s).random(25), lo),))
     add("wraparound", "one", lambda s: (np.array([4.0]),))
 

@@ -6,6 +6,7 @@ Also the exact values of a float's conversion to int64 (docs/language.md) and
 of float `//` by constants, whose lowering was made cheaper."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -100,6 +101,75 @@ def test_histogram_raises_at_the_first_failing_iteration(bad_at, bad):
         np.testing.assert_array_equal(h, want)
         return
     same_as_python(histogram, lambda: (x.copy(), 64, np.zeros(64, np.int64)))
+
+
+@jit
+def scatter_rows(idx, cols, h):
+    # A 2-d store through two data indices: axis 0 and axis 1 checked apart.
+    for i in range(idx.shape[0]):
+        h[idx[i], cols[i]] += 1
+
+
+EDGES = [-(2**63), -(2**62), -6, -5, -4, -1, 0, 1, 4, 5, 6, 2**62, 2**63 - 1]
+
+
+@pytest.mark.parametrize("n", [0, 1, 5])
+@pytest.mark.parametrize("k", EDGES)
+def test_data_index_at_the_edges_wraps_or_raises_as_python(n, k):
+    # The check takes an index in [0, n) with one compare and sends the rest
+    # (wrapped from the end, or raising) through an unlikely branch: around
+    # -n, 0 and n, and where adding n overflows int64, it must agree with CPython.
+    idx = np.array([0, 1, 2, 3, k] * 3) % max(n, 1)
+    idx[4] = k
+    error = same_as_python(scatter_add, lambda: (np.arange(15.0), idx.copy(), np.zeros(n)))
+    assert (error is None) == (-n <= k < n)
+
+
+@pytest.mark.parametrize("row, col", [(-3, -4), (2, -4), (-4, 0), (3, 0), (0, 4), (0, -5), (-1, 2**63 - 1)])
+def test_data_indices_on_two_axes_name_the_failing_axis(row, col):
+    idx, cols = np.array([0, 1, -1, row, 2]), np.array([1, -1, 3, col, 0])
+    same_as_python(scatter_rows, lambda: (idx.copy(), cols.copy(), np.zeros((3, 4), np.int64)))
+
+
+def test_data_index_store_compares_once_and_branches_cold():
+    # The optimized IR of a store through a data index: no select wraps the
+    # index (the wraparound is behind the in-bounds compare), and every branch
+    # on an unsigned compare against the extent carries branch weights (from
+    # `llvm.expect`, which LLVM has consumed).
+    f = jit(scatter_add.py_func)
+    f(np.arange(4.0), np.array([0, -1, 2, 3]), np.zeros(4))
+    (ir,) = f.inspect_llvm().values()
+    assert "llvm.expect" not in ir
+    assert " select " not in ir
+    compares = re.findall(r"(%[\w.]+) = icmp ult i64", ir)
+    assert compares
+    for name in compares:
+        (branch,) = re.findall(rf"br i1 {re.escape(name)},.*", ir)
+        assert "!prof" in branch, branch
+
+
+@jit
+def from_end(a, k):
+    # `a[-1]` and `a[-i]` (i >= 1) are negative for sure: the extent is added
+    # without a test of the sign, the check still raises past the start.
+    s = a[-1]
+    for i in range(1, k):
+        s += a[-i] * i
+    return s
+
+
+@pytest.mark.parametrize("n, k", [(1, 1), (1, 2), (1, 3), (5, 1), (5, 6), (5, 7), (5, 9)])
+def test_indices_counted_from_the_end_are_pythons(n, k):
+    a = np.arange(1.0, n + 1.0) ** 2
+    try:
+        want = (None, from_end.py_func(a, k))
+    except IndexError as e:
+        want = (str(e), None)
+    try:
+        got = (None, from_end(a, k))
+    except IndexError as e:
+        got = (str(e), None)
+    assert got == want
 
 
 @jit
