@@ -21,6 +21,7 @@ use lower::ir::{
     RuntimeError, StepSign, Stmt, UnaryOp, ValueId, VarId,
 };
 
+use crate::loop_hints::{loop_hints, LoopHints, STRICT_CHAIN_UNROLL};
 use crate::runtime::exception_code;
 use crate::shapes;
 
@@ -38,18 +39,6 @@ type R<T> = Result<T, EmitError>;
 
 fn bug<T>(message: impl Into<String>) -> R<T> {
     Err(EmitError(message.into()))
-}
-
-/// What `llvm.loop` metadata asks of a loop.
-#[derive(Clone, Copy)]
-enum LoopHints {
-    /// No vectorization, interleaving or unrolling: the loop is cold.
-    Cold,
-    /// Once vectorized, neither the vector loop nor its scalar remainder is
-    /// unrolled: the remainder runs fewer iterations than one vector step.
-    Innermost,
-    /// Not unrolled: that would copy the loops inside it.
-    Outer,
 }
 
 /// Whether NumPy's complex multiply loops fuse multiply-adds on this CPU
@@ -687,7 +676,7 @@ impl<'ctx> ModuleCx<'ctx> {
                 ops.push(unroll_off());
             }
             LoopHints::Outer => ops.push(unroll_off()),
-            LoopHints::Innermost => {
+            LoopHints::Innermost | LoopHints::StrictChain => {
                 let vectorized = || {
                     let one = int(self.i32().const_int(1, false));
                     node(vec![string("llvm.loop.isvectorized"), one])
@@ -697,6 +686,10 @@ impl<'ctx> ModuleCx<'ctx> {
                     "llvm.loop.vectorize.followup_epilogue",
                 ] {
                     ops.push(node(vec![string(followup), vectorized(), unroll_off()]));
+                }
+                if hints == LoopHints::StrictChain {
+                    let count = int(self.i32().const_int(STRICT_CHAIN_UNROLL.into(), false));
+                    ops.push(node(vec![string("llvm.loop.unroll.count"), count]));
                 }
             }
         }
@@ -1360,13 +1353,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             }
             self.b().build_store(counter, next)?;
             let back = self.b().build_unconditional_branch(head)?;
-            let hints = if self.cold_depth > 0 {
-                LoopHints::Cold
-            } else if contains_loop(body) {
-                LoopHints::Outer
-            } else {
-                LoopHints::Innermost
-            };
+            let hints = loop_hints(self.f, body, self.cold_depth > 0, trip.is_const());
             self.m.set_loop_hints(back, hints);
         }
         self.m.builder.position_at_end(exit);
@@ -2475,22 +2462,4 @@ fn from_is_wider(from: LType, to: LType) -> bool {
 
 fn ends_in_raise(block: &Block) -> bool {
     matches!(block.last(), Some(Stmt::Raise { .. }))
-}
-
-/// Whether `block` contains a loop, at any depth.
-fn contains_loop(block: &Block) -> bool {
-    block.iter().any(|s| match s {
-        Stmt::Loop { .. } | Stmt::ForRange { .. } => true,
-        Stmt::If {
-            then_body: a,
-            else_body: b,
-            ..
-        }
-        | Stmt::Versioned {
-            fast: a,
-            checked: b,
-            ..
-        } => contains_loop(a) || contains_loop(b),
-        _ => false,
-    })
 }

@@ -137,7 +137,9 @@ fn jit() -> Result<&'static Jit, CodegenError> {
 ///   LLVM's default (up to eight) multiplies every inner loop's code, which
 ///   costs compile time and slows loops of a few iterations (a 5x5 stencil);
 ///   two keeps the gain on long non-vectorizable loops such as a strict
-///   floating-point reduction.
+///   floating-point reduction. An innermost loop whose small body carries a
+///   strict float chain is unrolled eight times all the same, by its own
+///   `llvm.loop.unroll.count` (`loop_hints.rs`), which the cap does not limit.
 /// - `-unroll-runtime-other-exit-predictable`: a loop whose only other exit
 ///   is a raise (a bounds check of `a[idx[i]]`, which no range analysis can
 ///   hoist) is runtime-unrolled too. LLVM assumes such an exit unpredictable

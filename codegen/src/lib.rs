@@ -31,6 +31,7 @@ mod jit;
 mod kernels;
 pub mod lapack;
 mod linalg;
+mod loop_hints;
 pub mod parallel;
 mod remainder;
 mod rounding;

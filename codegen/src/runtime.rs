@@ -168,7 +168,7 @@ pub fn live_buffers() -> Option<i64> {
 /// `malloc`/`calloc` rather than `posix_memalign` below `MAP_FROM`: their
 /// thread caches serve small sizes several times faster. From `MAP_FROM` on, a
 /// mapping of its own (see `map_buffer`). The header goes on the first aligned
-/// address. A buffer whose contents need not be zero may be the spare (`SPARE`).
+/// address. A buffer whose contents need not be zero may be a spare (`SPARES`).
 fn new_buffer(size: usize, zeroed: bool) -> *mut u8 {
     let Some(total) = size.checked_add(BUFFER_DATA_OFFSET as usize + BUFFER_ALIGN - 1) else {
         return ptr::null_mut();
@@ -275,31 +275,48 @@ fn map_buffer(total: usize) -> (*mut u8, *mut u8) {
     (map, data.wrapping_sub(header))
 }
 
-/// One freed buffer of `REUSE_FROM..=REUSE_UP_TO` bytes in all, kept for the
-/// next allocation of about its size (null when none): a large buffer is a
-/// mapping that goes back to the kernel when freed, and a new one costs a page
-/// fault and the kernel's zeroing of every page on first touch, about as long
-/// as the loop that fills it (a fused `a * x + b` over 80 MB: twice as long).
-/// A function called repeatedly for a large result frees the last one as it
-/// gets the next, so one spare serves it. Not for zeroed requests, whose
-/// untouched pages cost nothing.
-static SPARE: AtomicPtr<u8> = AtomicPtr::new(ptr::null_mut());
+/// Freed buffers of `REUSE_FROM..=REUSE_UP_TO` bytes in all, one per size
+/// class (`spare_slot`), each kept for the next allocation of about its size
+/// (null when none). A large buffer is a mapping that goes back to the kernel
+/// when freed, and a new one costs a page fault and the kernel's zeroing of
+/// every page on first touch, about as long as the loop that fills it (a fused
+/// `a * x + b` over 80 MB: twice as long). A mid-sized one is glibc's, whose
+/// `malloc` and `free` above its thread cache sort the chunk through the
+/// arena's bins: a fresh `np.empty(1000)` per step of a loop spent a fifth of
+/// its cycles in `_int_malloc`, `unlink_chunk` and `_int_free`. A function
+/// called repeatedly for a result, or a loop making a temporary per step,
+/// frees the last one as it gets the next, so one spare serves it; a spare of
+/// each class keeps a large result's reuse from being undone by a temporary.
+/// Not for zeroed requests, whose untouched pages cost nothing.
+static SPARES: [AtomicPtr<u8>; 2] = [
+    AtomicPtr::new(ptr::null_mut()),
+    AtomicPtr::new(ptr::null_mut()),
+];
 
-/// Allocations of at least this many bytes (with the header) reuse the spare:
-/// the mapped ones; glibc's heap keeps freed smaller ones mapped already.
-const REUSE_FROM: usize = MAP_FROM;
+/// Allocations of at least this many bytes (with the header) reuse a spare:
+/// below it glibc's thread cache (chunks of up to 1032 bytes) serves `malloc`
+/// and `free` in a few instructions.
+const REUSE_FROM: usize = 2 << 10;
 
 /// Larger buffers go back to the kernel when freed, so that freeing a huge
 /// array returns its memory.
 const REUSE_UP_TO: usize = 256 << 20;
 
-/// The spare, when it holds between `total` and twice `total` bytes and the
-/// contents need not be zero.
-fn take_spare(total: usize, zeroed: bool) -> Option<*mut u8> {
-    if zeroed || !(REUSE_FROM..=REUSE_UP_TO).contains(&total) {
-        return None;
+/// The spare slot of buffers of `total` bytes: one for glibc's (mid-sized)
+/// buffers, one for mapped ones; none outside `REUSE_FROM..=REUSE_UP_TO`.
+fn spare_slot(total: usize) -> Option<&'static AtomicPtr<u8>> {
+    match total {
+        t if !(REUSE_FROM..=REUSE_UP_TO).contains(&t) => None,
+        t if t < MAP_FROM => Some(&SPARES[0]),
+        _ => Some(&SPARES[1]),
     }
-    let spare = SPARE.swap(ptr::null_mut(), Ordering::Acquire);
+}
+
+/// The spare of `total`'s class, when it holds between `total` and twice
+/// `total` bytes and the contents need not be zero.
+fn take_spare(total: usize, zeroed: bool) -> Option<*mut u8> {
+    let slot = spare_slot(total).filter(|_| !zeroed)?;
+    let spare = slot.swap(ptr::null_mut(), Ordering::Acquire);
     if spare.is_null() {
         return None;
     }
@@ -313,18 +330,17 @@ fn take_spare(total: usize, zeroed: bool) -> Option<*mut u8> {
     None
 }
 
-/// Keeps a freed buffer as the spare when its size qualifies, freeing the
-/// spare it replaces; frees it otherwise.
+/// Frees a buffer nobody refers to any more, or keeps it as the spare of its
+/// size class (freeing the one it replaces).
 ///
 /// # Safety
 /// `buffer` is a buffer from `new_buffer` nobody refers to any more.
 unsafe fn retire(buffer: *mut u8) {
     // SAFETY: the header is the buffer's (see `new_buffer`).
     let total = unsafe { buffer.add(16).cast::<usize>().read() };
-    let old = if (REUSE_FROM..=REUSE_UP_TO).contains(&total) {
-        SPARE.swap(buffer, Ordering::AcqRel)
-    } else {
-        buffer
+    let old = match spare_slot(total) {
+        Some(slot) => slot.swap(buffer, Ordering::AcqRel),
+        None => buffer,
     };
     if !old.is_null() {
         // SAFETY: `old` left the spare slot (or was never in it): ours alone.
@@ -566,8 +582,31 @@ mod tests {
         unsafe { release_buffer(b) };
     }
 
-    /// The only test that makes buffers of `REUSE_FROM` bytes or more, so no
-    /// other test of this binary takes or replaces the spare meanwhile.
+    /// The only test that makes buffers of `REUSE_FROM..MAP_FROM` bytes (the
+    /// header included), so no other test of this binary takes or replaces
+    /// their spare meanwhile.
+    #[test]
+    fn a_mid_sized_freed_buffer_is_reused_by_the_next_of_about_its_size() {
+        let mut ctx = RuntimeContext::new();
+        let a = unsafe { ferrojit_alloc(&mut ctx, 8000, 0) };
+        unsafe { release_buffer(a) };
+        assert_eq!(SPARES[0].load(Ordering::Relaxed), a);
+        let b = unsafe { ferrojit_alloc(&mut ctx, 7000, 0) };
+        assert_eq!(
+            b, a,
+            "the spare serves the next allocation of about its size"
+        );
+        assert_eq!(unsafe { *b.cast::<i64>() }, 1);
+        assert!(SPARES[0].load(Ordering::Relaxed).is_null());
+        unsafe { release_buffer(b) };
+        // Below `REUSE_FROM`: freed at once; the spare stays.
+        let small = unsafe { ferrojit_alloc(&mut ctx, 100, 0) };
+        unsafe { release_buffer(small) };
+        assert_eq!(SPARES[0].load(Ordering::Relaxed), a);
+    }
+
+    /// The only test that makes buffers of `MAP_FROM` bytes or more, so no
+    /// other test of this binary takes or replaces their spare meanwhile.
     #[test]
     fn a_large_freed_buffer_is_reused_by_the_next_but_never_for_zeros() {
         let mut ctx = RuntimeContext::new();
@@ -602,10 +641,10 @@ mod tests {
         unsafe { release_buffer(small) };
         unsafe { release_buffer(z) };
         // Above `REUSE_UP_TO`: freed, not kept; the spare stays the last one kept.
-        let spare = SPARE.load(Ordering::Relaxed);
+        let spare = SPARES[1].load(Ordering::Relaxed);
         let huge = unsafe { ferrojit_alloc(&mut ctx, (REUSE_UP_TO + 1) as i64, 0) };
         unsafe { release_buffer(huge) };
-        assert_eq!(SPARE.load(Ordering::Relaxed), spare);
+        assert_eq!(SPARES[1].load(Ordering::Relaxed), spare);
     }
 
     #[test]

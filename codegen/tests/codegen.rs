@@ -67,6 +67,89 @@ fn sums_contiguous_strided_and_reversed_buffers() {
 fn sum_llvm_ir() {
     assert_ir_snapshot!("sum", sum_module());
 }
+
+/// `acc = acc op a[i]` over `a[0..n]` (`n` a parameter, or `constant_n`),
+/// elements and accumulator of type `ty`.
+fn chain_module(ty: LType, op: lower::ir::BinaryOp, constant_n: Option<i64>) -> Module {
+    let mut f = FnBuilder::new("chain", &[ty]);
+    let data = f.param("a.data", Ptr);
+    let n = f.param("a.shape0", I64);
+    let acc = f.var("acc", ty);
+    let i = f.var("i", I64);
+    let init = match ty {
+        I64 => f.int(0),
+        _ => f.konst(Const::Float(ty, 0.0)),
+    };
+    f.set(acc, init);
+    let start = f.int(0);
+    let stop = match constant_n {
+        Some(c) => f.int(c),
+        None => f.get(n),
+    };
+    let step = f.int(1);
+    f.for_range(i, [start, stop, step], StepSign::Positive, |f| {
+        let (iv, d, size) = (f.get(i), f.get(data), f.int(8));
+        let offset = f.bin(IMul, iv, size);
+        let p = f.inst(Ptr, Inst::PtrOffset { addr: d, offset });
+        let x = f.inst(ty, Inst::Load { ty, addr: p });
+        let a = f.get(acc);
+        let a2 = f.bin(op, a, x);
+        f.set(acc, a2);
+    });
+    let r = f.get(acc);
+    f.ret(&[r]);
+    module(vec![f.finish()])
+}
+
+/// The `llvm.loop` metadata of a module (the lines `!n = ...`).
+fn loop_metadata(m: &Module) -> String {
+    let ir = codegen::emit_llvm_ir(m).unwrap_or_else(|e| panic!("{}", e.0));
+    let lines: Vec<&str> = ir.lines().filter(|l| l.starts_with('!')).collect();
+    lines.join("\n")
+}
+
+/// A loop that carries a strict float chain (float32 or float64, not
+/// reassociable) over a trip count known at run time only is unrolled eight
+/// times (`llvm.loop.unroll.count`); the same loop in a `fastmath` function
+/// (LLVM may reassociate and vectorize it), over integers (vectorized), or
+/// with a constant trip count (LLVM's unroller sizes it) gets no count.
+#[test]
+fn strict_float_chain_loop_metadata() {
+    let mut fastmath = chain_module(F64, FAdd, None);
+    fastmath.functions[0].fastmath = true;
+    let cases = [
+        ("f64 sum", chain_module(F64, FAdd, None)),
+        ("f32 product", chain_module(F32, FMul, None)),
+        ("f64 sum, fastmath", fastmath),
+        ("i64 sum", chain_module(I64, IAdd, None)),
+        ("f64 sum of 16 elements", chain_module(F64, FAdd, Some(16))),
+    ];
+    let text: Vec<String> = cases
+        .iter()
+        .map(|(name, m)| format!("{name}:\n{}", loop_metadata(m)))
+        .collect();
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/../snapshots/codegen"),
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::assert_snapshot!("strict_float_chain_loop_metadata", text.join("\n\n"));
+    });
+}
+
+/// Unrolled eight times, the strict chain still adds in program order: the
+/// result is the sequential sum's, bit for bit, whatever the remainder.
+#[test]
+fn strict_float_chain_adds_in_order() {
+    let code = compile(&chain_module(F64, FAdd, None));
+    let xs: Vec<f64> = (0..37)
+        .map(|i| 1.0 / f64::from(i + 1) * 1e16_f64.powi(i % 3))
+        .collect();
+    for n in [0, 1, 7, 8, 9, 16, 37] {
+        let expected = xs[..n].iter().fold(0.0, |s, x| s + x);
+        let got = as_f64(call(&code, &[xs.as_ptr() as u64, n as u64], 1).unwrap()[0]);
+        assert_eq!(got.to_bits(), expected.to_bits(), "n = {n}");
+    }
+}
 /// The kernel is inlined into its entry wrapper before LLVM's pipeline (so
 /// the function passes see its body once, not in the kernel and again in the
 /// wrapper): it is marked `alwaysinline`, and nothing but the wrapper is left.

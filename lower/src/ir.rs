@@ -224,6 +224,69 @@ pub enum Stmt {
     },
 }
 
+impl Stmt {
+    /// The blocks nested directly in this statement.
+    pub fn blocks(&self) -> Vec<&Block> {
+        match self {
+            Stmt::If {
+                then_body,
+                else_body,
+                ..
+            } => vec![then_body, else_body],
+            Stmt::Versioned { fast, checked, .. } => vec![fast, checked],
+            Stmt::Loop { body } | Stmt::ForRange { body, .. } => vec![body],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The updates `x = x op e` of a float variable (real or complex), `op` an
+/// addition, subtraction or multiplication with `x` read as an operand, in
+/// `body` and the blocks nested in it: each one's variable and the value set.
+/// Their order is the program's: LLVM can neither vectorize nor reassociate
+/// such a chain unless the value is in `Function::reassociate` (a `prange`
+/// reduction, `lower/src/parallel.rs`); codegen unrolls an innermost loop
+/// that carries one further than others (`codegen/src/loop_hints.rs`).
+pub fn float_updates(body: &Block) -> Vec<(VarId, ValueId)> {
+    fn walk<'b>(
+        body: &'b Block,
+        defs: &mut std::collections::HashMap<ValueId, &'b Inst>,
+        found: &mut Vec<(VarId, ValueId)>,
+    ) {
+        for s in body {
+            match s {
+                Stmt::Let { dst, inst, .. } => {
+                    defs.insert(*dst, inst);
+                }
+                Stmt::Set { var, value } => {
+                    if let Some(Inst::Binary(op, a, b)) = defs.get(value) {
+                        let reads_var =
+                            |v: &ValueId| matches!(defs.get(v), Some(Inst::Get(x)) if x == var);
+                        if matches!(
+                            op,
+                            BinaryOp::FAdd
+                                | BinaryOp::FSub
+                                | BinaryOp::FMul
+                                | BinaryOp::CAdd
+                                | BinaryOp::CSub
+                        ) && (reads_var(a) || reads_var(b))
+                        {
+                            found.push((*var, *value));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            for b in s.blocks() {
+                walk(b, defs, found);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(body, &mut std::collections::HashMap::new(), &mut found);
+    found
+}
+
 /// The operations whose operands' extents must agree (`RuntimeError::CoreShapes`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CoreOp {

@@ -34,8 +34,8 @@ use typeinfer::ReduceOp;
 
 use crate::builder::{complex_part, inst_type, mem_ltype};
 use crate::ir::{
-    BinaryOp, Block, CastOp, CmpOp, Const, FuncIndex, Function, Inst, LType, RuntimeError,
-    StepSign, Stmt, UnaryOp, ValueId, Var, VarId, BUFFER_DATA_OFFSET,
+    float_updates, BinaryOp, Block, CastOp, CmpOp, Const, FuncIndex, Function, Inst, LType,
+    RuntimeError, StepSign, Stmt, UnaryOp, ValueId, Var, VarId, BUFFER_DATA_OFFSET,
 };
 
 /// At most this many chunks per loop: enough for the threads to balance
@@ -142,7 +142,7 @@ impl Facts {
                 }
                 _ => {}
             }
-            for b in sub_blocks(s) {
+            for b in s.blocks() {
                 self.scan(b);
             }
         }
@@ -1010,58 +1010,11 @@ fn identity(op: ReduceOp, ty: LType, dtype: Dtype) -> Const {
 /// (`x = x + e`): LLVM may reassociate them, which lets it vectorize the
 /// reduction; the user asked for a parallel order, so the sum's order is free.
 fn reassociable(body: &Block, reduced: &HashSet<VarId>) -> Vec<ValueId> {
-    let mut defs: HashMap<ValueId, &Inst> = HashMap::new();
-    let mut found = Vec::new();
-    fn walk<'b>(
-        body: &'b Block,
-        reduced: &HashSet<VarId>,
-        defs: &mut HashMap<ValueId, &'b Inst>,
-        found: &mut Vec<ValueId>,
-    ) {
-        for s in body {
-            match s {
-                Stmt::Let { dst, inst, .. } => {
-                    defs.insert(*dst, inst);
-                }
-                Stmt::Set { var, value } if reduced.contains(var) => {
-                    if let Some(Inst::Binary(op, a, b)) = defs.get(value) {
-                        let reads_var =
-                            |v: &ValueId| matches!(defs.get(v), Some(Inst::Get(x)) if x == var);
-                        if matches!(
-                            op,
-                            BinaryOp::FAdd
-                                | BinaryOp::FSub
-                                | BinaryOp::FMul
-                                | BinaryOp::CAdd
-                                | BinaryOp::CSub
-                        ) && (reads_var(a) || reads_var(b))
-                        {
-                            found.push(*value);
-                        }
-                    }
-                }
-                _ => {}
-            }
-            for b in sub_blocks(s) {
-                walk(b, reduced, defs, found);
-            }
-        }
-    }
-    walk(body, reduced, &mut defs, &mut found);
-    found
-}
-
-fn sub_blocks(s: &Stmt) -> Vec<&Block> {
-    match s {
-        Stmt::If {
-            then_body,
-            else_body,
-            ..
-        } => vec![then_body, else_body],
-        Stmt::Versioned { fast, checked, .. } => vec![fast, checked],
-        Stmt::Loop { body } | Stmt::ForRange { body, .. } => vec![body],
-        _ => Vec::new(),
-    }
+    float_updates(body)
+        .into_iter()
+        .filter(|(var, _)| reduced.contains(var))
+        .map(|(_, value)| value)
+        .collect()
 }
 
 /// The values a block defines and uses, and the variables it reads and sets.

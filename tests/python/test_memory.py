@@ -261,7 +261,10 @@ def test_swapping_arrays_keeps_both_alive(no_leak):
 BIG = 40 * MB // 8  # float64 elements of a 40 MiB array, above what glibc keeps mapped itself (32 MiB)
 
 
-def test_zeros_after_a_large_array_was_freed_are_zero(no_leak):
+# A freed buffer of 2 KiB to 4 MiB (1000 float64) or of 4 MiB to 256 MiB (BIG) is kept
+# for the next array of about its size that need not be zeroed (`SPARES` in runtime.rs).
+@pytest.mark.parametrize("n", [1000, BIG])
+def test_zeros_after_an_array_was_freed_are_zero(no_leak, n):
     @jit
     def filled(n, v):
         a = np.empty(n)
@@ -273,14 +276,15 @@ def test_zeros_after_a_large_array_was_freed_are_zero(no_leak):
         return np.zeros(n)
 
     for _ in range(3):
-        a = filled(BIG, 7.0)
+        a = filled(n, 7.0)
         assert (a == 7.0).all()
         del a  # its buffer is now the spare, full of 7.0
-        z = zeros(BIG)
+        z = zeros(n)
         assert not z.any(), "np.zeros never gets a reused buffer's old contents"
 
 
-def test_large_results_kept_alive_never_share_memory(no_leak):
+@pytest.mark.parametrize("n", [1000, BIG])
+def test_results_kept_alive_never_share_memory(no_leak, n):
     @jit
     def filled(n, v):
         a = np.empty(n)
@@ -289,7 +293,7 @@ def test_large_results_kept_alive_never_share_memory(no_leak):
 
     kept = []
     for i in range(6):
-        a = filled(BIG, float(i))
+        a = filled(n, float(i))
         if i % 2 == 0:
             kept.append(a)
         del a  # odd results are freed and may be reused by the next call
@@ -314,6 +318,36 @@ def test_a_large_result_each_call_reuses_memory_rather_than_faulting(no_leak):
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
     # A fresh 40 MiB array takes at least 20 faults (huge pages) and up to 10240 (4 KiB pages).
     assert faults < 10, f"{faults} page faults in 10 calls: the freed result was not reused"
+
+
+def test_temporaries_between_large_results_leave_the_large_one_reused(no_leak):
+    @jit
+    def axpb(a, x, b):
+        return a * x + b
+
+    @jit
+    def temporaries(a, steps):
+        acc = 0.0
+        for t in range(steps):
+            scratch = np.empty(a.shape[0])  # 8 KB: the other spare's class
+            for i in range(a.shape[0]):
+                scratch[i] = a[i] * t
+            acc += scratch[a.shape[0] - 1]
+        return acc
+
+    x = np.arange(BIG, dtype=np.float64)
+    small = np.arange(1000, dtype=np.float64)
+    want = temporaries.py_func(small, 5)
+    for _ in range(3):
+        axpb(2.0, x, 1.0)
+        assert temporaries(small, 5) == want
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(10):
+        r = axpb(2.0, x, 1.0)
+        del r
+        assert temporaries(small, 5) == want
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    assert faults < 10, f"{faults} page faults in 10 calls: the large result was not reused"
 
 
 def test_a_large_zeroed_array_gets_huge_pages_as_numpys_does(no_leak):

@@ -277,3 +277,42 @@ def test_signed_zeros_along_an_axis_and_elementwise():
                 same_bits(got, want)
     multiplied = np.multiply(False, np.array([1.0, -2.0, -3.0]))
     same_bits(extremes(multiplied)[0], np.min(multiplied))
+
+
+# Loop reductions over a run-time count with a body of a few instructions are
+# unrolled eight times (codegen/src/loop_hints.rs): the additions and
+# multiplications still happen one after the other, in the program's order.
+
+
+@jit
+def window_means(a, w, out):
+    for i in range(a.shape[0] - w + 1):
+        s = 0.0
+        for x in a[i : i + w]:
+            s += x
+        out[i] = s / w
+
+
+@jit
+def float32_product(a, n):
+    p = np.float32(1.0)
+    for i in range(n):
+        p *= a[i]
+    return p
+
+
+@pytest.mark.parametrize("w", [1, 2, 7, 8, 9, 15, 16, 17, 32, 33, 100])
+def test_unrolled_window_sums_add_in_python_order(w):
+    # Magnitudes from 1e-8 to 1e8: any other order of the additions rounds differently.
+    r = np.random.default_rng(w)
+    a = r.random(100) * 10.0 ** r.integers(-8, 9, 100)
+    got, want = np.zeros(100), np.zeros(100)
+    window_means(a, w, got)
+    window_means.py_func(a, w, want)
+    assert got.tobytes() == want.tobytes()
+
+
+def test_unrolled_float32_products_multiply_in_python_order():
+    a = (0.9 + 0.2 * np.random.default_rng(3).random(40)).astype(np.float32)
+    for n in range(41):
+        same_bits(float32_product(a, n), float32_product.py_func(a, n))
