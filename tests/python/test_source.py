@@ -2,6 +2,7 @@
 checked against the function's code object; lambdas compile when their line can be found."""
 
 import importlib.util
+import linecache
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 import ferrojit
-from ferrojit import jit
+from ferrojit import _source, jit
 
 
 def load(tmp_path, name, text):
@@ -95,7 +96,7 @@ class Shapes:
 
 
 LAMBDAS = """\
-from ferrojit import jit
+from ferrojit import _source, jit
 
 inc = jit(lambda x: x + 1)
 double, dec = jit(lambda x: x * 2), jit(lambda y: y - 1)
@@ -185,3 +186,97 @@ def test_notebook_cells_compile(tmp_path):
     script.write_text(IPYTHON_SESSION)
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert "CELLS OK" in proc.stdout, proc.stdout + proc.stderr
+
+
+EXTENTS = '''\
+import numpy as np
+from ferrojit import _source, jit
+
+def scale(k):
+    return lambda f: f
+
+
+@scale(
+    2,
+)
+def decorated(x):
+    return x + 1
+
+def closing_bracket_at_column_0(a):
+    s = np.sum(
+a)
+    t = (
+        s * 2
+)
+    return t
+
+def outer(x):
+    def inner(y):
+        return y * 3
+    return inner(x) + 1
+    # a comment after the last statement
+
+class Shapes:
+    def area(w, h):
+        if w > h:
+            return w * h
+        else:
+            pass
+        return h * w
+
+def one_line(x): return x - 1
+'''
+
+
+def test_the_text_ends_where_the_def_does(tmp_path):
+    """CPython's position of each def statement gives its text: decorators over
+    several lines, a closing bracket at column 0, nested defs (found, though not
+    compiled), methods."""
+    mod = load(tmp_path, "extents", EXTENTS)
+    lines = EXTENTS.splitlines(keepends=True)
+    expected = {
+        mod.decorated: (8, 13),
+        mod.closing_bracket_at_column_0: (14, 21),
+        mod.outer: (22, 26),
+        mod.Shapes.area: (29, 35),
+        mod.one_line: (36, 37),
+    }
+    for f, (first, end) in expected.items():  # 1-based first line, last line + 1
+        status, (_, text, first_line, _) = _source.capture(f)
+        assert (status, first_line, text) == ("ok", first, "".join(lines[first - 1:end - 1]))
+    a = np.arange(4.0)
+    assert jit(mod.decorated)(1) == 2
+    assert jit(mod.closing_bracket_at_column_0)(a) == 12.0
+    assert jit(mod.Shapes.area)(2, 5) == 10 and jit(mod.Shapes.area)(5, 2) == 10
+    assert jit(mod.one_line)(1) == 0
+
+
+def test_a_def_after_256_constants_is_found(tmp_path):
+    # The instruction making the function loads a constant whose index needs an
+    # EXTENDED_ARG prefix.
+    constants = "".join(f"C{i} = {i}.5\n" for i in range(300))
+    mod = load(tmp_path, "many_constants", constants + "def f(x):\n    return x + C299\n")
+    status, (_, text, _, _) = _source.capture(mod.f)
+    assert (status, text) == ("ok", "def f(x):\n    return x + C299\n")
+    assert jit(mod.f)(1.0) == 300.5
+
+
+def test_source_redefined_under_the_same_file_name_is_compiled_anew():
+    """A notebook cell run again after an edit (IPython's file names are
+    per cell, but exec'd text may reuse one): each definition compiles its own text."""
+    name = "<ferrojit-test-cell>"
+    results = []
+    for body in ("x + 1", "x * 100"):
+        text = f"def f(x):\n    return {body}\n"
+        linecache.cache[name] = (len(text), None, text.splitlines(keepends=True), name)
+        namespace = {}
+        exec(compile(text, name, "exec"), namespace)
+        results.append(jit(namespace["f"])(2))
+    del linecache.cache[name]
+    assert results == [3, 200]
+
+
+def test_functions_of_the_same_name_in_two_modules_compile_their_own_text(tmp_path):
+    first = load(tmp_path, "same_name_a", PLUS_ONE)
+    second = load(tmp_path, "same_name_b", TIMES_100)
+    assert (first.f(2), second.f(2), first.f(3)) == (3, 200, 4)
