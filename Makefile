@@ -19,7 +19,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # Everything the extension is built from: rebuilding only when one is newer
 # than the stamp keeps `make test` quick after the first run.
 BUILD_INPUTS := $(shell find library frontend typeinfer lower codegen pymod python \
-	-type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name 'Cargo.toml' \) \
+	-type f \( -name '*.rs' -o -name '*.cpp' -o -name '*.py' -o -name '*.pyi' -o -name 'Cargo.toml' \) \
 	-not -path '*/__pycache__/*' 2>/dev/null) Cargo.toml Cargo.lock pyproject.toml
 BUILD_STAMP := $(VENV)/.ferrojit-built
 # Named after the pins, so that changing them installs the new set.
@@ -30,10 +30,10 @@ DEPS_STAMP := $(VENV)/.ferrojit-deps-$(shell echo '$(PY_DEPS)' | md5sum | cut -c
 setup: $(BUILD_STAMP)
 
 llvm:
-	@if ! command -v llvm-config-19 >/dev/null 2>&1; then \
-		echo "installing LLVM 19 (Debian packages)"; \
+	@if ! command -v llvm-config-19 >/dev/null 2>&1 || ! command -v c++ >/dev/null 2>&1; then \
+		echo "installing LLVM 19 and a C++ compiler (Debian packages)"; \
 		$(SUDO) apt-get update && \
-		$(SUDO) apt-get install -y llvm-19-dev libpolly-19-dev libzstd-dev zlib1g-dev; \
+		$(SUDO) apt-get install -y llvm-19-dev libpolly-19-dev libzstd-dev zlib1g-dev g++; \
 	fi
 
 # Debian's python3 needs the python3-venv package for `-m venv` to work.
