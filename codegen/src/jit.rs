@@ -280,7 +280,7 @@ impl Jit {
 
             // Python loads extension modules RTLD_LOCAL, so the process search
             // above cannot see these: give ORC their addresses.
-            let runtime_symbols: [(&CStr, usize); 11] = [
+            let runtime_symbols: [(&CStr, usize); 15] = [
                 (
                     c"ferrojit_parallel_for",
                     parallel::ferrojit_parallel_for as *const () as usize,
@@ -325,6 +325,16 @@ impl Jit {
                     c"ferrojit_round_i64",
                     rounding::ferrojit_round_i64 as *const () as usize,
                 ),
+                (
+                    c"__udivti3",
+                    runtime::ferrojit_udivti3 as *const () as usize,
+                ),
+                (
+                    c"__umodti3",
+                    runtime::ferrojit_umodti3 as *const () as usize,
+                ),
+                (c"__divti3", runtime::ferrojit_divti3 as *const () as usize),
+                (c"__modti3", runtime::ferrojit_modti3 as *const () as usize),
             ];
             let flags = || LLVMJITSymbolFlags {
                 GenericFlags: LLVMJITSymbolGenericFlags::LLVMJITSymbolGenericFlagsExported as u8

@@ -663,3 +663,24 @@ mod tests {
         }
     }
 }
+
+// 128-bit division, which LLVM lowers to compiler-rt calls: its loop passes
+// compute a trip count in i128 where i64 could overflow (a `range` with a
+// step known only at run time, unrolled), and the JIT links no compiler-rt.
+// A zero divisor (never passed: a zero step raises first) gives 0, not a panic.
+
+pub(crate) extern "C" fn ferrojit_udivti3(a: u128, b: u128) -> u128 {
+    a.checked_div(b).unwrap_or(0)
+}
+
+pub(crate) extern "C" fn ferrojit_umodti3(a: u128, b: u128) -> u128 {
+    a.checked_rem(b).unwrap_or(0)
+}
+
+pub(crate) extern "C" fn ferrojit_divti3(a: i128, b: i128) -> i128 {
+    a.checked_div(b).unwrap_or(0)
+}
+
+pub(crate) extern "C" fn ferrojit_modti3(a: i128, b: i128) -> i128 {
+    a.checked_rem(b).unwrap_or(0)
+}

@@ -105,3 +105,30 @@ def test_parallel_histogram_negative_and_nan_values():
     same_as_python(histogram_blocks, np.array([0.5, -17 / 16]), 16, 2)
     with pytest.raises(IndexError, match="index -9223372036854775808 is out of bounds"):
         histogram_blocks(np.array([0.5, np.nan]), 16, 2)
+
+
+@jit
+def swap_with_run_time_step(a, x):
+    b = a[:len(a)]
+    for _ in range(0, len(b), int(min(a))):
+        a, b = b, a
+    return a[0] + x
+
+
+@jit
+def count_with_run_time_step(n, step):
+    c = 0
+    for i in range(n, -n, step):
+        c += 1
+    return c
+
+
+def test_a_loop_with_a_run_time_step_links_its_128_bit_trip_count():
+    """LLVM computes such a loop's trip count in i128 and divides with
+    compiler-rt's __udivti3, which the JIT provides (fuzz finding 115:5761:
+    the JIT could not link the call)."""
+    assert swap_with_run_time_step(np.array([2], np.int32), 5e-324) == 2.0
+    with pytest.raises(ValueError, match="range\\(\\) arg 3 must not be zero"):
+        swap_with_run_time_step(np.array([0], np.int32), 0.0)
+    for n, step in [(5, -1), (5, -3), (2**62, -(2**62)), (2**62, -1 - 2**62), (3, 1), (7, -2**63)]:
+        assert count_with_run_time_step(n, step) == len(range(n, -n, step))
