@@ -486,6 +486,9 @@ def _red_whole(form, name, x, ddof=0, dtype=None):
         with np.errstate(all="ignore"):
             return {"sum": sum, "min": min, "max": max}[name](x)
     if dtype is not None:
+        # ferrojit converts element by element: an empty array of a shape whose
+        # converted bytes would not fit (`(2**63 - 1, 0)` as int32) is no error.
+        x = x.ravel() if x.size == 0 else x
         with np.errstate(all="ignore"):
             x = x.astype(dtype)
     if name in ("sum", "prod", "mean", "std", "var") and (x.dtype.kind == "f" or name in ("mean", "std", "var")):
