@@ -486,8 +486,8 @@ def _red_whole(form, name, x, ddof=0, dtype=None):
         with np.errstate(all="ignore"):
             return {"sum": sum, "min": min, "max": max}[name](x)
     if dtype is not None:
-        # ferrojit converts element by element: an empty array of a shape whose
-        # converted bytes would not fit (`(2**63 - 1, 0)` as int32) is no error.
+        # Converting element by element, as NumPy's reduction and ferrojit do: a
+        # converted copy of a `(2**63 - 1, 0)` array would be too big to make.
         x = x.ravel() if x.size == 0 else x
         with np.errstate(all="ignore"):
             x = x.astype(dtype)
