@@ -1,4 +1,4 @@
-//! Compiles `src/object_emitter.cpp` against the LLVM that llvm-sys links
+//! Compiles `src/object_emitter.cpp` and `src/optimizer.cpp` against the LLVM that llvm-sys links
 //! (`LLVM_SYS_191_PREFIX`, else `llvm-config-19` or `llvm-config` on the PATH).
 
 use std::path::PathBuf;
@@ -6,6 +6,7 @@ use std::process::Command;
 
 fn main() {
     println!("cargo:rerun-if-changed=src/object_emitter.cpp");
+    println!("cargo:rerun-if-changed=src/optimizer.cpp");
     println!("cargo:rerun-if-env-changed=LLVM_SYS_191_PREFIX");
     // As llvm-sys looks for it: the prefix's, else a versioned or plain one on the PATH.
     let candidates: Vec<PathBuf> = match std::env::var_os("LLVM_SYS_191_PREFIX") {
@@ -21,6 +22,7 @@ fn main() {
     cc::Build::new()
         .cpp(true)
         .file("src/object_emitter.cpp")
+        .file("src/optimizer.cpp")
         .include(include.trim())
         .std("c++17")
         // As LLVM itself is built (`llvm-config --cxxflags`).
@@ -30,5 +32,5 @@ fn main() {
         .define("__STDC_FORMAT_MACROS", None)
         .define("__STDC_LIMIT_MACROS", None)
         .warnings(false)
-        .compile("ferrojit_object_emitter");
+        .compile("ferrojit_llvm_shims");
 }
