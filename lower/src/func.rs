@@ -1194,7 +1194,11 @@ impl<'a> FnLower<'a> {
             layout: Layout::C,
             ..*at
         };
-        let (dst, _) = self.alloc_array(&c_order, src.extents.clone(), false);
+        let (dst, total) = self.alloc_array(&c_order, src.extents.clone(), false);
+        if at.layout == Layout::C {
+            self.copy_flat(src, &dst, total, at.dtype);
+            return dst;
+        }
         let ndim = at.ndim as usize;
         let counters: Vec<_> = (0..ndim)
             .map(|k| self.b.var(LType::I64, format!("copy.i{k}")))
@@ -1246,6 +1250,43 @@ impl<'a> FnLower<'a> {
             });
         }
         dst
+    }
+
+    /// Copies the `total` elements of C-contiguous `src` to C-ordered `dst` in
+    /// memory order: one loop, where a loop per axis is a nest whose inner
+    /// loop LLVM vectorizes once per copy, with its remainder, and whose outer
+    /// loops it must analyse too (a 2-d copy in Jacobi 2-d's first call).
+    fn copy_flat(&mut self, src: &ArrayVal, dst: &ArrayVal, total: ValueId, dtype: Dtype) {
+        let counter = self.b.var(LType::I64, "copy.i");
+        let zero = self.b.i64c(0);
+        let one = self.b.i64c(1);
+        self.b.begin();
+        let i = self.b.get(counter);
+        let size = self.b.i64c(dtype.itemsize() as i64);
+        let offset = self.b.bin(BinaryOp::IMul, i, size);
+        let from = self.b.emit(Inst::PtrOffset {
+            addr: src.data,
+            offset,
+        });
+        let to = self.b.emit(Inst::PtrOffset {
+            addr: dst.data,
+            offset,
+        });
+        // Elements are copied as stored (bools as bytes).
+        let v = self.b.emit(Inst::Load {
+            ty: mem_ltype(dtype),
+            addr: from,
+        });
+        self.b.stmt(Stmt::Store { addr: to, value: v });
+        let body = self.b.end();
+        self.b.stmt(Stmt::ForRange {
+            var: counter,
+            start: zero,
+            stop: total,
+            step: one,
+            step_sign: StepSign::Positive,
+            body,
+        });
     }
 
     pub(crate) fn scalar_of(&mut self, v: Val) -> ValueId {

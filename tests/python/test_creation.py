@@ -332,6 +332,24 @@ def test_copies_and_conversions_on_every_layout(layout, dtype):
         assert not np.shares_memory(got, a)
 
 
+@jit
+def copies_of_contiguous_views(a, i):
+    return a.copy(), a[i].copy(), a[1:3].copy(), np.copy(a[i, 1:])
+
+
+def test_a_c_contiguous_array_or_view_is_copied_in_memory_order():
+    # One flat loop over the elements (`lower::FnLower::copy_flat`).
+    a = np.arange(60.0).reshape(3, 4, 5)
+    # NumPy calls an array C-contiguous whatever the stride of a length-1 axis.
+    b = np.lib.stride_tricks.as_strided(a, shape=(3, 1, 20), strides=(160, 12345, 8))
+    assert b.flags.c_contiguous
+    for x in (a, b, a[:, :0], a.astype(np.int8), a > 20):
+        got, want = copies_of_contiguous_views(x, 0), copies_of_contiguous_views.py_func(x, 0)
+        for g, w in zip(got, want):
+            same(g, w)
+            assert g.flags.c_contiguous and not np.shares_memory(g, x)
+
+
 def test_astype_truncates_floats_toward_zero():
     a = np.array([1.9, -1.9, 2.5, -0.5, 1e3])
     same(astype_int32(a), astype_int32.py_func(a))
