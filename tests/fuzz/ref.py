@@ -318,6 +318,16 @@ def _full_like(a, v):
         return np.full_like(a, v)
 
 
+def _concat(arrays, axis):
+    """np.concatenate; a huge result leaves the case unspecified, as _alloc does. Concatenating
+    an array with itself in a loop doubles it each time: left to run, both sides copy arrays of
+    gigabytes until memory runs out, at speeds that differ (fuzz 116:473, 118:1734)."""
+    r = np.concatenate(arrays, axis=axis)
+    if r.size > 10**6:
+        raise Undefined("huge allocation")
+    return r
+
+
 def _arange(*args):
     """np.arange; a huge one leaves the case unspecified, as _alloc does."""
     start, stop, step = (0, args[0], 1) if len(args) == 1 else (args + (1,))[:3]

@@ -386,7 +386,8 @@ class Renderer:
             # ferrojit's is a new C-ordered array (docs/language.md); NumPy's keeps an F order.
             return f"np.ascontiguousarray({v})" if ref else v
         if op == "concat":
-            return f"np.concatenate(({x(k[0])}, {x(k[1])}), axis={e.val})"
+            fn = "_concat" if ref else "np.concatenate"
+            return f"{fn}(({x(k[0])}, {x(k[1])}), axis={e.val})"
         if op == "unique":
             return f"np.unique(_sort_input({x(k[0])}))" if ref else f"np.unique({x(k[0])})"
         if op == "flip":

@@ -34,6 +34,8 @@ def test_fuzz_sample_agrees_with_cpython(tmp_path):
     ("111", 17611),  # int() of a uint64 prod >= 2**63: ferrojit's int is int64, so it wraps
     ("111", 5470),  # Python's sum() of an empty float array: the dtype's 0.0, not CPython's int 0
     ("116", 2352),  # prod(dtype=np.int32) of a (2**63 - 1, 0) array: the reference's copy was too big
+    ("116", 473),  # an array concatenated with itself in a loop: a huge array, unspecified
+    ("118", 1734),  # the same, doubling it in a loop over its own length
 ])
 def test_reference_follows_the_documented_rules(seed, program, tmp_path):
     """Fuzz findings where the reference, not ferrojit, strayed from docs/language.md."""
