@@ -51,6 +51,17 @@ fn bits(d: Dtype) -> i64 {
     }
 }
 
+/// How `x % m` is computed without a division (`mod_without_division`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ModForm {
+    /// `0 <= x < m`: `x` itself.
+    Itself,
+    /// `0 <= x <= m`: 0 at `x == m`, else `x`.
+    ZeroAtM,
+    /// `0 <= x < 2 * m`: `x - m` from `x >= m` on, else `x`.
+    SubtractOnce,
+}
+
 impl<'a> FnLower<'a> {
     /// Lowers `e` and converts it to the type its consumer reads it as.
     pub(crate) fn expr(&mut self, e: ExprId) -> Val {
@@ -150,13 +161,12 @@ impl<'a> FnLower<'a> {
         }
     }
 
-    /// Whether the int64 `x % m` needs no division: the range analysis proves
-    /// `m >= 1` and `0 <= x < 2 * m` (`(j + 1) % m` for `j` in `range(m)`),
-    /// so the result is `x` or `x - m`. `Some(true)` when `x < m` is proven
-    /// too (the result is `x`). A division per element kept a torus stencil
-    /// at twice Numba's time (LLVM 20 reduces such a remainder of an induction
-    /// variable itself; the LLVM 19 ferrojit links does not).
-    fn mod_without_division(&self, lhs: ExprId, rhs: ExprId) -> Option<bool> {
+    /// How the int64 `x % m` goes without a division, if the range analysis
+    /// proves `m >= 1` and `0 <= x < 2 * m` (`(j + 1) % m` for `j` in
+    /// `range(m)`): the result is `x` or `x - m`. A division per element kept
+    /// a torus stencil at twice Numba's time (LLVM 20 reduces such a remainder
+    /// of an induction variable itself; the LLVM 19 ferrojit links does not).
+    fn mod_without_division(&self, lhs: ExprId, rhs: ExprId) -> Option<ModForm> {
         let x = self.ranges.exact(lhs)?;
         let m = self.ranges.exact(rhs)?;
         let r = &self.ranges;
@@ -166,19 +176,23 @@ impl<'a> FnLower<'a> {
         }
         // `0 <= x < m` gives `m >= 1` by itself.
         if proven(m.sub(&x).and_then(|f| f.offset(-1))) {
-            return Some(true);
+            return Some(ModForm::Itself);
         }
-        // Else `x < 2m` (`x <= m` suffices, and is what `j + 1` for `j` in
-        // `range(m)` proves) and `m >= 1`, which `1 <= x < 2m` gives too:
-        // inside such a loop nothing bounds `m` but the loop's facts about `j`.
-        let below_2m = proven(m.sub(&x))
+        // Else `x < 2m` and `m >= 1`, which `1 <= x < 2m` gives too: inside
+        // such a loop nothing bounds `m` but the loop's facts about `j`.
+        let at_most_m = proven(m.sub(&x));
+        let below_2m = at_most_m
             || proven(
                 m.scale(2)
                     .and_then(|f| f.sub(&x))
                     .and_then(|f| f.offset(-1)),
             );
         let m_positive = proven(m.offset(-1)) || proven(x.offset(-1));
-        (below_2m && m_positive).then_some(false)
+        match (below_2m && m_positive, at_most_m) {
+            (false, _) => None,
+            (true, true) => Some(ModForm::ZeroAtM),
+            (true, false) => Some(ModForm::SubtractOnce),
+        }
     }
 
     /// Truncates a float toward zero, defined for every input (the machine
@@ -251,16 +265,26 @@ impl<'a> FnLower<'a> {
                 rhs,
                 ..
             } if self.mod_without_division(*lhs, *rhs).is_some() => {
-                let below = self.mod_without_division(*lhs, *rhs) == Some(true);
+                let form = self.mod_without_division(*lhs, *rhs);
                 let (x, _) = self.scalar_expr(*lhs);
                 let (m, _) = self.scalar_expr(*rhs);
-                if below {
-                    Val::Scalar(x)
-                } else {
-                    let wraps = self.b.cmp(CmpOp::SGe, x, m);
-                    let less = self.b.bin(BinaryOp::ISub, x, m);
-                    Val::Scalar(self.b.select(wraps, less, x))
-                }
+                Val::Scalar(match form {
+                    Some(ModForm::ZeroAtM) => {
+                        // A select of 0 or `x` itself: as an index of a
+                        // vector loop's lanes, a compare and a conditional
+                        // move each, where `x - (x < m ? 0 : m)` (what LLVM
+                        // makes of the general form) took two more.
+                        let at_m = self.b.cmp(CmpOp::Eq, x, m);
+                        let zero = self.b.i64c(0);
+                        self.b.select(at_m, zero, x)
+                    }
+                    Some(ModForm::SubtractOnce) => {
+                        let wraps = self.b.cmp(CmpOp::SGe, x, m);
+                        let less = self.b.bin(BinaryOp::ISub, x, m);
+                        self.b.select(wraps, less, x)
+                    }
+                    Some(ModForm::Itself) | None => x,
+                })
             }
             ExprKind::Binary {
                 op,

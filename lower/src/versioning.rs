@@ -667,22 +667,33 @@ impl Visitor for IndexReads<'_> {
 }
 
 /// Whether `body` has a loop, at any depth.
-fn contains_loop(hir: &hir::Function, body: &[hir::Stmt]) -> bool {
-    struct FindLoop(bool);
-    impl Visitor for FindLoop {
+pub(crate) fn contains_loop(hir: &hir::Function, body: &[hir::Stmt]) -> bool {
+    contains_stmt(hir, body, |kind| {
+        matches!(kind, StmtKind::While { .. } | StmtKind::ForRange { .. })
+    })
+}
+
+/// Whether `body` holds a statement of which `is` holds (nested ones too).
+pub(crate) fn contains_stmt(
+    hir: &hir::Function,
+    body: &[hir::Stmt],
+    is: impl Fn(&StmtKind) -> bool,
+) -> bool {
+    struct Find<F>(F, bool);
+    impl<F: Fn(&StmtKind) -> bool> Visitor for Find<F> {
         fn visit_stmt(&mut self, f: &hir::Function, stmt: &hir::Stmt) {
-            match stmt.kind {
-                StmtKind::While { .. } | StmtKind::ForRange { .. } => self.0 = true,
-                _ if !self.0 => walk_stmt(self, f, stmt),
-                _ => {}
+            if (self.0)(&stmt.kind) {
+                self.1 = true;
+            } else if !self.1 {
+                walk_stmt(self, f, stmt);
             }
         }
-        // Only statements are loops.
+        // Only statements are looked for.
         fn visit_expr(&mut self, _: &hir::Function, _: ExprId) {}
     }
-    let mut find = FindLoop(false);
+    let mut find = Find(is, false);
     walk_block(&mut find, hir, body);
-    find.0
+    find.1
 }
 
 /// An element access: the array expression and its checked indices.
