@@ -12,7 +12,7 @@ use crate::ir::{
     UnaryOp, ValueId, VarId, BUFFER_DATA_OFFSET,
 };
 use crate::parallel::{Plan, PlanArray, PlanReduction};
-use crate::ranges::{self, Assumed, Ranges, Sym};
+use crate::ranges::{self, Assumed, Ranges};
 use crate::values::{c_strides, f_strides, flat_types, ArrayVal, Slot, Val};
 use crate::versioning::{self, NestCopy, Version, VersionPlan};
 use crate::LowerOptions;
@@ -632,8 +632,7 @@ impl<'a> FnLower<'a> {
             );
             self.in_parallel = true;
         }
-        let unit_step = step_const == Some(1);
-        self.lower_range_loop(var, counter, [s0, s1, st], sign, unit_step, stop, body);
+        self.lower_range_loop(var, counter, [s0, s1, st], sign, stop, body);
         self.in_parallel = outside_parallel;
     }
 
@@ -645,7 +644,6 @@ impl<'a> FnLower<'a> {
         counter: VarId,
         [s0, s1, st]: [ValueId; 3],
         sign: StepSign,
-        unit_step: bool,
         stop: ExprId,
         body: &[hir::Stmt],
     ) {
@@ -671,10 +669,6 @@ impl<'a> FnLower<'a> {
                 self.emit_chunked_loop(var, counter, [s0, s1], tests, assumed, body);
                 return self.ranges.exit_loop();
             }
-            None if unit_step => {
-                self.emit_peeled_range_loop(var, counter, [s0, s1, st], body);
-                return self.ranges.exit_loop();
-            }
             None => {
                 self.emit_range_loop(var, counter, [s0, s1, st], sign, body);
                 return self.ranges.exit_loop();
@@ -683,11 +677,7 @@ impl<'a> FnLower<'a> {
         self.copy = fast_copy;
         self.b.begin();
         let outside = self.ranges.set_assumed(assumed.clone());
-        if unit_step {
-            self.emit_peeled_range_loop(var, counter, [s0, s1, st], body);
-        } else {
-            self.emit_range_loop(var, counter, [s0, s1, st], sign, body);
-        }
+        self.emit_range_loop(var, counter, [s0, s1, st], sign, body);
         self.ranges.set_assumed(outside);
         let fast = self.b.end();
         self.copy = checked_copy;
@@ -875,59 +865,6 @@ impl<'a> FnLower<'a> {
             .local_type(l)
             .as_array()
             .map_or(Dtype::Float64, |at| at.dtype)
-    }
-
-    /// A range loop of step 1, as `emit_range_loop` makes it, except where it
-    /// has no loop and no `break` inside (which would leave the first loop
-    /// only) and runs in a fast copy that wraps around an index
-    /// `var + c`, `c` a constant in `[-MAX_PEELED, -1]` (`grid[i, j - 1]`,
-    /// negative by design at `j = 0`): then it runs as two loops, the
-    /// iterations below `-c` with the wraparound, then the others without it.
-    /// There the access reads consecutive elements, which LLVM vectorizes as
-    /// one load; wrapped, each lane's index may be negative, and the vector
-    /// loop gathered the lanes one by one (bench/corpus.py's `torus`).
-    fn emit_peeled_range_loop(
-        &mut self,
-        var: LocalId,
-        counter: VarId,
-        [s0, s1, st]: [ValueId; 3],
-        body: &[hir::Stmt],
-    ) {
-        const MAX_PEELED: i64 = 8;
-        let mut peeled = 0;
-        let mut unwrapped = self.ranges.assumed().clone();
-        let splittable = !versioning::contains_stmt(&self.tf.hir, body, |kind| {
-            matches!(
-                kind,
-                StmtKind::While { .. } | StmtKind::ForRange { .. } | StmtKind::Break
-            )
-        });
-        if splittable {
-            for (&(_, _, idx), wraps) in unwrapped.iter_mut() {
-                let offset = self.ranges.exact(idx).and_then(|x| {
-                    let only_var = x.terms.len() == 1 && x.coeff(Sym::Local(var)) == 1;
-                    (only_var && (-MAX_PEELED..0).contains(&x.c)).then_some(x.c)
-                });
-                if let (true, Some(c)) = (*wraps, offset) {
-                    // In [-extent, extent) and now >= 0: in bounds as it is.
-                    *wraps = false;
-                    peeled = peeled.max(-c);
-                }
-            }
-        }
-        if peeled == 0 {
-            return self.emit_range_loop(var, counter, [s0, s1, st], StepSign::Positive, body);
-        }
-        // `max(s0, min(s1, peeled))`: where the first loop ends and the second starts.
-        let k = self.b.i64c(peeled);
-        let short = self.b.cmp(CmpOp::SLt, s1, k);
-        let end = self.b.select(short, s1, k);
-        let late = self.b.cmp(CmpOp::SGt, s0, end);
-        let split = self.b.select(late, s0, end);
-        self.emit_range_loop(var, counter, [s0, split, st], StepSign::Positive, body);
-        let wrapping = self.ranges.set_assumed(unwrapped);
-        self.emit_range_loop(var, counter, [split, s1, st], StepSign::Positive, body);
-        self.ranges.set_assumed(wrapping);
     }
 
     fn emit_range_loop(

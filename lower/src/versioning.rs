@@ -667,33 +667,22 @@ impl Visitor for IndexReads<'_> {
 }
 
 /// Whether `body` has a loop, at any depth.
-pub(crate) fn contains_loop(hir: &hir::Function, body: &[hir::Stmt]) -> bool {
-    contains_stmt(hir, body, |kind| {
-        matches!(kind, StmtKind::While { .. } | StmtKind::ForRange { .. })
-    })
-}
-
-/// Whether `body` holds a statement of which `is` holds (nested ones too).
-pub(crate) fn contains_stmt(
-    hir: &hir::Function,
-    body: &[hir::Stmt],
-    is: impl Fn(&StmtKind) -> bool,
-) -> bool {
-    struct Find<F>(F, bool);
-    impl<F: Fn(&StmtKind) -> bool> Visitor for Find<F> {
+fn contains_loop(hir: &hir::Function, body: &[hir::Stmt]) -> bool {
+    struct FindLoop(bool);
+    impl Visitor for FindLoop {
         fn visit_stmt(&mut self, f: &hir::Function, stmt: &hir::Stmt) {
-            if (self.0)(&stmt.kind) {
-                self.1 = true;
-            } else if !self.1 {
-                walk_stmt(self, f, stmt);
+            match stmt.kind {
+                StmtKind::While { .. } | StmtKind::ForRange { .. } => self.0 = true,
+                _ if !self.0 => walk_stmt(self, f, stmt),
+                _ => {}
             }
         }
-        // Only statements are looked for.
+        // Only statements are loops.
         fn visit_expr(&mut self, _: &hir::Function, _: ExprId) {}
     }
-    let mut find = Find(is, false);
+    let mut find = FindLoop(false);
     walk_block(&mut find, hir, body);
-    find.1
+    find.0
 }
 
 /// An element access: the array expression and its checked indices.

@@ -46,8 +46,7 @@ def test_shift_by_any_amount_is_pythons(k):
 
 @jit
 def window_back(a, out, lo, hi):
-    # `a[j - 3]` wraps for j < 3 only: the fast copy runs j < 3 with the
-    # wraparound, then j >= 3 without it (`emit_peeled_range_loop`).
+    # `a[j - 3]` wraps for j < 3 only, in a loop whose bounds are parameters.
     last = -100
     for j in range(lo, hi):
         out[j] = a[j - 3] + 2.0 * a[j - 1] + a[j]
@@ -68,7 +67,7 @@ def window_back_breaks(a, out, stop_at):
 
 @pytest.mark.parametrize("lo, hi", [(0, 10), (0, 2), (0, 3), (1, 10), (2, 4), (3, 10), (5, 10),
                                     (0, 0), (4, 2), (-3, 5), (-10, 10), (-13, 2)])
-def test_a_loop_split_where_its_indices_stop_wrapping_is_pythons(lo, hi):
+def test_indices_that_wrap_for_the_first_iterations_only_are_pythons(lo, hi):
     a = np.arange(10.0) ** 2
     got, want = np.zeros(10), np.zeros(10)
     try:
@@ -82,7 +81,7 @@ def test_a_loop_split_where_its_indices_stop_wrapping_is_pythons(lo, hi):
 
 
 @pytest.mark.parametrize("n, stop_at", [(20, 100), (20, 0), (20, 3), (20, 8), (20, 12), (5, 100), (8, 100)])
-def test_a_loop_with_a_break_is_not_split_and_is_pythons(n, stop_at):
+def test_a_break_in_a_loop_with_wrapping_indices_is_pythons(n, stop_at):
     a = np.linspace(-1.0, 1.0, n)
     got, want = np.zeros(n), np.zeros(n)
     try:
