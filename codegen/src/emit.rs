@@ -2445,6 +2445,19 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             Primitive::Trunc => intrinsic("llvm.trunc"),
             Primitive::Rint => intrinsic("llvm.roundeven"),
             Primitive::Fabs => intrinsic("llvm.fabs"),
+            // Once the base is a constant 2**n, LLVM rewrites pow as exp2(n * x),
+            // whose product rounds: `math.pow(2.0**53, x)` was 3 ulp from C's pow
+            // (fuzz 119:11868). A fence hides the base where the exponent is not
+            // a constant; a constant exponent keeps LLVM's rewrites of it
+            // (`x ** 0.5` to a square root, which vectorizes: fenced, it did
+            // not), and with a constant base the call folds with C's pow.
+            Primitive::Pow if !floats[1].is_const() => {
+                let base = self
+                    .m
+                    .intrinsic("llvm.arithmetic.fence", &[ty.into()], &[x.into()])?;
+                self.m
+                    .intrinsic("llvm.pow", &[ty.into()], &[base.into(), floats[1].into()])
+            }
             Primitive::Pow => intrinsic("llvm.pow"),
             Primitive::CopySign => intrinsic("llvm.copysign"),
             Primitive::IsNan => Ok(b.build_float_compare(FloatPredicate::UNO, x, x, "")?.into()),

@@ -130,12 +130,13 @@ _NP = {
     "cosh": np.cosh, "asinh": np.arcsinh, "acosh": np.arccosh, "atanh": np.arctanh,
     "hypot": np.hypot, "copysign": np.copysign, "degrees": np.degrees, "radians": np.radians,
 }
-# math.gamma and math.lgamma: CPython has its own implementations (a few ulps from the C
-# library's), ferrojit calls libm's tgamma/lgamma as Numba does; the reference calls libm too.
+# math.gamma, math.lgamma and math.hypot: CPython has its own implementations (gamma a few
+# ulps, hypot up to one from the C library's), ferrojit calls libm's tgamma/lgamma/hypot as
+# Numba does; the reference calls libm too.
 _LIBM = ctypes.CDLL(ctypes.util.find_library("m"))
-for _fn in ("tgamma", "lgamma"):
+for _fn, _arity in (("tgamma", 1), ("lgamma", 1), ("hypot", 2)):
     getattr(_LIBM, _fn).restype = ctypes.c_double
-    getattr(_LIBM, _fn).argtypes = [ctypes.c_double]
+    getattr(_LIBM, _fn).argtypes = [ctypes.c_double] * _arity
 
 
 def _math(name, *args):
@@ -143,8 +144,8 @@ def _math(name, *args):
     args = [float(a) for a in args]
     if name == "copysign" and math.isnan(args[1]):
         raise Undefined("the sign of a NaN")  # which NaN an operation gives is unspecified
-    if name in ("gamma", "lgamma"):
-        return getattr(_LIBM, "tgamma" if name == "gamma" else "lgamma")(*args)
+    if name in ("gamma", "lgamma", "hypot"):
+        return getattr(_LIBM, "tgamma" if name == "gamma" else name)(*args)
     try:
         return getattr(math, name)(*args)
     except (ValueError, OverflowError):

@@ -217,3 +217,16 @@ def test_augmented_power_of_an_array_squares_in_place():
     z = ARRAYS["complex128"][::3].copy()
     with np.errstate(all="ignore"):
         assert_identical(power_in_place(z.copy()), power_in_place.py_func(z.copy()))
+
+
+@jit
+def powers_of_two_powers(x):
+    return math.pow(9007199254740992.0, x), 4.0 ** x, 0.0009765625 ** x, 2.0 ** x, 10.0 ** x
+
+
+def test_a_power_of_a_constant_power_of_two_is_cs_pow():
+    # Fuzz 119:11868: LLVM rewrote pow(2.0**53, x) as exp2(53 * x), whose rounded product
+    # put the result 3 ulp from C's pow (CPython's).
+    xs = np.random.default_rng(11868).uniform(-3.0, 3.0, 400).tolist() + [-1.15, 0.1, 1 / 3]
+    for x in xs:
+        assert powers_of_two_powers(x) == powers_of_two_powers.py_func(x), x
