@@ -472,6 +472,19 @@ impl<'ctx> ModuleCx<'ctx> {
         function
     }
 
+    /// A private constant array of `values`, each of `ty` (`F32` or `F64`).
+    fn float_table(&mut self, ty: LType, values: &[f64]) -> PointerValue<'ctx> {
+        let element = self.ty(ty).into_float_type();
+        let items: Vec<_> = values.iter().map(|&v| element.const_float(v)).collect();
+        let value = element.const_array(&items);
+        let global = self.module.add_global(value.get_type(), None, "table");
+        global.set_initializer(&value);
+        global.set_constant(true);
+        global.set_linkage(Linkage::Private);
+        global.set_unnamed_addr(true);
+        global.as_pointer_value()
+    }
+
     /// A private constant holding the bytes of `text` (no terminator).
     fn string_constant(&mut self, text: &str) -> PointerValue<'ctx> {
         if let Some(&p) = self.strings.get(text) {
@@ -1868,6 +1881,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 b.build_int_compare(IntPredicate::ULT, here, as_int(limit)?, "")?
                     .into()
             }
+            Inst::Table { ty, values } => self.m.float_table(*ty, values).into(),
         })
     }
 

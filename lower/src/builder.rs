@@ -62,7 +62,7 @@ pub(crate) fn inst_type(inst: &Inst, values: &[LType], vars: &[Var]) -> LType {
         Inst::Cast(_, _, t) => *t,
         Inst::Select { if_true, .. } => ty(if_true),
         Inst::Load { ty, .. } => *ty,
-        Inst::PtrOffset { .. } | Inst::Alloc { .. } => LType::Ptr,
+        Inst::PtrOffset { .. } | Inst::Alloc { .. } | Inst::Table { .. } => LType::Ptr,
         Inst::Math(p, _) if p.is_predicate() => LType::I1,
         Inst::Math(_, args) => args.first().map_or(LType::F64, ty),
         Inst::ComplexCall(_, args) => args.first().map_or(LType::C128, ty),

@@ -1165,18 +1165,32 @@ impl<'a> FnLower<'a> {
     /// Stores `value` into each of the `total` elements of a contiguous array
     /// (C, F or any other packed order).
     pub(crate) fn fill(&mut self, arr: &ArrayVal, total: ValueId, dtype: Dtype, value: ValueId) {
-        let counter = self.b.var(LType::I64, "fill.i");
+        self.for_each_packed(total, dtype, "fill.i", |this, offset| {
+            let addr = this.b.emit(Inst::PtrOffset {
+                addr: arr.data,
+                offset,
+            });
+            this.store_elem(addr, value, dtype);
+        });
+    }
+
+    /// A loop over the `total` elements of packed arrays of `dtype` in memory
+    /// order, over a counter named `name`: `body` gets each one's byte offset.
+    fn for_each_packed(
+        &mut self,
+        total: ValueId,
+        dtype: Dtype,
+        name: &str,
+        body: impl FnOnce(&mut Self, ValueId),
+    ) {
+        let counter = self.b.var(LType::I64, name);
         let zero = self.b.i64c(0);
         let one = self.b.i64c(1);
         self.b.begin();
         let i = self.b.get(counter);
         let size = self.b.i64c(dtype.itemsize() as i64);
         let offset = self.b.bin(BinaryOp::IMul, i, size);
-        let addr = self.b.emit(Inst::PtrOffset {
-            addr: arr.data,
-            offset,
-        });
-        self.store_elem(addr, value, dtype);
+        body(self, offset);
         let body = self.b.end();
         self.b.stmt(Stmt::ForRange {
             var: counter,
@@ -1257,35 +1271,21 @@ impl<'a> FnLower<'a> {
     /// loop LLVM vectorizes once per copy, with its remainder, and whose outer
     /// loops it must analyse too (a 2-d copy in Jacobi 2-d's first call).
     fn copy_flat(&mut self, src: &ArrayVal, dst: &ArrayVal, total: ValueId, dtype: Dtype) {
-        let counter = self.b.var(LType::I64, "copy.i");
-        let zero = self.b.i64c(0);
-        let one = self.b.i64c(1);
-        self.b.begin();
-        let i = self.b.get(counter);
-        let size = self.b.i64c(dtype.itemsize() as i64);
-        let offset = self.b.bin(BinaryOp::IMul, i, size);
-        let from = self.b.emit(Inst::PtrOffset {
-            addr: src.data,
-            offset,
-        });
-        let to = self.b.emit(Inst::PtrOffset {
-            addr: dst.data,
-            offset,
-        });
-        // Elements are copied as stored (bools as bytes).
-        let v = self.b.emit(Inst::Load {
-            ty: mem_ltype(dtype),
-            addr: from,
-        });
-        self.b.stmt(Stmt::Store { addr: to, value: v });
-        let body = self.b.end();
-        self.b.stmt(Stmt::ForRange {
-            var: counter,
-            start: zero,
-            stop: total,
-            step: one,
-            step_sign: StepSign::Positive,
-            body,
+        self.for_each_packed(total, dtype, "copy.i", |this, offset| {
+            let from = this.b.emit(Inst::PtrOffset {
+                addr: src.data,
+                offset,
+            });
+            let to = this.b.emit(Inst::PtrOffset {
+                addr: dst.data,
+                offset,
+            });
+            // Elements are copied as stored (bools as bytes).
+            let v = this.b.emit(Inst::Load {
+                ty: mem_ltype(dtype),
+                addr: from,
+            });
+            this.b.stmt(Stmt::Store { addr: to, value: v });
         });
     }
 

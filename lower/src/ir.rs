@@ -532,6 +532,13 @@ pub enum Inst {
     /// Recursive functions test it on entry, so deep recursion raises instead
     /// of overflowing the stack.
     StackExhausted,
+    /// A `Ptr` to read-only data made at compile time: `values`, each an
+    /// `F32` or `F64` as `ty` says, one after another (a table of constants
+    /// that an index picks from with one `Load`).
+    Table {
+        ty: LType,
+        values: Vec<f64>,
+    },
     /// `value` (`F64` or `I64`) rounded to `digits` (`I64`) decimal digits after
     /// the point (before it when negative), half to even on the exact decimal
     /// value; an `I64` result wraps. A runtime call: correct rounding needs the

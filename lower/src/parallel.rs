@@ -1143,7 +1143,7 @@ impl Uses {
 /// The values an instruction reads.
 fn inst_operands(inst: &Inst) -> Vec<ValueId> {
     match inst {
-        Inst::Const(_) | Inst::Get(_) | Inst::StackExhausted => Vec::new(),
+        Inst::Const(_) | Inst::Get(_) | Inst::StackExhausted | Inst::Table { .. } => Vec::new(),
         Inst::Unary(_, a)
         | Inst::Cast(_, a, _)
         | Inst::Expect(a, _)

@@ -295,6 +295,10 @@ fn inst(i: &Inst) -> String {
             }
         }
         Inst::StackExhausted => "stack.exhausted".to_string(),
+        Inst::Table { ty, values } => {
+            let values: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+            format!("table {ty} [{}]", values.join(", "))
+        }
         Inst::RoundDecimal { value, digits } => format!("round.decimal {value}, {digits}"),
     }
 }

@@ -431,6 +431,11 @@ impl Verifier<'_> {
                 }
             }
             Inst::StackExhausted => {}
+            Inst::Table { ty, values } => {
+                if !matches!(ty, LType::F32 | LType::F64) || values.is_empty() {
+                    return Err(format!("a table of {} {ty} values", values.len()));
+                }
+            }
             Inst::RoundDecimal { value, digits } => {
                 let t = self.ty(*value)?;
                 if t != LType::F64 && t != LType::I64 {

@@ -103,7 +103,9 @@ def powers_of_constants(i):
     """Exponents of a few known values: the powers are tabulated at compile time."""
     return (1.0001 ** (i % 13), (-2.5) ** (i % 5 - 2), 0.0 ** (i % 3), (-0.0) ** (i % 4),
             math.inf ** (i % 3 - 1), (-math.inf) ** (i % 4 - 2), math.nan ** (i % 2),
-            1e-300 ** (i % 3), 0.1 ** (i % 16 - 15), (-1.0) ** (i % 7 - 3))
+            1e-300 ** (i % 3), 0.1 ** (i % 16 - 15), (-1.0) ** (i % 7 - 3),
+            # Past 2**53 the float exponent pow gets is rounded (2**53 + 1 is even there).
+            (-1.0) ** (i % 3 + 9007199254740991))
 
 
 def test_powers_of_constants_over_a_few_exponents_are_cpythons():
