@@ -59,41 +59,90 @@ fn host_fuses_complex_products() -> bool {
 const LIKELY_WEIGHT: u64 = 2000;
 const UNLIKELY_WEIGHT: u64 = 1;
 
-/// Emits `ir` into a new LLVM module in `context`. The entry wrapper (see the
-/// crate docs for its slot layout) is the only external symbol and is named
-/// `entry_symbol`.
+/// An LLVM module made of a low-IR module, and the cold functions its code
+/// calls through slots (`Function::cold`: compiled when first called).
+pub(crate) struct Emitted<'ctx> {
+    pub(crate) module: Module<'ctx>,
+    pub(crate) lazy: Vec<LazyCallee>,
+}
+
+/// A cold function that the module calls through the slot named `slot`: two
+/// pointers, which the JIT fills before the module's code first runs. The
+/// call loads the first, the function to call, and passes the slot's address
+/// after the entry wrapper's three arguments. Until the function is compiled
+/// the first points at a runtime function that compiles it (`jit::LazyCode`),
+/// which finds what to compile through the second.
+#[derive(Clone, Debug)]
+pub(crate) struct LazyCallee {
+    pub(crate) callee: usize,
+    pub(crate) slot: String,
+}
+
+/// Emits the code of `ir.functions[entry]`, and of every function it can call
+/// but the cold ones, into a new LLVM module in `context`. The entry wrapper
+/// (see the crate docs for its slot layout) is named `entry_symbol`; it and
+/// the slots of the cold callees are the only external symbols. A cold entry
+/// (compiled on demand) takes the slot it was called through as a fourth,
+/// unused, argument.
 pub(crate) fn emit_module<'ctx>(
     context: ContextRef<'ctx>,
     ir: &ir::Module,
+    entry: usize,
     entry_symbol: &str,
-) -> R<Module<'ctx>> {
-    let Some(entry) = ir.functions.first() else {
-        return bug("low-IR module has no functions");
+) -> R<Emitted<'ctx>> {
+    let Some(entry_f) = ir.functions.get(entry) else {
+        return bug(if ir.functions.is_empty() {
+            "low-IR module has no functions".to_string()
+        } else {
+            format!("low-IR module has no function f{entry}")
+        });
     };
-    let module_name = entry.name.clone();
-    let mut m = ModuleCx::new(context, &module_name);
-    for f in &ir.functions {
+    let mut m = ModuleCx::new(context, &entry_f.name);
+    let defined = defined_functions(ir, entry);
+    for (f, &define) in ir.functions.iter().zip(&defined) {
+        if !define {
+            m.functions.push(None);
+            continue;
+        }
         let ty = m.internal_fn_type(f)?;
         let llfn = m.module.add_function(&f.name, ty, Some(Linkage::Internal));
         m.add_fn_attr(llfn, "nounwind");
         name_params(llfn, f);
-        m.functions.push(llfn);
+        m.functions.push(Some(llfn));
+    }
+    let mut lazy = Vec::new();
+    for callee in lazy_callees(ir, &defined) {
+        let slot = format!("{entry_symbol}.{}", ir.functions[callee].name);
+        let pair = m.ptr_type().array_type(2);
+        let global = m.module.add_global(pair, None, &slot);
+        global.set_initializer(&pair.const_zero());
+        global.set_alignment(8);
+        m.lazy_slots
+            .insert(callee as u32, global.as_pointer_value());
+        lazy.push(LazyCallee { callee, slot });
     }
     // The runtime calls an outlined `prange` body through a wrapper reading
     // its parameters from slots, as Python's call does the entry's.
     for callee in parallel_callees(ir) {
-        let (Some(f), Some(&llfn)) = (
+        let (Some(f), Some(Some(llfn))) = (
             ir.functions.get(callee as usize),
-            m.functions.get(callee as usize),
+            m.functions.get(callee as usize).copied(),
         ) else {
-            return bug(format!("parallel for of unknown function f{callee}"));
+            continue;
         };
-        let wrapper =
-            m.emit_entry_wrapper(f, llfn, &format!("{}.chunk", f.name), Linkage::Internal)?;
+        let wrapper = m.emit_entry_wrapper(
+            f,
+            llfn,
+            &format!("{}.chunk", f.name),
+            Linkage::Internal,
+            false,
+        )?;
         m.chunk_wrappers.insert(callee, wrapper);
     }
     for (i, f) in ir.functions.iter().enumerate() {
-        let llfn = m.functions[i];
+        let Some(llfn) = m.functions[i] else {
+            continue;
+        };
         FnEmitter::new(&mut m, ir, f, llfn)?.emit()?;
         if f.fastmath {
             // Per instruction, so the flags stay where they belong when
@@ -101,7 +150,9 @@ pub(crate) fn emit_module<'ctx>(
             set_fast_math(llfn);
         }
     }
-    let entry_fn = m.functions[0];
+    let Some(entry_fn) = m.functions[entry] else {
+        return bug("the entry function was not emitted");
+    };
     // Inlined into its wrapper before the pipeline, not by the inliner after
     // the pipeline has simplified it: otherwise every function pass runs on
     // the whole body twice (once in `f`, once more in the wrapper that now
@@ -109,35 +160,71 @@ pub(crate) fn emit_module<'ctx>(
     // its facts from the start (`emit_for_range`). LLVM ignores the
     // attribute on a recursive function, which stays a call.
     m.add_fn_attr(entry_fn, "alwaysinline");
-    m.emit_entry_wrapper(entry, entry_fn, entry_symbol, Linkage::External)?;
-    Ok(m.module)
+    m.emit_entry_wrapper(
+        entry_f,
+        entry_fn,
+        entry_symbol,
+        Linkage::External,
+        entry_f.cold,
+    )?;
+    Ok(Emitted {
+        module: m.module,
+        lazy,
+    })
+}
+
+/// Which functions of `ir` the module for `entry` defines: `entry`, and
+/// those that a defined function calls or runs in parallel, but the cold
+/// ones (called through a slot).
+fn defined_functions(ir: &ir::Module, entry: usize) -> Vec<bool> {
+    let mut defined = vec![false; ir.functions.len()];
+    let mut stack = vec![entry];
+    while let Some(i) = stack.pop() {
+        if std::mem::replace(&mut defined[i], true) {
+            continue;
+        }
+        walk_stmts(&ir.functions[i].body, &mut |s| match s {
+            Stmt::Call { callee, .. } if !ir.functions[callee.0 as usize].cold => {
+                stack.push(callee.0 as usize)
+            }
+            Stmt::ParallelFor { callee, .. } => stack.push(callee.0 as usize),
+            _ => {}
+        });
+    }
+    defined
+}
+
+/// The cold functions that the `defined` functions of `ir` call, in order.
+fn lazy_callees(ir: &ir::Module, defined: &[bool]) -> Vec<usize> {
+    let mut out = Vec::new();
+    for (f, _) in ir.functions.iter().zip(defined).filter(|(_, &d)| d) {
+        walk_stmts(&f.body, &mut |s| {
+            if let Stmt::Call { callee, .. } = s {
+                if ir.functions[callee.0 as usize].cold {
+                    out.push(callee.0 as usize);
+                }
+            }
+        });
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Calls `visit` on every statement of `block`, nested ones included.
+fn walk_stmts(block: &Block, visit: &mut impl FnMut(&Stmt)) {
+    for s in block {
+        visit(s);
+        for b in s.blocks() {
+            walk_stmts(b, visit);
+        }
+    }
 }
 
 /// Calls `visit` on every statement of the module, nested ones included.
 fn each_stmt(ir: &ir::Module, visit: &mut impl FnMut(&Stmt)) {
-    fn walk(block: &Block, visit: &mut impl FnMut(&Stmt)) {
-        for s in block {
-            visit(s);
-            match s {
-                Stmt::If {
-                    then_body,
-                    else_body,
-                    ..
-                } => {
-                    walk(then_body, visit);
-                    walk(else_body, visit);
-                }
-                Stmt::Versioned { fast, checked, .. } => {
-                    walk(fast, visit);
-                    walk(checked, visit);
-                }
-                Stmt::Loop { body } | Stmt::ForRange { body, .. } => walk(body, visit),
-                _ => {}
-            }
-        }
-    }
     for f in &ir.functions {
-        walk(&f.body, visit);
+        walk_stmts(&f.body, visit);
     }
 }
 
@@ -225,7 +312,10 @@ struct ModuleCx<'ctx> {
     /// Positioned at the end of the current function's entry block, which
     /// holds only allocas until the function is finished.
     alloca_builder: Builder<'ctx>,
-    functions: Vec<FunctionValue<'ctx>>,
+    /// By `FuncIndex`: None for a function this module does not define.
+    functions: Vec<Option<FunctionValue<'ctx>>>,
+    /// The slot of each cold function called (see `LazyCallee`), by index.
+    lazy_slots: HashMap<u32, PointerValue<'ctx>>,
     /// The chunk wrapper of each function a `ParallelFor` runs, by index.
     chunk_wrappers: HashMap<u32, FunctionValue<'ctx>>,
     strings: HashMap<String, PointerValue<'ctx>>,
@@ -239,6 +329,7 @@ impl<'ctx> ModuleCx<'ctx> {
             builder: context.create_builder(),
             alloca_builder: context.create_builder(),
             functions: Vec::new(),
+            lazy_slots: HashMap::new(),
             chunk_wrappers: HashMap::new(),
             strings: HashMap::new(),
         }
@@ -717,7 +808,8 @@ impl<'ctx> ModuleCx<'ctx> {
         }
     }
 
-    /// `i32 <symbol>(ptr args, ptr ret, ptr ctx)`: unpacks the params from
+    /// `i32 <symbol>(ptr args, ptr ret, ptr ctx)`, with a fourth `ptr` that
+    /// it ignores if `slot_param` (see `LazyCallee`): unpacks the params from
     /// `args` and calls `entry`, which writes its results into `ret` itself.
     fn emit_entry_wrapper(
         &mut self,
@@ -725,11 +817,13 @@ impl<'ctx> ModuleCx<'ctx> {
         entry: FunctionValue<'ctx>,
         symbol: &str,
         linkage: Linkage,
+        slot_param: bool,
     ) -> R<FunctionValue<'ctx>> {
         let ptr = self.ptr_type();
+        let params = [ptr.into(), ptr.into(), ptr.into(), ptr.into()];
         let ty = self
             .i32()
-            .fn_type(&[ptr.into(), ptr.into(), ptr.into()], false);
+            .fn_type(&params[..if slot_param { 4 } else { 3 }], false);
         let wrapper = self.module.add_function(symbol, ty, Some(linkage));
         self.add_fn_attr(wrapper, "nounwind");
         let params = wrapper.get_params();
@@ -925,7 +1019,8 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             loops: Vec::new(),
             unwind: None,
             exit: None,
-            cold_depth: 0,
+            // A cold function is a checked copy: as cold as in its loop.
+            cold_depth: usize::from(f.cold),
             line_starts: std::iter::once(0)
                 .chain(
                     f.origin
@@ -1380,10 +1475,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         results: &[VarId],
         at: u32,
     ) -> R<()> {
-        let (Some(target), Some(&llfn)) = (
-            self.ir.functions.get(callee.0 as usize),
-            self.m.functions.get(callee.0 as usize),
-        ) else {
+        let Some(target) = self.ir.functions.get(callee.0 as usize) else {
             return bug(format!(
                 "function `{}` calls unknown function {callee}",
                 self.f.name
@@ -1401,19 +1493,40 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         } else {
             self.alloca(self.m.i64().array_type(slots).into(), "call.ret")?
         };
-        let mut call_args: Vec<BasicMetadataValueEnum> = vec![self.ctx_ptr.into(), buffer.into()];
-        for &a in args {
-            call_args.push(self.value(a)?.into());
+        if let Some(&lazy_slot) = self.m.lazy_slots.get(&callee.0) {
+            let status = self.emit_lazy_call(lazy_slot, args, buffer)?;
+            let failed = self.b().build_int_compare(
+                IntPredicate::NE,
+                status,
+                self.m.i32().const_zero(),
+                "failed",
+            )?;
+            // The checked copy is part of this very function: its exception
+            // already has this function's traceback entry.
+            let unwind = self.unwind_block()?;
+            let cont = self.append("ok");
+            let br = self.b().build_conditional_branch(failed, unwind, cont)?;
+            self.m.set_branch_weights(br, false)?;
+            self.m.builder.position_at_end(cont);
+        } else {
+            let Some(Some(llfn)) = self.m.functions.get(callee.0 as usize).copied() else {
+                return bug(format!("`{}` is not in this module", target.name));
+            };
+            let mut call_args: Vec<BasicMetadataValueEnum> =
+                vec![self.ctx_ptr.into(), buffer.into()];
+            for &a in args {
+                call_args.push(self.value(a)?.into());
+            }
+            let status = as_int(self.m.call(llfn, &call_args, "status")?)?;
+            let failed = self.b().build_int_compare(
+                IntPredicate::NE,
+                status,
+                self.m.i32().const_zero(),
+                "failed",
+            )?;
+            // The callee's exception passes through this line of this function.
+            self.unwind_if(failed, at)?;
         }
-        let status = as_int(self.m.call(llfn, &call_args, "status")?)?;
-        let failed = self.b().build_int_compare(
-            IntPredicate::NE,
-            status,
-            self.m.i32().const_zero(),
-            "failed",
-        )?;
-        // The callee's exception passes through this line of this function.
-        self.unwind_if(failed, at)?;
         let mut slot = 0;
         for (&var, &ty) in results.iter().zip(&target.results) {
             let v = self.m.load_slots(buffer, &mut slot, ty)?;
@@ -1421,6 +1534,58 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             self.b().build_store(var_slot, v)?;
         }
         Ok(())
+    }
+
+    /// Calls a cold function through its slot (see `LazyCallee`), `args`
+    /// packed as the entry wrapper's: the status it returns.
+    fn emit_lazy_call(
+        &mut self,
+        lazy_slot: PointerValue<'ctx>,
+        args: &[ValueId],
+        ret: PointerValue<'ctx>,
+    ) -> R<IntValue<'ctx>> {
+        let arg_slots: u32 = args
+            .iter()
+            .map(|&a| self.value_type(a).map(slot_count))
+            .sum::<R<u32>>()?;
+        let packed = if arg_slots == 0 {
+            self.m.ptr_type().const_null()
+        } else {
+            self.alloca(self.m.i64().array_type(arg_slots).into(), "cold.args")?
+        };
+        let mut slot = 0;
+        for &a in args {
+            self.m
+                .store_slots(packed, &mut slot, self.value_type(a)?, self.value(a)?)?;
+        }
+        // Acquire: pairs with the release that publishes the compiled code.
+        let target = self
+            .b()
+            .build_load(self.m.ptr_type(), lazy_slot, "cold.fn")?;
+        if let Some(load) = target.as_instruction_value() {
+            load.set_atomic_ordering(AtomicOrdering::Acquire)
+                .map_err(|e| EmitError(format!("atomic load: {e}")))?;
+            load.set_alignment(8)
+                .map_err(|e| EmitError(format!("atomic load: {e}")))?;
+        }
+        let ptr = self.m.ptr_type();
+        let ty = self
+            .m
+            .i32()
+            .fn_type(&[ptr.into(), ptr.into(), ptr.into(), ptr.into()], false);
+        let call_args: Vec<BasicMetadataValueEnum> = vec![
+            packed.into(),
+            ret.into(),
+            self.ctx_ptr.into(),
+            lazy_slot.into(),
+        ];
+        let call =
+            self.b()
+                .build_indirect_call(ty, target.into_pointer_value(), &call_args, "status")?;
+        match call.try_as_basic_value() {
+            ValueKind::Basic(v) => as_int(v),
+            ValueKind::Instruction(_) => bug("the call of a cold function gives no value"),
+        }
     }
 
     /// Calls the runtime's parallel-for on the chunk wrapper of `callee`, its

@@ -6,8 +6,8 @@
 //! and `memcpy`/`memset`).
 
 use std::ffi::{c_char, c_void, CStr, CString};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use inkwell::attributes::AttributeLoc;
@@ -34,9 +34,10 @@ use llvm_sys::orc2::{
 use llvm_sys::prelude::{LLVMMemoryBufferRef, LLVMModuleRef};
 use llvm_sys::target_machine::LLVMTargetMachineRef;
 
+use lower::ir::ExceptionKind;
+
 use crate::{
-    kernels, parallel, remainder, rounding, runtime, shapes, CodegenError, EntryFn, Listing,
-    StageTimes,
+    kernels, parallel, remainder, rounding, runtime, shapes, CodegenError, Listing, StageTimes,
 };
 
 struct Jit {
@@ -219,6 +220,34 @@ static JIT: OnceLock<Result<Jit, String>> = OnceLock::new();
 
 /// Makes every compiled module's entry symbol unique in the shared JITDylib.
 static NEXT_MODULE: AtomicU64 = AtomicU64::new(0);
+
+impl Jit {
+    /// The address of a symbol that a loaded module defines.
+    fn lookup(&self, symbol: &CStr) -> Result<usize, CodegenError> {
+        let mut address = 0;
+        // SAFETY: ORC C API: the lookup returns the address of a defined symbol.
+        unsafe {
+            check(LLVMOrcLLJITLookup(
+                self.lljit,
+                &mut address,
+                symbol.as_ptr(),
+            ))
+        }
+        .map_err(|e| {
+            CodegenError(format!(
+                "JIT could not materialize `{}`: {e}",
+                symbol.to_string_lossy()
+            ))
+        })?;
+        if address == 0 {
+            return Err(CodegenError(format!(
+                "JIT gave a null address for `{}`",
+                symbol.to_string_lossy()
+            )));
+        }
+        Ok(address as usize)
+    }
+}
 
 fn jit() -> Result<&'static Jit, CodegenError> {
     JIT.get_or_init(Jit::create)
@@ -535,12 +564,17 @@ fn pipeline(module: &Module<'_>) -> (&'static str, bool) {
 /// its code (the same emission, pipeline and target machine) but in a context
 /// of its own and never loaded: `inspect_*` pays for it when asked, and
 /// compiles keep nothing for it.
-pub(crate) fn listing(ir: &lower::ir::Module, what: Listing) -> Result<String, CodegenError> {
+pub(crate) fn listing(
+    ir: &lower::ir::Module,
+    entry: usize,
+    what: Listing,
+) -> Result<String, CodegenError> {
     let jit = jit()?;
     let context = Context::create();
     // SAFETY: `context` outlives the module built in it (both end in this scope).
     let context_ref = unsafe { ContextRef::new(context.raw()) };
-    let module = crate::build_verified(context_ref, ir, &crate::entry_symbol(ir))?;
+    let module =
+        crate::build_verified(context_ref, ir, entry, &crate::entry_symbol(ir, entry))?.module;
     let mut machines = jit
         .machines
         .lock()
@@ -579,13 +613,119 @@ impl Drop for LoadedCode {
     }
 }
 
-/// Emits, verifies, optimizes and loads `ir`, returning its entry point.
+/// The code of one LLVM module in the JIT, and the cold functions it calls
+/// (each compiled, if ever, when first called): alive as long as this value.
+pub(crate) struct CompiledCode {
+    _code: LoadedCode,
+    /// Boxed: each one's address is in its slot, in the code.
+    #[allow(clippy::vec_box)]
+    lazy: Vec<Box<LazyCode>>,
+}
+
+impl CompiledCode {
+    /// How many of the cold functions this code can reach have been compiled.
+    pub(crate) fn lazily_compiled(&self) -> usize {
+        self.lazy
+            .iter()
+            .map(|l| {
+                let compiled = l.compiled.lock().unwrap_or_else(|p| p.into_inner());
+                compiled.as_ref().map_or(0, |c| 1 + c.lazily_compiled())
+            })
+            .sum()
+    }
+}
+
+/// What the JIT code's slot of a cold function holds (`emit::LazyCallee`).
+#[repr(C)]
+struct Slot {
+    /// `compile_then_call` until the function is compiled, then its entry.
+    target: AtomicPtr<c_void>,
+    lazy: AtomicPtr<LazyCode>,
+}
+
+/// The entry of a cold function: the entry's arguments, and its slot.
+type LazyEntry = unsafe extern "C" fn(
+    args: *const u64,
+    ret: *mut u64,
+    ctx: *mut runtime::RuntimeContext,
+    slot: *const Slot,
+) -> i32;
+
+/// A cold function of a compiled module, and its code once compiled.
+struct LazyCode {
+    ir: Arc<lower::ir::Module>,
+    callee: usize,
+    compiled: Mutex<Option<CompiledCode>>,
+}
+
+/// Stack for compiling a cold function on the thread that first calls it,
+/// which may have a small one (a `prange` worker): emission recurses over the
+/// nesting of the code, as pymod's stages do on their `COMPILE_STACK`. Only
+/// reserved; its pages are touched as deep as the compile goes.
+const LAZY_COMPILE_STACK: usize = 256 << 20;
+
+impl LazyCode {
+    /// The code of the function, compiled by the first caller (the others
+    /// wait for it), and `slot` pointed at it.
+    fn code(&self, slot: &Slot) -> Result<LazyEntry, CodegenError> {
+        let mut compiled = self.compiled.lock().unwrap_or_else(|p| p.into_inner());
+        if compiled.is_none() {
+            let (address, code, _) =
+                stacker::grow(LAZY_COMPILE_STACK, || compile(self.ir.clone(), self.callee))?;
+            *compiled = Some(code);
+            slot.target.store(address as *mut c_void, Ordering::Release);
+        }
+        let address = slot.target.load(Ordering::Acquire);
+        // SAFETY: the slot now holds the entry of the code just kept in
+        // `compiled` (emitted with the slot parameter: `emit_entry_wrapper`).
+        Ok(unsafe { std::mem::transmute::<*mut c_void, LazyEntry>(address) })
+    }
+}
+
+/// Where every slot points first: compiles the cold function, then calls it.
+/// A failure to compile (a bug) raises a `RuntimeError` in the call.
+///
+/// # Safety
+/// Called by JIT code only, with its call's arguments and `slot` (filled by
+/// `compile`, which keeps the `LazyCode` alive as long as the code that calls).
+unsafe extern "C" fn compile_then_call(
+    args: *const u64,
+    ret: *mut u64,
+    ctx: *mut runtime::RuntimeContext,
+    slot: *const Slot,
+) -> i32 {
+    // SAFETY: as the caller promises.
+    let slot = unsafe { &*slot };
+    let lazy = unsafe { &*slot.lazy.load(Ordering::Acquire) };
+    let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lazy.code(slot)))
+        .unwrap_or_else(|_| Err(CodegenError("the compiler panicked".into())));
+    match code {
+        // SAFETY: the callee takes the arguments this call was given.
+        Ok(code) => unsafe { code(args, ret, ctx, slot) },
+        Err(e) => {
+            let message = format!(
+                "ferrojit could not compile the checked copy of a loop \
+                 (this is a bug in ferrojit, please report it): {e}"
+            );
+            // SAFETY: `ctx` is the call's context.
+            unsafe { runtime::raise(ctx, ExceptionKind::RuntimeError, message) };
+            1
+        }
+    }
+}
+
+/// Emits, verifies, optimizes and loads the code of `ir.functions[entry]`,
+/// returning the address of its entry wrapper.
 pub(crate) fn compile(
-    ir: &lower::ir::Module,
-) -> Result<(EntryFn, LoadedCode, StageTimes), CodegenError> {
+    ir: Arc<lower::ir::Module>,
+    entry: usize,
+) -> Result<(usize, CompiledCode, StageTimes), CodegenError> {
     let jit = jit()?;
     let start = Instant::now();
-    let entry_name = ir.functions.first().map_or("module", |f| f.name.as_str());
+    let entry_name = ir
+        .functions
+        .get(entry)
+        .map_or("module", |f| f.name.as_str());
     let symbol = format!(
         "ferrojit{}.{entry_name}_entry",
         NEXT_MODULE.fetch_add(1, Ordering::Relaxed)
@@ -595,7 +735,8 @@ pub(crate) fn compile(
     let context = Context::create();
     // SAFETY: `context` outlives the module built in it (both end in this scope).
     let context_ref = unsafe { ContextRef::new(context.raw()) };
-    let module = crate::build_verified(context_ref, ir, &symbol)?;
+    let emitted_module = crate::build_verified(context_ref, &ir, entry, &symbol)?;
+    let module = emitted_module.module;
     let emitted = Instant::now();
     // Emission runs in parallel; from here to the object file, one compile at a time.
     let mut machines = jit
@@ -615,9 +756,8 @@ pub(crate) fn compile(
     let object = machines.emit(jit, &module, oversized, FileType::Object)?;
     drop(machines);
     // SAFETY: ORC C API per its docs: AddObjectFile takes ownership of the
-    // buffer even on failure, and lookups return the address of a defined
-    // symbol.
-    unsafe {
+    // buffer even on failure.
+    let code = unsafe {
         let code = LoadedCode {
             tracker: LLVMOrcJITDylibCreateResourceTracker(jit.main),
         };
@@ -629,26 +769,37 @@ pub(crate) fn compile(
             buffer,
         ))
         .map_err(|e| CodegenError(format!("JIT rejected the module: {e}")))?;
-        let mut address = 0;
-        check(LLVMOrcLLJITLookup(
-            jit.lljit,
-            &mut address,
-            symbol_c.as_ptr() as *const c_char,
-        ))
-        .map_err(|e| CodegenError(format!("JIT could not materialize `{symbol}`: {e}")))?;
-        if address == 0 {
-            return Err(CodegenError(format!(
-                "JIT gave a null address for `{symbol}`"
-            )));
-        }
-        let entry: EntryFn = std::mem::transmute::<usize, EntryFn>(address as usize);
-        let times = StageTimes {
-            emit: emitted - start,
-            optimize: optimized - emitted,
-            jit: optimized.elapsed(),
-        };
-        Ok((entry, code, times))
+        code
+    };
+    let address = jit.lookup(&symbol_c)?;
+    let mut lazy = Vec::new();
+    for callee in emitted_module.lazy {
+        let name = CString::new(callee.slot.as_str())
+            .map_err(|_| CodegenError(format!("symbol `{}` contains NUL", callee.slot)))?;
+        // SAFETY: the symbol is the module's slot, two pointers (`Slot`), in
+        // the code just loaded; nothing runs that code before this returns.
+        let slot = unsafe { &*(jit.lookup(&name)? as *const Slot) };
+        let code = Box::new(LazyCode {
+            ir: ir.clone(),
+            callee: callee.callee,
+            compiled: Mutex::new(None),
+        });
+        slot.lazy.store(
+            &*code as *const LazyCode as *mut LazyCode,
+            Ordering::Release,
+        );
+        slot.target.store(
+            compile_then_call as LazyEntry as *mut c_void,
+            Ordering::Release,
+        );
+        lazy.push(code);
     }
+    let times = StageTimes {
+        emit: emitted - start,
+        optimize: optimized - emitted,
+        jit: optimized.elapsed(),
+    };
+    Ok((address, CompiledCode { _code: code, lazy }, times))
 }
 
 #[cfg(test)]

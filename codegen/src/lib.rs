@@ -40,7 +40,6 @@ mod shapes;
 mod sorting;
 
 use inkwell::context::{Context, ContextRef};
-use inkwell::module::Module;
 
 /// `i32 entry(const u64 *args, u64 *ret, RuntimeContext *ctx)`: 0 on success,
 /// 1 when an exception was recorded in `ctx`. See the crate docs for the slot layout.
@@ -62,7 +61,15 @@ pub struct CompiledModule {
     /// Whether the code runs matrix products, which call BLAS once
     /// `blas::install` succeeded (matrixmultiply's gemm until then).
     pub blas: bool,
-    _code: jit::LoadedCode,
+    code: jit::CompiledCode,
+}
+
+impl CompiledModule {
+    /// How many checked copies of loops (`lower::ir::Function::cold`) have
+    /// been compiled so far: each is compiled when a call first runs it.
+    pub fn checked_copies_compiled(&self) -> usize {
+        self.code.lazily_compiled()
+    }
 }
 
 /// Wall time of the steps of `compile`.
@@ -87,18 +94,24 @@ impl std::fmt::Display for CodegenError {
 
 impl std::error::Error for CodegenError {}
 
-/// Emits, verifies, optimizes (`default<O2>`, host CPU) and JIT-compiles `module`.
+/// Emits, verifies, optimizes (`default<O2>`, host CPU) and JIT-compiles `module`,
+/// but its cold functions, each compiled when first called.
 /// Float operations get fast-math flags in the functions marked
 /// `ir::Function::fastmath` only.
-pub fn compile(module: &lower::ir::Module) -> Result<CompiledModule, CodegenError> {
-    let (entry, code, times) = jit::compile(module)?;
+pub fn compile(module: lower::ir::Module) -> Result<CompiledModule, CodegenError> {
+    let parallel = !emit::parallel_callees(&module).is_empty();
+    let lapack = emit::uses_lapack(&module);
+    let blas = emit::uses_gemm(&module);
+    let (address, code, times) = jit::compile(std::sync::Arc::new(module), 0)?;
+    // SAFETY: the address is the entry wrapper's, `i32 (ptr, ptr, ptr)`.
+    let entry = unsafe { std::mem::transmute::<usize, EntryFn>(address) };
     Ok(CompiledModule {
         entry,
         times,
-        parallel: !emit::parallel_callees(module).is_empty(),
-        lapack: emit::uses_lapack(module),
-        blas: emit::uses_gemm(module),
-        _code: code,
+        parallel,
+        lapack,
+        blas,
+        code,
     })
 }
 
@@ -107,7 +120,7 @@ pub fn emit_llvm_ir(module: &lower::ir::Module) -> Result<String, CodegenError> 
     let context = Context::create();
     // SAFETY: `context` outlives the module built in it (both end in this scope).
     let context_ref = unsafe { ContextRef::new(context.raw()) };
-    let llvm = build_verified(context_ref, module, &entry_symbol(module))?;
+    let llvm = build_verified(context_ref, module, 0, &entry_symbol(module, 0))?.module;
     Ok(llvm.print_to_string().to_string())
 }
 
@@ -124,30 +137,47 @@ pub enum Listing {
 /// (for `inspect_llvm`/`inspect_asm`): made again on demand, so that
 /// compiling keeps no text and takes no longer. The entry symbol is
 /// `<name>_entry` (`compile` numbers it to keep it unique in the JIT).
+/// The checked copies of loops, compiled only when first called, follow
+/// the module's listing, each under a comment line saying so.
 pub fn listing(module: &lower::ir::Module, what: Listing) -> Result<String, CodegenError> {
-    jit::listing(module, what)
+    let mut text = jit::listing(module, 0, what)?;
+    let comment = match what {
+        Listing::LlvmIr => ";",
+        Listing::Assembly => "#",
+    };
+    for (i, f) in module.functions.iter().enumerate().filter(|(_, f)| f.cold) {
+        text.push_str(&format!(
+            "\n{comment} `{}`: a checked copy of a loop, compiled when a call first runs it\n",
+            f.name
+        ));
+        text.push_str(&jit::listing(module, i, what)?);
+    }
+    Ok(text)
 }
 
-/// `<entry function's name>_entry`.
-fn entry_symbol(module: &lower::ir::Module) -> String {
+/// `<name of the function>_entry`, for `module.functions[entry]`.
+fn entry_symbol(module: &lower::ir::Module, entry: usize) -> String {
     format!(
         "{}_entry",
         module
             .functions
-            .first()
+            .get(entry)
             .map_or("module", |f| f.name.as_str())
     )
 }
 
-/// Emits `module` into `context` and runs the LLVM verifier on it.
+/// Emits the code of `module.functions[entry]` into `context` (see
+/// `emit::emit_module`) and runs the LLVM verifier on it.
 fn build_verified<'ctx>(
     context: ContextRef<'ctx>,
     module: &lower::ir::Module,
+    entry: usize,
     entry_symbol: &str,
-) -> Result<Module<'ctx>, CodegenError> {
+) -> Result<emit::Emitted<'ctx>, CodegenError> {
     const BUG: &str = "this is a bug in ferrojit, please report it";
-    let llvm = emit::emit_module(context, module, entry_symbol)
+    let emitted = emit::emit_module(context, module, entry, entry_symbol)
         .map_err(|e| CodegenError(format!("cannot generate code ({BUG}): {}", e.0)))?;
+    let llvm = &emitted.module;
     if let Err(message) = llvm.verify() {
         return Err(CodegenError(format!(
             "LLVM verifier rejected the generated code ({BUG}):\n{}\n{}",
@@ -155,5 +185,5 @@ fn build_verified<'ctx>(
             llvm.print_to_string().to_string_lossy()
         )));
     }
-    Ok(llvm)
+    Ok(emitted)
 }

@@ -1446,7 +1446,7 @@ fn malformed_low_ir_is_an_error_not_a_crash() {
     let (av, bv) = (f.get(a), f.get(b));
     let sum = f.bin(IAdd, av, bv);
     f.ret(&[sum]);
-    let err = codegen::compile(&module(vec![f.finish()])).err().unwrap();
+    let err = codegen::compile(module(vec![f.finish()])).err().unwrap();
     assert!(
         err.0.contains("verifier") && err.0.contains("bug in ferrojit"),
         "{}",
@@ -1468,7 +1468,7 @@ fn malformed_low_ir_is_an_error_not_a_crash() {
     let err = codegen::emit_llvm_ir(&module(vec![f.finish()])).unwrap_err();
     assert!(err.0.contains("outside a loop"), "{}", err.0);
 
-    let err = codegen::compile(&module(vec![])).err().unwrap();
+    let err = codegen::compile(module(vec![])).err().unwrap();
     assert!(err.0.contains("no functions"), "{}", err.0);
 }
 
@@ -1481,7 +1481,7 @@ fn fastmath_sets_flags_and_default_is_strict() {
     let fast = codegen::emit_llvm_ir(&m).unwrap();
     assert!(!strict.contains("fadd fast"), "{strict}");
     assert!(fast.contains("fadd fast"), "{fast}");
-    let code = codegen::compile(&m).unwrap();
+    let code = codegen::compile(m).unwrap();
     let xs: Vec<f64> = (1..=1000).map(f64::from).collect();
     assert_eq!(
         as_f64(call(&code, &[xs.as_ptr() as u64, 1000, 8], 1).unwrap()[0]),
@@ -1497,10 +1497,30 @@ fn fastmath_is_per_function() {
     let mut fast = strict.clone();
     fast.name = "fast".to_string();
     fast.fastmath = true;
-    let ir = codegen::emit_llvm_ir(&module(vec![strict, fast])).unwrap();
+    // A module defines the functions its entry can call: `main` calls both.
+    let mut main = FnBuilder::new("main", &[F64]);
+    let params = [
+        main.param("a.data", Ptr),
+        main.param("a.shape0", I64),
+        main.param("a.stride0", I64),
+    ];
+    let results = [main.var("s", F64), main.var("f", F64)];
+    for (callee, result) in [1, 2].into_iter().zip(results) {
+        let args = params.iter().map(|&p| main.get(p)).collect();
+        main.push(Stmt::Call {
+            callee: FuncIndex(callee),
+            args,
+            results: vec![result],
+            span: Default::default(),
+        });
+    }
+    let (s, f) = (main.get(results[0]), main.get(results[1]));
+    let both = main.bin(FAdd, s, f);
+    main.ret(&[both]);
+    let ir = codegen::emit_llvm_ir(&module(vec![main.finish(), strict, fast])).unwrap();
     let body = |name: &str| {
         let start = ir
-            .find(&format!("@{name}("))
+            .find(&format!("define internal i32 @{name}("))
             .unwrap_or_else(|| panic!("no @{name} in\n{ir}"));
         let end = ir[start..].find("\n}").map_or(ir.len(), |e| start + e);
         ir[start..end].to_string()

@@ -120,6 +120,7 @@ pub(crate) fn lower_function(
             source: hir.source.clone(),
         },
         reassociate: Vec::new(),
+        cold: false,
     };
     (function, plans)
 }

@@ -106,6 +106,9 @@ pub struct Function {
     /// that may be reassociated: the updates of a `prange` loop's reductions,
     /// whose order the user gave up (`lower/src/parallel.rs`).
     pub reassociate: Vec<ValueId>,
+    /// The checked copy of a versioned loop, outlined (`lower/src/cold.rs`):
+    /// codegen compiles it only when a call first reaches it.
+    pub cold: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -4,6 +4,8 @@
 mod advanced;
 mod borrowed;
 mod builder;
+mod capture;
+mod cold;
 mod creation;
 mod elementwise;
 mod expr;
@@ -96,6 +98,7 @@ pub fn lower(program: &typeinfer::TypedProgram, options: &[LowerOptions]) -> ir:
     for (i, plans) in plans.iter().enumerate() {
         parallel::outline(&mut functions, i, plans);
     }
+    cold::outline(&mut functions);
     let module = ir::Module { functions };
     #[cfg(debug_assertions)]
     verify::verify(&module);

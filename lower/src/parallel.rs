@@ -33,9 +33,10 @@ use frontend::Span;
 use typeinfer::ReduceOp;
 
 use crate::builder::{complex_part, inst_type, mem_ltype};
+use crate::capture::{push_value, Facts, Uses};
 use crate::ir::{
     float_updates, BinaryOp, Block, CastOp, CmpOp, Const, FuncIndex, Function, Inst, LType,
-    RuntimeError, StepSign, Stmt, UnaryOp, ValueId, Var, VarId, BUFFER_DATA_OFFSET,
+    StepSign, Stmt, UnaryOp, ValueId, Var, VarId, BUFFER_DATA_OFFSET,
 };
 
 /// At most this many chunks per loop: enough for the threads to balance
@@ -108,56 +109,6 @@ pub(crate) fn outline(functions: &mut Vec<Function>, index: usize, plans: &HashM
     f.body = body;
     functions[index] = f;
     functions.extend(outlined);
-}
-
-/// What the whole enclosing function says about its values and variables.
-#[derive(Default)]
-struct Facts {
-    consts: HashMap<ValueId, Const>,
-    /// How many times each variable is set, and the value of its last set.
-    sets: HashMap<VarId, (u32, Option<ValueId>)>,
-}
-
-impl Facts {
-    fn scan(&mut self, body: &Block) {
-        for s in body {
-            match s {
-                Stmt::Let {
-                    dst,
-                    inst: Inst::Const(c),
-                    ..
-                } => {
-                    self.consts.insert(*dst, *c);
-                }
-                Stmt::Set { var, value } => {
-                    let e = self.sets.entry(*var).or_insert((0, None));
-                    e.0 += 1;
-                    e.1 = Some(*value);
-                }
-                Stmt::Call { results, .. } => {
-                    // Set by a call: never a constant (counted as set twice).
-                    for r in results {
-                        self.sets.entry(*r).or_insert((0, None)).0 += 2;
-                    }
-                }
-                _ => {}
-            }
-            for b in s.blocks() {
-                self.scan(b);
-            }
-        }
-    }
-
-    /// The constant a variable always holds once set: set once in the whole
-    /// function, to a constant. Such a variable (a contiguous array's unit
-    /// stride) is made a constant again in the outlined body, so that LLVM
-    /// still sees it (and vectorizes) there.
-    fn const_var(&self, var: VarId) -> Option<Const> {
-        match self.sets.get(&var)? {
-            (1, Some(v)) => self.consts.get(v).copied(),
-            _ => None,
-        }
-    }
 }
 
 struct Outliner<'a> {
@@ -490,6 +441,7 @@ impl Outliner<'_> {
                 .collect(),
             origin: self.f.origin.clone(),
             reassociate,
+            cold: false,
         });
         self.call(lp, plan, callee, &args, &results, out);
     }
@@ -662,11 +614,6 @@ struct Loop {
 enum Arg {
     Value(ValueId),
     Var(VarId),
-}
-
-fn push_value(types: &mut Vec<LType>, ty: LType) -> ValueId {
-    types.push(ty);
-    ValueId(types.len() as u32 - 1)
 }
 
 /// How many 8-byte slots a value takes in `ret` (see `ir::Module`).
@@ -1015,154 +962,4 @@ fn reassociable(body: &Block, reduced: &HashSet<VarId>) -> Vec<ValueId> {
         .filter(|(var, _)| reduced.contains(var))
         .map(|(_, value)| value)
         .collect()
-}
-
-/// The values a block defines and uses, and the variables it reads and sets.
-#[derive(Default)]
-struct Uses {
-    defined: HashSet<ValueId>,
-    used: HashSet<ValueId>,
-    read: HashSet<VarId>,
-    set: HashSet<VarId>,
-}
-
-impl Uses {
-    fn block(&mut self, body: &Block) {
-        for s in body {
-            self.stmt(s);
-        }
-    }
-
-    fn stmt(&mut self, s: &Stmt) {
-        match s {
-            Stmt::Let { dst, inst, .. } => {
-                self.defined.insert(*dst);
-                if let Inst::Get(var) = inst {
-                    self.read.insert(*var);
-                }
-                self.used.extend(inst_operands(inst));
-            }
-            Stmt::Set { var, value } => {
-                self.set.insert(*var);
-                self.used.insert(*value);
-            }
-            Stmt::Store { addr, value } => {
-                self.used.extend([*addr, *value]);
-            }
-            Stmt::If {
-                cond,
-                then_body,
-                else_body,
-            } => {
-                self.used.insert(*cond);
-                self.block(then_body);
-                self.block(else_body);
-            }
-            Stmt::Versioned {
-                cond,
-                fast,
-                checked,
-            } => {
-                self.used.insert(*cond);
-                self.block(fast);
-                self.block(checked);
-            }
-            Stmt::Loop { body } => self.block(body),
-            Stmt::ForRange {
-                var,
-                start,
-                stop,
-                step,
-                body,
-                ..
-            } => {
-                self.set.insert(*var);
-                self.read.insert(*var);
-                self.used.extend([*start, *stop, *step]);
-                self.block(body);
-            }
-            Stmt::Call { args, results, .. } => {
-                self.used.extend(args);
-                self.set.extend(results);
-            }
-            Stmt::ParallelFor {
-                args,
-                count,
-                chunks,
-                partials,
-                ..
-            } => {
-                self.used.extend(args);
-                self.used.extend([*count, *chunks, *partials]);
-            }
-            Stmt::Kernel { args, .. } => self.used.extend(args),
-            Stmt::Retain(v) | Stmt::Release(v) => {
-                self.used.insert(*v);
-            }
-            Stmt::Return(values) => self.used.extend(values),
-            Stmt::Raise { error, .. } => match error {
-                RuntimeError::IndexOutOfBounds { index, size, .. } => {
-                    self.used.extend([*index, *size]);
-                }
-                RuntimeError::Broadcast { from, into } => {
-                    self.used.extend(from);
-                    self.used.extend(into);
-                }
-                RuntimeError::BroadcastOperands { shapes } => {
-                    self.used.extend(shapes.iter().flatten());
-                }
-                RuntimeError::BroadcastOutput { output, broadcast } => {
-                    self.used.extend(output);
-                    self.used.extend(broadcast);
-                }
-                RuntimeError::Reshape { size, into } => {
-                    self.used.insert(*size);
-                    self.used.extend(into);
-                }
-                RuntimeError::CoreShapes { left, right, .. } => {
-                    self.used.extend(left);
-                    self.used.extend(right);
-                }
-                RuntimeError::MaskShape { size, mask, .. } => {
-                    self.used.extend([*size, *mask]);
-                }
-                RuntimeError::MaskValues { values, count } => {
-                    self.used.extend([*values, *count]);
-                }
-                RuntimeError::IndexShape { from, into } => {
-                    self.used.extend(from);
-                    self.used.extend(into);
-                }
-                RuntimeError::Message { .. } => {}
-            },
-            Stmt::Break | Stmt::Continue => {}
-        }
-    }
-}
-
-/// The values an instruction reads.
-fn inst_operands(inst: &Inst) -> Vec<ValueId> {
-    match inst {
-        Inst::Const(_) | Inst::Get(_) | Inst::StackExhausted | Inst::Table { .. } => Vec::new(),
-        Inst::Unary(_, a)
-        | Inst::Cast(_, a, _)
-        | Inst::Expect(a, _)
-        | Inst::Real(a)
-        | Inst::Imag(a) => vec![*a],
-        Inst::Binary(_, a, b) | Inst::Cmp(_, a, b) => vec![*a, *b],
-        Inst::Select {
-            cond,
-            if_true,
-            if_false,
-        } => vec![*cond, *if_true, *if_false],
-        Inst::Load { addr, .. } => vec![*addr],
-        Inst::PtrOffset { addr, offset } => vec![*addr, *offset],
-        Inst::Math(_, args) | Inst::ComplexCall(_, args) => args.clone(),
-        Inst::MakeComplex { re, im } => vec![*re, *im],
-        Inst::Alloc { bytes, array, .. } => {
-            let extents = array.iter().flat_map(|(_, extents)| extents);
-            std::iter::once(*bytes).chain(extents.copied()).collect()
-        }
-        Inst::RoundDecimal { value, digits } => vec![*value, *digits],
-    }
 }

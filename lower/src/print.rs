@@ -30,11 +30,12 @@ impl fmt::Display for Function {
         let results: Vec<String> = self.results.iter().map(|t| t.to_string()).collect();
         writeln!(
             f,
-            "fn {}({}) -> ({}){} {{",
+            "fn {}({}) -> ({}){}{} {{",
             self.name,
             params.join(", "),
             results.join(", "),
-            if self.fastmath { " fastmath" } else { "" }
+            if self.fastmath { " fastmath" } else { "" },
+            if self.cold { " cold" } else { "" }
         )?;
         for (i, var) in self.vars.iter().enumerate() {
             writeln!(f, "    var x{i}: {}  // {}", var.ty, var.name)?;

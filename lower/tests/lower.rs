@@ -290,17 +290,20 @@ fn frozen_global_array_is_constant_address_extents_and_strides() {
 }
 
 /// A versioned `prange` loop is outlined once per copy: the fast copy's body
-/// keeps no check, the checked copy's keeps them, and the enclosing function
-/// runs each through a `parallel for`.
+/// keeps no check, the checked copy's keeps them. The enclosing function runs
+/// the fast one through a `parallel for`; the checked one's `parallel for` is
+/// the checked copy of the loop, a cold function of its own.
 #[test]
 fn each_copy_of_a_versioned_prange_loop_is_outlined() {
     let src = "# signature: (float64[:, ::1], float64[::1], int64)\ndef f(a, out, k):\n    for i in prange(a.shape[0]):\n        s = 0.0\n        for j in range(a.shape[1]):\n            s += a[i, j + k]\n        out[i] = s\n";
     let ir = check("rows.py", src);
     let fns = functions(&ir);
     let names: Vec<&str> = fns.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["f", "f.prange0", "f.prange1"], "{ir}");
-    assert_eq!(fns[0].1.matches("parallel for").count(), 2, "{ir}");
+    assert_eq!(names, ["f", "f.prange0", "f.prange1", "f.checked0"], "{ir}");
+    assert_eq!(fns[0].1.matches("parallel for").count(), 1, "{ir}");
     assert_eq!(checks(&fns[0].1), 0, "{ir}");
+    assert!(fns[3].1.contains(") cold {"), "{ir}");
+    assert_eq!(fns[3].1.matches("parallel for f2(").count(), 1, "{ir}");
     let (fast, checked) = (&fns[1].1, &fns[2].1);
     assert_eq!(checks(fast), 0, "fast copy:\n{fast}");
     assert!(checks(checked) > 0, "checked copy:\n{checked}");

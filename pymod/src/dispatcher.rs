@@ -171,6 +171,19 @@ impl Dispatcher {
         self.compiles.load(Ordering::Relaxed)
     }
 
+    /// How many checked copies of loops have been compiled, over every
+    /// compiled signature. A loop whose indices are checked once before it
+    /// runs a copy without bounds checks; its checked copy, which runs only
+    /// when an index may be out of range, is compiled when a call first runs it.
+    #[getter]
+    fn checked_copies_compiled(&self) -> PyResult<usize> {
+        Ok(self
+            .compiled()?
+            .iter()
+            .map(|spec| spec.code.0.checked_copies_compiled())
+            .sum())
+    }
+
     /// One tuple of argument type names per compiled specialization.
     #[getter]
     fn signatures<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {

@@ -157,7 +157,7 @@ pub(crate) fn compile(
             .collect();
         let low = lower::lower(&typed, &options);
         let lowered = Instant::now();
-        let module = codegen::compile(&low)
+        let module = codegen::compile(low)
             .map_err(|e| CompileFailure::Internal(format!("code generation failed: {}", e.0)))?;
         if time_stages() {
             let name = &program.functions[0].name;

@@ -39,6 +39,9 @@ class Dispatcher:
     @property
     def compile_count(self) -> int:
         """How many times this function was compiled (any signature, failures included)."""
+    @property
+    def checked_copies_compiled(self) -> int:
+        """How many checked copies of loops have been compiled (each when a call first runs it)."""
     def compile(self, signature: str) -> None:
         """Compile now for a signature such as ``"float64(float64[:], int64)"``."""
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...

@@ -221,6 +221,7 @@ impl FnBuilder {
                 }),
             },
             reassociate: Vec::new(),
+            cold: false,
         }
     }
 }
@@ -230,7 +231,7 @@ pub fn module(functions: Vec<Function>) -> Module {
 }
 
 pub fn compile(m: &Module) -> CompiledModule {
-    codegen::compile(m).unwrap_or_else(|e| panic!("{}", e.0))
+    codegen::compile(m.clone()).unwrap_or_else(|e| panic!("{}", e.0))
 }
 
 /// Calls the entry point with `args` slots, reading `ret_slots` result slots.

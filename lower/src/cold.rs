@@ -1,0 +1,253 @@
+//! Outlining of the checked copies of versioned loops: low IR -> low IR, the
+//! last pass of `lower`.
+//!
+//! A checked copy (`Stmt::Versioned::checked`) runs only when some index of
+//! its loop may fall out of bounds: the loop then raises, or leaves early
+//! before it reaches that index. Most calls never run it, yet compiled with
+//! its function it made LLVM's work on a kernel with bounds checks 1.3-1.9
+//! times that on the kernel without its checked copies (bench/corpus.py's
+//! kernels). So each checked copy that can be becomes a function of its own,
+//! marked `Function::cold`, which codegen compiles only when it is first
+//! called.
+//!
+//! The call passes the values the copy uses from outside and the value of
+//! every variable it reads or sets; the function returns the variables it
+//! sets, which the call stores back. A copy stays in place where it cannot
+//! leave its function in that form: it returns, breaks out of or continues a
+//! loop around it, allocates, or takes or drops a reference to a buffer (the
+//! owners stay with their function, which releases them at every exit).
+
+use std::collections::HashSet;
+
+use frontend::Span;
+
+use crate::capture::{push_value, Facts, Uses};
+use crate::ir::{Block, FuncIndex, Function, Inst, Stmt, ValueId, VarId};
+
+/// Outlines the checked copies of every function of `functions` (those that
+/// `parallel::outline` made included), appending the outlined functions.
+pub(crate) fn outline(functions: &mut Vec<Function>) {
+    for index in 0..functions.len() {
+        if !has_versioned(&functions[index].body) {
+            continue;
+        }
+        let mut f = functions[index].clone();
+        let body = std::mem::take(&mut f.body);
+        let mut facts = Facts::default();
+        facts.scan(&body);
+        let mut o = Outliner {
+            owners: f.owners.iter().copied().collect(),
+            f: &mut f,
+            facts,
+            first_index: functions.len(),
+            outlined: Vec::new(),
+        };
+        let body = o.block(body);
+        let outlined = std::mem::take(&mut o.outlined);
+        f.body = body;
+        functions[index] = f;
+        functions.extend(outlined);
+    }
+}
+
+fn has_versioned(body: &Block) -> bool {
+    body.iter()
+        .any(|s| matches!(s, Stmt::Versioned { .. }) || s.blocks().into_iter().any(has_versioned))
+}
+
+struct Outliner<'a> {
+    f: &'a mut Function,
+    owners: HashSet<VarId>,
+    facts: Facts,
+    first_index: usize,
+    outlined: Vec<Function>,
+}
+
+impl Outliner<'_> {
+    fn block(&mut self, body: Block) -> Block {
+        body.into_iter()
+            .map(|s| match s {
+                Stmt::If {
+                    cond,
+                    then_body,
+                    else_body,
+                } => Stmt::If {
+                    cond,
+                    then_body: self.block(then_body),
+                    else_body: self.block(else_body),
+                },
+                Stmt::Versioned {
+                    cond,
+                    fast,
+                    checked,
+                } => {
+                    let fast = self.block(fast);
+                    let checked = if self.can_leave(&checked, 0) {
+                        self.outline_checked(checked)
+                    } else {
+                        checked
+                    };
+                    Stmt::Versioned {
+                        cond,
+                        fast,
+                        checked,
+                    }
+                }
+                Stmt::Loop { body } => Stmt::Loop {
+                    body: self.block(body),
+                },
+                Stmt::ForRange {
+                    var,
+                    start,
+                    stop,
+                    step,
+                    step_sign,
+                    body,
+                } => Stmt::ForRange {
+                    var,
+                    start,
+                    stop,
+                    step,
+                    step_sign,
+                    body: self.block(body),
+                },
+                other => other,
+            })
+            .collect()
+    }
+
+    /// Whether `body`, inside `loops` loops of the checked copy, can be
+    /// another function's body (see the module docs).
+    fn can_leave(&self, body: &Block, loops: usize) -> bool {
+        body.iter().all(|s| match s {
+            Stmt::Return(_)
+            | Stmt::Retain(_)
+            | Stmt::Release(_)
+            | Stmt::Let {
+                inst: Inst::Alloc { .. },
+                ..
+            } => false,
+            Stmt::Break | Stmt::Continue => loops > 0,
+            Stmt::Set { var, .. } => !self.owners.contains(var),
+            Stmt::Call { results, .. } => !results.iter().any(|r| self.owners.contains(r)),
+            Stmt::Loop { body } | Stmt::ForRange { body, .. } => self.can_leave(body, loops + 1),
+            _ => s.blocks().into_iter().all(|b| self.can_leave(b, loops)),
+        })
+    }
+
+    /// The function `checked` becomes, and the call that replaces it.
+    fn outline_checked(&mut self, checked: Block) -> Block {
+        let mut uses = Uses::default();
+        uses.block(&checked);
+        let span = first_span(&checked).unwrap_or_default();
+        let mut vars = self.f.vars.clone();
+        let mut types = self.f.value_types.clone();
+        let mut body: Block = Vec::new();
+        let mut params = Vec::new();
+        let mut call: Block = Vec::new();
+        let mut args = Vec::new();
+
+        // The values it uses from outside: constants made again, others passed.
+        let mut captured: Vec<ValueId> = uses.used.difference(&uses.defined).copied().collect();
+        captured.sort();
+        for v in captured {
+            let inst = match self.facts.consts.get(&v) {
+                Some(c) => Inst::Const(*c),
+                None => {
+                    vars.push(crate::ir::Var {
+                        ty: types[v.0 as usize],
+                        name: format!("env.{v}"),
+                    });
+                    params.push(VarId(vars.len() as u32 - 1));
+                    args.push(v);
+                    Inst::Get(*params.last().expect("just pushed"))
+                }
+            };
+            body.push(Stmt::Let { dst: v, inst, span });
+        }
+        // The variables it reads or sets, with their values at the call (one
+        // it sets keeps that value where the copy does not set it after all).
+        let mut passed: Vec<VarId> = uses.read.union(&uses.set).copied().collect();
+        passed.sort();
+        for var in passed {
+            match self.facts.const_var(var) {
+                // Set once in the whole function, to a constant (a contiguous
+                // array's unit stride): LLVM sees the constant here too.
+                Some(c) => {
+                    let v = push_value(&mut types, vars[var.0 as usize].ty);
+                    body.push(Stmt::Let {
+                        dst: v,
+                        inst: Inst::Const(c),
+                        span,
+                    });
+                    body.push(Stmt::Set { var, value: v });
+                }
+                None => {
+                    params.push(var);
+                    let v = push_value(&mut self.f.value_types, vars[var.0 as usize].ty);
+                    call.push(Stmt::Let {
+                        dst: v,
+                        inst: Inst::Get(var),
+                        span,
+                    });
+                    args.push(v);
+                }
+            }
+        }
+        let mut set: Vec<VarId> = uses.set.iter().copied().collect();
+        set.sort();
+        let reassociate = self
+            .f
+            .reassociate
+            .iter()
+            .copied()
+            .filter(|v| uses.defined.contains(v))
+            .collect();
+        body.extend(checked);
+        let finals = set
+            .iter()
+            .map(|&var| {
+                let v = push_value(&mut types, vars[var.0 as usize].ty);
+                body.push(Stmt::Let {
+                    dst: v,
+                    inst: Inst::Get(var),
+                    span,
+                });
+                v
+            })
+            .collect();
+        body.push(Stmt::Return(finals));
+        let callee = FuncIndex((self.first_index + self.outlined.len()) as u32);
+        self.outlined.push(Function {
+            name: format!("{}.checked{}", self.f.name, self.outlined.len()),
+            fastmath: self.f.fastmath,
+            params,
+            results: set.iter().map(|v| vars[v.0 as usize].ty).collect(),
+            vars,
+            value_types: types,
+            body,
+            owners: Vec::new(),
+            origin: self.f.origin.clone(),
+            reassociate,
+            cold: true,
+        });
+        call.push(Stmt::Call {
+            callee,
+            args,
+            results: set,
+            span,
+        });
+        call
+    }
+}
+
+/// The span of the first statement of `body` that has one.
+fn first_span(body: &Block) -> Option<Span> {
+    body.iter().find_map(|s| match s {
+        Stmt::Let { span, .. }
+        | Stmt::Call { span, .. }
+        | Stmt::Kernel { span, .. }
+        | Stmt::Raise { span, .. } => Some(*span),
+        _ => s.blocks().into_iter().find_map(first_span),
+    })
+}

@@ -1,0 +1,178 @@
+"""The checked copy of a versioned loop is compiled when a call first runs it.
+
+A loop whose indices can be checked once before it runs a copy without bounds
+checks; its checked copy runs only when some index may be out of range (the
+loop then raises, or leaves before it gets there). It is a function of its own
+(`lower/src/cold.rs`), compiled on demand: these tests pin when it is compiled
+and that running it is the loop's meaning, with the variables it sets, the
+stores before a raise and the traceback.
+"""
+
+import threading
+import traceback
+
+import numpy as np
+import pytest
+
+from ferrojit import jit, prange
+
+
+def shifted_sum(a, out, k):
+    for i in range(a.shape[0]):
+        out[i] = a[i] + a[i + k]
+
+
+def test_the_checked_copy_is_compiled_when_a_call_first_runs_it():
+    f = jit(shifted_sum)
+    a, out = np.arange(10.0), np.zeros(10)
+    f(a, out, 0)
+    assert f.checked_copies_compiled == 0
+    out = np.zeros(10)
+    with pytest.raises(IndexError, match="index 10 is out of bounds for axis 0 with size 10"):
+        f(a, out, 1)
+    assert f.checked_copies_compiled == 1
+    # Stores before the raising iteration are kept, as in Python.
+    want = np.zeros(10)
+    with pytest.raises(IndexError):
+        shifted_sum(a, want, 1)
+    assert np.array_equal(out, want)
+    # Compiled once: later calls that run it find it compiled.
+    with pytest.raises(IndexError):
+        f(a, out, 2)
+    assert f.checked_copies_compiled == 1
+    f(a, out, 0)
+    assert np.array_equal(out, 2 * a)
+
+
+def test_a_checked_copy_that_runs_without_raising_is_pythons():
+    # A parameter's shift is versioned on `i + k >= 0`: a negative one runs
+    # the checked copy, which wraps the first indices around as Python does.
+    f = jit(shifted_sum)
+    a = np.arange(10.0)
+    want, got = np.zeros(10), np.zeros(10)
+    shifted_sum(a, want, -3)
+    f(a, got, -3)
+    assert np.array_equal(got, want)
+    assert f.checked_copies_compiled == 1
+
+
+def test_the_raise_in_a_checked_copy_has_the_loops_traceback_entry():
+    f = jit(shifted_sum)
+    with pytest.raises(IndexError) as info:
+        f(np.arange(4.0), np.zeros(4), 1)
+    frames = [(s.name, s.lineno) for s in traceback.extract_tb(info.value.__traceback__)]
+    line = shifted_sum.__code__.co_firstlineno + 2
+    assert frames[-1] == ("shifted_sum", line)
+    assert frames.count(("shifted_sum", line)) == 1
+
+
+def bounded_search(a, n, target):
+    # The loop runs past the array's end for n > len(a): checked copy, which
+    # leaves by `break` before an index goes out of range.
+    found = -1
+    steps = 0
+    for i in range(n):
+        if i >= a.shape[0]:
+            break
+        steps += 1
+        if a[i] == target:
+            found = i
+    return found, steps, i
+
+
+@pytest.mark.parametrize("n", [0, 1, 4, 7, 8, 20])
+@pytest.mark.parametrize("target", [3.0, 6.0, 100.0])
+def test_variables_set_in_a_checked_copy_are_seen_after_it(n, target):
+    a = np.arange(8.0)
+    f = jit(bounded_search)
+    if n == 0:
+        # `i` is unbound after an empty loop: both raise.
+        with pytest.raises(UnboundLocalError):
+            bounded_search(a, n, target)
+        with pytest.raises(UnboundLocalError):
+            f(a, n, target)
+        return
+    assert f(a, n, target) == bounded_search(a, n, target)
+
+
+def nest(a, out, lo):
+    total = 0.0
+    for i in range(a.shape[0]):
+        for j in range(lo, a.shape[1] + 1):
+            if j < a.shape[1]:
+                out[i, j] = 2.0 * a[i, j]
+                total += a[i, j]
+    return total
+
+
+@pytest.mark.parametrize("lo", [-3, 0, 2])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_a_loop_nest_that_runs_its_checked_copy_is_pythons(lo, order):
+    a = np.asarray(np.arange(12.0).reshape(3, 4), order=order)
+    want_out, got_out = np.zeros((3, 4)), np.zeros((3, 4))
+    f = jit(nest)
+    assert f(a, got_out, lo) == nest(a, want_out, lo)
+    assert np.array_equal(got_out, want_out)
+
+
+def gather_sum(x, idx):
+    s = 0.0
+    for i in range(idx.shape[0]):
+        s += x[idx[i]]
+    return s
+
+
+def test_a_checked_copy_reached_by_many_threads_at_once_is_compiled_once():
+    f = jit(gather_sum)
+    x = np.arange(100.0)
+    good = np.arange(100)
+    assert f(x, good) == gather_sum(x, good)
+    assert f.checked_copies_compiled == 0
+    bad = np.arange(1000) % 101  # reaches 100: raises in the checked chunk
+    errors = []
+    start = threading.Barrier(8)
+
+    def call():
+        start.wait()
+        try:
+            f(x, bad)
+        except IndexError as e:
+            errors.append(str(e))
+
+    threads = [threading.Thread(target=call) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == ["index 100 is out of bounds for axis 0 with size 100"] * 8
+    assert f.checked_copies_compiled == 1
+
+
+@jit
+def rows_shifted(a, out, k):
+    for i in prange(a.shape[0]):
+        for j in range(a.shape[1]):
+            out[i, j] = a[i, j + k]
+
+
+def test_a_checked_copy_in_a_prange_body_is_compiled_by_a_worker():
+    a = np.arange(64.0).reshape(8, 8)
+    out = np.zeros((8, 8))
+    rows_shifted(a, out, 0)
+    assert np.array_equal(out, a)
+    before = rows_shifted.checked_copies_compiled
+    with pytest.raises(IndexError, match="index 8 is out of bounds for axis 1 with size 8"):
+        rows_shifted(a, out, 1)
+    assert rows_shifted.checked_copies_compiled == before + 1
+
+
+def test_inspect_llvm_lists_the_checked_copies_after_the_function():
+    f = jit(shifted_sum)
+    f(np.arange(4.0), np.zeros(4), 0)
+    (ir,) = f.inspect_llvm().values()
+    head, cold = ir.split("; `shifted_sum.checked0`: a checked copy of a loop", 1)
+    assert "shifted_sum.checked0" in head  # the slot the function calls through
+    assert "compiled when a call first runs it" in cold
+    assert "define" in cold
+    (asm,) = f.inspect_asm().values()
+    assert "# `shifted_sum.checked0`: a checked copy of a loop" in asm
