@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::ir::{Block, Const, Inst, LType, RuntimeError, Stmt, ValueId, VarId};
+use crate::ir::{Block, Const, Function, Inst, LType, RuntimeError, Stmt, ValueId, VarId};
 
 /// What a whole function says about its values and variables.
 #[derive(Default)]
@@ -17,7 +17,33 @@ pub(crate) struct Facts {
 }
 
 impl Facts {
-    pub(crate) fn scan(&mut self, body: &Block) {
+    /// The facts of `f`, whose body is `body` (taken out of it).
+    pub(crate) fn of(f: &Function, body: &Block) -> Facts {
+        let mut facts = Facts::default();
+        facts.scan(body);
+        // A parameter holds the call's argument until it is set: its one set
+        // makes it a constant only where that set is a statement of the body
+        // itself that comes before anything reads the parameter (the unit
+        // stride of a contiguous array, set on entry), not a rebinding later.
+        let mut read = HashSet::new();
+        let mut set_first = HashSet::new();
+        for s in body {
+            if let Stmt::Set { var, .. } = s {
+                if !read.contains(var) {
+                    set_first.insert(*var);
+                }
+            }
+            let mut uses = Uses::default();
+            uses.stmt(s);
+            read.extend(uses.read);
+        }
+        for p in f.params.iter().filter(|p| !set_first.contains(p)) {
+            facts.sets.entry(*p).or_insert((0, None)).0 += 2;
+        }
+        facts
+    }
+
+    fn scan(&mut self, body: &Block) {
         for s in body {
             match s {
                 Stmt::Let {
@@ -37,6 +63,10 @@ impl Facts {
                     for r in results {
                         self.sets.entry(*r).or_insert((0, None)).0 += 2;
                     }
+                }
+                Stmt::ForRange { var, .. } => {
+                    // Set by the loop: a counter is no constant either.
+                    self.sets.entry(*var).or_insert((0, None)).0 += 2;
                 }
                 _ => {}
             }

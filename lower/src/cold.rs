@@ -33,8 +33,7 @@ pub(crate) fn outline(functions: &mut Vec<Function>) {
         }
         let mut f = functions[index].clone();
         let body = std::mem::take(&mut f.body);
-        let mut facts = Facts::default();
-        facts.scan(&body);
+        let facts = Facts::of(&f, &body);
         let mut o = Outliner {
             owners: f.owners.iter().copied().collect(),
             f: &mut f,

@@ -95,8 +95,7 @@ pub(crate) fn outline(functions: &mut Vec<Function>, index: usize, plans: &HashM
     }
     let mut f = functions[index].clone();
     let body = std::mem::take(&mut f.body);
-    let mut facts = Facts::default();
-    facts.scan(&body);
+    let facts = Facts::of(&f, &body);
     let mut o = Outliner {
         f: &mut f,
         plans,

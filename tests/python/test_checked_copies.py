@@ -176,3 +176,43 @@ def test_inspect_llvm_lists_the_checked_copies_after_the_function():
     assert "define" in cold
     (asm,) = f.inspect_asm().values()
     assert "# `shifted_sum.checked0`: a checked copy of a loop" in asm
+
+
+def rebound_after(a, k):
+    # `k` is a parameter set once more, to a constant, after the loop: the
+    # checked copy (run for k < 0) reads the argument, not that constant.
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += a[i + k]
+    k = 1
+    return s * k
+
+
+def counter_read_after(a, n):
+    i = 0
+    for i in range(n):
+        a[i] = 1.0
+    for j in range(a.shape[0] - 3):
+        a[j + i] += 2.0
+    return i
+
+
+@pytest.mark.parametrize("k", [-2, 0])
+def test_a_parameter_rebound_to_a_constant_is_its_argument_before(k):
+    a = np.arange(4.0)
+    assert jit(rebound_after)(a, k) == rebound_after(a, k)
+
+
+@pytest.mark.parametrize("n", [0, 2, 3, 4])
+def test_a_loop_counter_set_once_elsewhere_is_no_constant(n):
+    want, got = np.zeros(6), np.zeros(6)
+    try:
+        expected = (None, counter_read_after(want, n))
+    except IndexError as e:
+        expected = (str(e), None)
+    try:
+        result = (None, jit(counter_read_after)(got, n))
+    except IndexError as e:
+        result = (str(e), None)
+    assert result == expected
+    assert np.array_equal(got, want)

@@ -38,6 +38,7 @@ def test_fuzz_sample_agrees_with_cpython(tmp_path):
     ("118", 1734),  # the same, doubling it in a loop over its own length
     ("119", 8538),  # math.hypot is the C library's, CPython's own is an ulp away here
     ("119", 11868),  # math.pow(2.0**53, x): LLVM's exp2(53 * x) was 3 ulp from C's pow (fixed)
+    ("123", 2483),  # a parameter rebound once to a constant read as that constant in a loop (fixed)
 ])
 def test_reference_follows_the_documented_rules(seed, program, tmp_path):
     """Fuzz findings replayed: where the reference strayed from docs/language.md, and the

@@ -679,3 +679,18 @@ def test_a_value_carried_between_iterations_is_refused():
     assert "error[E0250]: `t` is read in the prange loop at line" in message
     assert "before the iteration assigns it" in message
     assert "make it a reduction" in message
+
+
+@jit
+def shifted_by_parameter(a, out, k):
+    for i in prange(a.shape[0]):
+        out[i] = a[i] + k
+    k = 5  # set once, to a constant: the loop still reads the argument
+    return k
+
+
+def test_a_prange_body_reads_a_parameter_rebound_later_as_its_argument():
+    a = np.arange(4.0)
+    out = np.zeros(4)
+    assert shifted_by_parameter(a, out, 100) == 5
+    assert np.array_equal(out, a + 100)
