@@ -66,12 +66,12 @@ pub(crate) struct Emitted<'ctx> {
     pub(crate) lazy: Vec<LazyCallee>,
 }
 
-/// A cold function that the module calls through the slot named `slot`: two
+/// A cold function that the module calls through the slot named `slot`: three
 /// pointers, which the JIT fills before the module's code first runs. The
 /// call loads the first, the function to call, and passes the slot's address
 /// after the entry wrapper's three arguments. Until the function is compiled
-/// the first points at a runtime function that compiles it (`jit::LazyCode`),
-/// which finds what to compile through the second.
+/// the first points at a runtime function that compiles it, which finds what
+/// to compile through the other two (`jit::Slot`).
 #[derive(Clone, Debug)]
 pub(crate) struct LazyCallee {
     pub(crate) callee: usize,
@@ -113,9 +113,9 @@ pub(crate) fn emit_module<'ctx>(
     let mut lazy = Vec::new();
     for callee in lazy_callees(ir, &defined) {
         let slot = format!("{entry_symbol}.{}", ir.functions[callee].name);
-        let pair = m.ptr_type().array_type(2);
-        let global = m.module.add_global(pair, None, &slot);
-        global.set_initializer(&pair.const_zero());
+        let fields = m.ptr_type().array_type(3);
+        let global = m.module.add_global(fields, None, &slot);
+        global.set_initializer(&fields.const_zero());
         global.set_alignment(8);
         m.lazy_slots
             .insert(callee as u32, global.as_pointer_value());

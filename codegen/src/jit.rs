@@ -6,7 +6,7 @@
 //! and `memcpy`/`memset`).
 
 use std::ffi::{c_char, c_void, CStr, CString};
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
@@ -613,25 +613,54 @@ impl Drop for LoadedCode {
     }
 }
 
-/// The code of one LLVM module in the JIT, and the cold functions it calls
-/// (each compiled, if ever, when first called): alive as long as this value.
+/// The code of one LLVM module in the JIT, and the cold functions of its
+/// low-IR module (each compiled, if ever, when first called): alive as long
+/// as this value.
 pub(crate) struct CompiledCode {
     _code: LoadedCode,
-    /// Boxed: each one's address is in its slot, in the code.
-    #[allow(clippy::vec_box)]
-    lazy: Vec<Box<LazyCode>>,
+    /// None for a module without cold functions, and for the modules of the
+    /// cold functions themselves, which the table of their module owns.
+    cold: Option<Arc<ColdFunctions>>,
 }
 
 impl CompiledCode {
-    /// How many of the cold functions this code can reach have been compiled.
+    /// How many cold functions have been compiled.
     pub(crate) fn lazily_compiled(&self) -> usize {
-        self.lazy
-            .iter()
-            .map(|l| {
-                let compiled = l.compiled.lock().unwrap_or_else(|p| p.into_inner());
-                compiled.as_ref().map_or(0, |c| 1 + c.lazily_compiled())
+        self.cold.as_ref().map_or(0, |cold| {
+            cold.code
+                .iter()
+                .filter(|c| c.address.load(Ordering::Acquire) != 0)
+                .count()
+        })
+    }
+}
+
+/// The cold functions of one low-IR module, shared by every module compiled
+/// from it: each is compiled at most once, whichever module's code calls it
+/// first (a cold function calling back into a function that calls it, through
+/// recursion, finds it compiled).
+pub(crate) struct ColdFunctions {
+    ir: Arc<lower::ir::Module>,
+    /// One per cold function of `ir`, in order of their indices.
+    code: Vec<LazyCode>,
+}
+
+impl ColdFunctions {
+    fn new(ir: Arc<lower::ir::Module>) -> ColdFunctions {
+        let code = (ir.functions.iter().enumerate())
+            .filter(|(_, f)| f.cold)
+            .map(|(callee, _)| LazyCode {
+                callee,
+                address: AtomicUsize::new(0),
+                compiled: Mutex::new(None),
             })
-            .sum()
+            .collect();
+        ColdFunctions { ir, code }
+    }
+
+    fn of(&self, callee: usize) -> Result<&LazyCode, CodegenError> {
+        (self.code.iter().find(|c| c.callee == callee))
+            .ok_or_else(|| CodegenError(format!("f{callee} is no cold function")))
     }
 }
 
@@ -640,6 +669,7 @@ impl CompiledCode {
 struct Slot {
     /// `compile_then_call` until the function is compiled, then its entry.
     target: AtomicPtr<c_void>,
+    cold: AtomicPtr<ColdFunctions>,
     lazy: AtomicPtr<LazyCode>,
 }
 
@@ -651,10 +681,12 @@ type LazyEntry = unsafe extern "C" fn(
     slot: *const Slot,
 ) -> i32;
 
-/// A cold function of a compiled module, and its code once compiled.
+/// One cold function, and its code once compiled.
 struct LazyCode {
-    ir: Arc<lower::ir::Module>,
     callee: usize,
+    /// The entry of its code; 0 until compiled. Read without the lock, by
+    /// modules filling their slots while this one compiles (recursion).
+    address: AtomicUsize,
     compiled: Mutex<Option<CompiledCode>>,
 }
 
@@ -665,20 +697,22 @@ struct LazyCode {
 const LAZY_COMPILE_STACK: usize = 256 << 20;
 
 impl LazyCode {
-    /// The code of the function, compiled by the first caller (the others
-    /// wait for it), and `slot` pointed at it.
-    fn code(&self, slot: &Slot) -> Result<LazyEntry, CodegenError> {
+    /// The entry of the function's code, compiled by the first caller (the
+    /// others wait for it), and `slot` pointed at it.
+    fn code(&self, cold: &ColdFunctions, slot: &Slot) -> Result<LazyEntry, CodegenError> {
         let mut compiled = self.compiled.lock().unwrap_or_else(|p| p.into_inner());
         if compiled.is_none() {
-            let (address, code, _) =
-                stacker::grow(LAZY_COMPILE_STACK, || compile(self.ir.clone(), self.callee))?;
+            let (address, code, _) = stacker::grow(LAZY_COMPILE_STACK, || {
+                compile_with(cold.ir.clone(), self.callee, Some(cold))
+            })?;
             *compiled = Some(code);
-            slot.target.store(address as *mut c_void, Ordering::Release);
+            self.address.store(address, Ordering::Release);
         }
-        let address = slot.target.load(Ordering::Acquire);
-        // SAFETY: the slot now holds the entry of the code just kept in
-        // `compiled` (emitted with the slot parameter: `emit_entry_wrapper`).
-        Ok(unsafe { std::mem::transmute::<*mut c_void, LazyEntry>(address) })
+        let address = self.address.load(Ordering::Acquire);
+        slot.target.store(address as *mut c_void, Ordering::Release);
+        // SAFETY: the entry of the code kept in `compiled`, emitted with the
+        // slot parameter (`emit_entry_wrapper`).
+        Ok(unsafe { std::mem::transmute::<usize, LazyEntry>(address) })
     }
 }
 
@@ -696,8 +730,9 @@ unsafe extern "C" fn compile_then_call(
 ) -> i32 {
     // SAFETY: as the caller promises.
     let slot = unsafe { &*slot };
+    let cold = unsafe { &*slot.cold.load(Ordering::Acquire) };
     let lazy = unsafe { &*slot.lazy.load(Ordering::Acquire) };
-    let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lazy.code(slot)))
+    let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lazy.code(cold, slot)))
         .unwrap_or_else(|_| Err(CodegenError("the compiler panicked".into())));
     match code {
         // SAFETY: the callee takes the arguments this call was given.
@@ -719,6 +754,16 @@ unsafe extern "C" fn compile_then_call(
 pub(crate) fn compile(
     ir: Arc<lower::ir::Module>,
     entry: usize,
+) -> Result<(usize, CompiledCode, StageTimes), CodegenError> {
+    compile_with(ir, entry, None)
+}
+
+/// `compile`, for the cold function `entry` of the module whose cold
+/// functions are `cold` (None: `ir`'s own entry, which gets a table).
+fn compile_with(
+    ir: Arc<lower::ir::Module>,
+    entry: usize,
+    cold: Option<&ColdFunctions>,
 ) -> Result<(usize, CompiledCode, StageTimes), CodegenError> {
     let jit = jit()?;
     let start = Instant::now();
@@ -772,34 +817,40 @@ pub(crate) fn compile(
         code
     };
     let address = jit.lookup(&symbol_c)?;
-    let mut lazy = Vec::new();
-    for callee in emitted_module.lazy {
-        let name = CString::new(callee.slot.as_str())
-            .map_err(|_| CodegenError(format!("symbol `{}` contains NUL", callee.slot)))?;
-        // SAFETY: the symbol is the module's slot, two pointers (`Slot`), in
-        // the code just loaded; nothing runs that code before this returns.
-        let slot = unsafe { &*(jit.lookup(&name)? as *const Slot) };
-        let code = Box::new(LazyCode {
-            ir: ir.clone(),
-            callee: callee.callee,
-            compiled: Mutex::new(None),
-        });
-        slot.lazy.store(
-            &*code as *const LazyCode as *mut LazyCode,
-            Ordering::Release,
-        );
-        slot.target.store(
-            compile_then_call as LazyEntry as *mut c_void,
-            Ordering::Release,
-        );
-        lazy.push(code);
+    let own = (cold.is_none() && !emitted_module.lazy.is_empty())
+        .then(|| Arc::new(ColdFunctions::new(ir.clone())));
+    if let Some(table) = cold.or(own.as_deref()) {
+        for callee in emitted_module.lazy {
+            let name = CString::new(callee.slot.as_str())
+                .map_err(|_| CodegenError(format!("symbol `{}` contains NUL", callee.slot)))?;
+            // SAFETY: the symbol is the module's slot (`Slot`) in the code
+            // just loaded; nothing runs that code before this returns.
+            let slot = unsafe { &*(jit.lookup(&name)? as *const Slot) };
+            let lazy = table.of(callee.callee)?;
+            let target = match lazy.address.load(Ordering::Acquire) {
+                0 => compile_then_call as LazyEntry as *mut c_void,
+                compiled => compiled as *mut c_void,
+            };
+            let table = table as *const ColdFunctions as *mut ColdFunctions;
+            slot.cold.store(table, Ordering::Release);
+            slot.lazy
+                .store(lazy as *const LazyCode as *mut LazyCode, Ordering::Release);
+            slot.target.store(target, Ordering::Release);
+        }
     }
     let times = StageTimes {
         emit: emitted - start,
         optimize: optimized - emitted,
         jit: optimized.elapsed(),
     };
-    Ok((address, CompiledCode { _code: code, lazy }, times))
+    Ok((
+        address,
+        CompiledCode {
+            _code: code,
+            cold: own,
+        },
+        times,
+    ))
 }
 
 #[cfg(test)]

@@ -216,3 +216,25 @@ def test_a_loop_counter_set_once_elsewhere_is_no_constant(n):
         result = (str(e), None)
     assert result == expected
     assert np.array_equal(got, want)
+
+
+@jit
+def recursive_window(a, lo, depth):
+    # A negative `lo` runs the loop's checked copy, which calls the function
+    # again: its own module calls the same checked copy, compiled once.
+    s = 0.0
+    for i in range(lo, lo + 2):
+        s += a[i]
+        if depth > 0 and i == lo:
+            s += recursive_window(a, lo - 1, depth - 1)
+    return s
+
+
+def test_a_checked_copy_reached_again_through_recursion_is_the_same_code():
+    a = np.arange(10.0)
+    assert recursive_window(a, 3, 3) == recursive_window.py_func(a, 3, 3)
+    assert recursive_window.checked_copies_compiled == 0
+    assert recursive_window(a, -1, 6) == recursive_window.py_func(a, -1, 6)
+    assert recursive_window.checked_copies_compiled == 1
+    with pytest.raises(IndexError, match="index -11 is out of bounds for axis 0 with size 10"):
+        recursive_window(a, -1, 12)
