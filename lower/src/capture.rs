@@ -116,103 +116,70 @@ impl Uses {
                 if let Inst::Get(var) = inst {
                     self.read.insert(*var);
                 }
-                self.used.extend(inst_operands(inst));
             }
-            Stmt::Set { var, value } => {
+            Stmt::Set { var, .. } => {
                 self.set.insert(*var);
-                self.used.insert(*value);
             }
-            Stmt::Store { addr, value } => {
-                self.used.extend([*addr, *value]);
-            }
-            Stmt::If {
-                cond,
-                then_body,
-                else_body,
-            } => {
-                self.used.insert(*cond);
-                self.block(then_body);
-                self.block(else_body);
-            }
-            Stmt::Versioned {
-                cond,
-                fast,
-                checked,
-            } => {
-                self.used.insert(*cond);
-                self.block(fast);
-                self.block(checked);
-            }
-            Stmt::Loop { body } => self.block(body),
-            Stmt::ForRange {
-                var,
-                start,
-                stop,
-                step,
-                body,
-                ..
-            } => {
+            Stmt::ForRange { var, .. } => {
                 self.set.insert(*var);
                 self.read.insert(*var);
-                self.used.extend([*start, *stop, *step]);
-                self.block(body);
             }
-            Stmt::Call { args, results, .. } => {
-                self.used.extend(args);
-                self.set.extend(results);
-            }
-            Stmt::ParallelFor {
-                args,
-                count,
-                chunks,
-                partials,
-                ..
-            } => {
-                self.used.extend(args);
-                self.used.extend([*count, *chunks, *partials]);
-            }
-            Stmt::Kernel { args, .. } => self.used.extend(args),
-            Stmt::Retain(v) | Stmt::Release(v) => {
-                self.used.insert(*v);
-            }
-            Stmt::Return(values) => self.used.extend(values),
-            Stmt::Raise { error, .. } => match error {
-                RuntimeError::IndexOutOfBounds { index, size, .. } => {
-                    self.used.extend([*index, *size]);
-                }
-                RuntimeError::Broadcast { from, into } => {
-                    self.used.extend(from);
-                    self.used.extend(into);
-                }
-                RuntimeError::BroadcastOperands { shapes } => {
-                    self.used.extend(shapes.iter().flatten());
-                }
-                RuntimeError::BroadcastOutput { output, broadcast } => {
-                    self.used.extend(output);
-                    self.used.extend(broadcast);
-                }
-                RuntimeError::Reshape { size, into } => {
-                    self.used.insert(*size);
-                    self.used.extend(into);
-                }
-                RuntimeError::CoreShapes { left, right, .. } => {
-                    self.used.extend(left);
-                    self.used.extend(right);
-                }
-                RuntimeError::MaskShape { size, mask, .. } => {
-                    self.used.extend([*size, *mask]);
-                }
-                RuntimeError::MaskValues { values, count } => {
-                    self.used.extend([*values, *count]);
-                }
-                RuntimeError::IndexShape { from, into } => {
-                    self.used.extend(from);
-                    self.used.extend(into);
-                }
-                RuntimeError::Message { .. } => {}
-            },
-            Stmt::Break | Stmt::Continue => {}
+            Stmt::Call { results, .. } => self.set.extend(results),
+            _ => {}
         }
+        self.used.extend(own_operands(s));
+        for b in s.blocks() {
+            self.block(b);
+        }
+    }
+}
+
+/// The values a statement itself reads (not those of the blocks nested in it).
+pub(crate) fn own_operands(s: &Stmt) -> Vec<ValueId> {
+    match s {
+        Stmt::Let { inst, .. } => inst_operands(inst),
+        Stmt::Set { value, .. } => vec![*value],
+        Stmt::Store { addr, value } => vec![*addr, *value],
+        Stmt::If { cond, .. } | Stmt::Versioned { cond, .. } => vec![*cond],
+        Stmt::ForRange {
+            start, stop, step, ..
+        } => vec![*start, *stop, *step],
+        Stmt::Call { args, .. } | Stmt::Kernel { args, .. } => args.clone(),
+        Stmt::ParallelFor {
+            args,
+            count,
+            chunks,
+            partials,
+            ..
+        } => args
+            .iter()
+            .copied()
+            .chain([*count, *chunks, *partials])
+            .collect(),
+        Stmt::Retain(v) | Stmt::Release(v) => vec![*v],
+        Stmt::Return(values) => values.clone(),
+        Stmt::Raise { error, .. } => match error {
+            RuntimeError::IndexOutOfBounds { index, size, .. } => vec![*index, *size],
+            RuntimeError::Broadcast { from, into } | RuntimeError::IndexShape { from, into } => {
+                from.iter().chain(into).copied().collect()
+            }
+            RuntimeError::BroadcastOperands { shapes } => {
+                shapes.iter().flatten().copied().collect()
+            }
+            RuntimeError::BroadcastOutput { output, broadcast } => {
+                output.iter().chain(broadcast).copied().collect()
+            }
+            RuntimeError::Reshape { size, into } => {
+                std::iter::once(*size).chain(into.iter().copied()).collect()
+            }
+            RuntimeError::CoreShapes { left, right, .. } => {
+                left.iter().chain(right).copied().collect()
+            }
+            RuntimeError::MaskShape { size, mask, .. } => vec![*size, *mask],
+            RuntimeError::MaskValues { values, count } => vec![*values, *count],
+            RuntimeError::Message { .. } => Vec::new(),
+        },
+        Stmt::Loop { .. } | Stmt::Break | Stmt::Continue => Vec::new(),
     }
 }
 

@@ -308,3 +308,27 @@ fn each_copy_of_a_versioned_prange_loop_is_outlined() {
     assert_eq!(checks(fast), 0, "fast copy:\n{fast}");
     assert!(checks(checked) > 0, "checked copy:\n{checked}");
 }
+
+/// The checked copy of a loop becomes a cold function of its own, called with
+/// what it uses, but not one that uses a buffer made in its function: passed
+/// to the call, the buffer's address would escape, and LLVM would then take
+/// the fast copy's loads and stores as aliasing it.
+#[test]
+fn a_checked_copy_is_outlined_unless_it_uses_a_fresh_buffer() {
+    let into_argument = "# signature: (float64[::1], float64[::1], int64)\ndef f(a, out, k):\n    for i in range(a.shape[0]):\n        out[i] = a[i + k]\n";
+    let ir = check("argument.py", into_argument);
+    let fns = functions(&ir);
+    let names: Vec<&str> = fns.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["f", "f.checked0"], "{ir}");
+    assert_eq!(checks(&fns[0].1), 0, "{ir}");
+    assert!(checks(&fns[1].1) > 0, "{ir}");
+    // `a`'s owner (x0) is read with each access but not used: not passed.
+    let header = fns[1].1.lines().next().unwrap();
+    assert!(ir.contains("var x0: ptr  // a.owner"), "{ir}");
+    assert!(!header.contains("x0: ptr"), "{header}");
+    let into_fresh = "# signature: (float64[::1], int64)\nimport numpy as np\ndef f(a, k):\n    t = np.zeros(a.shape[0])\n    for i in range(a.shape[0]):\n        t[i] = a[i + k]\n    return t[0]\n";
+    let ir = check("fresh.py", into_fresh);
+    let fns = functions(&ir);
+    assert_eq!(fns.len(), 1, "{ir}");
+    assert!(fns[0].1.contains("} else checked {"), "{ir}");
+}
