@@ -1495,19 +1495,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         };
         if let Some(&lazy_slot) = self.m.lazy_slots.get(&callee.0) {
             let status = self.emit_lazy_call(lazy_slot, args, buffer)?;
-            let failed = self.b().build_int_compare(
-                IntPredicate::NE,
-                status,
-                self.m.i32().const_zero(),
-                "failed",
-            )?;
-            // The checked copy is part of this very function: its exception
-            // already has this function's traceback entry.
-            let unwind = self.unwind_block()?;
-            let cont = self.append("ok");
-            let br = self.b().build_conditional_branch(failed, unwind, cont)?;
-            self.m.set_branch_weights(br, false)?;
-            self.m.builder.position_at_end(cont);
+            self.pass_on_failure(status)?;
         } else {
             let Some(Some(llfn)) = self.m.functions.get(callee.0 as usize).copied() else {
                 return bug(format!("`{}` is not in this module", target.name));
@@ -1544,20 +1532,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         args: &[ValueId],
         ret: PointerValue<'ctx>,
     ) -> R<IntValue<'ctx>> {
-        let arg_slots: u32 = args
-            .iter()
-            .map(|&a| self.value_type(a).map(slot_count))
-            .sum::<R<u32>>()?;
-        let packed = if arg_slots == 0 {
-            self.m.ptr_type().const_null()
-        } else {
-            self.alloca(self.m.i64().array_type(arg_slots).into(), "cold.args")?
-        };
-        let mut slot = 0;
-        for &a in args {
-            self.m
-                .store_slots(packed, &mut slot, self.value_type(a)?, self.value(a)?)?;
-        }
+        let (packed, _) = self.pack_slots(args, "cold.args")?;
         // Acquire: pairs with the release that publishes the compiled code.
         let target = self
             .b()
@@ -1606,20 +1581,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 self.f.name
             ));
         };
-        let env_slots: u32 = args
-            .iter()
-            .map(|&a| self.value_type(a).map(slot_count))
-            .sum::<R<u32>>()?;
-        let env = if env_slots == 0 {
-            self.m.ptr_type().const_null()
-        } else {
-            self.alloca(self.m.i64().array_type(env_slots).into(), "prange.env")?
-        };
-        let mut slot = 0;
-        for &a in args {
-            self.m
-                .store_slots(env, &mut slot, self.value_type(a)?, self.value(a)?)?;
-        }
+        let (env, env_slots) = self.pack_slots(args, "prange.env")?;
         let result_slots: u32 = target.results.iter().map(|&t| slot_count(t)).sum();
         let f = self.m.runtime_fn("ferrojit_parallel_for")?;
         let i64t = self.m.i64();
@@ -1634,6 +1596,34 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             i64t.const_int(u64::from(result_slots), false).into(),
         ];
         let status = as_int(self.m.call(f, &call_args, "status")?)?;
+        self.pass_on_failure(status)
+    }
+
+    /// `args` one after another in 8-byte slots of a stack array (the layout
+    /// of the entry's `args`, see the crate docs), and how many slots they
+    /// take; a null pointer when none.
+    fn pack_slots(&mut self, args: &[ValueId], name: &str) -> R<(PointerValue<'ctx>, u32)> {
+        let slots: u32 = args
+            .iter()
+            .map(|&a| self.value_type(a).map(slot_count))
+            .sum::<R<u32>>()?;
+        let packed = if slots == 0 {
+            self.m.ptr_type().const_null()
+        } else {
+            self.alloca(self.m.i64().array_type(slots).into(), name)?
+        };
+        let mut slot = 0;
+        for &a in args {
+            self.m
+                .store_slots(packed, &mut slot, self.value_type(a)?, self.value(a)?)?;
+        }
+        Ok((packed, slots))
+    }
+
+    /// Returns status 1 at once when `status`, a callee's, is not 0: its
+    /// exception already has this function's traceback entry (a worker of
+    /// this function's `prange` loop, a checked copy of one of its loops).
+    fn pass_on_failure(&mut self, status: IntValue<'ctx>) -> R<()> {
         let failed = self.b().build_int_compare(
             IntPredicate::NE,
             status,

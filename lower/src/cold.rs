@@ -78,15 +78,6 @@ impl Outliner<'_> {
     fn block(&mut self, body: Block) -> Block {
         body.into_iter()
             .map(|s| match s {
-                Stmt::If {
-                    cond,
-                    then_body,
-                    else_body,
-                } => Stmt::If {
-                    cond,
-                    then_body: self.block(then_body),
-                    else_body: self.block(else_body),
-                },
                 Stmt::Versioned {
                     cond,
                     fast,
@@ -109,25 +100,7 @@ impl Outliner<'_> {
                         checked,
                     }
                 }
-                Stmt::Loop { body } => Stmt::Loop {
-                    body: self.block(body),
-                },
-                Stmt::ForRange {
-                    var,
-                    start,
-                    stop,
-                    step,
-                    step_sign,
-                    body,
-                } => Stmt::ForRange {
-                    var,
-                    start,
-                    stop,
-                    step,
-                    step_sign,
-                    body: self.block(body),
-                },
-                other => other,
+                other => other.map_blocks(|b| self.block(b)),
             })
             .collect()
     }
@@ -361,36 +334,7 @@ fn without_unused_reads(body: Block) -> Block {
     fn prune(body: Block, live: &HashSet<ValueId>) -> Block {
         body.into_iter()
             .filter(|s| !matches!(s, Stmt::Let { dst, .. } if !live.contains(dst)))
-            .map(|s| match s {
-                Stmt::If {
-                    cond,
-                    then_body,
-                    else_body,
-                } => Stmt::If {
-                    cond,
-                    then_body: prune(then_body, live),
-                    else_body: prune(else_body, live),
-                },
-                Stmt::Loop { body } => Stmt::Loop {
-                    body: prune(body, live),
-                },
-                Stmt::ForRange {
-                    var,
-                    start,
-                    stop,
-                    step,
-                    step_sign,
-                    body,
-                } => Stmt::ForRange {
-                    var,
-                    start,
-                    stop,
-                    step,
-                    step_sign,
-                    body: prune(body, live),
-                },
-                other => other,
-            })
+            .map(|s| s.map_blocks(|b| prune(b, live)))
             .collect()
     }
     let mut work = Vec::new();

@@ -241,6 +241,48 @@ impl Stmt {
             _ => Vec::new(),
         }
     }
+
+    /// This statement with `f` applied to each block nested directly in it
+    /// (for passes that rewrite blocks, low IR to low IR).
+    pub fn map_blocks(self, mut f: impl FnMut(Block) -> Block) -> Stmt {
+        match self {
+            Stmt::If {
+                cond,
+                then_body,
+                else_body,
+            } => Stmt::If {
+                cond,
+                then_body: f(then_body),
+                else_body: f(else_body),
+            },
+            Stmt::Versioned {
+                cond,
+                fast,
+                checked,
+            } => Stmt::Versioned {
+                cond,
+                fast: f(fast),
+                checked: f(checked),
+            },
+            Stmt::Loop { body } => Stmt::Loop { body: f(body) },
+            Stmt::ForRange {
+                var,
+                start,
+                stop,
+                step,
+                step_sign,
+                body,
+            } => Stmt::ForRange {
+                var,
+                start,
+                stop,
+                step,
+                step_sign,
+                body: f(body),
+            },
+            other => other,
+        }
+    }
 }
 
 /// The updates `x = x op e` of a float variable (real or complex), `op` an

@@ -142,43 +142,7 @@ impl Outliner<'_> {
                     };
                     self.outline_loop(lp, &plan, &mut out);
                 }
-                Stmt::If {
-                    cond,
-                    then_body,
-                    else_body,
-                } => out.push(Stmt::If {
-                    cond,
-                    then_body: self.block(then_body),
-                    else_body: self.block(else_body),
-                }),
-                Stmt::Versioned {
-                    cond,
-                    fast,
-                    checked,
-                } => out.push(Stmt::Versioned {
-                    cond,
-                    fast: self.block(fast),
-                    checked: self.block(checked),
-                }),
-                Stmt::Loop { body } => out.push(Stmt::Loop {
-                    body: self.block(body),
-                }),
-                Stmt::ForRange {
-                    var,
-                    start,
-                    stop,
-                    step,
-                    step_sign,
-                    body,
-                } => out.push(Stmt::ForRange {
-                    var,
-                    start,
-                    stop,
-                    step,
-                    step_sign,
-                    body: self.block(body),
-                }),
-                other => out.push(other),
+                other => out.push(other.map_blocks(|b| self.block(b))),
             }
         }
         out
