@@ -702,9 +702,17 @@ impl LazyCode {
     fn code(&self, cold: &ColdFunctions, slot: &Slot) -> Result<LazyEntry, CodegenError> {
         let mut compiled = self.compiled.lock().unwrap_or_else(|p| p.into_inner());
         if compiled.is_none() {
+            let start = Instant::now();
             let (address, code, _) = stacker::grow(LAZY_COMPILE_STACK, || {
                 compile_with(cold.ir.clone(), self.callee, Some(cold))
             })?;
+            if crate::time_stages() {
+                eprintln!(
+                    "ferrojit time checked-copy {:.6} {}",
+                    start.elapsed().as_secs_f64(),
+                    cold.ir.functions[self.callee].name
+                );
+            }
             *compiled = Some(code);
             self.address.store(address, Ordering::Release);
         }

@@ -72,6 +72,16 @@ impl CompiledModule {
     }
 }
 
+/// `FERROJIT_TIME_STAGES=1`: every compile prints the time of each stage to
+/// stderr, one line `ferrojit time <stage> <seconds> <function>` per stage
+/// (pymod prints `parse` to `jit`; `parse` is the HIR of the entry and its
+/// callees, near zero once parsed), and the compile of a checked copy on its
+/// first run one line `ferrojit time checked-copy <seconds> <function>`.
+pub fn time_stages() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("FERROJIT_TIME_STAGES").is_some_and(|v| v == "1"))
+}
+
 /// Wall time of the steps of `compile`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct StageTimes {

@@ -3,7 +3,7 @@
 //! `hir::Program`, and runs typeinfer, lower and codegen.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Instant;
 
 use codegen::CompiledModule;
@@ -159,7 +159,7 @@ pub(crate) fn compile(
         let lowered = Instant::now();
         let module = codegen::compile(low)
             .map_err(|e| CompileFailure::Internal(format!("code generation failed: {}", e.0)))?;
-        if time_stages() {
+        if codegen::time_stages() {
             let name = &program.functions[0].name;
             let codegen::StageTimes {
                 emit,
@@ -248,14 +248,6 @@ fn off_gil<T: Send>(
             catch_unwind(AssertUnwindSafe(stages)).unwrap_or_else(|payload| Err(panicked(payload)))
         })
     })
-}
-
-/// `FERROJIT_TIME_STAGES=1`: every compile prints the time of each stage to
-/// stderr, one line `ferrojit time <stage> <seconds> <function>` per stage
-/// (`parse` is the HIR of the entry and its callees, near zero once parsed).
-fn time_stages() -> bool {
-    static ON: OnceLock<bool> = OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("FERROJIT_TIME_STAGES").is_some_and(|v| v == "1"))
 }
 
 /// Machine code leaving the GIL-free stages: nothing in it refers to the

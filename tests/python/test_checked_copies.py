@@ -8,6 +8,9 @@ and that running it is the loop's meaning, with the variables it sets, the
 stores before a raise and the traceback.
 """
 
+import os
+import subprocess
+import sys
 import threading
 import traceback
 
@@ -238,3 +241,31 @@ def test_a_checked_copy_reached_again_through_recursion_is_the_same_code():
     assert recursive_window.checked_copies_compiled == 1
     with pytest.raises(IndexError, match="index -11 is out of bounds for axis 0 with size 10"):
         recursive_window(a, -1, 12)
+
+
+def test_time_stages_print_the_compile_of_a_checked_copy_when_it_runs(tmp_path):
+    script = tmp_path / "kernel.py"
+    script.write_text(
+        "import sys\n"
+        "import numpy as np\n"
+        "from ferrojit import jit\n"
+        "@jit\n"
+        "def f(a, out, k):\n"
+        "    for i in range(a.shape[0]):\n"
+        "        out[i] = a[i + k]\n"
+        "a, out = np.arange(4.0), np.zeros(4)\n"
+        "f(a, out, 0)\n"
+        "print('-- first call done', file=sys.stderr, flush=True)\n"
+        "try:\n"
+        "    f(a, out, 1)\n"
+        "except IndexError:\n"
+        "    pass\n"
+    )
+    env = dict(os.environ, FERROJIT_TIME_STAGES="1")
+    run = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    before, after = run.stderr.split("-- first call done")
+    assert "ferrojit time jit " in before and "checked-copy" not in before, run.stderr
+    (line,) = [l for l in after.splitlines() if l.startswith("ferrojit time checked-copy ")]
+    assert line.split()[4] == "f.checked0" and float(line.split()[3]) > 0, line
