@@ -269,3 +269,42 @@ def test_time_stages_print_the_compile_of_a_checked_copy_when_it_runs(tmp_path):
     assert "ferrojit time jit " in before and "checked-copy" not in before, run.stderr
     (line,) = [l for l in after.splitlines() if l.startswith("ferrojit time checked-copy ")]
     assert line.split()[4] == "f.checked0" and float(line.split()[3]) > 0, line
+
+
+def test_a_checked_copy_compiles_on_a_thread_with_a_small_stack(tmp_path):
+    # The compile runs on a stack segment of its own (stacker), not on what is
+    # left of the calling thread's 64 KiB: the checked copy holds an elif
+    # chain of 1000 arms, 1000 nested `if`s in the low IR.
+    arms = "".join(f"        elif k == {j}:\n            s += a[i + {j % 3}]\n" for j in range(1, 1000))
+    script = tmp_path / "small_stack.py"
+    script.write_text(
+        "import sys, threading\n"
+        "import numpy as np\n"
+        "from ferrojit import jit\n"
+        "@jit\n"
+        "def f(a, n, k):\n"
+        "    s = 0.0\n"
+        "    for i in range(n):\n"
+        "        if k == 0:\n"
+        "            s += a[i]\n"
+        f"{arms}"
+        "    return s\n"
+        "a = np.arange(10.0)\n"
+        "assert f(a, 5, 7) == f.py_func(a, 5, 7)\n"
+        "assert f.checked_copies_compiled == 0\n"
+        "out = []\n"
+        "def run():\n"
+        "    try:\n"
+        "        f(a, 11, 0)\n"
+        "    except IndexError as e:\n"
+        "        out.append(str(e))\n"
+        "threading.stack_size(64 * 1024)\n"
+        "t = threading.Thread(target=run)\n"
+        "t.start()\n"
+        "t.join()\n"
+        "assert out == ['index 10 is out of bounds for axis 0 with size 10'], out\n"
+        "assert f.checked_copies_compiled == 1\n"
+        "print('ok')\n"
+    )
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-2000:]
