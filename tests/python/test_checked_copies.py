@@ -308,3 +308,35 @@ def test_a_checked_copy_compiles_on_a_thread_with_a_small_stack(tmp_path):
     )
     run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-2000:]
+
+
+@jit
+def window_sum(a, k):
+    s = 0.0
+    for i in range(a.shape[0]):
+        s += a[i + k]
+    return s
+
+
+@jit
+def weighted_windows(a, b, k):
+    # The checked copy of this loop calls `window_sum`, whose own checked
+    # copy runs for the same `k`: two cold functions of one module.
+    t = 0.0
+    for j in range(b.shape[0]):
+        t += b[j + k] * window_sum(a, k)
+    return t
+
+
+def test_a_checked_copy_calling_a_function_that_runs_its_own():
+    a, b = np.arange(5.0), np.arange(3.0)
+    assert weighted_windows(a, b, 0) == weighted_windows.py_func(a, b, 0)
+    assert weighted_windows.checked_copies_compiled == 0
+    assert weighted_windows(a, b, -1) == weighted_windows.py_func(a, b, -1)
+    assert weighted_windows.checked_copies_compiled == 2
+    frames = []
+    for f in (weighted_windows, weighted_windows.py_func):
+        with pytest.raises(IndexError, match="index 5 is out of bounds for axis 0 with size 5") as e:
+            f(a, b, 1)
+        frames.append([(s.name, s.lineno) for s in traceback.extract_tb(e.value.__traceback__)][1:])
+    assert frames[0] == frames[1]
