@@ -1506,12 +1506,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 call_args.push(self.value(a)?.into());
             }
             let status = as_int(self.m.call(llfn, &call_args, "status")?)?;
-            let failed = self.b().build_int_compare(
-                IntPredicate::NE,
-                status,
-                self.m.i32().const_zero(),
-                "failed",
-            )?;
+            let failed = self.failed(status)?;
             // The callee's exception passes through this line of this function.
             self.unwind_if(failed, at)?;
         }
@@ -1620,16 +1615,21 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         Ok((packed, slots))
     }
 
-    /// Returns status 1 at once when `status`, a callee's, is not 0: its
-    /// exception already has this function's traceback entry (a worker of
-    /// this function's `prange` loop, a checked copy of one of its loops).
-    fn pass_on_failure(&mut self, status: IntValue<'ctx>) -> R<()> {
-        let failed = self.b().build_int_compare(
+    /// Whether `status`, a callee's, reports an exception (is not 0).
+    fn failed(&self, status: IntValue<'ctx>) -> R<IntValue<'ctx>> {
+        Ok(self.b().build_int_compare(
             IntPredicate::NE,
             status,
             self.m.i32().const_zero(),
             "failed",
-        )?;
+        )?)
+    }
+
+    /// Returns status 1 at once when `status`, a callee's, is not 0: its
+    /// exception already has this function's traceback entry (a worker of
+    /// this function's `prange` loop, a checked copy of one of its loops).
+    fn pass_on_failure(&mut self, status: IntValue<'ctx>) -> R<()> {
+        let failed = self.failed(status)?;
         let unwind = self.unwind_block()?;
         let cont = self.append("ok");
         let br = self.b().build_conditional_branch(failed, unwind, cont)?;
@@ -1764,12 +1764,7 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             &[self.ctx_ptr.into(), code.into(), array.into()],
             "status",
         )?)?;
-        let failed = self.b().build_int_compare(
-            IntPredicate::NE,
-            status,
-            self.m.i32().const_zero(),
-            "failed",
-        )?;
+        let failed = self.failed(status)?;
         self.unwind_if(failed, at)
     }
 

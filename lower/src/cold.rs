@@ -40,22 +40,22 @@ pub(crate) fn outline(functions: &mut Vec<Function>) {
         if !has_versioned(&functions[index].body) {
             continue;
         }
-        let mut f = functions[index].clone();
+        let first_index = functions.len();
+        let f = &mut functions[index];
         let body = std::mem::take(&mut f.body);
-        let facts = Facts::of(&f, &body);
-        let fresh = FreshPointers::of(&f, &body);
+        let facts = Facts::of(f, &body);
+        let fresh = FreshPointers::of(f, &body);
         let mut o = Outliner {
             owners: f.owners.iter().copied().collect(),
             fresh,
-            f: &mut f,
+            f,
             facts,
-            first_index: functions.len(),
+            first_index,
             outlined: Vec::new(),
         };
         let body = o.block(body);
         let outlined = std::mem::take(&mut o.outlined);
-        f.body = body;
-        functions[index] = f;
+        functions[index].body = body;
         functions.extend(outlined);
     }
 }
@@ -86,10 +86,12 @@ impl Outliner<'_> {
                     let fast = self.block(fast);
                     let checked = if self.can_leave(&checked, 0) {
                         let used = without_unused_reads(checked);
-                        if self.uses_fresh(&used) {
+                        let mut uses = Uses::default();
+                        uses.block(&used);
+                        if self.uses_fresh(&uses) {
                             used
                         } else {
-                            self.outline_checked(used)
+                            self.outline_checked(used, uses)
                         }
                     } else {
                         checked
@@ -124,21 +126,19 @@ impl Outliner<'_> {
         })
     }
 
-    /// Whether `body` uses a pointer that may point into a buffer this
-    /// function made, from outside (a value or a variable it reads or sets).
-    fn uses_fresh(&self, body: &Block) -> bool {
-        let mut uses = Uses::default();
-        uses.block(body);
+    /// Whether a block with these `uses` uses a pointer that may point into a
+    /// buffer this function made, from outside (a value or a variable it
+    /// reads or sets).
+    fn uses_fresh(&self, uses: &Uses) -> bool {
         uses.used
             .difference(&uses.defined)
             .any(|v| self.fresh.values.contains(v))
             || (uses.read.iter().chain(&uses.set)).any(|v| self.fresh.vars.contains(v))
     }
 
-    /// The function `checked` becomes, and the call that replaces it.
-    fn outline_checked(&mut self, checked: Block) -> Block {
-        let mut uses = Uses::default();
-        uses.block(&checked);
+    /// The function `checked` (with these `uses`) becomes, and the call that
+    /// replaces it.
+    fn outline_checked(&mut self, checked: Block, uses: Uses) -> Block {
         let span = first_span(&checked).unwrap_or_default();
         let mut vars = self.f.vars.clone();
         let mut types = self.f.value_types.clone();

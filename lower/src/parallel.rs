@@ -93,20 +93,20 @@ pub(crate) fn outline(functions: &mut Vec<Function>, index: usize, plans: &HashM
     if plans.is_empty() {
         return;
     }
-    let mut f = functions[index].clone();
+    let first_index = functions.len();
+    let f = &mut functions[index];
     let body = std::mem::take(&mut f.body);
-    let facts = Facts::of(&f, &body);
+    let facts = Facts::of(f, &body);
     let mut o = Outliner {
-        f: &mut f,
+        f,
         plans,
         facts,
-        first_index: functions.len(),
+        first_index,
         outlined: Vec::new(),
     };
     let body = o.block(body);
     let outlined = std::mem::take(&mut o.outlined);
-    f.body = body;
-    functions[index] = f;
+    functions[index].body = body;
     functions.extend(outlined);
 }
 
