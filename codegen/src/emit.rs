@@ -21,7 +21,7 @@ use lower::ir::{
     RuntimeError, StepSign, Stmt, UnaryOp, ValueId, VarId,
 };
 
-use crate::loop_hints::{loop_hints, LoopHints, STRICT_CHAIN_UNROLL};
+use crate::loop_hints::{loop_hints, LoopHints, INDEPENDENT_INTERLEAVE, STRICT_CHAIN_UNROLL};
 use crate::runtime::exception_code;
 use crate::shapes;
 
@@ -780,7 +780,7 @@ impl<'ctx> ModuleCx<'ctx> {
                 ops.push(unroll_off());
             }
             LoopHints::Outer => ops.push(unroll_off()),
-            LoopHints::Innermost | LoopHints::StrictChain => {
+            LoopHints::Innermost | LoopHints::Independent | LoopHints::StrictChain => {
                 let vectorized = || {
                     let one = int(self.i32().const_int(1, false));
                     node(vec![string("llvm.loop.isvectorized"), one])
@@ -790,6 +790,10 @@ impl<'ctx> ModuleCx<'ctx> {
                     "llvm.loop.vectorize.followup_epilogue",
                 ] {
                     ops.push(node(vec![string(followup), vectorized(), unroll_off()]));
+                }
+                if hints == LoopHints::Independent {
+                    let count = int(self.i32().const_int(INDEPENDENT_INTERLEAVE.into(), false));
+                    ops.push(node(vec![string("llvm.loop.interleave.count"), count]));
                 }
                 if hints == LoopHints::StrictChain {
                     let count = int(self.i32().const_int(STRICT_CHAIN_UNROLL.into(), false));
@@ -1461,7 +1465,13 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             }
             self.b().build_store(counter, next)?;
             let back = self.b().build_unconditional_branch(head)?;
-            let hints = loop_hints(self.f, body, self.cold_depth > 0, trip.is_const());
+            let hints = loop_hints(
+                self.f,
+                body,
+                self.cold_depth > 0,
+                trip.is_const(),
+                !self.loops.is_empty(),
+            );
             self.m.set_loop_hints(back, hints);
         }
         self.m.builder.position_at_end(exit);

@@ -136,6 +136,111 @@ fn strict_float_chain_loop_metadata() {
     });
 }
 
+/// `for i in range(m): for k in range(w): ...` over f64 buffers `a` and
+/// `out`: the inner loop writes `out[i * w + k] = a[i + k] * 2.0` (each
+/// iteration its own element), or with `carry`, adds `a[i + k]` into `s`
+/// (returned). Without `nested`, only the inner loop, with `i` = 0.
+fn window_module(nested: bool, carry: bool) -> Module {
+    let mut f = FnBuilder::new("window", if carry { &[F64] } else { &[] });
+    let a = f.param("a.data", Ptr);
+    let out = f.param("out.data", Ptr);
+    let m = f.param("m", I64);
+    let w = f.param("w", I64);
+    let (i, k, s) = (f.var("i", I64), f.var("k", I64), f.var("s", F64));
+    let zero = f.float(0.0);
+    f.set(s, zero);
+    let inner = |f: &mut FnBuilder| {
+        let range = [f.int(0), f.get(w), f.int(1)];
+        f.for_range(k, range, StepSign::Positive, |f| {
+            let (iv, kv, wv, size) = (f.get(i), f.get(k), f.get(w), f.int(8));
+            let at = f.bin(IAdd, iv, kv);
+            let from = f.bin(IMul, at, size);
+            let a = f.get(a);
+            let p = f.inst(
+                Ptr,
+                Inst::PtrOffset {
+                    addr: a,
+                    offset: from,
+                },
+            );
+            let x = f.inst(F64, Inst::Load { ty: F64, addr: p });
+            if carry {
+                let sv = f.get(s);
+                let sum = f.bin(FAdd, sv, x);
+                f.set(s, sum);
+            } else {
+                let (two, row) = (f.float(2.0), f.bin(IMul, iv, wv));
+                let doubled = f.bin(FMul, x, two);
+                let to = f.bin(IAdd, row, kv);
+                let to = f.bin(IMul, to, size);
+                let out = f.get(out);
+                let q = f.inst(
+                    Ptr,
+                    Inst::PtrOffset {
+                        addr: out,
+                        offset: to,
+                    },
+                );
+                f.push(Stmt::Store {
+                    addr: q,
+                    value: doubled,
+                });
+            }
+        });
+    };
+    if nested {
+        let range = [f.int(0), f.get(m), f.int(1)];
+        f.for_range(i, range, StepSign::Positive, inner);
+    } else {
+        let zero = f.int(0);
+        f.set(i, zero);
+        inner(&mut f);
+    }
+    let results = if carry { vec![f.get(s)] } else { vec![] };
+    f.ret(&results);
+    module(vec![f.finish()])
+}
+
+/// An inner loop whose iterations carry nothing is interleaved twice
+/// (`llvm.loop.interleave.count`), so that a short trip count still takes
+/// the vector loop; a top-level loop and a loop that carries a sum keep
+/// LLVM's own count.
+#[test]
+fn independent_inner_loop_metadata() {
+    let cases = [
+        ("nested, independent", window_module(true, false)),
+        ("top-level, independent", window_module(false, false)),
+        ("nested, carries a sum", window_module(true, true)),
+    ];
+    for (name, m) in &cases {
+        let interleaved = loop_metadata(m).contains("llvm.loop.interleave.count\", i32 2");
+        assert_eq!(interleaved, *name == "nested, independent", "{name}");
+    }
+}
+
+/// The interleaved window loop writes every element once, whatever the
+/// window (vector steps of eight, a scalar remainder, or only the remainder).
+#[test]
+fn independent_inner_loop_writes_each_window() {
+    let code = compile(&window_module(true, false));
+    let a: Vec<f64> = (0..64).map(f64::from).collect();
+    for w in [0usize, 1, 3, 7, 8, 9, 15, 16, 17, 23] {
+        let m = 4;
+        let mut out = vec![f64::NAN; m * w];
+        let args = [
+            a.as_ptr() as u64,
+            out.as_mut_ptr() as u64,
+            m as u64,
+            w as u64,
+        ];
+        call(&code, &args, 0).unwrap();
+        let expected: Vec<f64> = (0..m)
+            .flat_map(|i| (0..w).map(move |k| (i + k) as f64 * 2.0))
+            .collect();
+        assert_eq!(out, expected, "w = {w}");
+    }
+}
+
 /// Unrolled eight times, the strict chain still adds in program order: the
 /// result is the sequential sum's, bit for bit, whatever the remainder.
 #[test]
