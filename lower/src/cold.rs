@@ -30,7 +30,7 @@ use std::collections::HashSet;
 
 use frontend::Span;
 
-use crate::capture::{own_operands, push_value, Facts, Uses};
+use crate::capture::{compact, own_operands, push_value, Facts, Tables, Uses};
 use crate::ir::{Block, FuncIndex, Function, Inst, LType, Stmt, ValueId, VarId};
 
 /// Outlines the checked copies of every function of `functions` (those that
@@ -140,11 +140,9 @@ impl Outliner<'_> {
     /// replaces it.
     fn outline_checked(&mut self, checked: Block, uses: Uses) -> Block {
         let span = first_span(&checked).unwrap_or_default();
-        let mut vars = self.f.vars.clone();
-        let mut types = self.f.value_types.clone();
+        let mut tables = Tables::extending(self.f);
         let mut body: Block = Vec::new();
         let mut params = Vec::new();
-        let mut call: Block = Vec::new();
         let mut args = Vec::new();
 
         // The values it uses from outside: constants made again, others passed.
@@ -154,13 +152,10 @@ impl Outliner<'_> {
             let inst = match self.facts.consts.get(&v) {
                 Some(c) => Inst::Const(*c),
                 None => {
-                    vars.push(crate::ir::Var {
-                        ty: types[v.0 as usize],
-                        name: format!("env.{v}"),
-                    });
-                    params.push(VarId(vars.len() as u32 - 1));
+                    let param = tables.new_var(tables.value_type(v), format!("env.{v}"));
+                    params.push(param);
                     args.push(v);
-                    Inst::Get(*params.last().expect("just pushed"))
+                    Inst::Get(param)
                 }
             };
             body.push(Stmt::Let { dst: v, inst, span });
@@ -169,12 +164,13 @@ impl Outliner<'_> {
         // it sets keeps that value where the copy does not set it after all).
         let mut passed: Vec<VarId> = uses.read.union(&uses.set).copied().collect();
         passed.sort();
+        let mut passed_vars = Vec::new();
         for var in passed {
             match self.facts.const_var(var) {
                 // Set once in the whole function, to a constant (a contiguous
                 // array's unit stride): LLVM sees the constant here too.
                 Some(c) => {
-                    let v = push_value(&mut types, vars[var.0 as usize].ty);
+                    let v = tables.new_value(tables.var(var).ty);
                     body.push(Stmt::Let {
                         dst: v,
                         inst: Inst::Const(c),
@@ -184,13 +180,7 @@ impl Outliner<'_> {
                 }
                 None => {
                     params.push(var);
-                    let v = push_value(&mut self.f.value_types, vars[var.0 as usize].ty);
-                    call.push(Stmt::Let {
-                        dst: v,
-                        inst: Inst::Get(var),
-                        span,
-                    });
-                    args.push(v);
+                    passed_vars.push(var);
                 }
             }
         }
@@ -207,7 +197,7 @@ impl Outliner<'_> {
         let finals = set
             .iter()
             .map(|&var| {
-                let v = push_value(&mut types, vars[var.0 as usize].ty);
+                let v = tables.new_value(tables.var(var).ty);
                 body.push(Stmt::Let {
                     dst: v,
                     inst: Inst::Get(var),
@@ -217,20 +207,34 @@ impl Outliner<'_> {
             })
             .collect();
         body.push(Stmt::Return(finals));
-        let callee = FuncIndex((self.first_index + self.outlined.len()) as u32);
-        self.outlined.push(Function {
+        let mut outlined = Function {
             name: format!("{}.checked{}", self.f.name, self.outlined.len()),
             fastmath: self.f.fastmath,
             params,
-            results: set.iter().map(|v| vars[v.0 as usize].ty).collect(),
-            vars,
-            value_types: types,
+            results: set.iter().map(|&v| tables.var(v).ty).collect(),
+            vars: Vec::new(),
+            value_types: Vec::new(),
             body,
             owners: Vec::new(),
             origin: self.f.origin.clone(),
             reassociate,
             cold: true,
-        });
+        };
+        compact(&mut outlined, &tables);
+        let callee = FuncIndex((self.first_index + self.outlined.len()) as u32);
+        self.outlined.push(outlined);
+
+        // The call: the captured values, then the passed variables' values.
+        let mut call: Block = Vec::new();
+        for var in passed_vars {
+            let v = push_value(&mut self.f.value_types, self.f.vars[var.0 as usize].ty);
+            call.push(Stmt::Let {
+                dst: v,
+                inst: Inst::Get(var),
+                span,
+            });
+            args.push(v);
+        }
         call.push(Stmt::Call {
             callee,
             args,

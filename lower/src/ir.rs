@@ -242,6 +242,20 @@ impl Stmt {
         }
     }
 
+    /// The blocks nested directly in this statement, to rewrite in place.
+    pub fn blocks_mut(&mut self) -> Vec<&mut Block> {
+        match self {
+            Stmt::If {
+                then_body,
+                else_body,
+                ..
+            } => vec![then_body, else_body],
+            Stmt::Versioned { fast, checked, .. } => vec![fast, checked],
+            Stmt::Loop { body } | Stmt::ForRange { body, .. } => vec![body],
+            _ => Vec::new(),
+        }
+    }
+
     /// This statement with `f` applied to each block nested directly in it
     /// (for passes that rewrite blocks, low IR to low IR).
     pub fn map_blocks(self, mut f: impl FnMut(Block) -> Block) -> Stmt {

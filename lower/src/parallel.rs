@@ -33,7 +33,7 @@ use frontend::Span;
 use typeinfer::ReduceOp;
 
 use crate::builder::{complex_part, inst_type, mem_ltype};
-use crate::capture::{push_value, Facts, Uses};
+use crate::capture::{compact, push_value, Facts, Tables, Uses};
 use crate::ir::{
     float_updates, BinaryOp, Block, CastOp, CmpOp, Const, FuncIndex, Function, Inst, LType,
     StepSign, Stmt, UnaryOp, ValueId, Var, VarId, BUFFER_DATA_OFFSET,
@@ -387,13 +387,13 @@ impl Outliner<'_> {
         }
         prologue.push(Stmt::Return(finals));
         let callee = FuncIndex((self.first_index + self.outlined.len()) as u32);
-        self.outlined.push(Function {
+        let mut outlined = Function {
             name: format!("{}.prange{}", self.f.name, self.outlined.len()),
             fastmath: self.f.fastmath,
             params,
             results: results.clone(),
-            vars,
-            value_types: types,
+            vars: Vec::new(),
+            value_types: Vec::new(),
             body: prologue,
             owners: self
                 .f
@@ -405,7 +405,11 @@ impl Outliner<'_> {
             origin: self.f.origin.clone(),
             reassociate,
             cold: false,
-        });
+        };
+        // Built on a copy of the parent's tables (a function has few `prange`
+        // loops); the outlined function keeps only what it names.
+        compact(&mut outlined, &Tables::of(&vars, &types));
+        self.outlined.push(outlined);
         self.call(lp, plan, callee, &args, &results, out);
     }
 

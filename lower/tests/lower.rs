@@ -332,3 +332,37 @@ fn a_checked_copy_is_outlined_unless_it_uses_a_fresh_buffer() {
     assert_eq!(fns.len(), 1, "{ir}");
     assert!(fns[0].1.contains("} else checked {"), "{ir}");
 }
+
+/// An outlined checked copy declares the variables and values it names, not
+/// its parent's: forty checked loops in one function give forty functions of
+/// the same size (copies of the parent's tables made outlining quadratic).
+#[test]
+fn a_checked_copy_names_only_its_own_variables_and_values() {
+    let mut text =
+        "# signature: (float64[::1], float64[::1], int64)\ndef f(a, out, k):\n".to_string();
+    for _ in 0..40 {
+        text += "    for i in range(a.shape[0]):\n        out[i] = a[i + k]\n";
+    }
+    let ir = check("many.py", &text);
+    let fns = functions(&ir);
+    let vars = |body: &str| {
+        body.lines()
+            .filter(|l| l.trim_start().starts_with("var "))
+            .count()
+    };
+    // The largest value number the function defines.
+    let last_value = |body: &str| {
+        (body.lines())
+            .filter_map(|l| l.trim_start().strip_prefix('v')?.split_once(" = "))
+            .filter_map(|(n, _)| n.parse::<usize>().ok())
+            .max()
+            .unwrap_or(0)
+    };
+    assert_eq!(fns.len(), 41, "{ir}");
+    assert!(vars(&fns[0].1) > 80, "{}", fns[0].1);
+    for (name, body) in &fns[1..] {
+        assert_eq!(vars(body), vars(&fns[1].1), "{name}: {body}");
+        assert_eq!(last_value(body), last_value(&fns[1].1), "{name}: {body}");
+        assert!(vars(body) < 20, "{name}: {body}");
+    }
+}
