@@ -227,10 +227,11 @@ pub enum Stmt {
     },
 }
 
-impl Stmt {
-    /// The blocks nested directly in this statement.
-    pub fn blocks(&self) -> Vec<&Block> {
-        match self {
+/// The blocks nested directly in the statement `$s`, as a `Vec` of shared or
+/// mutable references as `$s` is one (match ergonomics bind them so).
+macro_rules! nested_blocks {
+    ($s:expr) => {
+        match $s {
             Stmt::If {
                 then_body,
                 else_body,
@@ -240,20 +241,18 @@ impl Stmt {
             Stmt::Loop { body } | Stmt::ForRange { body, .. } => vec![body],
             _ => Vec::new(),
         }
+    };
+}
+
+impl Stmt {
+    /// The blocks nested directly in this statement.
+    pub fn blocks(&self) -> Vec<&Block> {
+        nested_blocks!(self)
     }
 
     /// The blocks nested directly in this statement, to rewrite in place.
     pub fn blocks_mut(&mut self) -> Vec<&mut Block> {
-        match self {
-            Stmt::If {
-                then_body,
-                else_body,
-                ..
-            } => vec![then_body, else_body],
-            Stmt::Versioned { fast, checked, .. } => vec![fast, checked],
-            Stmt::Loop { body } | Stmt::ForRange { body, .. } => vec![body],
-            _ => Vec::new(),
-        }
+        nested_blocks!(self)
     }
 
     /// This statement with `f` applied to each block nested directly in it
