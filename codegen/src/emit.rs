@@ -1949,12 +1949,23 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
                 cond,
                 if_true,
                 if_false,
-            } => b.build_select(
-                self.int(*cond)?,
-                self.value(*if_true)?,
-                self.value(*if_false)?,
-                "",
-            )?,
+                branch_free,
+            } => {
+                let v = b.build_select(
+                    self.int(*cond)?,
+                    self.value(*if_true)?,
+                    self.value(*if_false)?,
+                    "",
+                )?;
+                // (Of constants, the builder folds it to a constant.)
+                if let (true, Some(select)) = (*branch_free, v.as_instruction_value()) {
+                    let unpredictable = self.m.context.get_kind_id("unpredictable");
+                    select
+                        .set_metadata(self.m.context.metadata_node(&[]), unpredictable)
+                        .map_err(|e| EmitError(format!("cannot mark a select: {e}")))?;
+                }
+                v
+            }
             Inst::Expect(v, expected) => {
                 let bit = self.int(*v)?;
                 let expected = bit.get_type().const_int(u64::from(*expected), false);

@@ -1446,6 +1446,7 @@ fn float_ops_module() -> Module {
             cond: cv,
             if_true: xv,
             if_false: yv,
+            branch_free: false,
         },
     ));
     f.ret(&r);

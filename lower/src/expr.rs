@@ -214,7 +214,7 @@ impl<'a> FnLower<'a> {
         // (some integer) out of range too, where the select discards it.
         let exact = self.b.cast(CastOp::FPToSI, v, LType::I64);
         let min = self.b.i64c(i64::MIN);
-        let mut r = self.b.select(in_range, exact, min);
+        let mut r = self.b.branch_free_select(in_range, exact, min);
         if to == Dtype::UInt64 {
             let zero = self.b.float(ft, 0.0);
             let top = self.b.float(ft, 2.0 * two_63);

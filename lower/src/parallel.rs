@@ -643,6 +643,7 @@ impl Emit<'_> {
                     cond: positive,
                     if_true: up,
                     if_false: down,
+                    branch_free: false,
                 })
             }
         }
@@ -672,6 +673,7 @@ impl Emit<'_> {
             cond: any,
             if_true: n,
             if_false: zero,
+            branch_free: false,
         })
     }
 

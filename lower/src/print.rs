@@ -269,7 +269,15 @@ fn inst(i: &Inst) -> String {
             cond,
             if_true,
             if_false,
-        } => format!("select {cond}, {if_true}, {if_false}"),
+            branch_free,
+        } => {
+            let kind = if *branch_free {
+                "select.nobranch"
+            } else {
+                "select"
+            };
+            format!("{kind} {cond}, {if_true}, {if_false}")
+        }
         Inst::Expect(v, expected) => format!("expect {v}, {expected}"),
         Inst::Load { ty, addr } => format!("load {ty} {addr}"),
         Inst::PtrOffset { addr, offset } => format!("ptradd {addr}, {offset}"),

@@ -377,6 +377,7 @@ impl Verifier<'_> {
                 cond,
                 if_true,
                 if_false,
+                ..
             } => {
                 self.expect(*cond, LType::I1, "select condition")?;
                 self.expect(*if_false, self.ty(*if_true)?, "select arms")?;

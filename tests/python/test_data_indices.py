@@ -150,6 +150,31 @@ def test_data_index_store_compares_once_and_branches_cold():
         assert "!prof" in branch, branch
 
 
+def histogram_index(x, h):
+    for i in range(x.shape[0]):
+        h[int(x[i] * h.shape[0])] += 1
+
+
+def test_a_float_converted_to_an_index_keeps_its_range_guard_branch_free():
+    # `int(v)` is INT64_MIN out of int64's range: the select that makes it so
+    # is marked `!unpredictable`, so x86's cmov converter leaves it a
+    # conditional move (a branch there made a histogram loop's speed depend
+    # on where its code landed).
+    f = jit(histogram_index)
+    x = np.array([0.0, 0.5, 0.99, 0.25])
+    h = np.zeros(4, np.int64)
+    f(x, h)
+    expected = np.zeros(4, np.int64)
+    histogram_index(x, expected)
+    np.testing.assert_array_equal(h, expected)
+    (listing,) = f.inspect_llvm().values()
+    ir = listing.split("\n; `")[0]
+    assert re.search(r"= select i1 .*, i64 -9223372036854775808, !unpredictable", ir), ir
+    # inf converts to INT64_MIN through the guard: out of bounds, not a wild index.
+    with pytest.raises(IndexError):
+        f(np.array([math.inf]), h)
+
+
 @jit
 def from_end(a, k):
     # `a[-1]` and `a[-i]` (i >= 1) are negative for sure: the extent is added
