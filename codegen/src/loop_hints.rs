@@ -104,8 +104,12 @@ fn carries_a_variable(body: &Block) -> bool {
     }
     fn sets(block: &Block, set: &mut HashSet<VarId>) {
         for s in block {
-            if let Stmt::Set { var, .. } = s {
-                set.insert(*var);
+            match s {
+                Stmt::Set { var, .. } => {
+                    set.insert(*var);
+                }
+                Stmt::Call { results, .. } => set.extend(results),
+                _ => {}
             }
             for inner in s.blocks() {
                 sets(inner, set);
