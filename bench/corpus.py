@@ -6,7 +6,8 @@ ferrojit's checks on, with checks off, and with Numba, in one process.
     .venv/bin/python bench/corpus.py --only life_u8,torus   # some kernels
 
 Times are the best of four interleaved rounds' medians (the three variants take
-turns, so load from other processes weighs on them alike). Ratios are times over Numba's time (below 1: ferrojit is faster) and ferrojit's
+turns on the same arrays, so load from other processes and the placement of the
+arrays in memory weigh on them alike). Ratios are times over Numba's time (below 1: ferrojit is faster) and ferrojit's
 checked time over its unchecked time (about 1: the checks are free; "off" is
 `boundscheck=False, wraparound=False`, wraparound kept for kernels that read
 negative indices on purpose). Each
@@ -520,19 +521,6 @@ CORPUS = [
 ]
 
 
-def interleaved(dispatchers, make_args, budget, rounds=4):
-    """Each dispatcher's best median over `rounds` rounds that take turns, so
-    that a burst of load on a shared machine weighs on all of them alike."""
-    from run import steady_state
-
-    best = [math.inf] * len(dispatchers)
-    args = [make_args() for _ in dispatchers]
-    for _ in range(rounds):
-        for k, d in enumerate(dispatchers):
-            best[k] = min(best[k], steady_state(d, args[k], budget / rounds))
-    return best
-
-
 def geomean(values):
     return math.exp(statistics.fmean(math.log(v) for v in values)) if values else float("nan")
 
@@ -548,7 +536,7 @@ def main():
 
     # run.py's kernels import numba: only the benchmark itself needs it, not
     # the tests that import CORPUS.
-    from run import fresh_first_call, results_agree, steady_state
+    from run import fresh_first_call, interleaved, results_agree
 
     budget = 0.05 if options.quick else 0.4
     first_runs = 1 if options.quick else 3
@@ -573,7 +561,7 @@ def main():
             on_args, nb_args = k.make(size), k.make(size)
             if not results_agree(on(*on_args), on_args, nb(*nb_args), nb_args):
                 failures.append(f"{k.name}: ferrojit and Numba results differ")
-            t_on, t_off, t_nb = interleaved([on, off, nb], lambda: k.make(size), budget)
+            t_on, t_off, t_nb = interleaved([on, off, nb], k.make(size), budget)
         except Exception as exc:  # one failing kernel must not hide the others' numbers
             failures.append(f"{k.name}: {type(exc).__name__}: {exc}")
             print(f"| {k.name} | failed | | | | | |")

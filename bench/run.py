@@ -204,6 +204,22 @@ def steady_state(dispatcher, args, budget_s, min_reps=5, max_reps=500):
     return statistics.median(times)
 
 
+def interleaved(dispatchers, args, budget, rounds=4):
+    """Each dispatcher's best median over `rounds` rounds that take turns, so
+    that a burst of load on a shared machine weighs on all of them alike.
+
+    All of them run on the same arrays. Arrays of one size run up to 2.5x
+    faster or slower from one process to the next (`bit_ops`: 0.39-0.99 ms in
+    five processes, for both compilers alike), so with arrays of their own
+    the variants' ratio was a lottery; on shared arrays it moved by a few
+    percent."""
+    best = [math.inf] * len(dispatchers)
+    for _ in range(rounds):
+        for k, d in enumerate(dispatchers):
+            best[k] = min(best[k], steady_state(d, args, budget / rounds))
+    return best
+
+
 def results_agree(a_result, a_args, b_result, b_args):
     """Compares return values and every array argument (outputs written in place)."""
     pairs = [(a_result, b_result)] + [(x, y) for x, y in zip(a_args, b_args) if isinstance(x, np.ndarray)]
@@ -269,9 +285,7 @@ def main():
                 failures.append(f"{bench.name}: ferrojit and Numba results differ")
             if not results_agree(fj_result, fj_args, fj_off(*off_args), off_args):
                 failures.append(f"{bench.name}: ferrojit with checks on and off results differ")
-            fj_steady = steady_state(fj, bench.make(size), budget)
-            nb_steady = steady_state(nb, bench.make(size), budget)
-            off_steady = steady_state(fj_off, bench.make(size), budget)
+            fj_steady, nb_steady, off_steady = interleaved([fj, nb, fj_off], bench.make(size), budget)
         except Exception as exc:  # one failing kernel must not hide the others' numbers
             failures.append(f"{bench.name}: {type(exc).__name__}: {exc}")
             rows.append(f"| {bench.name} | {bench.describe(size)} | failed | | | | | | | |")
@@ -329,8 +343,7 @@ def main():
             fj_args, nb_args = bench.make(size), bench.make(size)
             if not results_agree(fj(*fj_args), fj_args, nb(*nb_args), nb_args):
                 failures.append(f"{bench.name}: ferrojit and Numba results differ")
-            fj_steady = steady_state(fj, bench.make(size), budget)
-            nb_steady = steady_state(nb, bench.make(size), budget)
+            fj_steady, nb_steady = interleaved([fj, nb], bench.make(size), budget)
             curve = []
             for n in range(1, threads + 1):
                 ferrojit.set_num_threads(n)

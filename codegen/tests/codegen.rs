@@ -1339,6 +1339,48 @@ fn float_to_int_of_nan_gives_some_integer() {
     assert!(call(&code, &args, 18).is_ok());
 }
 
+/// `fptosi.ormin` of an `F64` and an `F32` parameter.
+fn float_to_i64_or_min_module() -> Module {
+    let mut f = FnBuilder::new("to_i64_or_min", &[I64, I64]);
+    let px = f.param("x", F64);
+    let py = f.param("y", F32);
+    let (x, y) = (f.get(px), f.get(py));
+    let r = vec![
+        f.cast(CastOp::FPToSIOrMin, x, I64),
+        f.cast(CastOp::FPToSIOrMin, y, I64),
+    ];
+    f.ret(&r);
+    module(vec![f.finish()])
+}
+
+#[test]
+fn float_to_i64_or_min_truncates_and_gives_min_outside_int64() {
+    let code = compile(&float_to_i64_or_min_module());
+    let two_63 = 9_223_372_036_854_775_808.0;
+    let cases: [(f64, i64); 14] = [
+        (0.0, 0),
+        (-0.0, 0),
+        (0.99, 0),
+        (-0.99, 0),
+        (2.5, 2),
+        (-2.5, -2),
+        (-two_63, i64::MIN),
+        // The largest f32 below 2**63 (2**63 - 2**39), a double too.
+        (two_63 - 549_755_813_888.0, 9_223_371_487_098_961_920),
+        (two_63, i64::MIN),
+        (-two_63 * 2.0, i64::MIN),
+        (1e300, i64::MIN),
+        (f64::INFINITY, i64::MIN),
+        (f64::NEG_INFINITY, i64::MIN),
+        (f64::NAN, i64::MIN),
+    ];
+    for (value, expected) in cases {
+        let r = call(&code, &[f64_slot(value), f32_slot(value as f32)], 2).unwrap();
+        assert_eq!(r[0] as i64, expected, "f64 {value}");
+        assert_eq!(r[1] as i64, expected, "f32 {value}");
+    }
+}
+
 fn int_ops_module() -> Module {
     let ops = [
         IAdd, ISub, IMul, SDiv, UDiv, SRem, URem, And, Or, Xor, SMin, SMax, UMin, UMax,
@@ -1446,7 +1488,6 @@ fn float_ops_module() -> Module {
             cond: cv,
             if_true: xv,
             if_false: yv,
-            branch_free: false,
         },
     ));
     f.ret(&r);

@@ -291,21 +291,6 @@ impl Builder {
             cond,
             if_true,
             if_false,
-            branch_free: false,
-        })
-    }
-    /// A select that stays a conditional move (see `Inst::Select`).
-    pub(crate) fn branch_free_select(
-        &mut self,
-        cond: ValueId,
-        if_true: ValueId,
-        if_false: ValueId,
-    ) -> ValueId {
-        self.emit(Inst::Select {
-            cond,
-            if_true,
-            if_false,
-            branch_free: true,
         })
     }
 

@@ -256,7 +256,6 @@ macro_rules! each_inst_operand {
                 cond,
                 if_true,
                 if_false,
-                ..
             } => {
                 visit(cond);
                 visit(if_true);

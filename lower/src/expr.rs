@@ -195,29 +195,17 @@ impl<'a> FnLower<'a> {
         }
     }
 
-    /// Truncates a float toward zero, defined for every input (the machine
-    /// conversion is undefined out of range, and LLVM folds constants of it
-    /// differently from what the CPU computes): values in the range of int64
-    /// (of uint64 for uint64) convert exactly, everything else, NaN and
-    /// infinities included, gives INT64_MIN; narrower integers wrap from int64.
+    /// Truncates a float toward zero, defined for every input: values in the
+    /// range of int64 (of uint64 for uint64) convert exactly, everything else,
+    /// NaN and infinities included, gives INT64_MIN; narrower integers wrap
+    /// from int64.
     fn float_to_int(&mut self, v: ValueId, from: Dtype, to: Dtype) -> ValueId {
-        let ft = ltype(from);
-        let two_63 = TWO_63;
-        let hi = self.b.float(ft, two_63);
-        // One compare, `|v| < 2**63` (false for NaN), rather than two and an
-        // `and`: -2**63 falls outside but converts to INT64_MIN either way. On
-        // x86 the conversion then costs a mask, a compare and a move besides
-        // `cvttsd2si` (an index `h[int(x[i] * b)]` paid twice that per element).
-        let magnitude = self.b.emit(Inst::Math(Primitive::Fabs, vec![v]));
-        let in_range = self.b.cmp(CmpOp::FLt, magnitude, hi);
-        // codegen freezes the conversion, so converting `v` itself is defined
-        // (some integer) out of range too, where the select discards it.
-        let exact = self.b.cast(CastOp::FPToSI, v, LType::I64);
-        let min = self.b.i64c(i64::MIN);
-        let mut r = self.b.branch_free_select(in_range, exact, min);
+        let mut r = self.b.cast(CastOp::FPToSIOrMin, v, LType::I64);
         if to == Dtype::UInt64 {
+            let ft = ltype(from);
+            let hi = self.b.float(ft, TWO_63);
             let zero = self.b.float(ft, 0.0);
-            let top = self.b.float(ft, 2.0 * two_63);
+            let top = self.b.float(ft, 2.0 * TWO_63);
             let above_hi = self.b.cmp(CmpOp::FGe, v, hi);
             let below_top = self.b.cmp(CmpOp::FLt, v, top);
             let upper = self.b.bin(BinaryOp::And, above_hi, below_top);

@@ -546,18 +546,10 @@ pub enum Inst {
     /// Result is `I1`.
     Cmp(CmpOp, ValueId, ValueId),
     Cast(CastOp, ValueId, LType),
-    /// `branch_free`: never made a branch (LLVM's `!unpredictable`, which
-    /// keeps x86's conditional move). For a guard whose condition nearly
-    /// always holds and that only makes an input's result defined (a float
-    /// converted to an integer, in range or not): LLVM's x86 cmov converter
-    /// makes such a select a branch when it lies on the loop's critical path,
-    /// and the `prange` histogram's loop, `local[int(x[i] * bins)] += 1`,
-    /// then ran 1.3-1.6x slower or faster as other code moved it in memory.
     Select {
         cond: ValueId,
         if_true: ValueId,
         if_false: ValueId,
-        branch_free: bool,
     },
     /// The `I1` value itself, with the hint that it is almost always the
     /// given constant: an `If` on it lays its rarely taken side out cold
@@ -721,8 +713,13 @@ pub enum CastOp {
     Trunc,
     SIToFP,
     UIToFP,
-    /// Float to integer, truncating toward zero (NumPy's `astype`).
+    /// Float to integer, truncating toward zero; some integer where the
+    /// float is NaN or outside the target's range.
     FPToSI,
+    /// Float to `I64`, truncating toward zero; `i64::MIN` where the float is
+    /// NaN or outside int64 (what Python's `int()` and NumPy's `astype` need
+    /// defined, and what x86's `cvttsd2si` computes).
+    FPToSIOrMin,
     FPToUI,
     FPExt,
     FPTrunc,

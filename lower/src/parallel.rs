@@ -643,7 +643,6 @@ impl Emit<'_> {
                     cond: positive,
                     if_true: up,
                     if_false: down,
-                    branch_free: false,
                 })
             }
         }
@@ -673,7 +672,6 @@ impl Emit<'_> {
             cond: any,
             if_true: n,
             if_false: zero,
-            branch_free: false,
         })
     }
 

@@ -269,15 +269,7 @@ fn inst(i: &Inst) -> String {
             cond,
             if_true,
             if_false,
-            branch_free,
-        } => {
-            let kind = if *branch_free {
-                "select.nobranch"
-            } else {
-                "select"
-            };
-            format!("{kind} {cond}, {if_true}, {if_false}")
-        }
+        } => format!("select {cond}, {if_true}, {if_false}"),
         Inst::Expect(v, expected) => format!("expect {v}, {expected}"),
         Inst::Load { ty, addr } => format!("load {ty} {addr}"),
         Inst::PtrOffset { addr, offset } => format!("ptradd {addr}, {offset}"),
@@ -378,6 +370,7 @@ fn cast_name(op: CastOp) -> &'static str {
         CastOp::SIToFP => "sitofp",
         CastOp::UIToFP => "uitofp",
         CastOp::FPToSI => "fptosi",
+        CastOp::FPToSIOrMin => "fptosi.ormin",
         CastOp::FPToUI => "fptoui",
         CastOp::FPExt => "fpext",
         CastOp::FPTrunc => "fptrunc",

@@ -363,6 +363,7 @@ impl Verifier<'_> {
                     CastOp::SExt | CastOp::ZExt | CastOp::Trunc => is_int(from) && is_int(*to),
                     CastOp::SIToFP | CastOp::UIToFP => is_int(from) && is_float(*to),
                     CastOp::FPToSI | CastOp::FPToUI => is_float(from) && is_int(*to),
+                    CastOp::FPToSIOrMin => is_float(from) && *to == LType::I64,
                     CastOp::FPExt | CastOp::FPTrunc => is_float(from) && is_float(*to),
                     CastOp::ToComplex => {
                         is_complex(*to) && (is_complex(from) || from == complex_part(*to))
@@ -377,7 +378,6 @@ impl Verifier<'_> {
                 cond,
                 if_true,
                 if_false,
-                ..
             } => {
                 self.expect(*cond, LType::I1, "select condition")?;
                 self.expect(*if_false, self.ty(*if_true)?, "select arms")?;
