@@ -457,6 +457,7 @@ impl<'ctx> ModuleCx<'ctx> {
                         self.i64().into(),
                         ptr.into(),
                         self.i64().into(),
+                        self.i32().into(),
                     ],
                     false,
                 ),
@@ -1588,6 +1589,10 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
         };
         let (env, env_slots) = self.pack_slots(args, "prange.env")?;
         let result_slots: u32 = target.results.iter().map(|&t| slot_count(t)).sum();
+        // Partials, or private arrays (the callee takes the chunk's number),
+        // are per chunk: then each chunk needs a call of its own.
+        let numbered = target.params.len() > args.len() + 2;
+        let one_call_per_chunk = result_slots > 0 || numbered;
         let f = self.m.runtime_fn("ferrojit_parallel_for")?;
         let i64t = self.m.i64();
         let call_args: Vec<BasicMetadataValueEnum> = vec![
@@ -1599,6 +1604,10 @@ impl<'m, 'ctx> FnEmitter<'m, 'ctx> {
             self.value(chunks)?.into(),
             self.value(partials)?.into(),
             i64t.const_int(u64::from(result_slots), false).into(),
+            self.m
+                .i32()
+                .const_int(u64::from(one_call_per_chunk), false)
+                .into(),
         ];
         let status = as_int(self.m.call(f, &call_args, "status")?)?;
         self.pass_on_failure(status)

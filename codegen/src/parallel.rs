@@ -5,18 +5,28 @@
 //! the number of CPUs, as Numba's `NUMBA_NUM_THREADS`. `set_num_threads`
 //! limits how many of its threads the loops started by the calling thread use.
 //!
-//! A loop's workers take chunks from a shared counter, in order, each with a
-//! `RuntimeContext` of its own (its own stack limit; its exception). So when
-//! chunk `c` fails, every chunk before it has already started and runs to its
-//! end, while those not started yet are skipped: the exception passed on is
-//! the one of the lowest failing iteration, the one the sequential loop would
-//! raise, whatever the threads.
+//! The calling thread runs chunks too. Once it wakes workers, each of the
+//! loop's threads has a share of consecutive chunks, which it takes from the
+//! front; a thread done with its share takes the last chunks of the fullest
+//! other share. When consecutive chunks may share a call (no partials, no
+//! private arrays), a thread takes half of what is left at a time, so a loop
+//! costs a few calls per thread rather than one per chunk. Each thread has a
+//! `RuntimeContext` of its own (its own stack limit; its exception). When a
+//! call fails, the chunks after it not started yet are skipped and every chunk
+//! before it still runs: the exception passed on is the one of the lowest
+//! failing iteration, the one the sequential loop would raise, whatever the
+//! threads.
+//!
+//! A worker stays awake for `LINGER` after a loop and joins the next one at
+//! once; the caller never waits for a worker that has not started.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::ops::Range;
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use crossbeam_utils::CachePadded;
 use lower::ir::ExceptionKind;
 
 use crate::runtime::{RaisedError, RuntimeContext};
@@ -34,6 +44,13 @@ pub(crate) type ChunkFn =
 /// machine: 15-20 µs from waking two workers to all of them done), and a
 /// longer loop loses at most this much of its parallel time.
 const FAN_OUT_AFTER: Duration = Duration::from_micros(20);
+
+/// How long a worker stays awake after its last chunk, waiting for the next
+/// loop (`Board`), before it returns to rayon, which puts it to sleep. Waking
+/// a sleeping worker takes 30-50 µs on the development machine, as long as a
+/// 200,000-element loop takes on one thread: a kernel called in a loop would
+/// otherwise run on one thread. Numba's OpenMP workers also wait spinning.
+const LINGER: Duration = Duration::from_micros(200);
 
 /// Stack of each worker: like a main thread's, so recursion inside a `prange`
 /// body gets as deep before its `RecursionError` as outside one.
@@ -98,75 +115,315 @@ pub fn num_threads() -> usize {
     }
 }
 
-/// One loop in flight.
-struct Job<'a> {
+/// The chunks not yet taken of one worker's share, `next..end`, in one word:
+/// its worker takes them from the front, in order, and a worker whose share
+/// is done takes them from the back, so the two never take the same chunk.
+struct Share(AtomicU64);
+
+impl Share {
+    fn new(next: i64, end: i64) -> Share {
+        Share(AtomicU64::new(Share::word(next, end)))
+    }
+
+    fn word(next: i64, end: i64) -> u64 {
+        ((next as u64) << 32) | end as u64
+    }
+
+    fn bounds(word: u64) -> (i64, i64) {
+        ((word >> 32) as i64, (word & u64::from(u32::MAX)) as i64)
+    }
+
+    fn left(&self) -> i64 {
+        let (next, end) = Share::bounds(self.0.load(Ordering::Relaxed));
+        end - next
+    }
+
+    /// Up to `n` chunks from the front, for the share's own worker.
+    fn take_first(&self, n: i64) -> Option<Range<i64>> {
+        self.take(|next, end| {
+            let stop = (next + n).min(end);
+            (next..stop, (stop, end))
+        })
+    }
+
+    /// Up to `n` chunks from the back, for another worker.
+    fn take_last(&self, n: i64) -> Option<Range<i64>> {
+        self.take(|next, end| {
+            let start = (end - n).max(next);
+            (start..end, (next, start))
+        })
+    }
+
+    fn take(&self, split: impl Fn(i64, i64) -> (Range<i64>, (i64, i64))) -> Option<Range<i64>> {
+        let mut word = self.0.load(Ordering::Relaxed);
+        loop {
+            let (next, end) = Share::bounds(word);
+            if next >= end {
+                return None;
+            }
+            let (taken, (rest_next, rest_end)) = split(next, end);
+            let rest = Share::word(rest_next, rest_end);
+            match self
+                .0
+                .compare_exchange_weak(word, rest, Ordering::Relaxed, Ordering::Relaxed)
+            {
+                Ok(_) => return Some(taken),
+                Err(now) => word = now,
+            }
+        }
+    }
+}
+
+/// The loop most recently started with workers, for the workers lingering.
+struct Board {
+    /// Bumped by each `post`.
+    posts: AtomicU64,
+    job: Mutex<Option<Arc<Job>>>,
+    lingering: AtomicUsize,
+}
+
+static BOARD: Board = Board {
+    posts: AtomicU64::new(0),
+    job: Mutex::new(None),
+    lingering: AtomicUsize::new(0),
+};
+
+impl Board {
+    /// Offers `job` to the lingering workers; returns how many there are
+    /// (some may leave without seeing it: they only speed the loop up).
+    fn post(&self, job: &Arc<Job>) -> usize {
+        *self.job.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(job));
+        self.posts.fetch_add(1, Ordering::AcqRel);
+        self.lingering.load(Ordering::Acquire)
+    }
+
+    fn anyone_lingering(&self) -> bool {
+        self.lingering.load(Ordering::Acquire) > 0
+    }
+
+    /// A worker done with its loop: joins the loops posted for `LINGER`
+    /// after its last chunk, yielding its CPU between looks (the calling
+    /// thread may need it more).
+    fn linger(&self) {
+        self.lingering.fetch_add(1, Ordering::AcqRel);
+        let mut seen = self.posts.load(Ordering::Acquire);
+        let mut since = Instant::now();
+        while since.elapsed() < LINGER {
+            let posts = self.posts.load(Ordering::Acquire);
+            if posts == seen {
+                std::thread::yield_now();
+                continue;
+            }
+            seen = posts;
+            let job = self.job.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            if let Some(job) = job {
+                self.lingering.fetch_sub(1, Ordering::AcqRel);
+                job.join();
+                self.lingering.fetch_add(1, Ordering::AcqRel);
+            }
+            since = Instant::now();
+        }
+        self.lingering.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// One loop in flight. The caller runs chunks too and returns once every
+/// chunk is done, without waiting for workers that never got to start: a
+/// worker woken late finds no chunk left and ends. So `Job` is shared by
+/// `Arc` and points at the caller's environment and partials with raw
+/// pointers, which only a worker holding chunks follows, while the caller
+/// still waits.
+struct Job {
     chunk: ChunkFn,
-    env: &'a [u64],
+    env: *const u64,
+    env_slots: usize,
     count: i64,
     chunks: i64,
     partials: *mut u64,
     result_slots: usize,
-    /// The next chunk to take.
-    next: AtomicI64,
-    /// The lowest chunk that failed so far (`i64::MAX`: none).
+    /// Whether consecutive chunks may run in one call (no partials, no
+    /// private arrays): then a worker takes half of what is left of a share
+    /// at a time, as guided scheduling does. A call per chunk cost a loop of
+    /// 20,000 elements (256 chunks) 5 µs on one thread, as long as its work.
+    batched: bool,
+    /// The chunks left, one share per worker: consecutive chunks, so that
+    /// each thread streams through a block of the arrays as a static
+    /// schedule does, and the threads balance at the end. Each on a cache
+    /// line of its own: threads taking chunks from shares in one line spent
+    /// more time passing it between the CPUs than running short chunks.
+    shares: Vec<CachePadded<Share>>,
+    /// Chunks run or skipped, added by each worker when it is done; the
+    /// caller returns when all are.
+    finished: CachePadded<AtomicI64>,
+    /// The share the next worker to join takes (the caller has share 0).
+    joined: AtomicUsize,
+    caller: std::thread::Thread,
+    /// The first chunk of the lowest failed call so far (`i64::MAX`: none).
     failed_at: AtomicI64,
     error: Mutex<Option<(i64, RaisedError)>>,
 }
 
-// SAFETY: `partials` is only written at disjoint offsets, one chunk's slots per
-// call, and read by the caller after every worker is done.
-unsafe impl Sync for Job<'_> {}
+// SAFETY: the pointers are followed only while chunks are held, and the caller
+// keeps their memory alive until every chunk is finished; `partials` is written
+// at disjoint offsets, one chunk's slots per chunk, and read by the caller
+// after every chunk is finished.
+unsafe impl Send for Job {}
+unsafe impl Sync for Job {}
 
-impl Job<'_> {
-    /// Runs chunks until none is left, or until the next one comes after a failure.
-    fn work(&self) {
-        self.work_until(None);
+/// A worker's reusable state: its context and its chunk arguments.
+struct Worker {
+    ctx: RuntimeContext,
+    args: Vec<u64>,
+}
+
+impl Job {
+    fn worker(&self) -> Worker {
+        let mut args = Vec::with_capacity(self.env_slots + 3);
+        if self.env_slots > 0 {
+            // SAFETY: only called holding chunks (see `Job`): the caller's
+            // array of `env_slots` slots is alive.
+            args.extend_from_slice(unsafe { std::slice::from_raw_parts(self.env, self.env_slots) });
+        }
+        args.extend([0, 0, 0]);
+        Worker {
+            ctx: RuntimeContext::new(),
+            args,
+        }
     }
 
-    /// `work`, stopping early (with chunks left: true) once `deadline` passed.
-    fn work_until(&self, deadline: Option<Instant>) -> bool {
-        let mut ctx = RuntimeContext::new();
-        let mut args = Vec::with_capacity(self.env.len() + 2);
-        args.extend_from_slice(self.env);
-        args.extend([0, 0, 0]);
-        let n = self.env.len();
-        let mut done: u32 = 0;
+    /// How many of `left` chunks to take at a time.
+    fn batch_of(&self, left: i64) -> i64 {
+        if self.batched {
+            (left + 1) / 2
+        } else {
+            1
+        }
+    }
+
+    /// The caller alone, before any worker is woken: runs chunks from the
+    /// front of the one share until none is left (false) or `deadline` has
+    /// passed (true).
+    fn work_alone_until(&self, deadline: Instant, worker: &mut Worker) -> bool {
+        let mut done: i64 = 0;
         loop {
             // The clock is read after chunks 1, 2, 4, 8...: reading it costs
             // some 100 ns on a virtual machine, more than a short chunk.
-            if done.is_power_of_two() && deadline.is_some_and(|d| Instant::now() >= d) {
-                return self.next.load(Ordering::Relaxed) < self.chunks;
+            if (done as u64).is_power_of_two() && Instant::now() >= deadline {
+                return self.shares[0].left() > 0;
             }
-            done = done.wrapping_add(1);
-            let c = self.next.fetch_add(1, Ordering::Relaxed);
-            if c >= self.chunks || c > self.failed_at.load(Ordering::Acquire) {
+            let n = if self.batched { done.max(1) } else { 1 };
+            let Some(chunks) = self.shares[0].take_first(n) else {
                 return false;
-            }
-            // In i64 when it cannot overflow: a 128-bit division costs more
-            // than a short chunk.
-            let bound = |c: i64| match c.checked_mul(self.count) {
-                Some(p) => p / self.chunks,
-                None => (i128::from(c) * i128::from(self.count) / i128::from(self.chunks)) as i64,
             };
-            args[n] = bound(c) as u64;
-            args[n + 1] = bound(c + 1) as u64;
-            args[n + 2] = c as u64;
-            let ret = self.partials.wrapping_add(c as usize * self.result_slots);
-            // SAFETY: `chunk` is a chunk wrapper compiled for exactly this
-            // argument layout; `ret` has `result_slots` slots of its own.
-            let status = unsafe { (self.chunk)(args.as_ptr(), ret, &mut ctx) };
-            if status != 0 {
-                let error = ctx.take_error().unwrap_or_else(|| RaisedError {
-                    kind: ExceptionKind::RuntimeError,
-                    message: "a prange iteration failed without an exception (a bug in ferrojit)"
-                        .into(),
-                    frames: Vec::new(),
-                });
-                self.failed_at.fetch_min(c, Ordering::AcqRel);
-                let mut slot = self.error.lock().unwrap_or_else(|p| p.into_inner());
-                if slot.as_ref().is_none_or(|(k, _)| c < *k) {
-                    *slot = Some((c, error));
-                }
+            done += chunks.end - chunks.start;
+            self.count_finished(self.run_unless_failed(chunks, worker));
+        }
+    }
+
+    /// Cuts the chunks left into `workers` shares of consecutive chunks.
+    fn share_out(&mut self, workers: i64) {
+        let (next, end) = Share::bounds(self.shares[0].0.load(Ordering::Relaxed));
+        let bound = |w: i64| next + (end - next) * w / workers;
+        self.shares = (0..workers)
+            .map(|w| CachePadded::new(Share::new(bound(w), bound(w + 1))))
+            .collect();
+    }
+
+    /// A worker joining the loop: takes the next share (none once every
+    /// share has its worker) and works.
+    fn join(&self) {
+        let w = self.joined.fetch_add(1, Ordering::AcqRel);
+        self.work(w, &mut None);
+    }
+
+    /// Share `w`'s worker: runs the chunks of its share, then those left in
+    /// the others', until none is left.
+    fn work(&self, w: usize, worker: &mut Option<Worker>) {
+        let mut finished = 0;
+        while let Some(chunks) = self.take_own(w).or_else(|| self.take_from_others(w)) {
+            let worker = worker.get_or_insert_with(|| self.worker());
+            finished += self.run_unless_failed(chunks, worker);
+        }
+        self.count_finished(finished);
+    }
+
+    fn take_own(&self, w: usize) -> Option<Range<i64>> {
+        let share = self.shares.get(w)?;
+        share.take_first(self.batch_of(share.left()))
+    }
+
+    /// The last chunks of the share with the most left, but `w`'s own.
+    fn take_from_others(&self, w: usize) -> Option<Range<i64>> {
+        loop {
+            let (_, fullest) = (self.shares.iter().enumerate())
+                .filter(|&(v, share)| v != w && share.left() > 0)
+                .max_by_key(|(_, share)| share.left())?;
+            if let Some(chunks) = fullest.take_last(self.batch_of(fullest.left())) {
+                return Some(chunks);
+            }
+        }
+    }
+
+    /// Runs `chunks` in one call, or skips them when they come after a failed
+    /// call (every chunk before a failed one still runs, so the exception
+    /// kept is the lowest failing iteration's); returns how many they are.
+    fn run_unless_failed(&self, chunks: Range<i64>, worker: &mut Worker) -> i64 {
+        if chunks.start <= self.failed_at.load(Ordering::Acquire) {
+            self.run(chunks.clone(), worker);
+        }
+        chunks.end - chunks.start
+    }
+
+    fn count_finished(&self, chunks: i64) {
+        if chunks > 0 && self.finished.fetch_add(chunks, Ordering::AcqRel) + chunks == self.chunks {
+            self.caller.unpark();
+        }
+    }
+
+    fn run(&self, chunks: Range<i64>, worker: &mut Worker) {
+        // In i64 when it cannot overflow: a 128-bit division costs more
+        // than a short chunk.
+        let bound = |c: i64| match c.checked_mul(self.count) {
+            Some(p) => p / self.chunks,
+            None => (i128::from(c) * i128::from(self.count) / i128::from(self.chunks)) as i64,
+        };
+        let c = chunks.start;
+        let n = self.env_slots;
+        worker.args[n] = bound(c) as u64;
+        worker.args[n + 1] = bound(chunks.end) as u64;
+        worker.args[n + 2] = c as u64;
+        let ret = self.partials.wrapping_add(c as usize * self.result_slots);
+        // SAFETY: `chunk` is a chunk wrapper compiled for exactly this
+        // argument layout; `ret` has `result_slots` slots of its own.
+        let status = unsafe { (self.chunk)(worker.args.as_ptr(), ret, &mut worker.ctx) };
+        if status != 0 {
+            let error = worker.ctx.take_error().unwrap_or_else(|| RaisedError {
+                kind: ExceptionKind::RuntimeError,
+                message: "a prange iteration failed without an exception (a bug in ferrojit)"
+                    .into(),
+                frames: Vec::new(),
+            });
+            self.failed_at.fetch_min(c, Ordering::AcqRel);
+            let mut slot = self.error.lock().unwrap_or_else(|p| p.into_inner());
+            if slot.as_ref().is_none_or(|(k, _)| c < *k) {
+                *slot = Some((c, error));
+            }
+        }
+    }
+
+    fn take_error(&self) -> Option<(i64, RaisedError)> {
+        self.error.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+
+    /// The caller, its own chunks done: waits for those other threads hold,
+    /// spinning at first (waking from `park` takes as long as a short loop).
+    fn wait_until_finished(&self) {
+        let since = Instant::now();
+        while self.finished.load(Ordering::Acquire) < self.chunks {
+            if since.elapsed() < LINGER {
+                std::hint::spin_loop();
+            } else {
+                std::thread::park();
             }
         }
     }
@@ -174,12 +431,14 @@ impl Job<'_> {
 
 /// Runs the chunks of a parallel loop (see `lower::ir::Stmt::ParallelFor`):
 /// 0 when all ran, 1 after recording in `ctx` the exception of the lowest
-/// failing chunk.
+/// failing chunk. `one_call_per_chunk` is non-zero when each chunk needs a
+/// call of its own (partials, or private arrays by chunk number).
 ///
 /// # Safety
 /// `env` has `env_slots` slots, `partials` has `chunks * result_slots` (or is
-/// unused when `result_slots` is 0), `chunk` is compiled for that layout, and
-/// `ctx` is the caller's live context.
+/// unused when `result_slots` is 0), `chunk` is compiled for that layout,
+/// `ctx` is the caller's live context, and `chunks` is below 2**32 (lowering
+/// makes at most 256).
 pub(crate) unsafe extern "C" fn ferrojit_parallel_for(
     ctx: *mut RuntimeContext,
     chunk: ChunkFn,
@@ -189,41 +448,65 @@ pub(crate) unsafe extern "C" fn ferrojit_parallel_for(
     chunks: i64,
     partials: *mut u64,
     result_slots: i64,
+    one_call_per_chunk: i32,
 ) -> i32 {
     if count <= 0 || chunks <= 0 {
         return 0;
     }
-    let env = match usize::try_from(env_slots) {
-        // SAFETY: JIT code passes its stack array of `env_slots` slots.
-        Ok(n) if n > 0 && !env.is_null() => unsafe { std::slice::from_raw_parts(env, n) },
-        _ => &[],
-    };
-    let job = Job {
+    debug_assert!(
+        chunks <= i64::from(u32::MAX),
+        "{chunks} chunks do not fit a share"
+    );
+    let mut job = Job {
         chunk,
         env,
+        // JIT code passes its stack array of `env_slots` slots.
+        env_slots: if env.is_null() {
+            0
+        } else {
+            usize::try_from(env_slots).unwrap_or(0)
+        },
         count,
         chunks,
         partials,
         result_slots: usize::try_from(result_slots).unwrap_or(0),
-        next: AtomicI64::new(0),
+        batched: one_call_per_chunk == 0,
+        shares: vec![CachePadded::new(Share::new(0, chunks))],
+        finished: CachePadded::new(AtomicI64::new(0)),
+        joined: AtomicUsize::new(1),
+        caller: std::thread::current(),
         failed_at: AtomicI64::new(i64::MAX),
         error: Mutex::new(None),
     };
     let workers = i64::try_from(num_threads()).unwrap_or(1).min(chunks);
-    match pool() {
-        Some(pool) if workers > 1 => {
-            if job.work_until(Some(Instant::now() + FAN_OUT_AFTER)) {
-                pool.scope(|s| {
-                    for _ in 1..workers {
-                        s.spawn(|_| job.work());
-                    }
-                    job.work();
+    let mut worker = job.worker();
+    // Workers lingering from the last loop join at once.
+    let alone = if BOARD.anyone_lingering() {
+        Duration::ZERO
+    } else {
+        FAN_OUT_AFTER
+    };
+    let error = match pool() {
+        Some(pool) if workers > 1 && job.work_alone_until(Instant::now() + alone, &mut worker) => {
+            job.share_out(workers);
+            let job = Arc::new(job);
+            let helpers = workers as usize - 1;
+            for _ in BOARD.post(&job).min(helpers)..helpers {
+                let job = Arc::clone(&job);
+                pool.spawn(move || {
+                    job.join();
+                    BOARD.linger();
                 });
             }
+            job.work(0, &mut Some(worker));
+            job.wait_until_finished();
+            job.take_error()
         }
-        _ => job.work(),
-    }
-    let error = job.error.into_inner().unwrap_or_else(|p| p.into_inner());
+        _ => {
+            job.work(0, &mut Some(worker));
+            job.take_error()
+        }
+    };
     match error {
         Some((_, error)) => {
             // SAFETY: JIT code passes the call's live context (or null, tolerated).
@@ -280,6 +563,7 @@ mod tests {
                 chunks,
                 partials.as_mut_ptr(),
                 1,
+                1,
             )
         };
         (
@@ -304,6 +588,107 @@ mod tests {
             let (status, _, error) = run(1000, 64, fail);
             assert_eq!(status, 1);
             assert_eq!(error.map(|e| e.message), Some(format!("iteration {fail}")));
+        }
+    }
+
+    /// A chunk for consecutive chunks in one call: adds its `lo..hi` to the
+    /// `AtomicI64` at `env[1]` and counts its calls at `env[2]`; fails at
+    /// iteration `env[0]` as `sum_chunk`.
+    unsafe extern "C" fn shared_sum_chunk(
+        args: *const u64,
+        _: *mut u64,
+        ctx: *mut RuntimeContext,
+    ) -> i32 {
+        let [fail, sum, calls, lo, hi] = unsafe { *(args as *const [u64; 5]) };
+        let (sum, calls) = unsafe { (&*(sum as *const AtomicI64), &*(calls as *const AtomicI64)) };
+        calls.fetch_add(1, Ordering::Relaxed);
+        let (fail, lo, hi) = (fail as i64, lo as i64, hi as i64);
+        if (lo..hi).contains(&fail) {
+            unsafe { &mut *ctx }.set_error(RaisedError {
+                kind: ExceptionKind::IndexError,
+                message: format!("iteration {fail}"),
+                frames: Vec::new(),
+            });
+            return 1;
+        }
+        sum.fetch_add((lo..hi).sum::<i64>(), Ordering::Relaxed);
+        0
+    }
+
+    /// `shared_sum_chunk` over `0..count` in `chunks` chunks that may share
+    /// calls: the status, the sum, the number of calls, the exception.
+    fn run_batched(count: i64, chunks: i64, fail: i64) -> (i32, i64, i64, Option<RaisedError>) {
+        let mut ctx = RuntimeContext::new();
+        let (sum, calls) = (AtomicI64::new(0), AtomicI64::new(0));
+        let env = [
+            fail as u64,
+            &sum as *const AtomicI64 as u64,
+            &calls as *const AtomicI64 as u64,
+        ];
+        let status = unsafe {
+            ferrojit_parallel_for(
+                &mut ctx,
+                shared_sum_chunk,
+                env.as_ptr(),
+                3,
+                count,
+                chunks,
+                ptr::null_mut(),
+                0,
+                0,
+            )
+        };
+        (
+            status,
+            sum.into_inner(),
+            calls.into_inner(),
+            ctx.take_error(),
+        )
+    }
+
+    #[test]
+    fn consecutive_chunks_share_calls_and_cover_the_range_once() {
+        for (count, chunks) in [(1, 1), (7, 2), (1000, 256), (100_000, 256)] {
+            let (status, sum, calls, error) = run_batched(count, chunks, -1);
+            assert_eq!((status, error), (0, None));
+            assert_eq!(sum, count * (count - 1) / 2, "{count} in {chunks}");
+            assert!(calls <= chunks, "{calls} calls for {chunks} chunks");
+        }
+        // On one thread a call takes half of the chunks left: 128, 64, ..., 1, 1.
+        set_num_threads(1).unwrap();
+        assert_eq!(run_batched(100_000, 256, -1).2, 9);
+        set_num_threads(pool_size()).unwrap();
+    }
+
+    #[test]
+    fn the_lowest_failing_iteration_is_reported_from_shared_calls() {
+        for fail in [0, 1, 500, 99_998, 99_999] {
+            let (status, _, _, error) = run_batched(100_000, 256, fail);
+            assert_eq!(status, 1);
+            assert_eq!(error.map(|e| e.message), Some(format!("iteration {fail}")));
+        }
+    }
+
+    #[test]
+    fn loops_back_to_back_and_from_several_threads_each_run_once() {
+        // Workers lingering after one loop join the next, possibly another
+        // caller's; a late one finds nothing to do.
+        let callers: Vec<_> = (0..3)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    for k in 0..300 {
+                        let count = 20_000 + 37 * k + t;
+                        let (status, sum, _, error) = run_batched(count, 64, -1);
+                        assert_eq!((status, sum, error), (0, count * (count - 1) / 2, None));
+                        let (status, partials, error) = run(count, 64, -1);
+                        assert_eq!((status, error), (0, None));
+                        assert_eq!(partials.iter().sum::<i64>(), count * (count - 1) / 2);
+                    }
+                })
+            })
+            .collect();
+        for caller in callers {
+            caller.join().unwrap();
         }
     }
 
@@ -333,6 +718,7 @@ mod tests {
                 chunks,
                 ptr::null_mut(),
                 0,
+                1,
             )
         };
         assert_eq!(run(&mut ctx, 1), 0);
