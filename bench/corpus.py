@@ -5,9 +5,9 @@ ferrojit's checks on, with checks off, and with Numba, in one process.
     .venv/bin/python bench/corpus.py --quick    # small sizes, short budgets
     .venv/bin/python bench/corpus.py --only life_u8,torus   # some kernels
 
-Times are the best of four interleaved rounds' medians (the three variants take
-turns on the same arrays, so load from other processes and the placement of the
-arrays in memory weigh on them alike). Ratios are times over Numba's time (below 1: ferrojit is faster) and ferrojit's
+Times are medians of calls that take turns one by one, the three variants on the
+same arrays (so load from other processes and the placement of the arrays in
+memory weigh on them alike). Ratios are times over Numba's time (below 1: ferrojit is faster) and ferrojit's
 checked time over its unchecked time (about 1: the checks are free; "off" is
 `boundscheck=False, wraparound=False`, wraparound kept for kernels that read
 negative indices on purpose). Each

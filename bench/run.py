@@ -152,6 +152,10 @@ def make_parallel_sum(n):
     return (_rng().random(n),)
 
 
+def make_scale_shift(n):
+    return _rng().random(n), np.empty(n)
+
+
 def make_normalize_rows(n):
     r = _rng()
     return r.random((n, 256)) + 0.1, np.zeros((n, 256))
@@ -169,6 +173,8 @@ PARALLEL_BENCHES = [
     Bench("mandelbrot rows", kernels.mandelbrot_rows, make_mandelbrot, 800, 100, 8,
           lambda n: f"{n}x{(n * 3) // 4}, 100 iter"),
     Bench("sum reduction", kernels.parallel_sum, make_parallel_sum, 20_000_000, 200_000, 16, lambda n: f"{n:,} f64"),
+    Bench("short loop (scale and shift)", kernels.scale_shift, make_scale_shift, 200_000, 20_000, 16,
+          lambda n: f"{n:,} f64"),
     Bench("row normalization", kernels.normalize_rows, make_normalize_rows, 20_000, 500, 4,
           lambda n: f"{n:,}x256 f64"),
     Bench("pairwise distances", kernels.pairwise_distances, make_pairwise, 2000, 200, 4, lambda n: f"{n:,}x8 points"),
@@ -204,19 +210,42 @@ def steady_state(dispatcher, args, budget_s, min_reps=5, max_reps=500):
     return statistics.median(times)
 
 
-def interleaved(dispatchers, args, budget, rounds=4):
-    """Each dispatcher's best median over `rounds` rounds that take turns, so
-    that a burst of load on a shared machine weighs on all of them alike.
+def interleaved(dispatchers, args, budget_s, min_reps=5, max_reps=2000):
+    """Each dispatcher's median seconds per call after two warm-up calls, the
+    dispatchers' calls taking turns one by one on the same arrays until each
+    has spent about `budget_s`.
 
-    All of them run on the same arrays. Arrays of one size run up to 2.5x
-    faster or slower from one process to the next (`bit_ops`: 0.39-0.99 ms in
-    five processes, for both compilers alike), so with arrays of their own
-    the variants' ratio was a lottery; on shared arrays it moved by a few
-    percent."""
+    Taking turns call by call, load from other processes and the machine's
+    state at each moment weigh on all of them alike (in turns of 0.1 s, the
+    ratio of one kernel moved from 1.0 to 1.4 between runs). The same arrays,
+    because arrays of one size run up to 2.5x faster or slower from one
+    process to the next (`bit_ops`: 0.39-0.99 ms in five processes, for both
+    compilers alike)."""
+    for d in dispatchers:
+        d(*args)
+        d(*args)
+    times = [[] for _ in dispatchers]
+    spent = 0.0
+    while len(times[0]) < min_reps or (spent < budget_s * len(dispatchers) and len(times[0]) < max_reps):
+        for d, own in zip(dispatchers, times):
+            start = time.perf_counter()
+            d(*args)
+            elapsed = time.perf_counter() - start
+            own.append(elapsed)
+            spent += elapsed
+    return [statistics.median(own) for own in times]
+
+
+def in_rounds(dispatchers, args, budget_s, rounds=4):
+    """Each dispatcher's best median over `rounds` rounds that take turns, on
+    the same arrays: for parallel kernels, whose runtimes keep their threads
+    awake after a call (Numba's OpenMP threads spin, ferrojit's workers
+    linger), so that calls taking turns one by one would each run against
+    the other runtime's waiting threads."""
     best = [math.inf] * len(dispatchers)
     for _ in range(rounds):
         for k, d in enumerate(dispatchers):
-            best[k] = min(best[k], steady_state(d, args, budget / rounds))
+            best[k] = min(best[k], steady_state(d, args, budget_s / rounds))
     return best
 
 
@@ -251,7 +280,8 @@ def dispatch_ns(dispatcher, arg, number):
 
 
 def ms(seconds):
-    return f"{seconds * 1e3:.2f}"
+    """Milliseconds, with three significant digits below 1 ms."""
+    return f"{seconds * 1e3:.2f}" if seconds >= 1e-3 else f"{seconds * 1e3:.3g}"
 
 
 def main():
@@ -343,7 +373,7 @@ def main():
             fj_args, nb_args = bench.make(size), bench.make(size)
             if not results_agree(fj(*fj_args), fj_args, nb(*nb_args), nb_args):
                 failures.append(f"{bench.name}: ferrojit and Numba results differ")
-            fj_steady, nb_steady = interleaved([fj, nb], bench.make(size), budget)
+            fj_steady, nb_steady = in_rounds([fj, nb], bench.make(size), budget)
             curve = []
             for n in range(1, threads + 1):
                 ferrojit.set_num_threads(n)

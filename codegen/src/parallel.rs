@@ -9,8 +9,9 @@
 //! loop's threads has a share of consecutive chunks, which it takes from the
 //! front; a thread done with its share takes the last chunks of the fullest
 //! other share. When consecutive chunks may share a call (no partials, no
-//! private arrays), a thread takes half of what is left at a time, so a loop
-//! costs a few calls per thread rather than one per chunk. Each thread has a
+//! private arrays), a thread doubles the chunks per call while its calls are
+//! short, so a loop of short chunks costs a few calls rather than one per
+//! chunk. Each thread has a
 //! `RuntimeContext` of its own (its own stack limit; its exception). When a
 //! call fails, the chunks after it not started yet are skipped and every chunk
 //! before it still runs: the exception passed on is the one of the lowest
@@ -18,7 +19,7 @@
 //! threads.
 //!
 //! A worker stays awake for `LINGER` after a loop and joins the next one at
-//! once; the caller never waits for a worker that has not started.
+//! once (`Board`); the caller never waits for a worker that has not started.
 
 use std::cell::Cell;
 use std::ops::Range;
@@ -33,8 +34,8 @@ use crate::runtime::{RaisedError, RuntimeContext};
 
 /// An outlined body's chunk wrapper: `i32 (args, ret, ctx)`, as the entry
 /// wrapper (`EntryFn`): its parameters (the environment, then `lo`, `hi` and
-/// the chunk number, which a body without array reductions does not take) in
-/// `args`, its reduction partials written to `ret`.
+/// the first chunk's number, which a body without array reductions does not
+/// take) in `args`, its reduction partials written to `ret`.
 pub(crate) type ChunkFn =
     unsafe extern "C" fn(args: *const u64, ret: *mut u64, ctx: *mut RuntimeContext) -> i32;
 
@@ -42,7 +43,8 @@ pub(crate) type ChunkFn =
 /// workers: a loop done by then (a small trip count, a cheap body) never pays
 /// for the fan-out, which costs about as much (measured on the development
 /// machine: 15-20 µs from waking two workers to all of them done), and a
-/// longer loop loses at most this much of its parallel time.
+/// longer loop loses at most this much of its parallel time. Not when a worker
+/// is lingering (`LINGER`): it joins at once.
 const FAN_OUT_AFTER: Duration = Duration::from_micros(20);
 
 /// How long a worker stays awake after its last chunk, waiting for the next
@@ -51,6 +53,13 @@ const FAN_OUT_AFTER: Duration = Duration::from_micros(20);
 /// 200,000-element loop takes on one thread: a kernel called in a loop would
 /// otherwise run on one thread. Numba's OpenMP workers also wait spinning.
 const LINGER: Duration = Duration::from_micros(200);
+
+/// A thread whose call of consecutive chunks took less than this runs twice
+/// as many in its next call; one whose call took more than four times this,
+/// half as many (never more than half of a share: a long call taken early
+/// would leave the other threads nothing to balance with, as a mandelbrot's
+/// rows of unequal cost need).
+const SHORT_CALL: Duration = Duration::from_micros(5);
 
 /// Stack of each worker: like a main thread's, so recursion inside a `prange`
 /// body gets as deep before its `RecursionError` as outside one.
@@ -174,56 +183,94 @@ impl Share {
     }
 }
 
-/// The loop most recently started with workers, for the workers lingering.
+/// Where loops meet the workers lingering after theirs. A caller claims idle
+/// lingering workers for its loop (and wakes pool threads for the rest); a
+/// lingering worker serves a claim by joining that loop, or leaves after
+/// `LINGER` if nobody claimed it. Claims, not a single slot, because several
+/// Python threads may start loops at once: each gets the helpers it counted.
 struct Board {
-    /// Bumped by each `post`.
-    posts: AtomicU64,
-    job: Mutex<Option<Arc<Job>>>,
-    lingering: AtomicUsize,
+    /// The loops posted and not yet finished.
+    jobs: Mutex<Vec<Arc<Job>>>,
+    /// Lingering workers no loop has claimed.
+    idle: AtomicUsize,
 }
 
 static BOARD: Board = Board {
-    posts: AtomicU64::new(0),
-    job: Mutex::new(None),
-    lingering: AtomicUsize::new(0),
+    jobs: Mutex::new(Vec::new()),
+    idle: AtomicUsize::new(0),
 };
 
 impl Board {
-    /// Offers `job` to the lingering workers; returns how many there are
-    /// (some may leave without seeing it: they only speed the loop up).
-    fn post(&self, job: &Arc<Job>) -> usize {
-        *self.job.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(job));
-        self.posts.fetch_add(1, Ordering::AcqRel);
-        self.lingering.load(Ordering::Acquire)
+    fn anyone_idle(&self) -> bool {
+        self.idle.load(Ordering::Acquire) > 0
     }
 
-    fn anyone_lingering(&self) -> bool {
-        self.lingering.load(Ordering::Acquire) > 0
+    /// Posts `job` and claims up to `helpers` idle workers for it; returns
+    /// how many it claimed.
+    fn post(&self, job: &Arc<Job>, helpers: usize) -> usize {
+        self.jobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Arc::clone(job));
+        let claimed = take_up_to(&self.idle, helpers);
+        job.claims.store(claimed, Ordering::Release);
+        claimed
     }
 
-    /// A worker done with its loop: joins the loops posted for `LINGER`
-    /// after its last chunk, yielding its CPU between looks (the calling
-    /// thread may need it more).
+    /// Takes `job` off the board once it is finished; claims not served by
+    /// then return their workers to idle.
+    fn withdraw(&self, job: &Arc<Job>) {
+        self.jobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|j| !Arc::ptr_eq(j, job));
+        let unserved = job.claims.swap(0, Ordering::AcqRel);
+        self.idle.fetch_add(unserved, Ordering::AcqRel);
+    }
+
+    /// A posted loop with a claim not yet served, whose claim this worker
+    /// now serves.
+    fn claimed_job(&self) -> Option<Arc<Job>> {
+        let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        jobs.iter()
+            .find(|job| take_up_to(&job.claims, 1) == 1)
+            .cloned()
+    }
+
+    /// A worker done with its loop: serves the claims on it, yielding its CPU
+    /// between looks (the calling thread may need it more), until nobody has
+    /// claimed it for `LINGER`.
     fn linger(&self) {
-        self.lingering.fetch_add(1, Ordering::AcqRel);
-        let mut seen = self.posts.load(Ordering::Acquire);
+        self.idle.fetch_add(1, Ordering::AcqRel);
         let mut since = Instant::now();
-        while since.elapsed() < LINGER {
-            let posts = self.posts.load(Ordering::Acquire);
-            if posts == seen {
-                std::thread::yield_now();
-                continue;
-            }
-            seen = posts;
-            let job = self.job.lock().unwrap_or_else(|p| p.into_inner()).clone();
-            if let Some(job) = job {
-                self.lingering.fetch_sub(1, Ordering::AcqRel);
+        loop {
+            if let Some(job) = self.claimed_job() {
                 job.join();
-                self.lingering.fetch_add(1, Ordering::AcqRel);
+                self.idle.fetch_add(1, Ordering::AcqRel);
+                since = Instant::now();
+            } else if since.elapsed() >= LINGER && take_up_to(&self.idle, 1) == 1 {
+                // Unclaimed: leave. (When `idle` is 0, a caller has claimed
+                // this worker and is posting its loop.)
+                return;
+            } else {
+                std::thread::yield_now();
             }
-            since = Instant::now();
         }
-        self.lingering.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Takes up to `n` from `counter` without going below zero; returns how many.
+fn take_up_to(counter: &AtomicUsize, n: usize) -> usize {
+    let mut now = counter.load(Ordering::Acquire);
+    loop {
+        let take = now.min(n);
+        if take == 0 {
+            return 0;
+        }
+        match counter.compare_exchange_weak(now, now - take, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => return take,
+            Err(actual) => now = actual,
+        }
     }
 }
 
@@ -242,9 +289,9 @@ struct Job {
     partials: *mut u64,
     result_slots: usize,
     /// Whether consecutive chunks may run in one call (no partials, no
-    /// private arrays): then a worker takes half of what is left of a share
-    /// at a time, as guided scheduling does. A call per chunk cost a loop of
-    /// 20,000 elements (256 chunks) 5 µs on one thread, as long as its work.
+    /// private arrays): then a thread's calls run more chunks while they are
+    /// short (`SHORT_CALL`). A call per chunk cost a loop of 20,000 elements
+    /// (256 chunks) 5 µs on one thread, as long as its work.
     batched: bool,
     /// The chunks left, one share per worker: consecutive chunks, so that
     /// each thread streams through a block of the arrays as a static
@@ -257,6 +304,8 @@ struct Job {
     finished: CachePadded<AtomicI64>,
     /// The share the next worker to join takes (the caller has share 0).
     joined: AtomicUsize,
+    /// Lingering workers claimed for this loop and not yet joined (`Board`).
+    claims: AtomicUsize,
     caller: std::thread::Thread,
     /// The first chunk of the lowest failed call so far (`i64::MAX`: none).
     failed_at: AtomicI64,
@@ -291,12 +340,14 @@ impl Job {
         }
     }
 
-    /// How many of `left` chunks to take at a time.
-    fn batch_of(&self, left: i64) -> i64 {
-        if self.batched {
-            (left + 1) / 2
-        } else {
-            1
+    /// How many chunks the next call of a thread whose last call took `took`
+    /// (`None` when not timed: one chunk per call) runs.
+    fn next_batch(batch: i64, took: Option<Duration>) -> i64 {
+        match took {
+            Some(took) if took < SHORT_CALL => batch.saturating_mul(2),
+            Some(took) if took > 4 * SHORT_CALL => (batch / 2).max(1),
+            Some(_) => batch,
+            None => 1,
         }
     }
 
@@ -304,19 +355,26 @@ impl Job {
     /// front of the one share until none is left (false) or `deadline` has
     /// passed (true).
     fn work_alone_until(&self, deadline: Instant, worker: &mut Worker) -> bool {
-        let mut done: i64 = 0;
+        let mut done: u64 = 0;
+        let mut batch = 1;
         loop {
-            // The clock is read after chunks 1, 2, 4, 8...: reading it costs
-            // some 100 ns on a virtual machine, more than a short chunk.
-            if (done as u64).is_power_of_two() && Instant::now() >= deadline {
-                return self.shares[0].left() > 0;
-            }
-            let n = if self.batched { done.max(1) } else { 1 };
-            let Some(chunks) = self.shares[0].take_first(n) else {
+            let Some(chunks) = self.shares[0].take_first(batch) else {
                 return false;
             };
-            done += chunks.end - chunks.start;
-            self.count_finished(self.run_unless_failed(chunks, worker));
+            let started = self.batched.then(Instant::now);
+            let n = self.run_unless_failed(chunks, worker);
+            self.count_finished(n);
+            done += n as u64;
+            // One chunk per call, the clock is read after chunks 1, 2, 4, 8...:
+            // reading it costs some 100 ns on a virtual machine, more than a
+            // short chunk.
+            if started.is_some() || done.is_power_of_two() {
+                let now = Instant::now();
+                if now >= deadline {
+                    return self.shares[0].left() > 0;
+                }
+                batch = Job::next_batch(batch, started.map(|s| now - s));
+            }
         }
     }
 
@@ -340,25 +398,37 @@ impl Job {
     /// the others', until none is left.
     fn work(&self, w: usize, worker: &mut Option<Worker>) {
         let mut finished = 0;
-        while let Some(chunks) = self.take_own(w).or_else(|| self.take_from_others(w)) {
+        let mut batch = 1;
+        while let Some(chunks) = self
+            .take_own(w, batch)
+            .or_else(|| self.take_from_others(w, batch))
+        {
             let worker = worker.get_or_insert_with(|| self.worker());
+            let started = self.batched.then(Instant::now);
             finished += self.run_unless_failed(chunks, worker);
+            batch = Job::next_batch(batch, started.map(|s| s.elapsed()));
         }
         self.count_finished(finished);
     }
 
-    fn take_own(&self, w: usize) -> Option<Range<i64>> {
+    /// `batch` chunks of `left`, but at most half: the rest stays for the
+    /// others to balance with.
+    fn batch_of(batch: i64, left: i64) -> i64 {
+        batch.min((left + 1) / 2).max(1)
+    }
+
+    fn take_own(&self, w: usize, batch: i64) -> Option<Range<i64>> {
         let share = self.shares.get(w)?;
-        share.take_first(self.batch_of(share.left()))
+        share.take_first(Job::batch_of(batch, share.left()))
     }
 
     /// The last chunks of the share with the most left, but `w`'s own.
-    fn take_from_others(&self, w: usize) -> Option<Range<i64>> {
+    fn take_from_others(&self, w: usize, batch: i64) -> Option<Range<i64>> {
         loop {
             let (_, fullest) = (self.shares.iter().enumerate())
                 .filter(|&(v, share)| v != w && share.left() > 0)
                 .max_by_key(|(_, share)| share.left())?;
-            if let Some(chunks) = fullest.take_last(self.batch_of(fullest.left())) {
+            if let Some(chunks) = fullest.take_last(Job::batch_of(batch, fullest.left())) {
                 return Some(chunks);
             }
         }
@@ -474,6 +544,7 @@ pub(crate) unsafe extern "C" fn ferrojit_parallel_for(
         shares: vec![CachePadded::new(Share::new(0, chunks))],
         finished: CachePadded::new(AtomicI64::new(0)),
         joined: AtomicUsize::new(1),
+        claims: AtomicUsize::new(0),
         caller: std::thread::current(),
         failed_at: AtomicI64::new(i64::MAX),
         error: Mutex::new(None),
@@ -481,7 +552,7 @@ pub(crate) unsafe extern "C" fn ferrojit_parallel_for(
     let workers = i64::try_from(num_threads()).unwrap_or(1).min(chunks);
     let mut worker = job.worker();
     // Workers lingering from the last loop join at once.
-    let alone = if BOARD.anyone_lingering() {
+    let alone = if BOARD.anyone_idle() {
         Duration::ZERO
     } else {
         FAN_OUT_AFTER
@@ -491,7 +562,7 @@ pub(crate) unsafe extern "C" fn ferrojit_parallel_for(
             job.share_out(workers);
             let job = Arc::new(job);
             let helpers = workers as usize - 1;
-            for _ in BOARD.post(&job).min(helpers)..helpers {
+            for _ in BOARD.post(&job, helpers)..helpers {
                 let job = Arc::clone(&job);
                 pool.spawn(move || {
                     job.join();
@@ -500,6 +571,7 @@ pub(crate) unsafe extern "C" fn ferrojit_parallel_for(
             }
             job.work(0, &mut Some(worker));
             job.wait_until_finished();
+            BOARD.withdraw(&job);
             job.take_error()
         }
         _ => {
@@ -654,10 +726,23 @@ mod tests {
             assert_eq!(sum, count * (count - 1) / 2, "{count} in {chunks}");
             assert!(calls <= chunks, "{calls} calls for {chunks} chunks");
         }
-        // On one thread a call takes half of the chunks left: 128, 64, ..., 1, 1.
-        set_num_threads(1).unwrap();
-        assert_eq!(run_batched(100_000, 256, -1).2, 9);
-        set_num_threads(pool_size()).unwrap();
+        // Chunks of four iterations take well under `SHORT_CALL`.
+        let (_, _, calls, _) = run_batched(1000, 250, -1);
+        assert!(calls < 250, "{calls} calls for 250 short chunks");
+    }
+
+    #[test]
+    fn short_calls_run_more_chunks_and_long_ones_fewer() {
+        let us = Duration::from_micros;
+        assert_eq!(Job::next_batch(4, Some(us(1))), 8);
+        assert_eq!(Job::next_batch(4, Some(SHORT_CALL * 2)), 4);
+        assert_eq!(Job::next_batch(4, Some(us(1000))), 2);
+        assert_eq!(Job::next_batch(1, Some(us(1000))), 1);
+        assert_eq!(Job::next_batch(8, None), 1, "untimed: one chunk per call");
+        // Never more than half of what is left, never none.
+        assert_eq!(Job::batch_of(64, 10), 5);
+        assert_eq!(Job::batch_of(64, 1), 1);
+        assert_eq!(Job::batch_of(2, 100), 2);
     }
 
     #[test]

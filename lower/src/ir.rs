@@ -190,7 +190,9 @@ pub enum Stmt {
     /// are cut into `chunks` consecutive chunks of nearly equal length (chunk `c`
     /// runs `c * count / chunks .. (c + 1) * count / chunks`), each run by one
     /// call, which writes its results as a `Return` fills `ret` to
-    /// `partials + c * 8 * slots` (`slots`: the 8-byte slots of the results).
+    /// `partials + c * 8 * slots` (`slots`: the 8-byte slots of the results);
+    /// when `callee` has no results and takes no chunk number, one call may run
+    /// several consecutive chunks (`lo, hi` span them).
     /// When a chunk raises, the chunks after it are skipped and the exception of
     /// the lowest failing chunk passes on as a failing `Call`'s does.
     ParallelFor {
