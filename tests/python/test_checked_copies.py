@@ -69,6 +69,39 @@ def test_the_raise_in_a_checked_copy_has_the_loops_traceback_entry():
     assert frames.count(("shifted_sum", line)) == 1
 
 
+def shift_back(a, out, k):
+    for i in range(a.shape[0]):
+        out[i] = a[i - k]
+
+
+def torus(grid, out):
+    n, m = grid.shape
+    for i in range(n):
+        for j in range(m):
+            out[i, j] = grid[i - 1, j] + grid[(i + 1) % n, j] + grid[i, j - 1] - grid[i, j]
+
+
+def test_an_index_negative_by_design_stays_wrapped_without_bounds_checks():
+    # With `boundscheck=False` (wraparound kept) `a[i - k]` and `grid[i - 1, j]`
+    # are negative on purpose in the first iterations: the loop wraps them in
+    # place. Tested `>= 0` before the loop, they had sent every call to the
+    # (scalar) checked copy, 1.1-2x slower than with bounds checks on.
+    f = jit(shift_back, boundscheck=False)
+    a = np.arange(10.0)
+    want, got = np.zeros(10), np.zeros(10)
+    shift_back(a, want, 3)
+    f(a, got, 3)
+    assert np.array_equal(got, want)
+    assert f.checked_copies_compiled == 0
+    g = jit(torus, boundscheck=False)
+    grid = np.arange(20.0).reshape(4, 5)
+    want, got = np.zeros((4, 5)), np.zeros((4, 5))
+    torus(grid, want)
+    g(grid, got)
+    assert np.array_equal(got, want)
+    assert g.checked_copies_compiled == 0
+
+
 def bounded_search(a, n, target):
     # The loop runs past the array's end for n > len(a): checked copy, which
     # leaves by `break` before an index goes out of range.
