@@ -475,7 +475,8 @@ def main():
     print(f"| `import <module>` | {ms(fj_import)} | {ms(nb_import)} | {fj_import / nb_import:.3f} |")
     print()
     print("First call: median of fresh dispatchers (`jit(py_func)` then one call on a tiny input). "
-          "Steady state: median per call after two warm-up calls; checks off is "
+          "Steady state: median per call after two warm-up calls, the contenders' calls taking turns one "
+          "by one on the same arrays (`prange` kernels: best of four rounds that take turns); checks off is "
           "`jit(boundscheck=False, wraparound=False)`. Dispatch: best of 3 `timeit` runs of "
           f"{dispatch_calls:,} calls. Import: median of {first_runs} subprocesses.")
     if failures:
