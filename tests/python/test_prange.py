@@ -506,6 +506,52 @@ def test_two_python_threads_run_parallel_kernels_at_once():
     assert all(r[1] == pytest.approx(x.sum(), rel=1e-12) for r in results)
 
 
+@jit
+def scale_shift(a, out):
+    for i in prange(a.shape[0]):
+        out[i] = a[i] * 2.0 + 1.0
+
+
+def test_short_and_failing_loops_back_to_back_from_several_threads():
+    # Workers stay awake after a loop and join the next one, a caller's or
+    # another thread's; short loops run several chunks per call; a failing
+    # call skips the chunks after it. Each loop must still run every
+    # iteration once and raise the lowest failing iteration's exception
+    # (`fails_at` fails at every iteration from `k` on).
+    failures = []
+
+    def work(seed):
+        rng = np.random.default_rng(seed)
+        for _ in range(150):
+            n = int(rng.choice([1, 7, 100, 5000, 60_000]))
+            a = np.arange(n, dtype=np.float64)
+            out = np.empty(n)
+            scale_shift(a, out)
+            if not np.array_equal(out, a * 2.0 + 1.0):
+                failures.append(f"scale_shift n={n}")
+            k = int(rng.integers(n))
+            try:
+                fails_at(np.zeros(n), k)
+                failures.append(f"no IndexError n={n} k={k}")
+            except IndexError as e:
+                if str(e) != f"index {k + n} is out of bounds for axis 0 with size {n}":
+                    failures.append(f"n={n} k={k}: {e}")
+            if total(a) != n * (n - 1) / 2:
+                failures.append(f"total n={n}")
+            grid = np.zeros((8, 50))
+            outer_parallel(grid)
+            if not np.array_equal(grid, np.add.outer(np.arange(8.0), np.arange(50.0))):
+                failures.append("outer_parallel")
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a loop hung"
+    assert failures == []
+
+
 def test_num_threads_settings():
     size = fj.get_num_threads()
     assert size >= 1
