@@ -424,11 +424,10 @@ impl Planner<'_> {
                 // and negative by design has nothing to hoist: tested `>= 0`
                 // it would send the whole loop to the checked copy (scalar),
                 // and `a[i - k]` ran 1.1-2x slower than with checks on.
-                let by_design = wrap && self.negative_by_design(&index, var);
-                if by_design && !checked {
+                let wraps = wrap && self.negative_by_design(&index, var);
+                if wraps && !checked {
                     continue;
                 }
-                let wraps = by_design;
                 let check = HoistedCheck {
                     array,
                     axis,
