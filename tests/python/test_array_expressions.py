@@ -431,6 +431,16 @@ def clipped(x, lo, hi):
     return np.clip(x, lo, hi)
 
 
+@pytest.mark.xfail(strict=True, reason="fuzz 134:8850: NumPy gives a tie to an array bound")
+def test_clip_gives_a_tie_to_a_bound_that_is_an_array():
+    # NumPy's generic clip loop (a bound that varies per element) takes the
+    # bound on a tie: np.clip([0.0], -0.0, [1.0]) is [-0.0]. Scalar bounds keep
+    # `x` (the test below). ferrojit keeps `x` in both cases.
+    x, hi = np.array([0.0, 2.0]), np.array([1.0, 2.0])
+    got, want = clipped(x, -0.0, hi), clipped.py_func(x, -0.0, hi)
+    assert np.array_equal(np.signbit(got), np.signbit(want)), (got, want)
+
+
 def test_clip_keeps_a_value_equal_to_a_bound_and_propagates_nan():
     # NumPy's clip loop keeps `x` when it equals a bound: np.clip(0.0, -0.0, 1.0) is 0.0
     # (maximum(0.0, -0.0) would be -0.0); a NaN anywhere gives NaN (fuzz 73:426).
